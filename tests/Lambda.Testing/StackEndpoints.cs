@@ -1,0 +1,49 @@
+namespace Lambda.Testing;
+
+/// <summary>
+/// Where the local stack (started by <c>scripts/lambda up</c>) listens. The stack writes
+/// <c>.state/stack.env</c> (KEY=VALUE lines); environment variables of the same name win, so the
+/// tests can also be pointed at servers started some other way.
+/// </summary>
+public sealed record StackEndpoints
+{
+    /// <summary>Kafka bootstrap servers (LAMBDA_KAFKA_BOOTSTRAP).</summary>
+    public required string KafkaBootstrap { get; init; }
+
+    /// <summary>ClickHouse HTTP interface base URL (LAMBDA_CLICKHOUSE_URL).</summary>
+    public required Uri ClickHouseUrl { get; init; }
+
+    /// <summary>Npgsql connection string of the platform database (LAMBDA_POSTGRES).</summary>
+    public required string PostgresConnectionString { get; init; }
+
+    /// <summary>Reads the endpoints; fails with a message that says how to start the stack.</summary>
+    public static StackEndpoints Load()
+    {
+        var file = Path.Combine(RepositoryPaths.StateDirectory, "stack.env");
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (File.Exists(file))
+        {
+            foreach (var line in File.ReadAllLines(file))
+            {
+                var eq = line.IndexOf('=', StringComparison.Ordinal);
+                if (eq > 0 && !line.StartsWith('#'))
+                {
+                    values[line[..eq].Trim()] = line[(eq + 1)..].Trim();
+                }
+            }
+        }
+
+        string Get(string key) =>
+            Environment.GetEnvironmentVariable(key) is { Length: > 0 } env ? env
+            : values.TryGetValue(key, out var v) && v.Length > 0 ? v
+            : throw new InvalidOperationException(
+                $"{key} is not set and '{file}' does not define it: start the local stack with 'scripts/lambda up'.");
+
+        return new StackEndpoints
+        {
+            KafkaBootstrap = Get("LAMBDA_KAFKA_BOOTSTRAP"),
+            ClickHouseUrl = new Uri(Get("LAMBDA_CLICKHOUSE_URL")),
+            PostgresConnectionString = Get("LAMBDA_POSTGRES"),
+        };
+    }
+}
