@@ -139,7 +139,7 @@ internal static partial class ClickHouseErrorParser
     [GeneratedRegex(@"Code:\s*(\d+)[,.]?", RegexOptions.CultureInvariant)]
     private static partial Regex CodePattern();
 
-    [GeneratedRegex(@"\s*\(([A-Z][A-Z0-9_]*)\)\s*\(version [^)]*\)\s*\.?\s*$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\s*\(([A-Z][A-Z0-9_]*)\)\s*\(version .*\)\s*$", RegexOptions.CultureInvariant)]
     private static partial Regex NameAndVersionPattern();
 
     [GeneratedRegex(@"^Code: \d+(, e\.displayText\(\) = |\. )\S*Exception", RegexOptions.CultureInvariant)]

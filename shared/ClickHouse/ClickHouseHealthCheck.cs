@@ -20,7 +20,7 @@ public sealed class ClickHouseHealthCheck(IClickHouseClient client) : IHealthChe
         catch (ClickHouseException ex)
         {
             return new HealthCheckResult(
-                context?.Registration.FailureStatus ?? HealthStatus.Unhealthy,
+                context?.Registration?.FailureStatus ?? HealthStatus.Unhealthy,
                 $"ClickHouse is not usable (database '{client.Database}'): {ex.Message}",
                 ex);
         }
