@@ -15,7 +15,8 @@ namespace Lambda.Shared.ClickHouse;
 /// <summary>
 /// <see cref="IClickHouseClient"/> over plain HTTP. Hand-written because ClickHouse.Driver needs
 /// a recent server (it sends settings 18.16 does not know and reads formats 18.16 cannot write);
-/// the HTTP interface itself is the same from 18.16 to today.
+/// the HTTP interface itself is the same from 18.16 to today. Thread-safe; one instance can serve
+/// concurrent calls.
 /// </summary>
 public sealed partial class ClickHouseClient : IClickHouseClient
 {

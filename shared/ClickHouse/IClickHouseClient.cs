@@ -37,8 +37,9 @@ public interface IClickHouseClient
     /// database; it is quoted here) with the given columns, in that order (an empty list means
     /// all columns in table order). <paramref name="writeRows"/> writes the rows and should call
     /// <see cref="RowBinaryWriter.FlushIfNeededAsync"/> between rows so the body streams.
-    /// One call is one INSERT, which ClickHouse applies atomically per block (up to
-    /// max_insert_block_size rows, 1,048,576 by default).
+    /// One call is one INSERT. ClickHouse commits it as one part per block (up to
+    /// max_insert_block_size rows, 1,048,576 by default) and per partition of the target table:
+    /// an insert that spans several partitions, blocks or materialized views is not atomic as a whole.
     /// Not retried unless <paramref name="options"/> marks it idempotent; then
     /// <paramref name="writeRows"/> may run again and must write the same rows again.
     /// </summary>

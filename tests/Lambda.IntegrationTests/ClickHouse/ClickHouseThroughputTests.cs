@@ -60,6 +60,7 @@ public sealed class ClickHouseThroughputTests(ClickHouseFixture fixture, ITestOu
                 timings.Add(watch.Elapsed.TotalSeconds);
             }
 
+            output.WriteLine($"{label} batch seconds: {string.Join(" ", timings.Select(t => t.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture)))}");
             timings.Sort();
             output.WriteLine(
                 $"{label}: {batches} x {BatchSize:N0} rows, median {BatchSize / timings[timings.Count / 2]:N0} rows/s, " +
