@@ -117,6 +117,11 @@ internal static partial class ClickHouseErrorParser
             name = suffix.Groups[1].Value;
             rest = rest[..suffix.Index];
         }
+        else if (VersionPattern().Match(rest) is { Success: true } version)
+        {
+            // 19.x to 21.x: "Code: 60, e.displayText() = DB::Exception: ... (version 21.3.1.1)".
+            rest = rest[..version.Index];
+        }
 
         message = Truncate(rest.Trim().TrimEnd('.').Trim(), 8000);
         if (message.Length == 0)
@@ -141,6 +146,9 @@ internal static partial class ClickHouseErrorParser
 
     [GeneratedRegex(@"\s*\(([A-Z][A-Z0-9_]*)\)\s*\(version .*\)\s*$", RegexOptions.CultureInvariant)]
     private static partial Regex NameAndVersionPattern();
+
+    [GeneratedRegex(@"\s*\(version .*\)\s*$", RegexOptions.CultureInvariant)]
+    private static partial Regex VersionPattern();
 
     [GeneratedRegex(@"^Code: \d+(, e\.displayText\(\) = |\. )\S*Exception", RegexOptions.CultureInvariant)]
     private static partial Regex StreamedExceptionPattern();

@@ -55,7 +55,7 @@ public sealed class ClickHouseReader : IAsyncDisposable, IDisposable
         {
             var rest = await RemainderAsync(cancellationToken).ConfigureAwait(false);
             throw streamedError || rest.Contains("Code: ", StringComparison.Ordinal)
-                ? ClickHouseErrorParser.FromStreamedError(StripExceptionMarkers(rest))
+                ? ClickHouseErrorParser.FromStreamedError(StripExceptionMarkers(rest, _exceptionTag))
                 : new ClickHouseException(
                     $"Row {_rowsRead + 1} of the result does not have {_schema.Columns.Count} fields: "
                     + rest[..Math.Min(rest.Length, 500)]);
@@ -102,7 +102,7 @@ public sealed class ClickHouseReader : IAsyncDisposable, IDisposable
                 if (ClickHouseErrorParser.StartsWithException(lines.Line.Span) || IsExceptionMarker(lines.Line.Span, exceptionTag))
                 {
                     var text = await lines.ReadRemainderAsync(MaxErrorBytes, cancellationToken).ConfigureAwait(false);
-                    throw ClickHouseErrorParser.FromStreamedError(StripExceptionMarkers(text));
+                    throw ClickHouseErrorParser.FromStreamedError(StripExceptionMarkers(text, exceptionTag));
                 }
 
                 var names = SplitHeader(lines.Line.Span);
@@ -116,7 +116,7 @@ public sealed class ClickHouseReader : IAsyncDisposable, IDisposable
                 {
                     var text = await lines.ReadRemainderAsync(MaxErrorBytes, cancellationToken).ConfigureAwait(false);
                     throw text.Contains("Code: ", StringComparison.Ordinal)
-                        ? ClickHouseErrorParser.FromStreamedError(StripExceptionMarkers(text))
+                        ? ClickHouseErrorParser.FromStreamedError(StripExceptionMarkers(text, exceptionTag))
                         : new ClickHouseException($"The result has {names.Length} column names but {types.Length} types.");
                 }
 
@@ -173,12 +173,23 @@ public sealed class ClickHouseReader : IAsyncDisposable, IDisposable
         return [.. fields];
     }
 
-    /// <summary>Newer servers (25.x) frame an error inside a streamed body with <c>__exception__</c> and a per-response tag.</summary>
+    /// <summary>
+    /// Servers from 24.11 on (those that send <c>X-ClickHouse-Exception-Tag</c>) end a failed
+    /// streamed body with <c>\r\n__exception__\r\n&lt;tag&gt;\r\n&lt;message&gt;\n&lt;length&gt; &lt;tag&gt;\r\n__exception__\r\n</c>.
+    /// TabSeparated escapes every carriage return, so a line that is just <c>\r</c> opens that block.
+    /// </summary>
     private static bool IsExceptionMarker(ReadOnlySpan<byte> line, string? exceptionTag) =>
-        exceptionTag is not null && line.TrimEnd((byte)'\r').SequenceEqual("__exception__"u8);
+        exceptionTag is not null && (line.SequenceEqual("\r"u8) || line.TrimEnd((byte)'\r').SequenceEqual("__exception__"u8));
 
-    private static string StripExceptionMarkers(string text) =>
-        text.Replace("__exception__", "", StringComparison.Ordinal);
+    /// <summary>The error text without the framing lines of a tagged exception block.</summary>
+    internal static string StripExceptionMarkers(string text, string? exceptionTag)
+    {
+        var kept = text.Split('\n')
+            .Select(line => line.TrimEnd('\r'))
+            .Where(line => line != "__exception__"
+                && (exceptionTag is null || (line != exceptionTag && !line.EndsWith(" " + exceptionTag, StringComparison.Ordinal))));
+        return string.Join('\n', kept).Trim();
+    }
 
     private bool IsStreamedError(ReadOnlySpan<byte> line) =>
         IsExceptionMarker(line, _exceptionTag)

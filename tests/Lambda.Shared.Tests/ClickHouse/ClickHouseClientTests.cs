@@ -245,6 +245,30 @@ public sealed class ClickHouseClientTests
         Assert.True(ex.IsTransient);
     }
 
+    [Theory]
+    [InlineData("s\nString\n")]
+    [InlineData("n\tv\nUInt64\tString\n")]
+    public async Task A_tagged_exception_block_of_newer_servers_is_recognised(string header)
+    {
+        const string tag = "Xy7Kq2Lm9Pz4Rt6W";
+        const string message = "Code: 395. DB::Exception: Value passed to 'throwIf' function is non zero. (FUNCTION_THROW_IF_VALUE_IS_NON_ZERO) (version 25.11.1.1)";
+        var firstRow = header.Contains('\t', StringComparison.Ordinal) ? "1\ta\n" : "a\n";
+        var body = header + firstRow + "\r\n__exception__\r\n" + tag + "\r\n" + message + "\n" + message.Length + " " + tag + "\r\n__exception__\r\n";
+        var (client, _) = Create((_, _, _) =>
+        {
+            var response = StubHandler.Text(HttpStatusCode.OK, body);
+            response.Headers.Add("X-ClickHouse-Exception-Tag", tag);
+            return Task.FromResult(response);
+        });
+
+        await using var reader = await client.OpenReaderAsync("SELECT ...", null, CancellationToken.None);
+        Assert.True(await reader.ReadAsync(CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<ClickHouseException>(async () => await reader.ReadAsync(CancellationToken.None));
+        Assert.Equal(395, ex.ErrorCode);
+        Assert.Equal("FUNCTION_THROW_IF_VALUE_IS_NON_ZERO", ex.ErrorName);
+        Assert.Equal("Value passed to 'throwIf' function is non zero", ex.ServerMessage);
+    }
+
     [Fact]
     public async Task The_server_time_zone_is_asked_once_for_DateTime_columns_without_a_zone()
     {

@@ -36,6 +36,16 @@ public sealed class ClickHouseErrorParserTests
     }
 
     [Fact]
+    public void Parses_the_19_to_21_error_format_with_version_only()
+    {
+        var ex = ClickHouseErrorParser.FromResponse(
+            HttpStatusCode.NotFound, "Code: 60, e.displayText() = DB::Exception: Table default.wtf doesn't exist (version 21.3.1.1)\n", null);
+        Assert.Equal(60, ex.ErrorCode);
+        Assert.Null(ex.ErrorName);
+        Assert.Equal("Table default.wtf doesn't exist", ex.ServerMessage);
+    }
+
+    [Fact]
     public void Header_code_wins_and_unparsable_bodies_keep_the_status()
     {
         Assert.Equal(241, ClickHouseErrorParser.FromResponse(HttpStatusCode.InternalServerError, "out of memory", "241").ErrorCode);
