@@ -127,14 +127,7 @@ public sealed class ClickHouseReader : IAsyncDisposable, IDisposable
             }
 
             var schema = new ClickHouseResultSchema(columns);
-            if (schema.NeedsServerTimeZone)
-            {
-                schema.ResolveTimeZones(await serverTimeZone(cancellationToken).ConfigureAwait(false));
-            }
-            else
-            {
-                schema.ResolveTimeZones(null);
-            }
+            schema.ResolveTimeZones(schema.NeedsServerTimeZone ? await serverTimeZone(cancellationToken).ConfigureAwait(false) : null);
 
             return new ClickHouseReader(response, body, lines, schema, exceptionTag);
         }

@@ -23,6 +23,10 @@ public sealed class RowBinaryWriter : IDisposable
     /// <summary>Buffered bytes above which <see cref="FlushIfNeededAsync"/> sends them on.</summary>
     public const int DefaultFlushThreshold = 256 * 1024;
 
+    // A UTF-16 char is at most 3 UTF-8 bytes (surrogate pairs: 4 bytes for 2 chars), so up to 42
+    // chars fit in 126 bytes, below the 128 that a one-byte LEB128 length can announce.
+    private const int MaxCharsForOneByteLength = 42;
+
     private static readonly long UnixEpochTicks = DateTime.UnixEpoch.Ticks;
     private static readonly UInt128[] PowersOfTen = CreatePowersOfTen();
 
@@ -143,6 +147,17 @@ public sealed class RowBinaryWriter : IDisposable
     public void WriteString(string value)
     {
         ArgumentNullException.ThrowIfNull(value);
+        if (value.Length <= MaxCharsForOneByteLength)
+        {
+            // Short strings (most dimension values) encode in one pass: their length prefix is one byte.
+            EnsureCapacity(1 + (value.Length * 3));
+            var target = _buffer.AsSpan(_position);
+            var written = Encoding.UTF8.GetBytes(value, target[1..]);
+            target[0] = (byte)written;
+            _position += 1 + written;
+            return;
+        }
+
         var length = Encoding.UTF8.GetByteCount(value);
         WriteVarUInt((ulong)length);
         Encoding.UTF8.GetBytes(value, Reserve(length));
@@ -327,13 +342,17 @@ public sealed class RowBinaryWriter : IDisposable
         return negative ? -(Int128)magnitude : (Int128)magnitude;
     }
 
-    private Span<byte> Reserve(int count)
+    private void EnsureCapacity(int count)
     {
         if (_buffer.Length - _position < count)
         {
             Grow(count);
         }
+    }
 
+    private Span<byte> Reserve(int count)
+    {
+        EnsureCapacity(count);
         var span = _buffer.AsSpan(_position, count);
         _position += count;
         return span;

@@ -52,6 +52,11 @@ public sealed class RowBinaryWriterTests
         Assert.Equal("03616263", Hex(w => w.WriteString("abc")));
         Assert.Equal("02C3A9", Hex(w => w.WriteString("é")));
         Assert.Equal("0500090A5CFF", Hex(w => w.WriteString([0x00, 0x09, 0x0A, 0x5C, 0xFF])));
+        Assert.Equal("2A" + Convert.ToHexString(Enumerable.Repeat((byte)'x', 42).ToArray()), Hex(w => w.WriteString(new string('x', 42))));
+        Assert.Equal("2B" + Convert.ToHexString(Enumerable.Repeat((byte)'x', 43).ToArray()), Hex(w => w.WriteString(new string('x', 43))));
+        Assert.Equal("7E" + string.Concat(Enumerable.Repeat("E282AC", 42)), Hex(w => w.WriteString(new string('€', 42))));
+        Assert.Equal("8101" + string.Concat(Enumerable.Repeat("E282AC", 43)), Hex(w => w.WriteString(new string('€', 43))));
+        Assert.Equal("04F09F9A80", Hex(w => w.WriteString("🚀")));
         var long300 = new byte[300];
         Assert.StartsWith("AC0200", Hex(w => w.WriteString(long300)), StringComparison.Ordinal);
         Assert.Equal(302, Hex(w => w.WriteString(long300)).Length / 2);
