@@ -36,6 +36,21 @@ public sealed class DevBrokerKafkaTests
         Assert.DoesNotContain(await DevBrokerAdmin.ListTopicsAsync(cts.Token), t => t.Name == topic.Name);
     }
 
+    [Theory]
+    [InlineData("bad name", 1, "name")]
+    [InlineData("..", 1, "name")]
+    [InlineData("fine", 5000, "partitions")]
+    public async Task Control_API_rejects_bad_topics_naming_the_field(string name, int partitions, string field)
+    {
+        using var cts = new CancellationTokenSource(Deadline);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => DevBrokerAdmin.CreateTopicAsync(name, partitions, cts.Token));
+
+        Assert.Contains("400", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"\"{field}\"", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(await DevBrokerAdmin.ListTopicsAsync(cts.Token), t => t.Name == name);
+    }
+
     [Fact]
     public async Task Consumer_group_commits_and_a_new_member_resumes_after_the_committed_offsets()
     {
