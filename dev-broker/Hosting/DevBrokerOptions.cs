@@ -13,8 +13,9 @@ public sealed class DevBrokerOptions
     public int BrokerCount { get; init; } = 1;
 
     /// <summary>
-    /// Delay before the first rebalance of a new consumer group, in milliseconds. Default null keeps
-    /// librdkafka's own default.
+    /// How long a new consumer group waits for more members before its first assignment, in
+    /// milliseconds. Default null keeps the mock cluster's own default (3 s, like Kafka);
+    /// appsettings.json sets 0 so a single consumer starts at once, as most development setups do.
     /// </summary>
     [Range(0, 300_000)]
     public int? GroupInitialRebalanceDelayMs { get; init; }

@@ -179,8 +179,8 @@ public sealed class DevBrokerKafkaTests
         var config = factory.CreateConsumerConfig(group);
         config.AutoOffsetReset = AutoOffsetReset.Earliest;
         config.EnableAutoCommit = false;
-        // The mock cluster hands a departed member's partitions to the next member only when the
-        // departed member's session times out, even after a clean Close(): keep the timeout short.
+        // After a member leaves, even cleanly, the mock cluster waits about one session timeout before
+        // it assigns the partitions to whoever joins next: keep the timeout short.
         config.SessionTimeoutMs = 3_000;
         return new ConsumerBuilder<string, string>(config).Build();
     }
