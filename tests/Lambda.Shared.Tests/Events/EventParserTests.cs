@@ -1,6 +1,7 @@
 using System.Text;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.Events;
+using Lambda.Shared.Time;
 
 namespace Lambda.Shared.Tests.Events;
 
@@ -75,7 +76,7 @@ public sealed class EventParserTests
     {
         var e = Parse(OrdersParser, Order.Replace("2026-11-25T10:15:30.123Z", ts, StringComparison.Ordinal));
 
-        Assert.Equal(expected, Time.TimeBucket.ToIso(e.TimestampMilliseconds));
+        Assert.Equal(expected, TimeBucket.ToIso(e.TimestampMilliseconds));
     }
 
     [Fact]
