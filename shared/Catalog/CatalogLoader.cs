@@ -105,6 +105,9 @@ public static partial class CatalogLoader
     [GeneratedRegex("^[a-zA-Z0-9._-]{1,249}$", RegexOptions.CultureInvariant)]
     private static partial Regex TopicRegex();
 
+    [GeneratedRegex(@"^\s*\d+\s*\)$", RegexOptions.CultureInvariant)]
+    private static partial Regex ScaleRemainderRegex();
+
     [GeneratedRegex(@"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:\(\s*([^()]*?)\s*\))?\s*$", RegexOptions.CultureInvariant)]
     private static partial Regex MeasureRegex();
 
@@ -245,10 +248,19 @@ public static partial class CatalogLoader
             }
             else
             {
+                var previousTypeWasCut = false;
                 foreach (var (keyNode, typeNode) in fieldMap.Children)
                 {
                     var fieldName = ScalarText(keyNode);
                     var fieldPath = $"{path}.fields.{fieldName}";
+                    if (previousTypeWasCut && ScaleRemainderRegex().IsMatch(fieldName))
+                    {
+                        // The ", s)" half of a decimal(p,s) split by the flow mapping; already reported with a hint.
+                        previousTypeWasCut = false;
+                        continue;
+                    }
+
+                    previousTypeWasCut = false;
                     CheckName(fieldPath, "field", fieldName, keyNode);
                     if (time is not null && string.Equals(fieldName, time, StringComparison.Ordinal))
                     {
@@ -260,6 +272,7 @@ public static partial class CatalogLoader
                     if (!FieldType.TryParse(typeText, out var type, out var error))
                     {
                         Error(fieldPath, error, Line(typeNode));
+                        previousTypeWasCut = typeText?.TrimStart().StartsWith("decimal(", StringComparison.Ordinal) == true && !typeText.Contains(')', StringComparison.Ordinal);
                         continue;
                     }
 

@@ -34,7 +34,7 @@ public sealed class MeasureDefinition
     /// <summary>The canonical expression, e.g. <c>count</c> or <c>sum(amount)</c>.</summary>
     public string Expression => Field is null ? Kind.ToName() : $"{Kind.ToName()}({Field.Name})";
 
-    /// <summary>The kind of the final value (<see cref="MeasureState.GetValue"/>): see <see cref="MeasureState.ResultKind(MeasureKind, Catalog.FieldType?)"/>.</summary>
+    /// <summary>The kind of the final value (<see cref="MeasureState.GetValue"/>): see <see cref="MeasureState.ResultKind(MeasureKind, Nullable{FieldType})"/>.</summary>
     public MeasureValueKind ResultKind => MeasureState.ResultKind(Kind, FieldType);
 
     /// <summary>A new zero (empty) state for this measure.</summary>

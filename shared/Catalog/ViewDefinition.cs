@@ -43,7 +43,7 @@ public sealed class ViewDefinition
     /// <summary>The <c>where</c> text as written in the catalog; null when the view has no filter.</summary>
     public string? FilterText => Filter.Text;
 
-    /// <summary>The compiled filter (<see cref="Filter.True"/>-like when the view has none).</summary>
+    /// <summary>The compiled filter (<see cref="Filter.MatchAll"/> when the view has none).</summary>
     public Filter Filter { get; }
 
     /// <summary>The bucket width.</summary>

@@ -7,7 +7,7 @@ namespace Lambda.Shared.Events;
 /// <summary>
 /// One event of a source with typed values: its UTC event time and one value per declared field,
 /// accessed by field ordinal (<see cref="FieldDefinition.Ordinal"/>). Filled by
-/// <see cref="EventParser.TryParse"/> from JSON, or by the setters (e.g. when the batch layer reads
+/// <see cref="EventParser.TryParse(ReadOnlySpan{byte}, EventRecord, out EventRejection)"/> from JSON, or by the setters (e.g. when the batch layer reads
 /// archived rows back), and consumed by filters and <see cref="Aggregation.ViewAggregator"/>.
 /// </summary>
 /// <remarks>

@@ -6,7 +6,7 @@ namespace Lambda.Shared.Time;
 public readonly record struct TimeRange
 {
     /// <summary>Creates <c>[start, end)</c> from UTC epoch milliseconds.</summary>
-    /// <exception cref="ArgumentException"><paramref name="end"/> is before <paramref name="start"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="endMilliseconds"/> is before <paramref name="startMilliseconds"/>.</exception>
     public TimeRange(long startMilliseconds, long endMilliseconds)
     {
         if (endMilliseconds < startMilliseconds)

@@ -114,7 +114,10 @@ public sealed class CatalogValidationTests
             "    fields:\n      order_id: string\n      user_id: string\n      country: string\n      amount: decimal(18,2)\n      status: string",
             "    fields: { order_id: string, user_id: string, country: string, amount: decimal(18,2), status: string }"));
 
-        Assert.Contains(errors, e => e.StartsWith("sources.orders.fields.amount: type 'decimal(18' is cut at a comma", StringComparison.Ordinal));
+        Assert.Equal(
+            ["sources.orders.fields.amount: type 'decimal(18' is cut at a comma: inside a { } flow mapping write \"decimal(p,s)\" in quotes, or use a block mapping",
+             "views.revenue_by_country.source: source 'orders' is invalid (see its errors)"],
+            errors);
     }
 
     [Fact]
