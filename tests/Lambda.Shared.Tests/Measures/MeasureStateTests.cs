@@ -11,6 +11,8 @@ public sealed class MeasureStateTests
     [Fact]
     public void Empty_min_max_and_avg_have_no_value_and_survive_serialisation()
     {
+        Assert.Equal([1, 4, 0], MeasureState.Create(MeasureKind.Min, FieldType.Long).ToBytes());
+
         foreach (var kind in new[] { MeasureKind.Min, MeasureKind.Max, MeasureKind.Avg })
         {
             foreach (var type in new[] { FieldType.Long, FieldType.Double, Money })
@@ -18,7 +20,6 @@ public sealed class MeasureStateTests
                 var empty = MeasureState.Create(kind, type);
                 Assert.True(empty.GetValue().IsNull);
                 Assert.True(MeasureState.Read(empty.ToBytes(), kind, type).GetValue().IsNull);
-                Assert.Equal(3, empty.ToBytes().Length > 2 ? 3 : 0);
             }
         }
     }
@@ -98,7 +99,8 @@ public sealed class MeasureStateTests
         count.Add(5);
         var bytes = count.ToBytes();
 
-        Assert.Equal("at least", Assert.Throws<FormatException>(() => MeasureState.Read([2, .. bytes[1..]], MeasureKind.Count, null)).Message.Contains("version 2", StringComparison.Ordinal) ? "at least" : "missing");
+        var foreign = Assert.Throws<FormatException>(() => MeasureState.Read([2, .. bytes[1..]], MeasureKind.Count, null));
+        Assert.Contains("unsupported format version 2", foreign.Message, StringComparison.Ordinal);
         Assert.Throws<FormatException>(() => MeasureState.Read(bytes, MeasureKind.Sum, FieldType.Long));
         Assert.Throws<FormatException>(() => MeasureState.Read([], MeasureKind.Count, null));
         Assert.Throws<FormatException>(() => MeasureState.Read([1, 1, 0x80, 0x80], MeasureKind.Count, null));
