@@ -1,0 +1,74 @@
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Engines;
+using Lambda.Shared.Aggregation;
+using Lambda.Shared.Catalog;
+using Lambda.Shared.Events;
+
+namespace Lambda.Benchmarks;
+
+/// <summary>
+/// Events per second through parse + filter + aggregate of the <c>revenue_by_country</c> view, on one
+/// thread. Each operation is one event (<see cref="BenchmarkAttribute.OperationsPerInvoke"/>), so the
+/// reported mean is the cost per event.
+/// </summary>
+[MemoryDiagnoser]
+[SimpleJob(RunStrategy.Throughput, launchCount: 1, warmupCount: 3, iterationCount: 15)]
+public class RevenueByCountryBenchmark
+{
+    /// <summary>Messages per invocation.</summary>
+    public const int MessageCount = 200_000;
+
+    private byte[][] _messages = [];
+    private EventParser _parser = null!;
+    private EventRecord _record = null!;
+    private ViewAggregator _aggregator = null!;
+
+    /// <summary>Loads the default catalog and generates the messages.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        var catalog = CatalogLoader.LoadFile(Path.Combine(AppContext.BaseDirectory, "catalog.yaml"));
+        var view = catalog.GetView("revenue_by_country");
+        _parser = new EventParser(view.Source);
+        _record = _parser.CreateRecord();
+        _aggregator = new ViewAggregator(view);
+        _messages = OrderMessages.Generate(MessageCount);
+    }
+
+    /// <summary>Parse, filter and aggregate every message (the speed layer's and batch layer's inner loop).</summary>
+    [Benchmark(OperationsPerInvoke = MessageCount)]
+    public long ParseFilterAggregate()
+    {
+        var parser = _parser;
+        var record = _record;
+        var aggregator = _aggregator;
+        long matched = 0;
+        foreach (var message in _messages)
+        {
+            if (parser.TryParse(message, record, out _) && aggregator.Add(record))
+            {
+                matched++;
+            }
+        }
+
+        return matched;
+    }
+
+    /// <summary>Parse only, to show how the cost splits.</summary>
+    [Benchmark(OperationsPerInvoke = MessageCount)]
+    public long ParseOnly()
+    {
+        var parser = _parser;
+        var record = _record;
+        long accepted = 0;
+        foreach (var message in _messages)
+        {
+            if (parser.TryParse(message, record, out _))
+            {
+                accepted++;
+            }
+        }
+
+        return accepted;
+    }
+}

@@ -1,0 +1,19 @@
+using System.Text;
+using Lambda.Shared.Events;
+
+namespace Lambda.Shared.Filtering;
+
+/// <summary><c>left OR right</c> (short-circuit).</summary>
+internal sealed class OrNode(FilterNode left, FilterNode right) : FilterNode
+{
+    public override bool Evaluate(EventRecord record) => left.Evaluate(record) || right.Evaluate(record);
+
+    public override void WriteCanonical(StringBuilder sb)
+    {
+        sb.Append('(');
+        left.WriteCanonical(sb);
+        sb.Append(" OR ");
+        right.WriteCanonical(sb);
+        sb.Append(')');
+    }
+}

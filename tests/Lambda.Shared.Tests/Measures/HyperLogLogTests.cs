@@ -1,0 +1,142 @@
+using System.Buffers.Text;
+using System.IO.Hashing;
+using Lambda.Shared.Measures;
+
+namespace Lambda.Shared.Tests.Measures;
+
+public sealed class HyperLogLogTests
+{
+    private static void AddUser(HyperLogLog sketch, int i)
+    {
+        Span<byte> buffer = stackalloc byte[32];
+        "user-"u8.CopyTo(buffer);
+        Utf8Formatter.TryFormat(i, buffer[5..], out var written);
+        sketch.Add(buffer[..(5 + written)]);
+    }
+
+    private static HyperLogLog Users(IEnumerable<int> ids)
+    {
+        var sketch = new HyperLogLog();
+        foreach (var i in ids)
+        {
+            AddUser(sketch, i);
+        }
+
+        return sketch;
+    }
+
+    [Fact]
+    public void Error_is_below_two_percent_at_ten_cardinalities_up_to_a_million()
+    {
+        int[] checkpoints = [10, 100, 1_000, 5_000, 20_000, 40_000, 60_000, 150_000, 400_000, 1_000_000];
+        var sketch = new HyperLogLog();
+        var next = 0;
+        var report = new List<string>();
+        foreach (var n in checkpoints)
+        {
+            for (; next < n; next++)
+            {
+                AddUser(sketch, next);
+                if ((next & 7) == 0)
+                {
+                    AddUser(sketch, next / 2); // repeats must not count
+                }
+            }
+
+            var error = Math.Abs(sketch.EstimateRaw() - n) / n;
+            report.Add($"{n}: {sketch.Estimate()} ({error:P2})");
+            Assert.True(error < 0.02, string.Join("; ", report));
+        }
+    }
+
+    [Fact]
+    public void The_hash_is_xxhash64_with_seed_zero()
+    {
+        // Reference vector of the xxHash specification: XXH64 of the empty input with seed 0.
+        Assert.Equal(0xEF46DB3751D8E999UL, HyperLogLog.Hash([]));
+        Assert.Equal(XxHash64.HashToUInt64("user-1"u8, 0), HyperLogLog.Hash("user-1"u8));
+    }
+
+    [Theory]
+    [InlineData(0UL, 0, 51)]
+    [InlineData(0x8000_0000_0000_0000UL, 8192, 51)]
+    [InlineData((5UL << 50) | (1UL << 49), 5, 1)]
+    [InlineData((5UL << 50) | (1UL << 40), 5, 10)]
+    [InlineData(ulong.MaxValue, 16383, 1)]
+    public void Registers_take_the_top_14_bits_as_index_and_the_leading_zeros_of_the_rest_as_rank(ulong hash, int index, int rank)
+    {
+        var sketch = new HyperLogLog();
+        sketch.AddHash(hash);
+
+        Assert.Equal(rank, sketch.GetRegister(index));
+        Assert.Equal(1, sketch.NonZeroRegisters);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(300)]
+    [InlineData(1_500)]
+    [InlineData(5_000)]
+    [InlineData(60_000)]
+    public void The_same_set_gives_the_same_bytes_whatever_the_order_and_merge_tree(int cardinality)
+    {
+        var ids = Enumerable.Range(0, cardinality).ToArray();
+        var random = new Random(cardinality);
+        var shuffled = ids.OrderBy(_ => random.Next()).ToArray();
+        var reference = Users(ids).ToBytes();
+
+        Assert.Equal(reference, Users(shuffled).ToBytes());
+        Assert.Equal(reference, Users(shuffled.Concat(shuffled.Take(cardinality / 3))).ToBytes());
+
+        // Split into uneven parts and merge in two different trees.
+        var parts = shuffled.Chunk(Math.Max(1, cardinality / 7)).Select(Users).ToArray();
+        var left = new HyperLogLog();
+        foreach (var p in parts)
+        {
+            left.Merge(p);
+        }
+
+        var right = new HyperLogLog();
+        for (var i = parts.Length - 1; i >= 0; i -= 2)
+        {
+            var pair = parts[i].Clone();
+            if (i > 0)
+            {
+                pair.Merge(parts[i - 1]);
+            }
+
+            right.Merge(pair);
+        }
+
+        Assert.Equal(reference, left.ToBytes());
+        Assert.Equal(reference, right.ToBytes());
+        Assert.True(HyperLogLog.Read(reference).RegistersEqual(left));
+    }
+
+    [Fact]
+    public void Small_sketches_serialise_sparse_and_large_ones_dense()
+    {
+        var small = Users(Enumerable.Range(0, 100));
+        var large = Users(Enumerable.Range(0, 100_000));
+
+        Assert.Equal(0, small.ToBytes()[1]);
+        Assert.True(small.ToBytes().Length < 400);
+        Assert.Equal(1, large.ToBytes()[1]);
+        Assert.Equal(2 + HyperLogLog.DensePackedLength, large.ToBytes().Length);
+        Assert.Equal(large.ToBytes(), HyperLogLog.Read(large.ToBytes()).ToBytes());
+        Assert.Equal(small.ToBytes(), HyperLogLog.Read(small.ToBytes()).ToBytes());
+        Assert.Equal([14, 0, 0], new HyperLogLog().ToBytes());
+    }
+
+    [Fact]
+    public void Merging_is_a_union()
+    {
+        var a = Users(Enumerable.Range(0, 30_000));
+        var b = Users(Enumerable.Range(20_000, 30_000));
+
+        a.Merge(b);
+
+        Assert.InRange(a.Estimate(), 49_000, 51_000);
+        Assert.Equal(Users(Enumerable.Range(0, 50_000)).ToBytes(), a.ToBytes());
+    }
+}
