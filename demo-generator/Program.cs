@@ -1,0 +1,11 @@
+using Lambda.DemoGenerator;
+using Lambda.Shared.Kafka;
+
+var builder = Host.CreateApplicationBuilder(args);
+builder.Services.AddLambdaKafka(builder.Configuration);
+builder.Services.AddOptions<DemoGeneratorOptions>()
+    .Bind(builder.Configuration.GetSection(DemoGeneratorOptions.SectionName))
+    .ValidateDataAnnotations()
+    .ValidateOnStart();
+builder.Services.AddHostedService<DemoGeneratorService>();
+await builder.Build().RunAsync().ConfigureAwait(false);
