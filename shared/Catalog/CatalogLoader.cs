@@ -1,0 +1,546 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text.RegularExpressions;
+using Lambda.Shared.Filtering;
+using Lambda.Shared.Measures;
+using Lambda.Shared.Time;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Lambda.Shared.Catalog;
+
+/// <summary>
+/// Loads and validates a catalog (YAML). Validation collects every problem, each with its path, and
+/// throws one <see cref="CatalogValidationException"/> listing them all.
+/// </summary>
+/// <remarks>
+/// <para>Format:</para>
+/// <code>
+/// sources:
+///   orders:                      # source name
+///     topic: orders              # Kafka topic (unique across sources)
+///     time: ts                   # event-time property: ISO-8601 with offset, or epoch ms
+///     key: user_id               # optional: field used as the Kafka message key by producers
+///     fields:                    # every field is required in every event; declaration order = ordinal
+///       order_id: string
+///       amount: decimal(18,2)    # string | long | double | decimal(p,s) | decimal (= 18,2) | bool | timestamp
+/// views:
+///   revenue_by_country:
+///     source: orders
+///     where: status = 'paid'     # optional, see Filter for the language
+///     granularity: minute        # minute | hour | day
+///     dimensions: [country]      # optional, fields of the source
+///     measures: { orders: count, revenue: sum(amount), biggest: max(amount), buyers: distinct(user_id) }
+/// </code>
+/// <para>Names of sources, views, fields and measures must match <c>[a-z_][a-z0-9_]*</c>, be at most
+/// <see cref="MaxIdentifierLength"/> characters and not start with <c>__</c> (reserved for platform
+/// columns); measures and dimensions may not be called <c>bucket</c> (the API's time column) and may not
+/// share a name within a view. Unknown keys are errors (they are usually typos). Inside a <c>{ }</c> flow
+/// mapping <c>decimal(p,s)</c> must be quoted because of its comma.</para>
+/// </remarks>
+public static partial class CatalogLoader
+{
+    /// <summary>Longest allowed name.</summary>
+    public const int MaxIdentifierLength = 64;
+
+    /// <summary>The name of the API's time column, which no measure or dimension may take.</summary>
+    public const string BucketColumn = "bucket";
+
+    private static readonly string[] RootKeys = ["sources", "views"];
+    private static readonly string[] SourceKeys = ["topic", "time", "key", "fields"];
+    private static readonly string[] ViewKeys = ["source", "where", "granularity", "dimensions", "measures"];
+
+    /// <summary>True when <paramref name="name"/> is a safe identifier: <c>[a-z_][a-z0-9_]*</c>, at most 64 characters, not starting with <c>__</c>.</summary>
+    public static bool IsValidIdentifier([NotNullWhen(true)] string? name) =>
+        name is { Length: > 0 and <= MaxIdentifierLength } && IdentifierRegex().IsMatch(name) && !name.StartsWith("__", StringComparison.Ordinal);
+
+    /// <summary>Loads and validates the catalog file at <paramref name="path"/>.</summary>
+    /// <exception cref="CatalogValidationException">The file cannot be read or the catalog is invalid; lists every error.</exception>
+    public static Catalog LoadFile(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var fullPath = System.IO.Path.GetFullPath(path);
+        string text;
+        try
+        {
+            text = File.ReadAllText(fullPath);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new CatalogValidationException([new CatalogError("catalog", $"cannot read catalog file '{fullPath}': {ex.Message}")], fullPath);
+        }
+
+        return Parse(text, fullPath);
+    }
+
+    /// <summary>Parses and validates catalog YAML.</summary>
+    /// <param name="yaml">The catalog text.</param>
+    /// <param name="origin">Where the text came from (for messages and <see cref="Catalog.Origin"/>), or null.</param>
+    /// <exception cref="CatalogValidationException">The catalog is invalid; lists every error.</exception>
+    public static Catalog Parse(string yaml, string? origin = null)
+    {
+        ArgumentNullException.ThrowIfNull(yaml);
+        return TryParse(yaml, out var catalog, out var errors, origin)
+            ? catalog
+            : throw new CatalogValidationException(errors, origin);
+    }
+
+    /// <summary>Parses and validates catalog YAML without throwing.</summary>
+    public static bool TryParse(string yaml, [NotNullWhen(true)] out Catalog? catalog, out IReadOnlyList<CatalogError> errors, string? origin = null)
+    {
+        ArgumentNullException.ThrowIfNull(yaml);
+        var builder = new Builder();
+        catalog = builder.Build(yaml, origin);
+        errors = builder.Errors;
+        if (errors.Count > 0)
+        {
+            catalog = null;
+        }
+
+        return catalog is not null;
+    }
+
+    [GeneratedRegex("^[a-z_][a-z0-9_]*$", RegexOptions.CultureInvariant)]
+    private static partial Regex IdentifierRegex();
+
+    [GeneratedRegex("^[a-zA-Z0-9._-]{1,249}$", RegexOptions.CultureInvariant)]
+    private static partial Regex TopicRegex();
+
+    [GeneratedRegex(@"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:\(\s*([^()]*?)\s*\))?\s*$", RegexOptions.CultureInvariant)]
+    private static partial Regex MeasureRegex();
+
+    private sealed class Builder
+    {
+        private readonly List<CatalogError> _errors = [];
+
+        public IReadOnlyList<CatalogError> Errors => _errors;
+
+        public Catalog? Build(string yaml, string? origin)
+        {
+            YamlStream stream = [];
+            try
+            {
+                stream.Load(new StringReader(yaml));
+            }
+            catch (YamlException ex)
+            {
+                var line = (int)ex.Start.Line;
+                Error("catalog", $"YAML syntax error at line {line}, column {ex.Start.Column}: {Innermost(ex).Message}", line);
+                return null;
+            }
+
+            if (stream.Documents.Count == 0)
+            {
+                Error("catalog", "the catalog is empty; expected 'sources' and 'views'");
+                return null;
+            }
+
+            if (stream.Documents.Count > 1)
+            {
+                Error("catalog", "the catalog must be a single YAML document", Line(stream.Documents[1].RootNode));
+            }
+
+            if (stream.Documents[0].RootNode is not YamlMappingNode root)
+            {
+                Error("catalog", "the catalog must be a mapping with 'sources' and 'views'", Line(stream.Documents[0].RootNode));
+                return null;
+            }
+
+            CheckKeys(root, null, RootKeys);
+            var sources = new List<SourceDefinition>();
+            var declaredSources = new HashSet<string>(StringComparer.Ordinal);
+            var sourcesNode = Child(root, "sources");
+            if (sourcesNode is null || IsNull(sourcesNode))
+            {
+                Error("sources", "at least one source is required", Line(root));
+            }
+            else if (sourcesNode is not YamlMappingNode sourceMap)
+            {
+                Error("sources", "must be a mapping of source name to definition", Line(sourcesNode));
+            }
+            else
+            {
+                var topics = new Dictionary<string, string>(StringComparer.Ordinal);
+                foreach (var (keyNode, body) in sourceMap.Children)
+                {
+                    var name = ScalarText(keyNode);
+                    declaredSources.Add(name);
+                    var source = BuildSource(name, body, topics);
+                    if (source is not null)
+                    {
+                        sources.Add(source);
+                    }
+                }
+            }
+
+            var views = new List<ViewDefinition>();
+            var viewsNode = Child(root, "views");
+            if (viewsNode is not null && !IsNull(viewsNode))
+            {
+                if (viewsNode is not YamlMappingNode viewMap)
+                {
+                    Error("views", "must be a mapping of view name to definition", Line(viewsNode));
+                }
+                else
+                {
+                    var byName = sources.ToDictionary(s => s.Name, StringComparer.Ordinal);
+                    foreach (var (keyNode, body) in viewMap.Children)
+                    {
+                        var view = BuildView(ScalarText(keyNode), body, byName, declaredSources);
+                        if (view is not null)
+                        {
+                            views.Add(view);
+                        }
+                    }
+                }
+            }
+
+            return _errors.Count == 0 ? new Catalog(sources, views, origin) : null;
+        }
+
+        private SourceDefinition? BuildSource(string name, YamlNode body, Dictionary<string, string> topics)
+        {
+            var path = $"sources.{name}";
+            var before = _errors.Count;
+            CheckName(path, "source", name, body);
+            if (body is not YamlMappingNode map)
+            {
+                Error(path, "must be a mapping with topic, time and fields", Line(body));
+                return null;
+            }
+
+            CheckKeys(map, path, SourceKeys);
+
+            var topic = RequiredScalar(map, path, "topic");
+            if (topic is not null)
+            {
+                if (!TopicRegex().IsMatch(topic) || topic is "." or "..")
+                {
+                    Error($"{path}.topic", $"'{topic}' is not a valid Kafka topic name (1-249 of a-z, A-Z, 0-9, '.', '_', '-')", Line(Child(map, "topic")));
+                }
+                else if (topics.TryGetValue(topic, out var other))
+                {
+                    Error($"{path}.topic", $"topic '{topic}' is already used by source '{other}'", Line(Child(map, "topic")));
+                }
+                else
+                {
+                    topics[topic] = name;
+                }
+            }
+
+            var time = RequiredScalar(map, path, "time");
+            if (time is not null && !IsValidIdentifier(time))
+            {
+                Error($"{path}.time", $"'{time}' is not a safe identifier ([a-z_][a-z0-9_]*)", Line(Child(map, "time")));
+            }
+
+            var fields = new List<FieldDefinition>();
+            var fieldsNode = Child(map, "fields");
+            if (fieldsNode is null)
+            {
+                Error($"{path}.fields", "is required: a mapping of field name to type", Line(map));
+            }
+            else if (fieldsNode is not YamlMappingNode fieldMap || fieldMap.Children.Count == 0)
+            {
+                Error($"{path}.fields", "must be a non-empty mapping of field name to type", Line(fieldsNode));
+            }
+            else
+            {
+                foreach (var (keyNode, typeNode) in fieldMap.Children)
+                {
+                    var fieldName = ScalarText(keyNode);
+                    var fieldPath = $"{path}.fields.{fieldName}";
+                    CheckName(fieldPath, "field", fieldName, keyNode);
+                    if (time is not null && string.Equals(fieldName, time, StringComparison.Ordinal))
+                    {
+                        Error(fieldPath, $"'{fieldName}' is the event-time field; it must not be listed among the fields", Line(keyNode));
+                        continue;
+                    }
+
+                    var typeText = typeNode is YamlScalarNode s ? s.Value : null;
+                    if (!FieldType.TryParse(typeText, out var type, out var error))
+                    {
+                        Error(fieldPath, error, Line(typeNode));
+                        continue;
+                    }
+
+                    fields.Add(new FieldDefinition(fieldName, fields.Count, type));
+                }
+            }
+
+            string? key = null;
+            var keyNodeValue = Child(map, "key");
+            if (keyNodeValue is not null && !IsNull(keyNodeValue))
+            {
+                key = Scalar(keyNodeValue, $"{path}.key");
+                if (key is not null && !fields.Any(f => f.Name == key))
+                {
+                    Error($"{path}.key", $"field '{key}' is not in source '{name}'", Line(keyNodeValue));
+                }
+            }
+
+            return _errors.Count == before ? new SourceDefinition(name, topic!, time!, fields, key) : null;
+        }
+
+        private ViewDefinition? BuildView(string name, YamlNode body, Dictionary<string, SourceDefinition> sources, HashSet<string> declaredSources)
+        {
+            var path = $"views.{name}";
+            var before = _errors.Count;
+            CheckName(path, "view", name, body);
+            if (body is not YamlMappingNode map)
+            {
+                Error(path, "must be a mapping with source, granularity and measures", Line(body));
+                return null;
+            }
+
+            CheckKeys(map, path, ViewKeys);
+
+            var sourceName = RequiredScalar(map, path, "source");
+            SourceDefinition? source = null;
+            if (sourceName is not null && !sources.TryGetValue(sourceName, out source))
+            {
+                if (!declaredSources.Contains(sourceName))
+                {
+                    Error($"{path}.source", $"source '{sourceName}' is not in the catalog", Line(Child(map, "source")));
+                }
+                else
+                {
+                    Error($"{path}.source", $"source '{sourceName}' is invalid (see its errors)", Line(Child(map, "source")));
+                }
+            }
+
+            var granularity = Granularity.Minute;
+            var granularityText = RequiredScalar(map, path, "granularity");
+            if (granularityText is not null && !GranularityExtensions.TryParse(granularityText, out granularity))
+            {
+                Error($"{path}.granularity", $"'{granularityText}' is not a granularity; expected minute, hour or day", Line(Child(map, "granularity")));
+            }
+
+            var filter = Filter.MatchAll;
+            var whereNode = Child(map, "where");
+            if (whereNode is not null && !IsNull(whereNode))
+            {
+                var whereText = Scalar(whereNode, $"{path}.where");
+                if (whereText is not null && source is not null)
+                {
+                    try
+                    {
+                        filter = Filter.Compile(whereText, source);
+                    }
+                    catch (FilterException ex)
+                    {
+                        Error($"{path}.where", ex.Message, Line(whereNode));
+                    }
+                }
+            }
+
+            var dimensions = new List<FieldDefinition>();
+            var dimensionsNode = Child(map, "dimensions");
+            if (dimensionsNode is not null && !IsNull(dimensionsNode))
+            {
+                if (dimensionsNode is not YamlSequenceNode list)
+                {
+                    Error($"{path}.dimensions", "must be a list of field names, e.g. [country]", Line(dimensionsNode));
+                }
+                else
+                {
+                    for (var i = 0; i < list.Children.Count; i++)
+                    {
+                        var itemPath = $"{path}.dimensions[{i}]";
+                        var dim = Scalar(list.Children[i], itemPath);
+                        if (dim is null || source is null)
+                        {
+                            continue;
+                        }
+
+                        if (!source.TryGetField(dim, out var field))
+                        {
+                            Error(itemPath, string.Equals(dim, source.TimeField, StringComparison.Ordinal)
+                                ? $"'{dim}' is the event-time field; time is grouped by granularity, not as a dimension"
+                                : $"field '{dim}' is not in source '{source.Name}'", Line(list.Children[i]));
+                        }
+                        else if (dimensions.Contains(field))
+                        {
+                            Error(itemPath, $"dimension '{dim}' is listed twice", Line(list.Children[i]));
+                        }
+                        else if (dim == BucketColumn)
+                        {
+                            Error(itemPath, $"'{BucketColumn}' is reserved for the time bucket column", Line(list.Children[i]));
+                        }
+                        else
+                        {
+                            dimensions.Add(field);
+                        }
+                    }
+                }
+            }
+
+            var measures = new List<MeasureDefinition>();
+            var measuresNode = Child(map, "measures");
+            if (measuresNode is null)
+            {
+                Error($"{path}.measures", "is required: a mapping of measure name to count, sum(f), min(f), max(f), avg(f) or distinct(f)", Line(map));
+            }
+            else if (measuresNode is not YamlMappingNode measureMap || measureMap.Children.Count == 0)
+            {
+                Error($"{path}.measures", "must be a non-empty mapping of measure name to count, sum(f), min(f), max(f), avg(f) or distinct(f)", Line(measuresNode));
+            }
+            else
+            {
+                foreach (var (keyNode, exprNode) in measureMap.Children)
+                {
+                    var measureName = ScalarText(keyNode);
+                    var measurePath = $"{path}.measures.{measureName}";
+                    CheckName(measurePath, "measure", measureName, keyNode);
+                    if (measureName == BucketColumn)
+                    {
+                        Error(measurePath, $"'{BucketColumn}' is reserved for the time bucket column", Line(keyNode));
+                    }
+                    else if (dimensions.Any(d => d.Name == measureName))
+                    {
+                        Error(measurePath, $"'{measureName}' is also a dimension of the view; measure and dimension names share the row", Line(keyNode));
+                    }
+
+                    var expr = Scalar(exprNode, measurePath);
+                    if (expr is null)
+                    {
+                        continue;
+                    }
+
+                    var measure = ParseMeasure(measurePath, measureName, measures.Count, expr, source, exprNode);
+                    if (measure is not null)
+                    {
+                        measures.Add(measure);
+                    }
+                }
+            }
+
+            if (_errors.Count != before || source is null)
+            {
+                return null;
+            }
+
+            return new ViewDefinition(name, source, filter, granularity, dimensions, measures);
+        }
+
+        private MeasureDefinition? ParseMeasure(string path, string name, int index, string expr, SourceDefinition? source, YamlNode node)
+        {
+            var match = MeasureRegex().Match(expr);
+            if (!match.Success)
+            {
+                Error(path, $"'{expr}' is not a measure; expected count, sum(f), min(f), max(f), avg(f) or distinct(f)", Line(node));
+                return null;
+            }
+
+            var function = match.Groups[1].Value;
+            if (!MeasureKindExtensions.TryParse(function, out var kind))
+            {
+                Error(path, $"unknown function '{function}'; expected count, sum, min, max, avg or distinct", Line(node));
+                return null;
+            }
+
+            var argument = match.Groups[2].Success ? match.Groups[2].Value : null;
+            if (string.IsNullOrEmpty(argument))
+            {
+                argument = null;
+            }
+
+            FieldDefinition? field = null;
+            if (argument is not null)
+            {
+                if (kind == MeasureKind.Count)
+                {
+                    Error(path, $"count takes no field (write count, not count({argument}))", Line(node));
+                    return null;
+                }
+
+                if (source is null)
+                {
+                    return null;
+                }
+
+                if (!source.TryGetField(argument, out field))
+                {
+                    Error(path, string.Equals(argument, source.TimeField, StringComparison.Ordinal)
+                        ? $"'{argument}' is the event-time field and cannot be aggregated"
+                        : $"field '{argument}' is not in source '{source.Name}'", Line(node));
+                    return null;
+                }
+            }
+
+            if (!MeasureState.Supports(kind, field?.Type, out var error))
+            {
+                Error(path, field is null ? error! : $"{error} ('{field.Name}' is {field.Type})", Line(node));
+                return null;
+            }
+
+            return new MeasureDefinition(name, index, kind, field);
+        }
+
+        private void CheckName(string path, string what, string name, YamlNode node)
+        {
+            if (!IsValidIdentifier(name))
+            {
+                Error(path, name.StartsWith("__", StringComparison.Ordinal) && IdentifierRegex().IsMatch(name)
+                    ? $"{what} name '{name}' starts with '__', which is reserved for platform columns"
+                    : $"{what} name '{name}' is not a safe identifier ([a-z_][a-z0-9_]*, at most {MaxIdentifierLength} characters)", Line(node));
+            }
+        }
+
+        private void CheckKeys(YamlMappingNode map, string? path, string[] allowed)
+        {
+            foreach (var key in map.Children.Keys)
+            {
+                var text = ScalarText(key);
+                if (!allowed.Contains(text, StringComparer.Ordinal))
+                {
+                    Error(path is null ? text : $"{path}.{text}", $"unknown key '{text}'; expected {string.Join(", ", allowed)}", Line(key));
+                }
+            }
+        }
+
+        private string? RequiredScalar(YamlMappingNode map, string path, string key)
+        {
+            var node = Child(map, key);
+            if (node is null || IsNull(node))
+            {
+                Error($"{path}.{key}", "is required", Line(node ?? map));
+                return null;
+            }
+
+            return Scalar(node, $"{path}.{key}");
+        }
+
+        private string? Scalar(YamlNode node, string path)
+        {
+            if (node is YamlScalarNode { Value: { } value } && !IsNull(node))
+            {
+                return value.Trim();
+            }
+
+            Error(path, node is YamlScalarNode ? "must not be empty" : "must be a single value, not a list or mapping", Line(node));
+            return null;
+        }
+
+        private static YamlNode? Child(YamlMappingNode map, string key) =>
+            map.Children.TryGetValue(new YamlScalarNode(key), out var value) ? value : null;
+
+        private static bool IsNull(YamlNode node) =>
+            node is YamlScalarNode { Style: ScalarStyle.Plain } s && (string.IsNullOrEmpty(s.Value) || s.Value is "~" or "null");
+
+        private static string ScalarText(YamlNode node) => node is YamlScalarNode { Value: { } v } ? v : node.ToString();
+
+        private static int? Line(YamlNode? node) => node is null ? null : (int)node.Start.Line;
+
+        private static Exception Innermost(Exception ex)
+        {
+            while (ex.InnerException is not null)
+            {
+                ex = ex.InnerException;
+            }
+
+            return ex;
+        }
+
+        private void Error(string path, string message, int? line = null) => _errors.Add(new CatalogError(path, message, line));
+    }
+}

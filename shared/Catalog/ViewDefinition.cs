@@ -1,0 +1,106 @@
+using System.Diagnostics.CodeAnalysis;
+using Lambda.Shared.Filtering;
+using Lambda.Shared.Measures;
+using Lambda.Shared.Time;
+
+namespace Lambda.Shared.Catalog;
+
+/// <summary>
+/// A view: the events of one source that pass a filter, grouped by time bucket and dimension values,
+/// with a set of measures per group. Speed and batch layers both compute it with
+/// <see cref="Aggregation.ViewAggregator"/>.
+/// </summary>
+public sealed class ViewDefinition
+{
+    private readonly Dictionary<string, MeasureDefinition> _measuresByName;
+
+    internal ViewDefinition(
+        string name,
+        SourceDefinition source,
+        Filter filter,
+        Granularity granularity,
+        IReadOnlyList<FieldDefinition> dimensions,
+        IReadOnlyList<MeasureDefinition> measures)
+    {
+        Name = name;
+        Source = source;
+        Filter = filter;
+        Granularity = granularity;
+        Dimensions = dimensions;
+        Measures = measures;
+        _measuresByName = measures.ToDictionary(m => m.Name, StringComparer.Ordinal);
+        CanonicalForm = BuildCanonicalForm();
+        DefinitionHash = Convert.ToHexStringLower(
+            System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(CanonicalForm)).AsSpan(0, 8));
+    }
+
+    /// <summary>The view name (a safe identifier, <c>[a-z_][a-z0-9_]*</c>).</summary>
+    public string Name { get; }
+
+    /// <summary>The source whose events the view aggregates.</summary>
+    public SourceDefinition Source { get; }
+
+    /// <summary>The <c>where</c> text as written in the catalog; null when the view has no filter.</summary>
+    public string? FilterText => Filter.Text;
+
+    /// <summary>The compiled filter (<see cref="Filter.True"/>-like when the view has none).</summary>
+    public Filter Filter { get; }
+
+    /// <summary>The bucket width.</summary>
+    public Granularity Granularity { get; }
+
+    /// <summary>The group-by fields, in declaration order.</summary>
+    public IReadOnlyList<FieldDefinition> Dimensions { get; }
+
+    /// <summary>The measures, in declaration order.</summary>
+    public IReadOnlyList<MeasureDefinition> Measures { get; }
+
+    /// <summary>
+    /// The canonical text of everything that determines the view's results and storage layout: source
+    /// time field, normalised filter, granularity, dimensions with types, measures (names, kinds, field
+    /// names and types) and the measure-state format version. White space and quoting in the catalog
+    /// file do not change it; the view name does not either.
+    /// </summary>
+    public string CanonicalForm { get; }
+
+    /// <summary>
+    /// 16 lower-case hex digits: the first 8 bytes of SHA-256 over <see cref="CanonicalForm"/> (UTF-8).
+    /// Changes whenever the view would compute something else, so tables and files can be versioned by it.
+    /// </summary>
+    public string DefinitionHash { get; }
+
+    /// <summary>The measure named <paramref name="name"/>.</summary>
+    /// <exception cref="KeyNotFoundException">The view has no such measure.</exception>
+    public MeasureDefinition GetMeasure(string name) =>
+        _measuresByName.TryGetValue(name, out var m) ? m : throw new KeyNotFoundException($"measure '{name}' is not in view '{Name}'");
+
+    /// <summary>Looks a measure up by name.</summary>
+    public bool TryGetMeasure(string name, [NotNullWhen(true)] out MeasureDefinition? measure) => _measuresByName.TryGetValue(name, out measure);
+
+    /// <summary>The index of dimension <paramref name="name"/> in <see cref="Dimensions"/>, or -1.</summary>
+    public int IndexOfDimension(string name)
+    {
+        for (var i = 0; i < Dimensions.Count; i++)
+        {
+            if (string.Equals(Dimensions[i].Name, name, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"view {Name} ({DefinitionHash})";
+
+    private string BuildCanonicalForm()
+    {
+        var dims = string.Join(",", Dimensions.Select(d => $"{d.Name}:{d.Type}"));
+        var measures = string.Join(
+            ",",
+            Measures.Select(m => m.Field is null ? $"{m.Name}={m.Kind.ToName()}" : $"{m.Name}={m.Kind.ToName()}({m.Field.Name}:{m.Field.Type})"));
+        return $"source={Source.Name};time={Source.TimeField};where={Filter.CanonicalText};granularity={Granularity.ToName()};"
+            + $"dimensions=[{dims}];measures=[{measures}];state=v{MeasureState.FormatVersion}";
+    }
+}

@@ -1,0 +1,19 @@
+namespace Lambda.Shared.Filtering;
+
+internal enum FilterTokenKind
+{
+    End,
+    Identifier,
+    String,
+    Number,
+    True,
+    False,
+    And,
+    Or,
+    Not,
+    In,
+    LeftParen,
+    RightParen,
+    Comma,
+    Operator,
+}
