@@ -10,6 +10,12 @@ public sealed record StackEndpoints
     /// <summary>Kafka bootstrap servers (LAMBDA_KAFKA_BOOTSTRAP).</summary>
     public required string KafkaBootstrap { get; init; }
 
+    /// <summary>
+    /// Base URL of the development broker's control API (LAMBDA_KAFKA_ADMIN_URL), used to create topics
+    /// with exact partition counts; null when the tests are pointed at a Kafka without one.
+    /// </summary>
+    public Uri? KafkaAdminUrl { get; init; }
+
     /// <summary>ClickHouse HTTP interface base URL (LAMBDA_CLICKHOUSE_URL).</summary>
     public required Uri ClickHouseUrl { get; init; }
 
@@ -33,15 +39,19 @@ public sealed record StackEndpoints
             }
         }
 
-        string Get(string key) =>
+        string? Find(string key) =>
             Environment.GetEnvironmentVariable(key) is { Length: > 0 } env ? env
             : values.TryGetValue(key, out var v) && v.Length > 0 ? v
-            : throw new InvalidOperationException(
+            : null;
+
+        string Get(string key) =>
+            Find(key) ?? throw new InvalidOperationException(
                 $"{key} is not set and '{file}' does not define it: start the local stack with 'scripts/lambda up'.");
 
         return new StackEndpoints
         {
             KafkaBootstrap = Get("LAMBDA_KAFKA_BOOTSTRAP"),
+            KafkaAdminUrl = Find("LAMBDA_KAFKA_ADMIN_URL") is { } adminUrl ? new Uri(adminUrl) : null,
             ClickHouseUrl = new Uri(Get("LAMBDA_CLICKHOUSE_URL")),
             PostgresConnectionString = Get("LAMBDA_POSTGRES"),
         };

@@ -1,0 +1,4 @@
+namespace Lambda.DevBroker.Topics;
+
+/// <summary>A topic as the broker reports it.</summary>
+public sealed record TopicInfo(string Name, int Partitions);
