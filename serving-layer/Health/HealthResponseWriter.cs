@@ -12,7 +12,7 @@ public static class HealthResponseWriter
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(report);
         context.Response.ContentType = "application/json; charset=utf-8";
-        await using var writer = new Utf8JsonWriter(context.Response.BodyWriter);
+        await using var writer = new Utf8JsonWriter(context.Response.BodyWriter, Json.ViewQueryResultWriter.WriterOptions);
         writer.WriteStartObject();
         writer.WriteString("status", Name(report.Status));
         writer.WriteNumber("duration_ms", Math.Round(report.TotalDuration.TotalMilliseconds, 1));

@@ -15,7 +15,7 @@ public sealed class ViewQueryHttpResult(ViewQueryResult result) : IResult
         ArgumentNullException.ThrowIfNull(httpContext);
         httpContext.Response.StatusCode = StatusCodes.Status200OK;
         httpContext.Response.ContentType = "application/json; charset=utf-8";
-        await using var writer = new Utf8JsonWriter(httpContext.Response.Body);
+        await using var writer = new Utf8JsonWriter(httpContext.Response.Body, ViewQueryResultWriter.WriterOptions);
         await ViewQueryResultWriter.WriteAsync(writer, Result, httpContext.RequestAborted).ConfigureAwait(false);
     }
 }

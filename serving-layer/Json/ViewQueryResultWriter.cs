@@ -10,6 +10,12 @@ namespace Lambda.ServingLayer.Json;
 /// </summary>
 public static class ViewQueryResultWriter
 {
+    /// <summary>
+    /// Writer options for API bodies: non-ASCII text and quotes are written readably (<c>\"</c>, not <c>\u0022</c>);
+    /// the bodies are application/json, never embedded in HTML, so the relaxed encoder is safe here.
+    /// </summary>
+    public static JsonWriterOptions WriterOptions { get; } = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>Bytes buffered before the writer flushes to its stream.</summary>
     private const int FlushThreshold = 32 * 1024;
 

@@ -54,5 +54,9 @@ internal static class TestCatalogs
             source: readings
             granularity: minute
             measures: { n: count, total: sum(price) }
+          averages:
+            source: readings
+            granularity: day
+            measures: { mean_floor: avg(floor), mean_ratio: avg(ratio), mean_price: avg(price), sites: distinct(site) }
         """);
 }
