@@ -3,6 +3,7 @@ using Lambda.ServingLayer.Admin;
 using Lambda.ServingLayer.Configuration;
 using Lambda.ServingLayer.Contracts;
 using Lambda.ServingLayer.Ingest;
+using Lambda.ServingLayer.OpenApi;
 using Lambda.ServingLayer.Problems;
 using Lambda.ServingLayer.Querying;
 using Lambda.ServingLayer.Security;
@@ -27,7 +28,7 @@ public static class AdminEndpoints
             .WithDescription(
                 "No body: an incremental recompute. {\"from\":\"2026-11-01\",\"to\":\"2026-11-03\"}: a backfill of those UTC days (inclusive). "
                 + "{\"mode\":\"full\"}: every day of the master dataset. Answers 202 with the Hangfire job id.")
-            .Accepts<RecomputeBodyDocument>(true, "application/json")
+            .AddOpenApiOperationTransformer(RequestBodyDocumentation.AddRecomputeBody)
             .Produces<RecomputeAccepted>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)

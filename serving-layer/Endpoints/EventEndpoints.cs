@@ -1,7 +1,6 @@
-using System.Buffers;
-using System.Text.Json;
 using Lambda.ServingLayer.Configuration;
 using Lambda.ServingLayer.Ingest;
+using Lambda.ServingLayer.OpenApi;
 using Lambda.ServingLayer.Problems;
 using Lambda.ServingLayer.Querying;
 using Lambda.ServingLayer.Security;
@@ -25,7 +24,7 @@ public static class EventEndpoints
                 + "written to the source's Kafka topic (acks=all, idempotent) and acknowledged before the 202 answer; rejected records "
                 + "are listed one by one with index, reason, field and code. A body that is neither JSON array nor NDJSON is a 400; "
                 + "another media type a 415; more events than allowed a 413; Kafka not acknowledging a 503 (retry: records may repeat).")
-            .Accepts<JsonElement[]>(false, "application/json", "application/x-ndjson")
+            .AddOpenApiOperationTransformer(RequestBodyDocumentation.AddIngestBody)
             .Produces<IngestResult>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Confluent.Kafka;
 using Hangfire;
+using Lambda.ServingLayer.Ingest;
 using Lambda.Shared.ClickHouse;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
@@ -45,6 +46,7 @@ internal sealed partial class ServingExceptionHandler(IProblemDetailsService pro
         JsonException json => (StatusCodes.Status400BadRequest, "Bad request", $"the request body is not valid JSON: {json.Message}"),
         OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested =>
             (499, "Client closed request", "the client went away before the answer was ready"),
+        EventPublishException publish => Unavailable("Kafka", publish.Message + $" ({publish.Acknowledged} were stored; retrying may repeat them)"),
         KafkaException kafka => Unavailable("Kafka", kafka.Error.Reason),
         ClickHouseException clickHouse => Unavailable("ClickHouse", clickHouse.Message),
         NpgsqlException postgres => Unavailable("PostgreSQL", postgres.Message),
