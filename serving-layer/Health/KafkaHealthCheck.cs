@@ -11,7 +11,8 @@ namespace Lambda.ServingLayer.Health;
 /// available from the package mirror; it reuses one admin client (created on first check) rather than opening
 /// a client per probe.
 /// </summary>
-public sealed class KafkaHealthCheck(KafkaClientConfigFactory configFactory, IOptions<ServingOptions> options) : IHealthCheck, IDisposable
+public sealed partial class KafkaHealthCheck(KafkaClientConfigFactory configFactory, IOptions<ServingOptions> options, ILogger<KafkaHealthCheck> logger)
+    : IHealthCheck, IDisposable
 {
     private readonly Lock _gate = new();
     private IAdminClient? _client;
@@ -47,7 +48,14 @@ public sealed class KafkaHealthCheck(KafkaClientConfigFactory configFactory, IOp
     {
         lock (_gate)
         {
-            return _client ??= new AdminClientBuilder(configFactory.CreateAdminClientConfig()).Build();
+            // librdkafka's own log lines would otherwise go to stderr; the check's result already says what is wrong.
+            return _client ??= new AdminClientBuilder(configFactory.CreateAdminClientConfig())
+                .SetLogHandler((_, message) => LogKafka(logger, message.Level.ToString(), message.Message))
+                .SetErrorHandler((_, error) => LogKafka(logger, error.Code.ToString(), error.Reason))
+                .Build();
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Kafka health client {Level}: {Message}")]
+    private static partial void LogKafka(ILogger logger, string level, string message);
 }
