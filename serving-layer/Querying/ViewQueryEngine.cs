@@ -28,18 +28,11 @@ public sealed partial class ViewQueryEngine(IBatchViewStore batchStore, ISpeedVi
         var partitions = watermark?.Partitions ?? NoWatermark;
 
         // Both sides use the watermark of this one snapshot; the speed read runs while the batch files are read.
-        var speedTask = speedStore.ReadAsync(view, query.Selection, partitions, cancellationToken);
         var accumulator = new ResultAccumulator(query);
-        long batchGroups = 0;
-        if (watermark is not null)
-        {
-            await foreach (var group in snapshot.ReadGroupsAsync(view, query.Selection, cancellationToken).ConfigureAwait(false))
-            {
-                accumulator.Add(group);
-                batchGroups++;
-            }
-        }
-
+        var speedTask = speedStore.ReadAsync(view, query.Selection, partitions, cancellationToken);
+        var batchTask = watermark is null ? Task.FromResult(0L) : ReadBatchAsync(snapshot, query, accumulator, cancellationToken);
+        await Task.WhenAll(speedTask, batchTask).ConfigureAwait(false);
+        var batchGroups = await batchTask.ConfigureAwait(false);
         var speed = await speedTask.ConfigureAwait(false);
         foreach (var group in speed.Groups)
         {
@@ -50,6 +43,18 @@ public sealed partial class ViewQueryEngine(IBatchViewStore batchStore, ISpeedVi
         LogQuery(logger, view.Name, query.Range.ToString(), query.Granularity.ToName(), watermark?.RunId, batchGroups, speed.Groups.Count, rows.Count,
             Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return new ViewQueryResult(query, rows, new QueryWatermark(watermark?.RunId, watermark?.PublishedAt, partitions, speed.NextOffsets));
+    }
+
+    private static async Task<long> ReadBatchAsync(IBatchViewSnapshot snapshot, ViewQuery query, ResultAccumulator accumulator, CancellationToken cancellationToken)
+    {
+        long groups = 0;
+        await foreach (var group in snapshot.ReadGroupsAsync(query.View, query.Selection, cancellationToken).ConfigureAwait(false))
+        {
+            accumulator.Add(group);
+            groups++;
+        }
+
+        return groups;
     }
 
     private BatchViewWatermark? CurrentWatermark(IBatchViewSnapshot snapshot, ViewDefinition view)
