@@ -1,0 +1,30 @@
+using System.Runtime.CompilerServices;
+using Lambda.ServingLayer.Querying;
+using Lambda.Shared.Aggregation;
+using Lambda.Shared.Catalog;
+
+namespace Lambda.Benchmarks.Serving;
+
+/// <summary>A published batch view held in memory (the cost measured is the merge, not Parquet reading).</summary>
+internal sealed class PrebuiltBatchStore(ViewDefinition view, IReadOnlyList<ViewGroup> groups) : IBatchViewStore, IBatchViewSnapshot
+{
+    private readonly BatchViewWatermark _watermark = new(view.Name, view.DefinitionHash, "bench-run", new Dictionary<int, long> { [0] = 1_000_000 });
+
+    public IReadOnlyCollection<BatchViewWatermark> Views => [_watermark];
+
+    public Task<IBatchViewSnapshot> OpenSnapshotAsync(CancellationToken cancellationToken) => Task.FromResult<IBatchViewSnapshot>(this);
+
+    public BatchViewWatermark? GetWatermark(ViewDefinition view) => _watermark;
+
+    public async IAsyncEnumerable<ViewGroup> ReadGroupsAsync(ViewDefinition view, ViewSelection selection, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await Task.CompletedTask.ConfigureAwait(false);
+        foreach (var group in groups)
+        {
+            if (selection.Range.Contains(group.BucketStartMilliseconds))
+            {
+                yield return group;
+            }
+        }
+    }
+}

@@ -1,0 +1,12 @@
+using BenchmarkDotNet.Running;
+using Lambda.Benchmarks.Serving;
+
+// "load [seconds] [concurrency]" drives the HTTP API; anything else goes to BenchmarkDotNet (e.g. --filter '*' --job short).
+if (args.Length > 0 && args[0] == "load")
+{
+    await HttpLoad.RunAsync(args);
+}
+else
+{
+    BenchmarkSwitcher.FromAssembly(typeof(QueryBenchmarks).Assembly).Run(args);
+}

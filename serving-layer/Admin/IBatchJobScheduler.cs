@@ -1,0 +1,8 @@
+namespace Lambda.ServingLayer.Admin;
+
+/// <summary>The serving layer's seam to the batch layer's job queue (Hangfire on PostgreSQL).</summary>
+public interface IBatchJobScheduler
+{
+    /// <summary>Enqueues a recompute to run now; returns the job id.</summary>
+    Task<string> EnqueueRecomputeAsync(RecomputeCommand command, CancellationToken cancellationToken);
+}

@@ -1,0 +1,20 @@
+using System.Text.Json;
+
+namespace Lambda.ServingLayer.Contracts;
+
+/// <summary>
+/// The shape of <c>GET /api/views/{view}</c>'s body, for the OpenAPI document (the body itself is written by
+/// <see cref="Json.ViewQueryResultWriter"/>, which keeps decimal scales exact).
+/// </summary>
+/// <param name="View">The view.</param>
+/// <param name="Granularity">minute, hour, day or all.</param>
+/// <param name="Rows">Per bucket and group: <c>bucket</c> (ISO-8601 UTC), the group-by dimensions, then every measure
+/// (decimals with the source's scale, counts and distinct counts as integers, avg as a number, null when empty).</param>
+/// <param name="Watermark">run_id and published_at of the batch run used (null run_id: none), definition_hash,
+/// partitions (per partition the offset S_p below which events come from the batch view) and speed (per partition
+/// the offset after the newest speed delta read).</param>
+public sealed record ViewQueryResponseDocument(
+    string View,
+    string Granularity,
+    IReadOnlyList<IReadOnlyDictionary<string, JsonElement>> Rows,
+    QueryWatermarkDocument Watermark);

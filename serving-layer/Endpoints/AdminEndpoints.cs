@@ -1,0 +1,108 @@
+using System.Globalization;
+using Lambda.ServingLayer.Admin;
+using Lambda.ServingLayer.Configuration;
+using Lambda.ServingLayer.Contracts;
+using Lambda.ServingLayer.Ingest;
+using Lambda.ServingLayer.OpenApi;
+using Lambda.ServingLayer.Problems;
+using Lambda.ServingLayer.Querying;
+using Lambda.ServingLayer.Security;
+using Microsoft.Extensions.Options;
+using LambdaCatalog = Lambda.Shared.Catalog.Catalog;
+
+namespace Lambda.ServingLayer.Endpoints;
+
+/// <summary><c>POST /api/admin/batch/recompute</c> and <c>GET /api/admin/batch/status</c> (scope <c>admin</c>).</summary>
+public static class AdminEndpoints
+{
+    private const int MaxRecomputeBodyBytes = 4096;
+    private const int MaxStatusRuns = 1000;
+
+    /// <summary>Maps the admin endpoints.</summary>
+    public static RouteGroupBuilder MapAdminEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup("/api/admin/batch").WithTags("Admin").RequireAuthorization(ApiScopes.Admin);
+        group.MapPost("/recompute", RecomputeAsync)
+            .WithName("EnqueueRecompute")
+            .WithSummary("Enqueue a batch recompute now (Hangfire, queue 'batch').")
+            .WithDescription(
+                "No body: an incremental recompute. {\"from\":\"2026-11-01\",\"to\":\"2026-11-03\"}: a backfill of those UTC days (inclusive). "
+                + "{\"mode\":\"full\"}: every day of the master dataset. Answers 202 with the Hangfire job id.")
+            .AddOpenApiOperationTransformer(RequestBodyDocumentation.AddRecomputeBody)
+            .Produces<RecomputeAccepted>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        group.MapGet("/status", StatusAsync)
+            .WithName("BatchStatus")
+            .WithSummary("The latest batch runs (state, timings, rows) and the published watermark of every batch view.")
+            .Produces<BatchStatusResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        return group;
+    }
+
+    internal static async Task<IResult> RecomputeAsync(HttpContext context, IBatchJobScheduler scheduler, CancellationToken cancellationToken)
+    {
+        var body = await RequestBody.ReadAsync(context.Request, MaxRecomputeBodyBytes, cancellationToken).ConfigureAwait(false);
+        if (body is null)
+        {
+            return ProblemResults.Parameter(IngestBodyReader.BodyParameter, $"the body is larger than {MaxRecomputeBodyBytes} bytes", StatusCodes.Status413PayloadTooLarge);
+        }
+
+        if (body.WrittenCount > 0 && !IsJson(context.Request.ContentType))
+        {
+            return ProblemResults.Parameter(
+                IngestBodyReader.ContentTypeParameter,
+                $"Content-Type '{ViewQueryParser.Shorten(context.Request.ContentType)}' is not supported; send application/json or no body",
+                StatusCodes.Status415UnsupportedMediaType);
+        }
+
+        if (!RecomputeRequestReader.TryRead(body.WrittenSpan, out var command, out var error))
+        {
+            return ProblemResults.Parameter(error);
+        }
+
+        var jobId = await scheduler.EnqueueRecomputeAsync(command, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Accepted(
+            "/api/admin/batch/status",
+            new RecomputeAccepted(jobId, command.Mode, command.From, command.To, HangfireBatchJobScheduler.Queue));
+    }
+
+    internal static async Task<IResult> StatusAsync(
+        HttpContext context,
+        IBatchStatusStore statusStore,
+        IBatchViewStore batchViews,
+        LambdaCatalog catalog,
+        IOptions<ServingOptions> options,
+        CancellationToken cancellationToken)
+    {
+        var limit = options.Value.StatusRunCount;
+        foreach (var (key, value) in context.Request.Query)
+        {
+            if (!string.Equals(key, "limit", StringComparison.OrdinalIgnoreCase))
+            {
+                return ProblemResults.Parameter(ViewQueryParser.Shorten(key), $"unknown query parameter '{ViewQueryParser.Shorten(key)}'; the only parameter is limit");
+            }
+
+            if (value.Count != 1 || !int.TryParse(value[0], NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit < 1 || limit > MaxStatusRuns)
+            {
+                return ProblemResults.Parameter("limit", $"'limit' = '{ViewQueryParser.Shorten(value.ToString())}' must be one integer from 1 to {MaxStatusRuns}");
+            }
+        }
+
+        var runsTask = statusStore.GetRecentRunsAsync(limit, cancellationToken);
+        var snapshot = await batchViews.OpenSnapshotAsync(cancellationToken).ConfigureAwait(false);
+        var runs = await runsTask.ConfigureAwait(false);
+        var watermark = snapshot.Views
+            .OrderBy(v => v.View, StringComparer.Ordinal)
+            .ToDictionary(
+                v => v.View,
+                v => PublishedViewDescription.From(v, catalog.TryGetView(v.View, out var view) ? view.DefinitionHash : null),
+                StringComparer.Ordinal);
+        return TypedResults.Ok(new BatchStatusResponse(runs.Select(BatchRunDescription.From).ToArray(), watermark));
+    }
+
+    private static bool IsJson(string? contentType) =>
+        IngestBodyReader.TryGetFormat(contentType, out var format, out _) && format == IngestFormat.Json;
+}

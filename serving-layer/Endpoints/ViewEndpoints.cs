@@ -1,0 +1,49 @@
+using Lambda.ServingLayer.Contracts;
+using Lambda.ServingLayer.Json;
+using Lambda.ServingLayer.OpenApi;
+using Lambda.ServingLayer.Problems;
+using Lambda.ServingLayer.Querying;
+using Lambda.ServingLayer.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+using LambdaCatalog = Lambda.Shared.Catalog.Catalog;
+
+namespace Lambda.ServingLayer.Endpoints;
+
+/// <summary><c>GET /api/views</c> (the catalog) and <c>GET /api/views/{view}</c> (a merged batch + speed query).</summary>
+public static class ViewEndpoints
+{
+    /// <summary>Maps the view endpoints (scope <c>query</c>).</summary>
+    public static RouteGroupBuilder MapViewEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup("/api/views").WithTags("Views").RequireAuthorization(ApiScopes.Query);
+        group.MapGet(string.Empty, ListViews)
+            .WithName("ListViews")
+            .WithSummary("The catalog: every view with its dimensions, measures and granularity.");
+        group.MapGet("/{view}", QueryViewAsync)
+            .WithName("QueryView")
+            .WithSummary("Query a view: the batch view up to its offset watermark merged with the speed deltas above it.")
+            .WithDescription(
+                "Rows per bucket and group over the half-open UTC range [from, to). Coarser granularities roll the view's buckets up; "
+                + "'all' gives one row per group (its bucket is 'from'). Every bad parameter is a 400 problem naming it; an unknown view is a 404.")
+            .Produces<ViewQueryResponseDocument>(StatusCodes.Status200OK, "application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .AddOpenApiOperationTransformer(QueryParameterDocumentation.AddViewQueryParameters);
+        return group;
+    }
+
+    internal static Ok<CatalogResponse> ListViews(LambdaCatalog catalog) =>
+        TypedResults.Ok(new CatalogResponse(catalog.Views.Select(ViewDescription.From).ToArray()));
+
+    internal static async Task<IResult> QueryViewAsync(
+        string view, HttpContext context, ViewQueryParser parser, ViewQueryEngine engine, CancellationToken cancellationToken)
+    {
+        if (!parser.TryCreateQuery(view, context.Request.Query, out var query, out var error))
+        {
+            return ProblemResults.Parameter(error);
+        }
+
+        var result = await engine.ExecuteAsync(query, cancellationToken).ConfigureAwait(false);
+        return new ViewQueryHttpResult(result);
+    }
+}

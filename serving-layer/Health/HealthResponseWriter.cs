@@ -1,0 +1,40 @@
+using System.Text.Json;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Lambda.ServingLayer.Health;
+
+/// <summary>Writes a health report as JSON: overall status and, per check, status, description and duration.</summary>
+public static class HealthResponseWriter
+{
+    /// <summary>The writer for <c>HealthCheckOptions.ResponseWriter</c>.</summary>
+    public static async Task WriteAsync(HttpContext context, HealthReport report)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(report);
+        context.Response.ContentType = "application/json; charset=utf-8";
+        await using var writer = new Utf8JsonWriter(context.Response.BodyWriter, Json.ViewQueryResultWriter.WriterOptions);
+        writer.WriteStartObject();
+        writer.WriteString("status", Name(report.Status));
+        writer.WriteNumber("duration_ms", Math.Round(report.TotalDuration.TotalMilliseconds, 1));
+        writer.WriteStartObject("checks");
+        foreach (var (name, entry) in report.Entries)
+        {
+            writer.WriteStartObject(name);
+            writer.WriteString("status", Name(entry.Status));
+            writer.WriteString("description", entry.Description);
+            writer.WriteNumber("duration_ms", Math.Round(entry.Duration.TotalMilliseconds, 1));
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+        await writer.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static string Name(HealthStatus status) => status switch
+    {
+        HealthStatus.Healthy => "healthy",
+        HealthStatus.Degraded => "degraded",
+        _ => "unhealthy",
+    };
+}

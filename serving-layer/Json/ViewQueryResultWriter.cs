@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Text.Json;
+using Lambda.ServingLayer.Querying;
+
+namespace Lambda.ServingLayer.Json;
+
+/// <summary>
+/// Writes a <see cref="ViewQueryResult"/> in the contract's shape:
+/// <c>{"view":..., "granularity":..., "rows":[{"bucket":..., &lt;dimensions&gt;..., &lt;measures&gt;...}], "watermark":{...}}</c>.
+/// </summary>
+public static class ViewQueryResultWriter
+{
+    /// <summary>
+    /// Writer options for API bodies: non-ASCII text and quotes are written readably (<c>\"</c>, not <c>\u0022</c>);
+    /// the bodies are application/json, never embedded in HTML, so the relaxed encoder is safe here.
+    /// </summary>
+    public static JsonWriterOptions WriterOptions { get; } = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>Bytes buffered before the writer flushes to its stream.</summary>
+    private const int FlushThreshold = 32 * 1024;
+
+    /// <summary>Writes the whole response object, flushing to the writer's stream as it goes.</summary>
+    public static async Task WriteAsync(Utf8JsonWriter writer, ViewQueryResult result, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(result);
+        var query = result.Query;
+        var view = query.View;
+        var dimensionNames = query.GroupBy.Select(i => view.Dimensions[i].Name).ToArray();
+
+        writer.WriteStartObject();
+        writer.WriteString("view", view.Name);
+        writer.WriteString("granularity", query.Granularity.ToName());
+        writer.WriteStartArray("rows");
+        foreach (var row in result.Rows)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("bucket", JsonValues.FormatInstant(row.BucketStartMilliseconds));
+            for (var d = 0; d < dimensionNames.Length; d++)
+            {
+                writer.WritePropertyName(dimensionNames[d]);
+                JsonValues.WriteField(writer, row.Dimensions[d]);
+            }
+
+            for (var m = 0; m < view.Measures.Count; m++)
+            {
+                writer.WritePropertyName(view.Measures[m].Name);
+                JsonValues.WriteMeasure(writer, row.States[m].GetValue());
+            }
+
+            writer.WriteEndObject();
+            if (writer.BytesPending > FlushThreshold)
+            {
+                await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        writer.WriteEndArray();
+        WriteWatermark(writer, result.Watermark, view.DefinitionHash);
+        writer.WriteEndObject();
+        await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void WriteWatermark(Utf8JsonWriter writer, QueryWatermark watermark, string definitionHash)
+    {
+        writer.WriteStartObject("watermark");
+        if (watermark.RunId is null)
+        {
+            writer.WriteNull("run_id");
+        }
+        else
+        {
+            writer.WriteString("run_id", watermark.RunId);
+        }
+
+        if (watermark.BatchPublishedAt is { } publishedAt)
+        {
+            writer.WriteString("published_at", JsonValues.FormatInstant(publishedAt.ToUnixTimeMilliseconds()));
+        }
+
+        writer.WriteString("definition_hash", definitionHash);
+        WriteOffsets(writer, "partitions", watermark.Partitions);
+        WriteOffsets(writer, "speed", watermark.SpeedOffsets);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>An object of partition number (as a string key) to offset, in partition order.</summary>
+    internal static void WriteOffsets(Utf8JsonWriter writer, string name, IReadOnlyDictionary<int, long> offsets)
+    {
+        writer.WriteStartObject(name);
+        foreach (var (partition, offset) in offsets.OrderBy(p => p.Key))
+        {
+            writer.WriteNumber(partition.ToString(CultureInfo.InvariantCulture), offset);
+        }
+
+        writer.WriteEndObject();
+    }
+}

@@ -1,0 +1,24 @@
+using Lambda.Shared.Aggregation;
+using Lambda.Shared.Catalog;
+
+namespace Lambda.ServingLayer.Querying;
+
+/// <summary>One loaded manifest: the published batch views, their watermarks and their files.</summary>
+public interface IBatchViewSnapshot
+{
+    /// <summary>The watermark of every view the manifest names (including views of other definition versions).</summary>
+    IReadOnlyCollection<BatchViewWatermark> Views { get; }
+
+    /// <summary>
+    /// The manifest entry of <paramref name="view"/> (by name), or null when no batch view of it is published.
+    /// The caller compares <see cref="BatchViewWatermark.DefinitionHash"/> with the view's current hash.
+    /// </summary>
+    BatchViewWatermark? GetWatermark(ViewDefinition view);
+
+    /// <summary>
+    /// The groups of <paramref name="view"/>'s published batch view whose bucket lies in the selection's range,
+    /// read only from files this snapshot's manifest names. The selection's dimension filter may be applied
+    /// (push-down) or not: the caller filters again. Buckets are at the view's granularity.
+    /// </summary>
+    IAsyncEnumerable<ViewGroup> ReadGroupsAsync(ViewDefinition view, ViewSelection selection, CancellationToken cancellationToken);
+}

@@ -1,0 +1,21 @@
+using Lambda.Shared.Catalog;
+
+namespace Lambda.ServingLayer.Querying;
+
+/// <summary>
+/// The serving layer's seam to the speed layer's ClickHouse tables (<c>speed_&lt;view&gt;_&lt;hash8&gt;</c> of the
+/// view's current definition).
+/// </summary>
+public interface ISpeedViewStore
+{
+    /// <summary>
+    /// The speed deltas of <paramref name="view"/> not covered by the batch view: rows (kind 0) of partition p with
+    /// <c>first_offset &gt;= batchWatermark[p]</c> (0 for partitions not in the map), bucket in the selection's range,
+    /// merged per (bucket, dimensions) at the view's granularity. The dimension filter may be pushed down or not.
+    /// </summary>
+    Task<SpeedViewRead> ReadAsync(
+        ViewDefinition view,
+        ViewSelection selection,
+        IReadOnlyDictionary<int, long> batchWatermark,
+        CancellationToken cancellationToken);
+}

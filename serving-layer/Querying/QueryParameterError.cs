@@ -1,0 +1,7 @@
+namespace Lambda.ServingLayer.Querying;
+
+/// <summary>Why a request was refused, naming the parameter at fault.</summary>
+/// <param name="Parameter">The parameter name as the API spells it (e.g. <c>granularity</c>, <c>view</c>).</param>
+/// <param name="Message">What is wrong, naming the parameter and the value.</param>
+/// <param name="StatusCode">400, or 404 when the named thing does not exist.</param>
+public sealed record QueryParameterError(string Parameter, string Message, int StatusCode = 400);

@@ -1,0 +1,10 @@
+using Lambda.Shared.Events;
+using Lambda.Shared.Measures;
+
+namespace Lambda.ServingLayer.Querying;
+
+/// <summary>One row of a query result.</summary>
+/// <param name="BucketStartMilliseconds">Start of the row's bucket (UTC epoch ms); for granularity <c>all</c>, the range start.</param>
+/// <param name="Dimensions">Values of the query's group-by dimensions, in the requested order.</param>
+/// <param name="States">The merged measure states, in the view's measure order.</param>
+public sealed record ResultRow(long BucketStartMilliseconds, IReadOnlyList<FieldValue> Dimensions, IReadOnlyList<MeasureState> States);

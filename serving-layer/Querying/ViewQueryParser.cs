@@ -1,0 +1,369 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Text;
+using Lambda.ServingLayer.Configuration;
+using Lambda.Shared.Catalog;
+using Lambda.Shared.Events;
+using Lambda.Shared.Time;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
+using LambdaCatalog = Lambda.Shared.Catalog.Catalog;
+
+namespace Lambda.ServingLayer.Querying;
+
+/// <summary>
+/// Turns <c>GET /api/views/{view}</c> parameters into a <see cref="ViewQuery"/>, or into an error that names
+/// the parameter at fault. Names are only ever looked up in the catalog, never passed on.
+/// </summary>
+/// <remarks>
+/// <list type="bullet">
+/// <item><c>from</c>, <c>to</c> (required): ISO-8601 with an offset, a date (midnight UTC) or epoch milliseconds;
+/// half-open <c>[from, to)</c>; both on a bucket boundary of the view's own granularity (finer data does not
+/// exist, so anything else could not be answered exactly).</item>
+/// <item><c>granularity</c>: minute, hour, day or all; default the view's; finer than the view's is an error.
+/// Buckets of a coarser granularity that stick out of the range hold only the part inside it.</item>
+/// <item><c>group_by</c>: comma-separated dimensions; absent means every dimension of the view, empty means none.</item>
+/// <item><c>filter</c>: comma-separated <c>dim:value</c> items (the parameter may repeat); values of one dimension are
+/// alternatives, different dimensions must all match; <c>\,</c> and <c>\\</c> escape a comma and a backslash in a value.</item>
+/// <item><c>limit</c>: 1..<see cref="ServingOptions.MaxQueryRows"/> (the default).</item>
+/// </list>
+/// </remarks>
+public sealed class ViewQueryParser(LambdaCatalog catalog, IOptions<ServingOptions> options)
+{
+    /// <summary>The query parameters of the view endpoint.</summary>
+    public static IReadOnlyList<string> Parameters { get; } = [From, To, GranularityParameter, GroupBy, FilterParameter, Limit];
+
+    internal const string ViewParameter = "view";
+    internal const string From = "from";
+    internal const string To = "to";
+    internal const string GranularityParameter = "granularity";
+    internal const string GroupBy = "group_by";
+    internal const string FilterParameter = "filter";
+    internal const string Limit = "limit";
+
+    private readonly int _maxRows = options.Value.MaxQueryRows;
+
+    /// <summary>Parses the request for view <paramref name="viewName"/>.</summary>
+    /// <returns>True with <paramref name="query"/> set, or false with <paramref name="error"/> set.</returns>
+    public bool TryCreateQuery(
+        string? viewName,
+        IEnumerable<KeyValuePair<string, StringValues>> parameters,
+        [NotNullWhen(true)] out ViewQuery? query,
+        [NotNullWhen(false)] out QueryParameterError? error)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        query = null;
+        if (!catalog.TryGetView(viewName ?? string.Empty, out var view))
+        {
+            error = new QueryParameterError(
+                ViewParameter,
+                $"view '{Shorten(viewName)}' is not in the catalog; the views are {string.Join(", ", catalog.Views.Select(v => v.Name))}",
+                StatusCodes.Status404NotFound);
+            return false;
+        }
+
+        var values = new Dictionary<string, StringValues>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, value) in parameters)
+        {
+            var known = Parameters.FirstOrDefault(p => string.Equals(p, key, StringComparison.OrdinalIgnoreCase));
+            if (known is null)
+            {
+                error = new QueryParameterError(
+                    Shorten(key),
+                    $"unknown query parameter '{Shorten(key)}'; the parameters are {string.Join(", ", Parameters)}");
+                return false;
+            }
+
+            values[known] = StringValues.Concat(values.GetValueOrDefault(known), value);
+        }
+
+        foreach (var (key, value) in values)
+        {
+            if (key != FilterParameter && value.Count > 1)
+            {
+                error = new QueryParameterError(key, $"'{key}' is given {value.Count} times; give it once");
+                return false;
+            }
+        }
+
+        if (!TryParseInstant(values, From, view, out var from, out error)
+            || !TryParseInstant(values, To, view, out var to, out error))
+        {
+            return false;
+        }
+
+        if (to <= from)
+        {
+            error = new QueryParameterError(To, $"'to' ({TimeBucket.ToIso(to)}) must be after 'from' ({TimeBucket.ToIso(from)}): the range is [from, to)");
+            return false;
+        }
+
+        if (!TryParseGranularity(values, view, out var granularity, out error)
+            || !TryParseGroupBy(values, view, out var groupBy, out error)
+            || !TryParseFilter(values, view, out var filter, out error)
+            || !TryParseLimit(values, out var limit, out error))
+        {
+            return false;
+        }
+
+        query = new ViewQuery(view, new TimeRange(from, to), granularity, groupBy, filter, limit);
+        return true;
+    }
+
+    private static bool TryParseInstant(
+        Dictionary<string, StringValues> values, string name, ViewDefinition view, out long epochMilliseconds, [NotNullWhen(false)] out QueryParameterError? error)
+    {
+        epochMilliseconds = 0;
+        var text = values.GetValueOrDefault(name).ToString().Trim();
+        if (text.Length == 0)
+        {
+            error = new QueryParameterError(
+                name,
+                $"'{name}' is required: the {(name == From ? "start (inclusive)" : "end (exclusive)")} of the range, ISO-8601 UTC, e.g. 2026-11-25T10:00:00Z");
+            return false;
+        }
+
+        if (!TryParseInstant(text, out epochMilliseconds))
+        {
+            error = new QueryParameterError(
+                name,
+                $"'{name}' = '{Shorten(text)}' is not an ISO-8601 instant with an offset (2026-11-25T10:00:00Z), a date (2026-11-25) or epoch milliseconds");
+            return false;
+        }
+
+        if (!TimeBucket.IsAligned(epochMilliseconds, view.Granularity))
+        {
+            error = new QueryParameterError(
+                name,
+                $"'{name}' = {TimeBucket.ToIso(epochMilliseconds)} is not on a {view.Granularity.ToName()} boundary; view '{view.Name}' is stored per "
+                + $"{view.Granularity.ToName()}, so the range must start and end on {view.Granularity.ToName()} boundaries "
+                + $"(e.g. {TimeBucket.ToIso(TimeBucket.Floor(epochMilliseconds, view.Granularity))})");
+            return false;
+        }
+
+        error = null;
+        return true;
+    }
+
+    private static bool TryParseInstant(string text, out long epochMilliseconds)
+    {
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        {
+            epochMilliseconds = new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToUnixTimeMilliseconds();
+            return true;
+        }
+
+        if (FieldValue.TryParse(text, FieldType.Timestamp, out var value))
+        {
+            epochMilliseconds = value.AsTimestampMilliseconds();
+            return true;
+        }
+
+        epochMilliseconds = 0;
+        return false;
+    }
+
+    private static bool TryParseGranularity(
+        Dictionary<string, StringValues> values, ViewDefinition view, out QueryGranularity granularity, [NotNullWhen(false)] out QueryParameterError? error)
+    {
+        error = null;
+        granularity = view.Granularity.ToQueryGranularity();
+        if (!values.TryGetValue(GranularityParameter, out var raw))
+        {
+            return true;
+        }
+
+        var text = raw.ToString();
+        if (!QueryGranularityExtensions.TryParse(text, out granularity))
+        {
+            error = new QueryParameterError(
+                GranularityParameter,
+                $"'granularity' = '{Shorten(text)}' is not one of {string.Join(", ", QueryGranularityExtensions.Names)}");
+            return false;
+        }
+
+        if (!view.Granularity.CanServe(granularity))
+        {
+            var allowed = QueryGranularityExtensions.Names.Where(n => QueryGranularityExtensions.TryParse(n, out var g) && view.Granularity.CanServe(g));
+            error = new QueryParameterError(
+                GranularityParameter,
+                $"'granularity' = '{granularity.ToName()}' is finer than view '{view.Name}', which is stored per {view.Granularity.ToName()}; use {string.Join(", ", allowed)}");
+            return false;
+        }
+
+        return true;
+    }
+
+    private static bool TryParseGroupBy(
+        Dictionary<string, StringValues> values, ViewDefinition view, out IReadOnlyList<int> groupBy, [NotNullWhen(false)] out QueryParameterError? error)
+    {
+        error = null;
+        if (!values.TryGetValue(GroupBy, out var raw))
+        {
+            groupBy = Enumerable.Range(0, view.Dimensions.Count).ToArray();
+            return true;
+        }
+
+        var indexes = new List<int>();
+        groupBy = indexes;
+        var text = raw.ToString();
+        if (text.Trim().Length == 0)
+        {
+            return true;
+        }
+
+        foreach (var part in text.Split(','))
+        {
+            var name = part.Trim();
+            var index = view.IndexOfDimension(name);
+            if (index < 0)
+            {
+                error = new QueryParameterError(
+                    GroupBy,
+                    name.Length == 0
+                        ? $"'group_by' = '{Shorten(text)}' has an empty entry"
+                        : $"'group_by' names '{Shorten(name)}', which is not a dimension of view '{view.Name}'; its dimensions are {DimensionList(view)}");
+                return false;
+            }
+
+            if (indexes.Contains(index))
+            {
+                error = new QueryParameterError(GroupBy, $"'group_by' names '{name}' twice");
+                return false;
+            }
+
+            indexes.Add(index);
+        }
+
+        return true;
+    }
+
+    private static bool TryParseFilter(
+        Dictionary<string, StringValues> values, ViewDefinition view, out IReadOnlyList<DimensionCondition> filter, [NotNullWhen(false)] out QueryParameterError? error)
+    {
+        error = null;
+        filter = [];
+        if (!values.TryGetValue(FilterParameter, out var raw))
+        {
+            return true;
+        }
+
+        var byDimension = new Dictionary<int, List<FieldValue>>();
+        var order = new List<int>();
+        foreach (var parameter in raw)
+        {
+            foreach (var item in SplitItems(parameter ?? string.Empty))
+            {
+                var colon = item.IndexOf(':', StringComparison.Ordinal);
+                if (colon <= 0)
+                {
+                    error = new QueryParameterError(
+                        FilterParameter,
+                        $"'filter' item '{Shorten(Unescape(item))}' is not 'dimension:value' (e.g. filter=country:US,country:DE)");
+                    return false;
+                }
+
+                var name = item[..colon].Trim();
+                var index = view.IndexOfDimension(name);
+                if (index < 0)
+                {
+                    error = new QueryParameterError(
+                        FilterParameter,
+                        $"'filter' names '{Shorten(name)}', which is not a dimension of view '{view.Name}'; its dimensions are {DimensionList(view)}");
+                    return false;
+                }
+
+                var dimension = view.Dimensions[index];
+                var text = Unescape(item[(colon + 1)..]);
+                if (!FieldValue.TryParse(text, dimension.Type, out var value))
+                {
+                    error = new QueryParameterError(
+                        FilterParameter,
+                        $"'filter' value '{Shorten(text)}' for dimension '{dimension.Name}' is not a {dimension.Type} value");
+                    return false;
+                }
+
+                if (!byDimension.TryGetValue(index, out var list))
+                {
+                    byDimension[index] = list = [];
+                    order.Add(index);
+                }
+
+                list.Add(value);
+            }
+        }
+
+        filter = order.Select(i => new DimensionCondition(view.Dimensions[i], i, byDimension[i])).ToArray();
+        return true;
+    }
+
+    private bool TryParseLimit(Dictionary<string, StringValues> values, out int limit, [NotNullWhen(false)] out QueryParameterError? error)
+    {
+        error = null;
+        limit = _maxRows;
+        if (!values.TryGetValue(Limit, out var raw))
+        {
+            return true;
+        }
+
+        var text = raw.ToString().Trim();
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit < 1 || limit > _maxRows)
+        {
+            error = new QueryParameterError(Limit, $"'limit' = '{Shorten(text)}' must be an integer from 1 to {_maxRows.ToString(CultureInfo.InvariantCulture)}");
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Splits on commas that a backslash does not escape; the items keep their escapes.</summary>
+    private static IEnumerable<string> SplitItems(string text)
+    {
+        var start = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '\\')
+            {
+                i++;
+            }
+            else if (text[i] == ',')
+            {
+                yield return text[start..i];
+                start = i + 1;
+            }
+        }
+
+        yield return text[start..];
+    }
+
+    private static string Unescape(string text)
+    {
+        if (!text.Contains('\\', StringComparison.Ordinal))
+        {
+            return text;
+        }
+
+        var sb = new StringBuilder(text.Length);
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '\\' && i + 1 < text.Length)
+            {
+                i++;
+            }
+
+            sb.Append(text[i]);
+        }
+
+        return sb.ToString();
+    }
+
+    private static string DimensionList(ViewDefinition view) =>
+        view.Dimensions.Count == 0 ? "(none)" : string.Join(", ", view.Dimensions.Select(d => d.Name));
+
+    /// <summary>Caps echoed user input so an error message stays readable.</summary>
+    internal static string Shorten(string? text)
+    {
+        text ??= string.Empty;
+        return text.Length <= 80 ? text : string.Concat(text.AsSpan(0, 80), "…");
+    }
+}

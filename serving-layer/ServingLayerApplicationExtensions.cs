@@ -1,0 +1,31 @@
+using Lambda.ServingLayer.Endpoints;
+using Scalar.AspNetCore;
+
+namespace Lambda.ServingLayer;
+
+/// <summary>The serving layer's request pipeline and endpoints.</summary>
+public static class ServingLayerApplicationExtensions
+{
+    /// <summary>
+    /// Problem details for exceptions and empty error answers (404, 405, ...), API-key authentication, the OpenAPI
+    /// document (<c>/openapi/v1.json</c>), the API reference page (<c>/docs</c>), health endpoints and the API.
+    /// </summary>
+    public static WebApplication UseServingLayer(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapOpenApi().AllowAnonymous();
+        app.MapScalarApiReference("/docs", options => options
+            .WithTitle("Lambda serving layer")
+            .WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();
+        app.MapHealthEndpoints();
+        app.MapViewEndpoints();
+        app.MapEventEndpoints();
+        app.MapAdminEndpoints();
+        return app;
+    }
+}

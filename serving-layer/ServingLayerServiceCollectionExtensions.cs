@@ -1,0 +1,100 @@
+using System.Text.Json;
+using Lambda.ServingLayer.Admin;
+using Lambda.ServingLayer.Configuration;
+using Lambda.ServingLayer.Endpoints;
+using Lambda.ServingLayer.Health;
+using Lambda.ServingLayer.Ingest;
+using Lambda.ServingLayer.OpenApi;
+using Lambda.ServingLayer.Problems;
+using Lambda.ServingLayer.Querying;
+using Lambda.ServingLayer.Querying.ClickHouse;
+using Lambda.ServingLayer.Security;
+using Lambda.Shared.Catalog;
+using Lambda.Shared.ClickHouse;
+using Lambda.Shared.Kafka;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Lambda.ServingLayer;
+
+/// <summary>Registers everything the serving layer needs.</summary>
+public static class ServingLayerServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the catalog, the seams (Kafka producer, ClickHouse speed tables, batch views, Hangfire, PostgreSQL),
+    /// the query engine, API-key authentication with one policy per scope, problem details, OpenAPI and health checks.
+    /// Seams are registered with TryAdd, so a host (or a test) that registered its own implementation first keeps it.
+    /// </summary>
+    public static IServiceCollection AddServingLayer(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        services.AddOptions<ServingOptions>()
+            .Bind(configuration.GetSection(ServingOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ServingOptions>, ServingOptionsValidator>());
+
+        services.AddLambdaCatalog();
+        services.AddLambdaKafka(configuration);
+        services.AddLambdaClickHouse(configuration.GetSection(ClickHouseOptions.SectionName));
+        services.TryAddSingleton(_ => NpgsqlDataSource.Create(
+            configuration.GetConnectionString("Postgres")
+            ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not set: the batch run log and Hangfire's storage live in PostgreSQL.")));
+
+        // Seams.
+        services.TryAddSingleton<IBatchViewStore, EmptyBatchViewStore>();
+        services.TryAddSingleton<ISpeedViewStore, ClickHouseSpeedViewStore>();
+        services.TryAddSingleton<IEventPublisher, KafkaEventPublisher>();
+        services.TryAddSingleton<IBatchJobScheduler, HangfireBatchJobScheduler>();
+        services.TryAddSingleton<IBatchStatusStore, PostgresBatchStatusStore>();
+
+        services.TryAddSingleton<ViewQueryParser>();
+        services.TryAddSingleton<ViewQueryEngine>();
+        services.TryAddSingleton<EventIngestor>();
+
+        services.TryAddSingleton<ApiKeyRegistry>();
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        var authorization = services.AddAuthorizationBuilder();
+        foreach (var scope in ApiScopes.All)
+        {
+            authorization.AddPolicy(scope, policy => policy
+                .AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
+                .RequireAuthenticatedUser()
+                .RequireClaim(ApiScopes.ClaimType, scope));
+        }
+
+        // Ahead of AddProblemDetails' default writer, which stays silent when Accept rules JSON out.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProblemDetailsWriter, ProblemJsonWriter>());
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            context.ProblemDetails.Instance ??= context.HttpContext.Request.Path;
+            context.ProblemDetails.Extensions.TryAdd("traceId", context.HttpContext.TraceIdentifier);
+        });
+        services.AddExceptionHandler<ServingExceptionHandler>();
+        services.ConfigureHttpJsonOptions(options =>
+        {
+            options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            options.SerializerOptions.DictionaryKeyPolicy = null;
+        });
+
+        services.AddOpenApi(options =>
+        {
+            options.AddDocumentTransformer<ApiKeySecurityTransformer>();
+            options.AddOperationTransformer<ApiKeySecurityTransformer>();
+        });
+
+        services.TryAddSingleton<KafkaHealthCheck>();
+        services.TryAddSingleton<PostgresHealthCheck>();
+        var readinessTimeout = configuration.GetSection(ServingOptions.SectionName).GetValue<TimeSpan?>(nameof(ServingOptions.ReadinessTimeout))
+            ?? new ServingOptions().ReadinessTimeout;
+        services.AddHealthChecks()
+            .AddCheck<KafkaHealthCheck>("kafka", tags: [HealthEndpoints.ReadyTag], timeout: readinessTimeout + TimeSpan.FromSeconds(1))
+            .AddCheck<PostgresHealthCheck>("postgres", tags: [HealthEndpoints.ReadyTag], timeout: readinessTimeout);
+        return services;
+    }
+}

@@ -1,0 +1,90 @@
+using System.Net;
+using System.Text.Json;
+using Lambda.ServingLayer.Tests.Querying;
+using Lambda.ServingLayer.Tests.Support;
+
+namespace Lambda.ServingLayer.Tests.Api;
+
+public sealed class ViewEndpointTests : IClassFixture<ServingAppFactory>
+{
+    private readonly ServingAppFactory _factory;
+    private readonly HttpClient _client;
+
+    public ViewEndpointTests(ServingAppFactory factory)
+    {
+        _factory = factory;
+        _client = factory.CreateClient(ServingAppFactory.QueryKey);
+    }
+
+    [Fact]
+    public async Task The_catalog_lists_views_with_dimensions_measures_and_granularity()
+    {
+        using var response = await _client.GetAsync("/api/views");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var views = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("views");
+        var revenue = views.EnumerateArray().Single(v => v.GetProperty("name").GetString() == "revenue_by_country");
+        Assert.Equal("minute", revenue.GetProperty("granularity").GetString());
+        Assert.Equal("orders", revenue.GetProperty("source").GetString());
+        Assert.Equal("status = 'paid'", revenue.GetProperty("filter").GetString());
+        Assert.Equal(["country"], revenue.GetProperty("dimensions").EnumerateArray().Select(d => d.GetProperty("name").GetString()));
+        Assert.Equal(
+            ["orders:count:long", "revenue:sum(amount):decimal", "biggest:max(amount):decimal", "buyers:distinct(user_id):long"],
+            revenue.GetProperty("measures").EnumerateArray().Select(m =>
+                $"{m.GetProperty("name").GetString()}:{m.GetProperty("expression").GetString()}:{m.GetProperty("result_type").GetString()}"));
+        Assert.Equal(TestCatalogs.Default.Views.Count, views.GetArrayLength());
+    }
+
+    [Fact]
+    public async Task A_query_answers_in_the_contracts_shape()
+    {
+        var view = TestCatalogs.Default.GetView("failed_payments");
+        using var response = await _client.GetAsync($"/api/views/{view.Name}?from=2026-11-25T10:00:00Z&to=2026-11-25T11:00:00Z&granularity=all");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(
+            "{\"view\":\"failed_payments\",\"granularity\":\"all\",\"rows\":[],\"watermark\":{\"run_id\":null,\"definition_hash\":\"" + view.DefinitionHash + "\",\"partitions\":{},\"speed\":{}}}",
+            await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Merged_rows_come_back_with_decimal_scales_and_the_watermark_used()
+    {
+        var view = TestCatalogs.RevenueByCountry;
+        var events = ViewQueryEngineTests.Numbered(
+            (0, Orders.Create(0, "US", 246.60m, "u1")), (0, Orders.Create(1, "US", 99.00m, "u2")), (1, Orders.Create(2, "CH", 12.00m, "u3")));
+        _factory.Speed.FlushAll(view, events, _ => [1]);
+        _factory.Batch.Publish(view, "run-7", new Dictionary<int, long> { [0] = 1 }, events);
+
+        using var response = await _client.GetAsync("/api/views/revenue_by_country?from=2026-11-25T10:00:00Z&to=2026-11-25T12:00:00Z&granularity=hour&filter=country:US,country:DE");
+
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains(
+            "\"rows\":[{\"bucket\":\"2026-11-25T10:00:00Z\",\"country\":\"US\",\"orders\":2,\"revenue\":345.60,\"biggest\":246.60,\"buyers\":2}]",
+            body,
+            StringComparison.Ordinal);
+        var watermark = JsonDocument.Parse(body).RootElement.GetProperty("watermark");
+        Assert.Equal("run-7", watermark.GetProperty("run_id").GetString());
+        Assert.Equal(1, watermark.GetProperty("partitions").GetProperty("0").GetInt64());
+    }
+
+    [Theory]
+    [InlineData("/api/views/revenue_by_country?from=2026-11-25T10:00:00Z&to=2026-11-25T11:00:00Z&granularity=second", "granularity", HttpStatusCode.BadRequest)]
+    [InlineData("/api/views/orders_by_status?from=2026-11-25T10:00:00Z&to=2026-11-25T11:00:00Z&granularity=minute", "granularity", HttpStatusCode.BadRequest)]
+    [InlineData("/api/views/revenue_by_country?to=2026-11-25T11:00:00Z", "from", HttpStatusCode.BadRequest)]
+    [InlineData("/api/views/revenue_by_country?from=2026-11-25T10:00:00Z&to=tomorrow", "to", HttpStatusCode.BadRequest)]
+    [InlineData("/api/views/revenue_by_country?from=2026-11-25&to=2026-11-26&group_by=city", "group_by", HttpStatusCode.BadRequest)]
+    [InlineData("/api/views/revenue_by_country?from=2026-11-25&to=2026-11-26&filter=country", "filter", HttpStatusCode.BadRequest)]
+    [InlineData("/api/views/revenue_by_country?from=2026-11-25&to=2026-11-26&limit=0", "limit", HttpStatusCode.BadRequest)]
+    [InlineData("/api/views/revenue_by_country?from=2026-11-25&to=2026-11-26&colour=red", "colour", HttpStatusCode.BadRequest)]
+    [InlineData("/api/views/no_such_view?from=2026-11-25&to=2026-11-26", "view", HttpStatusCode.NotFound)]
+    public async Task A_bad_parameter_is_a_problem_naming_it(string url, string parameter, HttpStatusCode status)
+    {
+        using var response = await _client.GetAsync(url);
+
+        var problem = await ProblemAssert.ReadNamingAsync(response, status, parameter);
+        Assert.Equal(new Uri(url, UriKind.Relative).OriginalString.Split('?')[0], problem.GetProperty("instance").GetString());
+    }
+}

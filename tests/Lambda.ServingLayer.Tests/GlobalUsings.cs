@@ -1,0 +1,2 @@
+// The catalog type shares its name with its namespace.
+global using LambdaCatalog = Lambda.Shared.Catalog.Catalog;

@@ -1,0 +1,46 @@
+using System.Net;
+using System.Text.Json;
+
+namespace Lambda.ServingLayer.Tests.Integration;
+
+/// <summary><c>/readyz</c> asks Kafka, ClickHouse and PostgreSQL; <c>/healthz</c> only says the process answers.</summary>
+[Trait("Category", "Integration")]
+public sealed class ReadinessTests
+{
+    [Fact]
+    public async Task Ready_when_kafka_clickhouse_and_postgres_answer()
+    {
+        await using var app = new StackAppFactory(new Dictionary<string, string?>());
+        using var client = app.CreateClient();
+
+        using var response = await client.GetAsync("/readyz");
+
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+        var checks = JsonDocument.Parse(body).RootElement.GetProperty("checks");
+        Assert.Equal(["clickhouse", "kafka", "postgres"], checks.EnumerateObject().Select(c => c.Name).Order(StringComparer.Ordinal));
+        Assert.All(checks.EnumerateObject(), c => Assert.Equal("healthy", c.Value.GetProperty("status").GetString()));
+    }
+
+    [Fact]
+    public async Task Not_ready_naming_the_dependency_that_is_away_while_still_alive()
+    {
+        await using var app = new StackAppFactory(new Dictionary<string, string?>
+        {
+            ["Kafka:BootstrapServers"] = "127.0.0.1:1",
+            ["ConnectionStrings:Postgres"] = "Host=127.0.0.1;Port=1;Username=postgres;Database=lambda;Timeout=2",
+            ["Serving:ReadinessTimeout"] = "00:00:01",
+        });
+        using var client = app.CreateClient();
+
+        using var ready = await client.GetAsync("/readyz");
+        using var live = await client.GetAsync("/healthz");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        var checks = JsonDocument.Parse(await ready.Content.ReadAsStringAsync()).RootElement.GetProperty("checks");
+        Assert.Equal("unhealthy", checks.GetProperty("kafka").GetProperty("status").GetString());
+        Assert.Equal("unhealthy", checks.GetProperty("postgres").GetProperty("status").GetString());
+        Assert.Equal("healthy", checks.GetProperty("clickhouse").GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+    }
+}

@@ -1,0 +1,256 @@
+using Lambda.ServingLayer.Querying;
+using Lambda.ServingLayer.Tests.Support;
+using Lambda.Shared.Aggregation;
+using Lambda.Shared.Catalog;
+using Lambda.Shared.Events;
+using Lambda.Shared.Time;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Lambda.ServingLayer.Tests.Querying;
+
+public sealed class ViewQueryEngineTests
+{
+    private const string Hour = "from=2026-11-25T10:00:00Z&to=2026-11-25T11:00:00Z";
+    private static readonly ViewDefinition View = TestCatalogs.RevenueByCountry;
+
+    private readonly FakeBatchViewStore _batch = new();
+    private readonly FakeSpeedViewStore _speed = new();
+
+    [Fact]
+    public async Task Batch_below_the_watermark_plus_speed_at_or_above_it_counts_every_event_once()
+    {
+        var events = Numbered(
+            (0, Orders.Create(0, "US", 10.00m)), (0, Orders.Create(0, "US", 5.50m, "u2")), (0, Orders.Create(1, "DE", 7.25m)),
+            (0, Orders.Create(2, "US", 1.10m, "u3")), (0, Orders.Create(3, "DE", 99.00m, "u4")), (0, Orders.Create(3, "FR", 0.01m)),
+            (1, Orders.Create(0, "US", 3.30m, "u5")), (1, Orders.Create(2, "DE", 8.80m, "u6")), (1, Orders.Create(4, "US", 2.00m)));
+        _speed.FlushAll(View, events, p => p == 0 ? [2, 4] : [1]);
+        _batch.Publish(View, "run-1", new Dictionary<int, long> { [0] = 4, [1] = 1 }, events);
+
+        var result = await Engine().ExecuteAsync(Queries.Parse(TestCatalogs.Default, View.Name, Hour), CancellationToken.None);
+
+        RowAssert.Equal(Aggregate(View, events), result.Rows);
+        Assert.Equal("run-1", result.Watermark.RunId);
+        Assert.Equal(new Dictionary<int, long> { [0] = 4, [1] = 1 }, result.Watermark.Partitions);
+        Assert.Equal(new Dictionary<int, long> { [0] = 6, [1] = 3 }, result.Watermark.SpeedOffsets);
+        Assert.Equal(new Dictionary<int, long> { [0] = 4, [1] = 1 }, Assert.Single(_speed.Reads));
+    }
+
+    [Fact]
+    public async Task A_late_event_counts_at_once_in_its_old_bucket_and_never_twice()
+    {
+        // Offsets 0-2 (minute 0 and 1) are in the batch view; the flush [0, 2] is still in the speed table.
+        var early = Numbered((0, Orders.Create(0, "US", 10.00m)), (0, Orders.Create(0, "US", 20.00m, "u2")), (0, Orders.Create(1, "US", 30.00m)));
+        _speed.Flush(View, 0, 0, 2, early);
+        _batch.Publish(View, "run-1", new Dictionary<int, long> { [0] = 3 }, early);
+
+        // Much later, an event from minute 0 arrives at offset 3.
+        var late = new OffsetEvent(0, 3, Orders.Create(0, "US", 0.05m, "u3", second: 59));
+        _speed.Flush(View, 0, 3, 3, [late]);
+
+        var result = await Engine().ExecuteAsync(Queries.Parse(TestCatalogs.Default, View.Name, Hour), CancellationToken.None);
+
+        var minute0 = result.Rows[0];
+        Assert.Equal(Orders.At(0), minute0.BucketStartMilliseconds);
+        Assert.Equal(3, minute0.States[0].GetValue().AsLong());
+        Assert.Equal(30.05m, minute0.States[1].GetValue().AsDecimal());
+        Assert.Equal(3, minute0.States[3].GetValue().AsLong());
+        Assert.Equal(1, result.Rows[1].States[0].GetValue().AsLong());
+        RowAssert.Equal(Aggregate(View, [.. early, late]), result.Rows);
+    }
+
+    [Fact]
+    public async Task Without_a_published_batch_view_every_speed_delta_is_served()
+    {
+        var events = Numbered((0, Orders.Create(0, "US", 1.00m)), (0, Orders.Create(5, "DE", 2.00m)), (2, Orders.Create(9, "US", 3.00m)));
+        _speed.FlushAll(View, events, _ => [1]);
+
+        var result = await Engine().ExecuteAsync(Queries.Parse(TestCatalogs.Default, View.Name, Hour), CancellationToken.None);
+
+        RowAssert.Equal(Aggregate(View, events), result.Rows);
+        Assert.Null(result.Watermark.RunId);
+        Assert.Empty(result.Watermark.Partitions);
+        Assert.Empty(Assert.Single(_speed.Reads));
+    }
+
+    [Fact]
+    public async Task A_batch_view_of_another_definition_is_not_merged()
+    {
+        var events = Numbered((0, Orders.Create(0, "US", 1.00m)), (0, Orders.Create(1, "US", 2.00m)));
+        _speed.FlushAll(View, events, _ => []);
+        _batch.Publish(View, "old-run", new Dictionary<int, long> { [0] = 2 }, events, definitionHash: "0123456789abcdef");
+
+        var result = await Engine().ExecuteAsync(Queries.Parse(TestCatalogs.Default, View.Name, Hour), CancellationToken.None);
+
+        RowAssert.Equal(Aggregate(View, events), result.Rows);
+        Assert.Null(result.Watermark.RunId);
+        Assert.Empty(Assert.Single(_speed.Reads));
+    }
+
+    [Fact]
+    public async Task The_manifest_is_read_once_so_a_publish_during_the_query_is_not_seen()
+    {
+        var events = Numbered((0, Orders.Create(0, "US", 1.00m)), (0, Orders.Create(1, "US", 2.00m)), (0, Orders.Create(2, "DE", 4.00m)));
+        _speed.FlushAll(View, events, _ => [1, 2]);
+        _batch.Publish(View, "run-1", new Dictionary<int, long> { [0] = 1 }, events);
+        _batch.OnRead = () =>
+        {
+            _batch.OnRead = null;
+            _batch.Publish(View, "run-2", new Dictionary<int, long> { [0] = 3 }, events);
+        };
+
+        var result = await Engine().ExecuteAsync(Queries.Parse(TestCatalogs.Default, View.Name, Hour), CancellationToken.None);
+
+        Assert.Equal(1, _batch.SnapshotsOpened);
+        Assert.Equal("run-1", result.Watermark.RunId);
+        Assert.Equal(new Dictionary<int, long> { [0] = 1 }, Assert.Single(_speed.Reads));
+        RowAssert.Equal(Aggregate(View, events), result.Rows);
+    }
+
+    [Theory]
+    [InlineData("hour", Granularity.Hour)]
+    [InlineData("day", Granularity.Day)]
+    public async Task A_coarser_granularity_rolls_minute_buckets_up(string granularity, Granularity expected)
+    {
+        var events = Numbered(
+            (0, Orders.Create(0, "US", 1.00m)), (0, Orders.Create(59, "US", 2.00m, "u2")), (0, Orders.Create(60, "US", 4.00m)),
+            (1, Orders.Create(61, "DE", 8.00m)), (1, Orders.Create(200, "DE", 16.00m, "u9")), (1, Orders.Create(1439 - 600, "US", 32.00m)));
+        _speed.FlushAll(View, events, _ => [1, 2]);
+        _batch.Publish(View, "run-1", new Dictionary<int, long> { [0] = 1, [1] = 2 }, events);
+
+        var result = await Engine().ExecuteAsync(
+            Queries.Parse(TestCatalogs.Default, View.Name, $"from=2026-11-25&to=2026-11-26&granularity={granularity}"), CancellationToken.None);
+
+        RowAssert.Equal(Aggregate(View, events, expected), result.Rows);
+        Assert.All(result.Rows, r => Assert.True(TimeBucket.IsAligned(r.BucketStartMilliseconds, expected)));
+    }
+
+    [Fact]
+    public async Task All_gives_one_row_per_group_whose_bucket_is_the_range_start()
+    {
+        var events = Numbered((0, Orders.Create(0, "US", 1.00m)), (0, Orders.Create(30, "US", 2.00m, "u2")), (0, Orders.Create(45, "DE", 4.00m)));
+        _speed.FlushAll(View, events, _ => []);
+
+        var result = await Engine().ExecuteAsync(Queries.Parse(TestCatalogs.Default, View.Name, Hour + "&granularity=all"), CancellationToken.None);
+
+        Assert.Equal(2, result.Rows.Count);
+        Assert.All(result.Rows, r => Assert.Equal(Orders.At(0), r.BucketStartMilliseconds));
+        Assert.Equal(["DE", "US"], result.Rows.Select(r => r.Dimensions[0].AsString()));
+        Assert.Equal(2, result.Rows[1].States[0].GetValue().AsLong());
+        Assert.Equal(3.00m, result.Rows[1].States[1].GetValue().AsDecimal());
+        Assert.Equal(2, result.Rows[1].States[3].GetValue().AsLong());
+    }
+
+    [Fact]
+    public async Task Grouping_by_nothing_gives_totals_with_distinct_counts_as_a_sketch_union()
+    {
+        // u1 buys in the US and in Germany: 3 buyers in all, not 4.
+        var events = Numbered(
+            (0, Orders.Create(0, "US", 1.00m, "u1")), (0, Orders.Create(1, "DE", 2.00m, "u1")),
+            (1, Orders.Create(2, "US", 4.00m, "u2")), (1, Orders.Create(3, "DE", 8.00m, "u3")));
+        _speed.FlushAll(View, events, _ => [1]);
+        _batch.Publish(View, "run-1", new Dictionary<int, long> { [0] = 1, [1] = 1 }, events);
+
+        var result = await Engine().ExecuteAsync(Queries.Parse(TestCatalogs.Default, View.Name, Hour + "&granularity=all&group_by="), CancellationToken.None);
+
+        var total = Assert.Single(result.Rows);
+        Assert.Empty(total.Dimensions);
+        Assert.Equal(4, total.States[0].GetValue().AsLong());
+        Assert.Equal(15.00m, total.States[1].GetValue().AsDecimal());
+        Assert.Equal(8.00m, total.States[2].GetValue().AsDecimal());
+        Assert.Equal(3, total.States[3].GetValue().AsLong());
+    }
+
+    [Fact]
+    public async Task Filter_values_of_one_dimension_are_alternatives()
+    {
+        var events = Numbered((0, Orders.Create(0, "US", 1.00m)), (0, Orders.Create(0, "DE", 2.00m)), (0, Orders.Create(0, "FR", 4.00m)));
+        _speed.FlushAll(View, events, _ => []);
+
+        var result = await Engine().ExecuteAsync(
+            Queries.Parse(TestCatalogs.Default, View.Name, Hour + "&filter=country:US,country:FR"), CancellationToken.None);
+
+        Assert.Equal(["FR", "US"], result.Rows.Select(r => r.Dimensions[0].AsString()));
+    }
+
+    [Fact]
+    public async Task Filter_applies_before_grouping_so_totals_cover_only_matching_groups()
+    {
+        var events = Numbered((0, Orders.Create(0, "US", 1.00m)), (0, Orders.Create(1, "DE", 2.00m)), (0, Orders.Create(2, "US", 4.00m)));
+        _speed.FlushAll(View, events, _ => []);
+
+        var result = await Engine().ExecuteAsync(
+            Queries.Parse(TestCatalogs.Default, View.Name, Hour + "&granularity=all&group_by=&filter=country:US"), CancellationToken.None);
+
+        Assert.Equal(5.00m, Assert.Single(result.Rows).States[1].GetValue().AsDecimal());
+    }
+
+    [Fact]
+    public async Task Limit_keeps_the_first_rows_in_bucket_then_dimension_order()
+    {
+        var events = Numbered(
+            (0, Orders.Create(1, "US", 1.00m)), (0, Orders.Create(0, "US", 1.00m)), (0, Orders.Create(0, "DE", 1.00m)), (0, Orders.Create(0, "AT", 1.00m)));
+        _speed.FlushAll(View, events, _ => []);
+
+        var result = await Engine().ExecuteAsync(Queries.Parse(TestCatalogs.Default, View.Name, Hour + "&limit=3"), CancellationToken.None);
+
+        Assert.Equal(
+            [(Orders.At(0), "AT"), (Orders.At(0), "DE"), (Orders.At(0), "US")],
+            result.Rows.Select(r => (r.BucketStartMilliseconds, r.Dimensions[0].AsString())));
+    }
+
+    [Fact]
+    public async Task The_range_is_half_open()
+    {
+        var events = Numbered(
+            (0, Orders.Create(-1, "US", 1.00m, second: 59)), (0, Orders.Create(0, "US", 2.00m, second: 0)),
+            (0, Orders.Create(59, "US", 4.00m, second: 59)), (0, Orders.Create(60, "US", 8.00m, second: 0)));
+        _speed.FlushAll(View, events, _ => [2]);
+        _batch.Publish(View, "run-1", new Dictionary<int, long> { [0] = 2 }, events);
+
+        var result = await Engine().ExecuteAsync(Queries.Parse(TestCatalogs.Default, View.Name, Hour + "&granularity=all"), CancellationToken.None);
+
+        Assert.Equal(6.00m, Assert.Single(result.Rows).States[1].GetValue().AsDecimal());
+    }
+
+    [Fact]
+    public async Task Groups_of_another_view_definition_from_a_store_are_refused()
+    {
+        var other = TestCatalogs.Default.GetView("orders_by_status");
+        var events = Numbered((0, Orders.Create(0, "US", 1.00m)));
+        _speed.FlushAll(View, events, _ => []);
+        var engine = new ViewQueryEngine(_batch, new WrongViewSpeedStore(other, events), NullLogger<ViewQueryEngine>.Instance);
+
+        await Assert.ThrowsAsync<ArgumentException>(() => engine.ExecuteAsync(Queries.Parse(TestCatalogs.Default, View.Name, Hour), CancellationToken.None));
+    }
+
+    internal static IReadOnlyList<ViewGroup> Aggregate(ViewDefinition view, IEnumerable<OffsetEvent> events, Granularity? granularity = null)
+    {
+        var aggregator = new ViewAggregator(view, granularity);
+        foreach (var e in events)
+        {
+            aggregator.Add(e.Record);
+        }
+
+        return aggregator.Drain();
+    }
+
+    /// <summary>Gives each event the next offset of its partition.</summary>
+    internal static IReadOnlyList<OffsetEvent> Numbered(params (int Partition, EventRecord Record)[] events)
+    {
+        var next = new Dictionary<int, long>();
+        return events.Select(e =>
+        {
+            var offset = next.GetValueOrDefault(e.Partition);
+            next[e.Partition] = offset + 1;
+            return new OffsetEvent(e.Partition, offset, e.Record);
+        }).ToArray();
+    }
+
+    private ViewQueryEngine Engine() => new(_batch, _speed, NullLogger<ViewQueryEngine>.Instance);
+
+    private sealed class WrongViewSpeedStore(ViewDefinition other, IEnumerable<OffsetEvent> events) : ISpeedViewStore
+    {
+        public Task<SpeedViewRead> ReadAsync(ViewDefinition view, ViewSelection selection, IReadOnlyDictionary<int, long> batchWatermark, CancellationToken cancellationToken) =>
+            Task.FromResult(new SpeedViewRead(Aggregate(other, events), new Dictionary<int, long>()));
+    }
+}

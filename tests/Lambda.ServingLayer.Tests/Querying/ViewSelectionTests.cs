@@ -1,0 +1,43 @@
+using Lambda.ServingLayer.Querying;
+using Lambda.ServingLayer.Tests.Support;
+using Lambda.Shared.Events;
+using Lambda.Shared.Time;
+
+namespace Lambda.ServingLayer.Tests.Querying;
+
+public sealed class ViewSelectionTests
+{
+    [Fact]
+    public void Values_of_one_dimension_are_alternatives_and_different_dimensions_must_all_match()
+    {
+        var view = TestCatalogs.Typed.GetView("by_everything");
+        var selection = new ViewSelection(
+            new TimeRange(0, 1),
+            [
+                new DimensionCondition(view.Dimensions[0], 0, [FieldValue.FromString("a"), FieldValue.FromString("b")]),
+                new DimensionCondition(view.Dimensions[4], 4, [FieldValue.FromBool(true)]),
+            ]);
+
+        Assert.True(selection.MatchesDimensions(Dims("a", true)));
+        Assert.True(selection.MatchesDimensions(Dims("b", true)));
+        Assert.False(selection.MatchesDimensions(Dims("a", false)));
+        Assert.False(selection.MatchesDimensions(Dims("c", true)));
+    }
+
+    [Fact]
+    public void A_condition_refuses_values_of_another_type_and_conditions_are_one_per_dimension()
+    {
+        var view = TestCatalogs.Typed.GetView("by_everything");
+
+        Assert.Throws<ArgumentException>(() => new DimensionCondition(view.Dimensions[1], 1, [FieldValue.FromString("1")]));
+        Assert.Throws<ArgumentException>(() => new DimensionCondition(view.Dimensions[1], 1, []));
+        var condition = new DimensionCondition(view.Dimensions[1], 1, [FieldValue.FromLong(1)]);
+        Assert.Throws<ArgumentException>(() => new ViewSelection(new TimeRange(0, 1), [condition, condition]));
+    }
+
+    private static FieldValue[] Dims(string site, bool ok) =>
+    [
+        FieldValue.FromString(site), FieldValue.FromLong(1), FieldValue.FromDouble(0.5), FieldValue.FromDecimal(1m, Lambda.Shared.Catalog.FieldType.Decimal(10, 3)),
+        FieldValue.FromBool(ok), FieldValue.FromTimestamp(0),
+    ];
+}

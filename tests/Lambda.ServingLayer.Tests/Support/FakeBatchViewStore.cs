@@ -1,0 +1,72 @@
+using System.Runtime.CompilerServices;
+using Lambda.ServingLayer.Querying;
+using Lambda.Shared.Aggregation;
+using Lambda.Shared.Catalog;
+
+namespace Lambda.ServingLayer.Tests.Support;
+
+/// <summary>
+/// Published batch views in memory: each publish is a manifest (per view a watermark and the events below it,
+/// aggregated at the view's granularity). A snapshot keeps the manifest it was opened on.
+/// </summary>
+internal sealed class FakeBatchViewStore : IBatchViewStore
+{
+    private volatile Manifest _current = new(new Dictionary<string, Entry>());
+
+    /// <summary>How many snapshots were opened.</summary>
+    public int SnapshotsOpened { get; private set; }
+
+    /// <summary>Runs when a snapshot starts reading groups (to simulate a publish during a query).</summary>
+    public Action? OnRead { get; set; }
+
+    /// <summary>
+    /// Publishes <paramref name="runId"/> for <paramref name="view"/>: the batch view of the events below the watermark
+    /// (events at or above it are ignored, as a recompute takes exactly the archived events below S_p).
+    /// </summary>
+    public void Publish(ViewDefinition view, string runId, IReadOnlyDictionary<int, long> watermark, IEnumerable<OffsetEvent> events, string? definitionHash = null)
+    {
+        var aggregator = new ViewAggregator(view);
+        foreach (var e in events.Where(e => e.Offset < watermark.GetValueOrDefault(e.Partition)))
+        {
+            aggregator.Add(e.Record);
+        }
+
+        var entry = new Entry(new BatchViewWatermark(view.Name, definitionHash ?? view.DefinitionHash, runId, watermark, Orders.BaseTime), aggregator.Drain());
+        var views = new Dictionary<string, Entry>(_current.Views, StringComparer.Ordinal) { [view.Name] = entry };
+        _current = new Manifest(views);
+    }
+
+    public Task<IBatchViewSnapshot> OpenSnapshotAsync(CancellationToken cancellationToken)
+    {
+        SnapshotsOpened++;
+        return Task.FromResult<IBatchViewSnapshot>(new Snapshot(_current, this));
+    }
+
+    private sealed record Entry(BatchViewWatermark Watermark, IReadOnlyList<ViewGroup> Groups);
+
+    private sealed record Manifest(IReadOnlyDictionary<string, Entry> Views);
+
+    private sealed class Snapshot(Manifest manifest, FakeBatchViewStore store) : IBatchViewSnapshot
+    {
+        public IReadOnlyCollection<BatchViewWatermark> Views => manifest.Views.Values.Select(v => v.Watermark).ToArray();
+
+        public BatchViewWatermark? GetWatermark(ViewDefinition view) => manifest.Views.GetValueOrDefault(view.Name)?.Watermark;
+
+        public async IAsyncEnumerable<ViewGroup> ReadGroupsAsync(ViewDefinition view, ViewSelection selection, [EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            store.OnRead?.Invoke();
+            await Task.Yield();
+            if (manifest.Views.GetValueOrDefault(view.Name) is not { } entry)
+            {
+                yield break;
+            }
+
+            // Deliberately no selection push-down: the engine must select by itself.
+            foreach (var group in entry.Groups)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                yield return group;
+            }
+        }
+    }
+}

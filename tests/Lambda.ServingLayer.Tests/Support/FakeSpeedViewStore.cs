@@ -1,0 +1,68 @@
+using Lambda.ServingLayer.Querying;
+using Lambda.Shared.Aggregation;
+using Lambda.Shared.Catalog;
+
+namespace Lambda.ServingLayer.Tests.Support;
+
+/// <summary>
+/// Speed tables in memory: flushes of (partition, first offset, last offset, events). A read returns, like the
+/// ClickHouse table, the deltas of the flushes with first_offset &gt;= S_p, merged per (bucket, dimensions).
+/// </summary>
+internal sealed class FakeSpeedViewStore : ISpeedViewStore
+{
+    private readonly List<(ViewDefinition View, int Partition, long First, long Last, IReadOnlyList<OffsetEvent> Events)> _flushes = [];
+
+    /// <summary>The watermark of every read, in order.</summary>
+    public List<IReadOnlyDictionary<int, long>> Reads { get; } = [];
+
+    /// <summary>Adds a flush of <paramref name="events"/> (all of one partition) covering [first, last].</summary>
+    public void Flush(ViewDefinition view, int partition, long first, long last, IEnumerable<OffsetEvent> events)
+    {
+        var list = events.ToList();
+        if (list.Any(e => e.Partition != partition || e.Offset < first || e.Offset > last))
+        {
+            throw new ArgumentException("a flush covers one partition and its offset range", nameof(events));
+        }
+
+        _flushes.Add((view, partition, first, last, list));
+    }
+
+    /// <summary>Splits the events of each partition into flushes at the given offsets (each cut starts a new flush).</summary>
+    public void FlushAll(ViewDefinition view, IEnumerable<OffsetEvent> events, Func<int, IEnumerable<long>> cutsOfPartition)
+    {
+        foreach (var partition in events.GroupBy(e => e.Partition))
+        {
+            var ordered = partition.OrderBy(e => e.Offset).ToList();
+            var last = ordered[^1].Offset;
+            var bounds = cutsOfPartition(partition.Key).Where(c => c > 0 && c <= last).Append(0L).Append(last + 1).Distinct().Order().ToList();
+            for (var i = 0; i + 1 < bounds.Count; i++)
+            {
+                var (first, end) = (bounds[i], bounds[i + 1]);
+                Flush(view, partition.Key, first, end - 1, ordered.Where(e => e.Offset >= first && e.Offset < end));
+            }
+        }
+    }
+
+    public Task<SpeedViewRead> ReadAsync(ViewDefinition view, ViewSelection selection, IReadOnlyDictionary<int, long> batchWatermark, CancellationToken cancellationToken)
+    {
+        Reads.Add(batchWatermark);
+        var aggregator = new ViewAggregator(view);
+        var next = new Dictionary<int, long>();
+        foreach (var flush in _flushes.Where(f => f.View.DefinitionHash == view.DefinitionHash))
+        {
+            next[flush.Partition] = Math.Max(next.GetValueOrDefault(flush.Partition), flush.Last + 1);
+            if (flush.First < batchWatermark.GetValueOrDefault(flush.Partition))
+            {
+                continue;
+            }
+
+            foreach (var e in flush.Events)
+            {
+                aggregator.Add(e.Record);
+            }
+        }
+
+        // Deliberately no selection push-down: the engine must select by itself.
+        return Task.FromResult(new SpeedViewRead(aggregator.Drain(), next));
+    }
+}

@@ -1,0 +1,30 @@
+using Lambda.ServingLayer.Querying;
+using Lambda.Shared.Aggregation;
+
+namespace Lambda.ServingLayer.Tests.Support;
+
+/// <summary>Compares query rows with groups computed directly, state by state (serialised bytes).</summary>
+internal static class RowAssert
+{
+    /// <summary>
+    /// Asserts that <paramref name="actual"/> holds exactly the groups of <paramref name="expected"/> (every dimension
+    /// of the view, in view order) with byte-identical states.
+    /// </summary>
+    public static void Equal(IEnumerable<ViewGroup> expected, IReadOnlyList<ResultRow> actual)
+    {
+        var want = expected.Order(ViewGroup.KeyComparer).ToArray();
+        Assert.Equal(want.Length, actual.Count);
+        for (var i = 0; i < want.Length; i++)
+        {
+            var row = actual[i];
+            Assert.Equal(want[i].BucketStartMilliseconds, row.BucketStartMilliseconds);
+            Assert.Equal(want[i].Dimensions, row.Dimensions);
+            for (var m = 0; m < want[i].States.Count; m++)
+            {
+                Assert.True(
+                    want[i].States[m].ContentEquals(row.States[m]),
+                    $"row {i} ({want[i].KeyToString()}) measure {m}: expected {want[i].States[m]}, got {row.States[m]}");
+            }
+        }
+    }
+}
