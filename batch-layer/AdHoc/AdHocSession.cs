@@ -25,15 +25,26 @@ public sealed class AdHocSession : IDisposable
 
     /// <summary>The output format a file name asks for: <c>.csv</c> or <c>.parquet</c> (also <c>.pq</c>).</summary>
     /// <exception cref="ArgumentException">Any other extension.</exception>
-    public static AdHocOutputFormat FormatFromPath(string path)
+    public static AdHocOutputFormat FormatFromPath(string path) =>
+        TryGetFormat(path, out var format)
+            ? format
+            : throw new ArgumentException($"output file '{path}' must end in .csv or .parquet (the extension picks the format).", nameof(path));
+
+    /// <summary>The output format a file name asks for, if it names one.</summary>
+    public static bool TryGetFormat(string? path, out AdHocOutputFormat format)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        return Path.GetExtension(path).ToLowerInvariant() switch
+        switch (Path.GetExtension(path ?? string.Empty).ToLowerInvariant())
         {
-            ".csv" => AdHocOutputFormat.Csv,
-            ".parquet" or ".pq" => AdHocOutputFormat.Parquet,
-            _ => throw new ArgumentException($"--output '{path}' must end in .csv or .parquet (the extension picks the format).", nameof(path)),
-        };
+            case ".csv":
+                format = AdHocOutputFormat.Csv;
+                return true;
+            case ".parquet" or ".pq":
+                format = AdHocOutputFormat.Parquet;
+                return true;
+            default:
+                format = AdHocOutputFormat.Table;
+                return false;
+        }
     }
 
     /// <summary>A DuckDB string literal.</summary>

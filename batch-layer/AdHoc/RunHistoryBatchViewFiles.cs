@@ -13,6 +13,9 @@ namespace Lambda.BatchLayer.AdHoc;
 /// </summary>
 public sealed class RunHistoryBatchViewFiles : IPublishedBatchViewFiles
 {
+    /// <summary>How long the lookup may take before ad hoc SQL goes on without batch views.</summary>
+    public static readonly TimeSpan LookupTimeout = TimeSpan.FromSeconds(5);
+
     private readonly IBatchRunStore _store;
     private readonly LambdaCatalog _catalog;
     private readonly ILogger<RunHistoryBatchViewFiles> _logger;
@@ -30,13 +33,15 @@ public sealed class RunHistoryBatchViewFiles : IPublishedBatchViewFiles
     {
         ArgumentException.ThrowIfNullOrEmpty(datasetRoot);
         IReadOnlyList<BatchRunDay> days;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(LookupTimeout);
         try
         {
-            days = await _store.GetLatestDaysAsync(cancellationToken).ConfigureAwait(false);
+            days = await _store.GetLatestDaysAsync(timeout.Token).ConfigureAwait(false);
         }
-        catch (NpgsqlException ex)
+        catch (Exception ex) when (ex is NpgsqlException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
-            _logger.LogWarning(ex, "The run history in PostgreSQL is not reachable; batch_<view> tables are not available");
+            _logger.LogWarning("The run history in PostgreSQL is not reachable ({Error}); no batch_<view> views this time", ex.Message);
             return new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         }
 
