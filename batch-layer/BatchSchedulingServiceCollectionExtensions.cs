@@ -123,7 +123,7 @@ public static class BatchSchedulingServiceCollectionExtensions
 
     /// <summary>
     /// Adds a Hangfire server that processes the <see cref="RecomputeJob.Queue"/> queue with
-    /// <see cref="BatchScheduleOptions.WorkerCount"/> workers, and registers the nightly recurring job.
+    /// <see cref="BatchScheduleOptions.WorkerCount"/> workers.
     /// </summary>
     public static IServiceCollection AddLambdaBatchHangfireServer(this IServiceCollection services)
     {
@@ -136,6 +136,16 @@ public static class BatchSchedulingServiceCollectionExtensions
             server.Queues = [RecomputeJob.Queue];
             server.SchedulePollingInterval = schedule.SchedulePollingInterval;
         });
+        return services;
+    }
+
+    /// <summary>
+    /// Registers (or, when <see cref="BatchScheduleOptions.RecurringJobEnabled"/> is false, removes)
+    /// the nightly recurring recompute when the host starts.
+    /// </summary>
+    public static IServiceCollection AddLambdaBatchRecurringJob(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
         services.AddHostedService<RecurringJobRegistrar>();
         return services;
     }

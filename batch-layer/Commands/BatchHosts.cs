@@ -30,6 +30,7 @@ public static class BatchHosts
         builder.Services.AddLambdaBatchLayer(builder.Configuration);
         builder.Services.AddLambdaBatchHangfire(builder.Configuration);
         builder.Services.AddHostedService<BatchRunsSchemaInitializer>();
+        builder.Services.AddLambdaBatchRecurringJob();
         var schedule = builder.Configuration.GetSection(BatchScheduleOptions.SectionName).Get<BatchScheduleOptions>() ?? new BatchScheduleOptions();
         if (schedule.ServerEnabled)
         {
