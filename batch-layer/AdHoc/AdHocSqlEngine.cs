@@ -10,8 +10,9 @@ namespace Lambda.BatchLayer.AdHoc;
 /// <c>master_&lt;source&gt;</c> over <c>&lt;root&gt;/master/&lt;source&gt;/**/*.parquet</c> (hive
 /// partitions <c>date</c> DATE and <c>hour</c> INTEGER as columns) for every source with files, and
 /// <c>batch_&lt;view&gt;</c> over the published day files of every view
-/// (<see cref="IPublishedBatchViewFiles"/>). DuckDB's progress tracking is on (its own printing off)
-/// so long scans report progress.
+/// (<see cref="IPublishedBatchViewFiles"/>; the files of one view version share one schema). DuckDB's
+/// progress tracking is on (its own printing off) so long scans report progress; it stays silent for
+/// scans with <c>union_by_name</c>, which is therefore off unless asked for.
 /// </summary>
 public sealed partial class AdHocSqlEngine
 {
@@ -35,8 +36,10 @@ public sealed partial class AdHocSqlEngine
 
     /// <summary>
     /// Opens a session over <paramref name="datasetRoot"/> (default: <see cref="BatchLayerOptions.DatasetRoot"/>).
+    /// With <paramref name="unionByName"/>, files of one source may have different columns (a source
+    /// that gained fields); DuckDB then matches columns by name, but reports no progress for such scans.
     /// </summary>
-    public async Task<AdHocSession> OpenAsync(string? datasetRoot, CancellationToken cancellationToken)
+    public async Task<AdHocSession> OpenAsync(string? datasetRoot, CancellationToken cancellationToken, bool unionByName = false)
     {
         var root = Path.GetFullPath(string.IsNullOrWhiteSpace(datasetRoot) ? _options.DatasetRoot : datasetRoot);
         var views = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -64,7 +67,7 @@ public sealed partial class AdHocSqlEngine
                     var name = MasterViewName(source);
                     session.Execute(
                         $"CREATE VIEW {AdHocSession.QuoteIdentifier(name)} AS SELECT * FROM read_parquet({AdHocSession.QuoteString(glob)}, "
-                        + "hive_partitioning = true, hive_types = {'date': DATE, 'hour': INTEGER}, union_by_name = true)");
+                        + "hive_partitioning = true, hive_types = {'date': DATE, 'hour': INTEGER}" + (unionByName ? ", union_by_name = true)" : ")"));
                     views[name] = glob;
                 }
             }
@@ -83,7 +86,7 @@ public sealed partial class AdHocSqlEngine
 
                 var list = string.Join(", ", files.Select(AdHocSession.QuoteString));
                 var name = BatchViewName(view);
-                session.Execute($"CREATE VIEW {AdHocSession.QuoteIdentifier(name)} AS SELECT * FROM read_parquet([{list}], union_by_name = true)");
+                session.Execute($"CREATE VIEW {AdHocSession.QuoteIdentifier(name)} AS SELECT * FROM read_parquet([{list}])");
                 views[name] = $"{files.Count} published day files";
             }
 

@@ -42,10 +42,14 @@ public static class SqlCommand
             DefaultValueFactory = _ => DefaultMaxRows,
         };
         var noProgress = new Option<bool>("--no-progress") { Description = "Do not show query progress." };
+        var unionByName = new Option<bool>("--union-by-name")
+        {
+            Description = "Match master-dataset columns by name across files with different columns (a source that gained fields); DuckDB shows no progress then.",
+        };
 
         var command = new Command("sql", "Run ad hoc SQL over the master dataset and the batch views (embedded DuckDB).")
         {
-            query, output, root, maxRows, noProgress,
+            query, output, root, maxRows, noProgress, unionByName,
         };
         command.Validators.Add(result =>
         {
@@ -71,12 +75,13 @@ public static class SqlCommand
             parse.GetValue(root),
             parse.GetValue(maxRows),
             !parse.GetValue(noProgress),
+            parse.GetValue(unionByName),
             cancellationToken));
         return command;
     }
 
     private static async Task<int> RunAsync(
-        BatchCommandEnvironment environment, string sql, string? output, string? root, int maxRows, bool showProgress, CancellationToken cancellationToken)
+        BatchCommandEnvironment environment, string sql, string? output, string? root, int maxRows, bool showProgress, bool unionByName, CancellationToken cancellationToken)
     {
         var console = environment.Console;
         using var host = BatchHosts.CreateCommandHost(environment, LogLevel.Warning);
@@ -84,7 +89,7 @@ public static class SqlCommand
         try
         {
             var engine = host.Services.GetRequiredService<AdHocSqlEngine>();
-            using var session = await engine.OpenAsync(root, cancellationToken).ConfigureAwait(false);
+            using var session = await engine.OpenAsync(root, cancellationToken, unionByName).ConfigureAwait(false);
             var interactive = showProgress && console.Profile.Capabilities.Interactive;
             try
             {
