@@ -168,8 +168,9 @@ public sealed class AdHocSession : IDisposable
         using var command = _connection.CreateCommand();
         command.CommandText = sql;
 
-        // DuckDB runs the statement on this worker; the caller's flow polls its progress meanwhile.
-        var execution = Task.Run(() => body(command), CancellationToken.None);
+        // DuckDB blocks its calling thread for the whole statement: give it a thread of its own rather
+        // than a pool thread, while the caller's flow polls the progress.
+        var execution = Task.Factory.StartNew(() => body(command), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         using (cancellationToken.Register(() => _connection.NativeConnection.Interrupt()))
         {
             while (!execution.IsCompleted)

@@ -12,7 +12,7 @@ namespace Lambda.BatchLayer.Scheduling;
 /// </summary>
 public sealed class RecomputeJobFilterProvider : IJobFilterProvider
 {
-    private readonly JobFilter[] _filters;
+    private readonly Lazy<JobFilter[]> _filters;
 
     /// <summary>Creates the provider.</summary>
     public RecomputeJobFilterProvider(IOptions<BatchScheduleOptions> options, PerformContextAccessor accessor)
@@ -20,21 +20,26 @@ public sealed class RecomputeJobFilterProvider : IJobFilterProvider
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(accessor);
         var schedule = options.Value;
-        var retry = new AutomaticRetryAttribute
-        {
-            Attempts = schedule.RetryAttempts,
-            DelaysInSeconds = schedule.GetRetryDelays().Select(d => (int)Math.Ceiling(d.TotalSeconds)).ToArray(),
-            OnAttemptsExceeded = AttemptsExceededAction.Fail,
-            ExceptOn = [typeof(InvalidRecomputeRequestException)],
-            LogEvents = true,
-        };
-        _filters =
+
+        // Built on first use: AutomaticRetryAttribute takes a logger from Hangfire's process-wide log
+        // provider when constructed, which is only set once the host has configured Hangfire.
+        _filters = new Lazy<JobFilter[]>(() =>
         [
-            new JobFilter(retry, JobFilterScope.Method, null),
+            new JobFilter(
+                new AutomaticRetryAttribute
+                {
+                    Attempts = schedule.RetryAttempts,
+                    DelaysInSeconds = schedule.GetRetryDelays().Select(d => (int)Math.Ceiling(d.TotalSeconds)).ToArray(),
+                    OnAttemptsExceeded = AttemptsExceededAction.Fail,
+                    ExceptOn = [typeof(InvalidRecomputeRequestException)],
+                    LogEvents = true,
+                },
+                JobFilterScope.Method,
+                null),
             new JobFilter(accessor, JobFilterScope.Method, null),
-        ];
+        ]);
     }
 
     /// <inheritdoc />
-    public IEnumerable<JobFilter> GetFilters(Job job) => job?.Type == typeof(RecomputeJob) ? _filters : [];
+    public IEnumerable<JobFilter> GetFilters(Job job) => job?.Type == typeof(RecomputeJob) ? _filters.Value : [];
 }

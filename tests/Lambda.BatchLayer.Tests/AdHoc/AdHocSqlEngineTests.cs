@@ -120,7 +120,7 @@ public sealed class AdHocSqlEngineTests : IDisposable
         {
             writer.Open();
             using var command = writer.CreateCommand();
-            command.CommandText = $"COPY (SELECT i, i % 977 AS k FROM range(6000000) t(i)) TO {AdHocSession.QuoteString(Path.Combine(big, "p0-0-5999999.parquet"))} (FORMAT parquet)";
+            command.CommandText = $"COPY (SELECT i, i % 977 AS k FROM range(12000000) t(i)) TO {AdHocSession.QuoteString(Path.Combine(big, "p0-0-11999999.parquet"))} (FORMAT parquet)";
             command.ExecuteNonQuery();
         }
 

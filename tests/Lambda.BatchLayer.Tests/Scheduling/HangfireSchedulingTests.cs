@@ -58,8 +58,8 @@ public sealed class HangfireSchedulingTests : IAsyncLifetime
         Assert.Equal(BatchRunState.NothingToDo, run.State);
         Assert.Equal(RecomputeMode.Incremental, run.Mode);
         Assert.NotNull(run.JobId);
-        Assert.Equal("Succeeded", host.State(run.JobId));
-        Assert.Equal(recurring.Id, host.Job(run.JobId).Properties["RecurringJobId"].Trim('"'));
+        var job = await host.WaitForStateAsync(run.JobId, SucceededState.StateName, Timeout);
+        Assert.Equal(recurring.Id, job.Properties["RecurringJobId"].Trim('"'));
     }
 
     [Fact]

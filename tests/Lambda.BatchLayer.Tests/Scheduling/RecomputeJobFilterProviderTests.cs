@@ -5,8 +5,15 @@ using Microsoft.Extensions.Options;
 
 namespace Lambda.BatchLayer.Tests.Scheduling;
 
+[Collection(HangfireCollection.Name)]
 public sealed class RecomputeJobFilterProviderTests
 {
+    public RecomputeJobFilterProviderTests()
+    {
+        // Hangfire's log provider is process-wide; a host disposed by an earlier test may still own it.
+        Hangfire.Logging.LogProvider.SetCurrentLogProvider(new SilentLogProvider());
+    }
+
     [Fact]
     public void The_recompute_job_gets_the_configured_retry_which_overrides_hangfires_global_default()
     {
