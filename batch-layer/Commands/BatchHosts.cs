@@ -72,7 +72,8 @@ public static class BatchHosts
             o.TimestampFormat = "HH:mm:ss ";
         });
         builder.Logging.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        builder.Logging.AddFilter(level => level >= minimumLevel);
+        // A provider-specific rule outranks the category rules of appsettings (e.g. "Hangfire": "Information").
+        builder.Logging.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(null, minimumLevel);
 
         builder.Services.AddLambdaBatchLayer(builder.Configuration);
         builder.Services.AddLambdaBatchHangfire(builder.Configuration);
