@@ -15,7 +15,7 @@ namespace Lambda.BatchLayer.Commands;
 public static class BatchHosts
 {
     /// <summary>
-    /// The batch-layer service: Hangfire server (when <c>Batch:Schedule:ServerEnabled</c>), the nightly
+    /// The batch-layer service: the archiver, Hangfire server (when <c>Batch:Schedule:ServerEnabled</c>), the nightly
     /// recurring job, the Hangfire dashboard at <c>Batch:DashboardPath</c> and <c>/healthz</c>, listening
     /// on <c>Batch:Urls</c> (127.0.0.1:8082) unless <c>urls</c>/<c>ASPNETCORE_URLS</c> say otherwise.
     /// <paramref name="args"/> are host arguments (<c>--Key=Value</c> configuration, <c>--urls</c>, ...).
@@ -31,6 +31,7 @@ public static class BatchHosts
         builder.Services.AddLambdaBatchHangfire(builder.Configuration);
         builder.Services.AddHostedService<BatchRunsSchemaInitializer>();
         builder.Services.AddLambdaBatchRecurringJob();
+        builder.Services.AddLambdaBatchArchiver(builder.Configuration);
         var schedule = builder.Configuration.GetSection(BatchScheduleOptions.SectionName).Get<BatchScheduleOptions>() ?? new BatchScheduleOptions();
         if (schedule.ServerEnabled)
         {
