@@ -110,6 +110,10 @@ public static class BatchSchedulingServiceCollectionExtensions
                 SchemaName = schedule.HangfireSchema,
                 PrepareSchemaIfNecessary = true,
                 QueuePollInterval = schedule.QueuePollInterval,
+
+                // A recompute can outlast the fixed 30-minute invisibility timeout, after which another
+                // worker would take the same job again; the sliding timeout keeps it while its server lives.
+                UseSlidingInvisibilityTimeout = true,
             };
             return new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, storageOptions), storageOptions);
         });
