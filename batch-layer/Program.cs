@@ -1,7 +1,6 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
-app.Run();
+using Lambda.BatchLayer.Commands;
+
+return await BatchCommandLine.InvokeAsync(args).ConfigureAwait(false);
 
 /// <summary>Entry point type, public so integration tests can host the service.</summary>
 public partial class Program;

@@ -1,0 +1,169 @@
+using Hangfire;
+using Hangfire.AspNetCore;
+using Hangfire.Common;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
+using Lambda.BatchLayer.AdHoc;
+using Lambda.BatchLayer.Loading;
+using Lambda.BatchLayer.Scheduling;
+using Lambda.BatchLayer.Status;
+using Lambda.Shared.Catalog;
+using Lambda.Shared.ClickHouse;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Lambda.BatchLayer;
+
+/// <summary>
+/// DI registration of the batch layer's scheduling side: options, run history, recompute lock,
+/// runner, ClickHouse loading, ad hoc SQL, and Hangfire (storage and client; server separately).
+/// </summary>
+public static class BatchSchedulingServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers everything an in-process recompute and the ad hoc SQL command need: options
+    /// (<c>Batch</c>, <c>Batch:Schedule</c>, <c>Batch:Load</c>, validated on start), the catalog,
+    /// ClickHouse, PostgreSQL (<c>ConnectionStrings:Postgres</c>), the run store, the recompute lock,
+    /// the batch-view source and loader, the <see cref="RecomputeRunner"/>, and the batch engine
+    /// (<see cref="AddLambdaBatchEngine"/>).
+    /// </summary>
+    public static IServiceCollection AddLambdaBatchLayer(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        services.AddOptions<BatchLayerOptions>().BindConfiguration(BatchLayerOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<BatchScheduleOptions>().BindConfiguration(BatchScheduleOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BatchScheduleOptions>, BatchScheduleOptionsValidator>());
+        services.AddOptions<BatchLoadOptions>().BindConfiguration(BatchLoadOptions.SectionName).ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddLambdaCatalog();
+        services.AddLambdaClickHouse(configuration.GetSection(ClickHouseOptions.SectionName));
+
+        services.TryAddSingleton(_ => new BatchDatabase(configuration[BatchDatabase.ConnectionStringKey] ?? string.Empty));
+        services.TryAddSingleton<IBatchRunStore, PostgresBatchRunStore>();
+        services.TryAddSingleton<IRecomputeLock, PostgresRecomputeLock>();
+        services.TryAddSingleton<IBatchViewSource, ParquetBatchViewSource>();
+        services.TryAddSingleton<IBatchViewLoader, ClickHouseBatchViewLoader>();
+        services.TryAddSingleton<RecomputeRunner>();
+
+        services.TryAddSingleton<IPublishedBatchViewFiles, RunHistoryBatchViewFiles>();
+        services.TryAddSingleton<AdHocSqlEngine>();
+
+        services.AddLambdaBatchEngine(configuration);
+        return services;
+    }
+
+    /// <summary>
+    /// The one place where the recompute engine (<c>IRecomputeEngine</c> and the master dataset it reads,
+    /// <c>batch-layer/Recompute</c> and <c>Dataset</c>) is registered, for every host (service and
+    /// command line). The engine registers itself through
+    /// <c>BatchEngineServiceCollectionExtensions.AddLambdaRecomputeEngine</c>; that call belongs here
+    /// once the engine is part of the build. Until then no <c>IRecomputeEngine</c> is registered and a
+    /// recompute fails with a message that says so (hosts and tests may register an engine of their own).
+    /// </summary>
+    public static IServiceCollection AddLambdaBatchEngine(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        return services;
+    }
+
+    /// <summary>
+    /// The one place where the archiver (Kafka → master dataset, <c>batch-layer/Archive</c>) is
+    /// registered; only the service (<c>serve</c>) calls it, so command-line runs never start it. The
+    /// archiver registers itself through <c>BatchEngineServiceCollectionExtensions.AddLambdaArchiver</c>;
+    /// that call belongs here once the archiver is part of the build.
+    /// </summary>
+    public static IServiceCollection AddLambdaBatchArchiver(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        return services;
+    }
+
+    /// <summary>
+    /// Registers Hangfire on PostgreSQL (schema <see cref="BatchScheduleOptions.HangfireSchema"/>) as
+    /// DI services rather than globals (<see cref="JobStorage"/>, job activator, filter provider),
+    /// the <see cref="RecomputeJob"/> with its retry filter, and <see cref="RecomputeJobClient"/>.
+    /// Enough to enqueue; add <see cref="AddLambdaBatchHangfireServer"/> to process jobs.
+    /// </summary>
+    public static IServiceCollection AddLambdaBatchHangfire(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        services.TryAddSingleton<JobStorage>(sp =>
+        {
+            var connectionString = configuration[BatchDatabase.ConnectionStringKey];
+            if (string.IsNullOrWhiteSpace(connectionString))
+            {
+                throw new InvalidOperationException($"{BatchDatabase.ConnectionStringKey} must be set: Hangfire keeps its jobs in PostgreSQL.");
+            }
+
+            var schedule = sp.GetRequiredService<IOptions<BatchScheduleOptions>>().Value;
+            var storageOptions = new PostgreSqlStorageOptions
+            {
+                SchemaName = schedule.HangfireSchema,
+                PrepareSchemaIfNecessary = true,
+                QueuePollInterval = schedule.QueuePollInterval,
+
+                // A recompute can outlast the fixed 30-minute invisibility timeout, after which another
+                // worker would take the same job again; the sliding timeout keeps it while its server lives.
+                UseSlidingInvisibilityTimeout = true,
+            };
+            return new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, storageOptions), storageOptions);
+        });
+
+        // Registered before AddHangfire, whose TryAdd then keeps them: every host (and test) gets its
+        // own activator and filters instead of Hangfire's process-wide defaults.
+        services.TryAddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
+        services.TryAddSingleton<PerformContextAccessor>();
+        services.TryAddSingleton<RecomputeJobFilterProvider>();
+        services.TryAddSingleton<IJobFilterProvider>(sp =>
+            new JobFilterProviderCollection(JobFilterProviders.Providers, sp.GetRequiredService<RecomputeJobFilterProvider>()));
+        services.TryAddTransient<RecomputeJob>();
+        services.TryAddSingleton<RecomputeJobClient>();
+
+        services.AddHangfire((_, config) =>
+        {
+            config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+                .UseSimpleAssemblyNameTypeSerializer()
+                .UseRecommendedSerializerSettings();
+            RecomputeProgressRenderer.Register(config);
+        });
+        return services;
+    }
+
+    /// <summary>
+    /// Adds a Hangfire server that processes the <see cref="RecomputeJob.Queue"/> queue with
+    /// <see cref="BatchScheduleOptions.WorkerCount"/> workers.
+    /// </summary>
+    public static IServiceCollection AddLambdaBatchHangfireServer(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddHangfireServer((sp, server) =>
+        {
+            var schedule = sp.GetRequiredService<IOptions<BatchScheduleOptions>>().Value;
+            server.ServerName = $"lambda-batch:{RecomputeRunner.HostIdentity}";
+            server.WorkerCount = schedule.WorkerCount;
+            server.Queues = [RecomputeJob.Queue];
+            server.SchedulePollingInterval = schedule.SchedulePollingInterval;
+        });
+        return services;
+    }
+
+    /// <summary>
+    /// Registers (or, when <see cref="BatchScheduleOptions.RecurringJobEnabled"/> is false, removes)
+    /// the nightly recurring recompute when the host starts.
+    /// </summary>
+    public static IServiceCollection AddLambdaBatchRecurringJob(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddHostedService<RecurringJobRegistrar>();
+        return services;
+    }
+}

@@ -1,0 +1,137 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Lambda.Shared.Catalog;
+using Lambda.Shared.ClickHouse;
+using Microsoft.Extensions.Logging;
+
+namespace Lambda.BatchLayer.Loading;
+
+/// <summary>
+/// Loads a (view, day) into <see cref="BatchTable"/> through a staging table: the day's rows are
+/// inserted into <c>&lt;table&gt;__staging</c> (same structure), then
+/// <c>ALTER TABLE t REPLACE PARTITION '&lt;day&gt;' FROM staging</c> swaps the day in one step
+/// (ClickHouse 18.16+). An empty file empties the day. Callers serialise loads (the recompute lock),
+/// which is why one staging table per target table is enough.
+/// </summary>
+public sealed class ClickHouseBatchViewLoader : IBatchViewLoader
+{
+    /// <summary>The metadata table listing every batch table version (like the speed layer's <c>speed_tables</c>).</summary>
+    public const string TablesTable = "batch_tables";
+
+    private readonly IClickHouseClient _client;
+    private readonly IBatchViewSource _source;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ClickHouseBatchViewLoader> _logger;
+    private readonly ConcurrentDictionary<string, bool> _ensured = new(StringComparer.Ordinal);
+
+    /// <summary>Creates the loader.</summary>
+    public ClickHouseBatchViewLoader(IClickHouseClient client, IBatchViewSource source, TimeProvider time, ILogger<ClickHouseBatchViewLoader> logger)
+    {
+        _client = client ?? throw new ArgumentNullException(nameof(client));
+        _source = source ?? throw new ArgumentNullException(nameof(source));
+        _time = time ?? throw new ArgumentNullException(nameof(time));
+        _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+    }
+
+    /// <summary>The staging table of <paramref name="table"/>.</summary>
+    public static string StagingTableName(string table) => table + "__staging";
+
+    /// <inheritdoc />
+    public async Task<long> LoadDayAsync(ViewDefinition view, DateOnly day, string file, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        ArgumentException.ThrowIfNullOrEmpty(file);
+        var table = BatchTable.For(view);
+        await EnsureTableAsync(table, cancellationToken).ConfigureAwait(false);
+
+        var database = _client.Database;
+        var target = ClickHouseSql.QualifiedName(database, table.Name);
+        var stagingName = StagingTableName(table.Name);
+        var staging = ClickHouseSql.QualifiedName(database, stagingName);
+        var idempotent = new ClickHouseCallOptions { Idempotent = true };
+
+        // A staging table left by a crashed load may hold rows; start from an empty one.
+        await _client.ExecuteAsync($"DROP TABLE IF EXISTS {staging}", idempotent, cancellationToken).ConfigureAwait(false);
+        await _client.ExecuteAsync($"CREATE TABLE {staging} AS {target}", idempotent, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var dayStart = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToUnixTimeMilliseconds();
+            var dayEnd = dayStart + 86_400_000L;
+            long rows = 0;
+            await _client.InsertAsync(
+                stagingName,
+                table.Columns.Select(c => c.Name).ToArray(),
+                async (writer, token) =>
+                {
+                    rows = 0;
+                    await foreach (var row in _source.ReadAsync(view, file, token).ConfigureAwait(false))
+                    {
+                        if (row.BucketMilliseconds < dayStart || row.BucketMilliseconds >= dayEnd)
+                        {
+                            throw new InvalidDataException(
+                                $"{file} holds a row of bucket {DateTimeOffset.FromUnixTimeMilliseconds(row.BucketMilliseconds):O}, outside its day {day:yyyy-MM-dd}.");
+                        }
+
+                        table.WriteRow(writer, row);
+                        rows++;
+                        await writer.FlushIfNeededAsync(token).ConfigureAwait(false);
+                    }
+                },
+                null,
+                cancellationToken).ConfigureAwait(false);
+
+            var partition = ClickHouseSql.QuoteString(day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            await _client.ExecuteAsync($"ALTER TABLE {target} REPLACE PARTITION {partition} FROM {staging}", idempotent, cancellationToken)
+                .ConfigureAwait(false);
+            _logger.LogInformation(
+                "Loaded {Rows} rows of view {View} day {Day:yyyy-MM-dd} into ClickHouse table {Table}", rows, view.Name, day, table.Name);
+            return rows;
+        }
+        finally
+        {
+            try
+            {
+                await _client.ExecuteAsync($"DROP TABLE IF EXISTS {staging}", idempotent, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (ClickHouseException ex)
+            {
+                // Harmless: the next load of this table drops it before use.
+                _logger.LogWarning(ex, "Could not drop staging table {Table}", stagingName);
+            }
+        }
+    }
+
+    private async Task EnsureTableAsync(BatchTable table, CancellationToken cancellationToken)
+    {
+        if (_ensured.ContainsKey(table.Name))
+        {
+            return;
+        }
+
+        var idempotent = new ClickHouseCallOptions { Idempotent = true };
+        await _client.EnsureDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        await _client.ExecuteAsync(table.CreateTableSql(_client.Database), idempotent, cancellationToken).ConfigureAwait(false);
+        await _client.ExecuteAsync(
+            $"CREATE TABLE IF NOT EXISTS {ClickHouseSql.QualifiedName(_client.Database, TablesTable)} "
+            + "(view String, version String, table String, definition String, created DateTime) "
+            + "ENGINE = ReplacingMergeTree ORDER BY (view, version)",
+            idempotent,
+            cancellationToken).ConfigureAwait(false);
+        var now = _time.GetUtcNow();
+        await _client.InsertAsync(
+            TablesTable,
+            ["view", "version", "table", "definition", "created"],
+            [table],
+            (w, t) =>
+            {
+                w.WriteString(t.View.Name);
+                w.WriteString(t.Version);
+                w.WriteString(t.Name);
+                w.WriteString(t.View.CanonicalForm);
+                w.WriteDateTime(now);
+            },
+            idempotent,
+            cancellationToken).ConfigureAwait(false);
+        _ensured[table.Name] = true;
+    }
+}

@@ -1,0 +1,226 @@
+using Lambda.BatchLayer.Loading;
+using Lambda.BatchLayer.Recompute;
+using Lambda.BatchLayer.Status;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using LambdaCatalog = Lambda.Shared.Catalog.Catalog;
+
+namespace Lambda.BatchLayer.Scheduling;
+
+/// <summary>
+/// Runs one recompute end to end, the same way for Hangfire jobs and command-line runs: records it in
+/// <c>batch_runs</c>, takes the recompute lock (one recompute at a time across all instances), runs the
+/// engine (which publishes atomically), records the published days, loads every day not yet in
+/// ClickHouse (this run's and any an earlier run failed to load), and records the outcome. An error
+/// is recorded and rethrown, so Hangfire's automatic retry sees it.
+/// </summary>
+public sealed class RecomputeRunner
+{
+    /// <summary>How often progress is written to <c>batch_runs</c>.</summary>
+    public static readonly TimeSpan ProgressFlushInterval = TimeSpan.FromSeconds(2);
+
+    private readonly IServiceProvider _services;
+    private readonly IBatchRunStore _store;
+    private readonly IRecomputeLock _lock;
+    private readonly IBatchViewLoader _loader;
+    private readonly LambdaCatalog _catalog;
+    private readonly BatchLayerOptions _options;
+    private readonly BatchScheduleOptions _schedule;
+    private readonly BatchLoadOptions _load;
+    private readonly TimeProvider _time;
+    private readonly ILogger<RecomputeRunner> _logger;
+
+    /// <summary>Creates the runner. The engine is resolved per run, so a host without one still starts.</summary>
+    public RecomputeRunner(
+        IServiceProvider services,
+        IBatchRunStore store,
+        IRecomputeLock recomputeLock,
+        IBatchViewLoader loader,
+        LambdaCatalog catalog,
+        IOptions<BatchLayerOptions> options,
+        IOptions<BatchScheduleOptions> schedule,
+        IOptions<BatchLoadOptions> load,
+        TimeProvider time,
+        ILogger<RecomputeRunner> logger)
+    {
+        _services = services ?? throw new ArgumentNullException(nameof(services));
+        _store = store ?? throw new ArgumentNullException(nameof(store));
+        _lock = recomputeLock ?? throw new ArgumentNullException(nameof(recomputeLock));
+        _loader = loader ?? throw new ArgumentNullException(nameof(loader));
+        _catalog = catalog ?? throw new ArgumentNullException(nameof(catalog));
+        _options = options?.Value ?? throw new ArgumentNullException(nameof(options));
+        _schedule = schedule?.Value ?? throw new ArgumentNullException(nameof(schedule));
+        _load = load?.Value ?? throw new ArgumentNullException(nameof(load));
+        _time = time ?? throw new ArgumentNullException(nameof(time));
+        _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+    }
+
+    /// <summary>The identity recorded in <c>batch_runs.host</c>: machine name and process id.</summary>
+    public static string HostIdentity { get; } = $"{Environment.MachineName}/{Environment.ProcessId}";
+
+    /// <summary>
+    /// Runs the recompute and returns its final record (state succeeded or nothing_to_do).
+    /// Failures are recorded (state failed or cancelled) and rethrown.
+    /// </summary>
+    public async Task<BatchRun> RunAsync(RecomputeRun run, IProgress<RecomputeProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var runId = Guid.CreateVersion7(_time.GetUtcNow());
+        await _store.StartAsync(
+            new BatchRunStart
+            {
+                Id = runId,
+                Request = run.Request,
+                RequestedBy = run.RequestedBy,
+                JobId = run.JobId,
+                Attempt = run.Attempt,
+                Host = HostIdentity,
+                StartedAt = _time.GetUtcNow(),
+            },
+            cancellationToken).ConfigureAwait(false);
+
+        using var scope = _logger.BeginScope(new Dictionary<string, object?> { ["BatchRunId"] = runId, ["JobId"] = run.JobId });
+        _logger.LogInformation(
+            "Recompute run {RunId} ({Mode} {From}..{To}, requested by {RequestedBy}, attempt {Attempt}) starts",
+            runId,
+            run.Request.Mode.ToName(),
+            RecomputeRequestParser.FormatDay(run.Request.From),
+            RecomputeRequestParser.FormatDay(run.Request.To),
+            run.RequestedBy,
+            run.Attempt);
+
+        var recorder = new RunProgressRecorder(progress);
+        var state = BatchRunState.Waiting;
+        var daysLoaded = 0;
+        using var flushStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var flushLoop = recorder.RunFlushLoopAsync(
+            (p, ct) => _store.UpdateProgressAsync(runId, state, p.Stage, p.RowsRead, ct),
+            ProgressFlushInterval,
+            _time,
+            _logger,
+            flushStop.Token);
+        try
+        {
+            recorder.Report(new RecomputeProgress("waiting", 0, null, 0));
+            var engine = _services.GetService<IRecomputeEngine>() ?? throw new InvalidOperationException(
+                "No recompute engine is registered (IRecomputeEngine): this build of the batch layer does not wire the engine in "
+                + "(see BatchSchedulingServiceCollectionExtensions.AddLambdaBatchEngine).");
+
+            await using (await _lock.AcquireAsync(_schedule.LockWaitTimeout, cancellationToken).ConfigureAwait(false))
+            {
+                state = BatchRunState.Running;
+                await _store.UpdateProgressAsync(runId, BatchRunState.Running, "recompute", 0, cancellationToken).ConfigureAwait(false);
+
+                var result = await engine.RunAsync(run.Request, recorder, cancellationToken).ConfigureAwait(false);
+                await _store.RecordResultAsync(runId, result, ToRunDays(runId, result), cancellationToken).ConfigureAwait(false);
+                _logger.LogInformation(
+                    "Engine run {EngineRunId}: {Outcome}, {Days} days, {RowsRead} rows read, {RowsWritten} rows written",
+                    result.RunId,
+                    result.NothingToDo ? "nothing to do" : "published",
+                    result.Days.Count,
+                    result.RowsRead,
+                    result.RowsWritten);
+
+                if (_load.Enabled)
+                {
+                    daysLoaded = await LoadPendingAsync(recorder, result.RowsRead, cancellationToken).ConfigureAwait(false);
+                }
+
+                var final = result.NothingToDo ? BatchRunState.NothingToDo : BatchRunState.Succeeded;
+                await StopFlushLoopAsync(flushStop, flushLoop).ConfigureAwait(false);
+                await _store.UpdateProgressAsync(runId, BatchRunState.Running, "done", result.RowsRead, CancellationToken.None).ConfigureAwait(false);
+                recorder.Report(new RecomputeProgress("done", result.Days.Count, result.Days.Count, result.RowsRead));
+                await _store.FinishAsync(runId, final, daysLoaded, null, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex)
+        {
+            await StopFlushLoopAsync(flushStop, flushLoop).ConfigureAwait(false);
+            var cancelled = ex is OperationCanceledException && cancellationToken.IsCancellationRequested;
+            var finalState = cancelled ? BatchRunState.Cancelled : BatchRunState.Failed;
+            var error = cancelled ? "cancelled: the host is shutting down" : $"{ex.GetType().Name}: {ex.Message}";
+            if (cancelled)
+            {
+                _logger.LogWarning("Recompute run {RunId} cancelled", runId);
+            }
+            else
+            {
+                _logger.LogError(ex, "Recompute run {RunId} failed", runId);
+            }
+
+            try
+            {
+                await _store.FinishAsync(runId, finalState, daysLoaded, error, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception recordError) when (recordError is not OperationCanceledException)
+            {
+                _logger.LogError(recordError, "Could not record the failure of recompute run {RunId}", runId);
+            }
+
+            throw;
+        }
+
+        return await _store.GetAsync(runId, CancellationToken.None).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"Recompute run {runId} vanished from batch_runs.");
+    }
+
+    private static async Task StopFlushLoopAsync(CancellationTokenSource stop, Task loop)
+    {
+        await stop.CancelAsync().ConfigureAwait(false);
+        await loop.ConfigureAwait(false);
+    }
+
+    private List<BatchRunDay> ToRunDays(Guid runId, RecomputeResult result)
+    {
+        var now = _time.GetUtcNow();
+        var days = new List<BatchRunDay>(result.Days.Count);
+        foreach (var day in result.Days)
+        {
+            // The engine works from the same catalog; a view it names that is not here has no table to load into.
+            var hash = _catalog.TryGetView(day.View, out var view) ? view.DefinitionHash : string.Empty;
+            days.Add(new BatchRunDay(runId, day.View, hash, day.Day, day.File, day.Rows, now, null));
+        }
+
+        return days;
+    }
+
+    private async Task<int> LoadPendingAsync(IProgress<RecomputeProgress> progress, long rowsRead, CancellationToken cancellationToken)
+    {
+        var pending = await _store.GetPendingLoadsAsync(cancellationToken).ConfigureAwait(false);
+        var loadable = new List<(BatchRunDay Day, Shared.Catalog.ViewDefinition View)>(pending.Count);
+        foreach (var day in pending)
+        {
+            if (_catalog.TryGetView(day.View, out var view) && string.Equals(view.DefinitionHash, day.ViewHash, StringComparison.Ordinal))
+            {
+                loadable.Add((day, view));
+            }
+            else
+            {
+                _logger.LogDebug(
+                    "Not loading {View} {Day:yyyy-MM-dd} of run {RunId}: the view's current definition differs from the one it was computed with",
+                    day.View,
+                    day.Day,
+                    day.RunId);
+            }
+        }
+
+        var root = _options.GetDatasetRootPath();
+        var loaded = 0;
+        foreach (var (day, view) in loadable)
+        {
+            progress.Report(new RecomputeProgress("load", loaded, loadable.Count, rowsRead));
+            var path = Path.IsPathRooted(day.File) ? day.File : Path.Combine(root, day.File);
+            await _loader.LoadDayAsync(view, day.Day, path, cancellationToken).ConfigureAwait(false);
+            await _store.MarkLoadedAsync(day.RunId, day.View, day.Day, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            loaded++;
+        }
+
+        if (loadable.Count > 0)
+        {
+            progress.Report(new RecomputeProgress("load", loaded, loadable.Count, rowsRead));
+        }
+
+        return loaded;
+    }
+}

@@ -1,0 +1,58 @@
+using Hangfire;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Lambda.BatchLayer.Scheduling;
+
+/// <summary>
+/// Registers (or removes) the nightly recurring recompute when the host starts. Every instance does
+/// it; Hangfire's recurring-job lock makes that safe and the last writer's cron wins.
+/// </summary>
+public sealed class RecurringJobRegistrar : IHostedService
+{
+    private readonly IRecurringJobManager _manager;
+    private readonly BatchScheduleOptions _options;
+    private readonly ILogger<RecurringJobRegistrar> _logger;
+
+    /// <summary>Creates the registrar.</summary>
+    public RecurringJobRegistrar(IRecurringJobManager manager, IOptions<BatchScheduleOptions> options, ILogger<RecurringJobRegistrar> logger)
+    {
+        _manager = manager ?? throw new ArgumentNullException(nameof(manager));
+        _options = options?.Value ?? throw new ArgumentNullException(nameof(options));
+        _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+    }
+
+    /// <summary>Adds or updates the recurring job with the configured cron (UTC).</summary>
+    public static void Register(IRecurringJobManager manager, string cron)
+    {
+        ArgumentNullException.ThrowIfNull(manager);
+        manager.AddOrUpdate<RecomputeJob>(
+            RecomputeJob.RecurringJobId,
+            RecomputeJob.Queue,
+            job => job.RunAsync(RecomputeModeNames.Incremental, null, null, RecomputeJob.ScheduleRequester, CancellationToken.None),
+            cron,
+            new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
+    }
+
+    /// <inheritdoc />
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (_options.RecurringJobEnabled)
+        {
+            Register(_manager, _options.Cron);
+            _logger.LogInformation(
+                "Recurring job {RecurringJobId} scheduled with cron '{Cron}' (UTC) on queue {Queue}", RecomputeJob.RecurringJobId, _options.Cron, RecomputeJob.Queue);
+        }
+        else
+        {
+            _manager.RemoveIfExists(RecomputeJob.RecurringJobId);
+            _logger.LogInformation("Recurring job {RecurringJobId} is disabled (Batch:Schedule:RecurringJobEnabled = false)", RecomputeJob.RecurringJobId);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,68 @@
+using Parquet;
+using Parquet.Schema;
+
+namespace Lambda.BatchLayer.Tests.AdHoc;
+
+/// <summary>An archived order as the archiver stores it.</summary>
+public sealed record ArchivedOrder(string OrderId, string UserId, string Country, decimal Amount, string Status, DateTime EventTime, int Partition, long Offset);
+
+/// <summary>
+/// Writes master-dataset files in the design notes' layout:
+/// <c>&lt;root&gt;/master/orders/date=YYYY-MM-DD/hour=HH/p&lt;partition&gt;-&lt;first&gt;-&lt;last&gt;.parquet</c> with the
+/// source fields, <c>event_time</c> (timestamp millis), <c>kafka_partition</c> and <c>kafka_offset</c>.
+/// </summary>
+public static class MasterDatasetTestFiles
+{
+    public static async Task WriteOrdersAsync(string root, IReadOnlyList<ArchivedOrder> orders)
+    {
+        foreach (var group in orders.GroupBy(o => (Date: DateOnly.FromDateTime(o.EventTime), o.EventTime.Hour, o.Partition)))
+        {
+            var rows = group.OrderBy(o => o.Offset).ToList();
+            var directory = Path.Combine(root, "master", "orders", $"date={group.Key.Date:yyyy-MM-dd}", $"hour={group.Key.Hour:D2}");
+            Directory.CreateDirectory(directory);
+            var path = Path.Combine(directory, $"p{group.Key.Partition}-{rows[0].Offset}-{rows[^1].Offset}.parquet");
+
+            var orderId = new DataField<string>("order_id", nullable: false);
+            var userId = new DataField<string>("user_id", nullable: false);
+            var country = new DataField<string>("country", nullable: false);
+            var amount = new DecimalDataField("amount", 18, 2, isNullable: false);
+            var status = new DataField<string>("status", nullable: false);
+            var eventTime = new DateTimeDataField("event_time", DateTimeFormat.DateAndTime, isAdjustedToUTC: true, unit: DateTimeTimeUnit.Millis, isNullable: false);
+            var partition = new DataField<int>("kafka_partition", nullable: false);
+            var offset = new DataField<long>("kafka_offset", nullable: false);
+
+            await using var stream = File.Create(path);
+            await using var writer = await ParquetWriter.CreateAsync(new ParquetSchema(orderId, userId, country, amount, status, eventTime, partition, offset), stream);
+            using var rowGroup = writer.CreateRowGroup();
+            await rowGroup.WriteAsync(orderId, rows.Select(r => r.OrderId).ToArray());
+            await rowGroup.WriteAsync(userId, rows.Select(r => r.UserId).ToArray());
+            await rowGroup.WriteAsync(country, rows.Select(r => r.Country).ToArray());
+            await rowGroup.WriteAsync<decimal>(amount, rows.Select(r => r.Amount).ToArray());
+            await rowGroup.WriteAsync(status, rows.Select(r => r.Status).ToArray());
+            await rowGroup.WriteAsync<DateTime>(eventTime, rows.Select(r => r.EventTime).ToArray());
+            await rowGroup.WriteAsync<int>(partition, rows.Select(r => r.Partition).ToArray());
+            await rowGroup.WriteAsync<long>(offset, rows.Select(r => r.Offset).ToArray());
+        }
+    }
+
+    /// <summary>Orders over two days and several hours and partitions; every fifth one failed.</summary>
+    public static List<ArchivedOrder> Orders(int count)
+    {
+        string[] countries = ["US", "DE", "FR"];
+        var start = new DateTime(2026, 11, 24, 22, 0, 0, DateTimeKind.Utc);
+        var offsets = new long[3];
+        return Enumerable.Range(0, count).Select(i =>
+        {
+            var partition = i % 3;
+            return new ArchivedOrder(
+                $"o{i}",
+                $"u{i % 11}",
+                countries[i % countries.Length],
+                10m + (i % 50) / 4m,
+                i % 5 == 0 ? "failed" : "paid",
+                start.AddMinutes(i * 3).AddMilliseconds(i % 1000),
+                partition,
+                offsets[partition]++);
+        }).ToList();
+    }
+}

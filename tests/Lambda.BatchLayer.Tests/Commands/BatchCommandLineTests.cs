@@ -1,0 +1,153 @@
+using Hangfire;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
+using Hangfire.States;
+using Lambda.BatchLayer.Commands;
+using Lambda.BatchLayer.Loading;
+using Lambda.BatchLayer.Recompute;
+using Lambda.BatchLayer.Scheduling;
+using Lambda.BatchLayer.Status;
+using Lambda.BatchLayer.Tests.AdHoc;
+using Lambda.BatchLayer.Tests.Loading;
+using Lambda.BatchLayer.Tests.Scheduling;
+using Lambda.BatchLayer.Tests.Status;
+using Lambda.Shared.ClickHouse;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Lambda.BatchLayer.Tests.Commands;
+
+/// <summary>The command line end to end against the real PostgreSQL and ClickHouse.</summary>
+[Collection(HangfireCollection.Name)]
+public sealed class BatchCommandLineTests : IAsyncLifetime
+{
+    private static readonly DateOnly Day = new(2026, 11, 24);
+
+    private readonly PostgresTestDatabase _postgres = new();
+    private readonly ClickHouseTestDatabase _clickHouse = new();
+    private readonly string _root = Directory.CreateTempSubdirectory("batch-cli-").FullName;
+
+    public async Task InitializeAsync()
+    {
+        await _postgres.InitializeAsync();
+        await _clickHouse.InitializeAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _clickHouse.DisposeAsync();
+        await _postgres.DisposeAsync();
+        Directory.Delete(_root, recursive: true);
+    }
+
+    [Fact]
+    public async Task A_second_recompute_without_new_data_recomputes_nothing_and_loads_nothing()
+    {
+        var view = TestViews.Revenue;
+        var events = TestViews.PaidOrders(Day, 250);
+        var expectedRows = TestViews.Aggregate(view, events).Count;
+        var engine = new ScriptedRecomputeEngine()
+            .Then(PublishingSteps.Publish(_root, view, new Dictionary<DateOnly, List<string>> { [Day] = events }))
+            .ThenReturn(ScriptedRecomputeEngine.NothingToDo("engine-2"));
+        var table = BatchTable.TableName(view);
+
+        var first = new TestConsole();
+        Assert.Equal(0, await BatchCommandLine.InvokeAsync(["recompute"], Environment(first, engine)));
+        Assert.Contains("│ state                       │ succeeded", first.Output, StringComparison.Ordinal);
+        Assert.Equal((ulong)expectedRows, await _clickHouse.CountAsync($"SELECT count() FROM {table}"));
+        var parts = await _clickHouse.Client.QueryRowsAsync($"SELECT name, modification_time FROM system.parts WHERE database = '{_clickHouse.Database}' AND table = '{table}' AND active");
+
+        var second = new TestConsole();
+        Assert.Equal(0, await BatchCommandLine.InvokeAsync(["recompute"], Environment(second, engine)));
+
+        Assert.Contains("│ state                       │ nothing_to_do", second.Output, StringComparison.Ordinal);
+        Assert.Equal(2, engine.Calls);
+        var runs = await Store().ListRecentAsync(10, CancellationToken.None);
+        Assert.Equal(
+            [(BatchRunState.NothingToDo, 0, 0, "engine-2"), (BatchRunState.Succeeded, 1, 1, runs[1].EngineRunId)],
+            runs.Select(r => (r.State, r.DaysRecomputed, r.DaysLoaded, r.EngineRunId)));
+        Assert.All(runs, r => Assert.Equal(("cli", (string?)null), (r.RequestedBy, r.JobId)));
+        Assert.Equal((ulong)expectedRows, await _clickHouse.CountAsync($"SELECT count() FROM {table}"));
+        var partsAfter = await _clickHouse.Client.QueryRowsAsync($"SELECT name, modification_time FROM system.parts WHERE database = '{_clickHouse.Database}' AND table = '{table}' AND active");
+        Assert.Equal(parts.Select(p => (p.GetString(0), p.GetDateTime(1))), partsAfter.Select(p => (p.GetString(0), p.GetDateTime(1))));
+    }
+
+    [Fact]
+    public async Task A_failed_recompute_exits_with_1_and_is_recorded()
+    {
+        var engine = new ScriptedRecomputeEngine().ThenFail("no space left on device");
+        var console = new TestConsole();
+        Assert.Equal(1, await BatchCommandLine.InvokeAsync(["recompute", "--full"], Environment(console, engine)));
+        Assert.Contains("Recompute failed: no space left on device", console.Output, StringComparison.Ordinal);
+        var run = Assert.Single(await Store().ListRecentAsync(10, CancellationToken.None));
+        Assert.Equal((BatchRunState.Failed, RecomputeMode.Full), (run.State, run.Mode));
+    }
+
+    [Fact]
+    public async Task Enqueue_puts_a_backfill_on_the_batch_queue_and_prints_the_job_id()
+    {
+        var engine = new ScriptedRecomputeEngine().ThenReturn(ScriptedRecomputeEngine.NothingToDo());
+        var console = new TestConsole();
+        Assert.Equal(0, await BatchCommandLine.InvokeAsync(["recompute", "--from", "2026-11-01", "--to", "2026-11-07", "--enqueue"], Environment(console, engine)));
+
+        var jobId = console.Output.Trim().Split('\n')[^1].Trim();
+        var options = new PostgreSqlStorageOptions { SchemaName = "hangfire", PrepareSchemaIfNecessary = false };
+        var storage = new PostgreSqlStorage(new NpgsqlConnectionFactory(_postgres.ConnectionString, options), options);
+        var job = storage.GetMonitoringApi().JobDetails(jobId);
+        Assert.NotNull(job);
+        Assert.Equal(EnqueuedState.StateName, job.History[0].StateName);
+        Assert.Equal(typeof(RecomputeJob), job.Job.Type);
+        Assert.Equal(RecomputeJob.Queue, job.Job.Queue);
+        Assert.Equal(["backfill", "2026-11-01", "2026-11-07", "cli", null], job.Job.Args.Take(4).Append(job.Job.Args[4] is CancellationToken ? null : "?"));
+        Assert.Equal(0, engine.Calls);
+    }
+
+    [Fact]
+    public async Task Sql_prints_a_table_and_writes_csv()
+    {
+        var orders = MasterDatasetTestFiles.Orders(120);
+        await MasterDatasetTestFiles.WriteOrdersAsync(_root, orders);
+        var engine = new ScriptedRecomputeEngine().ThenReturn(ScriptedRecomputeEngine.NothingToDo());
+
+        var table = new TestConsole();
+        Assert.Equal(0, await BatchCommandLine.InvokeAsync(
+            ["sql", "SELECT country, count(*) AS n FROM master_orders GROUP BY country ORDER BY country", "--dataset-root", _root], Environment(table, engine)));
+        foreach (var group in orders.GroupBy(o => o.Country))
+        {
+            Assert.Contains($"│ {group.Key,-7} │ {group.Count(),-2} │", table.Output, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("3 rows", table.Output, StringComparison.Ordinal);
+
+        var csv = Path.Combine(_root, "paid.csv");
+        var written = new TestConsole();
+        Assert.Equal(0, await BatchCommandLine.InvokeAsync(
+            ["sql", "SELECT order_id, amount FROM master_orders WHERE status = 'paid' ORDER BY kafka_partition, kafka_offset", "-o", csv, "--dataset-root", _root],
+            Environment(written, engine)));
+        var paid = orders.Where(o => o.Status == "paid").OrderBy(o => o.Partition).ThenBy(o => o.Offset).ToList();
+        Assert.Contains($"Wrote {paid.Count} rows to {csv} (csv).", written.Output, StringComparison.Ordinal);
+        Assert.Equal(
+            new[] { "order_id,amount" }.Concat(paid.Select(o => $"{o.OrderId},{o.Amount.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)}")),
+            await File.ReadAllLinesAsync(csv));
+    }
+
+    [Fact]
+    public async Task A_sql_error_exits_with_1_and_lists_the_views()
+    {
+        await MasterDatasetTestFiles.WriteOrdersAsync(_root, MasterDatasetTestFiles.Orders(10));
+        var console = new TestConsole();
+        Assert.Equal(1, await BatchCommandLine.InvokeAsync(
+            ["sql", "SELECT * FROM orders", "--dataset-root", _root], Environment(console, new ScriptedRecomputeEngine())));
+        Assert.Contains("SQL error:", console.Output, StringComparison.Ordinal);
+        Assert.Contains("Available views: master_orders", console.Output, StringComparison.Ordinal);
+    }
+
+    private PostgresBatchRunStore Store() => new(new BatchDatabase(_postgres.ConnectionString), NullLogger<PostgresBatchRunStore>.Instance);
+
+    private BatchCommandEnvironment Environment(TestConsole console, IRecomputeEngine engine) => new()
+    {
+        Console = console.Console,
+        Configuration = BatchTestHost.Configuration(_postgres, _clickHouse, _root),
+        ConfigureServices = services => services.AddSingleton(engine),
+    };
+}

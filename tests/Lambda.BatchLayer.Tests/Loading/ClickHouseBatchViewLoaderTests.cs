@@ -1,0 +1,176 @@
+using System.Globalization;
+using Lambda.BatchLayer.Loading;
+using Lambda.Shared.Aggregation;
+using Lambda.Shared.ClickHouse;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Lambda.BatchLayer.Tests.Loading;
+
+/// <summary>Loading batch-view files into ClickHouse 18.16: exact rows, atomic per-day replacement.</summary>
+public sealed class ClickHouseBatchViewLoaderTests : IAsyncLifetime
+{
+    private static readonly DateOnly Day1 = new(2026, 11, 24);
+    private static readonly DateOnly Day2 = new(2026, 11, 25);
+
+    private readonly ClickHouseTestDatabase _clickHouse = new();
+    private readonly string _root = Directory.CreateTempSubdirectory("batch-load-").FullName;
+    private ClickHouseBatchViewLoader _loader = null!;
+
+    public async Task InitializeAsync()
+    {
+        await _clickHouse.InitializeAsync();
+        _loader = new ClickHouseBatchViewLoader(_clickHouse.Client, new ParquetBatchViewSource(), TimeProvider.System, NullLogger<ClickHouseBatchViewLoader>.Instance);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _clickHouse.DisposeAsync();
+        Directory.Delete(_root, recursive: true);
+    }
+
+    [Fact]
+    public async Task Loading_a_day_again_replaces_exactly_that_day_and_leaves_other_days_untouched()
+    {
+        var view = TestViews.Revenue;
+        var table = BatchTable.TableName(view);
+        var day1v1 = TestViews.Aggregate(view, TestViews.PaidOrders(Day1, 500));
+        var day1v2 = TestViews.Aggregate(view, TestViews.PaidOrders(Day1, 120, seed: 3));
+        var day2 = TestViews.Aggregate(view, TestViews.PaidOrders(Day2, 300, seed: 1));
+        Assert.NotEqual(day1v1.Count, day1v2.Count);
+
+        Assert.Equal(day1v1.Count, await LoadAsync(view, Day1, "v1", day1v1));
+        Assert.Equal(day2.Count, await LoadAsync(view, Day2, "v1", day2));
+        var day2Parts = await PartsAsync(table, Day2);
+
+        Assert.Equal(day1v2.Count, await LoadAsync(view, Day1, "v2", day1v2));
+
+        Assert.Equal((ulong)day1v2.Count, await _clickHouse.CountAsync($"SELECT count() FROM {table} WHERE toDate(bucket) = '2026-11-24'"));
+        Assert.Equal((ulong)day2.Count, await _clickHouse.CountAsync($"SELECT count() FROM {table} WHERE toDate(bucket) = '2026-11-25'"));
+        Assert.Equal((ulong)(day1v2.Count + day2.Count), await _clickHouse.CountAsync($"SELECT count() FROM {table}"));
+        Assert.Equal(day2Parts, await PartsAsync(table, Day2));
+        await AssertContentAsync(table, Day1, day1v2);
+        await AssertContentAsync(table, Day2, day2);
+        Assert.Equal(0UL, await _clickHouse.CountAsync($"SELECT count() FROM system.tables WHERE database = '{_clickHouse.Database}' AND name LIKE '%staging%'"));
+    }
+
+    [Fact]
+    public async Task A_reader_sees_the_old_day_or_the_new_day_never_a_mix_while_it_is_replaced()
+    {
+        var view = TestViews.Revenue;
+        var table = BatchTable.TableName(view);
+        var small = TestViews.Aggregate(view, TestViews.PaidOrders(Day1, 200));
+        var large = TestViews.Aggregate(view, TestViews.PaidOrders(Day1, 3000, seed: 5));
+        await BatchViewTestFiles.WriteAsync(Path.Combine(_root, "small.parquet"), view, small);
+        await BatchViewTestFiles.WriteAsync(Path.Combine(_root, "large.parquet"), view, large);
+        await _loader.LoadDayAsync(view, Day1, Path.Combine(_root, "small.parquet"), CancellationToken.None);
+
+        using var stop = new CancellationTokenSource();
+        var seen = new HashSet<ulong>();
+        var reader = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                seen.Add(await _clickHouse.CountAsync($"SELECT count() FROM {table} WHERE toDate(bucket) = '2026-11-24'"));
+            }
+        });
+        for (var i = 0; i < 6; i++)
+        {
+            await _loader.LoadDayAsync(view, Day1, Path.Combine(_root, i % 2 == 0 ? "large.parquet" : "small.parquet"), CancellationToken.None);
+        }
+
+        await stop.CancelAsync();
+        await reader;
+        Assert.Subset(new HashSet<ulong> { (ulong)small.Count, (ulong)large.Count }, seen);
+    }
+
+    [Fact]
+    public async Task An_empty_file_empties_the_day()
+    {
+        var view = TestViews.Revenue;
+        var table = BatchTable.TableName(view);
+        await LoadAsync(view, Day1, "full", TestViews.Aggregate(view, TestViews.PaidOrders(Day1, 50)));
+        Assert.Equal(0, await LoadAsync(view, Day1, "empty", []));
+        Assert.Equal(0UL, await _clickHouse.CountAsync($"SELECT count() FROM {table}"));
+    }
+
+    [Fact]
+    public async Task A_file_with_rows_of_another_day_is_refused_and_the_day_keeps_its_rows()
+    {
+        var view = TestViews.Revenue;
+        var table = BatchTable.TableName(view);
+        var good = TestViews.Aggregate(view, TestViews.PaidOrders(Day1, 40));
+        await LoadAsync(view, Day1, "good", good);
+        var wrong = Path.Combine(_root, "wrong.parquet");
+        await BatchViewTestFiles.WriteAsync(wrong, view, TestViews.Aggregate(view, TestViews.PaidOrders(Day2, 10)));
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => _loader.LoadDayAsync(view, Day1, wrong, CancellationToken.None));
+        Assert.Contains("outside its day 2026-11-24", error.Message, StringComparison.Ordinal);
+        Assert.Equal((ulong)good.Count, await _clickHouse.CountAsync($"SELECT count() FROM {table}"));
+    }
+
+    [Fact]
+    public async Task Every_dimension_type_and_measure_kind_round_trips_into_typed_columns()
+    {
+        var view = TestViews.AllTypes.GetView("everything");
+        var start = new DateTimeOffset(Day1.ToDateTime(new TimeOnly(10, 0)), TimeSpan.Zero);
+        var events = Enumerable.Range(0, 30).Select(i => string.Create(
+            CultureInfo.InvariantCulture,
+            $$"""{"ts":"{{start.AddMinutes(i * 3):yyyy-MM-ddTHH:mm:ssZ}}","site":"s{{i % 2}}","level":{{i % 3}},"ratio":{{(i % 2) * 0.5}},"price":{{(i % 2) + 0.125m}},"big":{{i}}.25,"ok":{{(i % 2 == 0 ? "true" : "false")}},"seen":"2026-11-01T00:00:0{{i % 2}}Z"}"""));
+        var groups = TestViews.Aggregate(view, events);
+
+        await LoadAsync(view, Day1, "all", groups);
+
+        var table = BatchTable.TableName(view);
+        var rows = await _clickHouse.Client.QueryRowsAsync(
+            $"SELECT sum(n), sum(total_level), sum(total_big), min(min_price), max(max_seen), sum(avg_level_sum), sum(avg_level_count), "
+            + $"sum(avg_big_sum), countIf(min_price_present = 1), sum(sites), max(length(sites_state)) FROM {table}");
+        var row = rows.Single();
+        Assert.Equal(30UL, row.GetUInt64(0));
+        Assert.Equal((long)Enumerable.Range(0, 30).Sum(i => i % 3), row.GetInt64(1));
+        Assert.Equal(Enumerable.Range(0, 30).Sum(i => i + 0.25m), row.GetDecimal(2));
+        Assert.Equal(0.125m, row.GetDecimal(3));
+        Assert.Equal(new DateTime(2026, 11, 1, 0, 0, 1, DateTimeKind.Utc), row.GetDateTime(4));
+        Assert.Equal((long)Enumerable.Range(0, 30).Sum(i => i % 3), row.GetInt64(5));
+        Assert.Equal(30UL, row.GetUInt64(6));
+        Assert.Equal(Enumerable.Range(0, 30).Sum(i => i + 0.25m), row.GetDecimal(7));
+        Assert.Equal((ulong)groups.Count, row.GetUInt64(8));
+        Assert.True(row.GetUInt64(10) > 2);
+        var columns = await _clickHouse.Client.QueryRowsAsync($"DESCRIBE TABLE {table}");
+        Assert.Equal(
+            BatchTable.For(view).Columns.Select(c => $"{c.Name} {c.Type}"),
+            columns.Select(c => $"{c.GetString(0)} {c.GetString(1).Replace(", ", ",", StringComparison.Ordinal)}"));
+    }
+
+    private async Task<long> LoadAsync(Shared.Catalog.ViewDefinition view, DateOnly day, string version, IReadOnlyList<ViewGroup> groups)
+    {
+        var path = Path.Combine(_root, $"{view.Name}-{day:yyyyMMdd}-{version}.parquet");
+        await BatchViewTestFiles.WriteAsync(path, view, groups);
+        return await _loader.LoadDayAsync(view, day, path, CancellationToken.None);
+    }
+
+    private async Task<string> PartsAsync(string table, DateOnly day)
+    {
+        var rows = await _clickHouse.Client.QueryRowsAsync(
+            $"SELECT name FROM system.parts WHERE database = '{_clickHouse.Database}' AND table = '{table}' AND active AND partition = '{day:yyyy-MM-dd}' ORDER BY name");
+        return string.Join(",", rows.Select(r => r.GetString(0)));
+    }
+
+    private async Task AssertContentAsync(string table, DateOnly day, IReadOnlyList<ViewGroup> expected)
+    {
+        var rows = await _clickHouse.Client.QueryRowsAsync(
+            $"SELECT bucket, country, orders, revenue, biggest, biggest_present, buyers FROM {table} "
+            + $"WHERE toDate(bucket) = {ClickHouseSql.DateLiteral(day)} ORDER BY bucket, country");
+        Assert.Equal(expected.Count, rows.Count);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var g = expected[i];
+            Assert.Equal(g.BucketStart.UtcDateTime, rows[i].GetDateTime(0));
+            Assert.Equal(g.GetDimension("country").AsString(), rows[i].GetString(1));
+            Assert.Equal((ulong)g.GetValue("orders").AsLong(), rows[i].GetUInt64(2));
+            Assert.Equal(g.GetValue("revenue").AsDecimal(), rows[i].GetDecimal(3));
+            Assert.Equal(g.GetValue("biggest").AsDecimal(), rows[i].GetDecimal(4));
+            Assert.Equal(1, rows[i].GetInt32(5));
+            Assert.Equal((ulong)g.GetValue("buyers").AsLong(), rows[i].GetUInt64(6));
+        }
+    }
+}

@@ -1,0 +1,97 @@
+using System.Globalization;
+using System.Text;
+using Lambda.Shared.Aggregation;
+using Lambda.Shared.Catalog;
+using Lambda.Shared.Events;
+using LambdaCatalog = Lambda.Shared.Catalog.Catalog;
+
+namespace Lambda.BatchLayer.Tests.Loading;
+
+/// <summary>Catalogs and real view groups (aggregated from parsed events) for the tests.</summary>
+internal static class TestViews
+{
+    private static readonly Lazy<LambdaCatalog> LazyDefault = new(() => CatalogLoader.LoadFile(Path.Combine(AppContext.BaseDirectory, "catalog.yaml")));
+
+    /// <summary>The platform's default catalog (shared/catalog.yaml, copied next to the tests).</summary>
+    public static LambdaCatalog Default => LazyDefault.Value;
+
+    /// <summary>revenue_by_country: orders where status = 'paid', minute buckets, by country; count, sum, max, distinct.</summary>
+    public static ViewDefinition Revenue => Default.GetView("revenue_by_country");
+
+    /// <summary>A catalog whose view uses every dimension type and every measure kind.</summary>
+    public static LambdaCatalog AllTypes { get; } = CatalogLoader.Parse(
+        """
+        sources:
+          readings:
+            topic: readings
+            time: ts
+            fields:
+              site: string
+              level: long
+              ratio: double
+              price: "decimal(9,3)"
+              big: "decimal(18,2)"
+              ok: bool
+              seen: timestamp
+        views:
+          everything:
+            source: readings
+            granularity: hour
+            dimensions: [site, level, ratio, price, ok, seen]
+            measures:
+              n: count
+              total_level: sum(level)
+              total_ratio: sum(ratio)
+              total_big: sum(big)
+              min_price: min(price)
+              max_seen: max(seen)
+              min_ratio: min(ratio)
+              avg_level: avg(level)
+              avg_big: avg(big)
+              avg_ratio: avg(ratio)
+              sites: distinct(site)
+        """);
+
+    /// <summary>An order event as JSON.</summary>
+    public static string Order(DateTimeOffset ts, string country, decimal amount, string user, string status = "paid") =>
+        string.Create(
+            CultureInfo.InvariantCulture,
+            $$"""{"ts":"{{ts.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ}}","order_id":"{{Guid.NewGuid():N}}","user_id":"{{user}}","country":"{{country}}","amount":{{amount}},"status":"{{status}}"}""");
+
+    /// <summary>Parses <paramref name="events"/> (JSON) and aggregates them into <paramref name="view"/>'s groups, sorted.</summary>
+    public static IReadOnlyList<ViewGroup> Aggregate(ViewDefinition view, IEnumerable<string> events)
+    {
+        var parser = new EventParser(view.Source);
+        var aggregator = new ViewAggregator(view);
+        foreach (var json in events)
+        {
+            if (!parser.TryParse(Encoding.UTF8.GetBytes(json), out var record, out var rejection))
+            {
+                throw new InvalidOperationException($"test event rejected: {rejection}: {json}");
+            }
+
+            aggregator.Add(record);
+        }
+
+        return aggregator.GetSortedGroups();
+    }
+
+    /// <summary>
+    /// Orders for one day: <paramref name="count"/> paid orders spread over the day's minutes and
+    /// countries (amounts 1.00, 1.01, ...), plus one failed order the view filters out.
+    /// </summary>
+    public static List<string> PaidOrders(DateOnly day, int count, int seed = 0)
+    {
+        string[] countries = ["US", "DE", "FR", "JP"];
+        var start = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        var events = new List<string>(count + 1);
+        for (var i = 0; i < count; i++)
+        {
+            var at = start.AddMinutes((i * 7 + seed) % 1440).AddSeconds(i % 60);
+            events.Add(Order(at, countries[(i + seed) % countries.Length], 1m + (i % 100) / 100m, $"u{(i + seed) % 37}"));
+        }
+
+        events.Add(Order(start.AddHours(12), "US", 999m, "failed-user", "failed"));
+        return events;
+    }
+}
