@@ -126,6 +126,8 @@ public static class BatchSchedulingServiceCollectionExtensions
         services.TryAddSingleton<IJobFilterProvider>(sp =>
             new JobFilterProviderCollection(JobFilterProviders.Providers, sp.GetRequiredService<RecomputeJobFilterProvider>()));
         services.TryAddTransient<RecomputeJob>();
+        // Jobs the serving layer enqueues name the shared interface; Hangfire's activator resolves it here.
+        services.TryAddTransient<Lambda.Shared.Batch.IRecomputeJob>(sp => sp.GetRequiredService<RecomputeJob>());
         services.TryAddSingleton<RecomputeJobClient>();
 
         services.AddHangfire((_, config) =>

@@ -3,6 +3,7 @@ using System.Globalization;
 using Hangfire;
 using Lambda.BatchLayer.Recompute;
 using Lambda.BatchLayer.Status;
+using Lambda.Shared.Batch;
 using Microsoft.Extensions.Logging;
 
 namespace Lambda.BatchLayer.Scheduling;
@@ -16,7 +17,7 @@ namespace Lambda.BatchLayer.Scheduling;
 /// <see cref="RunAsync"/> with parameter types (string, string, string, string, CancellationToken),
 /// queue <see cref="Queue"/>.
 /// </summary>
-public sealed class RecomputeJob
+public sealed class RecomputeJob : IRecomputeJob
 {
     /// <summary>The Hangfire queue recomputes run on (the batch layer's servers listen to it).</summary>
     public const string Queue = "batch";
@@ -29,6 +30,9 @@ public sealed class RecomputeJob
 
     /// <summary>The <c>requestedBy</c> of the recurring job.</summary>
     public const string ScheduleRequester = "schedule";
+
+    /// <summary>The <c>requestedBy</c> of jobs enqueued through <see cref="IRecomputeJob"/> (the serving layer's admin API).</summary>
+    public const string ApiRequester = "api";
 
     private readonly RecomputeRunner _runner;
     private readonly PerformContextAccessor _accessor;
@@ -78,6 +82,13 @@ public sealed class RecomputeJob
         progress?.Write(new RecomputeProgress("done", run.DaysRecomputed, run.DaysRecomputed, run.RowsRead));
         return Summarize(run);
     }
+
+    /// <summary>
+    /// The shared job contract the serving layer enqueues (it cannot reference this assembly); runs
+    /// exactly like <see cref="RunAsync(string?, string?, string?, string?, CancellationToken)"/> requested by the API.
+    /// </summary>
+    Task IRecomputeJob.RunAsync(string mode, string? from, string? to, CancellationToken cancellationToken) =>
+        RunAsync(mode, from, to, ApiRequester, cancellationToken);
 
     /// <summary>The one-line summary of a finished run.</summary>
     public static string Summarize(BatchRun run)

@@ -1,5 +1,6 @@
 using Hangfire;
 using Hangfire.Common;
+using Lambda.Shared.Batch;
 using Microsoft.Extensions.Options;
 
 namespace Lambda.BatchLayer.Scheduling;
@@ -41,5 +42,6 @@ public sealed class RecomputeJobFilterProvider : IJobFilterProvider
     }
 
     /// <inheritdoc />
-    public IEnumerable<JobFilter> GetFilters(Job job) => job?.Type == typeof(RecomputeJob) ? _filters.Value : [];
+    public IEnumerable<JobFilter> GetFilters(Job job) =>
+        job?.Type == typeof(RecomputeJob) || job?.Type == typeof(IRecomputeJob) ? _filters.Value : [];
 }

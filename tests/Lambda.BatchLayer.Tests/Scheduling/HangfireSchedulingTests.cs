@@ -191,23 +191,10 @@ public sealed class HangfireSchedulingTests : IAsyncLifetime
         Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync("/hangfire/recurring")).StatusCode);
     }
 
-    private static string EnqueueAsAnotherService(JobStorage storage, string mode, string from, string to)
-    {
-        // What the serving layer does: its own contract type, serialised under the batch layer's job type name.
-        var previous = Hangfire.Common.TypeHelper.CurrentTypeSerializer;
-        GlobalConfiguration.Configuration.UseTypeSerializer(type => type == typeof(IBatchRecomputeJobContract)
-            ? "Lambda.BatchLayer.Scheduling.RecomputeJob, Lambda.BatchLayer"
-            : Hangfire.Common.TypeHelper.SimpleAssemblyTypeSerializer(type));
-        try
-        {
-            return new BackgroundJobClient(storage).Enqueue<IBatchRecomputeJobContract>(
-                "batch", job => job.RunAsync(mode, from, to, "api", CancellationToken.None));
-        }
-        finally
-        {
-            Hangfire.Common.TypeHelper.CurrentTypeSerializer = previous;
-        }
-    }
+    private static string EnqueueAsAnotherService(JobStorage storage, string mode, string from, string to) =>
+        // What the serving layer does: it names only the shared contract, the batch layer's activator resolves it.
+        new BackgroundJobClient(storage).Enqueue<Lambda.Shared.Batch.IRecomputeJob>(
+            "batch", job => job.RunAsync(mode, from, to, CancellationToken.None));
 
     private static async Task<string> WaitForPageAsync(HttpClient http, string path, string expected)
     {
