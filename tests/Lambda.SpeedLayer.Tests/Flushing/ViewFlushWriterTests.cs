@@ -20,17 +20,17 @@ public sealed class ViewFlushWriterTests
         await driver.StartAsync(Topic, 0, 1);
         await driver.PumpAsync(100);
         await driver.FlushAsync();
-        var attempts = driver.Store.InsertAttempts;
-        driver.Store.FailNextInserts(Enumerable.Repeat(InsertFailure.AfterStoring, Catalog.Views.Count).ToArray());
+        var attempts = driver.FakeStore.InsertAttempts;
+        driver.FakeStore.FailNextInserts(Enumerable.Repeat(InsertFailure.AfterStoring, Catalog.Views.Count).ToArray());
 
         await driver.PumpAsync();
         await driver.FlushAsync();
 
         Assert.Null(driver.Fault);
-        Assert.Equal(attempts + Catalog.Views.Count, driver.Store.InsertAttempts);
+        Assert.Equal(attempts + Catalog.Views.Count, driver.FakeStore.InsertAttempts);
         foreach (var view in Catalog.Views)
         {
-            Assert.Equal(2, driver.Store.Inserts(view).Count);
+            Assert.Equal(2, driver.FakeStore.Inserts(view).Count);
             oracle.AssertEqual(view, await driver.ReadAsync(view));
         }
     }
@@ -41,16 +41,16 @@ public sealed class ViewFlushWriterTests
         await using var driver = new SpeedPipelineDriver(Catalog, Options());
         var oracle = Feed(driver, 300);
         await driver.StartAsync(Topic, 0, 1);
-        driver.Store.FailNextInserts(Enumerable.Repeat(InsertFailure.BeforeStoring, 3 * Catalog.Views.Count).ToArray());
+        driver.FakeStore.FailNextInserts(Enumerable.Repeat(InsertFailure.BeforeStoring, 3 * Catalog.Views.Count).ToArray());
 
         await driver.PumpAsync();
         await driver.FlushAsync();
 
         Assert.Null(driver.Fault);
-        Assert.Equal(4 * Catalog.Views.Count, driver.Store.InsertAttempts);
+        Assert.Equal(4 * Catalog.Views.Count, driver.FakeStore.InsertAttempts);
         foreach (var view in Catalog.Views)
         {
-            Assert.Single(driver.Store.Inserts(view));
+            Assert.Single(driver.FakeStore.Inserts(view));
             oracle.AssertEqual(view, await driver.ReadAsync(view));
         }
 
@@ -68,13 +68,13 @@ public sealed class ViewFlushWriterTests
         await driver.StartAsync(Topic, 0, 1);
         await driver.PumpAsync();
         var byCountry = Catalog.GetView("by_country");
-        driver.Store.StoreForeign(byCountry, new SpeedPartitionDelta(1, 0, 20, []));
+        driver.FakeStore.StoreForeign(byCountry, new SpeedPartitionDelta(1, 0, 20, []));
 
         await Assert.ThrowsAnyAsync<Exception>(driver.FlushAsync);
 
         var conflict = Assert.IsType<SpeedWriteConflictException>(driver.Fault);
         Assert.Contains("partition 1", conflict.Message, StringComparison.Ordinal);
-        Assert.Single(driver.Store.Inserts(byCountry));
+        Assert.Single(driver.FakeStore.Inserts(byCountry));
     }
 
     [Fact]
@@ -90,11 +90,11 @@ public sealed class ViewFlushWriterTests
         await Task.Delay(200);
 
         Assert.False(flush.IsCompleted);
-        Assert.Equal(0, driver.Store.InsertAttempts);
+        Assert.Equal(0, driver.FakeStore.InsertAttempts);
         driver.DeadLetters.Release();
         await flush;
         Assert.Single(driver.DeadLetters.Letters);
-        Assert.All(Catalog.Views, v => Assert.Single(driver.Store.Inserts(v)));
+        Assert.All(Catalog.Views, v => Assert.Single(driver.FakeStore.Inserts(v)));
 
         driver.DeadLetters.HoldDeliveries();
         driver.Produce(Topic, 0, Encoding.UTF8.GetBytes("[]"));
@@ -104,7 +104,7 @@ public sealed class ViewFlushWriterTests
 
         await Assert.ThrowsAnyAsync<Exception>(() => failing);
         Assert.IsType<InvalidOperationException>(driver.Fault);
-        Assert.All(Catalog.Views, v => Assert.Single(driver.Store.Inserts(v)));
+        Assert.All(Catalog.Views, v => Assert.Single(driver.FakeStore.Inserts(v)));
     }
 
     [Theory]

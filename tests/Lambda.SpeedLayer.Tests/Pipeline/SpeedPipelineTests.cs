@@ -55,7 +55,7 @@ public sealed class SpeedPipelineTests
         var lastOffsets = events.GroupBy(e => e.Partition).ToDictionary(g => g.Key, g => g.Max(e => e.Offset));
         foreach (var view in Catalog.Views)
         {
-            var inserts = driver.Store.Inserts(view);
+            var inserts = driver.FakeStore.Inserts(view);
             Assert.True(inserts.Count >= 6, $"view {view.Name}: {inserts.Count} inserts");
             var next = new Dictionary<int, long> { [0] = 0, [1] = 0, [2] = 0 };
             foreach (var insert in inserts)
@@ -86,7 +86,7 @@ public sealed class SpeedPipelineTests
         await driver.PumpAsync();
         await driver.FlushAsync();
 
-        var rows = driver.Store.Inserts(rare).SelectMany(i => i.Rows).ToArray();
+        var rows = driver.FakeStore.Inserts(rare).SelectMany(i => i.Rows).ToArray();
         Assert.NotEmpty(rows);
         Assert.All(rows, r => Assert.Equal(SpeedRowKind.Marker, r.Kind));
         Assert.Empty(await driver.ReadAsync(rare));
@@ -148,7 +148,7 @@ public sealed class SpeedPipelineTests
         var byCountry = Catalog.GetView("by_country");
         var others = Catalog.Views.Where(v => v != byCountry).ToArray();
         await using var restarted = new SpeedPipelineDriver(Catalog, Options());
-        restarted.Store.StoreForeign(byCountry, new SpeedPartitionDelta(0, 0, 0, []));
+        restarted.FakeStore.StoreForeign(byCountry, new SpeedPartitionDelta(0, 0, 0, []));
         restarted.Produce(Topic, 0, Encoding.UTF8.GetBytes("not json"));
         var starts = await restarted.StartAsync(Topic, 0);
 
@@ -161,7 +161,7 @@ public sealed class SpeedPipelineTests
             Assert.Equal(0, (await restarted.Store.GetMaxOffsetsAsync(view, CancellationToken.None))[0]);
         }
 
-        Assert.Single(restarted.Store.Inserts(byCountry));
+        Assert.Single(restarted.FakeStore.Inserts(byCountry));
     }
 
     [Fact]
@@ -172,7 +172,7 @@ public sealed class SpeedPipelineTests
         var byCountry = Catalog.GetView("by_country");
         foreach (var view in Catalog.Views)
         {
-            driver.Store.StoreForeign(view, new SpeedPartitionDelta(0, 0, view == byCountry ? 19 : 9, []));
+            driver.FakeStore.StoreForeign(view, new SpeedPartitionDelta(0, 0, view == byCountry ? 19 : 9, []));
         }
 
         var starts = await driver.StartAsync(Topic, 0);
@@ -180,11 +180,11 @@ public sealed class SpeedPipelineTests
         await driver.FlushAsync();
 
         Assert.Equal(10, starts[0]);
-        var first = driver.Store.Inserts(byCountry)[1].Rows.Select(r => r.FirstOffset).Distinct().Single();
+        var first = driver.FakeStore.Inserts(byCountry)[1].Rows.Select(r => r.FirstOffset).Distinct().Single();
         Assert.Equal(20, first);
         foreach (var view in Catalog.Views.Where(v => v != byCountry))
         {
-            Assert.Equal(10, driver.Store.Inserts(view)[1].Rows.Select(r => r.FirstOffset).Distinct().Single());
+            Assert.Equal(10, driver.FakeStore.Inserts(view)[1].Rows.Select(r => r.FirstOffset).Distinct().Single());
         }
 
         foreach (var view in Catalog.Views)
@@ -202,7 +202,7 @@ public sealed class SpeedPipelineTests
         await using var driver = new SpeedPipelineDriver(Catalog, Options());
         foreach (var view in Catalog.Views.Skip(1))
         {
-            driver.Store.StoreForeign(view, new SpeedPartitionDelta(3, 0, 50, []));
+            driver.FakeStore.StoreForeign(view, new SpeedPartitionDelta(3, 0, 50, []));
         }
 
         var starts = await driver.StartAsync(Topic, 3);
@@ -262,10 +262,10 @@ public sealed class SpeedPipelineTests
         await byRows.FlushAsync();
         foreach (var view in Catalog.Views)
         {
-            Assert.All(byRows.Store.Inserts(view), i => Assert.InRange(i.Rows.Count, 1, 60));
+            Assert.All(byRows.FakeStore.Inserts(view), i => Assert.InRange(i.Rows.Count, 1, 60));
         }
 
-        Assert.True(byRows.Store.Inserts(Catalog.GetView("by_price")).Count >= 10);
+        Assert.True(byRows.FakeStore.Inserts(Catalog.GetView("by_price")).Count >= 10);
     }
 
     [Fact]

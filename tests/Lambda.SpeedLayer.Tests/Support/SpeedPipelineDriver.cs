@@ -1,5 +1,6 @@
 using Lambda.Shared.Aggregation;
 using Lambda.Shared.Catalog;
+using Lambda.Shared.SpeedViews;
 using Lambda.SpeedLayer.Consuming;
 using Lambda.SpeedLayer.Flushing;
 using Lambda.SpeedLayer.Metrics;
@@ -28,7 +29,7 @@ internal sealed class SpeedPipelineDriver : IAsyncDisposable
     private FlushCoordinator _coordinator = null!;
     private CancellationTokenSource _writersStop = null!;
 
-    public SpeedPipelineDriver(LambdaCatalog catalog, SpeedLayerOptions? options = null, FakeSpeedViewStore? store = null)
+    public SpeedPipelineDriver(LambdaCatalog catalog, SpeedLayerOptions? options = null, ISpeedViewStore? store = null)
     {
         _catalog = catalog;
         _options = options ?? new SpeedLayerOptions { FlushInterval = TimeSpan.FromSeconds(1), RetryBaseDelay = TimeSpan.FromMilliseconds(1), RetryMaxDelay = TimeSpan.FromMilliseconds(5) };
@@ -36,7 +37,10 @@ internal sealed class SpeedPipelineDriver : IAsyncDisposable
         Build();
     }
 
-    public FakeSpeedViewStore Store { get; }
+    public ISpeedViewStore Store { get; }
+
+    /// <summary>The store as the in-memory fake (when the driver runs with one).</summary>
+    public FakeSpeedViewStore FakeStore => (FakeSpeedViewStore)Store;
 
     public FakeDeadLetterSink DeadLetters { get; } = new();
 
