@@ -19,7 +19,11 @@ public sealed partial class ClickHouseSpeedViewStore : ISpeedViewStore
     private const int TableAlreadyExists = 57;
 
     private static readonly ClickHouseCallOptions IdempotentCall = new() { Idempotent = true };
-    private static readonly ClickHouseCallOptions InsertCall = new() { Idempotent = false };
+    /// <summary>
+    /// Inserts are gzip-compressed for atomicity, not size: ClickHouse 18.16 commits the rows of a chunked
+    /// body cut short (writer killed between chunks), but rejects a gzip body without its trailer.
+    /// </summary>
+    private static readonly ClickHouseCallOptions InsertCall = new() { Idempotent = false, Compress = true };
 
     private readonly IClickHouseClient _client;
     private readonly ILogger<ClickHouseSpeedViewStore> _logger;
@@ -92,6 +96,8 @@ public sealed partial class ClickHouseSpeedViewStore : ISpeedViewStore
         }
 
         var schema = SpeedTableSchema.For(view);
+        // Whatever could fail while rows are written fails here, before a byte is sent.
+        SpeedRowWriter.Validate(schema, deltas);
         var flushedAt = SpeedRowWriter.ToDateTimeSeconds(new DateTimeOffset(flushedAtUtc).ToUnixTimeMilliseconds());
         await _client.InsertAsync(
             schema.TableName,

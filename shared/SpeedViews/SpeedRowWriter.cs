@@ -33,6 +33,45 @@ internal static class SpeedRowWriter
         }
     }
 
+    /// <summary>Checks that every row can be written (states of the view's measures, sums that fit their columns).</summary>
+    /// <exception cref="ArgumentException">A group belongs to another view definition or has states of other measures.</exception>
+    /// <exception cref="OverflowException">A sum does not fit its 64-bit column.</exception>
+    public static void Validate(SpeedTableSchema schema, IReadOnlyList<SpeedPartitionDelta> deltas)
+    {
+        var layouts = schema.MeasureLayouts;
+        foreach (var delta in deltas)
+        {
+            foreach (var group in delta.Groups)
+            {
+                if (!string.Equals(group.View.DefinitionHash, schema.View.DefinitionHash, StringComparison.Ordinal))
+                {
+                    throw new ArgumentException(
+                        $"a group of view '{group.View.Name}' ({group.View.DefinitionHash}) cannot be stored in {schema.TableName}", nameof(deltas));
+                }
+
+                for (var m = 0; m < layouts.Count; m++)
+                {
+                    var measure = layouts[m].Measure;
+                    var state = group.States[m];
+                    if (state.Kind != measure.Kind || state.FieldType != measure.FieldType)
+                    {
+                        throw new ArgumentException($"measure '{measure.Name}': the group holds a {state.Kind} state over {state.FieldType}", nameof(deltas));
+                    }
+
+                    switch (state)
+                    {
+                        case ExactSumState sum:
+                            ToInt64(sum.UnscaledSum, measure);
+                            break;
+                        case ExactAvgState avg:
+                            ToInt64(avg.UnscaledSum, measure);
+                            break;
+                    }
+                }
+            }
+        }
+    }
+
     /// <summary>Seconds since the Unix epoch for a DateTime column, clamped to its range (1970-01-01 .. 2106-02-07).</summary>
     public static uint ToDateTimeSeconds(long epochMilliseconds) =>
         (uint)Math.Clamp(Math.Floor(epochMilliseconds / 1000d), 0, MaxDateTimeSeconds);

@@ -119,6 +119,29 @@ internal sealed class SpeedLayerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until the group has assigned this instance at least one partition (it is then consuming).</summary>
+    public async Task WaitUntilAssignedAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        while (true)
+        {
+            Assert.False(_process.HasExited, $"{Name} exited with {(_process.HasExited ? _process.ExitCode : 0)}:\n{Tail()}");
+            try
+            {
+                if (await MetricAsync("lambda_speed_assigned_partitions") > 0)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(100, cts.Token);
+        }
+    }
+
     public async Task<string> GetAsync(string path) => await _http.GetStringAsync(new Uri(BaseUrl, path));
 
     public async Task<System.Net.HttpStatusCode> StatusAsync(string path)
