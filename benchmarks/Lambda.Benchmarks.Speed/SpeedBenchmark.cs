@@ -53,8 +53,12 @@ internal sealed class SpeedBenchmark(SpeedBenchmarkSettings settings, TextWriter
         {
             await host.WaitUntilConsumingAsync(settings.ThroughputPartitions + settings.FreshnessPartitions, TimeSpan.FromSeconds(90), cancellationToken);
             output.WriteLine($"speed layer consuming ({host.BaseUrl}, log {host.LogPath})");
+            var cpu = host.CpuTime;
             await ThroughputAsync(endpoints.KafkaBootstrap, throughputTopic.Name, catalog.ViewsOf("orders_t"), store, cancellationToken);
+            output.WriteLine($"[throughput] speed-layer process CPU: {(host.CpuTime - cpu).TotalSeconds:0.0} s ({(host.CpuTime - cpu).TotalMicroseconds / settings.ThroughputEvents:0.00} µs per event)");
+            cpu = host.CpuTime;
             await FreshnessAsync(endpoints.KafkaBootstrap, freshnessTopic.Name, catalog.ViewsOf("orders_f"), store, cancellationToken);
+            output.WriteLine($"[freshness] speed-layer process CPU: {(host.CpuTime - cpu).TotalSeconds:0.0} s ({(host.CpuTime - cpu).TotalMicroseconds / (settings.FreshnessRate * settings.FreshnessDuration.TotalSeconds):0.00} µs per event)");
             output.WriteLine($"speed layer stopped with exit code {await host.StopAsync(TimeSpan.FromSeconds(60))}");
             return 0;
         }

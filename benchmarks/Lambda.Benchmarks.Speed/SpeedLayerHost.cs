@@ -26,6 +26,16 @@ internal sealed class SpeedLayerHost : IAsyncDisposable
 
     public string LogPath => _logPath;
 
+    /// <summary>CPU time the speed-layer process has used so far.</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     public static SpeedLayerHost Start(IReadOnlyDictionary<string, string> environment, string logPath)
     {
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
