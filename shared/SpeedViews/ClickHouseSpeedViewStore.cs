@@ -119,6 +119,29 @@ public sealed partial class ClickHouseSpeedViewStore : ISpeedViewStore
     }
 
     /// <inheritdoc/>
+    public async Task<IReadOnlyDictionary<int, long>> GetMaxOffsetsAsync(
+        ViewDefinition view, IReadOnlyDictionary<int, long?> from, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        ArgumentNullException.ThrowIfNull(from);
+        if (from.Count == 0)
+        {
+            return new Dictionary<int, long>();
+        }
+
+        var schema = SpeedTableSchema.For(view);
+        var partition = Q(SpeedTableSchema.PartitionColumn);
+        var lastOffset = Q(SpeedTableSchema.LastOffsetColumn);
+        var conditions = from.OrderBy(f => f.Key).Select(f => f.Value is { } bound
+            ? string.Create(CultureInfo.InvariantCulture, $"({partition} = {f.Key} AND {lastOffset} >= {bound})")
+            : string.Create(CultureInfo.InvariantCulture, $"({partition} = {f.Key})"));
+        var sql = $"SELECT {partition}, max({lastOffset}) FROM {ClickHouseSql.QualifiedName(Database, schema.TableName)} "
+            + $"WHERE {string.Join(" OR ", conditions)} GROUP BY {partition}";
+        var rows = await QueryOrEmptyAsync(sql, cancellationToken).ConfigureAwait(false);
+        return rows.ToDictionary(r => (int)r.GetInt64(0), r => r.GetInt64(1));
+    }
+
+    /// <inheritdoc/>
     public async Task<IReadOnlyDictionary<int, IReadOnlyList<long>>> GetFlushBoundariesAsync(ViewDefinition view, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(view);

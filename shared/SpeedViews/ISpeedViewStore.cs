@@ -35,6 +35,14 @@ public interface ISpeedViewStore
     Task<IReadOnlyDictionary<int, long>> GetMaxOffsetsAsync(ViewDefinition view, CancellationToken cancellationToken);
 
     /// <summary>
+    /// <see cref="GetMaxOffsetsAsync(ViewDefinition, CancellationToken)"/> for the listed partitions only, looking
+    /// only at rows whose <c>last_offset</c> is &gt;= the partition's lower bound (null: every row of the
+    /// partition), so the primary key (partition, last_offset) keeps the query small however large the
+    /// table is. A partition without such a row is absent.
+    /// </summary>
+    Task<IReadOnlyDictionary<int, long>> GetMaxOffsetsAsync(ViewDefinition view, IReadOnlyDictionary<int, long?> from, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Per partition, every flush boundary of the view in ascending order: the values <c>last_offset + 1</c>
     /// present in its table, the only legal batch watermarks (a delta cannot be split).
     /// </summary>

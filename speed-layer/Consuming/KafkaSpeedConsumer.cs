@@ -136,7 +136,7 @@ internal sealed partial class KafkaSpeedConsumer
         using var consumer = new ConsumerBuilder<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>>(BuildConfig())
             .SetKeyDeserializer(new BufferDeserializer())
             .SetValueDeserializer(new BufferDeserializer())
-            .SetPartitionsAssignedHandler((c, partitions) => OnAssigned(partitions))
+            .SetPartitionsAssignedHandler(OnAssigned)
             .SetPartitionsRevokedHandler((c, partitions) => OnRevoked(c, partitions))
             .SetPartitionsLostHandler((c, partitions) => OnLost(partitions))
             .SetErrorHandler((_, error) => LogKafkaError(_logger, error.IsFatal ? LogLevel.Error : LogLevel.Warning, error.Code, error.Reason))
@@ -230,7 +230,7 @@ internal sealed partial class KafkaSpeedConsumer
         }
     }
 
-    private IEnumerable<TopicPartitionOffset> OnAssigned(List<TopicPartition> partitions)
+    private IEnumerable<TopicPartitionOffset> OnAssigned(IConsumer<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>> consumer, List<TopicPartition> partitions)
     {
         // Writes of an earlier assignment must be visible before the stored offsets are read.
         Drain("assignment");
@@ -239,7 +239,7 @@ internal sealed partial class KafkaSpeedConsumer
         {
             var topic = topicGroup.Key;
             var numbers = topicGroup.Select(p => p.Partition.Value).ToArray();
-            var plan = ReadStoredOffsets(topic, numbers);
+            var plan = ReadStoredOffsets(topic, numbers, CommittedOffsets(consumer, topicGroup));
             foreach (var resume in plan)
             {
                 _pipeline.Assign(resume);
@@ -343,7 +343,23 @@ internal sealed partial class KafkaSpeedConsumer
         }
     }
 
-    private IReadOnlyList<PartitionResume> ReadStoredOffsets(string topic, int[] partitions)
+    /// <summary>The group's committed offsets, used only as where to start looking in the speed tables.</summary>
+    private IReadOnlyDictionary<int, long>? CommittedOffsets(IConsumer<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>> consumer, IEnumerable<TopicPartition> partitions)
+    {
+        try
+        {
+            return consumer.Committed(partitions, TimeSpan.FromSeconds(10))
+                .Where(c => c.Offset.Value >= 0)
+                .ToDictionary(c => c.Partition.Value, c => c.Offset.Value);
+        }
+        catch (KafkaException ex)
+        {
+            LogCommittedUnavailable(_logger, ex.Error.Reason);
+            return null;
+        }
+    }
+
+    private IReadOnlyList<PartitionResume> ReadStoredOffsets(string topic, int[] partitions, IReadOnlyDictionary<int, long>? committed)
     {
         var views = _pipeline.ViewsOf(topic);
         var deadline = _time.GetTimestamp() + (long)(_options.DrainTimeout.TotalSeconds * _time.TimestampFrequency);
@@ -352,7 +368,7 @@ internal sealed partial class KafkaSpeedConsumer
         {
             try
             {
-                return _planner.PlanAsync(topic, views, partitions, _stopping).GetAwaiter().GetResult();
+                return _planner.PlanAsync(topic, views, partitions, committed, _stopping).GetAwaiter().GetResult();
             }
             catch (ClickHouseException ex) when (ex.IsTransient && _time.GetTimestamp() < deadline && !_stopping.IsCancellationRequested)
             {
@@ -466,6 +482,9 @@ internal sealed partial class KafkaSpeedConsumer
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Offset of {Topic}[{Partition}] not stored for commit: {Reason}")]
     private static partial void LogStoreFailed(ILogger logger, string topic, int partition, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Committed offsets unavailable ({Reason}); the speed tables are searched from the start")]
+    private static partial void LogCommittedUnavailable(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Commit skipped: {Reason}")]
     private static partial void LogCommitSkipped(ILogger logger, string reason);

@@ -260,7 +260,13 @@ internal sealed partial class ViewFlushWriter
 
                 if (attempt > 1 || _verifyBeforeInsert)
                 {
-                    var stored = await _store.GetMaxOffsetsAsync(View, token).ConfigureAwait(false);
+                    var from = new Dictionary<int, long?>(written.Count);
+                    for (var i = 0; i < written.Count; i++)
+                    {
+                        from[written[i].Partition] = expected[i];
+                    }
+
+                    var stored = await _store.GetMaxOffsetsAsync(View, from, token).ConfigureAwait(false);
                     if (Reconcile(View.Name, written, expected, stored, mayBeStored: attempt > 1) == StoredState.AlreadyStored)
                     {
                         LogAlreadyStored(_logger, View.Name, attempt - 1);

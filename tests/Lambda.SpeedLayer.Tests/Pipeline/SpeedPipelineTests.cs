@@ -197,6 +197,24 @@ public sealed class SpeedPipelineTests
     }
 
     [Fact]
+    public async Task Committed_offsets_only_say_where_to_look_and_a_wrong_one_does_not_move_the_resume_point()
+    {
+        var store = new FakeSpeedViewStore();
+        foreach (var view in Catalog.Views)
+        {
+            store.StoreForeign(view, new SpeedPartitionDelta(0, 0, 29, []), new SpeedPartitionDelta(1, 0, 9, []));
+        }
+
+        var planner = new Lambda.SpeedLayer.Consuming.ResumePlanner(store);
+        var views = Catalog.ViewsOf(TestCatalog.Source);
+
+        var hinted = await planner.PlanAsync(Topic, views, [0, 1], new Dictionary<int, long> { [0] = 20, [1] = 500 }, CancellationToken.None);
+
+        Assert.Equal([30L, 10L], hinted.Select(r => r.StartOffset!.Value));
+        Assert.All(hinted, r => Assert.All(r.StoredLastOffsets, o => Assert.NotNull(o)));
+    }
+
+    [Fact]
     public async Task A_view_with_nothing_stored_makes_its_partition_start_from_the_beginning()
     {
         await using var driver = new SpeedPipelineDriver(Catalog, Options());

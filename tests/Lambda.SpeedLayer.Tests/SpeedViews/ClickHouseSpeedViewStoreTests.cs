@@ -148,6 +148,12 @@ public sealed class ClickHouseSpeedViewStoreTests
         Assert.Equal([100L, 121L], boundaries[3]);
         Assert.Equal(new Dictionary<int, long> { [0] = 10, [3] = 121, [7] = 0 }, watermarks);
         Assert.Equal(new Dictionary<int, long> { [0] = 25, [3] = 120 }, await store.GetMaxOffsetsAsync(view, CancellationToken.None));
+        Assert.Equal(
+            new Dictionary<int, long> { [0] = 25, [3] = 120 },
+            await store.GetMaxOffsetsAsync(view, new Dictionary<int, long?> { [0] = 10, [3] = null, [5] = null }, CancellationToken.None));
+        Assert.Equal(
+            new Dictionary<int, long> { [3] = 120 },
+            await store.GetMaxOffsetsAsync(view, new Dictionary<int, long?> { [0] = 26, [3] = 120 }, CancellationToken.None));
     }
 
     [Fact]

@@ -22,6 +22,9 @@ internal sealed class FakeSpeedViewStore : ISpeedViewStore
     public IReadOnlyList<StoredInsert> Inserts(ViewDefinition view) =>
         _tables.TryGetValue(SpeedTableSchema.TableNameOf(view), out var inserts) ? Snapshot(inserts) : [];
 
+    /// <summary>Calls of the bounded max-offset query.</summary>
+    public int BoundedQueries { get; private set; }
+
     /// <summary>Insert attempts, failed ones included.</summary>
     public int InsertAttempts { get; private set; }
 
@@ -70,6 +73,15 @@ internal sealed class FakeSpeedViewStore : ISpeedViewStore
         Task.FromResult<IReadOnlyDictionary<int, long>>(Rows(view)
             .GroupBy(r => r.Partition)
             .ToDictionary(g => g.Key, g => g.Max(r => r.LastOffset)));
+
+    public Task<IReadOnlyDictionary<int, long>> GetMaxOffsetsAsync(ViewDefinition view, IReadOnlyDictionary<int, long?> from, CancellationToken cancellationToken)
+    {
+        BoundedQueries++;
+        return Task.FromResult<IReadOnlyDictionary<int, long>>(Rows(view)
+            .Where(r => from.TryGetValue(r.Partition, out var bound) && (bound is null || r.LastOffset >= bound))
+            .GroupBy(r => r.Partition)
+            .ToDictionary(g => g.Key, g => g.Max(r => r.LastOffset)));
+    }
 
     public Task<IReadOnlyDictionary<int, IReadOnlyList<long>>> GetFlushBoundariesAsync(ViewDefinition view, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyDictionary<int, IReadOnlyList<long>>>(Rows(view)

@@ -71,7 +71,9 @@ internal sealed class SpeedPipelineDriver : IAsyncDisposable
     /// <summary>Assigns partitions: each resumes where the store says (or at offset 0); returns the start offsets.</summary>
     public async Task<IReadOnlyDictionary<int, long>> StartAsync(string topic, params int[] partitions)
     {
-        var plan = await new ResumePlanner(Store).PlanAsync(topic, _pipeline.ViewsOf(topic), partitions, CancellationToken.None);
+        // The offsets committed so far go along as the advisory hints they are in production.
+        var committed = Commits.Where(c => c.Key.Topic == topic).ToDictionary(c => c.Key.Partition, c => c.Value);
+        var plan = await new ResumePlanner(Store).PlanAsync(topic, _pipeline.ViewsOf(topic), partitions, committed, CancellationToken.None);
         var starts = new Dictionary<int, long>();
         foreach (var resume in plan)
         {
