@@ -25,7 +25,8 @@ public sealed class SpeedLayerOptionsValidator : IValidateOptions<SpeedLayerOpti
             errors.Add($"{prefix}{nameof(options.GroupProtocol)} is '{options.GroupProtocol}'; expected 'classic' or 'consumer'.");
         }
 
-        Between(errors, prefix + nameof(options.SessionTimeout), options.SessionTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(30));
+        // librdkafka refuses a poll interval below the session timeout.
+        Between(errors, prefix + nameof(options.SessionTimeout), options.SessionTimeout, TimeSpan.FromSeconds(1), Min(options.MaxPollInterval, TimeSpan.FromMinutes(30)));
         Between(errors, prefix + nameof(options.MaxPollInterval), options.MaxPollInterval, TimeSpan.FromSeconds(1), TimeSpan.FromHours(24));
         Between(errors, prefix + nameof(options.PollTimeout), options.PollTimeout, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(10));
         Between(errors, prefix + nameof(options.RetryBaseDelay), options.RetryBaseDelay, TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(1));
@@ -39,6 +40,8 @@ public sealed class SpeedLayerOptionsValidator : IValidateOptions<SpeedLayerOpti
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     private static void Between<T>(List<string> errors, string key, T value, T min, T max)
         where T : IComparable<T>
