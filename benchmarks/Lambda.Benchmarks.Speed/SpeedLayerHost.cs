@@ -97,9 +97,12 @@ internal sealed class SpeedLayerHost : IAsyncDisposable
                     return;
                 }
             }
-            catch (HttpRequestException)
+            catch (HttpRequestException ex) when (!cts.IsCancellationRequested)
             {
-                // Not listening yet.
+                if (_process.HasExited)
+                {
+                    throw new InvalidOperationException($"the speed layer exited with {_process.ExitCode}; see {_logPath}", ex);
+                }
             }
 
             await Task.Delay(200, cts.Token);

@@ -12,6 +12,7 @@ internal sealed class PrivateClickHouseServer : IAsyncDisposable
     private readonly string _directory;
     private readonly int _httpPort;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(2) };
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _console = new();
     private Process? _process;
 
     private PrivateClickHouseServer(string directory, int httpPort)
@@ -44,14 +45,15 @@ internal sealed class PrivateClickHouseServer : IAsyncDisposable
             UseShellExecute = false,
         };
         _process = Process.Start(info) ?? throw new InvalidOperationException("clickhouse-server did not start");
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
+        _process.OutputDataReceived += (_, e) => Keep(e.Data);
+        _process.ErrorDataReceived += (_, e) => Keep(e.Data);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
         var deadline = DateTime.UtcNow.AddSeconds(60);
+        Exception? lastError = null;
         while (DateTime.UtcNow < deadline)
         {
-            Assert.False(_process.HasExited, $"clickhouse-server exited with {(_process.HasExited ? _process.ExitCode : 0)}; see {_directory}/log");
+            Assert.False(_process.HasExited, $"clickhouse-server exited with {(_process.HasExited ? _process.ExitCode : 0)}: {string.Join('\n', _console)}");
             try
             {
                 if ((await _http.GetStringAsync(new Uri(Url, "ping"))).StartsWith("Ok", StringComparison.Ordinal))
@@ -59,19 +61,15 @@ internal sealed class PrivateClickHouseServer : IAsyncDisposable
                     return;
                 }
             }
-            catch (HttpRequestException)
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
             {
-                // Still starting.
-            }
-            catch (TaskCanceledException)
-            {
-                // Still starting.
+                lastError = ex;
             }
 
             await Task.Delay(100);
         }
 
-        Assert.Fail($"clickhouse-server on {Url} did not answer within 60 s");
+        Assert.Fail($"clickhouse-server on {Url} did not answer within 60 s: {lastError?.Message}");
     }
 
     /// <summary>SIGKILL: the server dies at once, in the middle of whatever it does.</summary>
@@ -92,6 +90,21 @@ internal sealed class PrivateClickHouseServer : IAsyncDisposable
         await KillAsync();
         _http.Dispose();
         Directory.Delete(_directory, recursive: true);
+    }
+
+    /// <summary>Keeps the last lines the server printed (it logs to its own files), for failure messages.</summary>
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        _console.Enqueue(line);
+        while (_console.Count > 50)
+        {
+            _console.TryDequeue(out _);
+        }
     }
 
     private void WriteConfig(int tcpPort)

@@ -24,6 +24,9 @@ internal sealed class SpeedLayerProcess : IAsyncDisposable
 
     public Uri BaseUrl { get; }
 
+    /// <summary>The last failed attempt to reach the process's HTTP endpoints (while it was starting).</summary>
+    public Exception? LastError { get; private set; }
+
     public string Name { get; }
 
     public int Id => _process.Id;
@@ -106,13 +109,9 @@ internal sealed class SpeedLayerProcess : IAsyncDisposable
                     return;
                 }
             }
-            catch (HttpRequestException)
+            catch (Exception ex) when (ex is HttpRequestException || (ex is TaskCanceledException && !cts.IsCancellationRequested))
             {
-                // Not listening yet.
-            }
-            catch (TaskCanceledException) when (!cts.IsCancellationRequested)
-            {
-                // One request timed out; try again.
+                LastError = ex;
             }
 
             await Task.Delay(100, cts.Token);
@@ -133,9 +132,9 @@ internal sealed class SpeedLayerProcess : IAsyncDisposable
                     return;
                 }
             }
-            catch (HttpRequestException)
+            catch (HttpRequestException ex)
             {
-                // Not listening yet.
+                LastError = ex;
             }
 
             await Task.Delay(100, cts.Token);
