@@ -362,7 +362,9 @@ internal sealed partial class KafkaSpeedConsumer
     private IReadOnlyList<PartitionResume> ReadStoredOffsets(string topic, int[] partitions, IReadOnlyDictionary<int, long>? committed)
     {
         var views = _pipeline.ViewsOf(topic);
-        var deadline = _time.GetTimestamp() + (long)(_options.DrainTimeout.TotalSeconds * _time.TimestampFrequency);
+        // Retried while ClickHouse is away, but not past half the poll interval: a member that does not
+        // poll for that long leaves the group anyway.
+        var deadline = _time.GetTimestamp() + (long)(_options.MaxPollInterval.TotalSeconds / 2 * _time.TimestampFrequency);
         var delay = _options.RetryBaseDelay;
         while (true)
         {
