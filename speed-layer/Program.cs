@@ -1,6 +1,20 @@
+using Lambda.SpeedLayer;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Prometheus;
+
 var builder = WebApplication.CreateBuilder(args);
+if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["http_ports"]))
+{
+    // The local stack's port for the speed layer; ASPNETCORE_URLS / --urls / Urls override it.
+    builder.WebHost.UseUrls("http://127.0.0.1:8081");
+}
+
+builder.Services.AddSpeedLayer(builder.Configuration);
+
 var app = builder.Build();
-app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
+app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("live") });
+app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+app.MapMetrics("/metrics");
 app.Run();
 
 /// <summary>Entry point type, public so integration tests can host the service.</summary>

@@ -43,10 +43,9 @@ internal sealed class RowBinaryContent : HttpContent
             throw new InvalidOperationException("An insert body can be sent only once.");
         }
 
-        var target = _compress ? new GZipStream(stream, CompressionLevel.Fastest, leaveOpen: true) : stream;
-        try
+        var gzip = _compress ? new GZipStream(stream, CompressionLevel.Fastest, leaveOpen: true) : null;
+        using (var writer = new RowBinaryWriter(gzip ?? stream, RowBinaryWriter.DefaultFlushThreshold))
         {
-            using var writer = new RowBinaryWriter(target, RowBinaryWriter.DefaultFlushThreshold);
             try
             {
                 await _writeRows(writer, cancellationToken).ConfigureAwait(false);
@@ -60,12 +59,14 @@ internal sealed class RowBinaryContent : HttpContent
             await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
             BytesWritten = writer.BytesWritten;
         }
-        finally
+
+        // Only a complete body gets the gzip trailer. A body cut short (the writer failed, the call was
+        // cancelled, the process died) must stay an invalid gzip stream: ClickHouse 18.16 stores the
+        // rows of a chunked body that ends early without its last chunk as if it were complete, but it
+        // rejects a gzip stream without its trailer, so a compressed insert is all or nothing.
+        if (gzip is not null)
         {
-            if (_compress)
-            {
-                await target.DisposeAsync().ConfigureAwait(false);
-            }
+            await gzip.DisposeAsync().ConfigureAwait(false);
         }
     }
 

@@ -29,6 +29,18 @@ public sealed class DoubleAvgState : MeasureState
         Count = checked(Count + 1);
     }
 
+    /// <summary>
+    /// Adds a partial aggregate given by its parts (e.g. the <c>_count</c> and <c>_sum</c> columns of a
+    /// stored delta): the result is what merging a state holding them would give.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
+    public void AddAggregate(long count, double sum)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        Sum += sum;
+        Count = checked(Count + count);
+    }
+
     /// <inheritdoc/>
     public override void Merge(MeasureState other)
     {

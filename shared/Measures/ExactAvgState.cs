@@ -45,6 +45,18 @@ public sealed class ExactAvgState : MeasureState
         Count = checked(Count + 1);
     }
 
+    /// <summary>
+    /// Adds a partial aggregate given by its parts (e.g. the <c>_count</c> and <c>_sum</c> columns of a
+    /// stored delta): the result is what merging a state holding them would give.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
+    public void AddAggregate(long count, Int128 unscaledSum)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        UnscaledSum = checked(UnscaledSum + unscaledSum);
+        Count = checked(Count + count);
+    }
+
     /// <inheritdoc/>
     public override void Merge(MeasureState other)
     {

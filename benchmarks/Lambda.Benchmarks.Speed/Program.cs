@@ -1,0 +1,51 @@
+using System.CommandLine;
+using Lambda.Benchmarks.Speed;
+
+// Measures the speed layer end to end on the local stack (scripts/lambda up) and prints the figures.
+// Run: dotnet run -c Release --project benchmarks/Lambda.Benchmarks.Speed [-- options]
+var events = new Option<long>("--events") { Description = "Events of the sustained-throughput phase.", DefaultValueFactory = _ => 2_000_000 };
+var throughputPartitions = new Option<int>("--throughput-partitions")
+{
+    Description = "Partitions of the throughput topic (the dev broker keeps ~4 MiB per partition; the backlog must fit).",
+    DefaultValueFactory = _ => 128,
+};
+var rate = new Option<int>("--rate") { Description = "Steady events/s of the freshness phase.", DefaultValueFactory = _ => 50_000 };
+var seconds = new Option<int>("--seconds") { Description = "Duration of the freshness phase in seconds.", DefaultValueFactory = _ => 30 };
+var warmup = new Option<int>("--warmup") { Description = "Seconds at the start of the freshness phase left out of its percentiles.", DefaultValueFactory = _ => 5 };
+var freshnessPartitions = new Option<int>("--freshness-partitions") { Description = "Partitions of the freshness topic.", DefaultValueFactory = _ => 32 };
+var poll = new Option<int>("--poll-ms") { Description = "How often ClickHouse is asked what is visible, in ms.", DefaultValueFactory = _ => 20 };
+var set = new Option<string[]>("--set") { Description = "Extra speed-layer setting as KEY=VALUE (environment form), e.g. SpeedLayer__FlushInterval=00:00:00.250.", DefaultValueFactory = _ => [] };
+
+var root = new RootCommand("Speed-layer benchmark: sustained events/s and freshness p50/p99, produce → ClickHouse.")
+{
+    events, throughputPartitions, rate, seconds, warmup, freshnessPartitions, poll, set,
+};
+root.SetAction(async (parse, cancellationToken) =>
+{
+    var extra = new Dictionary<string, string>(StringComparer.Ordinal);
+    foreach (var entry in parse.GetValue(set) ?? [])
+    {
+        var eq = entry.IndexOf('=', StringComparison.Ordinal);
+        if (eq <= 0)
+        {
+            await Console.Error.WriteLineAsync($"--set '{entry}' is not KEY=VALUE");
+            return 2;
+        }
+
+        extra[entry[..eq]] = entry[(eq + 1)..];
+    }
+
+    var settings = new SpeedBenchmarkSettings
+    {
+        ThroughputEvents = parse.GetValue(events),
+        ThroughputPartitions = parse.GetValue(throughputPartitions),
+        FreshnessRate = parse.GetValue(rate),
+        FreshnessDuration = TimeSpan.FromSeconds(parse.GetValue(seconds)),
+        FreshnessWarmup = TimeSpan.FromSeconds(parse.GetValue(warmup)),
+        FreshnessPartitions = parse.GetValue(freshnessPartitions),
+        PollInterval = TimeSpan.FromMilliseconds(parse.GetValue(poll)),
+        SpeedLayerEnvironment = extra,
+    };
+    return await new SpeedBenchmark(settings, Console.Out).RunAsync(cancellationToken);
+});
+return await root.Parse(args).InvokeAsync();

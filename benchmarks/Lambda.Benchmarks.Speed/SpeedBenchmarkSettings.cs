@@ -1,0 +1,29 @@
+namespace Lambda.Benchmarks.Speed;
+
+/// <summary>What the benchmark does (command-line options).</summary>
+internal sealed record SpeedBenchmarkSettings
+{
+    /// <summary>Events produced as fast as possible for the sustained-throughput phase.</summary>
+    public required long ThroughputEvents { get; init; }
+
+    /// <summary>Partitions of the throughput topic (the dev broker keeps ~4 MiB per partition: the backlog must fit).</summary>
+    public required int ThroughputPartitions { get; init; }
+
+    /// <summary>Steady production rate of the freshness phase, events/s.</summary>
+    public required int FreshnessRate { get; init; }
+
+    /// <summary>How long the freshness phase produces.</summary>
+    public required TimeSpan FreshnessDuration { get; init; }
+
+    /// <summary>Events of the freshness phase's first seconds left out of the percentiles (start-up of the pacing).</summary>
+    public required TimeSpan FreshnessWarmup { get; init; }
+
+    /// <summary>Partitions of the freshness topic.</summary>
+    public required int FreshnessPartitions { get; init; }
+
+    /// <summary>How often ClickHouse is asked what is visible (the resolution of the freshness figures).</summary>
+    public required TimeSpan PollInterval { get; init; }
+
+    /// <summary>Extra environment for the speed-layer process (KEY=VALUE), e.g. SpeedLayer__FlushInterval=00:00:00.250.</summary>
+    public required IReadOnlyDictionary<string, string> SpeedLayerEnvironment { get; init; }
+}

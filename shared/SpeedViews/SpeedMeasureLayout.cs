@@ -1,0 +1,53 @@
+using Lambda.Shared.Catalog;
+using Lambda.Shared.Measures;
+
+namespace Lambda.Shared.SpeedViews;
+
+/// <summary>The columns one measure takes in a speed table (see design-notes: ClickHouse speed tables).</summary>
+internal sealed class SpeedMeasureLayout
+{
+    public SpeedMeasureLayout(MeasureDefinition measure)
+    {
+        Measure = measure;
+        var name = measure.Name;
+        var field = measure.FieldType;
+        switch (measure.Kind)
+        {
+            case MeasureKind.Count:
+                Columns = [new SpeedColumn(name, "UInt64")];
+                ReadColumns = [name];
+                break;
+            case MeasureKind.Sum:
+                Columns = [new SpeedColumn(name, SpeedColumnTypes.SumType(field!.Value))];
+                ReadColumns = [name];
+                break;
+            case MeasureKind.Min or MeasureKind.Max:
+                Columns = [new SpeedColumn(name, SpeedColumnTypes.ValueType(field!.Value)), new SpeedColumn(name + "_present", "UInt8")];
+                ReadColumns = [name, name + "_present"];
+                break;
+            case MeasureKind.Avg:
+                Columns =
+                [
+                    new SpeedColumn(name + "_sum", SpeedColumnTypes.SumType(field!.Value)),
+                    new SpeedColumn(name + "_count", "UInt64"),
+                    new SpeedColumn(name, "Float64"),
+                ];
+                ReadColumns = [name + "_sum", name + "_count"];
+                break;
+            case MeasureKind.Distinct:
+                Columns = [new SpeedColumn(name, "UInt64"), new SpeedColumn(name + "_state", "String")];
+                ReadColumns = [name + "_state"];
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(measure), measure.Kind, $"measure '{name}': unknown kind");
+        }
+    }
+
+    public MeasureDefinition Measure { get; }
+
+    /// <summary>The columns in table order.</summary>
+    public IReadOnlyList<SpeedColumn> Columns { get; }
+
+    /// <summary>The columns a reader needs to rebuild the state (finalised values are not read back).</summary>
+    public IReadOnlyList<string> ReadColumns { get; }
+}

@@ -1,0 +1,187 @@
+using System.Globalization;
+using System.Text;
+using Lambda.Shared.Aggregation;
+using Lambda.Shared.Catalog;
+using Lambda.Shared.ClickHouse;
+using Lambda.Shared.Events;
+using Lambda.Shared.Measures;
+using Lambda.Shared.Time;
+
+namespace Lambda.Shared.SpeedViews;
+
+/// <summary>Reads delta rows of a speed table back into measure states and merges them into an aggregator.</summary>
+internal sealed class SpeedRowReader
+{
+    private readonly SpeedTableSchema _schema;
+    private readonly FieldType[] _dimensionTypes;
+    private readonly int _measureStart;
+
+    public SpeedRowReader(SpeedTableSchema schema)
+    {
+        _schema = schema;
+        _dimensionTypes = schema.View.Dimensions.Select(d => d.Type).ToArray();
+        _measureStart = 1 + _dimensionTypes.Length;
+    }
+
+    /// <summary>
+    /// <c>SELECT bucket, dims..., state columns... FROM table WHERE kind = 0</c>, restricted to buckets that
+    /// start in <paramref name="range"/> (when given) and, per partition, to rows with
+    /// <c>first_offset &gt;= S_p</c> (partitions without a watermark: every row).
+    /// </summary>
+    public string BuildQuery(string database, TimeRange? range, IReadOnlyDictionary<int, long>? watermarks)
+    {
+        var columns = new List<string> { SpeedTableSchema.BucketColumn };
+        columns.AddRange(_schema.View.Dimensions.Select(d => d.Name));
+        foreach (var layout in _schema.MeasureLayouts)
+        {
+            columns.AddRange(layout.ReadColumns);
+        }
+
+        var sql = new StringBuilder("SELECT ")
+            .AppendJoin(", ", columns.Select(ClickHouseSql.QuoteIdentifier))
+            .Append(" FROM ").Append(ClickHouseSql.QualifiedName(database, _schema.TableName))
+            .Append(" WHERE ").Append(ClickHouseSql.QuoteIdentifier(SpeedTableSchema.KindColumn)).Append(" = ").Append((byte)SpeedRowKind.Delta);
+        if (range is { } r)
+        {
+            // bucket is whole seconds; bucket*1000 >= start  <=>  bucket >= ceil(start/1000), likewise for the end.
+            sql.Append(" AND ").Append(ClickHouseSql.QuoteIdentifier(SpeedTableSchema.BucketColumn)).Append(" >= ").Append(SecondsLiteral(r.StartMilliseconds))
+                .Append(" AND ").Append(ClickHouseSql.QuoteIdentifier(SpeedTableSchema.BucketColumn)).Append(" < ").Append(SecondsLiteral(r.EndMilliseconds));
+        }
+
+        if (watermarks is { Count: > 0 })
+        {
+            var ordered = watermarks.OrderBy(w => w.Key).ToArray();
+            sql.Append(" AND ").Append(ClickHouseSql.QuoteIdentifier(SpeedTableSchema.FirstOffsetColumn))
+                .Append(" >= transform(toInt64(").Append(ClickHouseSql.QuoteIdentifier(SpeedTableSchema.PartitionColumn)).Append("), [")
+                .AppendJoin(", ", ordered.Select(w => Int64Literal(w.Key)))
+                .Append("], [")
+                .AppendJoin(", ", ordered.Select(w => Int64Literal(Math.Max(0, w.Value))))
+                .Append("], toInt64(0))");
+        }
+
+        return sql.ToString();
+    }
+
+    /// <summary>Merges one result row (in <see cref="BuildQuery"/>'s column order) into <paramref name="target"/>.</summary>
+    public void MergeRow(ClickHouseRow row, ViewAggregator target, FieldValue[] dimensionBuffer, MeasureState[] stateBuffer)
+    {
+        var bucket = new DateTimeOffset(row.GetDateTime(0)).ToUnixTimeMilliseconds();
+        for (var d = 0; d < _dimensionTypes.Length; d++)
+        {
+            dimensionBuffer[d] = ReadValue(row, 1 + d, _dimensionTypes[d]);
+        }
+
+        var column = _measureStart;
+        var layouts = _schema.MeasureLayouts;
+        for (var m = 0; m < layouts.Count; m++)
+        {
+            stateBuffer[m] = ReadState(row, ref column, layouts[m].Measure);
+        }
+
+        target.MergeGroup(bucket, dimensionBuffer, stateBuffer);
+    }
+
+    private static string SecondsLiteral(long epochMilliseconds)
+    {
+        var seconds = (long)Math.Ceiling(epochMilliseconds / 1000d);
+        return "toDateTime(" + Math.Clamp(seconds, 0, uint.MaxValue).ToString(CultureInfo.InvariantCulture) + ")";
+    }
+
+    private static string Int64Literal(long value) => "toInt64(" + value.ToString(CultureInfo.InvariantCulture) + ")";
+
+    private static MeasureState ReadState(ClickHouseRow row, ref int column, MeasureDefinition measure)
+    {
+        var state = measure.CreateState();
+        var fieldType = measure.FieldType;
+        switch (state)
+        {
+            case CountState count:
+                count.Add(checked((long)row.GetUInt64(column++)));
+                break;
+            case ExactSumState sum:
+                sum.Add(ReadUnscaled(row, column++, fieldType!.Value, sumColumn: true));
+                break;
+            case DoubleSumState sum:
+                sum.Add(row.GetDouble(column++));
+                break;
+            case ExactExtremumState extremum:
+            {
+                var raw = ReadRaw(row, column, fieldType!.Value);
+                if (row.GetBoolean(column + 1))
+                {
+                    extremum.Add(raw);
+                }
+
+                column += 2;
+                break;
+            }
+
+            case DoubleExtremumState extremum:
+            {
+                var value = row.GetDouble(column);
+                if (row.GetBoolean(column + 1))
+                {
+                    extremum.Add(value);
+                }
+
+                column += 2;
+                break;
+            }
+
+            case ExactAvgState avg:
+                avg.AddAggregate(checked((long)row.GetUInt64(column + 1)), ReadUnscaled(row, column, fieldType!.Value, sumColumn: true));
+                column += 2;
+                break;
+            case DoubleAvgState avg:
+                avg.AddAggregate(checked((long)row.GetUInt64(column + 1)), row.GetDouble(column));
+                column += 2;
+                break;
+            case DistinctState distinct:
+            {
+                var bytes = row.GetSpan(column++);
+                if (!bytes.IsEmpty)
+                {
+                    distinct.Sketch.Merge(HyperLogLog.Read(bytes));
+                }
+
+                break;
+            }
+
+            default:
+                throw new InvalidOperationException($"measure '{measure.Name}': unexpected state type {state.GetType().Name}");
+        }
+
+        return state;
+    }
+
+    private static FieldValue ReadValue(ClickHouseRow row, int column, FieldType type) => type.Kind switch
+    {
+        FieldKind.String => FieldValue.FromString(row.GetString(column)),
+        _ => FieldValue.FromRawBits(type, ReadRaw(row, column, type)),
+    };
+
+    /// <summary>The raw 64-bit form of a non-string column value (see <see cref="FieldValue.RawBits"/>).</summary>
+    private static long ReadRaw(ClickHouseRow row, int column, FieldType type) => type.Kind switch
+    {
+        FieldKind.Long => row.GetInt64(column),
+        FieldKind.Double => BitConverter.DoubleToInt64Bits(row.GetDouble(column) + 0d),
+        FieldKind.Decimal => ReadUnscaled(row, column, type, sumColumn: false),
+        FieldKind.Bool => row.GetBoolean(column) ? 1 : 0,
+        FieldKind.Timestamp => new DateTimeOffset(row.GetDateTime(column)).ToUnixTimeMilliseconds(),
+        _ => throw new InvalidOperationException($"type {type} has no raw form"),
+    };
+
+    private static long ReadUnscaled(ClickHouseRow row, int column, FieldType type, bool sumColumn)
+    {
+        if (type.Kind == FieldKind.Long)
+        {
+            return row.GetInt64(column);
+        }
+
+        var value = row.GetDecimal(column);
+        return DecimalScaling.TryToUnscaled(value, type.Scale, out var unscaled)
+            ? unscaled
+            : throw new FormatException(
+                $"column {row.Columns[column].Name} holds {value.ToString(CultureInfo.InvariantCulture)}, which is not a {(sumColumn ? "sum" : "value")} at scale {type.Scale}");
+    }
+}

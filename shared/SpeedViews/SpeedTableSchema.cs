@@ -1,0 +1,175 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using Lambda.Shared.Catalog;
+using Lambda.Shared.ClickHouse;
+
+namespace Lambda.Shared.SpeedViews;
+
+/// <summary>
+/// The layout of one view's speed table in ClickHouse: its versioned name, its columns in order, and the
+/// DDL of the table and of the analyst view. One instance per view definition (<see cref="For"/>).
+/// </summary>
+/// <remarks>
+/// <para>Table <c>speed_&lt;view&gt;_&lt;hash8&gt;</c> (hash8 = the first 8 hex digits of
+/// <see cref="ViewDefinition.DefinitionHash"/>), engine MergeTree, <c>PARTITION BY tuple()</c>,
+/// <c>ORDER BY (partition, last_offset)</c>: one insert below max_insert_block_size rows is one block, one
+/// part, and so atomic.</para>
+/// <para>Columns: <c>kind UInt8</c>, <c>partition UInt16</c>, <c>first_offset Int64</c>,
+/// <c>last_offset Int64</c>, <c>flushed_at DateTime</c>, <c>bucket DateTime</c>, one column per dimension
+/// (string→String, long→Int64, double→Float64, decimal(p,s)→Decimal(p,s), bool→UInt8,
+/// timestamp→DateTime), then per measure: count→<c>m UInt64</c>; sum→<c>m</c> (Int64, Float64 or
+/// Decimal(18,s)); min/max→<c>m</c> typed like the field plus <c>m_present UInt8</c>;
+/// avg→<c>m_sum</c>, <c>m_count UInt64</c> and the finalised <c>m Float64</c>; distinct→the estimate
+/// <c>m UInt64</c> and <c>m_state String</c> (the serialised <see cref="Measures.HyperLogLog"/>).</para>
+/// <para>ClickHouse 18.16 has no DateTime64, so timestamp dimensions and min/max of timestamps are stored
+/// at whole seconds (clamped to DateTime's range 1970..2106); every other type is stored exactly.</para>
+/// </remarks>
+public sealed class SpeedTableSchema
+{
+    /// <summary>Name of the metadata table that records every table version.</summary>
+    public const string MetadataTable = "speed_tables";
+
+    /// <summary>Prefix of every speed table name.</summary>
+    public const string TablePrefix = "speed_";
+
+    /// <summary>
+    /// Most rows one insert may hold: ClickHouse cuts an insert into blocks of max_insert_block_size
+    /// (1,048,576) rows, and only a single block is atomic.
+    /// </summary>
+    public const int MaxRowsPerInsert = 1_000_000;
+
+    /// <summary>The <c>kind</c> column.</summary>
+    public const string KindColumn = "kind";
+
+    /// <summary>The <c>partition</c> column (Kafka partition).</summary>
+    public const string PartitionColumn = "partition";
+
+    /// <summary>The <c>first_offset</c> column.</summary>
+    public const string FirstOffsetColumn = "first_offset";
+
+    /// <summary>The <c>last_offset</c> column.</summary>
+    public const string LastOffsetColumn = "last_offset";
+
+    /// <summary>The <c>flushed_at</c> column (UTC, whole seconds).</summary>
+    public const string FlushedAtColumn = "flushed_at";
+
+    /// <summary>The <c>bucket</c> column (UTC start of the bucket).</summary>
+    public const string BucketColumn = "bucket";
+
+    private static readonly ConditionalWeakTable<ViewDefinition, SpeedTableSchema> Cache = new();
+    private static readonly string[] FixedColumnNames =
+        [KindColumn, PartitionColumn, FirstOffsetColumn, LastOffsetColumn, FlushedAtColumn, BucketColumn];
+
+    private SpeedTableSchema(ViewDefinition view)
+    {
+        View = view;
+        Version = VersionOf(view);
+        TableName = TableNameOf(view);
+        MeasureLayouts = view.Measures.Select(m => new SpeedMeasureLayout(m)).ToArray();
+        var columns = new List<SpeedColumn>
+        {
+            new(KindColumn, "UInt8"),
+            new(PartitionColumn, "UInt16"),
+            new(FirstOffsetColumn, "Int64"),
+            new(LastOffsetColumn, "Int64"),
+            new(FlushedAtColumn, "DateTime"),
+            new(BucketColumn, "DateTime"),
+        };
+        columns.AddRange(view.Dimensions.Select(d => new SpeedColumn(d.Name, SpeedColumnTypes.ValueType(d.Type))));
+        foreach (var layout in MeasureLayouts)
+        {
+            columns.AddRange(layout.Columns);
+        }
+
+        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (column, index) in columns.Select((c, i) => (c, i)))
+        {
+            var owner = index < FixedColumnNames.Length ? "a platform column"
+                : index < FixedColumnNames.Length + view.Dimensions.Count ? $"dimension '{column.Name}'"
+                : $"a column of measure '{MeasureLayouts.First(l => l.Columns.Contains(column)).Measure.Name}'";
+            if (!seen.TryAdd(column.Name, owner))
+            {
+                throw new ArgumentException(
+                    $"view '{view.Name}': speed-table column '{column.Name}' of {owner} clashes with {seen[column.Name]}; rename the dimension or measure",
+                    nameof(view));
+            }
+        }
+
+        Columns = columns;
+        ColumnNames = columns.Select(c => c.Name).ToArray();
+    }
+
+    /// <summary>The view.</summary>
+    public ViewDefinition View { get; }
+
+    /// <summary>The table version: the first 8 hex digits of the view's definition hash.</summary>
+    public string Version { get; }
+
+    /// <summary><c>speed_&lt;view&gt;_&lt;hash8&gt;</c>.</summary>
+    public string TableName { get; }
+
+    /// <summary>Name of the analyst view (a ClickHouse VIEW over the delta rows of the current version): the view's name.</summary>
+    public string AnalystViewName => View.Name;
+
+    /// <summary>Every column in table (and insert) order.</summary>
+    public IReadOnlyList<SpeedColumn> Columns { get; }
+
+    /// <summary>The column names in table order.</summary>
+    public IReadOnlyList<string> ColumnNames { get; }
+
+    internal IReadOnlyList<SpeedMeasureLayout> MeasureLayouts { get; }
+
+    /// <summary>The schema of <paramref name="view"/> (cached per definition object).</summary>
+    /// <exception cref="ArgumentException">Two columns would share a name (e.g. a dimension called <c>partition</c>, or a measure <c>x</c> beside a dimension <c>x_present</c>).</exception>
+    public static SpeedTableSchema For(ViewDefinition view)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        return Cache.GetValue(view, v => new SpeedTableSchema(v));
+    }
+
+    /// <summary>The version of a view's table: the first 8 hex digits of its definition hash.</summary>
+    public static string VersionOf(ViewDefinition view)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        return view.DefinitionHash[..8];
+    }
+
+    /// <summary>The table name of a view's current definition: <c>speed_&lt;view&gt;_&lt;hash8&gt;</c>.</summary>
+    public static string TableNameOf(ViewDefinition view) => TablePrefix + view.Name + "_" + VersionOf(view);
+
+    /// <summary>DDL of the metadata table (<see cref="MetadataTable"/>), idempotent.</summary>
+    public static string CreateMetadataTableSql(string database) =>
+        $"CREATE TABLE IF NOT EXISTS {ClickHouseSql.QualifiedName(database, MetadataTable)} "
+        + "(view String, version String, table String, definition String, created DateTime) "
+        + "ENGINE = ReplacingMergeTree() ORDER BY (view, version)";
+
+    /// <summary>DDL of the speed table, idempotent.</summary>
+    public string CreateTableSql(string database)
+    {
+        var sb = new StringBuilder("CREATE TABLE IF NOT EXISTS ").Append(ClickHouseSql.QualifiedName(database, TableName)).Append(" (");
+        for (var i = 0; i < Columns.Count; i++)
+        {
+            sb.Append(i == 0 ? string.Empty : ", ").Append(ClickHouseSql.QuoteIdentifier(Columns[i].Name)).Append(' ').Append(Columns[i].Type);
+        }
+
+        return sb.Append(") ENGINE = MergeTree() PARTITION BY tuple() ORDER BY (")
+            .Append(ClickHouseSql.QuoteIdentifier(PartitionColumn)).Append(", ").Append(ClickHouseSql.QuoteIdentifier(LastOffsetColumn))
+            .Append(')').ToString();
+    }
+
+    /// <summary>
+    /// DDL of the analyst view: the delta rows (kind 0) of this version, bucket and dimensions first,
+    /// then the measure columns, then the Kafka range and flush time.
+    /// </summary>
+    public string CreateAnalystViewSql(string database)
+    {
+        var columns = Columns.Skip(FixedColumnNames.Length - 1)
+            .Concat(Columns.Skip(1).Take(FixedColumnNames.Length - 2))
+            .Select(c => ClickHouseSql.QuoteIdentifier(c.Name));
+        return $"CREATE VIEW {ClickHouseSql.QualifiedName(database, AnalystViewName)} AS SELECT {string.Join(", ", columns)} "
+            + $"FROM {ClickHouseSql.QualifiedName(database, TableName)} WHERE {ClickHouseSql.QuoteIdentifier(KindColumn)} = {(byte)SpeedRowKind.Delta}";
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => TableName;
+}

@@ -1,0 +1,508 @@
+using System.Globalization;
+using Confluent.Kafka;
+using Lambda.Shared.ClickHouse;
+using Lambda.Shared.Kafka;
+using Lambda.SpeedLayer.Flushing;
+using Lambda.SpeedLayer.Health;
+using Lambda.SpeedLayer.Metrics;
+using Lambda.SpeedLayer.Pipeline;
+using Microsoft.Extensions.Logging;
+
+namespace Lambda.SpeedLayer.Consuming;
+
+/// <summary>
+/// Drives a <see cref="SpeedPipeline"/> from Kafka on one dedicated thread: subscribes to the source topics
+/// in the consumer group, resumes each assigned partition from what the speed tables hold, processes
+/// messages, cuts batches on time, count or size, pauses while ClickHouse cannot keep up, flushes revoked
+/// partitions before giving them up, and commits offsets (advisory) once they are stored.
+/// </summary>
+internal sealed partial class KafkaSpeedConsumer
+{
+    private readonly SpeedPipeline _pipeline;
+    private readonly FlushCoordinator _coordinator;
+    private readonly ResumePlanner _planner;
+    private readonly PartitionOwnership _ownership;
+    private readonly KafkaClientConfigFactory _kafka;
+    private readonly SpeedLayerOptions _options;
+    private readonly SpeedLayerMetrics _metrics;
+    private readonly SpeedLayerStatus _status;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private CancellationToken _stopping;
+    private bool _paused;
+    private bool _blocked;
+
+    public KafkaSpeedConsumer(
+        SpeedPipeline pipeline,
+        FlushCoordinator coordinator,
+        ResumePlanner planner,
+        PartitionOwnership ownership,
+        KafkaClientConfigFactory kafka,
+        SpeedLayerOptions options,
+        SpeedLayerMetrics metrics,
+        SpeedLayerStatus status,
+        ILogger<KafkaSpeedConsumer> logger,
+        TimeProvider time)
+    {
+        _pipeline = pipeline;
+        _coordinator = coordinator;
+        _planner = planner;
+        _ownership = ownership;
+        _kafka = kafka;
+        _options = options;
+        _metrics = metrics;
+        _status = status;
+        _logger = logger;
+        _time = time;
+    }
+
+    /// <summary>
+    /// Runs the consumer on its own thread until <paramref name="stoppingToken"/> fires, then leaves the
+    /// group gracefully (flush, then commit). Fails when a flush writer failed or Kafka reported a fatal error.
+    /// </summary>
+    public Task RunAsync(CancellationToken stoppingToken)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                Run(stoppingToken);
+                done.TrySetResult();
+            }
+            catch (Exception ex)
+            {
+                done.TrySetException(ex);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "speed-layer-consumer",
+        };
+        thread.Start();
+        return done.Task;
+    }
+
+    internal ConsumerConfig BuildConfig()
+    {
+        var config = _kafka.CreateConsumerConfig(_options.GroupId);
+        config.EnableAutoCommit = true;
+        config.AutoCommitIntervalMs = 1000;
+        // Offsets are stored only once ClickHouse holds the data (and are advisory even then).
+        config.EnableAutoOffsetStore = false;
+        config.AutoOffsetReset = AutoOffsetReset.Earliest;
+        config.EnablePartitionEof = false;
+        config.ConsumeResultFields = "topic";
+        // Throughput defaults unless Kafka:Client sets them: with librdkafka's own (fetch.queue.backoff.ms
+        // 1000, queued.min.messages 100000) fetching stalls for a second whenever the local queue is
+        // "full enough", which held consumption to ~250k msg/s on the dev broker; with these, ~1M msg/s.
+        Default(config, "fetch.queue.backoff.ms", "10");
+        Default(config, "queued.min.messages", "1000000");
+        Default(config, "fetch.wait.max.ms", "100");
+        config.MaxPollIntervalMs = (int)_options.MaxPollInterval.TotalMilliseconds;
+        if (_options.GroupProtocol == "consumer")
+        {
+            config.GroupProtocol = GroupProtocol.Consumer;
+        }
+        else
+        {
+            var session = (int)_options.SessionTimeout.TotalMilliseconds;
+            config.SessionTimeoutMs = session;
+            config.HeartbeatIntervalMs = Math.Max(100, Math.Min(3000, session / 3));
+        }
+
+        return config;
+    }
+
+    private static void Default(ConsumerConfig config, string key, string value)
+    {
+        if (config.Get(key) is null)
+        {
+            config.Set(key, value);
+        }
+    }
+
+    private void Run(CancellationToken stoppingToken)
+    {
+        _stopping = stoppingToken;
+        if (_pipeline.Topics.Count == 0)
+        {
+            LogNoViews(_logger);
+            _status.Consuming = true;
+            stoppingToken.WaitHandle.WaitOne();
+            return;
+        }
+
+        using var consumer = new ConsumerBuilder<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>>(BuildConfig())
+            .SetKeyDeserializer(new BufferDeserializer())
+            .SetValueDeserializer(new BufferDeserializer())
+            .SetPartitionsAssignedHandler(OnAssigned)
+            .SetPartitionsRevokedHandler((c, partitions) => OnRevoked(c, partitions))
+            .SetPartitionsLostHandler((c, partitions) => OnLost(partitions))
+            .SetErrorHandler((_, error) => LogKafkaError(_logger, error.IsFatal ? LogLevel.Error : LogLevel.Warning, error.Code, error.Reason))
+            .SetLogHandler((_, message) => LogKafka(_logger, message.Facility, message.Message))
+            .Build();
+        consumer.Subscribe(_pipeline.Topics);
+        LogSubscribed(_logger, string.Join(", ", _pipeline.Topics), _options.GroupId);
+        _status.Consuming = true;
+        try
+        {
+            Loop(consumer, stoppingToken);
+        }
+        finally
+        {
+            _status.Consuming = false;
+            // Close runs the revocation handler: pending deltas are flushed, then offsets committed.
+            consumer.Close();
+        }
+
+        if (_coordinator.Fault is { } fault)
+        {
+            throw new InvalidOperationException("a flush failed; the speed layer stopped without committing", fault);
+        }
+    }
+
+    private void Loop(IConsumer<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>> consumer, CancellationToken stoppingToken)
+    {
+        var pollTimeout = _options.PollTimeout;
+        var metricsEvery = (long)(_options.MetricsInterval.TotalSeconds * _time.TimestampFrequency);
+        var lastMetrics = _time.GetTimestamp();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            if (_coordinator.Fault is not null)
+            {
+                return;
+            }
+
+            TakeCompletions(consumer);
+            if (_blocked)
+            {
+                _coordinator.Enqueue(_pipeline.Cut(_coordinator.CanAccept));
+                _blocked = _pipeline.IsCutIncomplete;
+                if (_blocked)
+                {
+                    Pause(consumer);
+                    // Keeps the group membership alive; a message fetched before the pause goes back.
+                    if (Consume(consumer, pollTimeout) is { Message: not null } early)
+                    {
+                        consumer.Seek(early.TopicPartitionOffset);
+                    }
+
+                    continue;
+                }
+
+                Resume(consumer);
+            }
+
+            var result = Consume(consumer, pollTimeout);
+            if (result is { IsPartitionEOF: false, Message: { } message })
+            {
+                _pipeline.Process(result.Topic, result.Partition.Value, result.Offset.Value, message.Key.Span, message.Value.Span);
+            }
+
+            if (_pipeline.IsFlushDue())
+            {
+                _coordinator.Enqueue(_pipeline.Cut(_coordinator.CanAccept));
+                _blocked = _pipeline.IsCutIncomplete;
+            }
+
+            var now = _time.GetTimestamp();
+            if (now - lastMetrics >= metricsEvery)
+            {
+                PublishMetrics(consumer, _time.GetElapsedTime(lastMetrics, now));
+                lastMetrics = now;
+            }
+        }
+    }
+
+    private ConsumeResult<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>>? Consume(
+        IConsumer<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>> consumer, TimeSpan timeout)
+    {
+        try
+        {
+            return consumer.Consume(timeout);
+        }
+        catch (ConsumeException ex) when (!ex.Error.IsFatal)
+        {
+            // E.g. a subscribed topic that does not exist yet: librdkafka keeps watching for it.
+            LogConsumeError(_logger, ex.Error.Code, ex.Error.Reason);
+            return null;
+        }
+    }
+
+    private IEnumerable<TopicPartitionOffset> OnAssigned(IConsumer<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>> consumer, List<TopicPartition> partitions)
+    {
+        // Writes of an earlier assignment must be visible before the stored offsets are read.
+        Drain("assignment");
+        var starts = new List<TopicPartitionOffset>();
+        foreach (var topicGroup in partitions.GroupBy(p => p.Topic))
+        {
+            var topic = topicGroup.Key;
+            var numbers = topicGroup.Select(p => p.Partition.Value).ToArray();
+            var plan = ReadStoredOffsets(topic, numbers, CommittedOffsets(consumer, topicGroup));
+            foreach (var resume in plan)
+            {
+                _pipeline.Assign(resume);
+                _ownership.Add(topic, resume.Partition);
+                starts.Add(new TopicPartitionOffset(topic, resume.Partition, resume.StartOffset is { } start ? new Offset(start) : Offset.Beginning));
+            }
+
+            LogAssigned(_logger, numbers.Length, topic, string.Join(
+                ", ", plan.Select(r => $"{r.Partition}@{(r.StartOffset is { } s ? s.ToString(CultureInfo.InvariantCulture) : "earliest")}")));
+        }
+
+        _paused = false;
+        _status.AssignedPartitions = _ownership.Count;
+        _metrics.Assigned(_ownership.Count);
+        return starts;
+    }
+
+    private void OnRevoked(IConsumer<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>> consumer, List<TopicPartitionOffset> partitions)
+    {
+        if (_coordinator.Fault is null)
+        {
+            // Revoked partitions are flushed first, so their next owner resumes after everything consumed here.
+            var flushed = FlushAll("revocation");
+            if (flushed)
+            {
+                TakeCompletions(consumer);
+                Commit(consumer);
+            }
+        }
+
+        foreach (var tp in partitions)
+        {
+            Forget(tp.Topic, tp.Partition.Value);
+        }
+
+        LogRevoked(_logger, partitions.Count);
+        _paused = false;
+        _blocked = false;
+        _status.AssignedPartitions = _ownership.Count;
+        _metrics.Assigned(_ownership.Count);
+    }
+
+    private void OnLost(List<TopicPartitionOffset> partitions)
+    {
+        // Another member may own them already: nothing of theirs is written any more.
+        foreach (var tp in partitions)
+        {
+            Forget(tp.Topic, tp.Partition.Value);
+        }
+
+        LogLost(_logger, partitions.Count);
+        _paused = false;
+        _blocked = _pipeline.IsCutIncomplete;
+        _status.AssignedPartitions = _ownership.Count;
+        _metrics.Assigned(_ownership.Count);
+    }
+
+    private void Forget(string topic, int partition)
+    {
+        _ownership.Remove(topic, partition);
+        _pipeline.Unassign(topic, partition);
+        _metrics.RemoveLag(topic, partition);
+    }
+
+    /// <summary>Cuts everything pending and waits (bounded by DrainTimeout) until ClickHouse holds it.</summary>
+    private bool FlushAll(string reason)
+    {
+        using var timeout = new CancellationTokenSource(_options.DrainTimeout);
+        try
+        {
+            _coordinator.EnqueueAsync(_pipeline.Cut(_ => true), timeout.Token).GetAwaiter().GetResult();
+            _coordinator.WhenIdleAsync(timeout.Token).GetAwaiter().GetResult();
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            LogDrainTimeout(_logger, reason, _options.DrainTimeout.TotalSeconds);
+            return false;
+        }
+        catch (Exception ex) when (_coordinator.Fault is not null)
+        {
+            LogDrainFailed(_logger, ex, reason);
+            return false;
+        }
+    }
+
+    private void Drain(string reason)
+    {
+        using var timeout = new CancellationTokenSource(_options.DrainTimeout);
+        try
+        {
+            _coordinator.WhenIdleAsync(timeout.Token).GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException)
+        {
+            LogDrainTimeout(_logger, reason, _options.DrainTimeout.TotalSeconds);
+        }
+        catch (Exception ex) when (_coordinator.Fault is not null)
+        {
+            LogDrainFailed(_logger, ex, reason);
+        }
+    }
+
+    /// <summary>The group's committed offsets, used only as where to start looking in the speed tables.</summary>
+    private IReadOnlyDictionary<int, long>? CommittedOffsets(IConsumer<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>> consumer, IEnumerable<TopicPartition> partitions)
+    {
+        try
+        {
+            return consumer.Committed(partitions, TimeSpan.FromSeconds(10))
+                .Where(c => c.Offset.Value >= 0)
+                .ToDictionary(c => c.Partition.Value, c => c.Offset.Value);
+        }
+        catch (KafkaException ex)
+        {
+            LogCommittedUnavailable(_logger, ex.Error.Reason);
+            return null;
+        }
+    }
+
+    private IReadOnlyList<PartitionResume> ReadStoredOffsets(string topic, int[] partitions, IReadOnlyDictionary<int, long>? committed)
+    {
+        var views = _pipeline.ViewsOf(topic);
+        // Retried while ClickHouse is away, but not past half the poll interval: a member that does not
+        // poll for that long leaves the group anyway.
+        var deadline = _time.GetTimestamp() + (long)(_options.MaxPollInterval.TotalSeconds / 2 * _time.TimestampFrequency);
+        var delay = _options.RetryBaseDelay;
+        while (true)
+        {
+            try
+            {
+                return _planner.PlanAsync(topic, views, partitions, committed, _stopping).GetAwaiter().GetResult();
+            }
+            catch (ClickHouseException ex) when (ex.IsTransient && _time.GetTimestamp() < deadline && !_stopping.IsCancellationRequested)
+            {
+                LogResumeRetry(_logger, ex, topic, delay.TotalMilliseconds);
+                Thread.Sleep(delay);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.RetryMaxDelay.Ticks));
+            }
+        }
+    }
+
+    private void TakeCompletions(IConsumer<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>> consumer)
+    {
+        while (_coordinator.TryTakeCompletion(out var completion))
+        {
+            foreach (var (topic, partition, next) in _pipeline.Complete(completion))
+            {
+                try
+                {
+                    consumer.StoreOffset(new TopicPartitionOffset(topic, partition, next));
+                }
+                catch (KafkaException ex)
+                {
+                    LogStoreFailed(_logger, topic, partition, ex.Error.Reason);
+                }
+            }
+        }
+    }
+
+    private void Commit(IConsumer<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>> consumer)
+    {
+        try
+        {
+            consumer.Commit();
+        }
+        catch (KafkaException ex)
+        {
+            // Nothing stored to commit, or the group is rebalancing: the stored speed tables are what counts.
+            LogCommitSkipped(_logger, ex.Error.Reason);
+        }
+    }
+
+    private void Pause(IConsumer<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>> consumer)
+    {
+        if (_paused)
+        {
+            return;
+        }
+
+        consumer.Pause(consumer.Assignment);
+        _paused = true;
+        _metrics.Paused(true);
+        LogPaused(_logger, _coordinator.Queued);
+    }
+
+    private void Resume(IConsumer<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>> consumer)
+    {
+        if (!_paused)
+        {
+            return;
+        }
+
+        consumer.Resume(consumer.Assignment);
+        _paused = false;
+        _metrics.Paused(false);
+        LogResumed(_logger);
+    }
+
+    private void PublishMetrics(IConsumer<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>> consumer, TimeSpan elapsed)
+    {
+        foreach (var (source, events) in _pipeline.TakeEventCounts())
+        {
+            _metrics.EventsProcessed(source, events, elapsed.TotalSeconds);
+        }
+
+        foreach (var (topic, partition, last) in _pipeline.Positions)
+        {
+            var watermarks = consumer.GetWatermarkOffsets(new TopicPartition(topic, partition));
+            if (watermarks.High == Offset.Unset)
+            {
+                continue;
+            }
+
+            var position = last >= 0 ? last + 1 : watermarks.Low.Value;
+            _metrics.Lag(topic, partition, Math.Max(0, watermarks.High.Value - position));
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The catalog has no views; nothing to consume")]
+    private static partial void LogNoViews(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Subscribed to {Topics} in consumer group {Group}")]
+    private static partial void LogSubscribed(ILogger logger, string topics, string group);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Assigned {Count} partition(s) of {Topic}, resuming from the speed tables: {Starts}")]
+    private static partial void LogAssigned(ILogger logger, int count, string topic, string starts);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Revoked {Count} partition(s) after flushing them")]
+    private static partial void LogRevoked(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Lost {Count} partition(s) to the group (session expired); their unflushed events are dropped and consumed again by the new owner")]
+    private static partial void LogLost(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Flushes did not reach ClickHouse within {Seconds} s during {Reason}; nothing is committed and the events will be consumed again")]
+    private static partial void LogDrainTimeout(ILogger logger, string reason, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A flush failed during {Reason}")]
+    private static partial void LogDrainFailed(ILogger logger, Exception exception, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reading stored offsets of {Topic} failed; retrying in {DelayMs:0} ms")]
+    private static partial void LogResumeRetry(ILogger logger, Exception exception, string topic, double delayMs);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Offset of {Topic}[{Partition}] not stored for commit: {Reason}")]
+    private static partial void LogStoreFailed(ILogger logger, string topic, int partition, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Committed offsets unavailable ({Reason}); the speed tables are searched from the start")]
+    private static partial void LogCommittedUnavailable(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Commit skipped: {Reason}")]
+    private static partial void LogCommitSkipped(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Consumption paused: {Queued} flush(es) wait for ClickHouse")]
+    private static partial void LogPaused(ILogger logger, int queued);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Consumption resumed")]
+    private static partial void LogResumed(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Consume error {Code}: {Reason}")]
+    private static partial void LogConsumeError(ILogger logger, ErrorCode code, string reason);
+
+    [LoggerMessage(Message = "Kafka error {Code}: {Reason}")]
+    private static partial void LogKafkaError(ILogger logger, LogLevel level, ErrorCode code, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "librdkafka {Facility}: {Message}")]
+    private static partial void LogKafka(ILogger logger, string facility, string message);
+}

@@ -1,0 +1,109 @@
+using Lambda.Shared.ClickHouse;
+using Lambda.Shared.Kafka;
+using Lambda.Shared.SpeedViews;
+using Lambda.SpeedLayer.Consuming;
+using Lambda.SpeedLayer.DeadLetters;
+using Lambda.SpeedLayer.Flushing;
+using Lambda.SpeedLayer.Health;
+using Lambda.SpeedLayer.Metrics;
+using Lambda.SpeedLayer.Pipeline;
+using Microsoft.Extensions.Options;
+using LambdaCatalog = Lambda.Shared.Catalog.Catalog;
+
+namespace Lambda.SpeedLayer.Hosting;
+
+/// <summary>
+/// The speed-layer service: creates the speed tables from the catalog, then consumes until the host
+/// stops (graceful: flush, then commit). A failure it cannot recover from stops the host with exit code 1;
+/// nothing is committed past what ClickHouse holds, so a restart loses and repeats nothing.
+/// </summary>
+internal sealed partial class SpeedLayerWorker(
+    LambdaCatalog catalog,
+    ISpeedViewStore store,
+    IDeadLetterSink deadLetters,
+    KafkaClientConfigFactory kafka,
+    IOptions<SpeedLayerOptions> options,
+    SpeedLayerMetrics metrics,
+    SpeedLayerStatus status,
+    IHostApplicationLifetime lifetime,
+    ILoggerFactory loggerFactory,
+    TimeProvider time) : BackgroundService
+{
+    private readonly ILogger _logger = loggerFactory.CreateLogger<SpeedLayerWorker>();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        var settings = options.Value;
+        try
+        {
+            var pipeline = new SpeedPipeline(catalog, deadLetters, settings, metrics, time);
+            await EnsureSchemaAsync(pipeline, settings, stoppingToken).ConfigureAwait(false);
+            status.SchemaReady = true;
+
+            var ownership = new PartitionOwnership();
+            using var writersStop = new CancellationTokenSource();
+            var coordinator = new FlushCoordinator(pipeline.Views, store, settings, ownership, metrics, loggerFactory, time);
+            coordinator.Start(writersStop.Token);
+            try
+            {
+                var consumer = new KafkaSpeedConsumer(
+                    pipeline, coordinator, new ResumePlanner(store), ownership, kafka, settings, metrics, status,
+                    loggerFactory.CreateLogger<KafkaSpeedConsumer>(), time);
+                await consumer.RunAsync(stoppingToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                // The consumer has flushed what it could; whatever still waits for ClickHouse is abandoned
+                // uncommitted and consumed again after a restart.
+                await writersStop.CancelAsync().ConfigureAwait(false);
+                await coordinator.DisposeAsync().ConfigureAwait(false);
+            }
+
+            LogStopped(_logger);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            LogStopped(_logger);
+        }
+        catch (Exception ex)
+        {
+            LogFatal(_logger, ex);
+            status.Fault = ex;
+            Environment.ExitCode = 1;
+            lifetime.StopApplication();
+        }
+    }
+
+    private async Task EnsureSchemaAsync(SpeedPipeline pipeline, SpeedLayerOptions settings, CancellationToken stoppingToken)
+    {
+        var delay = settings.RetryBaseDelay;
+        while (true)
+        {
+            try
+            {
+                var versions = await store.EnsureSchemaAsync(pipeline.Views, stoppingToken).ConfigureAwait(false);
+                LogSchemaReady(_logger, versions.Count, string.Join(", ", versions.Select(v => v.Table)));
+                return;
+            }
+            catch (ClickHouseException ex) when (ex.IsTransient)
+            {
+                LogSchemaRetry(_logger, ex, delay.TotalMilliseconds);
+                await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, settings.RetryMaxDelay.Ticks));
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Speed tables ready for {Count} view(s): {Tables}")]
+    private static partial void LogSchemaReady(ILogger logger, int count, string tables);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "ClickHouse is not reachable yet; creating the speed tables again in {DelayMs:0} ms")]
+    private static partial void LogSchemaRetry(ILogger logger, Exception exception, double delayMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Speed layer stopped")]
+    private static partial void LogStopped(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Speed layer failed and stops the process; it resumes from ClickHouse when restarted")]
+    private static partial void LogFatal(ILogger logger, Exception exception);
+}

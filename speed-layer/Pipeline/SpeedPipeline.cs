@@ -1,0 +1,350 @@
+using Lambda.Shared.Catalog;
+using Lambda.Shared.Events;
+using Lambda.Shared.SpeedViews;
+using Lambda.SpeedLayer.DeadLetters;
+using Lambda.SpeedLayer.Flushing;
+using Lambda.SpeedLayer.Metrics;
+using LambdaCatalog = Lambda.Shared.Catalog.Catalog;
+
+namespace Lambda.SpeedLayer.Pipeline;
+
+/// <summary>
+/// The consume → parse → aggregate → cut part of the speed layer, without Kafka or ClickHouse: messages
+/// go in with their (topic, partition, offset); <see cref="Cut"/> takes out one <see cref="FlushBatch"/> per
+/// view with the deltas of every partition that advanced. Kafka drives it in production
+/// (<see cref="Consuming.KafkaSpeedConsumer"/>); tests drive it with in-memory messages.
+/// </summary>
+/// <remarks>
+/// One <see cref="Shared.Aggregation.ViewAggregator"/> per (view, partition), so each delta carries its
+/// partition's offset range. A view skips offsets it has already stored (after a restart the partition is
+/// read from the smallest stored offset over the source's views). Single-threaded.
+/// </remarks>
+internal sealed class SpeedPipeline
+{
+    private readonly Dictionary<string, SourcePipeline> _sources = new(StringComparer.Ordinal);
+    private readonly Dictionary<ViewDefinition, (SourcePipeline Source, int Index)> _views = new(ReferenceEqualityComparer.Instance);
+    private readonly IDeadLetterSink _deadLetters;
+    private readonly SpeedLayerMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly long _flushIntervalTicks;
+    private readonly long _flushMaxEvents;
+    private readonly int _maxRowsPerInsert;
+    private SourcePipeline? _lastSource;
+    private long _lastCut;
+    private long _eventsSinceCut;
+    private bool _cutIncomplete;
+    private bool _rowLimitReached;
+
+    public SpeedPipeline(
+        LambdaCatalog catalog,
+        IDeadLetterSink deadLetters,
+        SpeedLayerOptions options,
+        SpeedLayerMetrics metrics,
+        TimeProvider time,
+        EventParserOptions? parserOptions = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(deadLetters);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(metrics);
+        ArgumentNullException.ThrowIfNull(time);
+        _deadLetters = deadLetters;
+        _metrics = metrics;
+        _time = time;
+        _flushIntervalTicks = (long)(options.FlushInterval.TotalSeconds * time.TimestampFrequency);
+        _flushMaxEvents = options.FlushMaxEvents;
+        _maxRowsPerInsert = options.MaxRowsPerInsert;
+        foreach (var source in catalog.Sources)
+        {
+            var views = catalog.ViewsOf(source);
+            if (views.Count == 0)
+            {
+                continue;
+            }
+
+            foreach (var view in views)
+            {
+                // Fails early, naming the column, when a view cannot be laid out as a speed table.
+                SpeedTableSchema.For(view);
+            }
+
+            var pipeline = new SourcePipeline(source, views, parserOptions);
+            _sources.Add(source.Topic, pipeline);
+            for (var i = 0; i < views.Count; i++)
+            {
+                _views.Add(views[i], (pipeline, i));
+            }
+        }
+
+        _lastCut = time.GetTimestamp();
+    }
+
+    /// <summary>The topics to consume: those of sources with at least one view.</summary>
+    public IReadOnlyCollection<string> Topics => _sources.Keys;
+
+    /// <summary>Every view computed, in catalog order per source.</summary>
+    public IReadOnlyCollection<ViewDefinition> Views => _views.Keys;
+
+    /// <summary>True while some view has events that no cut has taken yet.</summary>
+    public bool HasPending => _sources.Values.Any(s => s.Partitions.Values.Any(p => p.Views.Any(v => v.HasRange)));
+
+    /// <summary>True when the last <see cref="Cut"/> held a view back (its writer had no room); the cut stays due.</summary>
+    public bool IsCutIncomplete => _cutIncomplete;
+
+    /// <summary>The views of the source on <paramref name="topic"/>, in catalog order (the order of <see cref="PartitionResume.StoredLastOffsets"/>).</summary>
+    public IReadOnlyList<ViewDefinition> ViewsOf(string topic) =>
+        _sources.TryGetValue(topic, out var source) ? source.Views : throw new ArgumentException($"topic '{topic}' is not consumed", nameof(topic));
+
+    /// <summary>Whether the partition is assigned.</summary>
+    public bool IsAssigned(string topic, int partition) => _sources.TryGetValue(topic, out var s) && s.Partitions.ContainsKey(partition);
+
+    /// <summary>Every assigned partition with the last offset processed (-1 before the first message).</summary>
+    public IEnumerable<(string Topic, int Partition, long LastProcessed)> Positions =>
+        _sources.Values.SelectMany(s => s.Partitions.Values.Select(p => (s.Source.Topic, p.Partition, p.LastProcessed)));
+
+    /// <summary>Starts (or restarts) a partition from what the store holds for each view.</summary>
+    public void Assign(PartitionResume resume)
+    {
+        ArgumentNullException.ThrowIfNull(resume);
+        if (!_sources.TryGetValue(resume.Topic, out var source))
+        {
+            throw new ArgumentException($"topic '{resume.Topic}' is not consumed", nameof(resume));
+        }
+
+        if (resume.StoredLastOffsets.Count != source.Views.Count)
+        {
+            throw new ArgumentException(
+                $"topic '{resume.Topic}' has {source.Views.Count} views; {resume.StoredLastOffsets.Count} stored offsets were given", nameof(resume));
+        }
+
+        source.Partitions[resume.Partition] = new PartitionState(resume.Partition, source.Views, resume);
+    }
+
+    /// <summary>Forgets a partition and whatever it has not cut yet (cut first to keep it).</summary>
+    public void Unassign(string topic, int partition)
+    {
+        if (_sources.TryGetValue(topic, out var source))
+        {
+            source.Partitions.Remove(partition);
+        }
+    }
+
+    /// <summary>
+    /// Parses one message and folds it into every view that has not stored its offset yet; a rejected
+    /// message goes to the dead-letter sink (once: when a view has already stored its offset, it was sent
+    /// before that view's flush).
+    /// </summary>
+    public ProcessOutcome Process(string topic, int partition, long offset, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    {
+        var source = _lastSource;
+        if (source is null || !string.Equals(source.Source.Topic, topic, StringComparison.Ordinal))
+        {
+            if (!_sources.TryGetValue(topic, out source))
+            {
+                return ProcessOutcome.NotAssigned;
+            }
+
+            _lastSource = source;
+        }
+
+        if (!source.Partitions.TryGetValue(partition, out var state))
+        {
+            return ProcessOutcome.NotAssigned;
+        }
+
+        var record = source.Record;
+        var accepted = source.Parser.TryParse(value, record, out var rejection);
+        var views = state.Views;
+        var skippedBySome = false;
+        var processed = false;
+        for (var v = 0; v < views.Length; v++)
+        {
+            var view = views[v];
+            if (offset < view.SkipBelow)
+            {
+                skippedBySome = true;
+                continue;
+            }
+
+            processed = true;
+            if (view.First < 0)
+            {
+                view.First = offset;
+            }
+
+            view.Last = offset;
+            if (accepted)
+            {
+                var before = view.Aggregator.GroupCount;
+                view.Aggregator.Add(record);
+                if (view.Aggregator.GroupCount != before)
+                {
+                    var viewState = source.ViewStates[v];
+                    viewState.PendingGroups++;
+                    if (viewState.PendingGroups + source.Partitions.Count >= _maxRowsPerInsert)
+                    {
+                        _rowLimitReached = true;
+                    }
+                }
+            }
+        }
+
+        state.LastProcessed = offset;
+        if (!processed)
+        {
+            return ProcessOutcome.Skipped;
+        }
+
+        _eventsSinceCut++;
+        source.EventsSinceMetrics++;
+        if (accepted)
+        {
+            return ProcessOutcome.Accepted;
+        }
+
+        if (!skippedBySome)
+        {
+            var delivery = _deadLetters.PublishAsync(new DeadLetter(topic, partition, offset, key.IsEmpty ? null : key.ToArray(), value.ToArray(), rejection));
+            foreach (var viewState in source.ViewStates)
+            {
+                viewState.DeadLetterDeliveries.Add(delivery);
+            }
+
+            _metrics.DeadLetter(source.Source.Name, rejection.Reason);
+        }
+
+        return ProcessOutcome.Rejected;
+    }
+
+    /// <summary>
+    /// Whether a cut is due: the flush interval has passed since the last cut with events pending, enough
+    /// events arrived, a view approaches the row limit of one insert, or the previous cut could not take everything.
+    /// </summary>
+    public bool IsFlushDue() =>
+        _cutIncomplete
+        || _rowLimitReached
+        || (_eventsSinceCut > 0 && (_eventsSinceCut >= _flushMaxEvents || _time.GetTimestamp() - _lastCut >= _flushIntervalTicks));
+
+    /// <summary>
+    /// Takes out one batch per view that has pending events and that <paramref name="canAccept"/> lets through;
+    /// the views' aggregators are drained and their offset ranges start afresh. A view held back keeps its
+    /// pending state and the cut stays due.
+    /// </summary>
+    public IReadOnlyList<FlushBatch> Cut(Func<ViewDefinition, bool> canAccept)
+    {
+        ArgumentNullException.ThrowIfNull(canAccept);
+        var now = _time.GetTimestamp();
+        var batches = new List<FlushBatch>();
+        var incomplete = false;
+        foreach (var source in _sources.Values)
+        {
+            foreach (var viewState in source.ViewStates)
+            {
+                var index = viewState.Index;
+                if (!source.Partitions.Values.Any(p => p.Views[index].HasRange))
+                {
+                    continue;
+                }
+
+                if (!canAccept(viewState.View))
+                {
+                    incomplete = true;
+                    continue;
+                }
+
+                var deltas = new List<SpeedPartitionDelta>();
+                var storedBefore = new List<long?>();
+                foreach (var partition in source.Partitions.Values.OrderBy(p => p.Partition))
+                {
+                    var state = partition.Views[index];
+                    if (!state.HasRange)
+                    {
+                        continue;
+                    }
+
+                    deltas.Add(new SpeedPartitionDelta(partition.Partition, state.First, state.Last, state.Aggregator.Drain()));
+                    storedBefore.Add(state.StoredLast);
+                    state.StoredLast = state.Last;
+                    state.First = -1;
+                    state.Last = -1;
+                }
+
+                batches.Add(new FlushBatch(viewState.View, source.Source.Topic, deltas, storedBefore, viewState.DeadLetterDeliveries, now));
+                viewState.PendingGroups = 0;
+                viewState.DeadLetterDeliveries = [];
+            }
+        }
+
+        _cutIncomplete = incomplete;
+        _rowLimitReached = incomplete && _rowLimitReached;
+        if (!incomplete)
+        {
+            _eventsSinceCut = 0;
+        }
+
+        _lastCut = now;
+        return batches;
+    }
+
+    /// <summary>
+    /// Records that a batch is stored; returns, for each of its partitions still assigned, the offset below
+    /// which every view of the source has now stored everything, when that moved (to commit to Kafka, advisory).
+    /// </summary>
+    public IReadOnlyList<(string Topic, int Partition, long NextOffset)> Complete(FlushCompletion completion)
+    {
+        ArgumentNullException.ThrowIfNull(completion);
+        if (!_views.TryGetValue(completion.View, out var entry))
+        {
+            return [];
+        }
+
+        var (source, index) = entry;
+        var commits = new List<(string, int, long)>();
+        foreach (var (partition, last) in completion.LastOffsets)
+        {
+            if (!source.Partitions.TryGetValue(partition, out var state))
+            {
+                continue;
+            }
+
+            var view = state.Views[index];
+            if (view.DurableLast is null || last > view.DurableLast)
+            {
+                view.DurableLast = last;
+            }
+
+            long? min = null;
+            foreach (var v in state.Views)
+            {
+                if (v.DurableLast is not { } durable)
+                {
+                    min = null;
+                    break;
+                }
+
+                min = min is null ? durable : Math.Min(min.Value, durable);
+            }
+
+            if (min is { } m && (state.CommittedNext is null || m + 1 > state.CommittedNext))
+            {
+                state.CommittedNext = m + 1;
+                commits.Add((source.Source.Topic, partition, m + 1));
+            }
+        }
+
+        return commits;
+    }
+
+    /// <summary>Events processed per source since the previous call (for events/s).</summary>
+    public IReadOnlyList<(string Source, long Events)> TakeEventCounts()
+    {
+        var counts = new List<(string, long)>(_sources.Count);
+        foreach (var source in _sources.Values)
+        {
+            counts.Add((source.Source.Name, source.EventsSinceMetrics));
+            source.EventsSinceMetrics = 0;
+        }
+
+        return counts;
+    }
+}

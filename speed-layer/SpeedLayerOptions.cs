@@ -1,0 +1,76 @@
+namespace Lambda.SpeedLayer;
+
+/// <summary>
+/// Settings of the speed layer, bound from the <c>SpeedLayer</c> configuration section
+/// (environment: <c>SpeedLayer__GroupId</c>, <c>SpeedLayer__FlushInterval</c>, ...); checked at start-up
+/// by <see cref="SpeedLayerOptionsValidator"/>.
+/// </summary>
+public sealed class SpeedLayerOptions
+{
+    /// <summary>The configuration section name.</summary>
+    public const string SectionName = "SpeedLayer";
+
+    /// <summary>Kafka consumer group shared by every instance (more instances share the partitions). Default <c>lambda-speed</c>.</summary>
+    public string GroupId { get; init; } = "lambda-speed";
+
+    /// <summary>Longest time between two flushes of pending deltas to ClickHouse. Default 500 ms.</summary>
+    public TimeSpan FlushInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Events consumed (over all partitions) that trigger a flush before <see cref="FlushInterval"/> ends. Default 200,000.</summary>
+    public int FlushMaxEvents { get; init; } = 200_000;
+
+    /// <summary>
+    /// Rows one view may accumulate before it is flushed early. One flush is one insert and must stay one
+    /// ClickHouse block (at most 1,000,000 rows here). Default 500,000.
+    /// </summary>
+    public int MaxRowsPerInsert { get; init; } = 500_000;
+
+    /// <summary>
+    /// Flushes of one view that may wait for ClickHouse; when a view has this many, consumption pauses
+    /// (back-pressure during a ClickHouse outage). Default 8.
+    /// </summary>
+    public int MaxPendingFlushes { get; init; } = 8;
+
+    /// <summary>
+    /// Consumer group protocol: <c>classic</c> (default; uses <see cref="SessionTimeout"/>) or
+    /// <c>consumer</c> (KIP-848, the broker drives assignment and session timing).
+    /// </summary>
+    public string GroupProtocol { get; init; } = "classic";
+
+    /// <summary>
+    /// Classic protocol only: how long the group waits for a silent member (e.g. killed) before its
+    /// partitions move to the others. Default 45 s (Kafka's default).
+    /// </summary>
+    public TimeSpan SessionTimeout { get; init; } = TimeSpan.FromSeconds(45);
+
+    /// <summary>Longest time between two polls before the member is considered stuck and leaves the group. Default 5 min.</summary>
+    public TimeSpan MaxPollInterval { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long one poll waits for a message when the topic is idle. Default 100 ms.</summary>
+    public TimeSpan PollTimeout { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// Re-read the view's stored offsets before every insert and refuse to write when another writer has
+    /// moved them (a partition that now belongs to another instance). Costs one small query per flush.
+    /// Default true.
+    /// </summary>
+    public bool VerifyBeforeInsert { get; init; } = true;
+
+    /// <summary>Delay before the first retry of a failed insert; later retries back off exponentially with jitter. Default 200 ms.</summary>
+    public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Longest delay between two insert retries (inserts are retried until they succeed). Default 5 s.</summary>
+    public TimeSpan RetryMaxDelay { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long a revocation or a graceful shutdown waits for pending flushes to reach ClickHouse before it
+    /// gives up (without committing; the events are then consumed again by the next owner). Default 25 s.
+    /// </summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(25);
+
+    /// <summary>Suffix of the dead-letter topic of each source topic. Default <c>.dlq</c> (<c>orders</c> → <c>orders.dlq</c>).</summary>
+    public string DeadLetterSuffix { get; init; } = ".dlq";
+
+    /// <summary>How often consumer lag and events/s are published as metrics. Default 1 s.</summary>
+    public TimeSpan MetricsInterval { get; init; } = TimeSpan.FromSeconds(1);
+}

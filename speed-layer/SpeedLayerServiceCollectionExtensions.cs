@@ -1,0 +1,52 @@
+using Lambda.Shared.Catalog;
+using Lambda.Shared.ClickHouse;
+using Lambda.Shared.Kafka;
+using Lambda.Shared.SpeedViews;
+using Lambda.SpeedLayer.DeadLetters;
+using Lambda.SpeedLayer.Health;
+using Lambda.SpeedLayer.Hosting;
+using Lambda.SpeedLayer.Metrics;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Prometheus;
+
+namespace Lambda.SpeedLayer;
+
+/// <summary>DI registration of the speed layer.</summary>
+public static class SpeedLayerServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the speed layer: the catalog (<c>Catalog</c>), Kafka (<c>Kafka</c>), ClickHouse
+    /// (<c>ClickHouse</c>) and the speed tables, <see cref="SpeedLayerOptions"/> (<c>SpeedLayer</c>, validated on
+    /// start), the dead-letter producer, metrics (prometheus-net default registry), the health checks
+    /// (tag <c>live</c>: liveness; tag <c>ready</c>: readiness, ClickHouse included) and the worker.
+    /// </summary>
+    public static IServiceCollection AddSpeedLayer(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddLambdaCatalog();
+        services.AddLambdaKafka(configuration);
+        services.AddLambdaClickHouse(configuration.GetSection(ClickHouseOptions.SectionName));
+        services.AddLambdaSpeedViews();
+
+        services.AddOptions<SpeedLayerOptions>()
+            .Bind(configuration.GetSection(SpeedLayerOptions.SectionName))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SpeedLayerOptions>, SpeedLayerOptionsValidator>());
+        services.AddOptions<HostOptions>().Configure<IOptions<SpeedLayerOptions>>(
+            (host, speed) => host.ShutdownTimeout = speed.Value.DrainTimeout + TimeSpan.FromSeconds(10));
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(Prometheus.Metrics.DefaultRegistry);
+        services.TryAddSingleton(sp => new SpeedLayerMetrics(sp.GetRequiredService<CollectorRegistry>()));
+        services.TryAddSingleton<SpeedLayerStatus>();
+        services.TryAddSingleton<IDeadLetterSink, KafkaDeadLetterSink>();
+        services.AddHostedService<SpeedLayerWorker>();
+
+        services.AddHealthChecks()
+            .AddCheck<SpeedLayerLivenessCheck>("speed-layer-live", tags: ["live"])
+            .AddCheck<SpeedLayerReadinessCheck>("speed-layer", tags: ["ready"]);
+        return services;
+    }
+}
