@@ -5,12 +5,10 @@ namespace Lambda.BatchLayer.Archive;
 
 /// <summary>
 /// What the archiver has consumed from one partition since its last commit: the offset range (from the
-/// resume position to the last message) and the valid events grouped by event hour (one file each).
+/// resume position to the last message), the valid events by event hour, and the count of invalid ones.
 /// </summary>
 internal sealed class PartitionBatch(SourceDefinition source, int partition, long? start)
 {
-    private readonly SourceDefinition _source = source;
-
     public int Partition { get; } = partition;
 
     /// <summary>Where this batch starts: the committed end, or null before the first message of a never-archived partition.</summary>
@@ -19,14 +17,13 @@ internal sealed class PartitionBatch(SourceDefinition source, int partition, lon
     /// <summary>The last offset consumed, or null when nothing has been consumed since the last commit.</summary>
     public long? Last { get; private set; }
 
-    public long Valid { get; private set; }
+    public MasterPartitionBatch Rows { get; } = new(source, partition);
 
     public long Invalid { get; private set; }
 
-    public bool HasProgress => Last is not null;
+    public long Messages => Rows.Rows + Invalid;
 
-    /// <summary>Valid events by the start (UTC epoch ms) of their event hour.</summary>
-    public SortedDictionary<long, MasterRowBuffer> Hours { get; } = [];
+    public bool HasProgress => Last is not null;
 
     /// <summary>The next offset this batch expects.</summary>
     public long? Next => Last + 1 ?? Start;
@@ -40,26 +37,13 @@ internal sealed class PartitionBatch(SourceDefinition source, int partition, lon
         if (offset < expected)
         {
             throw new InvalidOperationException(
-                $"source '{_source.Name}' partition {Partition}: received offset {offset} but the archive already holds everything below {expected}; "
+                $"source '{source.Name}' partition {Partition}: received offset {offset} but the archive already holds everything below {expected}; "
                 + "the topic's offsets went backwards (was the broker's data lost or the topic recreated?) and the master dataset no longer matches it");
         }
 
         Last = offset;
         return offset - expected;
     }
-
-    public MasterRowBuffer HourBuffer(long hourStart)
-    {
-        if (!Hours.TryGetValue(hourStart, out var buffer))
-        {
-            buffer = new MasterRowBuffer(_source);
-            Hours.Add(hourStart, buffer);
-        }
-
-        return buffer;
-    }
-
-    public void CountValid() => Valid++;
 
     public void CountInvalid() => Invalid++;
 
@@ -68,8 +52,7 @@ internal sealed class PartitionBatch(SourceDefinition source, int partition, lon
     {
         Start = Last + 1;
         Last = null;
-        Valid = 0;
         Invalid = 0;
-        Hours.Clear();
+        Rows.Clear();
     }
 }

@@ -3,7 +3,6 @@ using Lambda.BatchLayer.Dataset;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.Events;
 using Lambda.Shared.Kafka;
-using Lambda.Shared.Time;
 using Microsoft.Extensions.Logging;
 
 namespace Lambda.BatchLayer.Archive;
@@ -27,8 +26,7 @@ internal sealed class SourceArchiver
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly CommitLog _log;
-    private readonly MasterFileSchema _schema;
-    private readonly MasterFileWriter _writer = new();
+    private readonly MasterDatasetWriter _writer;
     private readonly EventParser _parser;
     private readonly EventRecord _record;
     private readonly Dictionary<int, PartitionBatch> _batches = [];
@@ -50,8 +48,8 @@ internal sealed class SourceArchiver
         _metrics = metrics;
         _logger = logger;
         _time = time;
-        _log = new CommitLog(datasetRoot, source.Name);
-        _schema = new MasterFileSchema(source);
+        _writer = new MasterDatasetWriter(datasetRoot, source, options.FlushToDisk, time: time);
+        _log = _writer.Log;
         _parser = new EventParser(source);
         _record = _parser.CreateRecord();
     }
@@ -148,9 +146,7 @@ internal sealed class SourceArchiver
 
         if (_parser.TryParse(result.Message.Value ?? [], _record, out var rejection))
         {
-            var hour = TimeBucket.Floor(_record.TimestampMilliseconds, Granularity.Hour);
-            batch.HourBuffer(hour).Append(_record, partition, offset);
-            batch.CountValid();
+            batch.Rows.Add(_record, offset);
         }
         else
         {
@@ -205,10 +201,10 @@ internal sealed class SourceArchiver
         {
             if (_batches.Remove(tp.Partition.Value, out var batch) && batch.HasProgress)
             {
-                _buffered -= batch.Valid + batch.Invalid;
+                _buffered -= batch.Messages;
                 _logger.LogWarning(
                     "Archiver {Source}: partition {Partition} {Why}; dropped {Events} unflushed messages (its next owner re-reads them)",
-                    _source.Name, tp.Partition.Value, why, batch.Valid + batch.Invalid);
+                    _source.Name, tp.Partition.Value, why, batch.Messages);
             }
         }
 
@@ -235,8 +231,8 @@ internal sealed class SourceArchiver
         long events = 0;
         foreach (var batch in pending)
         {
-            events += batch.Valid + batch.Invalid;
-            _buffered -= batch.Valid + batch.Invalid;
+            events += batch.Messages;
+            _buffered -= batch.Messages;
             batch.Committed();
         }
 
@@ -259,33 +255,10 @@ internal sealed class SourceArchiver
 
     private async Task<DatasetCommit> CommitAsync(PartitionBatch batch, CancellationToken cancellationToken)
     {
-        var files = new List<DatasetFile>(batch.Hours.Count);
-        foreach (var (hourStart, rows) in batch.Hours)
-        {
-            var at = DateTimeOffset.FromUnixTimeMilliseconds(hourStart).UtcDateTime;
-            var date = DateOnly.FromDateTime(at);
-            var path = MasterDatasetLayout.DataFile(_source.Name, date, at.Hour, batch.Partition, rows.MinOffset, rows.MaxOffset);
-            var aside = MasterDatasetLayout.Resolve(_log.Root, path) + MasterDatasetLayout.TempSuffix;
-            await _writer.WriteAsync(aside, _schema, rows, _options.FlushToDisk, cancellationToken).ConfigureAwait(false);
-            files.Add(new DatasetFile(path, batch.Partition, date, at.Hour, rows.Count, rows.MinOffset, rows.MaxOffset, rows.MinEventTime, rows.MaxEventTime));
-        }
-
-        var commit = new DatasetCommit
-        {
-            Source = _source.Name,
-            Partition = batch.Partition,
-            FirstOffset = batch.Start!.Value,
-            LastOffset = batch.Last!.Value,
-            ValidEvents = batch.Valid,
-            InvalidEvents = batch.Invalid,
-            CreatedAt = _time.GetUtcNow(),
-            Files = files,
-        };
-        await _log.WriteAsync(commit, _options.FlushToDisk, cancellationToken).ConfigureAwait(false);
-        _log.Publish(commit);
+        var commit = await _writer.CommitAsync(batch.Rows, batch.Start!.Value, batch.Last!.Value, batch.Invalid, cancellationToken).ConfigureAwait(false);
         _metrics.Committed(_source.Name);
-        _metrics.FilesWritten(_source.Name, files.Count);
-        _metrics.Archived(_source.Name, batch.Valid);
+        _metrics.FilesWritten(_source.Name, commit.Files.Count);
+        _metrics.Archived(_source.Name, commit.ValidEvents);
         return commit;
     }
 }
