@@ -111,7 +111,7 @@ public sealed class MasterFileTests : IDisposable
         using var command = connection.CreateCommand();
         command.CommandText = $$"""
             SELECT count(*) FILTER (WHERE date_trunc('hour', event_time AT TIME ZONE 'UTC') <> make_timestamp(year(date), month(date), day(date), hour, 0, 0)),
-                   count(*) FILTER (WHERE event_time AT TIME ZONE 'UTC' < strptime(s.stats_min, '%Y-%m-%d %H:%M:%S.%g%z') AT TIME ZONE 'UTC' OR event_time AT TIME ZONE 'UTC' > strptime(s.stats_max, '%Y-%m-%d %H:%M:%S.%g%z') AT TIME ZONE 'UTC'),
+                   count(*) FILTER (WHERE event_time < s.stats_min::TIMESTAMPTZ OR event_time > s.stats_max::TIMESTAMPTZ),
                    count(*),
                    count(*) FILTER (WHERE s.stats_min IS NOT NULL AND s.stats_max IS NOT NULL)
             FROM read_parquet('{{Glob()}}', hive_partitioning = true, hive_types = {'date': DATE, 'hour': INTEGER}, filename = true, file_row_number = true) d
