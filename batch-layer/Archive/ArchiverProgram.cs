@@ -25,7 +25,8 @@ public static class ArchiverProgram
         builder.Configuration.AddInMemoryCollection([new($"{ArchiverOptions.SectionName}:{nameof(ArchiverOptions.Enabled)}", "true")]);
         builder.Services.AddLambdaArchiver(builder.Configuration);
         using var host = builder.Build();
+        var archiver = host.Services.GetRequiredService<ArchiverService>();
         await host.RunAsync(cancellationToken).ConfigureAwait(false);
-        return host.Services.GetServices<IHostedService>().OfType<ArchiverService>().Any(s => s.Failure is not null) ? 1 : 0;
+        return archiver.Failure is null ? 0 : 1;
     }
 }
