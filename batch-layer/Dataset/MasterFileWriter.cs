@@ -32,7 +32,7 @@ public sealed class MasterFileWriter
 
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         await using var stream = new FileStream(path, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16);
-        await using (var writer = await ParquetWriter.CreateAsync(schema.Schema, stream, cancellationToken: cancellationToken).ConfigureAwait(false))
+        await using (var writer = await ParquetWriter.CreateAsync(schema.Schema, stream, Options(schema), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             writer.CustomMetadata = new Dictionary<string, string>
             {
@@ -50,6 +50,23 @@ public sealed class MasterFileWriter
         {
             stream.Flush(flushToDisk: true);
         }
+    }
+
+    // String columns are dictionary-encoded when their values repeat enough (Parquet.Net's uniqueness threshold,
+    // judged on a sample): low-cardinality fields such as country or status shrink and decode faster, for the
+    // recompute and for DuckDB alike; unique ones (ids) stay plain.
+    private static ParquetOptions Options(MasterFileSchema schema)
+    {
+        var options = new ParquetOptions { DictionaryEncodingSampleSize = 1_000 };
+        for (var f = 0; f < schema.Fields.Count; f++)
+        {
+            if (schema.Source.Fields[f].Type.Kind == FieldKind.String)
+            {
+                options.ColumnEncodingHints[schema.Fields[f].Path.ToString()] = EncodingHint.Dictionary;
+            }
+        }
+
+        return options;
     }
 
     private static async Task WriteRowGroupAsync(ParquetRowGroupWriter rowGroup, MasterFileSchema schema, MasterRowBuffer rows, int start, int count, CancellationToken cancellationToken)

@@ -21,6 +21,7 @@ public sealed class MasterRowBatch
     private DateTime[] _timeBuffer = [];
     private int[] _partitions = [];
     private long[] _offsets = [];
+    private bool _positionsLoaded;
 
     /// <summary>Creates buffers for the source of <paramref name="schema"/>.</summary>
     /// <param name="schema">The source's file schema.</param>
@@ -51,14 +52,23 @@ public sealed class MasterRowBatch
     /// <summary>Rows loaded.</summary>
     public int Count { get; private set; }
 
+    /// <summary>
+    /// Whether the next loads read the <c>kafka_partition</c> and <c>kafka_offset</c> columns. Default true;
+    /// a reader that knows every row qualifies (a file wholly below a watermark, with its partition known from
+    /// the commit log) turns it off to skip decoding them.
+    /// </summary>
+    public bool LoadPositions { get; set; } = true;
+
     /// <summary>The rows' event times, UTC epoch ms.</summary>
     public ReadOnlySpan<long> EventTimes => _eventTimes.AsSpan(0, Count);
 
     /// <summary>The rows' Kafka partitions.</summary>
-    public ReadOnlySpan<int> Partitions => _partitions.AsSpan(0, Count);
+    /// <exception cref="InvalidOperationException">The last load skipped positions (<see cref="LoadPositions"/>).</exception>
+    public ReadOnlySpan<int> Partitions => _positionsLoaded ? _partitions.AsSpan(0, Count) : throw PositionsNotLoaded();
 
     /// <summary>The rows' Kafka offsets.</summary>
-    public ReadOnlySpan<long> Offsets => _offsets.AsSpan(0, Count);
+    /// <exception cref="InvalidOperationException">The last load skipped positions (<see cref="LoadPositions"/>).</exception>
+    public ReadOnlySpan<long> Offsets => _positionsLoaded ? _offsets.AsSpan(0, Count) : throw PositionsNotLoaded();
 
     /// <summary>Resets <paramref name="record"/> and sets the event time and the selected fields of row <paramref name="row"/>.</summary>
     public void Fill(int row, EventRecord record)
@@ -104,10 +114,15 @@ public sealed class MasterRowBatch
         var n = checked((int)rowGroup.RowCount);
         EnsureCapacity(n);
         Count = 0;
+        _positionsLoaded = false;
         await rowGroup.ReadAsync<DateTime>(Column(fileFields, MasterFileSchema.EventTimeColumn, path), _timeBuffer.AsMemory(0, n), cancellationToken: cancellationToken).ConfigureAwait(false);
         ToEpochMilliseconds(_timeBuffer, _eventTimes, n);
-        await rowGroup.ReadAsync<int>(Column(fileFields, MasterFileSchema.PartitionColumn, path), _partitions.AsMemory(0, n), cancellationToken: cancellationToken).ConfigureAwait(false);
-        await rowGroup.ReadAsync<long>(Column(fileFields, MasterFileSchema.OffsetColumn, path), _offsets.AsMemory(0, n), cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (LoadPositions)
+        {
+            await rowGroup.ReadAsync<int>(Column(fileFields, MasterFileSchema.PartitionColumn, path), _partitions.AsMemory(0, n), cancellationToken: cancellationToken).ConfigureAwait(false);
+            await rowGroup.ReadAsync<long>(Column(fileFields, MasterFileSchema.OffsetColumn, path), _offsets.AsMemory(0, n), cancellationToken: cancellationToken).ConfigureAwait(false);
+            _positionsLoaded = true;
+        }
         for (var i = 0; i < _fields.Length; i++)
         {
             var field = _fields[i];
@@ -141,6 +156,9 @@ public sealed class MasterRowBatch
 
         Count = n;
     }
+
+    private static InvalidOperationException PositionsNotLoaded() =>
+        new("the Kafka partitions and offsets were not loaded (LoadPositions was false)");
 
     private static DataField Column(IReadOnlyDictionary<string, DataField> fileFields, string name, string path) =>
         fileFields.TryGetValue(name, out var field) ? field : throw new InvalidDataException($"master-dataset file '{path}' has no column '{name}'");

@@ -177,6 +177,7 @@ internal sealed class ChunkAggregation
                 }
             }
 
+            _batch.LoadPositions = partial;
             var rows = await MasterFileReader.ReadAsync(_owner._snapshot.GetPath(work.File), _batch, batch => Aggregate(batch, count, partial), cancellationToken)
                 .ConfigureAwait(false);
             RowsRead += rows;
@@ -185,7 +186,7 @@ internal sealed class ChunkAggregation
 
         private void Aggregate(MasterRowBatch batch, int activeCount, bool partial)
         {
-            var offsets = batch.Offsets;
+            var offsets = partial ? batch.Offsets : default;
             var aggregators = Aggregators;
             for (var row = 0; row < batch.Count; row++)
             {
