@@ -6,6 +6,7 @@ using Lambda.Shared.Catalog;
 using Lambda.Shared.ClickHouse;
 using Lambda.Shared.Kafka;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using LambdaCatalog = Lambda.Shared.Catalog.Catalog;
 
 namespace Lambda.BatchLayer;
@@ -29,6 +30,7 @@ public static class BatchEngineServiceCollectionExtensions
             .Bind(configuration.GetSection(ArchiverOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ArchiverOptions>, ArchiverOptionsValidator>());
         services.TryAddSingleton(sp => new ArchiverMetrics(sp.GetService<IMeterFactory>()));
         if (configuration.GetSection(ArchiverOptions.SectionName).GetValue<bool>(nameof(ArchiverOptions.Enabled))
             && !services.Any(d => d.ServiceType == typeof(ArchiverService)))

@@ -239,9 +239,11 @@ internal sealed class SourceArchiver
         _buffered = Math.Max(0, _buffered);
         var elapsed = _time.GetElapsedTime(started);
         _metrics.Flushed(_source.Name, elapsed);
-        _logger.LogInformation(
-            "Archiver {Source}: committed {Events} messages ({Valid} valid) of {Partitions} partitions in {Files} files in {Elapsed} ms",
-            _source.Name, events, commits.Sum(c => c.ValidEvents), commits.Length, commits.Sum(c => c.Files.Count), (long)elapsed.TotalMilliseconds);
+        var invalid = commits.Sum(c => c.InvalidEvents);
+        _logger.Log(
+            invalid > 0 ? LogLevel.Warning : LogLevel.Information,
+            "Archiver {Source}: committed {Events} messages of {Partitions} partitions in {Files} files in {Elapsed} ms: {Valid} events archived, {Invalid} invalid messages not archived",
+            _source.Name, events, commits.Length, commits.Sum(c => c.Files.Count), (long)elapsed.TotalMilliseconds, commits.Sum(c => c.ValidEvents), invalid);
 
         try
         {

@@ -56,16 +56,14 @@ public sealed class ArchiverRegistrationTests
     }
 
     [Fact]
-    public void An_unknown_source_is_reported_with_the_catalog_sources()
+    public async Task An_unknown_source_stops_the_host_naming_the_catalog_sources()
     {
-        using var services = Build(new()
-        {
-            ["Batch:Archiver:Enabled"] = "true",
-            ["Batch:Archiver:Sources:0"] = "nope",
-            ["Kafka:BootstrapServers"] = "127.0.0.1:9",
-        });
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(Settings(new() { ["Batch:Archiver:Sources:0"] = "nope" }));
+        builder.Services.AddLambdaArchiver(builder.Configuration);
+        using var host = builder.Build();
 
-        var error = Assert.Throws<InvalidOperationException>(() => services.GetRequiredService<ArchiverService>().Sources);
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
         Assert.Contains("Batch:Archiver:Sources names 'nope'", error.Message, StringComparison.Ordinal);
         Assert.Contains("orders", error.Message, StringComparison.Ordinal);
