@@ -8,7 +8,8 @@ namespace Lambda.BatchLayer.Dataset;
 /// The Parquet schema of a source's master-dataset files: every source field in declaration order, typed
 /// (<see cref="ParquetColumns"/>: decimals as DECIMAL(p,s), timestamps as TIMESTAMP(MILLIS, UTC)), then
 /// <c>event_time</c> (TIMESTAMP(MILLIS, UTC)), <c>kafka_partition</c> (INT32) and <c>kafka_offset</c> (INT64).
-/// No column is nullable (every field is required in every valid event).
+/// No column is nullable (every field is required in every valid event). Key-value metadata: format, source,
+/// and the Kafka partition and offset range of the rows (also in the file name and the commit record).
 /// </summary>
 public sealed class MasterFileSchema
 {
@@ -23,6 +24,15 @@ public sealed class MasterFileSchema
 
     /// <summary>Key-value metadata key holding the source name.</summary>
     public const string SourceKey = "lambda.source";
+
+    /// <summary>Key-value metadata key holding the Kafka partition of every row.</summary>
+    public const string PartitionKey = "lambda.kafka_partition";
+
+    /// <summary>Key-value metadata key holding the smallest Kafka offset of a row.</summary>
+    public const string MinOffsetKey = "lambda.min_offset";
+
+    /// <summary>Key-value metadata key holding the largest Kafka offset of a row.</summary>
+    public const string MaxOffsetKey = "lambda.max_offset";
 
     /// <summary>Key-value metadata key holding the format id.</summary>
     public const string FormatKey = "lambda.format";

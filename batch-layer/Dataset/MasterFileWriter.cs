@@ -1,3 +1,4 @@
+using System.Globalization;
 using Lambda.Shared.Catalog;
 using Parquet;
 using Parquet.Schema;
@@ -38,6 +39,9 @@ public sealed class MasterFileWriter
             {
                 [MasterFileSchema.FormatKey] = MasterFileSchema.FormatValue,
                 [MasterFileSchema.SourceKey] = schema.Source.Name,
+                [MasterFileSchema.PartitionKey] = Partition(rows).ToString(CultureInfo.InvariantCulture),
+                [MasterFileSchema.MinOffsetKey] = rows.MinOffset.ToString(CultureInfo.InvariantCulture),
+                [MasterFileSchema.MaxOffsetKey] = rows.MaxOffset.ToString(CultureInfo.InvariantCulture),
             };
             for (var start = 0; start < rows.Count; start += RowGroupSize)
             {
@@ -50,6 +54,18 @@ public sealed class MasterFileWriter
         {
             stream.Flush(flushToDisk: true);
         }
+    }
+
+    private static int Partition(MasterRowBuffer rows)
+    {
+        var partitions = rows.Partitions.AsSpan(0, rows.Count);
+        var partition = partitions[0];
+        if (partitions.ContainsAnyExcept(partition))
+        {
+            throw new ArgumentException("a master-dataset file holds rows of one Kafka partition only", nameof(rows));
+        }
+
+        return partition;
     }
 
     // String columns are dictionary-encoded when their values repeat enough (Parquet.Net's uniqueness threshold,

@@ -48,6 +48,11 @@ public sealed class MasterFileTests : IDisposable
 
         Assert.Equal(2_500, count);
         Assert.Equal(3, groups);
+        await using var parquet = await Parquet.ParquetReader.CreateAsync(path);
+        Assert.Equal("7", parquet.CustomMetadata[MasterFileSchema.PartitionKey]);
+        Assert.Equal("1000", parquet.CustomMetadata[MasterFileSchema.MinOffsetKey]);
+        Assert.Equal("3499", parquet.CustomMetadata[MasterFileSchema.MaxOffsetKey]);
+        Assert.Equal("things", parquet.CustomMetadata[MasterFileSchema.SourceKey]);
         Assert.Equal(events.Select(e => e.ToString()), read);
     }
 
