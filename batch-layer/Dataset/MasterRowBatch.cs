@@ -1,3 +1,4 @@
+using System.Text;
 using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.Events;
@@ -22,6 +23,7 @@ public sealed class MasterRowBatch
     private int[] _partitions = [];
     private long[] _offsets = [];
     private bool _positionsLoaded;
+    private byte[] _utf8 = new byte[256];
 
     /// <summary>Creates buffers for the source of <paramref name="schema"/>.</summary>
     /// <param name="schema">The source's file schema.</param>
@@ -87,7 +89,14 @@ public sealed class MasterRowBatch
             switch (_fields[i].Type.Kind)
             {
                 case FieldKind.String:
-                    record.SetString(ordinal, ((string?[])_raw[i]!)[row]!);
+                    var chars = ((ReadOnlyMemory<char>[])_raw[i]!)[row].Span;
+                    var needed = Encoding.UTF8.GetMaxByteCount(chars.Length);
+                    if (_utf8.Length < needed)
+                    {
+                        _utf8 = new byte[Math.Max(needed, _utf8.Length * 2)];
+                    }
+
+                    record.SetStringUtf8(ordinal, _utf8.AsSpan(0, Encoding.UTF8.GetBytes(chars, _utf8)));
                     break;
                 case FieldKind.Long:
                     record.SetLong(ordinal, ((long[])_raw[i]!)[row]);
@@ -130,7 +139,9 @@ public sealed class MasterRowBatch
             switch (field.Type.Kind)
             {
                 case FieldKind.String:
-                    await rowGroup.ReadAsync(column, ((string?[])_raw[i]!).AsMemory(0, n), cancellationToken: cancellationToken).ConfigureAwait(false);
+                    // As character memory, not strings: values of a dictionary-encoded column then share their
+                    // dictionary entry's buffer instead of each becoming a new string.
+                    await rowGroup.ReadAsync<ReadOnlyMemory<char>>(column, ((ReadOnlyMemory<char>[])_raw[i]!).AsMemory(0, n), cancellationToken: cancellationToken).ConfigureAwait(false);
                     break;
                 case FieldKind.Long:
                     await rowGroup.ReadAsync<long>(column, ((long[])_raw[i]!).AsMemory(0, n), cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -209,7 +220,7 @@ public sealed class MasterRowBatch
             var kind = _fields[i].Type.Kind;
             _raw[i] = kind switch
             {
-                FieldKind.String => new string?[capacity],
+                FieldKind.String => new ReadOnlyMemory<char>[capacity],
                 FieldKind.Long => new long[capacity],
                 FieldKind.Double => new double[capacity],
                 FieldKind.Decimal => new decimal[capacity],
