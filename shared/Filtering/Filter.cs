@@ -22,16 +22,17 @@ public sealed class Filter
 {
     private readonly FilterNode _root;
 
-    private Filter(string? text, FilterNode root)
+    private Filter(string? text, FilterNode root, IReadOnlyList<FieldDefinition> fields)
     {
         Text = text;
+        Fields = fields;
         _root = root;
         CanonicalText = FilterCompiler.Canonical(root);
         IsMatchAll = root is ConstantNode { Value: true };
     }
 
     /// <summary>A filter that accepts every event.</summary>
-    public static Filter MatchAll { get; } = new(null, ConstantNode.True);
+    public static Filter MatchAll { get; } = new(null, ConstantNode.True, []);
 
     /// <summary>The expression as written; null for <see cref="MatchAll"/>.</summary>
     public string? Text { get; }
@@ -45,12 +46,24 @@ public sealed class Filter
     /// <summary>True when the filter accepts every event.</summary>
     public bool IsMatchAll { get; }
 
+    /// <summary>
+    /// The fields the expression reads, in ordinal order (empty for <see cref="MatchAll"/>). A caller that
+    /// fills records only partially (e.g. reading selected columns) must set at least these.
+    /// </summary>
+    public IReadOnlyList<FieldDefinition> Fields { get; }
+
     /// <summary>Compiles <paramref name="text"/> against the fields of <paramref name="source"/>; null or white space gives <see cref="MatchAll"/>.</summary>
     /// <exception cref="FilterException">A syntax error, an unknown field or a literal of the wrong type; the message names the position.</exception>
     public static Filter Compile(string? text, SourceDefinition source)
     {
         ArgumentNullException.ThrowIfNull(source);
-        return string.IsNullOrWhiteSpace(text) ? MatchAll : new Filter(text, FilterCompiler.Compile(text, source));
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return MatchAll;
+        }
+
+        var root = FilterCompiler.Compile(text, source, out var fields);
+        return new Filter(text, root, fields);
     }
 
     /// <summary>True when <paramref name="record"/> satisfies the condition. The record must belong to the filter's source.</summary>

@@ -22,6 +22,7 @@ internal sealed class FilterCompiler
 {
     private readonly List<FilterToken> _tokens;
     private readonly SourceDefinition _source;
+    private readonly SortedSet<int> _ordinals = [];
     private int _next;
 
     private FilterCompiler(List<FilterToken> tokens, SourceDefinition source)
@@ -30,7 +31,10 @@ internal sealed class FilterCompiler
         _source = source;
     }
 
-    public static FilterNode Compile(string text, SourceDefinition source)
+    public static FilterNode Compile(string text, SourceDefinition source) => Compile(text, source, out _);
+
+    /// <summary>Compiles <paramref name="text"/> and reports the fields the expression reads, in ordinal order.</summary>
+    public static FilterNode Compile(string text, SourceDefinition source, out IReadOnlyList<FieldDefinition> fields)
     {
         var compiler = new FilterCompiler(FilterLexer.Tokenize(text), source);
         if (compiler.Peek.Kind == FilterTokenKind.End)
@@ -47,6 +51,7 @@ internal sealed class FilterCompiler
                 : new FilterException(rest.Position, $"expected AND, OR or the end of the expression, found {rest.Describe()}");
         }
 
+        fields = compiler._ordinals.Select(o => source.Fields[o]).ToArray();
         return node;
     }
 
@@ -122,6 +127,8 @@ internal sealed class FilterCompiler
                 : $"; its fields are {string.Join(", ", _source.Fields.Select(f => f.Name))}";
             throw new FilterException(fieldToken.Position, $"field '{fieldToken.Text}' is not in source '{_source.Name}'{hint}");
         }
+
+        _ordinals.Add(field.Ordinal);
 
         var token = Peek;
         if (token.Kind == FilterTokenKind.Operator)

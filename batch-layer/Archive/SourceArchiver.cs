@@ -1,0 +1,266 @@
+using Confluent.Kafka;
+using Lambda.BatchLayer.Dataset;
+using Lambda.Shared.Catalog;
+using Lambda.Shared.Events;
+using Lambda.Shared.Kafka;
+using Microsoft.Extensions.Logging;
+
+namespace Lambda.BatchLayer.Archive;
+
+/// <summary>
+/// Archives one source: a member of the source's consumer group that writes every valid event, with its
+/// partition and offset, into the master dataset, partitioned by event time. Exactly once: progress lives
+/// only in the dataset's commit log (<see cref="CommitLog"/>); on assignment a partition is recovered and
+/// resumed from its committed end, never from Kafka's committed offsets (those are committed afterwards
+/// for lag monitoring only). All Kafka and file work runs on the calling thread of <see cref="Run"/>, so a
+/// rebalance can never interleave with a flush.
+/// </summary>
+internal sealed class SourceArchiver
+{
+    private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
+
+    private readonly SourceDefinition _source;
+    private readonly ArchiverOptions _options;
+    private readonly KafkaClientConfigFactory _kafka;
+    private readonly ArchiverMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly CommitLog _log;
+    private readonly MasterDatasetWriter _writer;
+    private readonly EventParser _parser;
+    private readonly EventRecord _record;
+    private readonly Dictionary<int, PartitionBatch> _batches = [];
+    private long _buffered;
+    private long _firstBufferedAt;
+
+    public SourceArchiver(
+        SourceDefinition source,
+        string datasetRoot,
+        ArchiverOptions options,
+        KafkaClientConfigFactory kafka,
+        ArchiverMetrics metrics,
+        ILogger logger,
+        TimeProvider time)
+    {
+        _source = source;
+        _options = options;
+        _kafka = kafka;
+        _metrics = metrics;
+        _logger = logger;
+        _time = time;
+        _writer = new MasterDatasetWriter(datasetRoot, source, options.FlushToDisk, time: time);
+        _log = _writer.Log;
+        _parser = new EventParser(source);
+        _record = _parser.CreateRecord();
+    }
+
+    public string GroupId => $"{_options.ConsumerGroupPrefix}-{_source.Name}";
+
+    /// <summary>Consumes and archives until <paramref name="stoppingToken"/> fires, then flushes what it holds and leaves the group.</summary>
+    public void Run(CancellationToken stoppingToken)
+    {
+        var config = _kafka.CreateConsumerConfig(GroupId);
+        config.EnableAutoCommit = false;
+        config.EnableAutoOffsetStore = false;
+        config.AutoOffsetReset = AutoOffsetReset.Earliest;
+        config.EnablePartitionEof = false;
+        config.SessionTimeoutMs = (int)_options.SessionTimeout.TotalMilliseconds;
+        config.HeartbeatIntervalMs = Math.Max(100, config.SessionTimeoutMs.Value / 4);
+        config.ClientId ??= $"{GroupId}-{Environment.ProcessId}";
+
+        using var consumer = new ConsumerBuilder<Ignore, byte[]>(config)
+            .SetValueDeserializer(Deserializers.ByteArray)
+            .SetPartitionsAssignedHandler(OnAssigned)
+            .SetPartitionsRevokedHandler(OnRevoked)
+            .SetPartitionsLostHandler(OnLost)
+            .SetErrorHandler((_, error) => _logger.Log(
+                error.IsFatal ? LogLevel.Critical : LogLevel.Warning,
+                "Archiver {Source}: Kafka error {Code}: {Reason}", _source.Name, error.Code, error.Reason))
+            .Build();
+        consumer.Subscribe(_source.Topic);
+        _logger.LogInformation("Archiving source {Source} from topic {Topic} as group {Group}", _source.Name, _source.Topic, GroupId);
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                ConsumeResult<Ignore, byte[]>? result;
+                try
+                {
+                    result = consumer.Consume(PollTimeout);
+                }
+                catch (ConsumeException ex) when (!ex.Error.IsFatal)
+                {
+                    _logger.LogWarning(ex, "Archiver {Source}: consume failed: {Reason}", _source.Name, ex.Error.Reason);
+                    continue;
+                }
+
+                if (result?.Message is not null)
+                {
+                    Accept(result);
+                }
+
+                if (ShouldFlush())
+                {
+                    Flush(consumer, _batches.Values.ToArray());
+                }
+            }
+
+            Flush(consumer, _batches.Values.ToArray());
+        }
+        finally
+        {
+            try
+            {
+                consumer.Close();
+            }
+            catch (KafkaException ex)
+            {
+                _logger.LogWarning(ex, "Archiver {Source}: leaving the consumer group failed", _source.Name);
+            }
+        }
+    }
+
+    private void Accept(ConsumeResult<Ignore, byte[]> result)
+    {
+        var partition = result.Partition.Value;
+        if (!_batches.TryGetValue(partition, out var batch))
+        {
+            _logger.LogWarning("Archiver {Source}: ignoring a message of partition {Partition}, which is not assigned", _source.Name, partition);
+            return;
+        }
+
+        var offset = result.Offset.Value;
+        var skipped = batch.Advance(offset);
+        if (skipped > 0)
+        {
+            _metrics.SkippedOffsets(_source.Name, skipped);
+            _logger.LogWarning(
+                "Archiver {Source}: partition {Partition} continues at offset {Offset}; offsets {From}-{To} were no longer on the broker and cannot be archived",
+                _source.Name, partition, offset, offset - skipped, offset - 1);
+        }
+
+        if (_buffered++ == 0)
+        {
+            _firstBufferedAt = _time.GetTimestamp();
+        }
+
+        if (_parser.TryParse(result.Message.Value ?? [], _record, out var rejection))
+        {
+            batch.Rows.Add(_record, offset);
+        }
+        else
+        {
+            batch.CountInvalid();
+            _metrics.Invalid(_source.Name, rejection.Reason.ToString());
+            _logger.LogDebug("Archiver {Source}: partition {Partition} offset {Offset} is not a valid event: {Rejection}", _source.Name, partition, offset, rejection.Message);
+        }
+    }
+
+    private bool ShouldFlush() =>
+        _buffered > 0 && (_buffered >= _options.MaxBatchEvents || _time.GetElapsedTime(_firstBufferedAt) >= _options.FlushInterval);
+
+    private IEnumerable<TopicPartitionOffset> OnAssigned(IConsumer<Ignore, byte[]> consumer, List<TopicPartition> partitions)
+    {
+        var numbers = partitions.Select(p => p.Partition.Value).ToHashSet();
+        var recovery = _log.Recover(numbers);
+        var commits = _log.ReadCommits(numbers);
+        var positions = new List<TopicPartitionOffset>();
+        foreach (var tp in partitions)
+        {
+            var own = commits.Where(c => c.Partition == tp.Partition.Value).ToArray();
+            CommitLog.CheckChain(own);
+            long? resume = own.Length == 0 ? null : own[^1].LastOffset + 1;
+            _batches[tp.Partition.Value] = new PartitionBatch(_source, tp.Partition.Value, resume);
+            positions.Add(new TopicPartitionOffset(tp, resume is { } r ? new Offset(r) : Offset.Beginning));
+        }
+
+        _logger.LogInformation(
+            "Archiver {Source}: assigned partitions [{Partitions}]; recovery rolled {RolledForward} files forward and deleted {Deleted} temporary files; resuming at {Positions}",
+            _source.Name, string.Join(",", numbers.Order()), recovery.FilesRolledForward, recovery.TempFilesDeleted,
+            string.Join(", ", positions.Select(p => $"p{p.Partition.Value}@{(p.Offset == Offset.Beginning ? "beginning" : p.Offset.Value.ToString(System.Globalization.CultureInfo.InvariantCulture))}")));
+        return positions;
+    }
+
+    private void OnRevoked(IConsumer<Ignore, byte[]> consumer, List<TopicPartitionOffset> partitions)
+    {
+        // A cooperative hand-over: this member still owns the partitions until the handler returns.
+        var batches = partitions.Select(p => _batches.GetValueOrDefault(p.Partition.Value)).OfType<PartitionBatch>().ToArray();
+        Flush(consumer, batches);
+        Forget(partitions, "revoked");
+    }
+
+    private void OnLost(IConsumer<Ignore, byte[]> consumer, List<TopicPartitionOffset> partitions)
+    {
+        // Another member may own them already: writing now could store their events twice.
+        Forget(partitions, "lost");
+    }
+
+    private void Forget(List<TopicPartitionOffset> partitions, string why)
+    {
+        foreach (var tp in partitions)
+        {
+            if (_batches.Remove(tp.Partition.Value, out var batch) && batch.HasProgress)
+            {
+                _buffered -= batch.Messages;
+                _logger.LogWarning(
+                    "Archiver {Source}: partition {Partition} {Why}; dropped {Events} unflushed messages (its next owner re-reads them)",
+                    _source.Name, tp.Partition.Value, why, batch.Messages);
+            }
+        }
+
+        _buffered = Math.Max(0, _buffered);
+        _logger.LogInformation("Archiver {Source}: partitions [{Partitions}] {Why}", _source.Name, string.Join(",", partitions.Select(p => p.Partition.Value)), why);
+    }
+
+    private void Flush(IConsumer<Ignore, byte[]> consumer, IReadOnlyList<PartitionBatch> batches)
+    {
+        var pending = batches.Where(b => b.HasProgress).ToArray();
+        if (pending.Length == 0)
+        {
+            return;
+        }
+
+        var started = _time.GetTimestamp();
+        var commits = new DatasetCommit[pending.Length];
+        Parallel.ForEachAsync(
+                Enumerable.Range(0, pending.Length),
+                new ParallelOptions { MaxDegreeOfParallelism = _options.MaxParallelWrites },
+                async (i, ct) => commits[i] = await CommitAsync(pending[i], ct).ConfigureAwait(false))
+            .GetAwaiter().GetResult();
+
+        long events = 0;
+        foreach (var batch in pending)
+        {
+            events += batch.Messages;
+            _buffered -= batch.Messages;
+            batch.Committed();
+        }
+
+        _buffered = Math.Max(0, _buffered);
+        var elapsed = _time.GetElapsedTime(started);
+        _metrics.Flushed(_source.Name, elapsed);
+        var invalid = commits.Sum(c => c.InvalidEvents);
+        _logger.Log(
+            invalid > 0 ? LogLevel.Warning : LogLevel.Information,
+            "Archiver {Source}: committed {Events} messages of {Partitions} partitions in {Files} files in {Elapsed} ms: {Valid} events archived, {Invalid} invalid messages not archived",
+            _source.Name, events, commits.Length, commits.Sum(c => c.Files.Count), (long)elapsed.TotalMilliseconds, commits.Sum(c => c.ValidEvents), invalid);
+
+        try
+        {
+            consumer.Commit(commits.Select(c => new TopicPartitionOffset(_source.Topic, c.Partition, c.LastOffset + 1)));
+        }
+        catch (KafkaException ex)
+        {
+            _logger.LogDebug(ex, "Archiver {Source}: committing offsets to Kafka for lag monitoring failed (progress lives in the dataset)", _source.Name);
+        }
+    }
+
+    private async Task<DatasetCommit> CommitAsync(PartitionBatch batch, CancellationToken cancellationToken)
+    {
+        var commit = await _writer.CommitAsync(batch.Rows, batch.Start!.Value, batch.Last!.Value, batch.Invalid, cancellationToken).ConfigureAwait(false);
+        _metrics.Committed(_source.Name);
+        _metrics.FilesWritten(_source.Name, commit.Files.Count);
+        _metrics.Archived(_source.Name, commit.ValidEvents);
+        return commit;
+    }
+}

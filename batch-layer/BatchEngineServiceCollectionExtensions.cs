@@ -1,0 +1,91 @@
+using System.Diagnostics.Metrics;
+using Lambda.BatchLayer.Archive;
+using Lambda.BatchLayer.Recompute;
+using Lambda.Shared.BatchViews;
+using Lambda.Shared.Catalog;
+using Lambda.Shared.ClickHouse;
+using Lambda.Shared.Kafka;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using LambdaCatalog = Lambda.Shared.Catalog.Catalog;
+
+namespace Lambda.BatchLayer;
+
+/// <summary>DI registration of the batch layer's engine: the archiver and the recompute engine.</summary>
+public static class BatchEngineServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the archiver: <see cref="ArchiverOptions"/> (section <c>Batch:Archiver</c>), the dataset root
+    /// (<see cref="BatchStorageOptions"/>, <c>Batch:DatasetRoot</c>), the catalog and <see cref="ArchiverMetrics"/>.
+    /// When <c>Batch:Archiver:Enabled</c> is true (read now, at registration), also the Kafka settings and
+    /// the hosted <see cref="ArchiverService"/> (resolvable as itself, e.g. for health checks); otherwise nothing
+    /// that needs Kafka is registered. Options are validated on start.
+    /// </summary>
+    public static IServiceCollection AddLambdaArchiver(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        AddCommon(services, configuration);
+        services.AddOptions<ArchiverOptions>()
+            .Bind(configuration.GetSection(ArchiverOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ArchiverOptions>, ArchiverOptionsValidator>());
+        services.TryAddSingleton(sp => new ArchiverMetrics(sp.GetService<IMeterFactory>()));
+        if (configuration.GetSection(ArchiverOptions.SectionName).GetValue<bool>(nameof(ArchiverOptions.Enabled))
+            && !services.Any(d => d.ServiceType == typeof(ArchiverService)))
+        {
+            if (!services.Any(d => d.ServiceType == typeof(KafkaClientConfigFactory)))
+            {
+                services.AddLambdaKafka(configuration);
+            }
+
+            services.AddSingleton<ArchiverService>();
+            services.AddHostedService(sp => sp.GetRequiredService<ArchiverService>());
+        }
+
+        return services;
+    }
+
+    /// <summary>
+    /// Registers <see cref="IRecomputeEngine"/> (<see cref="RecomputeEngine"/>) with <see cref="RecomputeOptions"/>
+    /// (section <c>Batch:Recompute</c>), the dataset root, the catalog, the batch-view manifest store, reader
+    /// and writer (<see cref="BatchViewsServiceCollectionExtensions.AddLambdaBatchViews"/>) and
+    /// <see cref="IFlushBoundarySource"/> (<see cref="ClickHouseFlushBoundarySource"/>; the ClickHouse client is
+    /// registered from the <c>ClickHouse</c> section unless it already is). Replace <see cref="IFlushBoundarySource"/>
+    /// by registering another implementation first.
+    /// </summary>
+    public static IServiceCollection AddLambdaRecomputeEngine(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        AddCommon(services, configuration);
+        services.AddOptions<RecomputeOptions>()
+            .Bind(configuration.GetSection(RecomputeOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        if (!services.Any(d => d.ServiceType == typeof(IClickHouseClient)))
+        {
+            services.AddLambdaClickHouse(configuration.GetSection(ClickHouseOptions.SectionName));
+        }
+
+        services.TryAddSingleton<IFlushBoundarySource, ClickHouseFlushBoundarySource>();
+        services.TryAddSingleton<IRecomputeEngine, RecomputeEngine>();
+        return services;
+    }
+
+    private static void AddCommon(IServiceCollection services, IConfiguration configuration)
+    {
+        if (!services.Any(d => d.ServiceType == typeof(LambdaCatalog)))
+        {
+            services.AddLambdaCatalog();
+        }
+
+        if (!services.Any(d => d.ServiceType == typeof(IManifestStore)))
+        {
+            services.AddLambdaBatchViews(configuration);
+        }
+
+        services.TryAddSingleton(TimeProvider.System);
+    }
+}

@@ -1,0 +1,299 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Lambda.BatchLayer.Dataset;
+
+/// <summary>
+/// The commit log of one source's master dataset (<c>master/&lt;source&gt;/_commits/</c>): the record of
+/// which offset ranges of which partitions are stored, and in which files. The protocol that makes the
+/// archive exactly-once and safe against a kill at any moment:
+/// <list type="number">
+/// <item>write every data file of a batch under its final name plus <c>.tmp</c> (flushed to disk);</item>
+/// <item>write the commit record atomically (temporary file, flushed, renamed; the rename refuses to
+/// replace an existing record);</item>
+/// <item>rename the data files into place.</item>
+/// </list>
+/// Recovery (<see cref="Recover"/>, run by the archiver for the partitions it is assigned before it
+/// consumes) rolls forward every commit whose files are still <c>.tmp</c> and deletes every <c>.tmp</c>
+/// file no commit names. The resume offset of a partition is its last commit's last offset + 1.
+/// </summary>
+public sealed class CommitLog
+{
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = false,
+    };
+
+    /// <summary>Creates the log of <paramref name="source"/> under the dataset root <paramref name="root"/>.</summary>
+    public CommitLog(string root, string source)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(root);
+        ArgumentException.ThrowIfNullOrWhiteSpace(source);
+        Root = Path.GetFullPath(root);
+        Source = source;
+        SourceDirectory = MasterDatasetLayout.SourceDirectory(Root, source);
+        Directory = MasterDatasetLayout.CommitDirectory(Root, source);
+    }
+
+    /// <summary>The absolute dataset root.</summary>
+    public string Root { get; }
+
+    /// <summary>The source.</summary>
+    public string Source { get; }
+
+    /// <summary>The source's data directory.</summary>
+    public string SourceDirectory { get; }
+
+    /// <summary>The commit-log directory.</summary>
+    public string Directory { get; }
+
+    /// <summary>
+    /// Every commit record (of <paramref name="partitions"/> only, when given), sorted by partition and first
+    /// offset. Records being written (temporary files) are not included.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A record is unreadable or inconsistent; the message names it.</exception>
+    public IReadOnlyList<DatasetCommit> ReadCommits(IReadOnlySet<int>? partitions = null)
+    {
+        if (!System.IO.Directory.Exists(Directory))
+        {
+            return [];
+        }
+
+        var commits = new List<DatasetCommit>();
+        foreach (var path in System.IO.Directory.EnumerateFiles(Directory, "p*.json"))
+        {
+            var name = Path.GetFileName(path);
+            if (!MasterDatasetLayout.TryParseRangeName(name, ".json", out var partition, out var first, out var last))
+            {
+                continue;
+            }
+
+            if (partitions is not null && !partitions.Contains(partition))
+            {
+                continue;
+            }
+
+            var commit = Parse(path, File.ReadAllBytes(path));
+            if (commit.Partition != partition || commit.FirstOffset != first || commit.LastOffset != last)
+            {
+                throw new InvalidDataException(
+                    $"commit record '{path}' holds partition {commit.Partition} offsets {commit.FirstOffset}-{commit.LastOffset}, which does not match its name");
+            }
+
+            commits.Add(commit);
+        }
+
+        commits.Sort((a, b) => a.Partition != b.Partition ? a.Partition.CompareTo(b.Partition) : a.FirstOffset.CompareTo(b.FirstOffset));
+        return commits;
+    }
+
+    /// <summary>
+    /// The offset the archiver resumes <paramref name="partition"/> from: the last commit's last offset + 1,
+    /// or null when nothing of the partition has been committed.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The partition's commits overlap or leave a gap.</exception>
+    public long? GetResumeOffset(int partition)
+    {
+        var commits = ReadCommits(new HashSet<int> { partition });
+        CheckChain(commits);
+        return commits.Count == 0 ? null : commits[^1].LastOffset + 1;
+    }
+
+    /// <summary>
+    /// Writes a commit record atomically (step 2 of the protocol). Every file it names must already be
+    /// written aside (<c>.tmp</c>).
+    /// </summary>
+    /// <exception cref="IOException">A record of the same range exists already (another writer committed it).</exception>
+    public async Task WriteAsync(DatasetCommit commit, bool flushToDisk, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(commit);
+        Validate(commit, commit.FileName);
+        foreach (var file in commit.Files)
+        {
+            var aside = MasterDatasetLayout.Resolve(Root, file.Path) + MasterDatasetLayout.TempSuffix;
+            if (!File.Exists(aside))
+            {
+                throw new InvalidOperationException($"commit {commit.FileName}: data file '{file.Path}' has not been written aside ('{aside}' is missing)");
+            }
+        }
+
+        System.IO.Directory.CreateDirectory(Directory);
+        var final = Path.Combine(Directory, commit.FileName);
+        var temp = $"{final}.{Guid.NewGuid():N}{MasterDatasetLayout.TempSuffix}";
+        try
+        {
+            await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096))
+            {
+                await JsonSerializer.SerializeAsync(stream, commit, JsonOptions, cancellationToken).ConfigureAwait(false);
+                await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+                if (flushToDisk)
+                {
+                    stream.Flush(flushToDisk: true);
+                }
+            }
+
+            File.Move(temp, final, overwrite: false);
+        }
+        finally
+        {
+            if (File.Exists(temp))
+            {
+                File.Delete(temp);
+            }
+        }
+    }
+
+    /// <summary>Renames a committed commit's data files into place (step 3 of the protocol).</summary>
+    public void Publish(DatasetCommit commit)
+    {
+        ArgumentNullException.ThrowIfNull(commit);
+        foreach (var file in commit.Files)
+        {
+            var final = MasterDatasetLayout.Resolve(Root, file.Path);
+            File.Move(final + MasterDatasetLayout.TempSuffix, final, overwrite: false);
+        }
+    }
+
+    /// <summary>
+    /// Brings the partitions' part of the dataset to a consistent state after a crash: rolls forward every
+    /// commit whose data files are still written aside and deletes every temporary file (data or commit
+    /// record) of those partitions that no commit names. Only the archiver that owns the partitions may run it.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A commit names a file that exists neither in place nor aside.</exception>
+    public CommitRecovery Recover(IReadOnlySet<int> partitions)
+    {
+        ArgumentNullException.ThrowIfNull(partitions);
+        var commits = ReadCommits(partitions);
+        var rolledForward = 0;
+        foreach (var commit in commits)
+        {
+            foreach (var file in commit.Files)
+            {
+                var final = MasterDatasetLayout.Resolve(Root, file.Path);
+                if (File.Exists(final))
+                {
+                    continue;
+                }
+
+                var aside = final + MasterDatasetLayout.TempSuffix;
+                if (!File.Exists(aside))
+                {
+                    throw new InvalidDataException(
+                        $"commit '{Path.Combine(Directory, commit.FileName)}' names '{file.Path}', which exists neither in place nor written aside: the master dataset is damaged");
+                }
+
+                File.Move(aside, final, overwrite: false);
+                rolledForward++;
+            }
+        }
+
+        var deleted = 0;
+        if (System.IO.Directory.Exists(SourceDirectory))
+        {
+            foreach (var path in System.IO.Directory.EnumerateFiles(SourceDirectory, "p*" + MasterDatasetLayout.TempSuffix, SearchOption.AllDirectories))
+            {
+                if (TryParsePartitionPrefix(Path.GetFileName(path), out var partition) && partitions.Contains(partition))
+                {
+                    File.Delete(path);
+                    deleted++;
+                }
+            }
+        }
+
+        return new CommitRecovery(commits.Count, rolledForward, deleted);
+    }
+
+    /// <summary>
+    /// Checks that commits of one partition (sorted by first offset) form a contiguous chain.
+    /// </summary>
+    /// <exception cref="InvalidDataException">Two commits overlap or leave a gap.</exception>
+    internal static void CheckChain(IReadOnlyList<DatasetCommit> commits)
+    {
+        for (var i = 1; i < commits.Count; i++)
+        {
+            var previous = commits[i - 1];
+            var next = commits[i];
+            if (next.Partition == previous.Partition && next.FirstOffset != previous.LastOffset + 1)
+            {
+                throw new InvalidDataException(next.FirstOffset <= previous.LastOffset
+                    ? $"commits {previous.FileName} and {next.FileName} of source '{previous.Source}' overlap: events would be stored twice"
+                    : $"commits {previous.FileName} and {next.FileName} of source '{previous.Source}' leave offsets {previous.LastOffset + 1}-{next.FirstOffset - 1} uncovered");
+            }
+        }
+    }
+
+    private DatasetCommit Parse(string path, byte[] json)
+    {
+        DatasetCommit? commit;
+        try
+        {
+            commit = JsonSerializer.Deserialize<DatasetCommit>(json, JsonOptions);
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"commit record '{path}' is not valid: {ex.Message}", ex);
+        }
+
+        if (commit is null)
+        {
+            throw new InvalidDataException($"commit record '{path}' is empty");
+        }
+
+        Validate(commit, path);
+        return commit;
+    }
+
+    private void Validate(DatasetCommit commit, string origin)
+    {
+        string? problem = null;
+        if (commit.FormatVersion != DatasetCommit.CurrentFormatVersion)
+        {
+            problem = $"formatVersion {commit.FormatVersion} is not supported";
+        }
+        else if (!string.Equals(commit.Source, Source, StringComparison.Ordinal))
+        {
+            problem = $"source is '{commit.Source}', expected '{Source}'";
+        }
+        else if (commit.Partition < 0 || commit.FirstOffset < 0 || commit.LastOffset < commit.FirstOffset)
+        {
+            problem = $"partition {commit.Partition} range {commit.FirstOffset}-{commit.LastOffset} is invalid";
+        }
+        else if (commit.Files is null)
+        {
+            problem = "files is missing";
+        }
+        else if (commit.ValidEvents != commit.Files.Sum(f => f.Rows))
+        {
+            problem = $"validEvents {commit.ValidEvents} differs from the files' {commit.Files.Sum(f => f.Rows)} rows";
+        }
+        else
+        {
+            var prefix = $"{MasterDatasetLayout.MasterDirectoryName}/{Source}/";
+            foreach (var file in commit.Files)
+            {
+                if (file.Partition != commit.Partition || file.MinOffset < commit.FirstOffset || file.MaxOffset > commit.LastOffset
+                    || file.MinOffset > file.MaxOffset || file.Rows <= 0 || file.Hour is < 0 or > 23
+                    || !file.Path.StartsWith(prefix, StringComparison.Ordinal)
+                    || !string.Equals(file.Path, MasterDatasetLayout.DataFile(Source, file.Date, file.Hour, file.Partition, file.MinOffset, file.MaxOffset), StringComparison.Ordinal))
+                {
+                    problem = $"file '{file.Path}' does not fit the commit (partition, offsets, rows or layout)";
+                    break;
+                }
+            }
+        }
+
+        if (problem is not null)
+        {
+            throw new InvalidDataException($"commit record '{origin}': {problem}");
+        }
+    }
+
+    private static bool TryParsePartitionPrefix(string fileName, out int partition)
+    {
+        partition = 0;
+        var dash = fileName.IndexOf('-', StringComparison.Ordinal);
+        return fileName.StartsWith('p') && dash > 1
+            && int.TryParse(fileName.AsSpan(1, dash - 1), NumberStyles.None, CultureInfo.InvariantCulture, out partition);
+    }
+}

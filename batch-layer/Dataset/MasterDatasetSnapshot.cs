@@ -1,0 +1,75 @@
+namespace Lambda.BatchLayer.Dataset;
+
+/// <summary>
+/// A consistent view of one source's master dataset at one moment, taken from its commit log: per
+/// partition the committed end (exclusive: every offset below it has been consumed and its valid events
+/// stored) and the data files holding them. A commit counts only when every file it names is in place and
+/// all earlier commits of its partition count, so a reader running beside the archiver never sees a
+/// batch in the middle of being published.
+/// </summary>
+public sealed class MasterDatasetSnapshot
+{
+    private readonly Dictionary<int, long> _ends;
+
+    private MasterDatasetSnapshot(string root, string source, Dictionary<int, long> ends, IReadOnlyList<DatasetFile> files)
+    {
+        Root = root;
+        Source = source;
+        _ends = ends;
+        Files = files;
+    }
+
+    /// <summary>The absolute dataset root.</summary>
+    public string Root { get; }
+
+    /// <summary>The source.</summary>
+    public string Source { get; }
+
+    /// <summary>Per partition the committed end (exclusive offset).</summary>
+    public IReadOnlyDictionary<int, long> CommittedEnds => _ends;
+
+    /// <summary>The published data files, by partition, then offset.</summary>
+    public IReadOnlyList<DatasetFile> Files { get; }
+
+    /// <summary>Total rows in <see cref="Files"/>.</summary>
+    public long Rows => Files.Sum(f => f.Rows);
+
+    /// <summary>The UTC days that hold at least one event, ascending.</summary>
+    public IReadOnlyList<DateOnly> Days => Files.Select(f => f.Date).Distinct().Order().ToArray();
+
+    /// <summary>Loads the snapshot of <paramref name="source"/> under <paramref name="root"/> (empty when nothing is archived).</summary>
+    /// <exception cref="InvalidDataException">The commit log is damaged (unreadable records, overlapping or gapped ranges).</exception>
+    public static MasterDatasetSnapshot Load(string root, string source)
+    {
+        var log = new CommitLog(root, source);
+        var ends = new Dictionary<int, long>();
+        var files = new List<DatasetFile>();
+        foreach (var partition in log.ReadCommits().GroupBy(c => c.Partition))
+        {
+            var commits = partition.ToArray();
+            CommitLog.CheckChain(commits);
+            foreach (var commit in commits)
+            {
+                if (!commit.Files.All(f => File.Exists(MasterDatasetLayout.Resolve(log.Root, f.Path))))
+                {
+                    break;
+                }
+
+                files.AddRange(commit.Files);
+                ends[partition.Key] = commit.LastOffset + 1;
+            }
+        }
+
+        return new MasterDatasetSnapshot(log.Root, source, ends, files);
+    }
+
+    /// <summary>The committed end of <paramref name="partition"/> (0 when nothing of it is archived).</summary>
+    public long GetCommittedEnd(int partition) => _ends.TryGetValue(partition, out var end) ? end : 0;
+
+    /// <summary>The absolute path of a file of the snapshot.</summary>
+    public string GetPath(DatasetFile file)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        return MasterDatasetLayout.Resolve(Root, file.Path);
+    }
+}

@@ -1,0 +1,90 @@
+using Lambda.Shared.Catalog;
+
+namespace Lambda.BatchLayer.Dataset;
+
+/// <summary>
+/// Appends to one source's master dataset with the commit protocol of <see cref="CommitLog"/>: data files
+/// written aside, the commit record written atomically, the files renamed into place. Used by the archiver
+/// (and by tools that build a dataset directly). Thread-safe for different partitions.
+/// </summary>
+public sealed class MasterDatasetWriter
+{
+    private readonly MasterFileWriter _files;
+    private readonly TimeProvider _time;
+
+    /// <summary>Creates a writer of <paramref name="source"/> under the dataset root <paramref name="root"/>.</summary>
+    /// <param name="root">The dataset root.</param>
+    /// <param name="source">The source.</param>
+    /// <param name="flushToDisk">Whether files and commit records are flushed to disk before they become visible.</param>
+    /// <param name="rowGroupSize">Rows per Parquet row group.</param>
+    /// <param name="time">Clock for commit timestamps.</param>
+    public MasterDatasetWriter(string root, SourceDefinition source, bool flushToDisk = true, int rowGroupSize = 1_000_000, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        Log = new CommitLog(root, source.Name);
+        Schema = new MasterFileSchema(source);
+        FlushToDisk = flushToDisk;
+        _files = new MasterFileWriter { RowGroupSize = rowGroupSize };
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>The source's commit log.</summary>
+    public CommitLog Log { get; }
+
+    /// <summary>The source's file schema.</summary>
+    public MasterFileSchema Schema { get; }
+
+    /// <summary>Whether files are flushed to disk.</summary>
+    public bool FlushToDisk { get; }
+
+    /// <summary>
+    /// Stores <paramref name="batch"/> as the commit of offsets <paramref name="firstOffset"/>..<paramref name="lastOffset"/>
+    /// (inclusive) of its partition, in which <paramref name="invalidEvents"/> messages were not valid events.
+    /// </summary>
+    /// <exception cref="ArgumentException">A row lies outside the range, or the range is invalid.</exception>
+    /// <exception cref="IOException">The range has been committed already.</exception>
+    public async Task<DatasetCommit> CommitAsync(MasterPartitionBatch batch, long firstOffset, long lastOffset, long invalidEvents, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (!ReferenceEquals(batch.Source, Schema.Source))
+        {
+            throw new ArgumentException($"the batch is of source '{batch.Source.Name}', the writer of '{Schema.Source.Name}'", nameof(batch));
+        }
+
+        if (firstOffset < 0 || lastOffset < firstOffset)
+        {
+            throw new ArgumentException($"offset range {firstOffset}-{lastOffset} is invalid", nameof(lastOffset));
+        }
+
+        var files = new List<DatasetFile>(batch.Hours.Count);
+        foreach (var (hourStart, rows) in batch.Hours)
+        {
+            if (rows.MinOffset < firstOffset || rows.MaxOffset > lastOffset)
+            {
+                throw new ArgumentException($"rows at offsets {rows.MinOffset}-{rows.MaxOffset} lie outside the committed range {firstOffset}-{lastOffset}", nameof(batch));
+            }
+
+            var at = DateTimeOffset.FromUnixTimeMilliseconds(hourStart).UtcDateTime;
+            var date = DateOnly.FromDateTime(at);
+            var path = MasterDatasetLayout.DataFile(Schema.Source.Name, date, at.Hour, batch.Partition, rows.MinOffset, rows.MaxOffset);
+            var aside = MasterDatasetLayout.Resolve(Log.Root, path) + MasterDatasetLayout.TempSuffix;
+            await _files.WriteAsync(aside, Schema, rows, FlushToDisk, cancellationToken).ConfigureAwait(false);
+            files.Add(new DatasetFile(path, batch.Partition, date, at.Hour, rows.Count, rows.MinOffset, rows.MaxOffset, rows.MinEventTime, rows.MaxEventTime));
+        }
+
+        var commit = new DatasetCommit
+        {
+            Source = Schema.Source.Name,
+            Partition = batch.Partition,
+            FirstOffset = firstOffset,
+            LastOffset = lastOffset,
+            ValidEvents = batch.Rows,
+            InvalidEvents = invalidEvents,
+            CreatedAt = _time.GetUtcNow(),
+            Files = files,
+        };
+        await Log.WriteAsync(commit, FlushToDisk, cancellationToken).ConfigureAwait(false);
+        Log.Publish(commit);
+        return commit;
+    }
+}

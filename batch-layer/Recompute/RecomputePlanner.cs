@@ -1,0 +1,138 @@
+using Lambda.BatchLayer.Dataset;
+using Lambda.Shared.BatchViews;
+using Lambda.Shared.Catalog;
+
+namespace Lambda.BatchLayer.Recompute;
+
+/// <summary>
+/// Decides, per view, the new watermarks and the days a run recomputes (ARCHITECTURE.md principle 4):
+/// <list type="bullet">
+/// <item>S'_p = the largest flush boundary of the view that is &lt;= the archive's committed end of p, never
+/// below the published S_p (a published watermark stays legal), 0 when there is none;</item>
+/// <item>dirty days = the event days of archived events with offsets in [S_p, S'_p) of some partition;</item>
+/// <item>incremental runs recompute the dirty days; full runs (and views without a published entry of the
+/// same definition) every day holding an event below S'_p; backfills the requested days that hold such
+/// events, plus the dirty days (otherwise those would not match the new watermarks).</item>
+/// </list>
+/// Every other published day is carried over: its events below S'_p are exactly its events below S_p.
+/// </summary>
+internal static class RecomputePlanner
+{
+    public static async Task<ViewPlan> PlanAsync(
+        ViewDefinition view,
+        MasterDatasetSnapshot snapshot,
+        MasterFileSchema schema,
+        BatchViewEntry? published,
+        RecomputeRequest request,
+        IFlushBoundarySource boundaries,
+        CancellationToken cancellationToken)
+    {
+        var previous = published is not null && string.Equals(published.DefinitionHash, view.DefinitionHash, StringComparison.Ordinal) ? published : null;
+        var replaced = published is not null && previous is null ? published : null;
+        var ends = snapshot.CommittedEnds;
+        var highest = await boundaries.GetHighestBoundariesAsync(view, ends, cancellationToken).ConfigureAwait(false);
+        var watermarks = new SortedDictionary<int, long>();
+        foreach (var partition in ends.Keys.Union(previous?.Watermarks.Keys ?? []))
+        {
+            var end = snapshot.GetCommittedEnd(partition);
+            var old = previous?.GetWatermark(partition) ?? 0;
+            if (old > end)
+            {
+                throw new InvalidDataException(
+                    $"view '{view.Name}': the published watermark of partition {partition} is {old}, but the master dataset of source '{snapshot.Source}' ends at {end}; "
+                    + "the master dataset lost data it had (recompute after restoring it, or remove the manifest to start over)");
+            }
+
+            var boundary = highest.TryGetValue(partition, out var b) ? b : 0;
+            if (boundary > end)
+            {
+                throw new InvalidOperationException($"view '{view.Name}': the flush boundary source returned {boundary} for partition {partition}, above the limit {end}");
+            }
+
+            watermarks[partition] = Math.Max(old, boundary);
+        }
+
+        var days = new SortedSet<DateOnly>();
+        if (previous is null || request.Mode == RecomputeMode.Full)
+        {
+            AddDaysBelow(snapshot, watermarks, days, _ => true);
+        }
+        else
+        {
+            await AddDirtyDaysAsync(snapshot, schema, previous, watermarks, days, cancellationToken).ConfigureAwait(false);
+            if (request.Mode == RecomputeMode.Backfill)
+            {
+                var from = request.From!.Value;
+                var to = request.To!.Value;
+                AddDaysBelow(snapshot, watermarks, days, day => day >= from && day <= to);
+            }
+        }
+
+        return new ViewPlan
+        {
+            View = view,
+            Previous = previous,
+            Replaced = replaced,
+            Watermarks = watermarks,
+            ComputeDays = days,
+        };
+    }
+
+    private static void AddDaysBelow(MasterDatasetSnapshot snapshot, IReadOnlyDictionary<int, long> watermarks, SortedSet<DateOnly> days, Func<DateOnly, bool> include)
+    {
+        foreach (var file in snapshot.Files)
+        {
+            if (file.MinOffset < Get(watermarks, file.Partition) && include(file.Date))
+            {
+                days.Add(file.Date);
+            }
+        }
+    }
+
+    private static async Task AddDirtyDaysAsync(
+        MasterDatasetSnapshot snapshot,
+        MasterFileSchema schema,
+        BatchViewEntry previous,
+        IReadOnlyDictionary<int, long> watermarks,
+        SortedSet<DateOnly> days,
+        CancellationToken cancellationToken)
+    {
+        MasterRowBatch? offsetsOnly = null;
+        foreach (var file in snapshot.Files)
+        {
+            var from = previous.GetWatermark(file.Partition);
+            var to = Get(watermarks, file.Partition);
+            if (from >= to || file.MaxOffset < from || file.MinOffset >= to || days.Contains(file.Date))
+            {
+                continue;
+            }
+
+            if (file.MinOffset >= from && file.MaxOffset < to)
+            {
+                days.Add(file.Date);
+                continue;
+            }
+
+            // The file straddles a watermark: only its offsets tell whether an event falls in [from, to).
+            offsetsOnly ??= new MasterRowBatch(schema, []);
+            var hit = false;
+            await MasterFileReader.ReadAsync(snapshot.GetPath(file), offsetsOnly, batch =>
+            {
+                foreach (var offset in batch.Offsets)
+                {
+                    if (offset >= from && offset < to)
+                    {
+                        hit = true;
+                        return;
+                    }
+                }
+            }, cancellationToken).ConfigureAwait(false);
+            if (hit)
+            {
+                days.Add(file.Date);
+            }
+        }
+    }
+
+    private static long Get(IReadOnlyDictionary<int, long> watermarks, int partition) => watermarks.TryGetValue(partition, out var w) ? w : 0;
+}

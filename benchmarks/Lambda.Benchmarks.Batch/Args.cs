@@ -1,0 +1,31 @@
+using System.Globalization;
+
+namespace Lambda.Benchmarks.Batch;
+
+/// <summary>Command-line settings of the benchmark.</summary>
+internal sealed record Args(long Events, int Partitions, int PerCommit, int Repeat, int Parallelism, string? Directory, bool Keep, bool Verbose)
+{
+    public static Args Parse(string[] args)
+    {
+        var result = new Args(10_000_000, 8, 125_000, 3, Environment.ProcessorCount, null, false, false);
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            int Int() => int.Parse(Value(), CultureInfo.InvariantCulture);
+            result = args[i] switch
+            {
+                "--events" => result with { Events = long.Parse(Value(), CultureInfo.InvariantCulture) },
+                "--partitions" => result with { Partitions = Int() },
+                "--per-commit" => result with { PerCommit = Int() },
+                "--repeat" => result with { Repeat = Int() },
+                "--parallelism" => result with { Parallelism = Int() },
+                "--dir" => result with { Directory = Value() },
+                "--keep" => result with { Keep = true },
+                "--verbose" => result with { Verbose = true },
+                _ => throw new ArgumentException($"unknown argument '{args[i]}'; expected --events, --partitions, --per-commit, --repeat, --parallelism, --dir, --keep, --verbose"),
+            };
+        }
+
+        return result;
+    }
+}

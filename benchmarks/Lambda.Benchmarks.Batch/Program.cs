@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Globalization;
+using Lambda.BatchLayer.Dataset;
+using Lambda.BatchLayer.Recompute;
+using Lambda.Benchmarks.Batch;
+using Lambda.Shared.BatchViews;
+using Lambda.Shared.Catalog;
+using Lambda.Shared.Measures;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+// Recompute throughput over a master dataset next to a plain DuckDB GROUP BY over the same Parquet files.
+// Usage: Lambda.Benchmarks.Batch [--events N] [--partitions P] [--per-commit C] [--repeat R] [--parallelism T] [--dir PATH] [--keep] [--verbose]
+var settings = Args.Parse(args);
+var catalog = CatalogLoader.LoadFile(Path.Combine(AppContext.BaseDirectory, "catalog.yaml"));
+var orders = catalog.GetSource("orders");
+var root = settings.Directory ?? Path.Combine(Path.GetTempPath(), $"lambda-batch-bench-{Guid.NewGuid():N}");
+Console.WriteLine($"Lambda batch recompute benchmark: {Environment.ProcessorCount} cores, .NET {Environment.Version}, {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC, dataset {root}");
+
+try
+{
+    var clock = Stopwatch.StartNew();
+    var rows = MasterDatasetSnapshot.Load(root, "orders").Rows;
+    if (rows == 0)
+    {
+        rows = await DatasetGenerator.WriteAsync(root, orders, settings.Events, settings.Partitions, settings.PerCommit, CancellationToken.None);
+        Console.WriteLine($"generated {rows:N0} events in {clock.Elapsed.TotalSeconds:F1} s with the dataset writer");
+    }
+
+    var snapshot = MasterDatasetSnapshot.Load(root, "orders");
+    var bytes = snapshot.Files.Sum(f => new FileInfo(snapshot.GetPath(f)).Length);
+    Console.WriteLine($"master dataset: {snapshot.Rows:N0} rows, {snapshot.Files.Count:N0} files ({bytes / 1048576.0:F0} MiB), {snapshot.CommittedEnds.Count} partitions, days {string.Join(", ", snapshot.Days)}");
+
+    var engine = new RecomputeEngine(
+        catalog,
+        Options.Create(new BatchStorageOptions { DatasetRoot = root }),
+        Options.Create(new RecomputeOptions { MaxDegreeOfParallelism = settings.Parallelism }),
+        new ArchiveEndBoundaries(),
+        new ManifestStore(root),
+        new BatchViewWriter(),
+        settings.Verbose
+            ? LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true)).CreateLogger<RecomputeEngine>()
+            : NullLogger<RecomputeEngine>.Instance,
+        TimeProvider.System);
+    var request = new RecomputeRequest { Mode = RecomputeMode.Full, Views = ["revenue_by_country", "orders_by_status"] };
+    var glob = MasterDatasetLayout.ParquetGlob(root, "orders");
+
+    // Warm-up (JIT, page cache), not measured.
+    await engine.RunAsync(request, null, CancellationToken.None);
+    DuckDbBaseline.Run(glob, withDistinct: false);
+
+    var engineTimes = new List<double>();
+    var engineCpu = new List<double>();
+    var duckTimes = new List<double>();
+    var duckCpu = new List<double>();
+    var duckDistinctTimes = new List<double>();
+    var process = Process.GetCurrentProcess();
+    double Cpu()
+    {
+        process.Refresh();
+        return process.TotalProcessorTime.TotalSeconds;
+    }
+
+    RecomputeResult? last = null;
+    Dictionary<string, Numbers>? duckResults = null;
+    for (var i = 0; i < settings.Repeat; i++)
+    {
+        var cpu = Cpu();
+        clock.Restart();
+        last = await engine.RunAsync(request, null, CancellationToken.None);
+        engineTimes.Add(clock.Elapsed.TotalSeconds);
+        engineCpu.Add(Cpu() - cpu);
+        cpu = Cpu();
+        var (elapsed, results) = DuckDbBaseline.Run(glob, withDistinct: false);
+        duckTimes.Add(elapsed.TotalSeconds);
+        duckCpu.Add(Cpu() - cpu);
+        duckResults = results;
+        duckDistinctTimes.Add(DuckDbBaseline.Run(glob, withDistinct: true).Elapsed.TotalSeconds);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  run {i + 1}: recompute {engineTimes[^1]:F2} s (cpu {engineCpu[^1]:F2} s), DuckDB {duckTimes[^1]:F2} s (cpu {duckCpu[^1]:F2} s), DuckDB + approx_count_distinct {duckDistinctTimes[^1]:F2} s"));
+    }
+
+    // Same numbers? Every group of both views: count, sum, max (revenue) and the avg state's count and sum (status).
+    var manifest = (await new ManifestStore(root).LoadAsync(CancellationToken.None))!;
+    var reader = new BatchViewReader(root);
+    var ours = new Dictionary<string, Numbers>(StringComparer.Ordinal);
+    var avgMismatches = 0;
+    foreach (var name in request.Views)
+    {
+        var view = catalog.GetView(name);
+        foreach (var group in await reader.ReadAsync(manifest.FindView(name)!, view, DateOnly.MinValue, DateOnly.MaxValue, CancellationToken.None))
+        {
+            var count = group.GetValue(0).AsLong();
+            var sum = group.GetValue(1).AsDecimal();
+            decimal? max = name == "revenue_by_country" ? group.GetValue("biggest").AsDecimal() : null;
+            if (name == "orders_by_status" && group.States[view.GetMeasure("avg_amount").Index] is ExactAvgState avg
+                && (avg.Count != count || DecimalScaling.FromUnscaled(avg.UnscaledSum, 2) != sum))
+            {
+                avgMismatches++;
+            }
+
+            ours[Numbers.Key(name, group.BucketStartMilliseconds, group.Dimensions[0].AsString())] = new Numbers(count, sum, max);
+        }
+    }
+
+    var mismatches = ours.Count(o => !duckResults!.TryGetValue(o.Key, out var d) || d != o.Value) + duckResults!.Keys.Count(k => !ours.ContainsKey(k)) + avgMismatches;
+    var engineMedian = Median(engineTimes);
+    var duckMedian = Median(duckTimes);
+    Console.WriteLine();
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
+        rows read per run:          {last!.RowsRead:N0} ({snapshot.Files.Count:N0} files), batch-view rows written: {last.RowsWritten:N0}
+        recompute (2 views, incl. HyperLogLog, Parquet output, manifest): median {engineMedian:F2} s = {last.RowsRead / engineMedian / 1e6:F2} M rows/s
+        DuckDB plain GROUP BY (count/sum/max, same files):               median {duckMedian:F2} s = {snapshot.Rows / duckMedian / 1e6:F2} M rows/s
+        DuckDB GROUP BY + approx_count_distinct(user_id):                median {Median(duckDistinctTimes):F2} s
+        recompute / DuckDB plain: {engineMedian / duckMedian:F2}x wall (target <= 2x), best runs {engineTimes.Min() / duckTimes.Min():F2}x, CPU time {Median(engineCpu) / Median(duckCpu):F2}x
+        numbers identical: {(mismatches == 0 ? "yes" : "NO")} ({ours.Count:N0} groups compared, {mismatches} differences)
+        """));
+    return mismatches == 0 ? 0 : 1;
+}
+finally
+{
+    if (!settings.Keep && settings.Directory is null && Directory.Exists(root))
+    {
+        Directory.Delete(root, recursive: true);
+    }
+}
+
+static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);

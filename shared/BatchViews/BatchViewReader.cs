@@ -1,0 +1,172 @@
+using Lambda.Shared.Aggregation;
+using Lambda.Shared.Catalog;
+using Lambda.Shared.Events;
+using Lambda.Shared.Measures;
+using Lambda.Shared.Time;
+using Parquet;
+using Parquet.Schema;
+
+namespace Lambda.Shared.BatchViews;
+
+/// <summary>
+/// Reads published batch views back as <see cref="ViewGroup"/>s with their exact measure states.
+/// </summary>
+/// <remarks>
+/// File format (<c>views/&lt;view&gt;/&lt;hash8&gt;/run=&lt;runId&gt;/day=YYYY-MM-DD.parquet</c>, written by
+/// <see cref="BatchViewWriter"/>): columns <c>bucket</c> (TIMESTAMP(MILLIS, UTC), the bucket start), one
+/// column per dimension typed like its source field (<see cref="ParquetColumns"/>), per measure
+/// <c>&lt;m&gt;</c> (BINARY: <see cref="MeasureState.ToBytes"/>) and <c>&lt;m&gt;_value</c> (the finalised value,
+/// nullable; ignored here). Key-value metadata: <c>lambda.format</c> = <c>batch-view/1</c>,
+/// <c>lambda.view</c>, <c>lambda.definition_hash</c>, <c>lambda.canonical_form</c>, <c>lambda.run_id</c>,
+/// <c>lambda.day</c>. Rows are sorted by bucket, then dimension values. Thread-safe.
+/// </remarks>
+public sealed class BatchViewReader
+{
+    /// <summary>Creates a reader for files under the dataset root <paramref name="root"/>.</summary>
+    public BatchViewReader(string root)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(root);
+        Root = Path.GetFullPath(root);
+    }
+
+    /// <summary>The absolute dataset root.</summary>
+    public string Root { get; }
+
+    /// <summary>
+    /// The groups of the days <paramref name="firstDay"/>..<paramref name="lastDay"/> (inclusive, UTC) of a
+    /// published view, sorted by bucket and dimension values.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The entry was computed for another definition of the view.</exception>
+    /// <exception cref="InvalidDataException">A file is not a batch-view file of this view version.</exception>
+    public async Task<IReadOnlyList<ViewGroup>> ReadAsync(BatchViewEntry entry, ViewDefinition view, DateOnly firstDay, DateOnly lastDay, CancellationToken cancellationToken)
+    {
+        CheckVersion(entry, view);
+        var result = new List<ViewGroup>();
+        foreach (var day in entry.Days)
+        {
+            if (day.Day < firstDay || day.Day > lastDay)
+            {
+                continue;
+            }
+
+            result.AddRange(await ReadFileAsync(BatchViewLayout.Resolve(Root, day.File), view, cancellationToken).ConfigureAwait(false));
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Merges the groups whose bucket starts inside <paramref name="range"/> into <paramref name="target"/>
+    /// (an aggregator of the same view version, at the view's granularity or coarser).
+    /// </summary>
+    /// <returns>The number of groups merged.</returns>
+    /// <exception cref="InvalidOperationException">The entry was computed for another definition of the view.</exception>
+    public async Task<long> ReadIntoAsync(BatchViewEntry entry, ViewAggregator target, TimeRange range, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        CheckVersion(entry, target.View);
+        if (range.IsEmpty)
+        {
+            return 0;
+        }
+
+        var first = DateOnly.FromDateTime(range.Start.UtcDateTime);
+        var last = DateOnly.FromDateTime(range.End.UtcDateTime.AddTicks(-1));
+        long merged = 0;
+        foreach (var group in await ReadAsync(entry, target.View, first, last, cancellationToken).ConfigureAwait(false))
+        {
+            if (range.Contains(group.BucketStartMilliseconds))
+            {
+                target.MergeGroup(group);
+                merged++;
+            }
+        }
+
+        return merged;
+    }
+
+    /// <summary>Reads one batch-view day file of <paramref name="view"/>.</summary>
+    /// <exception cref="InvalidDataException">The file is not a batch-view file of this view version.</exception>
+    public async Task<IReadOnlyList<ViewGroup>> ReadFileAsync(string path, ViewDefinition view, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(view);
+        await using var reader = await ParquetReader.CreateAsync(path, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var metadata = reader.CustomMetadata;
+        if (!metadata.TryGetValue(BatchViewSchema.FormatKey, out var format) || format != BatchViewSchema.FormatValue)
+        {
+            throw new InvalidDataException($"'{path}' is not a batch-view file ({BatchViewSchema.FormatKey} is '{format}', expected '{BatchViewSchema.FormatValue}')");
+        }
+
+        if (!metadata.TryGetValue(BatchViewSchema.HashKey, out var hash) || hash != view.DefinitionHash)
+        {
+            throw new InvalidDataException($"'{path}' holds view version {hash}, not {view.DefinitionHash} of view '{view.Name}'");
+        }
+
+        var bucketField = Find(reader.Schema, BatchViewSchema.BucketColumn, path);
+        var dimensionFields = view.Dimensions.Select(d => Find(reader.Schema, d.Name, path)).ToArray();
+        var stateFields = view.Measures.Select(m => Find(reader.Schema, m.Name, path)).ToArray();
+        var groups = new List<ViewGroup>();
+        for (var g = 0; g < reader.RowGroupCount; g++)
+        {
+            var rowGroup = reader.OpenRowGroupReader(g);
+            var n = checked((int)rowGroup.RowCount);
+            var buckets = new DateTime[n];
+            await rowGroup.ReadAsync<DateTime>(bucketField, buckets, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var dimensions = new FieldValue[view.Dimensions.Count][];
+            for (var d = 0; d < dimensions.Length; d++)
+            {
+                dimensions[d] = await ParquetColumns.ReadValuesAsync(rowGroup, dimensionFields[d], view.Dimensions[d].Type, n, cancellationToken).ConfigureAwait(false);
+            }
+
+            var states = new byte[]?[view.Measures.Count][];
+            for (var m = 0; m < states.Length; m++)
+            {
+                states[m] = new byte[]?[n];
+                await rowGroup.ReadAsync(stateFields[m], states[m].AsMemory(), cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+
+            for (var i = 0; i < n; i++)
+            {
+                var dims = new FieldValue[dimensions.Length];
+                for (var d = 0; d < dims.Length; d++)
+                {
+                    dims[d] = dimensions[d][i];
+                }
+
+                var measureStates = new MeasureState[states.Length];
+                for (var m = 0; m < measureStates.Length; m++)
+                {
+                    var bytes = states[m][i] ?? throw new InvalidDataException($"'{path}': measure '{view.Measures[m].Name}' is null in row {i}");
+                    try
+                    {
+                        measureStates[m] = view.Measures[m].ReadState(bytes);
+                    }
+                    catch (FormatException ex)
+                    {
+                        throw new InvalidDataException($"'{path}': measure '{view.Measures[m].Name}' in row {i}: {ex.Message}", ex);
+                    }
+                }
+
+                groups.Add(new ViewGroup(view, ParquetColumns.ToEpochMilliseconds(buckets[i]), dims, measureStates));
+            }
+        }
+
+        return groups;
+    }
+
+    private static void CheckVersion(BatchViewEntry entry, ViewDefinition view)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        ArgumentNullException.ThrowIfNull(view);
+        if (!string.Equals(entry.View, view.Name, StringComparison.Ordinal) || !string.Equals(entry.DefinitionHash, view.DefinitionHash, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException(
+                $"the manifest entry is view '{entry.View}' version {entry.DefinitionHash}; the catalog's view '{view.Name}' is version {view.DefinitionHash}");
+        }
+    }
+
+    private static DataField Find(ParquetSchema schema, string name, string path) =>
+        schema.GetDataFields().FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.Ordinal))
+        ?? throw new InvalidDataException($"'{path}' has no column '{name}'");
+}

@@ -1,0 +1,78 @@
+using Lambda.Shared.Catalog;
+using Lambda.Shared.Measures;
+using Parquet.Schema;
+
+namespace Lambda.Shared.BatchViews;
+
+/// <summary>
+/// The Parquet schema of a batch-view day file: <c>bucket</c> (timestamp millis, UTC), one column per
+/// dimension typed like its field, per measure <c>&lt;m&gt;</c> (binary: the serialised measure state, what
+/// readers merge) and <c>&lt;m&gt;_value</c> (the finalised value for people reading the files; null when
+/// empty or not representable).
+/// </summary>
+internal sealed class BatchViewSchema
+{
+    public const string BucketColumn = "bucket";
+    public const string ValueSuffix = "_value";
+    public const string FormatKey = "lambda.format";
+    public const string FormatValue = "batch-view/1";
+    public const string ViewKey = "lambda.view";
+    public const string HashKey = "lambda.definition_hash";
+    public const string CanonicalFormKey = "lambda.canonical_form";
+    public const string RunIdKey = "lambda.run_id";
+    public const string DayKey = "lambda.day";
+
+    public BatchViewSchema(ViewDefinition view)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        View = view;
+        Bucket = ParquetColumns.Timestamp(BucketColumn);
+        Dimensions = view.Dimensions.Select(d => ParquetColumns.Create(d.Name, d.Type)).ToArray();
+        States = view.Measures.Select(m => (DataField)new DataField<byte[]>(m.Name, false)).ToArray();
+        Values = view.Measures.Select(ValueField).ToArray();
+        var fields = new List<Field> { Bucket };
+        fields.AddRange(Dimensions);
+        fields.AddRange(States);
+        fields.AddRange(Values);
+        var duplicate = fields.GroupBy(f => f.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw new ArgumentException(
+                $"view '{view.Name}': column '{duplicate.Key}' would appear twice in its batch-view files (a dimension or measure collides with '{BucketColumn}' or a '<measure>{ValueSuffix}' column)",
+                nameof(view));
+        }
+
+        Schema = new ParquetSchema(fields);
+    }
+
+    public ViewDefinition View { get; }
+
+    public ParquetSchema Schema { get; }
+
+    public DateTimeDataField Bucket { get; }
+
+    public DataField[] Dimensions { get; }
+
+    public DataField[] States { get; }
+
+    public DataField[] Values { get; }
+
+    private static DataField ValueField(MeasureDefinition measure)
+    {
+        var name = measure.Name + ValueSuffix;
+        var type = measure.FieldType;
+        return measure.ResultKind switch
+        {
+            MeasureValueKind.Long => new DataField<long?>(name),
+            MeasureValueKind.Double => new DataField<double?>(name),
+            MeasureValueKind.Timestamp => ParquetColumns.Timestamp(name, nullable: true),
+            MeasureValueKind.Decimal => measure.Kind switch
+            {
+                MeasureKind.Sum => new DecimalDataField(name, 38, type!.Value.Scale, isNullable: true),
+                MeasureKind.Avg => new DecimalDataField(name, 38, type!.Value.Scale + ExactAvgState.ExtraScale, isNullable: true),
+                _ => new DecimalDataField(name, type!.Value.Precision, type.Value.Scale, isNullable: true),
+            },
+            _ => throw new ArgumentOutOfRangeException(nameof(measure), measure.ResultKind, $"measure '{measure.Name}' has no final value type"),
+        };
+    }
+}

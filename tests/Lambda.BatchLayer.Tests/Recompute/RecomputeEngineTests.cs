@@ -1,0 +1,324 @@
+using Lambda.BatchLayer.Dataset;
+using Lambda.BatchLayer.Recompute;
+using Lambda.BatchLayer.Tests.Dataset;
+using Lambda.Shared.Aggregation;
+using Lambda.Shared.BatchViews;
+using Lambda.Shared.Catalog;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using LambdaCatalog = Lambda.Shared.Catalog.Catalog;
+
+namespace Lambda.BatchLayer.Tests.Recompute;
+
+/// <summary>
+/// The recompute engine over master datasets written directly (Parquet files and commit log, no Kafka) with
+/// in-memory flush boundaries; the end-to-end run with Kafka and ClickHouse is <see cref="RecomputeEndToEndTests"/>.
+/// </summary>
+public sealed class RecomputeEngineTests : IDisposable
+{
+    private const int Partitions = 4;
+    private const int FirstWave = 40_000;
+    private const string Revenue = "revenue_by_country";
+    private const string ByStatus = "orders_by_status";
+
+    private readonly TestDirectory _root = new("recompute");
+    private readonly LambdaCatalog _catalog = TestCatalogs.Default;
+    private readonly SourceDefinition _orders = TestCatalogs.Default.GetSource("orders");
+    private readonly FixedFlushBoundaries _boundaries = new();
+    private readonly List<OrderMessage> _messages = [];
+
+    public void Dispose() => _root.Dispose();
+
+    [Fact]
+    public async Task First_run_computes_every_view_from_exactly_the_events_below_its_watermarks()
+    {
+        var ends = await ArchiveAsync(FirstWave, perCommit: 3_000);
+        AddBoundaries(ends, skipPartition: 3);
+
+        var result = await Engine().RunAsync(new RecomputeRequest(), null, CancellationToken.None);
+        var manifest = (await Store.LoadAsync(CancellationToken.None))!;
+
+        Assert.False(result.NothingToDo);
+        var readable = MasterDatasetSnapshot.Load(_root.Path, "orders").Files
+            .Where(f => manifest.Views.Values.Any(v => f.MinOffset < v.GetWatermark(f.Partition)))
+            .Sum(f => f.Rows);
+        Assert.Equal(readable, result.RowsRead);
+        Assert.True(result.RowsRead < _messages.Count(m => m.Event is not null));
+        Assert.Equal(manifest.RunId, result.RunId);
+        Assert.Equal([ByStatus, Revenue], manifest.Views.Keys);
+        foreach (var (view, step) in new[] { (Revenue, 700L), (ByStatus, 1_100L) })
+        {
+            var entry = manifest.FindView(view)!;
+            var expectedWatermarks = ends.ToDictionary(e => e.Key, e => e.Key == 3 ? 0 : e.Value / step * step);
+            Assert.Equal(expectedWatermarks, entry.Watermarks);
+            Assert.Equal(_catalog.GetView(view).DefinitionHash, entry.DefinitionHash);
+            await AssertViewAsync(entry);
+            Assert.Equal(result.Days.Where(d => d.View == view).Select(d => d.Day).Order(), entry.Days.Select(d => d.Day));
+            Assert.Equal(result.Days.Where(d => d.View == view).Sum(d => d.Rows), entry.Days.Sum(d => d.Rows));
+        }
+
+        Assert.Equal(result.Days.Sum(d => d.Rows), result.RowsWritten);
+        Assert.Equal(3, manifest.FindView(Revenue)!.Days.Count);
+    }
+
+    [Fact]
+    public async Task A_second_run_without_new_data_recomputes_and_publishes_nothing()
+    {
+        AddBoundaries(await ArchiveAsync(FirstWave, perCommit: 5_000));
+        var first = await Engine().RunAsync(new RecomputeRequest(), null, CancellationToken.None);
+        var before = await File.ReadAllTextAsync(BatchViewLayout.ManifestPath(_root.Path));
+
+        var second = await Engine().RunAsync(new RecomputeRequest(), null, CancellationToken.None);
+
+        Assert.True(second.NothingToDo);
+        Assert.Empty(second.Days);
+        Assert.Equal(0, second.RowsRead);
+        Assert.NotEqual(first.RunId, second.RunId);
+        Assert.Equal(before, await File.ReadAllTextAsync(BatchViewLayout.ManifestPath(_root.Path)));
+        Assert.False(Directory.Exists(Path.Combine(_root.Path, "views", Revenue, _catalog.GetView(Revenue).DefinitionHash[..8], $"run={second.RunId}")));
+    }
+
+    [Fact]
+    public async Task An_incremental_run_recomputes_exactly_the_days_with_events_between_the_old_and_new_watermarks()
+    {
+        var firstEnds = await ArchiveAsync(FirstWave, perCommit: 3_000);
+        AddBoundaries(firstEnds);
+        var first = await Engine().RunAsync(new RecomputeRequest(), null, CancellationToken.None);
+        var firstManifest = (await Store.LoadAsync(CancellationToken.None))!;
+
+        // A second wave (day 4 and late events) and speed flushes past the first run's watermarks.
+        var ends = await ArchiveAsync(4_000, perCommit: 1_000, total: FirstWave);
+        AddBoundaries(ends);
+        var second = await Engine().RunAsync(new RecomputeRequest(), null, CancellationToken.None);
+        var manifest = (await Store.LoadAsync(CancellationToken.None))!;
+
+        foreach (var view in new[] { Revenue, ByStatus })
+        {
+            var before = firstManifest.FindView(view)!;
+            var after = manifest.FindView(view)!;
+            var dirty = _messages
+                .Where(m => m.Event is not null && m.Offset >= before.GetWatermark(m.Partition) && m.Offset < after.GetWatermark(m.Partition))
+                .Select(m => DateOnly.FromDateTime(m.Event!.Timestamp.UtcDateTime))
+                .ToHashSet();
+            Assert.Equal(dirty.Order(), second.Days.Where(d => d.View == view).Select(d => d.Day));
+            var carried = after.Days.Where(d => !dirty.Contains(d.Day)).ToArray();
+            Assert.NotEmpty(carried);
+            Assert.All(carried, d => Assert.Equal(before.FindDay(d.Day), d));
+            Assert.All(after.Days.Where(d => dirty.Contains(d.Day)), d => Assert.Equal(second.RunId, d.RunId));
+            Assert.Contains(new DateOnly(2026, 11, 26), after.Days.Select(d => d.Day));
+            await AssertViewAsync(after);
+        }
+
+        Assert.Equal(first.RunId, firstManifest.RunId);
+        Assert.True(second.RowsRead < first.RowsRead + 4_000);
+    }
+
+    [Fact]
+    public async Task Full_and_backfill_runs_give_the_same_views_as_incremental_runs()
+    {
+        AddBoundaries(await ArchiveAsync(FirstWave, perCommit: 4_000));
+        await Engine().RunAsync(new RecomputeRequest(), null, CancellationToken.None);
+        AddBoundaries(await ArchiveAsync(3_000, perCommit: 1_000, total: FirstWave));
+        await Engine().RunAsync(new RecomputeRequest(), null, CancellationToken.None);
+        var incremental = (await Store.LoadAsync(CancellationToken.None))!;
+
+        var full = await Engine().RunAsync(new RecomputeRequest { Mode = RecomputeMode.Full }, null, CancellationToken.None);
+        var afterFull = (await Store.LoadAsync(CancellationToken.None))!;
+        var day = new DateOnly(2026, 11, 24);
+        var backfill = await Engine().RunAsync(new RecomputeRequest { Mode = RecomputeMode.Backfill, From = day, To = day, Views = [Revenue] }, null, CancellationToken.None);
+        var afterBackfill = (await Store.LoadAsync(CancellationToken.None))!;
+
+        Assert.Equal(incremental.Views.Values.Sum(v => v.Days.Count), full.Days.Count);
+        foreach (var view in new[] { Revenue, ByStatus })
+        {
+            var definition = _catalog.GetView(view);
+            Assert.Equal(incremental.FindView(view)!.Watermarks, afterFull.FindView(view)!.Watermarks);
+            Assert.Null(ViewAggregator.FindDifference(
+                await ReadAsync(incremental.FindView(view)!, definition),
+                await ReadAsync(afterFull.FindView(view)!, definition)));
+        }
+
+        Assert.Equal([(Revenue, day)], backfill.Days.Select(d => (d.View, d.Day)));
+        AssertSame(afterFull.FindView(ByStatus), afterBackfill.FindView(ByStatus));
+        Assert.Equal(
+            afterFull.FindView(Revenue)!.Days.Where(d => d.Day != day),
+            afterBackfill.FindView(Revenue)!.Days.Where(d => d.Day != day));
+        await AssertViewAsync(afterBackfill.FindView(Revenue)!);
+    }
+
+    [Fact]
+    public async Task A_published_watermark_is_kept_when_the_speed_layer_no_longer_reports_boundaries_above_it()
+    {
+        var ends = await ArchiveAsync(8_000, perCommit: 2_000);
+        AddBoundaries(ends);
+        await Engine().RunAsync(new RecomputeRequest(), null, CancellationToken.None);
+        var published = (await Store.LoadAsync(CancellationToken.None))!.FindView(Revenue)!;
+        await ArchiveAsync(2_000, perCommit: 2_000, total: 8_000);
+
+        // Speed deltas below the watermark were dropped: only old, lower boundaries remain visible.
+        var lower = new FixedFlushBoundaries();
+        lower.Add(Revenue, 0, 100);
+        var result = await Engine(lower).RunAsync(new RecomputeRequest { Views = [Revenue] }, null, CancellationToken.None);
+
+        Assert.True(result.NothingToDo);
+        AssertSame(published, (await Store.LoadAsync(CancellationToken.None))!.FindView(Revenue));
+    }
+
+    [Fact]
+    public async Task A_changed_view_definition_replaces_the_old_version_with_a_full_recompute()
+    {
+        AddBoundaries(await ArchiveAsync(6_000, perCommit: 2_000));
+        await Engine().RunAsync(new RecomputeRequest(), null, CancellationToken.None);
+        var changed = CatalogLoader.Parse(File.ReadAllText(TestCatalogs.DefaultPath).Replace(
+            "measures: { orders: count, revenue: sum(amount), biggest: max(amount), buyers: distinct(user_id) }",
+            "measures: { orders: count, revenue: sum(amount), smallest: min(amount), buyers: distinct(user_id) }",
+            StringComparison.Ordinal));
+        var view = changed.GetView(Revenue);
+        Assert.NotEqual(_catalog.GetView(Revenue).DefinitionHash, view.DefinitionHash);
+        var boundaries = new FixedFlushBoundaries();
+        boundaries.AddEvery(Revenue, MasterDatasetSnapshot.Load(_root.Path, "orders").CommittedEnds, 500);
+
+        var result = await Engine(boundaries, changed).RunAsync(new RecomputeRequest { Views = [Revenue] }, null, CancellationToken.None);
+        var entry = (await Store.LoadAsync(CancellationToken.None))!.FindView(Revenue)!;
+
+        Assert.Equal(view.DefinitionHash, entry.DefinitionHash);
+        Assert.Equal(entry.Days.Select(d => d.Day), result.Days.Select(d => d.Day));
+        Assert.All(entry.Days, d => Assert.StartsWith($"views/{Revenue}/{view.DefinitionHash[..8]}/run={result.RunId}/", d.File, StringComparison.Ordinal));
+        await AssertViewAsync(entry, view);
+    }
+
+    [Fact]
+    public async Task Views_of_sources_without_archived_data_and_unrequested_views_stay_unpublished()
+    {
+        AddBoundaries(await ArchiveAsync(8_000, perCommit: 1_000));
+
+        var result = await Engine().RunAsync(new RecomputeRequest { Views = [ByStatus, "site_climate"] }, null, CancellationToken.None);
+        var manifest = (await Store.LoadAsync(CancellationToken.None))!;
+
+        Assert.Equal([ByStatus], manifest.Views.Keys);
+        Assert.All(result.Days, d => Assert.Equal(ByStatus, d.View));
+    }
+
+    [Theory]
+    [InlineData(RecomputeMode.Backfill, "2026-11-24", null, null, "request.From and request.To")]
+    [InlineData(RecomputeMode.Backfill, "2026-11-25", "2026-11-24", null, "is after request.To")]
+    [InlineData(RecomputeMode.Incremental, "2026-11-24", "2026-11-24", null, "only valid with Mode = Backfill")]
+    [InlineData(RecomputeMode.Full, null, null, "no_such_view", "request.Views: view 'no_such_view'")]
+    [InlineData((RecomputeMode)42, null, null, null, "request.Mode")]
+    public async Task Invalid_requests_are_rejected_naming_the_field(RecomputeMode mode, string? from, string? to, string? view, string expected)
+    {
+        var request = new RecomputeRequest
+        {
+            Mode = mode,
+            From = from is null ? null : DateOnly.Parse(from, System.Globalization.CultureInfo.InvariantCulture),
+            To = to is null ? null : DateOnly.Parse(to, System.Globalization.CultureInfo.InvariantCulture),
+            Views = view is null ? null : [view],
+        };
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => Engine().RunAsync(request, null, CancellationToken.None));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, _boundaries.Calls);
+    }
+
+    [Fact]
+    public async Task A_second_concurrent_recompute_is_refused()
+    {
+        using var held = RecomputeLock.Acquire(_root.Path);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => Engine().RunAsync(new RecomputeRequest(), null, CancellationToken.None));
+
+        Assert.Contains("another recompute is running", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_cancelled_run_publishes_nothing_and_reports_progress_until_then()
+    {
+        AddBoundaries(await ArchiveAsync(FirstWave, perCommit: 1_000));
+        using var cts = new CancellationTokenSource();
+        var stages = new List<RecomputeProgress>();
+        var progress = new SynchronousProgress(p =>
+        {
+            lock (stages)
+            {
+                stages.Add(p);
+                if (p.Stage == "aggregate" && p.Completed == 5)
+                {
+                    cts.Cancel();
+                }
+            }
+        });
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Engine().RunAsync(new RecomputeRequest(), progress, cts.Token));
+
+        Assert.Null(await Store.LoadAsync(CancellationToken.None));
+        Assert.Contains(stages, s => s.Stage == "plan");
+        Assert.DoesNotContain(stages, s => s.Stage == "publish");
+        var completed = await Engine().RunAsync(new RecomputeRequest(), progress, CancellationToken.None);
+        Assert.False(completed.NothingToDo);
+        Assert.Contains(stages, s => s.Stage == "publish" && s.Completed == 1 && s.RowsRead == completed.RowsRead);
+    }
+
+    private ManifestStore Store => new(_root.Path);
+
+    private RecomputeEngine Engine(IFlushBoundarySource? boundaries = null, LambdaCatalog? catalog = null) => new(
+        catalog ?? _catalog,
+        Options.Create(new BatchStorageOptions { DatasetRoot = _root.Path }),
+        Options.Create(new RecomputeOptions { MaxDegreeOfParallelism = 3, DaysPerChunk = 2 }),
+        boundaries ?? _boundaries,
+        Store,
+        new BatchViewWriter(),
+        NullLogger<RecomputeEngine>.Instance,
+        TimeProvider.System);
+
+    /// <summary>Archives the next <paramref name="count"/> messages; returns the committed ends.</summary>
+    private async Task<IReadOnlyDictionary<int, long>> ArchiveAsync(int count, int perCommit, int? total = null)
+    {
+        var next = _messages.GroupBy(m => m.Partition).ToDictionary(g => g.Key, g => g.Max(m => m.Offset) + 1);
+        var messages = OrderDatasets.Messages(_orders, count, Partitions, seed: 77, firstIndex: _messages.Count, total: total ?? count, nextOffsets: next);
+        await OrderDatasets.WriteAsync(_root.Path, _orders, messages, perCommit);
+        _messages.AddRange(messages);
+        return MasterDatasetSnapshot.Load(_root.Path, _orders.Name).CommittedEnds;
+    }
+
+    private void AddBoundaries(IReadOnlyDictionary<int, long> ends, int? skipPartition = null)
+    {
+        var used = ends.Where(e => e.Key != skipPartition).ToDictionary();
+        var revenue = used.ToDictionary(e => e.Key, e => e.Value / 700 * 700);
+        var status = used.ToDictionary(e => e.Key, e => e.Value / 1_100 * 1_100);
+        _boundaries.AddEvery(Revenue, revenue, 700);
+        _boundaries.AddEvery(ByStatus, status, 1_100);
+    }
+
+    private async Task<IReadOnlyList<ViewGroup>> ReadAsync(BatchViewEntry entry, ViewDefinition view) =>
+        await new BatchViewReader(_root.Path).ReadAsync(entry, view, DateOnly.MinValue, DateOnly.MaxValue, CancellationToken.None);
+
+    private async Task AssertViewAsync(BatchViewEntry entry, ViewDefinition? view = null)
+    {
+        view ??= _catalog.GetView(entry.View);
+        var groups = await ReadAsync(entry, view);
+        var messages = ReferenceEquals(view.Source, _orders) ? _messages : Reparse(view.Source);
+        Assert.Null(ViewAggregator.FindDifference(ViewOracle.Aggregate(view, messages, entry.Watermarks).GetGroups(), groups));
+        ViewOracle.AssertMatchesPlainComputation(view, messages, entry.Watermarks, groups);
+    }
+
+    private List<OrderMessage> Reparse(SourceDefinition source)
+    {
+        var parser = new Lambda.Shared.Events.EventParser(source);
+        return _messages.Select(m => m with { Event = parser.TryParse(m.Json, out var record, out _) ? record : null }).ToList();
+    }
+
+    private static void AssertSame(BatchViewEntry? expected, BatchViewEntry? actual)
+    {
+        Assert.NotNull(expected);
+        Assert.NotNull(actual);
+        Assert.Equal(expected with { Watermarks = actual.Watermarks, Days = actual.Days }, actual);
+        Assert.Equal(expected.Watermarks.OrderBy(w => w.Key), actual.Watermarks.OrderBy(w => w.Key));
+        Assert.Equal(expected.Days, actual.Days);
+    }
+
+    private sealed class SynchronousProgress(Action<RecomputeProgress> report) : IProgress<RecomputeProgress>
+    {
+        public void Report(RecomputeProgress value) => report(value);
+    }
+}

@@ -1,0 +1,73 @@
+using Lambda.BatchLayer.Recompute;
+using Lambda.BatchLayer.Tests.Dataset;
+using Lambda.Shared.BatchViews;
+using Lambda.Shared.ClickHouse;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Lambda.BatchLayer.Tests.Recompute;
+
+public sealed class RecomputeRegistrationTests
+{
+    [Fact]
+    public void The_engine_resolves_with_its_seams_over_the_configured_root()
+    {
+        var configuration = Configuration(new() { ["Batch:DatasetRoot"] = "/data/lambda", ["Batch:Recompute:DaysPerChunk"] = "3" });
+        using var services = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(configuration)
+            .AddLambdaRecomputeEngine(configuration)
+            .AddLambdaArchiver(configuration)
+            .BuildServiceProvider(validateScopes: true);
+
+        Assert.IsType<RecomputeEngine>(services.GetRequiredService<IRecomputeEngine>());
+        Assert.IsType<ClickHouseFlushBoundarySource>(services.GetRequiredService<IFlushBoundarySource>());
+        Assert.NotNull(services.GetRequiredService<IClickHouseClient>());
+        Assert.Equal("/data/lambda", services.GetRequiredService<IManifestStore>().Root);
+        Assert.Equal("/data/lambda", services.GetRequiredService<BatchViewReader>().Root);
+        Assert.Equal(3, services.GetRequiredService<IOptions<RecomputeOptions>>().Value.DaysPerChunk);
+    }
+
+    [Fact]
+    public void A_flush_boundary_source_registered_first_replaces_the_ClickHouse_one()
+    {
+        var configuration = Configuration([]);
+        var boundaries = new FixedFlushBoundaries();
+        using var services = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(configuration)
+            .AddSingleton<IFlushBoundarySource>(boundaries)
+            .AddLambdaRecomputeEngine(configuration)
+            .BuildServiceProvider();
+
+        Assert.Same(boundaries, services.GetRequiredService<IFlushBoundarySource>());
+    }
+
+    [Theory]
+    [InlineData("Batch:Recompute:MaxDegreeOfParallelism", "0", "MaxDegreeOfParallelism")]
+    [InlineData("Batch:Recompute:DaysPerChunk", "400", "DaysPerChunk")]
+    public async Task Invalid_settings_stop_the_host_naming_the_setting(string key, string value, string expected)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(Configuration(new() { [key] = value }).AsEnumerable());
+        builder.Services.AddLambdaRecomputeEngine(builder.Configuration);
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    private static IConfiguration Configuration(Dictionary<string, string?> extra)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Catalog:Path"] = TestCatalogs.DefaultPath,
+            ["ClickHouse:Url"] = "http://127.0.0.1:9",
+        };
+        foreach (var (key, value) in extra)
+        {
+            settings[key] = value;
+        }
+
+        return new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+    }
+}
