@@ -60,29 +60,25 @@ public static class BatchSchedulingServiceCollectionExtensions
     /// <summary>
     /// The one place where the recompute engine (<c>IRecomputeEngine</c> and the master dataset it reads,
     /// <c>batch-layer/Recompute</c> and <c>Dataset</c>) is registered, for every host (service and
-    /// command line). The engine registers itself through
-    /// <c>BatchEngineServiceCollectionExtensions.AddLambdaRecomputeEngine</c>; that call belongs here
-    /// once the engine is part of the build. Until then no <c>IRecomputeEngine</c> is registered and a
-    /// recompute fails with a message that says so (hosts and tests may register an engine of their own).
+    /// command line). An engine registered before this call (tests) wins.
     /// </summary>
     public static IServiceCollection AddLambdaBatchEngine(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        return services;
+        return services.AddLambdaRecomputeEngine(configuration);
     }
 
     /// <summary>
     /// The one place where the archiver (Kafka → master dataset, <c>batch-layer/Archive</c>) is
     /// registered; only the service (<c>serve</c>) calls it, so command-line runs never start it. The
-    /// archiver registers itself through <c>BatchEngineServiceCollectionExtensions.AddLambdaArchiver</c>;
-    /// that call belongs here once the archiver is part of the build.
+    /// archiver runs only when <c>Batch:Archiver:Enabled</c> is true.
     /// </summary>
     public static IServiceCollection AddLambdaBatchArchiver(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        return services;
+        return services.AddLambdaArchiver(configuration);
     }
 
     /// <summary>

@@ -22,6 +22,7 @@ public static class BatchCommandLine
             ServeCommand.Create(environment),
             RecomputeCommand.Create(environment),
             SqlCommand.Create(environment),
+            ArchiveCommand.Create(),
         };
         root.TreatUnmatchedTokensAsErrors = false;
         root.SetAction((parse, cancellationToken) => ServeCommand.RunAsync(environment, [.. parse.UnmatchedTokens], cancellationToken));
