@@ -32,6 +32,7 @@ internal sealed class SourceArchiver
     private readonly Dictionary<int, PartitionBatch> _batches = [];
     private long _buffered;
     private long _firstBufferedAt;
+    private bool _failed;
 
     public SourceArchiver(
         SourceDefinition source,
@@ -106,6 +107,12 @@ internal sealed class SourceArchiver
             }
 
             Flush(consumer, _batches.Values.ToArray());
+        }
+        catch
+        {
+            // Leaving the group must not write anything more after a failure; the next owner re-reads the rest.
+            _failed = true;
+            throw;
         }
         finally
         {
@@ -183,9 +190,12 @@ internal sealed class SourceArchiver
 
     private void OnRevoked(IConsumer<Ignore, byte[]> consumer, List<TopicPartitionOffset> partitions)
     {
-        // A cooperative hand-over: this member still owns the partitions until the handler returns.
-        var batches = partitions.Select(p => _batches.GetValueOrDefault(p.Partition.Value)).OfType<PartitionBatch>().ToArray();
-        Flush(consumer, batches);
+        // An orderly hand-over: this member still owns the partitions until the handler returns.
+        if (!_failed)
+        {
+            Flush(consumer, partitions.Select(p => _batches.GetValueOrDefault(p.Partition.Value)).OfType<PartitionBatch>().ToArray());
+        }
+
         Forget(partitions, "revoked");
     }
 
