@@ -39,6 +39,8 @@ public sealed class BatchTestHost : IAsyncDisposable
         ["ClickHouse:Url"] = clickHouse.Url.ToString(),
         ["ClickHouse:Database"] = clickHouse.Database,
         ["Batch:DatasetRoot"] = datasetRoot,
+        // These hosts test scheduling; the archiver (on in the service's appsettings) has tests of its own.
+        ["Batch:Archiver:Enabled"] = "false",
         ["Batch:Schedule:RecurringJobEnabled"] = "false",
         ["Batch:Schedule:SchedulePollingInterval"] = "00:00:01",
         ["Batch:Schedule:QueuePollInterval"] = "00:00:00.2",
