@@ -181,26 +181,42 @@ public sealed partial class ClickHouseSpeedViewStore : ISpeedViewStore
     }
 
     /// <inheritdoc/>
+    public Task<long> ReadIntoAsync(
+        ViewAggregator target, TimeRange? range, IReadOnlyDictionary<int, long>? watermarks, CancellationToken cancellationToken) =>
+        ReadIntoAsync(target, range, watermarks, [], cancellationToken);
+
+    /// <inheritdoc/>
+    /// <remarks>Conditions on string, long and bool dimensions go into the WHERE clause; the others are checked per row.</remarks>
     public async Task<long> ReadIntoAsync(
-        ViewAggregator target, TimeRange? range, IReadOnlyDictionary<int, long>? watermarks, CancellationToken cancellationToken)
+        ViewAggregator target,
+        TimeRange? range,
+        IReadOnlyDictionary<int, long>? watermarks,
+        IReadOnlyList<SpeedDimensionFilter> filters,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(filters);
         var schema = SpeedTableSchema.For(target.View);
         var reader = new SpeedRowReader(schema);
-        var sql = reader.BuildQuery(Database, range, watermarks);
+        var matcher = SpeedFilterMatcher.Create(target.View, filters);
+        var sql = reader.BuildQuery(Database, range, watermarks, matcher);
         var dimensions = new FieldValue[schema.View.Dimensions.Count];
         var states = new MeasureState[schema.View.Measures.Count];
         long rows = 0;
+        var anyRow = false;
         try
         {
             await using var result = await _client.OpenReaderAsync(sql, null, cancellationToken).ConfigureAwait(false);
             while (await result.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                reader.MergeRow(result.Current, target, dimensions, states);
-                rows++;
+                anyRow = true;
+                if (reader.MergeRow(result.Current, target, dimensions, states, matcher))
+                {
+                    rows++;
+                }
             }
         }
-        catch (ClickHouseException ex) when (ex.ErrorCode == UnknownTable && rows == 0)
+        catch (ClickHouseException ex) when (ex.ErrorCode == UnknownTable && !anyRow)
         {
             LogTableMissing(_logger, schema.TableName, schema.View.Name);
         }
