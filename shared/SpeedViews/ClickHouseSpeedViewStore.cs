@@ -15,6 +15,9 @@ public sealed partial class ClickHouseSpeedViewStore : ISpeedViewStore
     /// <summary>ClickHouse's UNKNOWN_TABLE error code.</summary>
     private const int UnknownTable = 60;
 
+    /// <summary>ClickHouse's UNKNOWN_DATABASE error code: nothing created yet reads as empty, like a missing table.</summary>
+    private const int UnknownDatabase = 81;
+
     /// <summary>ClickHouse's TABLE_ALREADY_EXISTS error code.</summary>
     private const int TableAlreadyExists = 57;
 
@@ -216,7 +219,7 @@ public sealed partial class ClickHouseSpeedViewStore : ISpeedViewStore
                 }
             }
         }
-        catch (ClickHouseException ex) when (ex.ErrorCode == UnknownTable && !anyRow)
+        catch (ClickHouseException ex) when (ex.ErrorCode is UnknownTable or UnknownDatabase && !anyRow)
         {
             LogTableMissing(_logger, schema.TableName, schema.View.Name);
         }
@@ -244,7 +247,7 @@ public sealed partial class ClickHouseSpeedViewStore : ISpeedViewStore
         {
             return await _client.QueryRowsAsync(sql, null, cancellationToken).ConfigureAwait(false);
         }
-        catch (ClickHouseException ex) when (ex.ErrorCode == UnknownTable)
+        catch (ClickHouseException ex) when (ex.ErrorCode is UnknownTable or UnknownDatabase)
         {
             return [];
         }

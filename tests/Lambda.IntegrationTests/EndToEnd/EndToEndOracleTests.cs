@@ -35,6 +35,8 @@ public sealed class EndToEndOracleTests(ITestOutputHelper output) : IAsyncLifeti
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(60) };
     private readonly List<ServiceProcess> _services = [];
     private string _root = "";
+
+    private HashSet<string> RunIds { get; } = [];
     private string _database = "";
     private string _topic = "";
     private Catalog _catalog = null!;
@@ -54,7 +56,7 @@ public sealed class EndToEndOracleTests(ITestOutputHelper output) : IAsyncLifeti
                 topic: {{_topic}}
                 time: ts
                 key: user_id
-                fields: { order_id: string, user_id: string, country: string, amount: decimal(18,2), status: string }
+                fields: { order_id: string, user_id: string, country: string, amount: "decimal(18,2)", status: string }
             views:
               revenue_by_country:
                 source: orders
@@ -80,7 +82,8 @@ public sealed class EndToEndOracleTests(ITestOutputHelper output) : IAsyncLifeti
         }
 
         await DevBrokerAdmin.DeleteTopicAsync(_topic, CancellationToken.None);
-        await _clickHouse.ExecuteAsync($"DROP DATABASE IF EXISTS {ClickHouseSql.QuoteIdentifier(_database)}", CancellationToken.None);
+        var system = new ClickHouseClient(_http, new ClickHouseOptions { Url = _stack.ClickHouseUrl, Database = "system" });
+        await system.ExecuteAsync($"DROP DATABASE IF EXISTS {ClickHouseSql.QuoteIdentifier(_database)}", CancellationToken.None);
         _http.Dispose();
         if (Directory.Exists(_root))
         {
@@ -118,8 +121,10 @@ public sealed class EndToEndOracleTests(ITestOutputHelper output) : IAsyncLifeti
         serving.DefaultRequestHeaders.Add("X-Api-Key", QueryKey);
         var firstAnswers = await CheckAllAsync(serving, queries, oracle, "after the first recompute");
 
+        Assert.Single(RunIds);
         await RecomputeAsync(environment);
         var secondAnswers = await CheckAllAsync(serving, queries, oracle, "after the second recompute");
+        Assert.Equal(2, RunIds.Count);
         for (var i = 0; i < queries.Count; i++)
         {
             Assert.True(firstAnswers[i] == secondAnswers[i], $"query {queries[i]} answered differently after the second recompute");
@@ -298,6 +303,11 @@ public sealed class EndToEndOracleTests(ITestOutputHelper output) : IAsyncLifeti
             using var document = JsonDocument.Parse(body);
             var rows = document.RootElement.GetProperty("rows");
             answers[i] = rows.GetRawText();
+            var watermark = document.RootElement.GetProperty("watermark");
+            var runId = watermark.GetProperty("run_id").GetString();
+            Assert.True(runId is not null, $"{stage}: {query} was not merged with a batch view: {watermark.GetRawText()}");
+            Assert.True(watermark.GetProperty("partitions").EnumerateObject().Sum(p => p.Value.GetInt64()) > 0, $"{stage}: the batch watermark is empty: {watermark.GetRawText()}");
+            RunIds.Add(runId);
             var expected = Expected(query, oracle[query.View.Name]);
             Assert.True(expected.Count == rows.GetArrayLength(), $"{stage}: {query}: {rows.GetArrayLength()} rows, the oracle has {expected.Count}");
             foreach (var row in rows.EnumerateArray())

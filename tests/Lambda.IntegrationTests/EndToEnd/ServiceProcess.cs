@@ -38,7 +38,7 @@ internal sealed class ServiceProcess : IDisposable
     /// <summary>Starts <paramref name="assembly"/> of the project directory <paramref name="projectDirectory"/> (working directory = the project's).</summary>
     public static ServiceProcess Start(string projectDirectory, string assembly, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment)
     {
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name;
+        var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
         var dll = Path.Combine(projectDirectory, "bin", configuration, "net10.0", assembly + ".dll");
         if (!File.Exists(dll))
         {
