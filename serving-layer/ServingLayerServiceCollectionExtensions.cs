@@ -7,11 +7,12 @@ using Lambda.ServingLayer.Ingest;
 using Lambda.ServingLayer.OpenApi;
 using Lambda.ServingLayer.Problems;
 using Lambda.ServingLayer.Querying;
-using Lambda.ServingLayer.Querying.ClickHouse;
 using Lambda.ServingLayer.Security;
+using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.ClickHouse;
 using Lambda.Shared.Kafka;
+using Lambda.Shared.SpeedViews;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -41,13 +42,15 @@ public static class ServingLayerServiceCollectionExtensions
         services.AddLambdaCatalog();
         services.AddLambdaKafka(configuration);
         services.AddLambdaClickHouse(configuration.GetSection(ClickHouseOptions.SectionName));
+        services.AddLambdaSpeedViews();
+        services.AddLambdaBatchViews(configuration);
         services.TryAddSingleton(_ => NpgsqlDataSource.Create(
             configuration.GetConnectionString("Postgres")
             ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not set: the batch run log and Hangfire's storage live in PostgreSQL.")));
 
         // Seams.
-        services.TryAddSingleton<IBatchViewStore, EmptyBatchViewStore>();
-        services.TryAddSingleton<ISpeedViewStore, ClickHouseSpeedViewStore>();
+        services.TryAddSingleton<IBatchViewStore, ManifestBatchViewStore>();
+        services.TryAddSingleton<Querying.ISpeedViewStore, SpeedTableViewStore>();
         services.TryAddSingleton<IEventPublisher, KafkaEventPublisher>();
         services.TryAddSingleton<IBatchJobScheduler, HangfireBatchJobScheduler>();
         services.TryAddSingleton<IBatchStatusStore, PostgresBatchStatusStore>();

@@ -6,6 +6,10 @@ if (args.Length > 0 && args[0] == "load")
 {
     await HttpLoad.RunAsync(args);
 }
+else if (args.Length > 0 && args[0] == "real")
+{
+    await RealisticLoad.RunAsync(args);
+}
 else
 {
     BenchmarkSwitcher.FromAssembly(typeof(QueryBenchmarks).Assembly).Run(args);

@@ -15,6 +15,9 @@ public sealed partial class ClickHouseSpeedViewStore : ISpeedViewStore
     /// <summary>ClickHouse's UNKNOWN_TABLE error code.</summary>
     private const int UnknownTable = 60;
 
+    /// <summary>ClickHouse's UNKNOWN_DATABASE error code: nothing created yet reads as empty, like a missing table.</summary>
+    private const int UnknownDatabase = 81;
+
     /// <summary>ClickHouse's TABLE_ALREADY_EXISTS error code.</summary>
     private const int TableAlreadyExists = 57;
 
@@ -181,26 +184,42 @@ public sealed partial class ClickHouseSpeedViewStore : ISpeedViewStore
     }
 
     /// <inheritdoc/>
+    public Task<long> ReadIntoAsync(
+        ViewAggregator target, TimeRange? range, IReadOnlyDictionary<int, long>? watermarks, CancellationToken cancellationToken) =>
+        ReadIntoAsync(target, range, watermarks, [], cancellationToken);
+
+    /// <inheritdoc/>
+    /// <remarks>Conditions on string, long and bool dimensions go into the WHERE clause; the others are checked per row.</remarks>
     public async Task<long> ReadIntoAsync(
-        ViewAggregator target, TimeRange? range, IReadOnlyDictionary<int, long>? watermarks, CancellationToken cancellationToken)
+        ViewAggregator target,
+        TimeRange? range,
+        IReadOnlyDictionary<int, long>? watermarks,
+        IReadOnlyList<SpeedDimensionFilter> filters,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(filters);
         var schema = SpeedTableSchema.For(target.View);
         var reader = new SpeedRowReader(schema);
-        var sql = reader.BuildQuery(Database, range, watermarks);
+        var matcher = SpeedFilterMatcher.Create(target.View, filters);
+        var sql = reader.BuildQuery(Database, range, watermarks, matcher);
         var dimensions = new FieldValue[schema.View.Dimensions.Count];
         var states = new MeasureState[schema.View.Measures.Count];
         long rows = 0;
+        var anyRow = false;
         try
         {
             await using var result = await _client.OpenReaderAsync(sql, null, cancellationToken).ConfigureAwait(false);
             while (await result.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                reader.MergeRow(result.Current, target, dimensions, states);
-                rows++;
+                anyRow = true;
+                if (reader.MergeRow(result.Current, target, dimensions, states, matcher))
+                {
+                    rows++;
+                }
             }
         }
-        catch (ClickHouseException ex) when (ex.ErrorCode == UnknownTable && rows == 0)
+        catch (ClickHouseException ex) when (ex.ErrorCode is UnknownTable or UnknownDatabase && !anyRow)
         {
             LogTableMissing(_logger, schema.TableName, schema.View.Name);
         }
@@ -228,7 +247,7 @@ public sealed partial class ClickHouseSpeedViewStore : ISpeedViewStore
         {
             return await _client.QueryRowsAsync(sql, null, cancellationToken).ConfigureAwait(false);
         }
-        catch (ClickHouseException ex) when (ex.ErrorCode == UnknownTable)
+        catch (ClickHouseException ex) when (ex.ErrorCode is UnknownTable or UnknownDatabase)
         {
             return [];
         }

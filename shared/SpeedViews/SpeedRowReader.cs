@@ -28,7 +28,7 @@ internal sealed class SpeedRowReader
     /// start in <paramref name="range"/> (when given) and, per partition, to rows with
     /// <c>first_offset &gt;= S_p</c> (partitions without a watermark: every row).
     /// </summary>
-    public string BuildQuery(string database, TimeRange? range, IReadOnlyDictionary<int, long>? watermarks)
+    public string BuildQuery(string database, TimeRange? range, IReadOnlyDictionary<int, long>? watermarks, SpeedFilterMatcher? filters = null)
     {
         var columns = new List<string> { SpeedTableSchema.BucketColumn };
         columns.AddRange(_schema.View.Dimensions.Select(d => d.Name));
@@ -59,16 +59,23 @@ internal sealed class SpeedRowReader
                 .Append("], toInt64(0))");
         }
 
+        filters?.AppendPushDown(sql);
         return sql.ToString();
     }
 
     /// <summary>Merges one result row (in <see cref="BuildQuery"/>'s column order) into <paramref name="target"/>.</summary>
-    public void MergeRow(ClickHouseRow row, ViewAggregator target, FieldValue[] dimensionBuffer, MeasureState[] stateBuffer)
+    /// <returns>False when <paramref name="filters"/> rejects the row's dimensions (nothing merged).</returns>
+    public bool MergeRow(ClickHouseRow row, ViewAggregator target, FieldValue[] dimensionBuffer, MeasureState[] stateBuffer, SpeedFilterMatcher? filters = null)
     {
         var bucket = new DateTimeOffset(row.GetDateTime(0)).ToUnixTimeMilliseconds();
         for (var d = 0; d < _dimensionTypes.Length; d++)
         {
             dimensionBuffer[d] = ReadValue(row, 1 + d, _dimensionTypes[d]);
+        }
+
+        if (filters is not null && !filters.Matches(dimensionBuffer))
+        {
+            return false;
         }
 
         var column = _measureStart;
@@ -79,6 +86,7 @@ internal sealed class SpeedRowReader
         }
 
         target.MergeGroup(bucket, dimensionBuffer, stateBuffer);
+        return true;
     }
 
     private static string SecondsLiteral(long epochMilliseconds)

@@ -1,0 +1,243 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using HdrHistogram;
+using Lambda.ServingLayer;
+using Lambda.Shared.Aggregation;
+using Lambda.Shared.BatchViews;
+using Lambda.Shared.Catalog;
+using Lambda.Shared.ClickHouse;
+using Lambda.Shared.Events;
+using Lambda.Shared.SpeedViews;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Lambda.Benchmarks.Serving;
+
+/// <summary>
+/// The serving layer with its real seams on realistic data: 7 days of <c>revenue_by_country</c> (minute buckets,
+/// 20 countries) published as a batch view (Parquet day files + manifest in a temporary dataset root) for the
+/// offsets below the watermark, every flush also in a ClickHouse speed table of a fresh database (so the speed side
+/// reads the deltas above the watermark). Measures the 7-day, hourly, grouped query through HTTP with concurrent
+/// clients, beside the equivalent direct ClickHouse GROUP BY over the speed table.
+/// Usage: <c>real [seconds=10] [concurrency=50] [events=2000000]</c>; ClickHouse from <c>LAMBDA_CLICKHOUSE_URL</c> or
+/// the repository's <c>.state/stack.env</c>.
+/// </summary>
+internal static class RealisticLoad
+{
+    private const string Key = "bench-query-key";
+    private const int Partitions = 4;
+    private const int FlushEvents = 20_000;
+    private static readonly DateTimeOffset Start = new(2026, 11, 18, 0, 0, 0, TimeSpan.Zero);
+
+    public static async Task RunAsync(string[] args)
+    {
+        var seconds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10;
+        var concurrency = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 50;
+        var eventCount = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 2_000_000;
+        var catalog = CatalogLoader.LoadFile(Path.Combine(AppContext.BaseDirectory, "catalog.yaml"));
+        var view = catalog.GetView("revenue_by_country");
+        var clickHouseUrl = new Uri(ClickHouseUrl());
+        var database = $"bench_serving_{Guid.NewGuid():N}"[..28];
+        var root = Path.Combine(Path.GetTempPath(), database);
+        using var http = new HttpClient();
+        var client = new ClickHouseClient(http, new ClickHouseOptions { Url = clickHouseUrl, Database = database });
+        try
+        {
+            var (batchGroups, speedRows) = await LoadAsync(view, client, root, eventCount);
+            Console.WriteLine($"{eventCount:N0} events over 7 days: batch view {batchGroups:N0} groups in 7 day files, speed table {speedRows:N0} delta rows; {Environment.ProcessorCount} cores");
+            await using var app = await StartAsync(catalog, clickHouseUrl, database, root);
+            var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+            var query = $"/api/views/revenue_by_country?from={Start:yyyy-MM-dd}&to={Start.AddDays(7):yyyy-MM-dd}&granularity=hour";
+            using var serving = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency }) { BaseAddress = address };
+            serving.DefaultRequestHeaders.Add("X-Api-Key", Key);
+            await MeasureAsync($"serving API: 7 days per hour by country ({concurrency} clients)", () => serving.GetAsync(query), TimeSpan.FromSeconds(seconds), concurrency);
+
+            var table = ClickHouseSql.QualifiedName(database, SpeedTableSchema.TableNameOf(view));
+            var sql = $"SELECT toStartOfHour(bucket) AS h, country, sum(orders), sum(revenue), max(biggest) FROM {table} WHERE kind = 0 "
+                + $"AND bucket >= toDateTime('{Start:yyyy-MM-dd HH:mm:ss}') AND bucket < toDateTime('{Start.AddDays(7):yyyy-MM-dd HH:mm:ss}') GROUP BY h, country ORDER BY h, country FORMAT JSON";
+            using var direct = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency }) { BaseAddress = clickHouseUrl };
+            await MeasureAsync($"ClickHouse direct: same GROUP BY on the speed table, no distinct ({concurrency} clients)",
+                () => direct.PostAsync("/", new StringContent(sql)), TimeSpan.FromSeconds(seconds), concurrency);
+            await app.StopAsync();
+        }
+        finally
+        {
+            var system = new ClickHouseClient(http, new ClickHouseOptions { Url = clickHouseUrl, Database = "system" });
+            await system.ExecuteAsync($"DROP DATABASE IF EXISTS {ClickHouseSql.QuoteIdentifier(database)}", CancellationToken.None);
+            if (Directory.Exists(root))
+            {
+                Directory.Delete(root, recursive: true);
+            }
+        }
+    }
+
+    /// <summary>Writes the speed table (every flush) and the batch view (offsets below a flush boundary at ~97% per partition).</summary>
+    private static async Task<(long BatchGroups, long SpeedRows)> LoadAsync(ViewDefinition view, ClickHouseClient client, string root, int eventCount)
+    {
+        var random = new Random(1);
+        var source = view.Source;
+        var records = new EventRecord[eventCount];
+        var country = source.GetField("country").Ordinal;
+        for (var i = 0; i < eventCount; i++)
+        {
+            var record = new EventRecord(source);
+            record.SetTimestamp(Start.AddMilliseconds(random.NextInt64(7 * 86_400_000L)));
+            record.SetString(source.GetField("order_id").Ordinal, "o" + i.ToString(CultureInfo.InvariantCulture));
+            record.SetString(source.GetField("user_id").Ordinal, "u" + random.Next(100_000).ToString(CultureInfo.InvariantCulture));
+            record.SetString(country, "C" + random.Next(20).ToString(CultureInfo.InvariantCulture));
+            record.SetDecimal(source.GetField("amount").Ordinal, random.Next(1, 100_000) / 100m);
+            record.SetString(source.GetField("status").Ordinal, random.Next(10) < 8 ? "paid" : "failed");
+            records[i] = record;
+        }
+
+        var store = new ClickHouseSpeedViewStore(client, NullLogger<ClickHouseSpeedViewStore>.Instance);
+        await store.EnsureSchemaAsync([view], CancellationToken.None);
+        var batch = new ViewAggregator(view);
+        var watermarks = new Dictionary<int, long>();
+        long speedRows = 0;
+        var perPartition = eventCount / Partitions;
+        var cut = perPartition * 97 / 100 / FlushEvents * FlushEvents;
+        for (var p = 0; p < Partitions; p++)
+        {
+            for (var first = 0; first < perPartition; first += FlushEvents)
+            {
+                var last = Math.Min(perPartition, first + FlushEvents) - 1;
+                var flush = new ViewAggregator(view);
+                for (var offset = first; offset <= last; offset++)
+                {
+                    var record = records[offset * Partitions + p];
+                    flush.Add(record);
+                    if (offset < cut)
+                    {
+                        batch.Add(record);
+                    }
+                }
+
+                var groups = flush.Drain();
+                speedRows += groups.Count;
+                await store.InsertAsync(view, [new SpeedPartitionDelta(p, first, last, groups)], DateTime.UtcNow, CancellationToken.None);
+            }
+
+            watermarks[p] = cut;
+        }
+
+        const string runId = "bench-run";
+        var writer = new BatchViewWriter();
+        var days = new List<BatchViewDay>();
+        var sorted = batch.GetSortedGroups();
+        foreach (var day in sorted.GroupBy(g => DateOnly.FromDateTime(g.BucketStart.UtcDateTime)))
+        {
+            var file = BatchViewLayout.DayFile(view, runId, day.Key);
+            var rows = await writer.WriteAsync(BatchViewLayout.Resolve(root, file), view, day.Key, runId, day, CancellationToken.None);
+            days.Add(new BatchViewDay(day.Key, file, rows, runId));
+        }
+
+        var entry = new BatchViewEntry
+        {
+            View = view.Name, Source = source.Name, DefinitionHash = view.DefinitionHash, RunId = runId,
+            ComputedAt = DateTimeOffset.UtcNow, Watermarks = watermarks, Days = days,
+        };
+        await new ManifestStore(root).PublishAsync(
+            new BatchManifest { RunId = runId, PublishedAt = DateTimeOffset.UtcNow, Views = new Dictionary<string, BatchViewEntry> { [view.Name] = entry } },
+            null,
+            CancellationToken.None);
+        return (sorted.Count, speedRows);
+    }
+
+    private static async Task MeasureAsync(string name, Func<Task<HttpResponseMessage>> send, TimeSpan duration, int concurrency)
+    {
+        for (var i = 0; i < 10; i++)
+        {
+            using var warm = await send();
+            if (warm.StatusCode != HttpStatusCode.OK)
+            {
+                throw new InvalidOperationException($"{name}: got {warm.StatusCode}: {await warm.Content.ReadAsStringAsync()}");
+            }
+        }
+
+        var histogram = new LongHistogram(TimeStamp.Minutes(1), 3);
+        var stopAt = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var started = Stopwatch.GetTimestamp();
+        var workers = Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
+        {
+            var local = new LongHistogram(TimeStamp.Minutes(1), 3);
+            while (Stopwatch.GetTimestamp() < stopAt)
+            {
+                var t0 = Stopwatch.GetTimestamp();
+                using var response = await send();
+                await response.Content.LoadIntoBufferAsync();
+                local.RecordValue(Stopwatch.GetTimestamp() - t0);
+                if (response.StatusCode != HttpStatusCode.OK)
+                {
+                    throw new InvalidOperationException($"{name}: got {response.StatusCode}");
+                }
+            }
+
+            return local;
+        })).ToArray();
+        foreach (var local in await Task.WhenAll(workers))
+        {
+            histogram.Add(local);
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        double Ms(double percentile) => histogram.GetValueAtPercentile(percentile) * 1000.0 / Stopwatch.Frequency;
+        Console.WriteLine(
+            $"{name,-70} {histogram.TotalCount / elapsed,8:F0} q/s   p50 {Ms(50),8:F2} ms   p99 {Ms(99),8:F2} ms   max {histogram.GetMaxValue() * 1000.0 / Stopwatch.Frequency,8:F2} ms");
+    }
+
+    private static async Task<WebApplication> StartAsync(Catalog catalog, Uri clickHouseUrl, string database, string root)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Kafka:BootstrapServers"] = "127.0.0.1:9",
+            ["ClickHouse:Url"] = clickHouseUrl.AbsoluteUri,
+            ["ClickHouse:Database"] = database,
+            ["Batch:DatasetRoot"] = root,
+            ["Serving:ApiKeys:0:Key"] = Key,
+            ["Serving:ApiKeys:0:Scopes:0"] = "query",
+        });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        builder.Services.AddServingLayer(builder.Configuration);
+        builder.Services.RemoveAll<Catalog>().AddSingleton(catalog);
+        var app = builder.Build();
+        app.UseServingLayer();
+        await app.StartAsync();
+        return app;
+    }
+
+    private static string ClickHouseUrl()
+    {
+        if (Environment.GetEnvironmentVariable("LAMBDA_CLICKHOUSE_URL") is { Length: > 0 } url)
+        {
+            return url;
+        }
+
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var env = Path.Combine(dir.FullName, ".state", "stack.env");
+            if (File.Exists(env))
+            {
+                foreach (var line in File.ReadLines(env))
+                {
+                    if (line.StartsWith("LAMBDA_CLICKHOUSE_URL=", StringComparison.Ordinal))
+                    {
+                        return line["LAMBDA_CLICKHOUSE_URL=".Length..].Trim('"');
+                    }
+                }
+            }
+        }
+
+        throw new InvalidOperationException("LAMBDA_CLICKHOUSE_URL is not set and no .state/stack.env was found: run 'scripts/lambda up'.");
+    }
+}

@@ -1,0 +1,127 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using Lambda.Shared.Aggregation;
+using Lambda.Shared.BatchViews;
+using Lambda.Shared.Catalog;
+
+namespace Lambda.ServingLayer.Querying;
+
+/// <summary>
+/// The published batch views through Lambda.Shared's BatchViews: every <see cref="OpenSnapshotAsync"/> loads the
+/// manifest once (<see cref="IManifestStore"/>) and the snapshot reads only the day files that manifest names
+/// (<see cref="BatchViewReader"/>).
+/// </summary>
+/// <remarks>
+/// Published day files are immutable (a recompute writes new files under its own run directory and swaps the
+/// manifest), so their decoded groups are cached by path. The cache belongs to one manifest run: a snapshot of a
+/// newer manifest starts a new cache and the old one is dropped with the last snapshot that holds it.
+/// </remarks>
+public sealed class ManifestBatchViewStore(IManifestStore manifests, BatchViewReader reader) : IBatchViewStore
+{
+    private FileCache? _cache;
+
+    /// <inheritdoc/>
+    public async Task<IBatchViewSnapshot> OpenSnapshotAsync(CancellationToken cancellationToken)
+    {
+        var manifest = await manifests.LoadAsync(cancellationToken).ConfigureAwait(false);
+        if (manifest is null)
+        {
+            return new Snapshot(null, reader, manifests.Root, new FileCache(string.Empty));
+        }
+
+        var cache = _cache;
+        if (cache is null || !string.Equals(cache.RunId, manifest.RunId, StringComparison.Ordinal))
+        {
+            cache = new FileCache(manifest.RunId);
+            _cache = cache;
+        }
+
+        return new Snapshot(manifest, reader, manifests.Root, cache);
+    }
+
+    private sealed class FileCache(string runId)
+    {
+        public string RunId { get; } = runId;
+
+        public ConcurrentDictionary<string, Lazy<Task<IReadOnlyList<ViewGroup>>>> Files { get; } = new(StringComparer.Ordinal);
+    }
+
+    private sealed class Snapshot : IBatchViewSnapshot
+    {
+        private readonly BatchManifest? _manifest;
+        private readonly BatchViewReader _reader;
+        private readonly string _root;
+        private readonly FileCache _cache;
+
+        public Snapshot(BatchManifest? manifest, BatchViewReader reader, string root, FileCache cache)
+        {
+            _manifest = manifest;
+            _reader = reader;
+            _root = root;
+            _cache = cache;
+            Views = manifest is null ? [] : manifest.Views.Values.Select(e => ToWatermark(e)).ToArray();
+        }
+
+        public IReadOnlyCollection<BatchViewWatermark> Views { get; }
+
+        public BatchViewWatermark? GetWatermark(ViewDefinition view)
+        {
+            ArgumentNullException.ThrowIfNull(view);
+            return _manifest?.FindView(view.Name) is { } entry ? ToWatermark(entry) : null;
+        }
+
+        public async IAsyncEnumerable<ViewGroup> ReadGroupsAsync(
+            ViewDefinition view, ViewSelection selection, [EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            ArgumentNullException.ThrowIfNull(view);
+            ArgumentNullException.ThrowIfNull(selection);
+            var entry = _manifest?.FindView(view.Name);
+            if (entry is null || selection.Range.IsEmpty)
+            {
+                yield break;
+            }
+
+            if (!string.Equals(entry.DefinitionHash, view.DefinitionHash, StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException(
+                    $"the published batch view '{entry.View}' is version {entry.DefinitionHash}; the catalog's view '{view.Name}' is version {view.DefinitionHash}");
+            }
+
+            var firstDay = DateOnly.FromDateTime(selection.Range.Start.UtcDateTime);
+            var lastDay = DateOnly.FromDateTime(selection.Range.End.UtcDateTime.AddTicks(-1));
+            foreach (var day in entry.Days)
+            {
+                if (day.Day < firstDay || day.Day > lastDay)
+                {
+                    continue;
+                }
+
+                foreach (var group in await ReadFileAsync(view, day, cancellationToken).ConfigureAwait(false))
+                {
+                    if (selection.Range.Contains(group.BucketStartMilliseconds))
+                    {
+                        yield return group;
+                    }
+                }
+            }
+        }
+
+        private Task<IReadOnlyList<ViewGroup>> ReadFileAsync(ViewDefinition view, BatchViewDay day, CancellationToken cancellationToken)
+        {
+            var path = BatchViewLayout.Resolve(_root, day.File);
+            // The read is not tied to one query's token: other queries may wait for the same file.
+            var lazy = _cache.Files.GetOrAdd(path, p => new Lazy<Task<IReadOnlyList<ViewGroup>>>(() => _reader.ReadFileAsync(p, view, CancellationToken.None)));
+            var task = lazy.Value;
+            if (task.IsFaulted || task.IsCanceled)
+            {
+                // A failed read is not cached: the next query tries again.
+                _cache.Files.TryRemove(new KeyValuePair<string, Lazy<Task<IReadOnlyList<ViewGroup>>>>(path, lazy));
+            }
+
+            return task.WaitAsync(cancellationToken);
+        }
+
+        private static BatchViewWatermark ToWatermark(BatchViewEntry entry) =>
+            new(entry.View, entry.DefinitionHash, entry.RunId, entry.Watermarks, entry.ComputedAt);
+    }
+}

@@ -1,0 +1,401 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Confluent.Kafka;
+using Lambda.Shared.Aggregation;
+using Lambda.Shared.Catalog;
+using Lambda.Shared.ClickHouse;
+using Lambda.Shared.Events;
+using Lambda.Shared.Measures;
+using Lambda.Shared.SpeedViews;
+using Lambda.Shared.Time;
+using Lambda.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+using Xunit.Abstractions;
+
+namespace Lambda.IntegrationTests.EndToEnd;
+
+/// <summary>
+/// The whole platform on the local stack, each service its built executable in a child process: 300,000 orders over
+/// three days go into a fresh topic; the speed layer and the archiver consume them; a batch recompute runs after the
+/// first two thirds; the last third holds late events of day one; then random queries through the serving API must
+/// equal an oracle aggregated in the test from the raw events, and stay equal after a second recompute.
+/// </summary>
+[Trait("Category", "EndToEnd")]
+public sealed class EndToEndOracleTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const int EventCount = 300_000;
+    private const int Partitions = 32;
+    private const int QueryCount = 50;
+    private const string QueryKey = "e2e-query-key";
+    private static readonly TimeSpan ConvergenceTimeout = TimeSpan.FromSeconds(90);
+
+    private readonly string _runId = Guid.NewGuid().ToString("N")[..12];
+    private readonly StackEndpoints _stack = StackEndpoints.Load();
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(60) };
+    private readonly List<ServiceProcess> _services = [];
+    private string _root = "";
+
+    private HashSet<string> RunIds { get; } = [];
+    private string _database = "";
+    private string _topic = "";
+    private Catalog _catalog = null!;
+    private ClickHouseClient _clickHouse = null!;
+
+    public async Task InitializeAsync()
+    {
+        _root = Path.Combine(RepositoryPaths.StateDirectory, "e2e", _runId);
+        _database = $"e2e_{_runId}";
+        Directory.CreateDirectory(_root);
+        var topic = await DevBrokerAdmin.CreateUniqueTopicAsync("e2e-orders", Partitions, CancellationToken.None);
+        _topic = topic.Name;
+        var catalogPath = Path.Combine(_root, "catalog.yaml");
+        await File.WriteAllTextAsync(catalogPath, $$"""
+            sources:
+              orders:
+                topic: {{_topic}}
+                time: ts
+                key: user_id
+                fields: { order_id: string, user_id: string, country: string, amount: "decimal(18,2)", status: string }
+            views:
+              revenue_by_country:
+                source: orders
+                where: status = 'paid'
+                granularity: minute
+                dimensions: [country]
+                measures: { orders: count, revenue: sum(amount), biggest: max(amount), buyers: distinct(user_id) }
+              orders_by_status:
+                source: orders
+                granularity: hour
+                dimensions: [status, country]
+                measures: { orders: count, smallest: min(amount), avg_amount: avg(amount), customers: distinct(user_id) }
+            """);
+        _catalog = CatalogLoader.LoadFile(catalogPath);
+        _clickHouse = new ClickHouseClient(_http, new ClickHouseOptions { Url = _stack.ClickHouseUrl, Database = _database });
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var service in _services)
+        {
+            service.Dispose();
+        }
+
+        await DevBrokerAdmin.DeleteTopicAsync(_topic, CancellationToken.None);
+        var system = new ClickHouseClient(_http, new ClickHouseOptions { Url = _stack.ClickHouseUrl, Database = "system" });
+        await system.ExecuteAsync($"DROP DATABASE IF EXISTS {ClickHouseSql.QuoteIdentifier(_database)}", CancellationToken.None);
+        _http.Dispose();
+        if (Directory.Exists(_root))
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Every_query_equals_the_oracle_before_and_after_a_second_recompute()
+    {
+        var events = OrderStream.Generate(EventCount, seed: 20260301);
+        var firstPart = EventCount * 2 / 3;
+        var environment = Environment(Path.Combine(_root, "catalog.yaml"));
+        var servingPort = FreePort();
+        Start("speed-layer", "Lambda.SpeedLayer", [], new(environment) { ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort()}", ["SpeedLayer__GroupId"] = $"e2e-speed-{_runId}" });
+        Start("batch-layer", "Lambda.BatchLayer", ["archive"], new(environment) { ["Batch__Archiver__ConsumerGroupPrefix"] = $"e2e-archiver-{_runId}", ["Batch__Archiver__FlushInterval"] = "00:00:01" });
+        Start("serving-layer", "Lambda.ServingLayer", [], new(environment)
+        {
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{servingPort}",
+            ["Serving__ApiKeys__0__Key"] = QueryKey,
+            ["Serving__ApiKeys__0__Scopes__0"] = "query",
+        });
+
+        var produced = new long[Partitions];
+        await ProduceAsync(events, 0, firstPart, produced);
+        await WaitForConvergenceAsync(produced, "first two thirds");
+        await RecomputeAsync(environment);
+
+        await ProduceAsync(events, firstPart, EventCount, produced);
+        await WaitForConvergenceAsync(produced, "all events");
+
+        var oracle = BuildOracle(events);
+        var queries = OracleQuery.Generate(_catalog.Views, OrderStream.Start, 3, QueryCount, seed: 7);
+        using var serving = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{servingPort}/"), Timeout = TimeSpan.FromSeconds(30) };
+        serving.DefaultRequestHeaders.Add("X-Api-Key", QueryKey);
+        var firstAnswers = await CheckAllAsync(serving, queries, oracle, "after the first recompute");
+
+        Assert.Single(RunIds);
+        await RecomputeAsync(environment);
+        var secondAnswers = await CheckAllAsync(serving, queries, oracle, "after the second recompute");
+        Assert.Equal(2, RunIds.Count);
+        for (var i = 0; i < queries.Count; i++)
+        {
+            Assert.True(firstAnswers[i] == secondAnswers[i], $"query {queries[i]} answered differently after the second recompute");
+        }
+    }
+
+    private Dictionary<string, string> Environment(string catalogPath) => new()
+    {
+        ["DOTNET_ENVIRONMENT"] = "Production",
+        ["ASPNETCORE_ENVIRONMENT"] = "Production",
+        ["Logging__LogLevel__Default"] = "Warning",
+        ["Kafka__BootstrapServers"] = _stack.KafkaBootstrap,
+        ["ClickHouse__Url"] = _stack.ClickHouseUrl.AbsoluteUri,
+        ["ClickHouse__Database"] = _database,
+        ["ConnectionStrings__Postgres"] = _stack.PostgresConnectionString,
+        ["Catalog__Path"] = catalogPath,
+        ["Batch__DatasetRoot"] = _root,
+        ["Batch__Load__Enabled"] = "false",
+    };
+
+    private void Start(string directory, string assembly, string[] arguments, Dictionary<string, string> environment) =>
+        _services.Add(ServiceProcess.Start(Path.Combine(RepositoryPaths.Root, directory), assembly, arguments, environment));
+
+    private async Task RecomputeAsync(Dictionary<string, string> environment)
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        await ServiceProcess.RunToEndAsync(Path.Combine(RepositoryPaths.Root, "batch-layer"), "Lambda.BatchLayer", ["recompute"], environment, TimeSpan.FromSeconds(120));
+        output.WriteLine($"recompute took {started.Elapsed.TotalSeconds:F1} s");
+    }
+
+    private async Task ProduceAsync(IReadOnlyList<byte[]> events, int from, int to, long[] produced)
+    {
+        var config = new ProducerConfig { BootstrapServers = _stack.KafkaBootstrap, LingerMs = 20, Acks = Acks.All, EnableIdempotence = false };
+        using var producer = new ProducerBuilder<Null, byte[]>(config).Build();
+        var errors = 0;
+        string? firstError = null;
+        for (var i = from; i < to; i++)
+        {
+            var partition = i % Partitions;
+            while (true)
+            {
+                try
+                {
+                    producer.Produce(new TopicPartition(_topic, partition), new Message<Null, byte[]> { Value = events[i] }, report =>
+                    {
+                        if (report.Error.IsError)
+                        {
+                            Interlocked.Increment(ref errors);
+                            firstError ??= report.Error.Reason;
+                        }
+                        else
+                        {
+                            lock (produced)
+                            {
+                                produced[report.Partition.Value] = Math.Max(produced[report.Partition.Value], report.Offset.Value + 1);
+                            }
+                        }
+                    });
+                    break;
+                }
+                catch (ProduceException<Null, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
+                {
+                    producer.Poll(TimeSpan.FromMilliseconds(50));
+                }
+            }
+        }
+
+        await Task.Run(() => producer.Flush(TimeSpan.FromSeconds(60)));
+        Assert.True(errors == 0, $"{errors} events were not delivered: {firstError}");
+    }
+
+    /// <summary>Polls until every view's speed table and the archive's commit log hold every produced offset.</summary>
+    private async Task WaitForConvergenceAsync(long[] produced, string stage)
+    {
+        var speed = new ClickHouseSpeedViewStore(_clickHouse, NullLogger<ClickHouseSpeedViewStore>.Instance);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var status = "";
+        while (started.Elapsed < ConvergenceTimeout)
+        {
+            foreach (var service in _services)
+            {
+                service.EnsureRunning();
+            }
+
+            var behind = new List<string>();
+            foreach (var view in _catalog.Views)
+            {
+                var max = await speed.GetMaxOffsetsAsync(view, CancellationToken.None);
+                var lagging = Enumerable.Range(0, Partitions).Count(p => produced[p] > 0 && max.GetValueOrDefault(p, -1) + 1 < produced[p]);
+                if (lagging > 0)
+                {
+                    behind.Add($"speed {view.Name}: {lagging} partitions behind");
+                }
+            }
+
+            var archived = ArchivedEnds();
+            var archiveLagging = Enumerable.Range(0, Partitions).Count(p => produced[p] > 0 && archived.GetValueOrDefault(p) < produced[p]);
+            if (archiveLagging > 0)
+            {
+                behind.Add($"archive: {archiveLagging} partitions behind");
+            }
+
+            if (behind.Count == 0)
+            {
+                output.WriteLine($"{stage}: converged after {started.Elapsed.TotalSeconds:F1} s");
+                return;
+            }
+
+            status = string.Join("; ", behind);
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException($"{stage}: not converged within {ConvergenceTimeout}: {status}{System.Environment.NewLine}"
+            + string.Join(System.Environment.NewLine, _services.Select(s => $"--- {s.Name}:{System.Environment.NewLine}{s.Tail}")));
+    }
+
+    /// <summary>Per partition, the exclusive end of what the archiver committed (commit log <c>p&lt;p&gt;-&lt;first&gt;-&lt;last&gt;.json</c>).</summary>
+    private Dictionary<int, long> ArchivedEnds()
+    {
+        var ends = new Dictionary<int, long>();
+        var commits = Path.Combine(_root, "master", "orders", "_commits");
+        if (!Directory.Exists(commits))
+        {
+            return ends;
+        }
+
+        foreach (var file in Directory.EnumerateFiles(commits, "p*.json"))
+        {
+            var parts = Path.GetFileNameWithoutExtension(file)[1..].Split('-');
+            var partition = int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture);
+            var last = long.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture);
+            ends[partition] = Math.Max(ends.GetValueOrDefault(partition), last + 1);
+        }
+
+        return ends;
+    }
+
+    /// <summary>Per view, the groups of every event at the view's granularity, aggregated by a fresh aggregator.</summary>
+    private Dictionary<string, IReadOnlyList<ViewGroup>> BuildOracle(IReadOnlyList<byte[]> events)
+    {
+        var source = _catalog.GetSource("orders");
+        var parser = new EventParser(source);
+        var records = new List<EventRecord>(events.Count);
+        foreach (var json in events)
+        {
+            Assert.True(parser.TryParse(json, out var record, out var rejection), $"the generator wrote an invalid event: {rejection}");
+            records.Add(record);
+        }
+
+        var oracle = new Dictionary<string, IReadOnlyList<ViewGroup>>(StringComparer.Ordinal);
+        foreach (var view in _catalog.Views)
+        {
+            var aggregator = new ViewAggregator(view);
+            foreach (var record in records)
+            {
+                aggregator.Add(record);
+            }
+
+            oracle[view.Name] = aggregator.GetSortedGroups();
+        }
+
+        return oracle;
+    }
+
+    /// <summary>Runs every query, compares it with the oracle, returns the raw answers (rows only).</summary>
+    private async Task<string[]> CheckAllAsync(HttpClient serving, IReadOnlyList<OracleQuery> queries, Dictionary<string, IReadOnlyList<ViewGroup>> oracle, string stage)
+    {
+        await WaitForServingAsync(serving);
+        var answers = new string[queries.Count];
+        for (var i = 0; i < queries.Count; i++)
+        {
+            var query = queries[i];
+            using var response = await serving.GetAsync($"api/views/{query.View.Name}?{query.ToQueryString()}");
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{stage}: {query} answered {(int)response.StatusCode}: {body}");
+            using var document = JsonDocument.Parse(body);
+            var rows = document.RootElement.GetProperty("rows");
+            answers[i] = rows.GetRawText();
+            var watermark = document.RootElement.GetProperty("watermark");
+            var runId = watermark.GetProperty("run_id").GetString();
+            Assert.True(runId is not null, $"{stage}: {query} was not merged with a batch view: {watermark.GetRawText()}");
+            Assert.True(watermark.GetProperty("partitions").EnumerateObject().Sum(p => p.Value.GetInt64()) > 0, $"{stage}: the batch watermark is empty: {watermark.GetRawText()}");
+            RunIds.Add(runId);
+            var expected = Expected(query, oracle[query.View.Name]);
+            Assert.True(expected.Count == rows.GetArrayLength(), $"{stage}: {query}: {rows.GetArrayLength()} rows, the oracle has {expected.Count}");
+            foreach (var row in rows.EnumerateArray())
+            {
+                var key = RowKey(query, DateTimeOffset.Parse(row.GetProperty("bucket").GetString()!, System.Globalization.CultureInfo.InvariantCulture).ToUnixTimeMilliseconds(),
+                    query.GroupBy.Select(d => row.GetProperty(query.View.Dimensions[d].Name).GetString()!));
+                Assert.True(expected.TryGetValue(key, out var states), $"{stage}: {query}: row {key} is not in the oracle");
+                foreach (var measure in query.View.Measures)
+                {
+                    var actual = row.GetProperty(measure.Name);
+                    var value = states[measure.Index].GetValue();
+                    var equal = value.Kind switch
+                    {
+                        MeasureValueKind.Null => actual.ValueKind == JsonValueKind.Null,
+                        MeasureValueKind.Long => actual.GetInt64() == value.AsLong(),
+                        MeasureValueKind.Decimal => actual.GetDecimal() == value.AsDecimal(),
+                        MeasureValueKind.Double => actual.GetDouble().Equals(value.AsDouble()),
+                        _ => false,
+                    };
+                    Assert.True(equal, $"{stage}: {query}: row {key} measure {measure.Name} is {actual.GetRawText()}, the oracle says {value}");
+                }
+            }
+        }
+
+        output.WriteLine($"{stage}: {queries.Count} queries equal the oracle");
+        return answers;
+    }
+
+    private static Dictionary<string, MeasureState[]> Expected(OracleQuery query, IReadOnlyList<ViewGroup> groups)
+    {
+        var range = new TimeRange(DateTimeOffset.FromUnixTimeMilliseconds(query.FromMs), DateTimeOffset.FromUnixTimeMilliseconds(query.ToMs));
+        GranularityExtensions.TryParse(query.Granularity, out var granularity);
+        var rows = new Dictionary<string, MeasureState[]>(StringComparer.Ordinal);
+        foreach (var group in groups)
+        {
+            if (!range.Contains(group.BucketStartMilliseconds) || !query.Accepts(group.Dimensions))
+            {
+                continue;
+            }
+
+            var bucket = query.Granularity == "all" ? query.FromMs : TimeBucket.Floor(group.BucketStartMilliseconds, granularity);
+            var key = RowKey(query, bucket, query.GroupBy.Select(d => group.Dimensions[d].AsString()));
+            if (rows.TryGetValue(key, out var states))
+            {
+                for (var m = 0; m < states.Length; m++)
+                {
+                    states[m].Merge(group.States[m]);
+                }
+            }
+            else
+            {
+                rows[key] = group.States.Select(s => s.Clone()).ToArray();
+            }
+        }
+
+        return rows;
+    }
+
+    private static string RowKey(OracleQuery query, long bucket, IEnumerable<string> dimensions) =>
+        TimeBucket.ToIso(bucket) + "|" + string.Join("|", dimensions);
+
+    private async Task WaitForServingAsync(HttpClient serving)
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            _services.ForEach(s => s.EnsureRunning());
+            try
+            {
+                using var response = await serving.GetAsync("healthz");
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException) when (started.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                // Kestrel is not listening yet.
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

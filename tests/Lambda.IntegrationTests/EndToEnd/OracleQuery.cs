@@ -1,0 +1,72 @@
+using System.Globalization;
+using System.Text;
+using Lambda.Shared.Catalog;
+using Lambda.Shared.Events;
+using Lambda.Shared.Time;
+
+namespace Lambda.IntegrationTests.EndToEnd;
+
+/// <summary>One random query of the end-to-end test: view, range (on the view's bucket boundaries), granularity, group-by, filter.</summary>
+internal sealed record OracleQuery(
+    ViewDefinition View,
+    long FromMs,
+    long ToMs,
+    string Granularity,
+    IReadOnlyList<int> GroupBy,
+    IReadOnlyList<(int Dimension, IReadOnlyList<string> Values)> Filters)
+{
+    /// <summary>Random queries over <paramref name="days"/> days from <paramref name="start"/>.</summary>
+    public static IReadOnlyList<OracleQuery> Generate(IReadOnlyList<ViewDefinition> views, DateTimeOffset start, int days, int count, int seed)
+    {
+        var random = new Random(seed);
+        var queries = new List<OracleQuery>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var view = views[random.Next(views.Count)];
+            var width = view.Granularity.ToMilliseconds();
+            var buckets = days * 86_400_000L / width;
+            var first = random.NextInt64(buckets);
+            var last = Math.Min(buckets, first + 1 + random.NextInt64(buckets - first));
+            var granularities = new[] { "minute", "hour", "day", "all" }
+                .Where(g => g == "all" || (GranularityExtensions.TryParse(g, out var parsed) && view.Granularity.CanRollUpTo(parsed)))
+                .ToArray();
+            var groupBy = Enumerable.Range(0, view.Dimensions.Count).Where(_ => random.Next(2) == 0).ToArray();
+            var filters = new List<(int, IReadOnlyList<string>)>();
+            if (random.Next(2) == 0)
+            {
+                var dimension = random.Next(view.Dimensions.Count);
+                var pool = view.Dimensions[dimension].Name == "country" ? OrderStream.Countries : OrderStream.Statuses.Distinct().ToArray();
+                filters.Add((dimension, pool.OrderBy(_ => random.Next()).Take(random.Next(1, 3)).ToArray()));
+            }
+
+            queries.Add(new OracleQuery(
+                view, start.ToUnixTimeMilliseconds() + first * width, start.ToUnixTimeMilliseconds() + last * width,
+                granularities[random.Next(granularities.Length)], groupBy, filters));
+        }
+
+        return queries;
+    }
+
+    /// <summary>The query string of the serving API.</summary>
+    public string ToQueryString()
+    {
+        var query = new StringBuilder()
+            .Append("from=").Append(Uri.EscapeDataString(TimeBucket.ToIso(FromMs)))
+            .Append("&to=").Append(Uri.EscapeDataString(TimeBucket.ToIso(ToMs)))
+            .Append("&granularity=").Append(Granularity)
+            .Append("&group_by=").Append(Uri.EscapeDataString(string.Join(',', GroupBy.Select(d => View.Dimensions[d].Name))));
+        foreach (var (dimension, values) in Filters)
+        {
+            var items = values.Select(v => View.Dimensions[dimension].Name + ":" + v.Replace("\\", "\\\\", StringComparison.Ordinal).Replace(",", "\\,", StringComparison.Ordinal));
+            query.Append("&filter=").Append(Uri.EscapeDataString(string.Join(',', items)));
+        }
+
+        return query.ToString();
+    }
+
+    /// <summary>True when the dimension values pass the filters.</summary>
+    public bool Accepts(IReadOnlyList<FieldValue> dimensions) =>
+        Filters.All(f => f.Values.Contains(dimensions[f.Dimension].AsString(), StringComparer.Ordinal));
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{View.Name}?{ToQueryString()}");
+}

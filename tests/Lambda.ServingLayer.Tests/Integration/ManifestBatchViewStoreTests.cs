@@ -1,0 +1,126 @@
+using Lambda.ServingLayer.Querying;
+using Lambda.ServingLayer.Tests.Querying;
+using Lambda.ServingLayer.Tests.Support;
+using Lambda.Shared.Aggregation;
+using Lambda.Shared.BatchViews;
+using Lambda.Shared.Catalog;
+using Lambda.Shared.Time;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Lambda.ServingLayer.Tests.Integration;
+
+/// <summary>The batch side over real Parquet day files and a real manifest in a temporary dataset root.</summary>
+public sealed class ManifestBatchViewStoreTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), $"serving-batch-{Guid.NewGuid():N}");
+    private readonly ManifestStore _manifests;
+    private readonly ManifestBatchViewStore _store;
+
+    public ManifestBatchViewStoreTests()
+    {
+        _manifests = new ManifestStore(_root);
+        _store = new ManifestBatchViewStore(_manifests, new BatchViewReader(_root));
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_root))
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task No_manifest_means_no_watermark_and_no_groups()
+    {
+        var snapshot = await _store.OpenSnapshotAsync(CancellationToken.None);
+
+        Assert.Empty(snapshot.Views);
+        Assert.Null(snapshot.GetWatermark(TestCatalogs.RevenueByCountry));
+    }
+
+    [Fact]
+    public async Task A_snapshot_reads_the_days_of_its_manifest_only_and_keeps_them_after_a_new_publish()
+    {
+        var view = TestCatalogs.RevenueByCountry;
+        // Minute 0 is 10:00 on day 1; 24 * 60 minutes later is day 2.
+        var events = ViewQueryEngineTests.Numbered(
+            (0, Orders.Create(0, "US", 1.00m)), (0, Orders.Create(1, "DE", 2.00m, "u2")), (0, Orders.Create(24 * 60, "US", 4.00m, "u3")),
+            (1, Orders.Create(0, "US", 8.00m, "u4")));
+        await PublishAsync(view, "run-1", null, new Dictionary<int, long> { [0] = 3, [1] = 1 }, events);
+        var first = await _store.OpenSnapshotAsync(CancellationToken.None);
+        await PublishAsync(view, "run-2", "run-1", new Dictionary<int, long> { [0] = 1 }, events);
+
+        var watermark = Assert.IsType<BatchViewWatermark>(first.GetWatermark(view));
+        Assert.Equal("run-1", watermark.RunId);
+        Assert.Equal(view.DefinitionHash, watermark.DefinitionHash);
+        Assert.Equal(new Dictionary<int, long> { [0] = 3, [1] = 1 }, watermark.Partitions);
+        var dayOne = new ViewSelection(new TimeRange(Orders.At(0), Orders.At(60)));
+        var read = await ReadAsync(first, view, dayOne);
+        Assert.Null(ViewAggregator.FindDifference(ViewQueryEngineTests.Aggregate(view, events.Where(e => e.Offset < (e.Partition == 0 ? 3 : 1))).Where(dayOne.Matches), read));
+        var both = await ReadAsync(first, view, new ViewSelection(new TimeRange(Orders.At(0), Orders.At(25 * 60))));
+        Assert.Equal(4, both.Sum(g => g.GetValue("orders").AsLong()));
+
+        var second = await _store.OpenSnapshotAsync(CancellationToken.None);
+        Assert.Equal("run-2", second.GetWatermark(view)!.RunId);
+        var secondRead = await ReadAsync(second, view, dayOne);
+        Assert.Equal(1, Assert.Single(secondRead).GetValue("orders").AsLong());
+    }
+
+    [Fact]
+    public async Task The_engine_merges_batch_files_with_speed_deltas_above_the_watermark()
+    {
+        var view = TestCatalogs.RevenueByCountry;
+        var events = ViewQueryEngineTests.Numbered((0, Orders.Create(0, "US", 10.00m)), (0, Orders.Create(0, "US", 20.00m, "u2")), (0, Orders.Create(0, "US", 0.05m, "u3")));
+        await PublishAsync(view, "run-1", null, new Dictionary<int, long> { [0] = 2 }, events);
+        var speed = new FakeSpeedViewStore();
+        speed.FlushAll(view, events, _ => [2L]);
+        var engine = new ViewQueryEngine(_store, speed, NullLogger<ViewQueryEngine>.Instance);
+
+        var result = await engine.ExecuteAsync(Queries.Parse(TestCatalogs.Default, view.Name, "from=2026-11-25T10:00:00Z&to=2026-11-25T11:00:00Z"), CancellationToken.None);
+
+        var row = Assert.Single(result.Rows);
+        Assert.Equal(3, row.States[0].GetValue().AsLong());
+        Assert.Equal(30.05m, row.States[1].GetValue().AsDecimal());
+        Assert.Equal("run-1", result.Watermark.RunId);
+    }
+
+    private static async Task<IReadOnlyList<ViewGroup>> ReadAsync(IBatchViewSnapshot snapshot, ViewDefinition view, ViewSelection selection)
+    {
+        var groups = new List<ViewGroup>();
+        await foreach (var group in snapshot.ReadGroupsAsync(view, selection, CancellationToken.None))
+        {
+            groups.Add(group);
+        }
+
+        return groups;
+    }
+
+    private async Task PublishAsync(ViewDefinition view, string runId, string? previousRunId, IReadOnlyDictionary<int, long> watermarks, IEnumerable<OffsetEvent> events)
+    {
+        var aggregator = new ViewAggregator(view);
+        foreach (var e in events.Where(e => e.Offset < watermarks.GetValueOrDefault(e.Partition)))
+        {
+            aggregator.Add(e.Record);
+        }
+
+        var days = new List<BatchViewDay>();
+        var writer = new BatchViewWriter();
+        foreach (var day in aggregator.GetSortedGroups().GroupBy(g => DateOnly.FromDateTime(g.BucketStart.UtcDateTime)))
+        {
+            var file = BatchViewLayout.DayFile(view, runId, day.Key);
+            var rows = await writer.WriteAsync(BatchViewLayout.Resolve(_root, file), view, day.Key, runId, day, CancellationToken.None);
+            days.Add(new BatchViewDay(day.Key, file, rows, runId));
+        }
+
+        var entry = new BatchViewEntry
+        {
+            View = view.Name, Source = view.Source.Name, DefinitionHash = view.DefinitionHash, RunId = runId,
+            ComputedAt = DateTimeOffset.UtcNow, Watermarks = watermarks, Days = days,
+        };
+        await _manifests.PublishAsync(
+            new BatchManifest { RunId = runId, PublishedAt = DateTimeOffset.UtcNow, Views = new Dictionary<string, BatchViewEntry> { [view.Name] = entry } },
+            previousRunId,
+            CancellationToken.None);
+    }
+}
