@@ -47,7 +47,8 @@ internal sealed class SpeedBenchmark(SpeedBenchmarkSettings settings, TextWriter
             environment[key] = value;
         }
 
-        output.WriteLine($"Speed-layer benchmark on {Environment.ProcessorCount} cores; broker {endpoints.KafkaBootstrap}, ClickHouse {endpoints.ClickHouseUrl} (database {database})");
+        var load = File.Exists("/proc/loadavg") ? (await File.ReadAllTextAsync("/proc/loadavg", cancellationToken)).Split(' ')[0] : "n/a";
+        output.WriteLine($"Speed-layer benchmark on {Environment.ProcessorCount} cores (load average {load} before it starts); broker {endpoints.KafkaBootstrap}, ClickHouse {endpoints.ClickHouseUrl} (database {database})");
         var host = SpeedLayerHost.Start(environment, Path.Combine(directory, "speed-layer.log"));
         try
         {
@@ -164,6 +165,7 @@ internal sealed class SpeedBenchmark(SpeedBenchmarkSettings settings, TextWriter
         await polling;
         output.WriteLine($"[throughput] produced in {Seconds(start, producedAt):0.00} s ({total / Seconds(start, producedAt):N0} events/s into Kafka)");
         output.WriteLine($"[throughput] all {total:N0} events visible in ClickHouse (both views) after {Seconds(start, visibleAt):0.00} s");
+        output.WriteLine($"[throughput] the last event became visible {Seconds(producedAt, visibleAt):0.00} s after the producer had all acknowledgements");
         output.WriteLine($"[throughput] SUSTAINED: {total / Seconds(start, visibleAt):N0} events/s produce → visible in ClickHouse");
         if (tenth > 0 && ninetieth > tenth)
         {
