@@ -40,6 +40,9 @@ public sealed class BatchTestHost : IAsyncDisposable
         ["ClickHouse:Database"] = clickHouse.Database,
         ["Batch:DatasetRoot"] = datasetRoot,
         ["Batch:Schedule:RecurringJobEnabled"] = "false",
+
+        // The service's appsettings.json turns the archiver on; these hosts test scheduling, with no broker.
+        ["Batch:Archiver:Enabled"] = "false",
         ["Batch:Schedule:SchedulePollingInterval"] = "00:00:01",
         ["Batch:Schedule:QueuePollInterval"] = "00:00:00.2",
         ["Batch:Schedule:RetryDelays:0"] = "00:00:01",
