@@ -7,6 +7,7 @@ using Lambda.BatchLayer.AdHoc;
 using Lambda.BatchLayer.Loading;
 using Lambda.BatchLayer.Scheduling;
 using Lambda.BatchLayer.Status;
+using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.ClickHouse;
 using Microsoft.Extensions.Configuration;
@@ -46,11 +47,10 @@ public static class BatchSchedulingServiceCollectionExtensions
         services.TryAddSingleton(_ => new BatchDatabase(configuration[BatchDatabase.ConnectionStringKey] ?? string.Empty));
         services.TryAddSingleton<IBatchRunStore, PostgresBatchRunStore>();
         services.TryAddSingleton<IRecomputeLock, PostgresRecomputeLock>();
-        services.TryAddSingleton<IBatchViewSource, ParquetBatchViewSource>();
         services.TryAddSingleton<IBatchViewLoader, ClickHouseBatchViewLoader>();
         services.TryAddSingleton<RecomputeRunner>();
 
-        services.TryAddSingleton<IPublishedBatchViewFiles, RunHistoryBatchViewFiles>();
+        services.TryAddSingleton<IPublishedBatchViewFiles, ManifestBatchViewFiles>();
         services.TryAddSingleton<AdHocSqlEngine>();
 
         services.AddLambdaBatchEngine(configuration);

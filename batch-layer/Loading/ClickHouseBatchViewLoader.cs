@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.ClickHouse;
 using Microsoft.Extensions.Logging;
@@ -7,7 +8,8 @@ using Microsoft.Extensions.Logging;
 namespace Lambda.BatchLayer.Loading;
 
 /// <summary>
-/// Loads a (view, day) into <see cref="BatchTable"/> through a staging table: the day's rows are
+/// Loads a (view, day) into <see cref="BatchTable"/> through a staging table: the day's rows, read with the
+/// shared <see cref="BatchViewReader"/>, are
 /// inserted into <c>&lt;table&gt;__staging</c> (same structure), then
 /// <c>ALTER TABLE t REPLACE PARTITION '&lt;day&gt;' FROM staging</c> swaps the day in one step
 /// (ClickHouse 18.16+). An empty file empties the day. Callers serialise loads (the recompute lock),
@@ -19,16 +21,16 @@ public sealed class ClickHouseBatchViewLoader : IBatchViewLoader
     public const string TablesTable = "batch_tables";
 
     private readonly IClickHouseClient _client;
-    private readonly IBatchViewSource _source;
+    private readonly BatchViewReader _reader;
     private readonly TimeProvider _time;
     private readonly ILogger<ClickHouseBatchViewLoader> _logger;
     private readonly ConcurrentDictionary<string, bool> _ensured = new(StringComparer.Ordinal);
 
     /// <summary>Creates the loader.</summary>
-    public ClickHouseBatchViewLoader(IClickHouseClient client, IBatchViewSource source, TimeProvider time, ILogger<ClickHouseBatchViewLoader> logger)
+    public ClickHouseBatchViewLoader(IClickHouseClient client, BatchViewReader reader, TimeProvider time, ILogger<ClickHouseBatchViewLoader> logger)
     {
         _client = client ?? throw new ArgumentNullException(nameof(client));
-        _source = source ?? throw new ArgumentNullException(nameof(source));
+        _reader = reader ?? throw new ArgumentNullException(nameof(reader));
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
     }
@@ -42,6 +44,19 @@ public sealed class ClickHouseBatchViewLoader : IBatchViewLoader
         ArgumentNullException.ThrowIfNull(view);
         ArgumentException.ThrowIfNullOrEmpty(file);
         var table = BatchTable.For(view);
+
+        // Read (and check) the whole day before touching ClickHouse: a bad file changes nothing there.
+        var groups = await _reader.ReadFileAsync(file, view, cancellationToken).ConfigureAwait(false);
+        var dayStart = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToUnixTimeMilliseconds();
+        var dayEnd = dayStart + 86_400_000L;
+        foreach (var group in groups)
+        {
+            if (group.BucketStartMilliseconds < dayStart || group.BucketStartMilliseconds >= dayEnd)
+            {
+                throw new InvalidDataException($"{file} holds a row of bucket {group.BucketStart:O}, outside its day {day:yyyy-MM-dd}.");
+            }
+        }
+
         await EnsureTableAsync(table, cancellationToken).ConfigureAwait(false);
 
         var database = _client.Database;
@@ -55,25 +70,14 @@ public sealed class ClickHouseBatchViewLoader : IBatchViewLoader
         await _client.ExecuteAsync($"CREATE TABLE {staging} AS {target}", idempotent, cancellationToken).ConfigureAwait(false);
         try
         {
-            var dayStart = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToUnixTimeMilliseconds();
-            var dayEnd = dayStart + 86_400_000L;
-            long rows = 0;
             await _client.InsertAsync(
                 stagingName,
                 table.Columns.Select(c => c.Name).ToArray(),
                 async (writer, token) =>
                 {
-                    rows = 0;
-                    await foreach (var row in _source.ReadAsync(view, file, token).ConfigureAwait(false))
+                    foreach (var group in groups)
                     {
-                        if (row.BucketMilliseconds < dayStart || row.BucketMilliseconds >= dayEnd)
-                        {
-                            throw new InvalidDataException(
-                                $"{file} holds a row of bucket {DateTimeOffset.FromUnixTimeMilliseconds(row.BucketMilliseconds):O}, outside its day {day:yyyy-MM-dd}.");
-                        }
-
-                        table.WriteRow(writer, row);
-                        rows++;
+                        table.WriteRow(writer, group);
                         await writer.FlushIfNeededAsync(token).ConfigureAwait(false);
                     }
                 },
@@ -84,8 +88,8 @@ public sealed class ClickHouseBatchViewLoader : IBatchViewLoader
             await _client.ExecuteAsync($"ALTER TABLE {target} REPLACE PARTITION {partition} FROM {staging}", idempotent, cancellationToken)
                 .ConfigureAwait(false);
             _logger.LogInformation(
-                "Loaded {Rows} rows of view {View} day {Day:yyyy-MM-dd} into ClickHouse table {Table}", rows, view.Name, day, table.Name);
-            return rows;
+                "Loaded {Rows} rows of view {View} day {Day:yyyy-MM-dd} into ClickHouse table {Table}", groups.Count, view.Name, day, table.Name);
+            return groups.Count;
         }
         finally
         {

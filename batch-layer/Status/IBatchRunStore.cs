@@ -29,9 +29,6 @@ public interface IBatchRunStore
     /// </summary>
     Task<IReadOnlyList<BatchRunDay>> GetPendingLoadsAsync(CancellationToken cancellationToken);
 
-    /// <summary>The newest published file of every (view, hash, day), loaded or not.</summary>
-    Task<IReadOnlyList<BatchRunDay>> GetLatestDaysAsync(CancellationToken cancellationToken);
-
     /// <summary>Marks one published day as loaded into ClickHouse.</summary>
     Task MarkLoadedAsync(Guid runId, string view, DateOnly day, DateTimeOffset loadedAt, CancellationToken cancellationToken);
 

@@ -186,13 +186,6 @@ public sealed class PostgresBatchRunStore : IBatchRunStore
     }
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<BatchRunDay>> GetLatestDaysAsync(CancellationToken cancellationToken)
-    {
-        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        return await QueryAsync($"SELECT * FROM ({LatestDaysSql}) latest ORDER BY view_name, day", null, ReadDay, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <inheritdoc />
     public Task MarkLoadedAsync(Guid runId, string view, DateOnly day, DateTimeOffset loadedAt, CancellationToken cancellationToken) =>
         ExecuteAsync(
             "UPDATE batch_run_days SET loaded_at = @loaded_at WHERE run_id = @run_id AND view_name = @view_name AND day = @day",

@@ -38,36 +38,44 @@ internal static class SpeedRowWriter
     /// <exception cref="OverflowException">A sum does not fit its 64-bit column.</exception>
     public static void Validate(SpeedTableSchema schema, IReadOnlyList<SpeedPartitionDelta> deltas)
     {
-        var layouts = schema.MeasureLayouts;
         foreach (var delta in deltas)
         {
             foreach (var group in delta.Groups)
             {
-                if (!string.Equals(group.View.DefinitionHash, schema.View.DefinitionHash, StringComparison.Ordinal))
-                {
-                    throw new ArgumentException(
-                        $"a group of view '{group.View.Name}' ({group.View.DefinitionHash}) cannot be stored in {schema.TableName}", nameof(deltas));
-                }
+                ValidateGroup(schema, group);
+            }
+        }
+    }
 
-                for (var m = 0; m < layouts.Count; m++)
-                {
-                    var measure = layouts[m].Measure;
-                    var state = group.States[m];
-                    if (state.Kind != measure.Kind || state.FieldType != measure.FieldType)
-                    {
-                        throw new ArgumentException($"measure '{measure.Name}': the group holds a {state.Kind} state over {state.FieldType}", nameof(deltas));
-                    }
+    /// <summary>Checks that one group can be written (see <see cref="Validate"/>).</summary>
+    /// <exception cref="ArgumentException">The group belongs to another view definition or has states of other measures.</exception>
+    /// <exception cref="OverflowException">A sum does not fit its 64-bit column.</exception>
+    public static void ValidateGroup(SpeedTableSchema schema, ViewGroup group)
+    {
+        if (!string.Equals(group.View.DefinitionHash, schema.View.DefinitionHash, StringComparison.Ordinal))
+        {
+            throw new ArgumentException(
+                $"a group of view '{group.View.Name}' ({group.View.DefinitionHash}) cannot be stored in {schema.TableName}", nameof(group));
+        }
 
-                    switch (state)
-                    {
-                        case ExactSumState sum:
-                            ToInt64(sum.UnscaledSum, measure);
-                            break;
-                        case ExactAvgState avg:
-                            ToInt64(avg.UnscaledSum, measure);
-                            break;
-                    }
-                }
+        var layouts = schema.MeasureLayouts;
+        for (var m = 0; m < layouts.Count; m++)
+        {
+            var measure = layouts[m].Measure;
+            var state = group.States[m];
+            if (state.Kind != measure.Kind || state.FieldType != measure.FieldType)
+            {
+                throw new ArgumentException($"measure '{measure.Name}': the group holds a {state.Kind} state over {state.FieldType}", nameof(group));
+            }
+
+            switch (state)
+            {
+                case ExactSumState sum:
+                    ToInt64(sum.UnscaledSum, measure);
+                    break;
+                case ExactAvgState avg:
+                    ToInt64(avg.UnscaledSum, measure);
+                    break;
             }
         }
     }
@@ -124,9 +132,9 @@ internal static class SpeedRowWriter
         }
     }
 
-    private static void WriteDelta(RowBinaryWriter writer, SpeedTableSchema schema, SpeedPartitionDelta delta, uint flushedAtSeconds, ViewGroup group)
+    /// <summary>Writes the group columns (<see cref="SpeedTableSchema.GroupColumns"/>: bucket, dimensions, measures) of one group.</summary>
+    public static void WriteGroupColumns(RowBinaryWriter writer, SpeedTableSchema schema, ViewGroup group)
     {
-        WriteHeader(writer, SpeedRowKind.Delta, delta, flushedAtSeconds);
         writer.WriteUInt32(ToDateTimeSeconds(group.BucketStartMilliseconds));
         var dimensions = group.Dimensions;
         for (var d = 0; d < dimensions.Count; d++)
@@ -139,6 +147,12 @@ internal static class SpeedRowWriter
         {
             WriteState(writer, schema.MeasureLayouts[m].Measure, states[m]);
         }
+    }
+
+    private static void WriteDelta(RowBinaryWriter writer, SpeedTableSchema schema, SpeedPartitionDelta delta, uint flushedAtSeconds, ViewGroup group)
+    {
+        WriteHeader(writer, SpeedRowKind.Delta, delta, flushedAtSeconds);
+        WriteGroupColumns(writer, schema, group);
     }
 
     private static void WriteState(RowBinaryWriter writer, MeasureDefinition measure, MeasureState state)

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text;
+using Lambda.Shared.Aggregation;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.ClickHouse;
 
@@ -97,6 +98,7 @@ public sealed class SpeedTableSchema
 
         Columns = columns;
         ColumnNames = columns.Select(c => c.Name).ToArray();
+        GroupColumns = columns.Skip(FixedColumnNames.Length - 1).ToArray();
     }
 
     /// <summary>The view.</summary>
@@ -116,6 +118,14 @@ public sealed class SpeedTableSchema
 
     /// <summary>The column names in table order.</summary>
     public IReadOnlyList<string> ColumnNames { get; }
+
+    /// <summary>
+    /// The columns that hold one group of the view, in table order: <c>bucket</c>, the dimensions, then the
+    /// measure columns (every column after <c>flushed_at</c>). Other ClickHouse tables of view groups (the
+    /// batch layer's batch tables) use exactly these columns and <see cref="WriteGroup"/>, so their rows hold
+    /// the same types and bytes as the speed rows and analysts can <c>UNION ALL</c> the two.
+    /// </summary>
+    public IReadOnlyList<SpeedColumn> GroupColumns { get; }
 
     internal IReadOnlyList<SpeedMeasureLayout> MeasureLayouts { get; }
 
@@ -142,6 +152,17 @@ public sealed class SpeedTableSchema
         $"CREATE TABLE IF NOT EXISTS {ClickHouseSql.QualifiedName(database, MetadataTable)} "
         + "(view String, version String, table String, definition String, created DateTime) "
         + "ENGINE = ReplacingMergeTree() ORDER BY (view, version)";
+
+    /// <summary>Writes <paramref name="group"/> in RowBinary in <see cref="GroupColumns"/> order.</summary>
+    /// <exception cref="ArgumentException">The group belongs to another definition of the view, or holds states of other measures.</exception>
+    /// <exception cref="OverflowException">A sum does not fit its 64-bit column.</exception>
+    public void WriteGroup(RowBinaryWriter writer, ViewGroup group)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(group);
+        SpeedRowWriter.ValidateGroup(this, group);
+        SpeedRowWriter.WriteGroupColumns(writer, this, group);
+    }
 
     /// <summary>DDL of the speed table, idempotent.</summary>
     public string CreateTableSql(string database)

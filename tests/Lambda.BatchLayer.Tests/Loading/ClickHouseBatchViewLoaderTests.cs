@@ -1,6 +1,7 @@
 using System.Globalization;
 using Lambda.BatchLayer.Loading;
 using Lambda.Shared.Aggregation;
+using Lambda.Shared.BatchViews;
 using Lambda.Shared.ClickHouse;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -19,7 +20,7 @@ public sealed class ClickHouseBatchViewLoaderTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await _clickHouse.InitializeAsync();
-        _loader = new ClickHouseBatchViewLoader(_clickHouse.Client, new ParquetBatchViewSource(), TimeProvider.System, NullLogger<ClickHouseBatchViewLoader>.Instance);
+        _loader = new ClickHouseBatchViewLoader(_clickHouse.Client, new BatchViewReader(_root), TimeProvider.System, NullLogger<ClickHouseBatchViewLoader>.Instance);
     }
 
     public async Task DisposeAsync()
@@ -137,14 +138,32 @@ public sealed class ClickHouseBatchViewLoaderTests : IAsyncLifetime
         Assert.True(row.GetUInt64(10) > 2);
         var columns = await _clickHouse.Client.QueryRowsAsync($"DESCRIBE TABLE {table}");
         Assert.Equal(
-            BatchTable.For(view).Columns.Select(c => $"{c.Name} {c.Type}"),
-            columns.Select(c => $"{c.GetString(0)} {c.GetString(1).Replace(", ", ",", StringComparison.Ordinal)}"));
+            Shared.SpeedViews.SpeedTableSchema.For(view).GroupColumns.Select(c => $"{c.Name} {c.Type}"),
+            columns.Select(c => $"{c.GetString(0)} {c.GetString(1)}"));
+    }
+
+    [Fact]
+    public async Task Batch_rows_hold_the_same_columns_and_bytes_as_speed_rows_of_the_same_groups_so_they_union()
+    {
+        var view = TestViews.Revenue;
+        var groups = TestViews.Aggregate(view, TestViews.PaidOrders(Day1, 400));
+        await LoadAsync(view, Day1, "union", groups);
+        var speed = new Shared.SpeedViews.ClickHouseSpeedViewStore(_clickHouse.Client, NullLogger<Shared.SpeedViews.ClickHouseSpeedViewStore>.Instance);
+        await speed.EnsureSchemaAsync([view], CancellationToken.None);
+        await speed.InsertAsync(view, [new Shared.SpeedViews.SpeedPartitionDelta(0, 0, 400, groups)], DateTime.UtcNow, CancellationToken.None);
+
+        var columns = "bucket, country, orders, revenue, biggest, biggest_present, buyers, buyers_state";
+        var union = $"SELECT {columns} FROM {BatchTable.TableName(view)} UNION ALL "
+            + $"SELECT {columns} FROM {Shared.SpeedViews.SpeedTableSchema.TableNameOf(view)} WHERE kind = 0";
+        var row = (await _clickHouse.Client.QueryRowsAsync($"SELECT count(), uniqExact({columns}) FROM ({union})")).Single();
+        Assert.Equal((ulong)(2 * groups.Count), row.GetUInt64(0));
+        Assert.Equal((ulong)groups.Count, row.GetUInt64(1));
     }
 
     private async Task<long> LoadAsync(Shared.Catalog.ViewDefinition view, DateOnly day, string version, IReadOnlyList<ViewGroup> groups)
     {
         var path = Path.Combine(_root, $"{view.Name}-{day:yyyyMMdd}-{version}.parquet");
-        await BatchViewTestFiles.WriteAsync(path, view, groups);
+        await BatchViewTestFiles.WriteAsync(path, view, groups, day);
         return await _loader.LoadDayAsync(view, day, path, CancellationToken.None);
     }
 

@@ -42,6 +42,9 @@ public sealed class BatchTestHost : IAsyncDisposable
         // These hosts test scheduling; the archiver (on in the service's appsettings) has tests of its own.
         ["Batch:Archiver:Enabled"] = "false",
         ["Batch:Schedule:RecurringJobEnabled"] = "false",
+
+        // The service's appsettings.json turns the archiver on; these hosts test scheduling, with no broker.
+        ["Batch:Archiver:Enabled"] = "false",
         ["Batch:Schedule:SchedulePollingInterval"] = "00:00:01",
         ["Batch:Schedule:QueuePollInterval"] = "00:00:00.2",
         ["Batch:Schedule:RetryDelays:0"] = "00:00:01",

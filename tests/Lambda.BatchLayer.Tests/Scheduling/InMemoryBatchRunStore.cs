@@ -73,14 +73,6 @@ public sealed class InMemoryBatchRunStore : IBatchRunStore
         }
     }
 
-    public Task<IReadOnlyList<BatchRunDay>> GetLatestDaysAsync(CancellationToken cancellationToken)
-    {
-        lock (_gate)
-        {
-            return Task.FromResult<IReadOnlyList<BatchRunDay>>(Latest().ToList());
-        }
-    }
-
     public Task MarkLoadedAsync(Guid runId, string view, DateOnly day, DateTimeOffset loadedAt, CancellationToken cancellationToken)
     {
         lock (_gate)
