@@ -1,3 +1,4 @@
+using Lambda.Shared.Batch;
 using Hangfire;
 using Lambda.BatchLayer.Scheduling;
 using Lambda.BatchLayer.Status;

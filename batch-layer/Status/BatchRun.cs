@@ -1,3 +1,4 @@
+using Lambda.Shared.Batch;
 using Lambda.BatchLayer.Recompute;
 
 namespace Lambda.BatchLayer.Status;

@@ -1,3 +1,4 @@
+using Lambda.Shared.Batch;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 

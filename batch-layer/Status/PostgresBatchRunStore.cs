@@ -1,3 +1,4 @@
+using Lambda.Shared.Batch;
 using System.Data.Common;
 using Lambda.BatchLayer.Recompute;
 using Lambda.BatchLayer.Scheduling;

@@ -3,14 +3,14 @@ using Npgsql;
 namespace Lambda.ServingLayer.Admin;
 
 /// <summary>
-/// Reads <c>batch_runs</c> (in the connection's search path) with a bound limit. A database where the batch layer
+/// Reads <c>batch_runs</c> (schema: <see cref="Lambda.Shared.Batch.BatchRunsSchema"/>; in the connection's search path) with a bound limit. A database where the batch layer
 /// has not created the table yet has no runs, which is what is reported.
 /// </summary>
 public sealed partial class PostgresBatchStatusStore(NpgsqlDataSource dataSource, ILogger<PostgresBatchStatusStore> logger) : IBatchStatusStore
 {
     private const string Sql =
-        "SELECT run_id, mode, range_from, range_to, state, started_at, finished_at, rows_read, rows_written, error "
-        + "FROM batch_runs ORDER BY started_at DESC, run_id DESC LIMIT @limit";
+        "SELECT id::text, mode, range_from, range_to, state, started_at, finished_at, rows_read, rows_written, error "
+        + "FROM batch_runs ORDER BY started_at DESC, id DESC LIMIT @limit";
 
     /// <inheritdoc/>
     public async Task<IReadOnlyList<BatchRun>> GetRecentRunsAsync(int limit, CancellationToken cancellationToken)

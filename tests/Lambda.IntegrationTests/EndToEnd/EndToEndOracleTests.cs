@@ -28,6 +28,7 @@ public sealed class EndToEndOracleTests(ITestOutputHelper output) : IAsyncLifeti
     private const int Partitions = 32;
     private const int QueryCount = 50;
     private const string QueryKey = "e2e-query-key";
+    private const string AdminKey = "e2e-admin-key";
     private static readonly TimeSpan ConvergenceTimeout = TimeSpan.FromSeconds(90);
 
     private readonly string _runId = Guid.NewGuid().ToString("N")[..12];
@@ -105,6 +106,8 @@ public sealed class EndToEndOracleTests(ITestOutputHelper output) : IAsyncLifeti
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{servingPort}",
             ["Serving__ApiKeys__0__Key"] = QueryKey,
             ["Serving__ApiKeys__0__Scopes__0"] = "query",
+            ["Serving__ApiKeys__1__Key"] = AdminKey,
+            ["Serving__ApiKeys__1__Scopes__0"] = "admin",
         });
 
         var produced = new long[Partitions];
@@ -129,6 +132,22 @@ public sealed class EndToEndOracleTests(ITestOutputHelper output) : IAsyncLifeti
         {
             Assert.True(firstAnswers[i] == secondAnswers[i], $"query {queries[i]} answered differently after the second recompute");
         }
+
+        await AssertBatchStatusAsync(servingPort);
+    }
+
+    // The admin status lists runs from the batch layer's batch_runs and names the published run per view.
+    private async Task AssertBatchStatusAsync(int servingPort)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{servingPort}/api/admin/batch/status");
+        request.Headers.Add("X-Api-Key", AdminKey);
+        using var response = await _http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"batch status answered {(int)response.StatusCode}: {body}");
+        using var json = System.Text.Json.JsonDocument.Parse(body);
+        var runs = json.RootElement.GetProperty("runs").EnumerateArray().ToList();
+        Assert.True(runs.Count >= 2, $"expected the two recomputes among the runs: {body}");
+        Assert.Contains(RunIds, id => body.Contains(id, StringComparison.Ordinal));
     }
 
     private Dictionary<string, string> Environment(string catalogPath) => new()

@@ -1,4 +1,5 @@
 using Lambda.ServingLayer.Admin;
+using Lambda.Shared.Batch;
 using Lambda.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
@@ -22,14 +23,17 @@ public sealed class PostgresBatchStatusStoreTests : IAsyncLifetime
     [Fact]
     public async Task The_newest_runs_come_first_with_every_column()
     {
-        await ExecuteAsync($"""
-            CREATE TABLE "{_schema}".batch_runs (
-                run_id text PRIMARY KEY, mode text NOT NULL, range_from date NULL, range_to date NULL, state text NOT NULL,
-                started_at timestamptz NOT NULL, finished_at timestamptz NULL, rows_read bigint NOT NULL, rows_written bigint NOT NULL, error text NULL);
-            INSERT INTO "{_schema}".batch_runs VALUES
-                ('r1', 'incremental', NULL, NULL, 'succeeded', '2026-11-24T03:00:00Z', '2026-11-24T03:01:30Z', 1000, 40, NULL),
-                ('r2', 'backfill', '2026-11-01', '2026-11-03', 'failed', '2026-11-25T03:00:00+02:00', NULL, 5, 0, 'disk full'),
-                ('r3', 'full', NULL, NULL, 'running', '2026-11-25T04:00:00Z', NULL, 0, 0, NULL);
+        // The table exactly as the batch layer creates it (the shared contract), then three runs.
+        foreach (var statement in BatchRunsSchema.Statements)
+        {
+            await ExecuteAsync(statement);
+        }
+
+        await ExecuteAsync("""
+            INSERT INTO batch_runs (id, requested_by, mode, range_from, range_to, state, started_at, finished_at, rows_read, rows_written, host, error) VALUES
+                ('00000000-0000-7000-8000-000000000001', 'schedule', 'incremental', NULL, NULL, 'succeeded', '2026-11-24T03:00:00Z', '2026-11-24T03:01:30Z', 1000, 40, 'h', NULL),
+                ('00000000-0000-7000-8000-000000000002', 'api', 'backfill', '2026-11-01', '2026-11-03', 'failed', '2026-11-25T03:00:00+02:00', NULL, 5, 0, 'h', 'disk full'),
+                ('00000000-0000-7000-8000-000000000003', 'cli', 'full', NULL, NULL, 'running', '2026-11-25T04:00:00Z', NULL, 0, 0, 'h', NULL);
             """);
         await using var dataSource = DataSource();
 
@@ -37,8 +41,8 @@ public sealed class PostgresBatchStatusStoreTests : IAsyncLifetime
 
         Assert.Equal(
             [
-                new BatchRun("r3", "full", null, null, "running", new DateTimeOffset(2026, 11, 25, 4, 0, 0, TimeSpan.Zero), null, 0, 0, null),
-                new BatchRun("r2", "backfill", new DateOnly(2026, 11, 1), new DateOnly(2026, 11, 3), "failed", new DateTimeOffset(2026, 11, 25, 1, 0, 0, TimeSpan.Zero), null, 5, 0, "disk full"),
+                new BatchRun("00000000-0000-7000-8000-000000000003", "full", null, null, "running", new DateTimeOffset(2026, 11, 25, 4, 0, 0, TimeSpan.Zero), null, 0, 0, null),
+                new BatchRun("00000000-0000-7000-8000-000000000002", "backfill", new DateOnly(2026, 11, 1), new DateOnly(2026, 11, 3), "failed", new DateTimeOffset(2026, 11, 25, 1, 0, 0, TimeSpan.Zero), null, 5, 0, "disk full"),
             ],
             runs);
         Assert.All(runs, r => Assert.Equal(TimeSpan.Zero, r.StartedAt.Offset));
@@ -58,7 +62,8 @@ public sealed class PostgresBatchStatusStoreTests : IAsyncLifetime
 
     private async Task ExecuteAsync(string sql)
     {
-        await using var connection = new NpgsqlConnection(_connectionString);
+        // Through the test's own schema, like the store under test.
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(_connectionString) { SearchPath = _schema }.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();

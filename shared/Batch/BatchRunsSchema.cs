@@ -1,9 +1,10 @@
-namespace Lambda.BatchLayer.Status;
+namespace Lambda.Shared.Batch;
 
 /// <summary>
-/// The PostgreSQL tables of the run history, created idempotently by <see cref="PostgresBatchRunStore"/>
-/// in the database of <c>ConnectionStrings:Postgres</c> (schema <c>public</c>, unless the connection's
-/// search_path says otherwise). <c>batch_runs</c> is a public contract: the serving layer lists it.
+/// The PostgreSQL tables of the batch run history, created idempotently by the batch layer in the
+/// database of <c>ConnectionStrings:Postgres</c> (schema <c>public</c>, unless the connection's
+/// search_path says otherwise). It lives here because <c>batch_runs</c> is a contract between two
+/// layers: the batch layer writes it, the serving layer's <c>GET /api/admin/batch/status</c> lists it.
 /// </summary>
 public static class BatchRunsSchema
 {
