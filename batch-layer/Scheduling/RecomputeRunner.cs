@@ -211,6 +211,21 @@ public sealed class RecomputeRunner
         {
             progress.Report(new RecomputeProgress("load", loaded, loadable.Count, rowsRead));
             var path = Path.IsPathRooted(day.File) ? day.File : Path.Combine(root, day.File);
+            if (!File.Exists(path))
+            {
+                // The run history lives in PostgreSQL, which several dataset roots may share (tests, a
+                // second deployment); a day published under another root can never load from this one,
+                // and failing on it would fail every later run too. The manifest of that root still has it.
+                _logger.LogWarning(
+                    "Not loading {View} {Day:yyyy-MM-dd} of run {RunId} into ClickHouse: its file {File} is not under this dataset root {Root}",
+                    day.View,
+                    day.Day,
+                    day.RunId,
+                    day.File,
+                    root);
+                continue;
+            }
+
             await _loader.LoadDayAsync(view, day.Day, path, cancellationToken).ConfigureAwait(false);
             await _store.MarkLoadedAsync(day.RunId, day.View, day.Day, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             loaded++;

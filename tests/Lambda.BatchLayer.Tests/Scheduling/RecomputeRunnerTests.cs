@@ -10,7 +10,7 @@ using Microsoft.Extensions.Options;
 namespace Lambda.BatchLayer.Tests.Scheduling;
 
 /// <summary>The runner's orchestration with fakes for the engine, the store, the lock and the loader.</summary>
-public sealed class RecomputeRunnerTests
+public sealed class RecomputeRunnerTests : IDisposable
 {
     private static readonly DateOnly Day1 = new(2026, 11, 24);
     private static readonly DateOnly Day2 = new(2026, 11, 25);
@@ -19,6 +19,9 @@ public sealed class RecomputeRunnerTests
     private readonly RecordingLoader _loader = new();
     private readonly CountingLock _lock = new();
     private readonly ScriptedRecomputeEngine _engine = new();
+    private readonly string _root = Directory.CreateTempSubdirectory("lambda-runner-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
 
     [Fact]
     public async Task A_published_run_loads_each_recomputed_day_and_is_recorded_as_succeeded()
@@ -31,8 +34,8 @@ public sealed class RecomputeRunnerTests
         Assert.Equal(2, run.DaysRecomputed);
         Assert.Equal(2, run.DaysLoaded);
         Assert.Equal(
-            [("revenue_by_country", Day1, Path.Combine("/data", "views/revenue_by_country/e1/2026-11-24.parquet")),
-             ("revenue_by_country", Day2, Path.Combine("/data", "views/revenue_by_country/e1/2026-11-25.parquet"))],
+            [("revenue_by_country", Day1, Path.Combine(_root, "views/revenue_by_country/e1/2026-11-24.parquet")),
+             ("revenue_by_country", Day2, Path.Combine(_root, "views/revenue_by_country/e1/2026-11-25.parquet"))],
             _loader.Loads);
         Assert.Empty(await _store.GetPendingLoadsAsync(CancellationToken.None));
         Assert.Equal((1, 1), (_lock.Acquired, _lock.Released));
@@ -100,6 +103,23 @@ public sealed class RecomputeRunnerTests
     }
 
     [Fact]
+    public async Task A_day_published_under_another_dataset_root_is_not_loaded_and_does_not_fail_the_run()
+    {
+        var otherRoot = Directory.CreateTempSubdirectory("lambda-runner-other-").FullName;
+        Directory.Delete(otherRoot, recursive: true);
+        _engine.ThenReturn(PublishedUnder(otherRoot, "elsewhere", Day1)).ThenReturn(Published("e2", Day2));
+
+        var first = await Runner().RunAsync(Run(), null, CancellationToken.None);
+        var second = await Runner().RunAsync(Run(), null, CancellationToken.None);
+
+        Assert.Equal((BatchRunState.Succeeded, 0), (first.State, first.DaysLoaded));
+        Assert.Equal((BatchRunState.Succeeded, 1), (second.State, second.DaysLoaded));
+        Assert.Equal([("revenue_by_country", Day2, Path.Combine(_root, "views/revenue_by_country/e2/2026-11-25.parquet"))], _loader.Loads);
+        Assert.Equal(Day1, Assert.Single(await _store.GetPendingLoadsAsync(CancellationToken.None)).Day);
+        Directory.Delete(otherRoot, recursive: true);
+    }
+
+    [Fact]
     public async Task Loading_can_be_switched_off()
     {
         _engine.ThenReturn(Published("e1", Day1));
@@ -161,16 +181,27 @@ public sealed class RecomputeRunnerTests
     private static RecomputeRun Run(string? jobId = null, int attempt = 1) =>
         new() { Request = new RecomputeRequest(), RequestedBy = "test", JobId = jobId, Attempt = attempt };
 
-    private static RecomputeResult Published(string runId, params DateOnly[] days) => new()
+    // The loader is a fake, but the runner only loads files that exist under its dataset root.
+    private RecomputeResult Published(string runId, params DateOnly[] days) => PublishedUnder(_root, runId, days);
+
+    private static RecomputeResult PublishedUnder(string root, string runId, params DateOnly[] days) => new()
     {
         RunId = runId,
         NothingToDo = false,
-        Days = days.Select(d => new RecomputedDay("revenue_by_country", d, 10, $"views/revenue_by_country/{runId}/{d:yyyy-MM-dd}.parquet")).ToArray(),
+        Days = days.Select(d => new RecomputedDay("revenue_by_country", d, 10, Touch(root, $"views/revenue_by_country/{runId}/{d:yyyy-MM-dd}.parquet"))).ToArray(),
         RowsRead = 100,
         RowsWritten = 10 * days.Length,
         StartedAt = DateTimeOffset.UtcNow,
         FinishedAt = DateTimeOffset.UtcNow,
     };
+
+    private static string Touch(string root, string relative)
+    {
+        var path = Path.Combine(root, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, []);
+        return relative;
+    }
 
     private RecomputeRunner Runner(bool loadEnabled = true) => Runner(_engine, loadEnabled);
 
@@ -188,7 +219,7 @@ public sealed class RecomputeRunnerTests
             _lock,
             _loader,
             TestViews.Default,
-            Options.Create(new BatchLayerOptions { DatasetRoot = "/data" }),
+            Options.Create(new BatchLayerOptions { DatasetRoot = _root }),
             Options.Create(new BatchScheduleOptions()),
             Options.Create(new BatchLoadOptions { Enabled = loadEnabled }),
             TimeProvider.System,
