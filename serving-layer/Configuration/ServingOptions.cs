@@ -19,6 +19,14 @@ public sealed class ServingOptions
     [Range(1, 10_000_000)]
     public int MaxQueryRows { get; init; } = 100_000;
 
+    /// <summary>
+    /// Identical view queries arriving within this time of one computation's start share its answer (one batch merge
+    /// and one ClickHouse read for all of them). An answer is then at most this much older than a fresh one, so it
+    /// stays far below the second within which live views are promised. Zero turns sharing off. Default 250 ms.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:00.500")]
+    public TimeSpan QueryResultSharing { get; init; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>Most records one ingest request may carry. Default 10,000.</summary>
     [Range(1, 1_000_000)]
     public int MaxIngestRecords { get; init; } = 10_000;

@@ -12,15 +12,31 @@ namespace Lambda.ServingLayer.Querying;
 /// publishes, and the same S_p decides both sides: an event is counted by exactly one of them whatever its
 /// event time (late events count at once, never twice). A batch view computed for another definition of the
 /// view is not used; then every speed delta of the current definition is (S_p = 0).
+/// With a positive <c>resultSharing</c> (<see cref="Configuration.ServingOptions.QueryResultSharing"/>), identical
+/// queries arriving within that time of one computation's start share its answer (see <see cref="ViewQueryResultCache"/>).
 /// </remarks>
-public sealed partial class ViewQueryEngine(IBatchViewStore batchStore, ISpeedViewStore speedStore, ILogger<ViewQueryEngine> logger)
+public sealed partial class ViewQueryEngine(
+    IBatchViewStore batchStore,
+    ISpeedViewStore speedStore,
+    ILogger<ViewQueryEngine> logger,
+    TimeSpan resultSharing = default,
+    TimeProvider? timeProvider = null)
 {
     private static readonly IReadOnlyDictionary<int, long> NoWatermark = new Dictionary<int, long>();
 
-    /// <summary>Runs <paramref name="query"/>.</summary>
-    public async Task<ViewQueryResult> ExecuteAsync(ViewQuery query, CancellationToken cancellationToken)
+    private readonly ViewQueryResultCache? _cache = resultSharing > TimeSpan.Zero
+        ? new ViewQueryResultCache(resultSharing, timeProvider ?? TimeProvider.System)
+        : null;
+
+    /// <summary>Runs <paramref name="query"/> (or shares the answer of an identical query started within the sharing time).</summary>
+    public Task<ViewQueryResult> ExecuteAsync(ViewQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
+        return _cache is null ? ComputeAsync(query, cancellationToken) : _cache.GetOrComputeAsync(query, ComputeAsync, cancellationToken);
+    }
+
+    private async Task<ViewQueryResult> ComputeAsync(ViewQuery query, CancellationToken cancellationToken)
+    {
         var started = Stopwatch.GetTimestamp();
         var view = query.View;
         var snapshot = await batchStore.OpenSnapshotAsync(cancellationToken).ConfigureAwait(false);
