@@ -60,7 +60,8 @@ public static class ServingLayerServiceCollectionExtensions
             sp.GetRequiredService<IBatchViewStore>(),
             sp.GetRequiredService<Querying.ISpeedViewStore>(),
             sp.GetRequiredService<ILogger<ViewQueryEngine>>(),
-            sp.GetRequiredService<IOptions<ServingOptions>>().Value.QueryResultSharing,
+            sp.GetRequiredService<IOptions<ServingOptions>>().Value.QueryResultRefresh,
+            sp.GetRequiredService<IOptions<ServingOptions>>().Value.QueryResultMaxAge,
             sp.GetService<TimeProvider>()));
         services.TryAddSingleton<EventIngestor>();
 

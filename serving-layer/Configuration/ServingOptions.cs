@@ -20,12 +20,20 @@ public sealed class ServingOptions
     public int MaxQueryRows { get; init; } = 100_000;
 
     /// <summary>
-    /// Identical view queries arriving within this time of one computation's start share its answer (one batch merge
-    /// and one ClickHouse read for all of them). An answer is then at most this much older than a fresh one, so it
-    /// stays far below the second within which live views are promised. Zero turns sharing off. Default 250 ms.
+    /// Identical view queries share one computation (one batch merge and one ClickHouse read) while its answer is
+    /// younger than this, counted from the computation's start; an older answer starts one refresh. Zero turns
+    /// sharing off. Default 250 ms.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:00:00.500")]
-    public TimeSpan QueryResultSharing { get; init; } = TimeSpan.FromMilliseconds(250);
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
+    public TimeSpan QueryResultRefresh { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// The oldest shared answer served while its refresh runs (so clients do not wait for refreshes); beyond it,
+    /// callers wait for a fresh one. At least <see cref="QueryResultRefresh"/>; at most 1 s, the freshness the
+    /// architecture promises for live views. Default 1 s.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
+    public TimeSpan QueryResultMaxAge { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Most records one ingest request may carry. Default 10,000.</summary>
     [Range(1, 1_000_000)]

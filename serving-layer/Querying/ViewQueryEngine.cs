@@ -12,23 +12,24 @@ namespace Lambda.ServingLayer.Querying;
 /// publishes, and the same S_p decides both sides: an event is counted by exactly one of them whatever its
 /// event time (late events count at once, never twice). A batch view computed for another definition of the
 /// view is not used; then every speed delta of the current definition is (S_p = 0).
-/// With a positive <c>resultSharing</c> (<see cref="Configuration.ServingOptions.QueryResultSharing"/>), identical
-/// queries arriving within that time of one computation's start share its answer (see <see cref="ViewQueryResultCache"/>).
+/// With a positive <c>resultRefresh</c> (<see cref="Configuration.ServingOptions.QueryResultRefresh"/>), identical
+/// queries share answers no older than <c>resultMaxAge</c> (see <see cref="ViewQueryResultCache"/>).
 /// </remarks>
 public sealed partial class ViewQueryEngine(
     IBatchViewStore batchStore,
     ISpeedViewStore speedStore,
     ILogger<ViewQueryEngine> logger,
-    TimeSpan resultSharing = default,
+    TimeSpan resultRefresh = default,
+    TimeSpan resultMaxAge = default,
     TimeProvider? timeProvider = null)
 {
     private static readonly IReadOnlyDictionary<int, long> NoWatermark = new Dictionary<int, long>();
 
-    private readonly ViewQueryResultCache? _cache = resultSharing > TimeSpan.Zero
-        ? new ViewQueryResultCache(resultSharing, timeProvider ?? TimeProvider.System)
+    private readonly ViewQueryResultCache? _cache = resultRefresh > TimeSpan.Zero
+        ? new ViewQueryResultCache(resultRefresh, resultMaxAge, timeProvider ?? TimeProvider.System)
         : null;
 
-    /// <summary>Runs <paramref name="query"/> (or shares the answer of an identical query started within the sharing time).</summary>
+    /// <summary>Runs <paramref name="query"/> (or shares a recent enough answer of an identical query).</summary>
     public Task<ViewQueryResult> ExecuteAsync(ViewQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);

@@ -5,46 +5,69 @@ using System.Text;
 namespace Lambda.ServingLayer.Querying;
 
 /// <summary>
-/// Shares the answer of one query among identical queries that arrive within <see cref="Ttl"/> of its start
-/// (single flight): under load, many clients asking the same question cost one batch merge and one ClickHouse read.
+/// Shares the answer of one query among identical queries (single flight): under load, many clients asking the same
+/// question cost one batch merge and one ClickHouse read per <see cref="Refresh"/> interval.
 /// </summary>
 /// <remarks>
-/// A shared answer reflects the manifest and the speed tables as they were when its computation started, so an
-/// answer is at most <see cref="Ttl"/> older than a fresh one; the architecture promises live views within a second,
-/// and the TTL is validated to stay well below that. A failed or cancelled computation is never shared again.
+/// An answer reflects the manifest and the speed tables as they were when its computation started; its age counts
+/// from then. Answers younger than <see cref="Refresh"/> are served as they are; an older one starts one refresh and
+/// is still served while that runs, as long as it is younger than <see cref="MaxAge"/> (so no client waits for a
+/// refresh in steady state); beyond that, callers wait for a fresh answer. Hence no answer is ever more than
+/// <see cref="MaxAge"/> old, which the options keep within the second the architecture promises for live views.
+/// A failed or cancelled computation is never shared again.
 /// </remarks>
-internal sealed class ViewQueryResultCache(TimeSpan ttl, TimeProvider time)
+internal sealed class ViewQueryResultCache(TimeSpan refresh, TimeSpan maxAge, TimeProvider time)
 {
     /// <summary>Entries beyond this count trigger a sweep of the expired ones, so distinct queries do not pile up.</summary>
     private const int SweepThreshold = 1024;
 
-    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Slot> _slots = new(StringComparer.Ordinal);
 
-    /// <summary>How long an answer is shared after its computation started.</summary>
-    public TimeSpan Ttl { get; } = ttl;
+    /// <summary>Age from which an answer is refreshed.</summary>
+    public TimeSpan Refresh { get; } = refresh;
+
+    /// <summary>Age beyond which an answer is never served.</summary>
+    public TimeSpan MaxAge { get; } = maxAge >= refresh ? maxAge : refresh;
 
     /// <summary>The shared answer to <paramref name="query"/>, computing it with <paramref name="compute"/> when there is none fresh enough.</summary>
     public async Task<ViewQueryResult> GetOrComputeAsync(
         ViewQuery query, Func<ViewQuery, CancellationToken, Task<ViewQueryResult>> compute, CancellationToken cancellationToken)
     {
-        var key = KeyOf(query);
+        var slot = _slots.GetOrAdd(KeyOf(query), _ => new Slot());
         var now = time.GetTimestamp();
-        Entry? created = null;
-        var entry = _entries.AddOrUpdate(
-            key,
-            _ => created = new Entry(now),
-            (_, existing) => IsUsable(existing, now) ? existing : created = new Entry(now));
-        if (ReferenceEquals(entry, created))
+        Computation? started = null;
+        Computation serve;
+        lock (slot)
+        {
+            var latest = slot.Latest;
+            if (latest is not null && Age(latest, now) < Refresh)
+            {
+                serve = latest;
+            }
+            else
+            {
+                var pending = slot.Pending;
+                if (pending is null || pending.Result.IsFaulted || pending.Result.IsCanceled || Age(pending, now) >= Refresh)
+                {
+                    pending = started = new Computation(now);
+                    slot.Pending = pending;
+                }
+
+                serve = latest is not null && Age(latest, now) < MaxAge ? latest : pending;
+            }
+        }
+
+        if (started is not null)
         {
             // Not tied to the first caller's token: the others wait for the same answer.
-            entry.Start(() => compute(query, CancellationToken.None));
-            if (_entries.Count > SweepThreshold)
+            started.Start(() => compute(query, CancellationToken.None), slot);
+            if (_slots.Count > SweepThreshold)
             {
                 Sweep(now);
             }
         }
 
-        var result = await entry.Result.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var result = await serve.Result.WaitAsync(cancellationToken).ConfigureAwait(false);
         return ReferenceEquals(result.Query, query) ? result : result with { Query = query };
     }
 
@@ -75,21 +98,32 @@ internal sealed class ViewQueryResultCache(TimeSpan ttl, TimeProvider time)
         return key.ToString();
     }
 
-    private bool IsUsable(Entry entry, long now) =>
-        time.GetElapsedTime(entry.StartedAt, now) < Ttl && !entry.Result.IsFaulted && !entry.Result.IsCanceled;
+    private TimeSpan Age(Computation computation, long now) => time.GetElapsedTime(computation.StartedAt, now);
 
     private void Sweep(long now)
     {
-        foreach (var pair in _entries)
+        foreach (var pair in _slots)
         {
-            if (!IsUsable(pair.Value, now))
+            lock (pair.Value)
             {
-                _entries.TryRemove(pair);
+                if ((pair.Value.Latest is not { } latest || Age(latest, now) >= MaxAge)
+                    && (pair.Value.Pending is not { } pending || pending.Result.IsCompleted))
+                {
+                    _slots.TryRemove(pair);
+                }
             }
         }
     }
 
-    private sealed class Entry(long startedAt)
+    /// <summary>One query's newest successful answer and the computation under way, guarded by locking the slot.</summary>
+    private sealed class Slot
+    {
+        public Computation? Latest { get; set; }
+
+        public Computation? Pending { get; set; }
+    }
+
+    private sealed class Computation(long startedAt)
     {
         private readonly TaskCompletionSource<ViewQueryResult> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -97,12 +131,26 @@ internal sealed class ViewQueryResultCache(TimeSpan ttl, TimeProvider time)
 
         public Task<ViewQueryResult> Result => _result.Task;
 
-        public void Start(Func<Task<ViewQueryResult>> compute) =>
+        public void Start(Func<Task<ViewQueryResult>> compute, Slot slot) =>
             _ = Task.Run(async () =>
             {
                 try
                 {
-                    _result.TrySetResult(await compute().ConfigureAwait(false));
+                    var result = await compute().ConfigureAwait(false);
+                    lock (slot)
+                    {
+                        if (slot.Latest is null || slot.Latest.StartedAt <= StartedAt)
+                        {
+                            slot.Latest = this;
+                        }
+
+                        if (ReferenceEquals(slot.Pending, this))
+                        {
+                            slot.Pending = null;
+                        }
+                    }
+
+                    _result.TrySetResult(result);
                 }
                 catch (OperationCanceledException ex)
                 {

@@ -225,27 +225,32 @@ public sealed class ViewQueryEngineTests
     }
 
     [Fact]
-    public async Task Identical_queries_within_the_sharing_time_share_one_read_and_later_ones_see_new_flushes()
+    public async Task Identical_queries_share_answers_younger_than_the_refresh_time_and_never_serve_one_older_than_the_max_age()
     {
         var first = Numbered((0, Orders.Create(0, "US", 1.00m)), (0, Orders.Create(1, "US", 2.00m)));
         _speed.FlushAll(View, first, _ => []);
         var time = new FakeTimeProvider();
-        var engine = new ViewQueryEngine(_batch, _speed, NullLogger<ViewQueryEngine>.Instance, TimeSpan.FromMilliseconds(250), time);
+        var engine = new ViewQueryEngine(_batch, _speed, NullLogger<ViewQueryEngine>.Instance, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1), time);
         var query = Hour + "&granularity=all";
+        Task<ViewQueryResult> Run(string text) => engine.ExecuteAsync(Queries.Parse(TestCatalogs.Default, View.Name, text), CancellationToken.None);
 
-        var a = await engine.ExecuteAsync(Queries.Parse(TestCatalogs.Default, View.Name, query), CancellationToken.None);
+        var a = await Run(query);
         _speed.Flush(View, 0, 2, 2, [new OffsetEvent(0, 2, Orders.Create(2, "US", 4.00m))]);
         time.Advance(TimeSpan.FromMilliseconds(249));
-        var b = await engine.ExecuteAsync(Queries.Parse(TestCatalogs.Default, View.Name, query), CancellationToken.None);
-        var other = await engine.ExecuteAsync(Queries.Parse(TestCatalogs.Default, View.Name, query + "&filter=country:US"), CancellationToken.None);
+        var shared = await Run(query);
+        var readsWhileShared = _speed.Reads.Count;
+        var other = await Run(query + "&filter=country:US");
         time.Advance(TimeSpan.FromMilliseconds(1));
-        var c = await engine.ExecuteAsync(Queries.Parse(TestCatalogs.Default, View.Name, query), CancellationToken.None);
+        var stale = await Run(query);
+        time.Advance(TimeSpan.FromMilliseconds(1000));
+        var fresh = await Run(query);
 
         Assert.Equal(3.00m, Assert.Single(a.Rows).States[1].GetValue().AsDecimal());
-        Assert.Equal(3.00m, Assert.Single(b.Rows).States[1].GetValue().AsDecimal());
+        Assert.Equal(3.00m, Assert.Single(shared.Rows).States[1].GetValue().AsDecimal());
+        Assert.Equal(1, readsWhileShared);
         Assert.Equal(7.00m, Assert.Single(other.Rows).States[1].GetValue().AsDecimal());
-        Assert.Equal(7.00m, Assert.Single(c.Rows).States[1].GetValue().AsDecimal());
-        Assert.Equal(3, _speed.Reads.Count);
+        Assert.Equal(3.00m, Assert.Single(stale.Rows).States[1].GetValue().AsDecimal());
+        Assert.Equal(7.00m, Assert.Single(fresh.Rows).States[1].GetValue().AsDecimal());
     }
 
     [Fact]
@@ -253,7 +258,7 @@ public sealed class ViewQueryEngineTests
     {
         var events = Numbered((0, Orders.Create(0, "US", 1.00m)));
         var speed = new FailingOnceSpeedStore(events);
-        var engine = new ViewQueryEngine(_batch, speed, NullLogger<ViewQueryEngine>.Instance, TimeSpan.FromSeconds(10), new FakeTimeProvider());
+        var engine = new ViewQueryEngine(_batch, speed, NullLogger<ViewQueryEngine>.Instance, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10), new FakeTimeProvider());
         var query = Queries.Parse(TestCatalogs.Default, View.Name, Hour + "&granularity=all");
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => engine.ExecuteAsync(query, CancellationToken.None));
