@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Lambda.Shared.Catalog;
+using Lambda.Shared.Time;
 
 namespace Lambda.ServingLayer.Querying;
 
@@ -64,14 +65,25 @@ public sealed partial class ViewQueryEngine(
 
     private static async Task<long> ReadBatchAsync(IBatchViewSnapshot snapshot, ViewQuery query, ResultAccumulator accumulator, CancellationToken cancellationToken)
     {
-        long groups = 0;
-        await foreach (var group in snapshot.ReadGroupsAsync(query.View, query.Selection, cancellationToken).ConfigureAwait(false))
+        long count = 0;
+        // The coarsest time granularity the result needs that the range is aligned to: groups rolled up that far
+        // (once per published run, by the store) fold into the same rows as the view's own buckets would.
+        var rollUpTo = query.Granularity.ToTimeGranularityOrNull() ?? Granularity.Day;
+        while (rollUpTo != query.View.Granularity && !query.Range.IsAlignedTo(rollUpTo))
         {
-            accumulator.Add(group);
-            groups++;
+            rollUpTo = rollUpTo == Granularity.Day ? Granularity.Hour : Granularity.Minute;
         }
 
-        return groups;
+        var groups = rollUpTo == query.View.Granularity
+            ? snapshot.ReadGroupsAsync(query.View, query.Selection, cancellationToken)
+            : snapshot.ReadGroupsAsync(query.View, query.Selection, rollUpTo, cancellationToken);
+        await foreach (var group in groups.ConfigureAwait(false))
+        {
+            accumulator.Add(group);
+            count++;
+        }
+
+        return count;
     }
 
     private BatchViewWatermark? CurrentWatermark(IBatchViewSnapshot snapshot, ViewDefinition view)

@@ -10,10 +10,12 @@ namespace Lambda.ServingLayer.Querying;
 /// </summary>
 /// <remarks>
 /// An answer reflects the manifest and the speed tables as they were when its computation started; its age counts
-/// from then. Answers younger than <see cref="Refresh"/> are served as they are; an older one starts one refresh and
-/// is still served while that runs, as long as it is younger than <see cref="MaxAge"/> (so no client waits for a
-/// refresh in steady state); beyond that, callers wait for a fresh answer. Hence no answer is ever more than
-/// <see cref="MaxAge"/> old, which the options keep within the second the architecture promises for live views.
+/// from then. Answers younger than <see cref="Refresh"/> are served as they are; an older one starts a refresh (one at
+/// a time per query) and is still served while that runs, as long as it is younger than <see cref="MaxAge"/> (so no
+/// client waits for a refresh in steady state); beyond that, callers wait for a computation that started less than
+/// <see cref="MaxAge"/> before they arrived. Hence every answer reflects the stores as of an instant at most
+/// <see cref="MaxAge"/> before the request arrived, which the options keep within the second the architecture
+/// promises for live views.
 /// A failed or cancelled computation is never shared again.
 /// </remarks>
 internal sealed class ViewQueryResultCache(TimeSpan refresh, TimeSpan maxAge, TimeProvider time)
@@ -46,14 +48,28 @@ internal sealed class ViewQueryResultCache(TimeSpan refresh, TimeSpan maxAge, Ti
             }
             else
             {
+                // One refresh at a time: parallel ones would only compete for the same cores.
                 var pending = slot.Pending;
-                if (pending is null || pending.Result.IsFaulted || pending.Result.IsCanceled || Age(pending, now) >= Refresh)
+                if (pending is null || pending.Result.IsFaulted || pending.Result.IsCanceled)
                 {
                     pending = started = new Computation(now);
                     slot.Pending = pending;
                 }
 
-                serve = latest is not null && Age(latest, now) < MaxAge ? latest : pending;
+                if (latest is not null && Age(latest, now) < MaxAge)
+                {
+                    serve = latest;
+                }
+                else if (Age(pending, now) < MaxAge)
+                {
+                    serve = pending;
+                }
+                else
+                {
+                    // The refresh under way started too long before this request to answer it.
+                    serve = started = new Computation(now);
+                    slot.Pending = serve;
+                }
             }
         }
 
