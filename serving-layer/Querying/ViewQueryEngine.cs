@@ -58,6 +58,12 @@ public sealed partial class ViewQueryEngine(
         }
 
         var rows = accumulator.ToRows(query.Limit);
+        foreach (var row in rows)
+        {
+            // Finalised here, once, rather than by every response that shares this answer.
+            _ = row.Values;
+        }
+
         LogQuery(logger, view.Name, query.Range.ToString(), query.Granularity.ToName(), watermark?.RunId, batchGroups, speed.Groups.Count, rows.Count,
             Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return new ViewQueryResult(query, rows, new QueryWatermark(watermark?.RunId, watermark?.PublishedAt, partitions, speed.NextOffsets));
