@@ -152,7 +152,7 @@ internal sealed class ViewQueryResultCache(TimeSpan refresh, TimeSpan maxAge, Ti
             {
                 try
                 {
-                    var result = await compute().ConfigureAwait(false);
+                    var result = await compute().ConfigureAwait(false) with { Rendered = new Json.RenderedBody() };
                     lock (slot)
                     {
                         if (slot.Latest is null || slot.Latest.StartedAt <= StartedAt)
