@@ -47,8 +47,11 @@ public sealed partial class ViewQueryEngine(
 
         // Both sides use the watermark of this one snapshot; the speed read runs while the batch files are read.
         var accumulator = new ResultAccumulator(query);
-        var speedTask = speedStore.ReadAsync(view, query.Selection, partitions, cancellationToken);
-        var batchTask = watermark is null ? Task.FromResult(0L) : ReadBatchAsync(snapshot, query, accumulator, cancellationToken);
+        var rollUpTo = RollUpGranularity(query);
+        var speedTask = rollUpTo == view.Granularity
+            ? speedStore.ReadAsync(view, query.Selection, partitions, cancellationToken)
+            : speedStore.ReadAsync(view, query.Selection, partitions, rollUpTo, cancellationToken);
+        var batchTask = watermark is null ? Task.FromResult(0L) : ReadBatchAsync(snapshot, query, rollUpTo, accumulator, cancellationToken);
         await Task.WhenAll(speedTask, batchTask).ConfigureAwait(false);
         var batchGroups = await batchTask.ConfigureAwait(false);
         var speed = await speedTask.ConfigureAwait(false);
@@ -69,17 +72,25 @@ public sealed partial class ViewQueryEngine(
         return new ViewQueryResult(query, rows, new QueryWatermark(watermark?.RunId, watermark?.PublishedAt, partitions, speed.NextOffsets));
     }
 
-    private static async Task<long> ReadBatchAsync(IBatchViewSnapshot snapshot, ViewQuery query, ResultAccumulator accumulator, CancellationToken cancellationToken)
+    /// <summary>
+    /// The coarsest time granularity the result needs that the range is aligned to: groups rolled up that far fold
+    /// into the same rows as the view's own buckets would.
+    /// </summary>
+    private static Granularity RollUpGranularity(ViewQuery query)
     {
-        long count = 0;
-        // The coarsest time granularity the result needs that the range is aligned to: groups rolled up that far
-        // (once per published run, by the store) fold into the same rows as the view's own buckets would.
         var rollUpTo = query.Granularity.ToTimeGranularityOrNull() ?? Granularity.Day;
         while (rollUpTo != query.View.Granularity && !query.Range.IsAlignedTo(rollUpTo))
         {
             rollUpTo = rollUpTo == Granularity.Day ? Granularity.Hour : Granularity.Minute;
         }
 
+        return rollUpTo;
+    }
+
+    private static async Task<long> ReadBatchAsync(
+        IBatchViewSnapshot snapshot, ViewQuery query, Granularity rollUpTo, ResultAccumulator accumulator, CancellationToken cancellationToken)
+    {
+        long count = 0;
         var groups = rollUpTo == query.View.Granularity
             ? snapshot.ReadGroupsAsync(query.View, query.Selection, cancellationToken)
             : snapshot.ReadGroupsAsync(query.View, query.Selection, rollUpTo, cancellationToken);
