@@ -56,7 +56,13 @@ public static class ServingLayerServiceCollectionExtensions
         services.TryAddSingleton<IBatchStatusStore, PostgresBatchStatusStore>();
 
         services.TryAddSingleton<ViewQueryParser>();
-        services.TryAddSingleton<ViewQueryEngine>();
+        services.TryAddSingleton(sp => new ViewQueryEngine(
+            sp.GetRequiredService<IBatchViewStore>(),
+            sp.GetRequiredService<Querying.ISpeedViewStore>(),
+            sp.GetRequiredService<ILogger<ViewQueryEngine>>(),
+            sp.GetRequiredService<IOptions<ServingOptions>>().Value.QueryResultRefresh,
+            sp.GetRequiredService<IOptions<ServingOptions>>().Value.QueryResultMaxAge,
+            sp.GetService<TimeProvider>()));
         services.TryAddSingleton<EventIngestor>();
 
         services.TryAddSingleton<ApiKeyRegistry>();

@@ -19,6 +19,22 @@ public sealed class ServingOptions
     [Range(1, 10_000_000)]
     public int MaxQueryRows { get; init; } = 100_000;
 
+    /// <summary>
+    /// Identical view queries share one computation (one batch merge and one ClickHouse read) while its answer is
+    /// younger than this, counted from the computation's start; an older answer starts one refresh. Zero turns
+    /// sharing off. Default 250 ms.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
+    public TimeSpan QueryResultRefresh { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// The oldest shared answer served while its refresh runs (so clients do not wait for refreshes); beyond it,
+    /// callers wait for a fresh one. At least <see cref="QueryResultRefresh"/>; at most 1 s, the freshness the
+    /// architecture promises for live views. Default 1 s.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
+    public TimeSpan QueryResultMaxAge { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Most records one ingest request may carry. Default 10,000.</summary>
     [Range(1, 1_000_000)]
     public int MaxIngestRecords { get; init; } = 10_000;

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 
 namespace Lambda.ServingLayer.Configuration;
 
-/// <summary>Checks the API keys of <see cref="ServingOptions"/>; every message names the configuration key at fault.</summary>
+/// <summary>Checks the API keys and the query-sharing times of <see cref="ServingOptions"/>; every message names the configuration key at fault.</summary>
 internal sealed class ServingOptionsValidator : IValidateOptions<ServingOptions>
 {
     /// <summary>Shortest accepted key.</summary>
@@ -39,6 +39,12 @@ internal sealed class ServingOptionsValidator : IValidateOptions<ServingOptions>
                     errors.Add($"{path}:{nameof(ApiKeyEntry.Scopes)}:{s} '{entry.Scopes[s]}' is not a scope; the scopes are {string.Join(", ", ApiScopes.All)}.");
                 }
             }
+        }
+
+        if (options.QueryResultMaxAge < options.QueryResultRefresh)
+        {
+            errors.Add($"{ServingOptions.SectionName}:{nameof(ServingOptions.QueryResultMaxAge)} ({options.QueryResultMaxAge}) must be at least "
+                + $"{ServingOptions.SectionName}:{nameof(ServingOptions.QueryResultRefresh)} ({options.QueryResultRefresh}).");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

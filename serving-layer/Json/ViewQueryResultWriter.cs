@@ -45,7 +45,7 @@ public static class ViewQueryResultWriter
             for (var m = 0; m < view.Measures.Count; m++)
             {
                 writer.WritePropertyName(view.Measures[m].Name);
-                JsonValues.WriteMeasure(writer, row.States[m].GetValue());
+                JsonValues.WriteMeasure(writer, row.Values[m]);
             }
 
             writer.WriteEndObject();

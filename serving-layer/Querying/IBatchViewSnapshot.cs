@@ -1,5 +1,6 @@
 using Lambda.Shared.Aggregation;
 using Lambda.Shared.Catalog;
+using Lambda.Shared.Time;
 
 namespace Lambda.ServingLayer.Querying;
 
@@ -21,4 +22,13 @@ public interface IBatchViewSnapshot
     /// (push-down) or not: the caller filters again. Buckets are at the view's granularity.
     /// </summary>
     IAsyncEnumerable<ViewGroup> ReadGroupsAsync(ViewDefinition view, ViewSelection selection, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// <see cref="ReadGroupsAsync(ViewDefinition, ViewSelection, CancellationToken)"/> for a caller that rolls the
+    /// groups up to <paramref name="rollUpTo"/> (or coarser) anyway and whose selection range is aligned to it: the
+    /// groups may come at any granularity from the view's up to <paramref name="rollUpTo"/>, so a store can serve
+    /// groups it rolled up once. The default gives the view's own granularity.
+    /// </summary>
+    IAsyncEnumerable<ViewGroup> ReadGroupsAsync(ViewDefinition view, ViewSelection selection, Granularity rollUpTo, CancellationToken cancellationToken) =>
+        ReadGroupsAsync(view, selection, cancellationToken);
 }

@@ -1,4 +1,5 @@
 using Lambda.Shared.Catalog;
+using Lambda.Shared.Time;
 
 namespace Lambda.ServingLayer.Querying;
 
@@ -18,4 +19,18 @@ public interface ISpeedViewStore
         ViewSelection selection,
         IReadOnlyDictionary<int, long> batchWatermark,
         CancellationToken cancellationToken);
+
+    /// <summary>
+    /// <see cref="ReadAsync(ViewDefinition, ViewSelection, IReadOnlyDictionary{int, long}, CancellationToken)"/> for a
+    /// caller that rolls the groups up to <paramref name="rollUpTo"/> (or coarser) anyway and whose selection range is
+    /// aligned to it: the groups may come merged at any granularity from the view's up to <paramref name="rollUpTo"/>.
+    /// The default gives the view's own granularity.
+    /// </summary>
+    Task<SpeedViewRead> ReadAsync(
+        ViewDefinition view,
+        ViewSelection selection,
+        IReadOnlyDictionary<int, long> batchWatermark,
+        Granularity rollUpTo,
+        CancellationToken cancellationToken) =>
+        ReadAsync(view, selection, batchWatermark, cancellationToken);
 }

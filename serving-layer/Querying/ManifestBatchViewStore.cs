@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using Lambda.Shared.Aggregation;
 using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
+using Lambda.Shared.Time;
 
 namespace Lambda.ServingLayer.Querying;
 
@@ -13,7 +14,8 @@ namespace Lambda.ServingLayer.Querying;
 /// </summary>
 /// <remarks>
 /// Published day files are immutable (a recompute writes new files under its own run directory and swaps the
-/// manifest), so their decoded groups are cached by path. The cache belongs to one manifest run: a snapshot of a
+/// manifest), so their decoded groups are cached by path, and so are the groups rolled up to a coarser granularity
+/// (the hourly or daily groups of a day file), which is what most queries fold. The cache belongs to one manifest run: a snapshot of a
 /// newer manifest starts a new cache and the old one is dropped with the last snapshot that holds it.
 /// </remarks>
 public sealed class ManifestBatchViewStore(IManifestStore manifests, BatchViewReader reader) : IBatchViewStore
@@ -70,8 +72,25 @@ public sealed class ManifestBatchViewStore(IManifestStore manifests, BatchViewRe
             return _manifest?.FindView(view.Name) is { } entry ? ToWatermark(entry) : null;
         }
 
-        public async IAsyncEnumerable<ViewGroup> ReadGroupsAsync(
-            ViewDefinition view, ViewSelection selection, [EnumeratorCancellation] CancellationToken cancellationToken)
+        public IAsyncEnumerable<ViewGroup> ReadGroupsAsync(ViewDefinition view, ViewSelection selection, CancellationToken cancellationToken) =>
+            ReadGroupsAsync(view, selection, null, cancellationToken);
+
+        public IAsyncEnumerable<ViewGroup> ReadGroupsAsync(
+            ViewDefinition view, ViewSelection selection, Granularity rollUpTo, CancellationToken cancellationToken)
+        {
+            ArgumentNullException.ThrowIfNull(view);
+            ArgumentNullException.ThrowIfNull(selection);
+            if (!view.Granularity.CanRollUpTo(rollUpTo) || !selection.Range.IsAlignedTo(rollUpTo))
+            {
+                throw new ArgumentException(
+                    $"view '{view.Name}' per {view.Granularity.ToName()} cannot be rolled up to {rollUpTo.ToName()} for the range {selection.Range}", nameof(rollUpTo));
+            }
+
+            return ReadGroupsAsync(view, selection, rollUpTo == view.Granularity ? null : rollUpTo, cancellationToken);
+        }
+
+        private async IAsyncEnumerable<ViewGroup> ReadGroupsAsync(
+            ViewDefinition view, ViewSelection selection, Granularity? rollUpTo, [EnumeratorCancellation] CancellationToken cancellationToken)
         {
             ArgumentNullException.ThrowIfNull(view);
             ArgumentNullException.ThrowIfNull(selection);
@@ -96,7 +115,10 @@ public sealed class ManifestBatchViewStore(IManifestStore manifests, BatchViewRe
                     continue;
                 }
 
-                foreach (var group in await ReadFileAsync(view, day, cancellationToken).ConfigureAwait(false))
+                var groups = rollUpTo is { } granularity
+                    ? await ReadRolledUpAsync(view, day, granularity, cancellationToken).ConfigureAwait(false)
+                    : await ReadFileAsync(view, day, cancellationToken).ConfigureAwait(false);
+                foreach (var group in groups)
                 {
                     if (selection.Range.Contains(group.BucketStartMilliseconds))
                     {
@@ -106,16 +128,33 @@ public sealed class ManifestBatchViewStore(IManifestStore manifests, BatchViewRe
             }
         }
 
+        private Task<IReadOnlyList<ViewGroup>> ReadRolledUpAsync(ViewDefinition view, BatchViewDay day, Granularity granularity, CancellationToken cancellationToken) =>
+            Cached(BatchViewLayout.Resolve(_root, day.File) + "|" + granularity.ToName(), async () =>
+            {
+                var aggregator = new ViewAggregator(view, granularity);
+                foreach (var group in await ReadFileAsync(view, day, CancellationToken.None).ConfigureAwait(false))
+                {
+                    aggregator.MergeGroup(group);
+                }
+
+                return aggregator.Drain();
+            }, cancellationToken);
+
         private Task<IReadOnlyList<ViewGroup>> ReadFileAsync(ViewDefinition view, BatchViewDay day, CancellationToken cancellationToken)
         {
             var path = BatchViewLayout.Resolve(_root, day.File);
-            // The read is not tied to one query's token: other queries may wait for the same file.
-            var lazy = _cache.Files.GetOrAdd(path, p => new Lazy<Task<IReadOnlyList<ViewGroup>>>(() => _reader.ReadFileAsync(p, view, CancellationToken.None)));
+            return Cached(path, () => _reader.ReadFileAsync(path, view, CancellationToken.None), cancellationToken);
+        }
+
+        private Task<IReadOnlyList<ViewGroup>> Cached(string key, Func<Task<IReadOnlyList<ViewGroup>>> load, CancellationToken cancellationToken)
+        {
+            // The load is not tied to one query's token: other queries may wait for the same groups.
+            var lazy = _cache.Files.GetOrAdd(key, _ => new Lazy<Task<IReadOnlyList<ViewGroup>>>(load));
             var task = lazy.Value;
             if (task.IsFaulted || task.IsCanceled)
             {
                 // A failed read is not cached: the next query tries again.
-                _cache.Files.TryRemove(new KeyValuePair<string, Lazy<Task<IReadOnlyList<ViewGroup>>>>(path, lazy));
+                _cache.Files.TryRemove(new KeyValuePair<string, Lazy<Task<IReadOnlyList<ViewGroup>>>>(key, lazy));
             }
 
             return task.WaitAsync(cancellationToken);

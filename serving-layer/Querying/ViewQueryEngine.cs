@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Lambda.Shared.Catalog;
+using Lambda.Shared.Time;
 
 namespace Lambda.ServingLayer.Querying;
 
@@ -12,15 +13,32 @@ namespace Lambda.ServingLayer.Querying;
 /// publishes, and the same S_p decides both sides: an event is counted by exactly one of them whatever its
 /// event time (late events count at once, never twice). A batch view computed for another definition of the
 /// view is not used; then every speed delta of the current definition is (S_p = 0).
+/// With a positive <c>resultRefresh</c> (<see cref="Configuration.ServingOptions.QueryResultRefresh"/>), identical
+/// queries share answers no older than <c>resultMaxAge</c> (see <see cref="ViewQueryResultCache"/>).
 /// </remarks>
-public sealed partial class ViewQueryEngine(IBatchViewStore batchStore, ISpeedViewStore speedStore, ILogger<ViewQueryEngine> logger)
+public sealed partial class ViewQueryEngine(
+    IBatchViewStore batchStore,
+    ISpeedViewStore speedStore,
+    ILogger<ViewQueryEngine> logger,
+    TimeSpan resultRefresh = default,
+    TimeSpan resultMaxAge = default,
+    TimeProvider? timeProvider = null)
 {
     private static readonly IReadOnlyDictionary<int, long> NoWatermark = new Dictionary<int, long>();
 
-    /// <summary>Runs <paramref name="query"/>.</summary>
-    public async Task<ViewQueryResult> ExecuteAsync(ViewQuery query, CancellationToken cancellationToken)
+    private readonly ViewQueryResultCache? _cache = resultRefresh > TimeSpan.Zero
+        ? new ViewQueryResultCache(resultRefresh, resultMaxAge, timeProvider ?? TimeProvider.System)
+        : null;
+
+    /// <summary>Runs <paramref name="query"/> (or shares a recent enough answer of an identical query).</summary>
+    public Task<ViewQueryResult> ExecuteAsync(ViewQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
+        return _cache is null ? ComputeAsync(query, cancellationToken) : _cache.GetOrComputeAsync(query, ComputeAsync, cancellationToken);
+    }
+
+    private async Task<ViewQueryResult> ComputeAsync(ViewQuery query, CancellationToken cancellationToken)
+    {
         var started = Stopwatch.GetTimestamp();
         var view = query.View;
         var snapshot = await batchStore.OpenSnapshotAsync(cancellationToken).ConfigureAwait(false);
@@ -29,8 +47,11 @@ public sealed partial class ViewQueryEngine(IBatchViewStore batchStore, ISpeedVi
 
         // Both sides use the watermark of this one snapshot; the speed read runs while the batch files are read.
         var accumulator = new ResultAccumulator(query);
-        var speedTask = speedStore.ReadAsync(view, query.Selection, partitions, cancellationToken);
-        var batchTask = watermark is null ? Task.FromResult(0L) : ReadBatchAsync(snapshot, query, accumulator, cancellationToken);
+        var rollUpTo = RollUpGranularity(query);
+        var speedTask = rollUpTo == view.Granularity
+            ? speedStore.ReadAsync(view, query.Selection, partitions, cancellationToken)
+            : speedStore.ReadAsync(view, query.Selection, partitions, rollUpTo, cancellationToken);
+        var batchTask = watermark is null ? Task.FromResult(0L) : ReadBatchAsync(snapshot, query, rollUpTo, accumulator, cancellationToken);
         await Task.WhenAll(speedTask, batchTask).ConfigureAwait(false);
         var batchGroups = await batchTask.ConfigureAwait(false);
         var speed = await speedTask.ConfigureAwait(false);
@@ -40,21 +61,46 @@ public sealed partial class ViewQueryEngine(IBatchViewStore batchStore, ISpeedVi
         }
 
         var rows = accumulator.ToRows(query.Limit);
+        foreach (var row in rows)
+        {
+            // Finalised here, once, rather than by every response that shares this answer.
+            _ = row.Values;
+        }
+
         LogQuery(logger, view.Name, query.Range.ToString(), query.Granularity.ToName(), watermark?.RunId, batchGroups, speed.Groups.Count, rows.Count,
             Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return new ViewQueryResult(query, rows, new QueryWatermark(watermark?.RunId, watermark?.PublishedAt, partitions, speed.NextOffsets));
     }
 
-    private static async Task<long> ReadBatchAsync(IBatchViewSnapshot snapshot, ViewQuery query, ResultAccumulator accumulator, CancellationToken cancellationToken)
+    /// <summary>
+    /// The coarsest time granularity the result needs that the range is aligned to: groups rolled up that far fold
+    /// into the same rows as the view's own buckets would.
+    /// </summary>
+    private static Granularity RollUpGranularity(ViewQuery query)
     {
-        long groups = 0;
-        await foreach (var group in snapshot.ReadGroupsAsync(query.View, query.Selection, cancellationToken).ConfigureAwait(false))
+        var rollUpTo = query.Granularity.ToTimeGranularityOrNull() ?? Granularity.Day;
+        while (rollUpTo != query.View.Granularity && !query.Range.IsAlignedTo(rollUpTo))
         {
-            accumulator.Add(group);
-            groups++;
+            rollUpTo = rollUpTo == Granularity.Day ? Granularity.Hour : Granularity.Minute;
         }
 
-        return groups;
+        return rollUpTo;
+    }
+
+    private static async Task<long> ReadBatchAsync(
+        IBatchViewSnapshot snapshot, ViewQuery query, Granularity rollUpTo, ResultAccumulator accumulator, CancellationToken cancellationToken)
+    {
+        long count = 0;
+        var groups = rollUpTo == query.View.Granularity
+            ? snapshot.ReadGroupsAsync(query.View, query.Selection, cancellationToken)
+            : snapshot.ReadGroupsAsync(query.View, query.Selection, rollUpTo, cancellationToken);
+        await foreach (var group in groups.ConfigureAwait(false))
+        {
+            accumulator.Add(group);
+            count++;
+        }
+
+        return count;
     }
 
     private BatchViewWatermark? CurrentWatermark(IBatchViewSnapshot snapshot, ViewDefinition view)

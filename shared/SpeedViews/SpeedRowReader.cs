@@ -50,13 +50,28 @@ internal sealed class SpeedRowReader
 
         if (watermarks is { Count: > 0 })
         {
+            // Every row of a flush has last_offset >= first_offset, and a flush never straddles S_p (S_p is a flush
+            // boundary), so per partition "first_offset >= S_p" equals "last_offset >= S_p" on rows that exist; the
+            // latter is a prefix range of the sort key (partition, last_offset), which ClickHouse prunes by index.
+            // first_offset stays in the condition so the answer is exact even for an S_p that is not a boundary.
+            var partition = ClickHouseSql.QuoteIdentifier(SpeedTableSchema.PartitionColumn);
+            var lastOffset = ClickHouseSql.QuoteIdentifier(SpeedTableSchema.LastOffsetColumn);
+            var firstOffset = ClickHouseSql.QuoteIdentifier(SpeedTableSchema.FirstOffsetColumn);
             var ordered = watermarks.OrderBy(w => w.Key).ToArray();
-            sql.Append(" AND ").Append(ClickHouseSql.QuoteIdentifier(SpeedTableSchema.FirstOffsetColumn))
-                .Append(" >= transform(toInt64(").Append(ClickHouseSql.QuoteIdentifier(SpeedTableSchema.PartitionColumn)).Append("), [")
-                .AppendJoin(", ", ordered.Select(w => Int64Literal(w.Key)))
-                .Append("], [")
-                .AppendJoin(", ", ordered.Select(w => Int64Literal(Math.Max(0, w.Value))))
-                .Append("], toInt64(0))");
+            sql.Append(" AND (");
+            for (var i = 0; i < ordered.Length; i++)
+            {
+                var bound = Math.Max(0, ordered[i].Value).ToString(CultureInfo.InvariantCulture);
+                sql.Append(i == 0 ? "(" : " OR (")
+                    .Append(partition).Append(" = ").Append(ordered[i].Key.ToString(CultureInfo.InvariantCulture))
+                    .Append(" AND ").Append(lastOffset).Append(" >= ").Append(bound)
+                    .Append(" AND ").Append(firstOffset).Append(" >= ").Append(bound).Append(')');
+            }
+
+            // Partitions without a watermark: every row.
+            sql.Append(" OR ").Append(partition).Append(" NOT IN (")
+                .AppendJoin(", ", ordered.Select(w => w.Key.ToString(CultureInfo.InvariantCulture)))
+                .Append("))");
         }
 
         filters?.AppendPushDown(sql);
@@ -94,8 +109,6 @@ internal sealed class SpeedRowReader
         var seconds = (long)Math.Ceiling(epochMilliseconds / 1000d);
         return "toDateTime(" + Math.Clamp(seconds, 0, uint.MaxValue).ToString(CultureInfo.InvariantCulture) + ")";
     }
-
-    private static string Int64Literal(long value) => "toInt64(" + value.ToString(CultureInfo.InvariantCulture) + ")";
 
     private static MeasureState ReadState(ClickHouseRow row, ref int column, MeasureDefinition measure)
     {

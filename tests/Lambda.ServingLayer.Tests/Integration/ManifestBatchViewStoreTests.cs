@@ -85,6 +85,42 @@ public sealed class ManifestBatchViewStoreTests : IDisposable
         Assert.Equal("run-1", result.Watermark.RunId);
     }
 
+    [Theory]
+    [InlineData("from=2026-11-25T00:00:00Z&to=2026-11-27T00:00:00Z&granularity=hour")]
+    [InlineData("from=2026-11-25T00:00:00Z&to=2026-11-27T00:00:00Z&granularity=day")]
+    [InlineData("from=2026-11-25T00:00:00Z&to=2026-11-27T00:00:00Z&granularity=all")]
+    [InlineData("from=2026-11-25T11:00:00Z&to=2026-11-26T11:00:00Z&granularity=all")]
+    [InlineData("from=2026-11-25T10:30:00Z&to=2026-11-26T11:15:00Z&granularity=hour")]
+    [InlineData("from=2026-11-25T10:30:00Z&to=2026-11-26T11:15:00Z&granularity=all&filter=country:DE")]
+    public async Task Rolled_up_batch_groups_answer_exactly_like_the_stored_minutes(string query)
+    {
+        var view = TestCatalogs.RevenueByCountry;
+        var events = ViewQueryEngineTests.Numbered(Enumerable.Range(0, 400).Select(i =>
+            (i % 2, Orders.Create((i * 97) % (26 * 60), i % 3 == 0 ? "DE" : "US", (i + 1) / 4m, "u" + (i % 37)))).ToArray());
+        await PublishAsync(view, "run-1", null, new Dictionary<int, long> { [0] = 1000, [1] = 1000 }, events);
+        var allSpeed = new FakeSpeedViewStore();
+        allSpeed.FlushAll(view, events, _ => []);
+        var expected = new ViewQueryEngine(new FakeBatchViewStore(), allSpeed, NullLogger<ViewQueryEngine>.Instance);
+        var actual = new ViewQueryEngine(_store, new FakeSpeedViewStore(), NullLogger<ViewQueryEngine>.Instance);
+        var parsed = Queries.Parse(TestCatalogs.Default, view.Name, query);
+
+        var want = await expected.ExecuteAsync(parsed, CancellationToken.None);
+        var first = await actual.ExecuteAsync(parsed, CancellationToken.None);
+        var cached = await actual.ExecuteAsync(parsed, CancellationToken.None);
+
+        Assert.NotEmpty(want.Rows);
+        foreach (var got in new[] { first, cached })
+        {
+            Assert.Equal(want.Rows.Count, got.Rows.Count);
+            for (var i = 0; i < want.Rows.Count; i++)
+            {
+                Assert.Equal(want.Rows[i].BucketStartMilliseconds, got.Rows[i].BucketStartMilliseconds);
+                Assert.Equal(want.Rows[i].Dimensions, got.Rows[i].Dimensions);
+                Assert.All(want.Rows[i].States.Zip(got.Rows[i].States), p => Assert.True(p.First.ContentEquals(p.Second), $"row {i}: {p.First} vs {p.Second}"));
+            }
+        }
+    }
+
     private static async Task<IReadOnlyList<ViewGroup>> ReadAsync(IBatchViewSnapshot snapshot, ViewDefinition view, ViewSelection selection)
     {
         var groups = new List<ViewGroup>();

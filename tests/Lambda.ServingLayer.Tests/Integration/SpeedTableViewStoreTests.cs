@@ -143,6 +143,40 @@ public sealed class SpeedTableViewStoreTests : IAsyncLifetime
         Assert.Equal(3, result.Watermark.SpeedOffsets[0]);
     }
 
+    [Theory]
+    [InlineData("from=2026-11-25T00:00:00Z&to=2026-11-27T00:00:00Z&granularity=hour")]
+    [InlineData("from=2026-11-25T00:00:00Z&to=2026-11-27T00:00:00Z&granularity=all")]
+    [InlineData("from=2026-11-25T11:00:00Z&to=2026-11-26T11:00:00Z&granularity=day")]
+    [InlineData("from=2026-11-25T10:30:00Z&to=2026-11-26T11:15:00Z&granularity=hour&filter=country:DE")]
+    [InlineData("from=2026-11-25T10:30:00Z&to=2026-11-26T11:15:00Z&granularity=all")]
+    public async Task Speed_groups_rolled_up_in_the_read_answer_exactly_like_the_stored_minutes(string query)
+    {
+        var view = TestCatalogs.RevenueByCountry;
+        var writer = new SpeedTableWriter(Shared(), view);
+        await writer.CreateAsync();
+        var events = ViewQueryEngineTests.Numbered(Enumerable.Range(0, 300).Select(i =>
+            (0, Orders.Create((i * 97) % (26 * 60), i % 3 == 0 ? "DE" : "US", (i + 1) / 4m, "u" + (i % 37)))).ToArray());
+        await writer.FlushAsync(0, 0, 149, events.Take(150));
+        await writer.FlushAsync(0, 150, 299, events.Skip(150));
+        var fake = new FakeSpeedViewStore();
+        fake.FlushAll(view, events, _ => [150L]);
+        var parsed = Queries.Parse(TestCatalogs.Default, view.Name, query);
+        var batch = new FakeBatchViewStore();
+        batch.Publish(view, "run-1", new Dictionary<int, long> { [0] = 150 }, events);
+
+        var want = await new ViewQueryEngine(batch, fake, NullLogger<ViewQueryEngine>.Instance).ExecuteAsync(parsed, CancellationToken.None);
+        var got = await new ViewQueryEngine(batch, Store(), NullLogger<ViewQueryEngine>.Instance).ExecuteAsync(parsed, CancellationToken.None);
+
+        Assert.NotEmpty(want.Rows);
+        Assert.Equal(want.Rows.Count, got.Rows.Count);
+        for (var i = 0; i < want.Rows.Count; i++)
+        {
+            Assert.Equal(want.Rows[i].BucketStartMilliseconds, got.Rows[i].BucketStartMilliseconds);
+            Assert.Equal(want.Rows[i].Dimensions, got.Rows[i].Dimensions);
+            Assert.All(want.Rows[i].States.Zip(got.Rows[i].States), p => Assert.True(p.First.ContentEquals(p.Second), $"row {i}: {p.First} vs {p.Second}"));
+        }
+    }
+
     private ClickHouseSpeedViewStore Shared() => new(_client, NullLogger<ClickHouseSpeedViewStore>.Instance);
 
     private SpeedTableViewStore Store() => new(Shared());

@@ -5,6 +5,7 @@ using Lambda.Shared.Catalog;
 using Lambda.Shared.Events;
 using Lambda.Shared.Time;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Lambda.ServingLayer.Tests.Querying;
 
@@ -223,6 +224,50 @@ public sealed class ViewQueryEngineTests
         await Assert.ThrowsAsync<ArgumentException>(() => engine.ExecuteAsync(Queries.Parse(TestCatalogs.Default, View.Name, Hour), CancellationToken.None));
     }
 
+    [Fact]
+    public async Task Identical_queries_share_answers_younger_than_the_refresh_time_and_never_serve_one_older_than_the_max_age()
+    {
+        var first = Numbered((0, Orders.Create(0, "US", 1.00m)), (0, Orders.Create(1, "US", 2.00m)));
+        _speed.FlushAll(View, first, _ => []);
+        var time = new FakeTimeProvider();
+        var engine = new ViewQueryEngine(_batch, _speed, NullLogger<ViewQueryEngine>.Instance, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1), time);
+        var query = Hour + "&granularity=all";
+        Task<ViewQueryResult> Run(string text) => engine.ExecuteAsync(Queries.Parse(TestCatalogs.Default, View.Name, text), CancellationToken.None);
+
+        var a = await Run(query);
+        _speed.Flush(View, 0, 2, 2, [new OffsetEvent(0, 2, Orders.Create(2, "US", 4.00m))]);
+        time.Advance(TimeSpan.FromMilliseconds(249));
+        var shared = await Run(query);
+        var readsWhileShared = _speed.Reads.Count;
+        var other = await Run(query + "&filter=country:US");
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        var stale = await Run(query);
+        time.Advance(TimeSpan.FromMilliseconds(1000));
+        var fresh = await Run(query);
+
+        Assert.Equal(3.00m, Assert.Single(a.Rows).States[1].GetValue().AsDecimal());
+        Assert.Equal(3.00m, Assert.Single(shared.Rows).States[1].GetValue().AsDecimal());
+        Assert.Equal(1, readsWhileShared);
+        Assert.Equal(7.00m, Assert.Single(other.Rows).States[1].GetValue().AsDecimal());
+        Assert.Equal(3.00m, Assert.Single(stale.Rows).States[1].GetValue().AsDecimal());
+        Assert.Equal(7.00m, Assert.Single(fresh.Rows).States[1].GetValue().AsDecimal());
+    }
+
+    [Fact]
+    public async Task A_failed_computation_is_not_shared_with_later_queries()
+    {
+        var events = Numbered((0, Orders.Create(0, "US", 1.00m)));
+        var speed = new FailingOnceSpeedStore(events);
+        var engine = new ViewQueryEngine(_batch, speed, NullLogger<ViewQueryEngine>.Instance, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10), new FakeTimeProvider());
+        var query = Queries.Parse(TestCatalogs.Default, View.Name, Hour + "&granularity=all");
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => engine.ExecuteAsync(query, CancellationToken.None));
+        var result = await engine.ExecuteAsync(query, CancellationToken.None);
+
+        Assert.Equal(1.00m, Assert.Single(result.Rows).States[1].GetValue().AsDecimal());
+        Assert.Same(query, result.Query);
+    }
+
     internal static IReadOnlyList<ViewGroup> Aggregate(ViewDefinition view, IEnumerable<OffsetEvent> events, Granularity? granularity = null)
     {
         var aggregator = new ViewAggregator(view, granularity);
@@ -247,6 +292,16 @@ public sealed class ViewQueryEngineTests
     }
 
     private ViewQueryEngine Engine() => new(_batch, _speed, NullLogger<ViewQueryEngine>.Instance);
+
+    private sealed class FailingOnceSpeedStore(IEnumerable<OffsetEvent> events) : ISpeedViewStore
+    {
+        private int _calls;
+
+        public Task<SpeedViewRead> ReadAsync(ViewDefinition view, ViewSelection selection, IReadOnlyDictionary<int, long> batchWatermark, CancellationToken cancellationToken) =>
+            Interlocked.Increment(ref _calls) == 1
+                ? throw new InvalidOperationException("ClickHouse is down")
+                : Task.FromResult(new SpeedViewRead(Aggregate(view, events), new Dictionary<int, long>()));
+    }
 
     private sealed class WrongViewSpeedStore(ViewDefinition other, IEnumerable<OffsetEvent> events) : ISpeedViewStore
     {

@@ -1,0 +1,181 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+
+namespace Lambda.ServingLayer.Querying;
+
+/// <summary>
+/// Shares the answer of one query among identical queries (single flight): under load, many clients asking the same
+/// question cost one batch merge and one ClickHouse read per <see cref="Refresh"/> interval.
+/// </summary>
+/// <remarks>
+/// An answer reflects the manifest and the speed tables as they were when its computation started; its age counts
+/// from then. Answers younger than <see cref="Refresh"/> are served as they are; an older one starts a refresh (one at
+/// a time per query) and is still served while that runs, as long as it is younger than <see cref="MaxAge"/> (so no
+/// client waits for a refresh in steady state); beyond that, callers wait for a computation that started less than
+/// <see cref="MaxAge"/> before they arrived. Hence every answer reflects the stores as of an instant at most
+/// <see cref="MaxAge"/> before the request arrived, which the options keep within the second the architecture
+/// promises for live views.
+/// A failed or cancelled computation is never shared again.
+/// </remarks>
+internal sealed class ViewQueryResultCache(TimeSpan refresh, TimeSpan maxAge, TimeProvider time)
+{
+    /// <summary>Entries beyond this count trigger a sweep of the expired ones, so distinct queries do not pile up.</summary>
+    private const int SweepThreshold = 1024;
+
+    private readonly ConcurrentDictionary<string, Slot> _slots = new(StringComparer.Ordinal);
+
+    /// <summary>Age from which an answer is refreshed.</summary>
+    public TimeSpan Refresh { get; } = refresh;
+
+    /// <summary>Age beyond which an answer is never served.</summary>
+    public TimeSpan MaxAge { get; } = maxAge >= refresh ? maxAge : refresh;
+
+    /// <summary>The shared answer to <paramref name="query"/>, computing it with <paramref name="compute"/> when there is none fresh enough.</summary>
+    public async Task<ViewQueryResult> GetOrComputeAsync(
+        ViewQuery query, Func<ViewQuery, CancellationToken, Task<ViewQueryResult>> compute, CancellationToken cancellationToken)
+    {
+        var slot = _slots.GetOrAdd(KeyOf(query), _ => new Slot());
+        var now = time.GetTimestamp();
+        Computation? started = null;
+        Computation serve;
+        lock (slot)
+        {
+            var latest = slot.Latest;
+            if (latest is not null && Age(latest, now) < Refresh)
+            {
+                serve = latest;
+            }
+            else
+            {
+                // One refresh at a time: parallel ones would only compete for the same cores.
+                var pending = slot.Pending;
+                if (pending is null || pending.Result.IsFaulted || pending.Result.IsCanceled)
+                {
+                    pending = started = new Computation(now);
+                    slot.Pending = pending;
+                }
+
+                if (latest is not null && Age(latest, now) < MaxAge)
+                {
+                    serve = latest;
+                }
+                else if (Age(pending, now) < MaxAge)
+                {
+                    serve = pending;
+                }
+                else
+                {
+                    // The refresh under way started too long before this request to answer it.
+                    serve = started = new Computation(now);
+                    slot.Pending = serve;
+                }
+            }
+        }
+
+        if (started is not null)
+        {
+            // Not tied to the first caller's token: the others wait for the same answer.
+            started.Start(() => compute(query, CancellationToken.None), slot);
+            if (_slots.Count > SweepThreshold)
+            {
+                Sweep(now);
+            }
+        }
+
+        var result = await serve.Result.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return ReferenceEquals(result.Query, query) ? result : result with { Query = query };
+    }
+
+    private static string KeyOf(ViewQuery query)
+    {
+        var key = new StringBuilder(128)
+            .Append(query.View.Name).Append('|').Append(query.View.DefinitionHash)
+            .Append('|').Append(query.Range.StartMilliseconds.ToString(CultureInfo.InvariantCulture))
+            .Append('|').Append(query.Range.EndMilliseconds.ToString(CultureInfo.InvariantCulture))
+            .Append('|').Append(query.Granularity.ToName())
+            .Append('|').Append(query.Limit.ToString(CultureInfo.InvariantCulture))
+            .Append("|g");
+        foreach (var index in query.GroupBy)
+        {
+            key.Append(',').Append(index.ToString(CultureInfo.InvariantCulture));
+        }
+
+        foreach (var condition in query.Filter.OrderBy(c => c.Index))
+        {
+            key.Append("|f").Append(condition.Index.ToString(CultureInfo.InvariantCulture));
+            foreach (var value in condition.Values.Select(v => v.ToCanonicalString()).Order(StringComparer.Ordinal))
+            {
+                // Length-prefixed, so no value can forge a separator.
+                key.Append(':').Append(value.Length.ToString(CultureInfo.InvariantCulture)).Append(':').Append(value);
+            }
+        }
+
+        return key.ToString();
+    }
+
+    private TimeSpan Age(Computation computation, long now) => time.GetElapsedTime(computation.StartedAt, now);
+
+    private void Sweep(long now)
+    {
+        foreach (var pair in _slots)
+        {
+            lock (pair.Value)
+            {
+                if ((pair.Value.Latest is not { } latest || Age(latest, now) >= MaxAge)
+                    && (pair.Value.Pending is not { } pending || pending.Result.IsCompleted))
+                {
+                    _slots.TryRemove(pair);
+                }
+            }
+        }
+    }
+
+    /// <summary>One query's newest successful answer and the computation under way, guarded by locking the slot.</summary>
+    private sealed class Slot
+    {
+        public Computation? Latest { get; set; }
+
+        public Computation? Pending { get; set; }
+    }
+
+    private sealed class Computation(long startedAt)
+    {
+        private readonly TaskCompletionSource<ViewQueryResult> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public long StartedAt { get; } = startedAt;
+
+        public Task<ViewQueryResult> Result => _result.Task;
+
+        public void Start(Func<Task<ViewQueryResult>> compute, Slot slot) =>
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    var result = await compute().ConfigureAwait(false) with { Rendered = new Json.RenderedBody() };
+                    lock (slot)
+                    {
+                        if (slot.Latest is null || slot.Latest.StartedAt <= StartedAt)
+                        {
+                            slot.Latest = this;
+                        }
+
+                        if (ReferenceEquals(slot.Pending, this))
+                        {
+                            slot.Pending = null;
+                        }
+                    }
+
+                    _result.TrySetResult(result);
+                }
+                catch (OperationCanceledException ex)
+                {
+                    _result.TrySetCanceled(ex.CancellationToken);
+                }
+                catch (Exception ex)
+                {
+                    _result.TrySetException(ex);
+                }
+            });
+    }
+}
