@@ -1,3 +1,4 @@
+using Lambda.Testing;
 using Hangfire;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
@@ -24,7 +25,7 @@ public sealed class BatchCommandLineTests : IAsyncLifetime
     private static readonly DateOnly Day = new(2026, 11, 24);
 
     private readonly PostgresTestDatabase _postgres = new();
-    private readonly ClickHouseTestDatabase _clickHouse = new();
+    private readonly ClickHouseTestDatabase _clickHouse = new(prefix: "batch_test");
     private readonly string _root = Directory.CreateTempSubdirectory("batch-cli-").FullName;
 
     public async Task InitializeAsync()
@@ -55,7 +56,7 @@ public sealed class BatchCommandLineTests : IAsyncLifetime
         Assert.Equal(0, await BatchCommandLine.InvokeAsync(["recompute"], Environment(first, engine)));
         Assert.Contains("│ state                       │ succeeded", first.Output, StringComparison.Ordinal);
         Assert.Equal((ulong)expectedRows, await _clickHouse.CountAsync($"SELECT count() FROM {table}"));
-        var parts = await _clickHouse.Client.QueryRowsAsync($"SELECT name, modification_time FROM system.parts WHERE database = '{_clickHouse.Database}' AND table = '{table}' AND active");
+        var parts = await _clickHouse.Client.QueryRowsAsync($"SELECT name, modification_time FROM system.parts WHERE database = '{_clickHouse.Name}' AND table = '{table}' AND active");
 
         var second = new TestConsole();
         Assert.Equal(0, await BatchCommandLine.InvokeAsync(["recompute"], Environment(second, engine)));
@@ -68,7 +69,7 @@ public sealed class BatchCommandLineTests : IAsyncLifetime
             runs.Select(r => (r.State, r.DaysRecomputed, r.DaysLoaded, r.EngineRunId)));
         Assert.All(runs, r => Assert.Equal(("cli", (string?)null), (r.RequestedBy, r.JobId)));
         Assert.Equal((ulong)expectedRows, await _clickHouse.CountAsync($"SELECT count() FROM {table}"));
-        var partsAfter = await _clickHouse.Client.QueryRowsAsync($"SELECT name, modification_time FROM system.parts WHERE database = '{_clickHouse.Database}' AND table = '{table}' AND active");
+        var partsAfter = await _clickHouse.Client.QueryRowsAsync($"SELECT name, modification_time FROM system.parts WHERE database = '{_clickHouse.Name}' AND table = '{table}' AND active");
         Assert.Equal(parts.Select(p => (p.GetString(0), p.GetDateTime(1))), partsAfter.Select(p => (p.GetString(0), p.GetDateTime(1))));
     }
 

@@ -1,3 +1,4 @@
+using Lambda.Testing;
 using System.Globalization;
 using Lambda.BatchLayer.Loading;
 using Lambda.Shared.Aggregation;
@@ -13,7 +14,7 @@ public sealed class ClickHouseBatchViewLoaderTests : IAsyncLifetime
     private static readonly DateOnly Day1 = new(2026, 11, 24);
     private static readonly DateOnly Day2 = new(2026, 11, 25);
 
-    private readonly ClickHouseTestDatabase _clickHouse = new();
+    private readonly ClickHouseTestDatabase _clickHouse = new(prefix: "batch_test");
     private readonly string _root = Directory.CreateTempSubdirectory("batch-load-").FullName;
     private ClickHouseBatchViewLoader _loader = null!;
 
@@ -51,7 +52,7 @@ public sealed class ClickHouseBatchViewLoaderTests : IAsyncLifetime
         Assert.Equal(day2Parts, await PartsAsync(table, Day2));
         await AssertContentAsync(table, Day1, day1v2);
         await AssertContentAsync(table, Day2, day2);
-        Assert.Equal(0UL, await _clickHouse.CountAsync($"SELECT count() FROM system.tables WHERE database = '{_clickHouse.Database}' AND name LIKE '%staging%'"));
+        Assert.Equal(0UL, await _clickHouse.CountAsync($"SELECT count() FROM system.tables WHERE database = '{_clickHouse.Name}' AND name LIKE '%staging%'"));
     }
 
     [Fact]
@@ -170,7 +171,7 @@ public sealed class ClickHouseBatchViewLoaderTests : IAsyncLifetime
     private async Task<string> PartsAsync(string table, DateOnly day)
     {
         var rows = await _clickHouse.Client.QueryRowsAsync(
-            $"SELECT name FROM system.parts WHERE database = '{_clickHouse.Database}' AND table = '{table}' AND active AND partition = '{day:yyyy-MM-dd}' ORDER BY name");
+            $"SELECT name FROM system.parts WHERE database = '{_clickHouse.Name}' AND table = '{table}' AND active AND partition = '{day:yyyy-MM-dd}' ORDER BY name");
         return string.Join(",", rows.Select(r => r.GetString(0)));
     }
 

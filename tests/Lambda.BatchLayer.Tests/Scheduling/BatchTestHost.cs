@@ -1,3 +1,4 @@
+using Lambda.Testing;
 using Hangfire;
 using Hangfire.Storage.Monitoring;
 using Lambda.BatchLayer.Commands;
@@ -37,7 +38,7 @@ public sealed class BatchTestHost : IAsyncDisposable
     {
         ["ConnectionStrings:Postgres"] = postgres.ConnectionString,
         ["ClickHouse:Url"] = clickHouse.Url.ToString(),
-        ["ClickHouse:Database"] = clickHouse.Database,
+        ["ClickHouse:Database"] = clickHouse.Name,
         ["Batch:DatasetRoot"] = datasetRoot,
         // These hosts test scheduling; the archiver (on in the service's appsettings) has tests of its own.
         ["Batch:Archiver:Enabled"] = "false",

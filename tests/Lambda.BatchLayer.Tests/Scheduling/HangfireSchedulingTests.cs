@@ -1,3 +1,4 @@
+using Lambda.Testing;
 using Hangfire;
 using Hangfire.Common;
 using Hangfire.States;
@@ -22,7 +23,7 @@ public sealed class HangfireSchedulingTests : IAsyncLifetime
     private static readonly DateOnly Day = new(2026, 11, 24);
 
     private readonly PostgresTestDatabase _postgres = new();
-    private readonly ClickHouseTestDatabase _clickHouse = new();
+    private readonly ClickHouseTestDatabase _clickHouse = new(prefix: "batch_test");
     private readonly string _root = Directory.CreateTempSubdirectory("batch-hangfire-").FullName;
 
     public async Task InitializeAsync()

@@ -1,3 +1,4 @@
+using Lambda.Testing;
 using System.Globalization;
 using Lambda.Shared.Aggregation;
 using Lambda.Shared.Catalog;
@@ -20,7 +21,7 @@ public sealed class ClickHouseSpeedViewStoreTests
     [Fact]
     public async Task The_schema_is_created_once_with_metadata_and_analyst_views_and_again_without_changes()
     {
-        await using var db = await ClickHouseTestDatabase.CreateAsync();
+        await using var db = await ClickHouseTestDatabase.CreateAsync(prefix: "speed_test");
         var logger = new ListLogger<ClickHouseSpeedViewStore>();
         var store = new ClickHouseSpeedViewStore(db.Client, logger);
 
@@ -40,7 +41,7 @@ public sealed class ClickHouseSpeedViewStoreTests
     [Fact]
     public async Task A_changed_definition_is_reported_and_gets_a_new_table_version_while_the_old_table_is_left_as_it_is()
     {
-        await using var db = await ClickHouseTestDatabase.CreateAsync();
+        await using var db = await ClickHouseTestDatabase.CreateAsync(prefix: "speed_test");
         var logger = new ListLogger<ClickHouseSpeedViewStore>();
         var store = new ClickHouseSpeedViewStore(db.Client, logger);
         var old = Catalog.GetView("by_country");
@@ -67,7 +68,7 @@ public sealed class ClickHouseSpeedViewStoreTests
     [Fact]
     public async Task Deltas_of_every_measure_and_dimension_type_read_back_exactly_and_markers_are_not_read()
     {
-        await using var db = await ClickHouseTestDatabase.CreateAsync();
+        await using var db = await ClickHouseTestDatabase.CreateAsync(prefix: "speed_test");
         var store = new ClickHouseSpeedViewStore(db.Client, new ListLogger<ClickHouseSpeedViewStore>());
         await store.EnsureSchemaAsync(Catalog.Views, CancellationToken.None);
         await using var driver = new SpeedPipelineDriver(Catalog, DriverOptions(flushMaxEvents: 1_500), store);
@@ -92,7 +93,7 @@ public sealed class ClickHouseSpeedViewStoreTests
     [Fact]
     public async Task Reads_take_per_partition_only_deltas_at_or_after_the_watermark_and_only_buckets_in_the_range()
     {
-        await using var db = await ClickHouseTestDatabase.CreateAsync();
+        await using var db = await ClickHouseTestDatabase.CreateAsync(prefix: "speed_test");
         var store = new ClickHouseSpeedViewStore(db.Client, new ListLogger<ClickHouseSpeedViewStore>());
         var view = Catalog.GetView("by_status");
         await store.EnsureSchemaAsync([view], CancellationToken.None);
@@ -131,7 +132,7 @@ public sealed class ClickHouseSpeedViewStoreTests
     [Fact]
     public async Task Flush_boundaries_and_watermarks_come_from_the_stored_ranges()
     {
-        await using var db = await ClickHouseTestDatabase.CreateAsync();
+        await using var db = await ClickHouseTestDatabase.CreateAsync(prefix: "speed_test");
         var store = new ClickHouseSpeedViewStore(db.Client, new ListLogger<ClickHouseSpeedViewStore>());
         var view = Catalog.GetView("rare");
         Assert.Empty(await store.GetFlushBoundariesAsync(view, CancellationToken.None));
@@ -159,7 +160,7 @@ public sealed class ClickHouseSpeedViewStoreTests
     [Fact]
     public async Task Analysts_read_dimensions_and_finalised_measures_as_typed_columns_with_plain_sql()
     {
-        await using var db = await ClickHouseTestDatabase.CreateAsync();
+        await using var db = await ClickHouseTestDatabase.CreateAsync(prefix: "speed_test");
         var store = new ClickHouseSpeedViewStore(db.Client, new ListLogger<ClickHouseSpeedViewStore>());
         await store.EnsureSchemaAsync(Catalog.Views, CancellationToken.None);
         await using var driver = new SpeedPipelineDriver(Catalog, DriverOptions(flushMaxEvents: 700), store);
@@ -202,7 +203,7 @@ public sealed class ClickHouseSpeedViewStoreTests
     [Fact]
     public async Task Timestamp_values_are_stored_at_whole_seconds_because_clickhouse_18_has_no_datetime64()
     {
-        await using var db = await ClickHouseTestDatabase.CreateAsync();
+        await using var db = await ClickHouseTestDatabase.CreateAsync(prefix: "speed_test");
         var catalog = CatalogLoader.Parse("""
             sources:
               s:
@@ -238,7 +239,7 @@ public sealed class ClickHouseSpeedViewStoreTests
     [Fact]
     public async Task An_insert_refuses_a_partition_twice_and_more_rows_than_one_atomic_block()
     {
-        await using var db = await ClickHouseTestDatabase.CreateAsync();
+        await using var db = await ClickHouseTestDatabase.CreateAsync(prefix: "speed_test");
         var store = new ClickHouseSpeedViewStore(db.Client, new ListLogger<ClickHouseSpeedViewStore>());
         var view = Catalog.GetView("rare");
         var group = Group(Catalog.GetView("by_status"), 0, 1);
@@ -262,7 +263,7 @@ public sealed class ClickHouseSpeedViewStoreTests
     [InlineData("rows failed")]
     public async Task An_insert_cut_off_in_the_middle_of_its_body_stores_nothing(string how)
     {
-        await using var db = await ClickHouseTestDatabase.CreateAsync();
+        await using var db = await ClickHouseTestDatabase.CreateAsync(prefix: "speed_test");
         var view = Catalog.GetView("by_status");
         await new ClickHouseSpeedViewStore(db.Client, new ListLogger<ClickHouseSpeedViewStore>()).EnsureSchemaAsync([view], CancellationToken.None);
         using var connections = new CuttableConnections(db);
@@ -288,7 +289,7 @@ public sealed class ClickHouseSpeedViewStoreTests
     public async Task Clickhouse_18_stores_the_rows_received_of_an_uncompressed_chunked_insert_whose_connection_closed_between_chunks()
     {
         // Why speed-table inserts are gzip-compressed: a plain body that ends early is stored as far as it got.
-        await using var db = await ClickHouseTestDatabase.CreateAsync();
+        await using var db = await ClickHouseTestDatabase.CreateAsync(prefix: "speed_test");
         await db.Client.ExecuteAsync("CREATE TABLE plain (n UInt64) ENGINE = MergeTree() PARTITION BY tuple() ORDER BY n");
         using var connections = new CuttableConnections(db);
 

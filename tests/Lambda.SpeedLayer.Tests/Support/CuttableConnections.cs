@@ -1,3 +1,4 @@
+using Lambda.Testing;
 using System.Net.Sockets;
 using Lambda.Shared.ClickHouse;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -59,7 +59,7 @@ internal sealed class SpeedLayerScenario : IAsyncDisposable
     {
         var topic = await DevBrokerAdmin.CreateUniqueTopicAsync(prefix, partitions, CancellationToken.None);
         await DevBrokerAdmin.CreateTopicAsync(topic.Name + ".dlq", 4, CancellationToken.None);
-        var database = await ClickHouseTestDatabase.CreateAsync(clickHouseUrl);
+        var database = await ClickHouseTestDatabase.CreateAsync(clickHouseUrl, "speed_test");
         var directory = Directory.CreateTempSubdirectory("lambda-speed-test-").FullName;
         output.WriteLine($"topic {topic.Name} ({partitions} partitions), database {database.Name} on {database.Url}, directory {directory}");
         return new SpeedLayerScenario(topic.Name, partitions, database, directory, output, seed);
