@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using HdrHistogram;
@@ -58,44 +57,7 @@ internal static class HttpLoad
     {
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency }) { BaseAddress = address };
         http.DefaultRequestHeaders.Add("X-Api-Key", Key);
-        for (var i = 0; i < 20; i++)
-        {
-            using var warm = await send(http);
-            if (warm.StatusCode != expected)
-            {
-                throw new InvalidOperationException($"{name}: expected {expected}, got {warm.StatusCode}: {await warm.Content.ReadAsStringAsync()}");
-            }
-        }
-
-        var histogram = new LongHistogram(TimeStamp.Minutes(1), 3);
-        var stopAt = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
-        var started = Stopwatch.GetTimestamp();
-        var workers = Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
-        {
-            var local = new LongHistogram(TimeStamp.Minutes(1), 3);
-            while (Stopwatch.GetTimestamp() < stopAt)
-            {
-                var t0 = Stopwatch.GetTimestamp();
-                using var response = await send(http);
-                await response.Content.LoadIntoBufferAsync();
-                local.RecordValue(Stopwatch.GetTimestamp() - t0);
-                if (response.StatusCode != expected)
-                {
-                    throw new InvalidOperationException($"{name}: got {response.StatusCode}");
-                }
-            }
-
-            return local;
-        })).ToArray();
-        foreach (var local in await Task.WhenAll(workers))
-        {
-            histogram.Add(local);
-        }
-
-        var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        double Ms(double percentile) => histogram.GetValueAtPercentile(percentile) * 1000.0 / Stopwatch.Frequency;
-        Console.WriteLine(
-            $"{name,-50} {histogram.TotalCount / elapsed,9:F0} req/s   p50 {Ms(50),7:F2} ms   p90 {Ms(90),7:F2} ms   p99 {Ms(99),7:F2} ms   max {histogram.GetMaxValue() * 1000.0 / Stopwatch.Frequency,7:F2} ms");
+        await ClosedLoopLoad.RunAsync(name, () => send(http), expected, duration, concurrency, warmUpRequests: 20);
     }
 
     private static HttpContent Ndjson(byte[] body)

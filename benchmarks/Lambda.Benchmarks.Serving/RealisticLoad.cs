@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using HdrHistogram;
@@ -152,47 +151,8 @@ internal static class RealisticLoad
         return (sorted.Count, speedRows);
     }
 
-    private static async Task MeasureAsync(string name, Func<Task<HttpResponseMessage>> send, TimeSpan duration, int concurrency)
-    {
-        for (var i = 0; i < 10; i++)
-        {
-            using var warm = await send();
-            if (warm.StatusCode != HttpStatusCode.OK)
-            {
-                throw new InvalidOperationException($"{name}: got {warm.StatusCode}: {await warm.Content.ReadAsStringAsync()}");
-            }
-        }
-
-        var histogram = new LongHistogram(TimeStamp.Minutes(1), 3);
-        var stopAt = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
-        var started = Stopwatch.GetTimestamp();
-        var workers = Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
-        {
-            var local = new LongHistogram(TimeStamp.Minutes(1), 3);
-            while (Stopwatch.GetTimestamp() < stopAt)
-            {
-                var t0 = Stopwatch.GetTimestamp();
-                using var response = await send();
-                await response.Content.LoadIntoBufferAsync();
-                local.RecordValue(Stopwatch.GetTimestamp() - t0);
-                if (response.StatusCode != HttpStatusCode.OK)
-                {
-                    throw new InvalidOperationException($"{name}: got {response.StatusCode}");
-                }
-            }
-
-            return local;
-        })).ToArray();
-        foreach (var local in await Task.WhenAll(workers))
-        {
-            histogram.Add(local);
-        }
-
-        var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        double Ms(double percentile) => histogram.GetValueAtPercentile(percentile) * 1000.0 / Stopwatch.Frequency;
-        Console.WriteLine(
-            $"{name,-70} {histogram.TotalCount / elapsed,8:F0} q/s   p50 {Ms(50),8:F2} ms   p99 {Ms(99),8:F2} ms   max {histogram.GetMaxValue() * 1000.0 / Stopwatch.Frequency,8:F2} ms");
-    }
+    private static Task MeasureAsync(string name, Func<Task<HttpResponseMessage>> send, TimeSpan duration, int concurrency) =>
+        ClosedLoopLoad.RunAsync(name, send, HttpStatusCode.OK, duration, concurrency, warmUpRequests: 10);
 
     private static async Task<WebApplication> StartAsync(Catalog catalog, Uri clickHouseUrl, string database, string root)
     {
