@@ -63,8 +63,12 @@ internal static class ViewOracle
                         Assert.Equal(decimal.Round(average, field!.Type.Scale + ExactAvgState.ExtraScale, MidpointRounding.ToEven), value.AsDecimal());
                         break;
                     case MeasureKind.Distinct:
+                        // Exactness of the sketch is asserted byte for byte against the shared aggregator elsewhere;
+                        // this is a plain sanity bound. Tens of thousands of groups are checked per run, so the bound
+                        // is ~6 standard errors of a 2^14-register HyperLogLog (1.04/128 = 0.81%), at least 4.
                         var exact = events.Select(e => e.GetValue(field!.Ordinal)).Distinct().Count();
-                        Assert.InRange(value.AsLong(), exact - Math.Max(2, exact * 3 / 100), exact + Math.Max(2, exact * 3 / 100));
+                        var tolerance = Math.Max(4, exact * 5 / 100);
+                        Assert.InRange(value.AsLong(), exact - tolerance, exact + tolerance);
                         break;
                 }
             }
