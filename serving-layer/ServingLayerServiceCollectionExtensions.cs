@@ -60,8 +60,7 @@ public static class ServingLayerServiceCollectionExtensions
             sp.GetRequiredService<IBatchViewStore>(),
             sp.GetRequiredService<Querying.ISpeedViewStore>(),
             sp.GetRequiredService<ILogger<ViewQueryEngine>>(),
-            sp.GetRequiredService<IOptions<ServingOptions>>().Value.QueryResultRefresh,
-            sp.GetRequiredService<IOptions<ServingOptions>>().Value.QueryResultMaxAge,
+            sp.GetRequiredService<IOptions<ServingOptions>>().Value.ToQueryResultSharing(),
             sp.GetService<TimeProvider>()));
         services.TryAddSingleton<EventIngestor>();
 

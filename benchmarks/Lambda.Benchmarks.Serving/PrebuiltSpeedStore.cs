@@ -9,6 +9,6 @@ internal sealed class PrebuiltSpeedStore(IReadOnlyList<ViewGroup> deltas) : ISpe
 {
     private static readonly IReadOnlyDictionary<int, long> Next = new Dictionary<int, long> { [0] = 2_000_000 };
 
-    public Task<SpeedViewRead> ReadAsync(ViewDefinition view, ViewSelection selection, IReadOnlyDictionary<int, long> batchWatermark, CancellationToken cancellationToken) =>
+    public Task<SpeedViewRead> ReadAsync(ViewDefinition view, ViewSelection selection, IReadOnlyDictionary<int, long> from, CancellationToken cancellationToken) =>
         Task.FromResult(new SpeedViewRead(deltas.Where(d => selection.Range.Contains(d.BucketStartMilliseconds)).ToArray(), Next));
 }

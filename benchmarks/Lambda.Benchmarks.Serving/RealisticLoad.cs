@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Text.Json;
 using HdrHistogram;
 using Lambda.ServingLayer;
 using Lambda.Shared.Aggregation;
@@ -25,9 +26,11 @@ namespace Lambda.Benchmarks.Serving;
 /// 20 countries) published as a batch view (Parquet day files + manifest in a temporary dataset root) for the
 /// offsets below the watermark, every flush also in a ClickHouse speed table of a fresh database (so the speed side
 /// reads the deltas above the watermark). Measures the 7-day, hourly, grouped query through HTTP with concurrent
-/// clients, beside the equivalent direct ClickHouse GROUP BY over the speed table.
-/// Usage: <c>real [seconds=10] [concurrency=50] [events=2000000]</c>; ClickHouse from <c>LAMBDA_CLICKHOUSE_URL</c> or
-/// the repository's <c>.state/stack.env</c>.
+/// clients while a live writer keeps storing speed flushes (like the speed layer: every 100 ms one flush per
+/// partition of events in the last hours of the range), beside the equivalent direct ClickHouse GROUP BY over the
+/// speed table. After the load, one more query must count every event, live ones included.
+/// Usage: <c>real [seconds=10] [concurrency=50] [events=2000000] [live events/s=20000]</c>; ClickHouse from
+/// <c>LAMBDA_CLICKHOUSE_URL</c> or the repository's <c>.state/stack.env</c>.
 /// </summary>
 internal static class RealisticLoad
 {
@@ -41,6 +44,7 @@ internal static class RealisticLoad
         var seconds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10;
         var concurrency = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 50;
         var eventCount = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 2_000_000;
+        var liveRate = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 20_000;
         var catalog = CatalogLoader.LoadFile(Path.Combine(AppContext.BaseDirectory, "catalog.yaml"));
         var view = catalog.GetView("revenue_by_country");
         var clickHouseUrl = new Uri(ClickHouseUrl());
@@ -50,14 +54,35 @@ internal static class RealisticLoad
         var client = new ClickHouseClient(http, new ClickHouseOptions { Url = clickHouseUrl, Database = database });
         try
         {
-            var (batchGroups, speedRows) = await LoadAsync(view, client, root, eventCount);
+            var (batchGroups, speedRows, paid) = await LoadAsync(view, client, root, eventCount);
             Console.WriteLine($"{eventCount:N0} events over 7 days: batch view {batchGroups:N0} groups in 7 day files, speed table {speedRows:N0} delta rows; {Environment.ProcessorCount} cores");
             await using var app = await StartAsync(catalog, clickHouseUrl, database, root);
             var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
             var query = $"/api/views/revenue_by_country?from={Start:yyyy-MM-dd}&to={Start.AddDays(7):yyyy-MM-dd}&granularity=hour";
             using var serving = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency }) { BaseAddress = address };
             serving.DefaultRequestHeaders.Add("X-Api-Key", Key);
-            await MeasureAsync($"serving API: 7 days per hour by country ({concurrency} clients)", () => serving.GetAsync(query), TimeSpan.FromSeconds(seconds), concurrency);
+            using (var sample = await serving.GetAsync(query))
+            {
+                Console.WriteLine($"response: {(await sample.Content.ReadAsByteArrayAsync()).Length:N0} bytes of JSON");
+            }
+
+            var live = new LiveWriter(view, client, Start.AddDays(7), eventCount / Partitions, liveRate);
+            using (var stop = new CancellationTokenSource())
+            {
+                var writing = live.RunAsync(Partitions, stop.Token);
+                await MeasureAsync($"serving API: 7 days per hour by country ({concurrency} clients, {liveRate:N0} live events/s)", () => serving.GetAsync(query, HttpCompletionOption.ResponseHeadersRead), TimeSpan.FromSeconds(seconds), concurrency);
+                await stop.CancelAsync();
+                await writing;
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1.1));
+            var total = await TotalOrdersAsync(serving, query);
+            var expected = paid + live.Paid;
+            Console.WriteLine($"live writer stored {live.Flushes:N0} flushes of {live.Events:N0} events; afterwards the API counts {total:N0} paid orders, expected {expected:N0}");
+            if (total != expected)
+            {
+                throw new InvalidOperationException($"the API counted {total} paid orders, expected {expected}");
+            }
 
             var table = ClickHouseSql.QualifiedName(database, SpeedTableSchema.TableNameOf(view));
             var sql = $"SELECT toStartOfHour(bucket) AS h, country, sum(orders), sum(revenue), max(biggest) FROM {table} WHERE kind = 0 "
@@ -79,21 +104,14 @@ internal static class RealisticLoad
     }
 
     /// <summary>Writes the speed table (every flush) and the batch view (offsets below a flush boundary at ~97% per partition).</summary>
-    private static async Task<(long BatchGroups, long SpeedRows)> LoadAsync(ViewDefinition view, ClickHouseClient client, string root, int eventCount)
+    private static async Task<(long BatchGroups, long SpeedRows, long Paid)> LoadAsync(ViewDefinition view, ClickHouseClient client, string root, int eventCount)
     {
-        var random = new Random(1);
+        var orders = new RandomOrders(view.Source, seed: 1);
         var source = view.Source;
         var records = new EventRecord[eventCount];
-        var country = source.GetField("country").Ordinal;
         for (var i = 0; i < eventCount; i++)
         {
-            var record = new EventRecord(source);
-            record.SetTimestamp(Start.AddMilliseconds(random.NextInt64(7 * 86_400_000L)));
-            record.SetString(source.GetField("order_id").Ordinal, "o" + i.ToString(CultureInfo.InvariantCulture));
-            record.SetString(source.GetField("user_id").Ordinal, "u" + random.Next(100_000).ToString(CultureInfo.InvariantCulture));
-            record.SetString(country, "C" + random.Next(20).ToString(CultureInfo.InvariantCulture));
-            record.SetDecimal(source.GetField("amount").Ordinal, random.Next(1, 100_000) / 100m);
-            record.SetString(source.GetField("status").Ordinal, random.Next(10) < 8 ? "paid" : "failed");
+            var record = orders.Create("o" + i.ToString(CultureInfo.InvariantCulture), Start, TimeSpan.FromDays(7));
             records[i] = record;
         }
 
@@ -148,7 +166,13 @@ internal static class RealisticLoad
             new BatchManifest { RunId = runId, PublishedAt = DateTimeOffset.UtcNow, Views = new Dictionary<string, BatchViewEntry> { [view.Name] = entry } },
             null,
             CancellationToken.None);
-        return (sorted.Count, speedRows);
+        return (sorted.Count, speedRows, orders.Paid);
+    }
+
+    private static async Task<long> TotalOrdersAsync(HttpClient serving, string query)
+    {
+        using var document = JsonDocument.Parse(await serving.GetStringAsync(query));
+        return document.RootElement.GetProperty("rows").EnumerateArray().Sum(r => r.GetProperty("orders").GetInt64());
     }
 
     private static Task MeasureAsync(string name, Func<Task<HttpResponseMessage>> send, TimeSpan duration, int concurrency) =>

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Lambda.ServingLayer.Querying;
 
 namespace Lambda.ServingLayer.Configuration;
 
@@ -35,6 +36,15 @@ public sealed class ServingOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
     public TimeSpan QueryResultMaxAge { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long refreshes of a shared answer merge only the speed flushes stored since that answer before it is merged
+    /// from scratch again (batch view and all speed deltas above its watermark). A new batch publish always merges
+    /// from scratch; the interval bounds how long an answer could miss speed tables rewritten underneath it (a wiped
+    /// development stack). Zero: every refresh merges from scratch. Default 1 min.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan QueryResultRebase { get; init; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Most records one ingest request may carry. Default 10,000.</summary>
     [Range(1, 1_000_000)]
     public int MaxIngestRecords { get; init; } = 10_000;
@@ -65,4 +75,8 @@ public sealed class ServingOptions
     /// <summary>Time allowed for each dependency in <c>/readyz</c>. Default 5 s.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
     public TimeSpan ReadinessTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The query engine's sharing settings.</summary>
+    public QueryResultSharing ToQueryResultSharing() =>
+        new() { Refresh = QueryResultRefresh, MaxAge = QueryResultMaxAge, Rebase = QueryResultRebase };
 }

@@ -10,14 +10,16 @@ namespace Lambda.ServingLayer.Querying;
 public interface ISpeedViewStore
 {
     /// <summary>
-    /// The speed deltas of <paramref name="view"/> not covered by the batch view: rows (kind 0) of partition p with
-    /// <c>first_offset &gt;= batchWatermark[p]</c> (0 for partitions not in the map), bucket in the selection's range,
-    /// merged per (bucket, dimensions) at the view's granularity. The dimension filter may be pushed down or not.
+    /// The speed deltas of <paramref name="view"/> from <paramref name="from"/> on: rows (kind 0) of the flushes of
+    /// partition p with <c>first_offset &gt;= from[p]</c> (0 for partitions not in the map) stored when the read
+    /// started, bucket in the selection's range, merged per (bucket, dimensions) at the view's granularity. The
+    /// dimension filter may be pushed down or not. <c>from</c> is the batch watermark S_p for a merge from scratch,
+    /// or where an earlier read ended (<see cref="SpeedViewRead.NextOffsets"/>) for a refresh.
     /// </summary>
     Task<SpeedViewRead> ReadAsync(
         ViewDefinition view,
         ViewSelection selection,
-        IReadOnlyDictionary<int, long> batchWatermark,
+        IReadOnlyDictionary<int, long> from,
         CancellationToken cancellationToken);
 
     /// <summary>
@@ -29,8 +31,8 @@ public interface ISpeedViewStore
     Task<SpeedViewRead> ReadAsync(
         ViewDefinition view,
         ViewSelection selection,
-        IReadOnlyDictionary<int, long> batchWatermark,
+        IReadOnlyDictionary<int, long> from,
         Granularity rollUpTo,
         CancellationToken cancellationToken) =>
-        ReadAsync(view, selection, batchWatermark, cancellationToken);
+        ReadAsync(view, selection, from, cancellationToken);
 }

@@ -13,24 +13,46 @@ namespace Lambda.ServingLayer.Querying;
 /// <remarks>
 /// Hand-written rather than a <see cref="ViewAggregator"/> at the coarser granularity because the aggregator
 /// keeps every dimension of the view; a query may group by fewer (or none) and may collapse time entirely.
+/// <para>
+/// An accumulator whose rows were handed out (<see cref="ToRows"/>) is frozen: answers share its states. A refresh
+/// that only adds new speed deltas <see cref="Fork"/>s it instead of merging everything again: the fork shares
+/// every row and copies a row's states only when a group merges into it (copy on write), and keeps the finalised
+/// rows of untouched keys, so a refresh costs what the new deltas touch (plus one sort).
+/// </para>
 /// </remarks>
 internal sealed class ResultAccumulator
 {
     private readonly ViewQuery _query;
     private readonly Granularity? _granularity;
-    private readonly Dictionary<ResultKey, MeasureState[]> _rows = [];
+    private readonly Dictionary<ResultKey, Entry> _rows;
+    private readonly object _generation = new();
+    private bool _frozen;
 
     public ResultAccumulator(ViewQuery query)
+        : this(query, [])
+    {
+    }
+
+    private ResultAccumulator(ViewQuery query, Dictionary<ResultKey, Entry> rows)
     {
         _query = query;
         _granularity = query.Granularity.ToTimeGranularityOrNull();
+        _rows = rows;
     }
 
     /// <summary>Groups taken in (after selection).</summary>
     public long GroupsMerged { get; private set; }
 
+    /// <summary>An accumulator that starts with this one's rows (shared, copied on write); this one is frozen.</summary>
+    public ResultAccumulator Fork()
+    {
+        _frozen = true;
+        return new ResultAccumulator(_query, new Dictionary<ResultKey, Entry>(_rows));
+    }
+
     /// <summary>Merges <paramref name="group"/> when the query selects it.</summary>
     /// <exception cref="ArgumentException">The group belongs to another definition of the view.</exception>
+    /// <exception cref="InvalidOperationException">The accumulator is frozen.</exception>
     public void Add(ViewGroup group)
     {
         if (!string.Equals(group.View.DefinitionHash, _query.View.DefinitionHash, StringComparison.Ordinal))
@@ -38,6 +60,11 @@ internal sealed class ResultAccumulator
             throw new ArgumentException(
                 $"a group of view '{group.View.Name}' ({group.View.DefinitionHash}) cannot be merged into a query of '{_query.View.Name}' ({_query.View.DefinitionHash})",
                 nameof(group));
+        }
+
+        if (_frozen)
+        {
+            throw new InvalidOperationException("the accumulator's rows were handed out; fork it to add more groups");
         }
 
         if (!_query.Selection.Matches(group))
@@ -54,34 +81,53 @@ internal sealed class ResultAccumulator
 
         var key = new ResultKey(bucket, dimensions);
         var states = group.States;
-        if (_rows.TryGetValue(key, out var merged))
+        if (_rows.TryGetValue(key, out var entry) && ReferenceEquals(entry.Generation, _generation))
         {
-            for (var m = 0; m < merged.Length; m++)
+            for (var m = 0; m < entry.States.Length; m++)
             {
-                merged[m].Merge(states[m]);
+                entry.States[m].Merge(states[m]);
             }
         }
         else
         {
-            merged = new MeasureState[states.Count];
+            // A copy: the group's states may belong to a store's cache or an aggregator, the entry's to an earlier answer.
+            var source = entry?.States ?? states;
+            var merged = new MeasureState[source.Count];
             for (var m = 0; m < merged.Length; m++)
             {
-                // A copy: the group's states may belong to a store's cache or an aggregator.
-                merged[m] = states[m].Clone();
+                merged[m] = source[m].Clone();
+                if (entry is not null)
+                {
+                    merged[m].Merge(states[m]);
+                }
             }
 
-            _rows.Add(key, merged);
+            _rows[key] = new Entry(merged, _generation);
         }
 
         GroupsMerged++;
     }
 
-    /// <summary>The rows ordered by bucket then dimension values, at most <paramref name="limit"/>.</summary>
-    public IReadOnlyList<ResultRow> ToRows(int limit) =>
-        _rows.Select(r => new ResultRow(r.Key.Bucket, r.Key.Dimensions, r.Value))
+    /// <summary>The rows ordered by bucket then dimension values, at most <paramref name="limit"/>; freezes the accumulator.</summary>
+    public IReadOnlyList<ResultRow> ToRows(int limit)
+    {
+        _frozen = true;
+        return _rows.Select(r => r.Value.Row ??= new ResultRow(r.Key.Bucket, r.Key.Dimensions, r.Value.States))
             .Order(RowComparer.Instance)
             .Take(limit)
             .ToArray();
+    }
+
+    /// <summary>One result row's merged states, owned by the accumulator generation that created them.</summary>
+    private sealed class Entry(MeasureState[] states, object generation)
+    {
+        public MeasureState[] States { get; } = states;
+
+        public object Generation { get; } = generation;
+
+        /// <summary>The row handed out for these states, kept so its finalised values are reused by later forks.</summary>
+        public ResultRow? Row { get; set; }
+    }
 
     private readonly record struct ResultKey(long Bucket, FieldValue[] Dimensions)
     {

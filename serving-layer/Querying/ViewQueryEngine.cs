@@ -13,45 +13,56 @@ namespace Lambda.ServingLayer.Querying;
 /// publishes, and the same S_p decides both sides: an event is counted by exactly one of them whatever its
 /// event time (late events count at once, never twice). A batch view computed for another definition of the
 /// view is not used; then every speed delta of the current definition is (S_p = 0).
-/// With a positive <c>resultRefresh</c> (<see cref="Configuration.ServingOptions.QueryResultRefresh"/>), identical
-/// queries share answers no older than <c>resultMaxAge</c> (see <see cref="ViewQueryResultCache"/>).
+/// With <see cref="QueryResultSharing"/> on, identical queries share answers no older than its max age (see
+/// <see cref="ViewQueryResultCache"/>), and a refresh merges only the speed flushes stored since the answer it refreshes.
 /// </remarks>
 public sealed partial class ViewQueryEngine(
     IBatchViewStore batchStore,
     ISpeedViewStore speedStore,
     ILogger<ViewQueryEngine> logger,
-    TimeSpan resultRefresh = default,
-    TimeSpan resultMaxAge = default,
+    QueryResultSharing? sharing = null,
     TimeProvider? timeProvider = null)
 {
+    private readonly QueryResultSharing _sharing = sharing ?? QueryResultSharing.None;
+
     private static readonly IReadOnlyDictionary<int, long> NoWatermark = new Dictionary<int, long>();
 
-    private readonly ViewQueryResultCache? _cache = resultRefresh > TimeSpan.Zero
-        ? new ViewQueryResultCache(resultRefresh, resultMaxAge, timeProvider ?? TimeProvider.System)
+    private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
+
+    private readonly ViewQueryResultCache? _cache = sharing is { Refresh.Ticks: > 0 }
+        ? new ViewQueryResultCache(sharing.Refresh, sharing.MaxAge, timeProvider ?? TimeProvider.System)
         : null;
 
     /// <summary>Runs <paramref name="query"/> (or shares a recent enough answer of an identical query).</summary>
     public Task<ViewQueryResult> ExecuteAsync(ViewQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        return _cache is null ? ComputeAsync(query, cancellationToken) : _cache.GetOrComputeAsync(query, ComputeAsync, cancellationToken);
+        return _cache is null ? ComputeAsync(query, null, cancellationToken) : _cache.GetOrComputeAsync(query, ComputeAsync, cancellationToken);
     }
 
-    private async Task<ViewQueryResult> ComputeAsync(ViewQuery query, CancellationToken cancellationToken)
+    /// <summary>
+    /// The answer to <paramref name="query"/>: from scratch, or, when <paramref name="previous"/> (an earlier answer
+    /// to the same query) merged the same batch view and is younger than the rebase interval, that answer plus the
+    /// speed flushes stored since. Both give the same rows: the flushes of a partition are merged exactly once,
+    /// either way, and from the same S_p.
+    /// </summary>
+    private async Task<ViewQueryResult> ComputeAsync(ViewQuery query, ViewQueryResult? previous, CancellationToken cancellationToken)
     {
-        var started = Stopwatch.GetTimestamp();
+        var started = _time.GetTimestamp();
         var view = query.View;
         var snapshot = await batchStore.OpenSnapshotAsync(cancellationToken).ConfigureAwait(false);
         var watermark = CurrentWatermark(snapshot, view);
         var partitions = watermark?.Partitions ?? NoWatermark;
+        var basis = previous?.Basis is { } b && b.HoldsBatch(watermark) && _time.GetElapsedTime(b.RebasedAt, started) < _sharing.Rebase ? b : null;
 
         // Both sides use the watermark of this one snapshot; the speed read runs while the batch files are read.
-        var accumulator = new ResultAccumulator(query);
+        var accumulator = basis?.Accumulator.Fork() ?? new ResultAccumulator(query);
         var rollUpTo = RollUpGranularity(query);
+        var from = basis?.SpeedNext ?? partitions;
         var speedTask = rollUpTo == view.Granularity
-            ? speedStore.ReadAsync(view, query.Selection, partitions, cancellationToken)
-            : speedStore.ReadAsync(view, query.Selection, partitions, rollUpTo, cancellationToken);
-        var batchTask = watermark is null ? Task.FromResult(0L) : ReadBatchAsync(snapshot, query, rollUpTo, accumulator, cancellationToken);
+            ? speedStore.ReadAsync(view, query.Selection, from, cancellationToken)
+            : speedStore.ReadAsync(view, query.Selection, from, rollUpTo, cancellationToken);
+        var batchTask = watermark is null || basis is not null ? Task.FromResult(0L) : ReadBatchAsync(snapshot, query, rollUpTo, accumulator, cancellationToken);
         await Task.WhenAll(speedTask, batchTask).ConfigureAwait(false);
         var batchGroups = await batchTask.ConfigureAwait(false);
         var speed = await speedTask.ConfigureAwait(false);
@@ -67,9 +78,18 @@ public sealed partial class ViewQueryEngine(
             _ = row.Values;
         }
 
-        LogQuery(logger, view.Name, query.Range.ToString(), query.Granularity.ToName(), watermark?.RunId, batchGroups, speed.Groups.Count, rows.Count,
-            Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        return new ViewQueryResult(query, rows, new QueryWatermark(watermark?.RunId, watermark?.PublishedAt, partitions, speed.NextOffsets));
+        var next = from.ToDictionary(f => f.Key, f => f.Value);
+        foreach (var (partition, offset) in speed.NextOffsets)
+        {
+            next[partition] = Math.Max(offset, next.GetValueOrDefault(partition));
+        }
+
+        LogQuery(logger, view.Name, query.Range.ToString(), query.Granularity.ToName(), basis is null ? "merged" : "refreshed", watermark?.RunId, batchGroups,
+            speed.Groups.Count, rows.Count, _time.GetElapsedTime(started).TotalMilliseconds);
+        return new ViewQueryResult(query, rows, new QueryWatermark(watermark?.RunId, watermark?.PublishedAt, partitions, next))
+        {
+            Basis = new ResultBasis(watermark?.RunId, partitions, accumulator, next, basis?.RebasedAt ?? started),
+        };
     }
 
     /// <summary>
@@ -116,9 +136,9 @@ public sealed partial class ViewQueryEngine(
     }
 
     [LoggerMessage(Level = LogLevel.Debug,
-        Message = "Query {View} {Range} per {Granularity}: batch run {RunId} gave {BatchGroups} groups, speed {SpeedGroups}; {Rows} rows in {ElapsedMs:F1} ms")]
+        Message = "Query {View} {Range} per {Granularity} {How}: batch run {RunId} gave {BatchGroups} groups, speed {SpeedGroups}; {Rows} rows in {ElapsedMs:F1} ms")]
     private static partial void LogQuery(
-        ILogger logger, string view, string range, string granularity, string? runId, long batchGroups, int speedGroups, int rows, double elapsedMs);
+        ILogger logger, string view, string range, string granularity, string how, string? runId, long batchGroups, int speedGroups, int rows, double elapsedMs);
 
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "Batch view {View} of run {RunId} was computed for definition {BatchHash}, the catalog's is {CurrentHash}: serving speed deltas only until a recompute publishes the new definition")]

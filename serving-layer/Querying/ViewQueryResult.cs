@@ -8,4 +8,7 @@ public sealed record ViewQueryResult(ViewQuery Query, IReadOnlyList<ResultRow> R
 {
     /// <summary>Set on an answer several responses share: its JSON body, rendered once and reused.</summary>
     internal Json.RenderedBody? Rendered { get; init; }
+
+    /// <summary>What a refresh of the same query may start from (<see cref="ViewQueryEngine"/>).</summary>
+    internal ResultBasis? Basis { get; init; }
 }

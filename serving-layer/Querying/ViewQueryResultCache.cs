@@ -31,17 +31,22 @@ internal sealed class ViewQueryResultCache(TimeSpan refresh, TimeSpan maxAge, Ti
     /// <summary>Age beyond which an answer is never served.</summary>
     public TimeSpan MaxAge { get; } = maxAge >= refresh ? maxAge : refresh;
 
-    /// <summary>The shared answer to <paramref name="query"/>, computing it with <paramref name="compute"/> when there is none fresh enough.</summary>
+    /// <summary>
+    /// The shared answer to <paramref name="query"/>, computing it with <paramref name="compute"/> when there is none
+    /// fresh enough; <paramref name="compute"/> gets the newest answer it refreshes, if any, to start from.
+    /// </summary>
     public async Task<ViewQueryResult> GetOrComputeAsync(
-        ViewQuery query, Func<ViewQuery, CancellationToken, Task<ViewQueryResult>> compute, CancellationToken cancellationToken)
+        ViewQuery query, Func<ViewQuery, ViewQueryResult?, CancellationToken, Task<ViewQueryResult>> compute, CancellationToken cancellationToken)
     {
         var slot = _slots.GetOrAdd(KeyOf(query), _ => new Slot());
         var now = time.GetTimestamp();
         Computation? started = null;
         Computation serve;
+        ViewQueryResult? previous;
         lock (slot)
         {
             var latest = slot.Latest;
+            previous = latest?.Value;
             if (latest is not null && Age(latest, now) < Refresh)
             {
                 serve = latest;
@@ -76,7 +81,7 @@ internal sealed class ViewQueryResultCache(TimeSpan refresh, TimeSpan maxAge, Ti
         if (started is not null)
         {
             // Not tied to the first caller's token: the others wait for the same answer.
-            started.Start(() => compute(query, CancellationToken.None), slot);
+            started.Start(() => compute(query, previous, CancellationToken.None), slot);
             if (_slots.Count > SweepThreshold)
             {
                 Sweep(now);
@@ -147,12 +152,16 @@ internal sealed class ViewQueryResultCache(TimeSpan refresh, TimeSpan maxAge, Ti
 
         public Task<ViewQueryResult> Result => _result.Task;
 
+        /// <summary>The answer, once computed (set before the computation becomes a slot's latest).</summary>
+        public ViewQueryResult? Value { get; private set; }
+
         public void Start(Func<Task<ViewQueryResult>> compute, Slot slot) =>
             _ = Task.Run(async () =>
             {
                 try
                 {
                     var result = await compute().ConfigureAwait(false) with { Rendered = new Json.RenderedBody() };
+                    Value = result;
                     lock (slot)
                     {
                         if (slot.Latest is null || slot.Latest.StartedAt <= StartedAt)

@@ -145,6 +145,29 @@ public sealed partial class ClickHouseSpeedViewStore : ISpeedViewStore
     }
 
     /// <inheritdoc/>
+    public async Task<IReadOnlyDictionary<int, long>> GetMaxOffsetsSinceAsync(
+        ViewDefinition view, IReadOnlyDictionary<int, long> from, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        ArgumentNullException.ThrowIfNull(from);
+        if (from.Count == 0)
+        {
+            return await GetMaxOffsetsAsync(view, cancellationToken).ConfigureAwait(false);
+        }
+
+        var schema = SpeedTableSchema.For(view);
+        var partition = Q(SpeedTableSchema.PartitionColumn);
+        var lastOffset = Q(SpeedTableSchema.LastOffsetColumn);
+        var ordered = from.OrderBy(f => f.Key).ToArray();
+        var conditions = ordered.Select(f => string.Create(CultureInfo.InvariantCulture, $"({partition} = {f.Key} AND {lastOffset} >= {f.Value})"));
+        var sql = $"SELECT {partition}, max({lastOffset}) FROM {ClickHouseSql.QualifiedName(Database, schema.TableName)} "
+            + $"WHERE {string.Join(" OR ", conditions)} OR {partition} NOT IN ({string.Join(", ", ordered.Select(f => f.Key.ToString(CultureInfo.InvariantCulture)))}) "
+            + $"GROUP BY {partition}";
+        var rows = await QueryOrEmptyAsync(sql, cancellationToken).ConfigureAwait(false);
+        return rows.ToDictionary(r => (int)r.GetInt64(0), r => r.GetInt64(1));
+    }
+
+    /// <inheritdoc/>
     public async Task<IReadOnlyDictionary<int, IReadOnlyList<long>>> GetFlushBoundariesAsync(ViewDefinition view, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(view);
@@ -199,10 +222,42 @@ public sealed partial class ClickHouseSpeedViewStore : ISpeedViewStore
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(filters);
-        var schema = SpeedTableSchema.For(target.View);
-        var reader = new SpeedRowReader(schema);
+        var reader = new SpeedRowReader(SpeedTableSchema.For(target.View));
         var matcher = SpeedFilterMatcher.Create(target.View, filters);
-        var sql = reader.BuildQuery(Database, range, watermarks, matcher);
+        return await ReadRowsIntoAsync(reader, reader.BuildQuery(Database, range, watermarks, matcher), target, matcher, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Conditions on string, long and bool dimensions go into the WHERE clause; the others are checked per row.</remarks>
+    public Task<long> ReadRangesIntoAsync(
+        ViewAggregator target,
+        TimeRange? range,
+        IReadOnlyDictionary<int, SpeedOffsetRange> offsets,
+        IReadOnlyList<SpeedDimensionFilter> filters,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(offsets);
+        ArgumentNullException.ThrowIfNull(filters);
+        var reader = new SpeedRowReader(SpeedTableSchema.For(target.View));
+        var matcher = SpeedFilterMatcher.Create(target.View, filters);
+        var sql = reader.BuildQuery(Database, range, offsets, matcher);
+        return sql is null ? Task.FromResult(0L) : ReadRowsIntoAsync(reader, sql, target, matcher, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<ViewGroup>> ReadGroupsAsync(
+        ViewDefinition view, TimeRange? range, IReadOnlyDictionary<int, long>? watermarks, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        var aggregator = new ViewAggregator(view);
+        await ReadIntoAsync(aggregator, range, watermarks, cancellationToken).ConfigureAwait(false);
+        return aggregator.GetSortedGroups();
+    }
+
+    private async Task<long> ReadRowsIntoAsync(SpeedRowReader reader, string sql, ViewAggregator target, SpeedFilterMatcher? matcher, CancellationToken cancellationToken)
+    {
+        var schema = reader.Schema;
         var dimensions = new FieldValue[schema.View.Dimensions.Count];
         var states = new MeasureState[schema.View.Measures.Count];
         long rows = 0;
@@ -225,16 +280,6 @@ public sealed partial class ClickHouseSpeedViewStore : ISpeedViewStore
         }
 
         return rows;
-    }
-
-    /// <inheritdoc/>
-    public async Task<IReadOnlyList<ViewGroup>> ReadGroupsAsync(
-        ViewDefinition view, TimeRange? range, IReadOnlyDictionary<int, long>? watermarks, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(view);
-        var aggregator = new ViewAggregator(view);
-        await ReadIntoAsync(aggregator, range, watermarks, cancellationToken).ConfigureAwait(false);
-        return aggregator.GetSortedGroups();
     }
 
     private static string Q(string identifier) => ClickHouseSql.QuoteIdentifier(identifier);

@@ -43,6 +43,20 @@ public interface ISpeedViewStore
     Task<IReadOnlyDictionary<int, long>> GetMaxOffsetsAsync(ViewDefinition view, IReadOnlyDictionary<int, long?> from, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Per partition, the largest <c>last_offset</c> stored for the view (delta and marker rows) among rows whose
+    /// <c>last_offset</c> is &gt;= <paramref name="from"/>[p]; partitions <paramref name="from"/> does not list: among
+    /// all their rows. Partitions without such a row are absent. Unlike the overload with nullable bounds, it also
+    /// finds partitions the caller has not seen yet, while the primary key still prunes the listed ones.
+    /// </summary>
+    async Task<IReadOnlyDictionary<int, long>> GetMaxOffsetsSinceAsync(
+        ViewDefinition view, IReadOnlyDictionary<int, long> from, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(from);
+        var all = await GetMaxOffsetsAsync(view, cancellationToken).ConfigureAwait(false);
+        return all.Where(m => m.Value >= from.GetValueOrDefault(m.Key)).ToDictionary(m => m.Key, m => m.Value);
+    }
+
+    /// <summary>
     /// Per partition, every flush boundary of the view in ascending order: the values <c>last_offset + 1</c>
     /// present in its table, the only legal batch watermarks (a delta cannot be split).
     /// </summary>
@@ -99,6 +113,23 @@ public interface ISpeedViewStore
 
         return merged;
     }
+
+    /// <summary>
+    /// Merges into <paramref name="target"/> the delta rows (kind 0) of the partitions <paramref name="offsets"/>
+    /// lists, each within its <see cref="SpeedOffsetRange"/> (<c>first_offset &gt;= From</c> and <c>last_offset &lt; To</c>),
+    /// whose bucket starts in <paramref name="range"/> (null: all) and whose dimension values pass every one of
+    /// <paramref name="filters"/>. Other partitions are not read. With <c>To</c> taken from
+    /// <see cref="GetMaxOffsetsSinceAsync"/> (+ 1), the read is exactly the flushes stored by then, whatever
+    /// is inserted meanwhile: a view's flushes of a partition are stored in offset order.
+    /// </summary>
+    /// <returns>The number of rows merged into <paramref name="target"/>.</returns>
+    /// <exception cref="ArgumentException">A filter names a dimension the view does not have, or has no value.</exception>
+    Task<long> ReadRangesIntoAsync(
+        ViewAggregator target,
+        TimeRange? range,
+        IReadOnlyDictionary<int, SpeedOffsetRange> offsets,
+        IReadOnlyList<SpeedDimensionFilter> filters,
+        CancellationToken cancellationToken);
 
     /// <summary>
     /// <see cref="ReadIntoAsync"/> into a fresh aggregator: the merged groups (bucket, dimensions, states)

@@ -23,12 +23,65 @@ internal sealed class SpeedRowReader
         _measureStart = 1 + _dimensionTypes.Length;
     }
 
+    /// <summary>The table this reader reads.</summary>
+    public SpeedTableSchema Schema => _schema;
+
     /// <summary>
     /// <c>SELECT bucket, dims..., state columns... FROM table WHERE kind = 0</c>, restricted to buckets that
     /// start in <paramref name="range"/> (when given) and, per partition, to rows with
     /// <c>first_offset &gt;= S_p</c> (partitions without a watermark: every row).
     /// </summary>
     public string BuildQuery(string database, TimeRange? range, IReadOnlyDictionary<int, long>? watermarks, SpeedFilterMatcher? filters = null)
+    {
+        var sql = SelectDeltas(database, range);
+        if (watermarks is { Count: > 0 })
+        {
+            // Every row of a flush has last_offset >= first_offset, and a flush never straddles S_p (S_p is a flush
+            // boundary), so per partition "first_offset >= S_p" equals "last_offset >= S_p" on rows that exist; the
+            // latter is a prefix range of the sort key (partition, last_offset), which ClickHouse prunes by index.
+            // first_offset stays in the condition so the answer is exact even for an S_p that is not a boundary.
+            var ordered = watermarks.OrderBy(w => w.Key).ToArray();
+            sql.Append(" AND (");
+            for (var i = 0; i < ordered.Length; i++)
+            {
+                AppendPartitionRange(sql.Append(i == 0 ? "(" : " OR ("), ordered[i].Key, Math.Max(0, ordered[i].Value), null).Append(')');
+            }
+
+            // Partitions without a watermark: every row.
+            sql.Append(" OR ").Append(ClickHouseSql.QuoteIdentifier(SpeedTableSchema.PartitionColumn)).Append(" NOT IN (")
+                .AppendJoin(", ", ordered.Select(w => w.Key.ToString(CultureInfo.InvariantCulture)))
+                .Append("))");
+        }
+
+        filters?.AppendPushDown(sql);
+        return sql.ToString();
+    }
+
+    /// <summary>
+    /// <c>SELECT bucket, dims..., state columns... FROM table WHERE kind = 0</c>, restricted to buckets that start in
+    /// <paramref name="range"/> (when given) and to the partitions <paramref name="offsets"/> lists, each to the rows
+    /// of its offset range; null when no range holds an offset (nothing to read).
+    /// </summary>
+    public string? BuildQuery(string database, TimeRange? range, IReadOnlyDictionary<int, SpeedOffsetRange> offsets, SpeedFilterMatcher? filters)
+    {
+        var ordered = offsets.Where(o => !o.Value.IsEmpty).OrderBy(o => o.Key).ToArray();
+        if (ordered.Length == 0)
+        {
+            return null;
+        }
+
+        var sql = SelectDeltas(database, range).Append(" AND (");
+        for (var i = 0; i < ordered.Length; i++)
+        {
+            AppendPartitionRange(sql.Append(i == 0 ? "(" : " OR ("), ordered[i].Key, Math.Max(0, ordered[i].Value.From), ordered[i].Value.To).Append(')');
+        }
+
+        sql.Append(')');
+        filters?.AppendPushDown(sql);
+        return sql.ToString();
+    }
+
+    private StringBuilder SelectDeltas(string database, TimeRange? range)
     {
         var columns = new List<string> { SpeedTableSchema.BucketColumn };
         columns.AddRange(_schema.View.Dimensions.Select(d => d.Name));
@@ -48,34 +101,23 @@ internal sealed class SpeedRowReader
                 .Append(" AND ").Append(ClickHouseSql.QuoteIdentifier(SpeedTableSchema.BucketColumn)).Append(" < ").Append(SecondsLiteral(r.EndMilliseconds));
         }
 
-        if (watermarks is { Count: > 0 })
-        {
-            // Every row of a flush has last_offset >= first_offset, and a flush never straddles S_p (S_p is a flush
-            // boundary), so per partition "first_offset >= S_p" equals "last_offset >= S_p" on rows that exist; the
-            // latter is a prefix range of the sort key (partition, last_offset), which ClickHouse prunes by index.
-            // first_offset stays in the condition so the answer is exact even for an S_p that is not a boundary.
-            var partition = ClickHouseSql.QuoteIdentifier(SpeedTableSchema.PartitionColumn);
-            var lastOffset = ClickHouseSql.QuoteIdentifier(SpeedTableSchema.LastOffsetColumn);
-            var firstOffset = ClickHouseSql.QuoteIdentifier(SpeedTableSchema.FirstOffsetColumn);
-            var ordered = watermarks.OrderBy(w => w.Key).ToArray();
-            sql.Append(" AND (");
-            for (var i = 0; i < ordered.Length; i++)
-            {
-                var bound = Math.Max(0, ordered[i].Value).ToString(CultureInfo.InvariantCulture);
-                sql.Append(i == 0 ? "(" : " OR (")
-                    .Append(partition).Append(" = ").Append(ordered[i].Key.ToString(CultureInfo.InvariantCulture))
-                    .Append(" AND ").Append(lastOffset).Append(" >= ").Append(bound)
-                    .Append(" AND ").Append(firstOffset).Append(" >= ").Append(bound).Append(')');
-            }
+        return sql;
+    }
 
-            // Partitions without a watermark: every row.
-            sql.Append(" OR ").Append(partition).Append(" NOT IN (")
-                .AppendJoin(", ", ordered.Select(w => w.Key.ToString(CultureInfo.InvariantCulture)))
-                .Append("))");
+    /// <summary><c>partition = p AND last_offset &gt;= from AND first_offset &gt;= from [AND last_offset &lt; to]</c>.</summary>
+    private static StringBuilder AppendPartitionRange(StringBuilder sql, int partition, long from, long? to)
+    {
+        var lastOffset = ClickHouseSql.QuoteIdentifier(SpeedTableSchema.LastOffsetColumn);
+        var bound = from.ToString(CultureInfo.InvariantCulture);
+        sql.Append(ClickHouseSql.QuoteIdentifier(SpeedTableSchema.PartitionColumn)).Append(" = ").Append(partition.ToString(CultureInfo.InvariantCulture))
+            .Append(" AND ").Append(lastOffset).Append(" >= ").Append(bound)
+            .Append(" AND ").Append(ClickHouseSql.QuoteIdentifier(SpeedTableSchema.FirstOffsetColumn)).Append(" >= ").Append(bound);
+        if (to is { } end)
+        {
+            sql.Append(" AND ").Append(lastOffset).Append(" < ").Append(end.ToString(CultureInfo.InvariantCulture));
         }
 
-        filters?.AppendPushDown(sql);
-        return sql.ToString();
+        return sql;
     }
 
     /// <summary>Merges one result row (in <see cref="BuildQuery"/>'s column order) into <paramref name="target"/>.</summary>

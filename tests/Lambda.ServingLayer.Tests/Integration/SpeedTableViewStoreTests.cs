@@ -62,6 +62,39 @@ public sealed class SpeedTableViewStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_read_from_where_the_previous_one_ended_gets_exactly_the_flushes_stored_since_including_new_partitions()
+    {
+        var view = TestCatalogs.RevenueByCountry;
+        var writer = new SpeedTableWriter(Shared(), view);
+        await writer.CreateAsync();
+        var events = ViewQueryEngineTests.Numbered(
+            (0, Orders.Create(0, "US", 1.00m)), (0, Orders.Create(1, "DE", 2.00m)), (0, Orders.Create(0, "US", 4.00m, "u2")),
+            (1, Orders.Create(2, "US", 8.00m)), (1, Orders.Create(3, "FR", 16.00m)),
+            (2, Orders.Create(0, "US", 32.00m)));
+        await writer.FlushAsync(0, 0, 1, events.Where(e => e.Partition == 0 && e.Offset <= 1));
+        await writer.FlushAsync(1, 0, 0, events.Where(e => e.Partition == 1 && e.Offset == 0));
+        var selection = new ViewSelection(new TimeRange(Orders.At(0), Orders.At(60)));
+        var first = await Store().ReadAsync(view, selection, new Dictionary<int, long> { [0] = 0, [1] = 0 }, CancellationToken.None);
+
+        await writer.FlushAsync(0, 2, 2, events.Where(e => e.Partition == 0 && e.Offset == 2));
+        await writer.FlushAsync(1, 1, 1, events.Where(e => e.Partition == 1 && e.Offset == 1));
+        await writer.FlushAsync(2, 0, 0, events.Where(e => e.Partition == 2));
+        var second = await Store().ReadAsync(view, selection, first.NextOffsets, CancellationToken.None);
+        var third = await Store().ReadAsync(view, selection, second.NextOffsets, CancellationToken.None);
+
+        Assert.Equal(new Dictionary<int, long> { [0] = 2, [1] = 1 }, first.NextOffsets);
+        Assert.Null(ViewAggregator.FindDifference(
+            ViewQueryEngineTests.Aggregate(view, events.Where(e => (e.Partition == 0 && e.Offset <= 1) || (e.Partition == 1 && e.Offset == 0))),
+            first.Groups));
+        Assert.Equal(new Dictionary<int, long> { [0] = 3, [1] = 2, [2] = 1 }, second.NextOffsets);
+        Assert.Null(ViewAggregator.FindDifference(
+            ViewQueryEngineTests.Aggregate(view, events.Where(e => (e.Partition == 0 && e.Offset == 2) || (e.Partition == 1 && e.Offset == 1) || e.Partition == 2)),
+            second.Groups));
+        Assert.Empty(third.Groups);
+        Assert.Empty(third.NextOffsets);
+    }
+
+    [Fact]
     public async Task Dimension_filters_and_the_range_select_groups_including_quoted_values()
     {
         var view = TestCatalogs.RevenueByCountry;

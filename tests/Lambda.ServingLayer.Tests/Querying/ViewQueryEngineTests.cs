@@ -230,7 +230,7 @@ public sealed class ViewQueryEngineTests
         var first = Numbered((0, Orders.Create(0, "US", 1.00m)), (0, Orders.Create(1, "US", 2.00m)));
         _speed.FlushAll(View, first, _ => []);
         var time = new FakeTimeProvider();
-        var engine = new ViewQueryEngine(_batch, _speed, NullLogger<ViewQueryEngine>.Instance, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1), time);
+        var engine = new ViewQueryEngine(_batch, _speed, NullLogger<ViewQueryEngine>.Instance, Sharing(TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1)), time);
         var query = Hour + "&granularity=all";
         Task<ViewQueryResult> Run(string text) => engine.ExecuteAsync(Queries.Parse(TestCatalogs.Default, View.Name, text), CancellationToken.None);
 
@@ -258,7 +258,7 @@ public sealed class ViewQueryEngineTests
     {
         var events = Numbered((0, Orders.Create(0, "US", 1.00m)));
         var speed = new FailingOnceSpeedStore(events);
-        var engine = new ViewQueryEngine(_batch, speed, NullLogger<ViewQueryEngine>.Instance, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10), new FakeTimeProvider());
+        var engine = new ViewQueryEngine(_batch, speed, NullLogger<ViewQueryEngine>.Instance, Sharing(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10)), new FakeTimeProvider());
         var query = Queries.Parse(TestCatalogs.Default, View.Name, Hour + "&granularity=all");
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => engine.ExecuteAsync(query, CancellationToken.None));
@@ -267,6 +267,81 @@ public sealed class ViewQueryEngineTests
         Assert.Equal(1.00m, Assert.Single(result.Rows).States[1].GetValue().AsDecimal());
         Assert.Same(query, result.Query);
     }
+
+    [Fact]
+    public async Task A_refresh_merges_only_the_flushes_stored_since_the_answer_it_refreshes_and_leaves_that_answer_as_it_was()
+    {
+        var early = Numbered(
+            (0, Orders.Create(0, "US", 1.00m)), (0, Orders.Create(1, "DE", 2.00m)), (0, Orders.Create(2, "US", 4.00m, "u2")),
+            (1, Orders.Create(0, "US", 8.00m, "u3")), (1, Orders.Create(3, "FR", 16.00m)));
+        _speed.FlushAll(View, early, _ => [2]);
+        _batch.Publish(View, "run-1", new Dictionary<int, long> { [0] = 2, [1] = 0 }, early);
+        var time = new FakeTimeProvider();
+        var engine = new ViewQueryEngine(_batch, _speed, NullLogger<ViewQueryEngine>.Instance, Sharing(TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1)), time);
+        var query = Queries.Parse(TestCatalogs.Default, View.Name, Hour + "&granularity=hour&group_by=country");
+
+        var first = await engine.ExecuteAsync(query, CancellationToken.None);
+        var firstRows = first.Rows.Select(r => (r.Dimensions[0], r.Values[0].AsLong(), r.Values[1].AsDecimal())).ToArray();
+
+        // New flushes: a late event for minute 0 on partition 0, more on partition 1, and a partition never seen.
+        var later = new[]
+        {
+            new OffsetEvent(0, 3, Orders.Create(0, "US", 32.00m, "u4", second: 59)),
+            new OffsetEvent(1, 2, Orders.Create(4, "DE", 64.00m)),
+            new OffsetEvent(2, 0, Orders.Create(5, "JP", 128.00m)),
+        };
+        foreach (var e in later)
+        {
+            _speed.Flush(View, e.Partition, e.Offset, e.Offset, [e]);
+        }
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        var refreshed = await engine.ExecuteAsync(query, CancellationToken.None);
+
+        Assert.Equal(2, _speed.Reads.Count);
+        Assert.Equal(first.Watermark.SpeedOffsets, _speed.Reads[1]);
+        Assert.Equal(new Dictionary<int, long> { [0] = 4, [1] = 3, [2] = 1 }, refreshed.Watermark.SpeedOffsets);
+        var fromScratch = await Engine().ExecuteAsync(query, CancellationToken.None);
+        RowAssert.Equal(fromScratch.Rows, refreshed.Rows);
+        Assert.Equal(["DE", "FR", "JP", "US"], refreshed.Rows.Select(r => r.Dimensions[0].AsString()));
+        Assert.Equal(45.00m, refreshed.Rows.Single(r => r.Dimensions[0].AsString() == "US").Values[1].AsDecimal());
+        Assert.Equal(firstRows, first.Rows.Select(r => (r.Dimensions[0], r.States[0].GetValue().AsLong(), r.States[1].GetValue().AsDecimal())).ToArray());
+    }
+
+    [Fact]
+    public async Task A_new_batch_publish_or_the_rebase_interval_merges_from_scratch_again()
+    {
+        var events = Numbered((0, Orders.Create(0, "US", 1.00m)), (0, Orders.Create(1, "DE", 2.00m)), (0, Orders.Create(2, "US", 4.00m)));
+        _speed.FlushAll(View, events, _ => [1, 2]);
+        _batch.Publish(View, "run-1", new Dictionary<int, long> { [0] = 1 }, events);
+        var time = new FakeTimeProvider();
+        var sharing = Sharing(TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1)) with { Rebase = TimeSpan.FromSeconds(10) };
+        var engine = new ViewQueryEngine(_batch, _speed, NullLogger<ViewQueryEngine>.Instance, sharing, time);
+        var query = Queries.Parse(TestCatalogs.Default, View.Name, Hour + "&granularity=all&filter=country:US");
+        async Task<ViewQueryResult> Refresh()
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            return await engine.ExecuteAsync(query, CancellationToken.None);
+        }
+
+        await engine.ExecuteAsync(query, CancellationToken.None);
+        await Refresh();
+        _batch.Publish(View, "run-2", new Dictionary<int, long> { [0] = 2 }, events);
+        var afterPublish = await Refresh();
+        await Refresh();
+        time.Advance(TimeSpan.FromSeconds(9));
+        var afterRebase = await Refresh();
+
+        Assert.Equal(
+            [new Dictionary<int, long> { [0] = 1 }, new Dictionary<int, long> { [0] = 3 }, new Dictionary<int, long> { [0] = 2 }, new Dictionary<int, long> { [0] = 3 }, new Dictionary<int, long> { [0] = 2 }],
+            _speed.Reads);
+        Assert.Equal("run-2", afterPublish.Watermark.RunId);
+        Assert.Equal(5.00m, Assert.Single(afterPublish.Rows).States[1].GetValue().AsDecimal());
+        Assert.Equal(5.00m, Assert.Single(afterRebase.Rows).States[1].GetValue().AsDecimal());
+    }
+
+    private static QueryResultSharing Sharing(TimeSpan refresh, TimeSpan maxAge) =>
+        new() { Refresh = refresh, MaxAge = maxAge, Rebase = TimeSpan.FromMinutes(1) };
 
     internal static IReadOnlyList<ViewGroup> Aggregate(ViewDefinition view, IEnumerable<OffsetEvent> events, Granularity? granularity = null)
     {
@@ -297,7 +372,7 @@ public sealed class ViewQueryEngineTests
     {
         private int _calls;
 
-        public Task<SpeedViewRead> ReadAsync(ViewDefinition view, ViewSelection selection, IReadOnlyDictionary<int, long> batchWatermark, CancellationToken cancellationToken) =>
+        public Task<SpeedViewRead> ReadAsync(ViewDefinition view, ViewSelection selection, IReadOnlyDictionary<int, long> from, CancellationToken cancellationToken) =>
             Interlocked.Increment(ref _calls) == 1
                 ? throw new InvalidOperationException("ClickHouse is down")
                 : Task.FromResult(new SpeedViewRead(Aggregate(view, events), new Dictionary<int, long>()));
@@ -305,7 +380,7 @@ public sealed class ViewQueryEngineTests
 
     private sealed class WrongViewSpeedStore(ViewDefinition other, IEnumerable<OffsetEvent> events) : ISpeedViewStore
     {
-        public Task<SpeedViewRead> ReadAsync(ViewDefinition view, ViewSelection selection, IReadOnlyDictionary<int, long> batchWatermark, CancellationToken cancellationToken) =>
+        public Task<SpeedViewRead> ReadAsync(ViewDefinition view, ViewSelection selection, IReadOnlyDictionary<int, long> from, CancellationToken cancellationToken) =>
             Task.FromResult(new SpeedViewRead(Aggregate(other, events), new Dictionary<int, long>()));
     }
 }

@@ -6,13 +6,13 @@ namespace Lambda.ServingLayer.Tests.Support;
 
 /// <summary>
 /// Speed tables in memory: flushes of (partition, first offset, last offset, events). A read returns, like the
-/// ClickHouse table, the deltas of the flushes with first_offset &gt;= S_p, merged per (bucket, dimensions).
+/// ClickHouse table, the deltas of the flushes with first_offset &gt;= from[p], merged per (bucket, dimensions).
 /// </summary>
 internal sealed class FakeSpeedViewStore : ISpeedViewStore
 {
     private readonly List<(ViewDefinition View, int Partition, long First, long Last, IReadOnlyList<OffsetEvent> Events)> _flushes = [];
 
-    /// <summary>The watermark of every read, in order.</summary>
+    /// <summary>The start offsets of every read, in order.</summary>
     public List<IReadOnlyDictionary<int, long>> Reads { get; } = [];
 
     /// <summary>Adds a flush of <paramref name="events"/> (all of one partition) covering [first, last].</summary>
@@ -43,15 +43,15 @@ internal sealed class FakeSpeedViewStore : ISpeedViewStore
         }
     }
 
-    public Task<SpeedViewRead> ReadAsync(ViewDefinition view, ViewSelection selection, IReadOnlyDictionary<int, long> batchWatermark, CancellationToken cancellationToken)
+    public Task<SpeedViewRead> ReadAsync(ViewDefinition view, ViewSelection selection, IReadOnlyDictionary<int, long> from, CancellationToken cancellationToken)
     {
-        Reads.Add(batchWatermark);
+        Reads.Add(from);
         var aggregator = new ViewAggregator(view);
         var next = new Dictionary<int, long>();
         foreach (var flush in _flushes.Where(f => f.View.DefinitionHash == view.DefinitionHash))
         {
             next[flush.Partition] = Math.Max(next.GetValueOrDefault(flush.Partition), flush.Last + 1);
-            if (flush.First < batchWatermark.GetValueOrDefault(flush.Partition))
+            if (flush.First < from.GetValueOrDefault(flush.Partition))
             {
                 continue;
             }

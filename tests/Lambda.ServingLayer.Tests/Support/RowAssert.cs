@@ -27,4 +27,19 @@ internal static class RowAssert
             }
         }
     }
+
+    /// <summary>Asserts that two answers hold the same rows (buckets, dimension values, byte-identical states), in order.</summary>
+    public static void Equal(IReadOnlyList<ResultRow> expected, IReadOnlyList<ResultRow> actual)
+    {
+        Assert.Equal(expected.Count, actual.Count);
+        for (var i = 0; i < expected.Count; i++)
+        {
+            Assert.Equal(expected[i].BucketStartMilliseconds, actual[i].BucketStartMilliseconds);
+            Assert.Equal(expected[i].Dimensions, actual[i].Dimensions);
+            for (var m = 0; m < expected[i].States.Count; m++)
+            {
+                Assert.True(expected[i].States[m].ContentEquals(actual[i].States[m]), $"row {i} measure {m}: expected {expected[i].States[m]}, got {actual[i].States[m]}");
+            }
+        }
+    }
 }

@@ -130,6 +130,42 @@ public sealed class ClickHouseSpeedViewStoreTests
     }
 
     [Fact]
+    public async Task Offset_range_reads_take_only_the_listed_partitions_flushes_inside_their_ranges()
+    {
+        await using var db = await ClickHouseTestDatabase.CreateAsync(prefix: "speed_test");
+        var store = new ClickHouseSpeedViewStore(db.Client, new ListLogger<ClickHouseSpeedViewStore>());
+        var view = Catalog.GetView("by_status");
+        await store.EnsureSchemaAsync([view], CancellationToken.None);
+        var hour0 = new DateTimeOffset(2026, 11, 25, 6, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
+        foreach (var (partition, first, last, count) in new[] { (0, 0L, 9L, 1), (0, 10L, 19L, 10), (0, 20L, 29L, 100), (1, 0L, 4L, 1000), (2, 0L, 0L, 10_000) })
+        {
+            await store.InsertAsync(view, [new SpeedPartitionDelta(partition, first, last, [Group(view, hour0, count)])], DateTime.UtcNow, CancellationToken.None);
+        }
+
+        async Task<long> Total(Dictionary<int, SpeedOffsetRange> offsets)
+        {
+            var aggregator = new ViewAggregator(view);
+            await store.ReadRangesIntoAsync(aggregator, null, offsets, [], CancellationToken.None);
+            return aggregator.GetGroups().Sum(g => g.GetValue("events").AsLong());
+        }
+
+        // [10, 20) on partition 0: the flush after it (stored "later") is not read, nor are unlisted partitions.
+        Assert.Equal(10, await Total(new() { [0] = new SpeedOffsetRange(10, 20) }));
+        Assert.Equal(1110, await Total(new() { [0] = new SpeedOffsetRange(10, 30), [1] = new SpeedOffsetRange(0, 5) }));
+        Assert.Equal(1000, await Total(new() { [0] = new SpeedOffsetRange(30, 30), [1] = new SpeedOffsetRange(0, 5) }));
+        Assert.Equal(0, await Total(new() { [0] = new SpeedOffsetRange(10, 19) }));
+        Assert.Equal(0, await Total([]));
+
+        // Partitions not listed are searched whole; listed ones only from their bound.
+        Assert.Equal(
+            new Dictionary<int, long> { [0] = 29, [2] = 0 },
+            await store.GetMaxOffsetsSinceAsync(view, new Dictionary<int, long> { [0] = 20, [1] = 5 }, CancellationToken.None));
+        Assert.Equal(
+            new Dictionary<int, long> { [0] = 29, [1] = 4, [2] = 0 },
+            await store.GetMaxOffsetsSinceAsync(view, new Dictionary<int, long>(), CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Flush_boundaries_and_watermarks_come_from_the_stored_ranges()
     {
         await using var db = await ClickHouseTestDatabase.CreateAsync(prefix: "speed_test");

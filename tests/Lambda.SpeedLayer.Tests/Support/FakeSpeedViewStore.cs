@@ -116,6 +116,28 @@ internal sealed class FakeSpeedViewStore : ISpeedViewStore
         return Task.FromResult(count);
     }
 
+    public Task<long> ReadRangesIntoAsync(
+        ViewAggregator target, TimeRange? range, IReadOnlyDictionary<int, SpeedOffsetRange> offsets, IReadOnlyList<SpeedDimensionFilter> filters, CancellationToken cancellationToken)
+    {
+        var matcher = filters.Count == 0 ? null : filters;
+        long count = 0;
+        foreach (var row in Rows(target.View))
+        {
+            if (row.Kind != SpeedRowKind.Delta
+                || (range is { } r && (row.Bucket < r.StartMilliseconds || row.Bucket >= r.EndMilliseconds))
+                || !offsets.TryGetValue(row.Partition, out var o) || row.FirstOffset < o.From || row.LastOffset >= o.To
+                || (matcher is not null && !matcher.All(f => f.Values.Contains(row.Dimensions[f.DimensionIndex]))))
+            {
+                continue;
+            }
+
+            target.MergeGroup(row.Bucket, row.Dimensions, row.States!);
+            count++;
+        }
+
+        return Task.FromResult(count);
+    }
+
     public async Task<IReadOnlyList<ViewGroup>> ReadGroupsAsync(
         ViewDefinition view, TimeRange? range, IReadOnlyDictionary<int, long>? watermarks, CancellationToken cancellationToken)
     {
