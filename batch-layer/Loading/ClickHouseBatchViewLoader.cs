@@ -15,16 +15,32 @@ namespace Lambda.BatchLayer.Loading;
 /// (ClickHouse 18.16+). An empty file empties the day. Callers serialise loads (the recompute lock),
 /// which is why one staging table per target table is enough.
 /// </summary>
+/// <remarks>
+/// Which file each day of a table holds is recorded in <see cref="LoadsTable"/>, in the same ClickHouse database
+/// as the tables, after the day is swapped in. The record lives beside the data it describes rather than in the
+/// run history in PostgreSQL because it is a fact about this database: a new, reset or different ClickHouse
+/// database starts with no records and gets every day loaded, and when several dataset roots load into one
+/// database, a day overwritten by another root's file shows that file, so the root whose manifest names a
+/// different one loads it again. A crash between the swap and the record only causes the day to be loaded once
+/// more; a record never claims rows the table does not hold.
+/// </remarks>
 public sealed class ClickHouseBatchViewLoader : IBatchViewLoader
 {
     /// <summary>The metadata table listing every batch table version (like the speed layer's <c>speed_tables</c>).</summary>
     public const string TablesTable = "batch_tables";
+
+    /// <summary>
+    /// The table recording, per batch table and day, the published file last loaded into it (ReplacingMergeTree;
+    /// the row with the highest <c>version</c> of a (table, day) is the current one).
+    /// </summary>
+    public const string LoadsTable = "batch_loads";
 
     private readonly IClickHouseClient _client;
     private readonly BatchViewReader _reader;
     private readonly TimeProvider _time;
     private readonly ILogger<ClickHouseBatchViewLoader> _logger;
     private readonly ConcurrentDictionary<string, bool> _ensured = new(StringComparer.Ordinal);
+    private volatile bool _loadsTableEnsured;
 
     /// <summary>Creates the loader.</summary>
     public ClickHouseBatchViewLoader(IClickHouseClient client, BatchViewReader reader, TimeProvider time, ILogger<ClickHouseBatchViewLoader> logger)
@@ -39,21 +55,43 @@ public sealed class ClickHouseBatchViewLoader : IBatchViewLoader
     public static string StagingTableName(string table) => table + "__staging";
 
     /// <inheritdoc />
-    public async Task<long> LoadDayAsync(ViewDefinition view, DateOnly day, string file, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<DateOnly, LoadedBatchDay>> GetLoadedDaysAsync(ViewDefinition view, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(view);
-        ArgumentException.ThrowIfNullOrEmpty(file);
+        await EnsureLoadsTableAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await _client.QueryRowsAsync(
+            "SELECT day, argMax(run_id, version), argMax(file, version), argMax(rows, version), argMax(loaded_at, version) "
+            + $"FROM {ClickHouseSql.QualifiedName(_client.Database, LoadsTable)} "
+            + $"WHERE table = {ClickHouseSql.QuoteString(BatchTable.TableName(view))} GROUP BY day",
+            null,
+            cancellationToken).ConfigureAwait(false);
+        var days = new Dictionary<DateOnly, LoadedBatchDay>(rows.Count);
+        foreach (var row in rows)
+        {
+            var day = row.GetDate(0);
+            days[day] = new LoadedBatchDay(day, row.GetString(1), row.GetString(2), (long)row.GetUInt64(3), new DateTimeOffset(row.GetDateTime(4)));
+        }
+
+        return days;
+    }
+
+    /// <inheritdoc />
+    public async Task<long> LoadDayAsync(ViewDefinition view, BatchViewDay day, string path, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        ArgumentNullException.ThrowIfNull(day);
+        ArgumentException.ThrowIfNullOrEmpty(path);
         var table = BatchTable.For(view);
 
         // Read (and check) the whole day before touching ClickHouse: a bad file changes nothing there.
-        var groups = await _reader.ReadFileAsync(file, view, cancellationToken).ConfigureAwait(false);
-        var dayStart = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToUnixTimeMilliseconds();
+        var groups = await _reader.ReadFileAsync(path, view, cancellationToken).ConfigureAwait(false);
+        var dayStart = new DateTimeOffset(day.Day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToUnixTimeMilliseconds();
         var dayEnd = dayStart + 86_400_000L;
         foreach (var group in groups)
         {
             if (group.BucketStartMilliseconds < dayStart || group.BucketStartMilliseconds >= dayEnd)
             {
-                throw new InvalidDataException($"{file} holds a row of bucket {group.BucketStart:O}, outside its day {day:yyyy-MM-dd}.");
+                throw new InvalidDataException($"{path} holds a row of bucket {group.BucketStart:O}, outside its day {day.Day:yyyy-MM-dd}.");
             }
         }
 
@@ -84,11 +122,18 @@ public sealed class ClickHouseBatchViewLoader : IBatchViewLoader
                 null,
                 cancellationToken).ConfigureAwait(false);
 
-            var partition = ClickHouseSql.QuoteString(day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            var partition = ClickHouseSql.QuoteString(day.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
             await _client.ExecuteAsync($"ALTER TABLE {target} REPLACE PARTITION {partition} FROM {staging}", idempotent, cancellationToken)
                 .ConfigureAwait(false);
+            await RecordLoadAsync(table, day, groups.Count, cancellationToken).ConfigureAwait(false);
             _logger.LogInformation(
-                "Loaded {Rows} rows of view {View} day {Day:yyyy-MM-dd} into ClickHouse table {Table}", groups.Count, view.Name, day, table.Name);
+                "Loaded {Rows} rows of view {View} day {Day:yyyy-MM-dd} (run {RunId}, {File}) into ClickHouse table {Table}",
+                groups.Count,
+                view.Name,
+                day.Day,
+                day.RunId,
+                day.File,
+                table.Name);
             return groups.Count;
         }
         finally
@@ -103,6 +148,44 @@ public sealed class ClickHouseBatchViewLoader : IBatchViewLoader
                 _logger.LogWarning(ex, "Could not drop staging table {Table}", stagingName);
             }
         }
+    }
+
+    private async Task RecordLoadAsync(BatchTable table, BatchViewDay day, long rows, CancellationToken cancellationToken)
+    {
+        await EnsureLoadsTableAsync(cancellationToken).ConfigureAwait(false);
+        var loads = ClickHouseSql.QualifiedName(_client.Database, LoadsTable);
+        var now = _time.GetUtcNow();
+        var tableName = ClickHouseSql.QuoteString(table.Name);
+        var dayLiteral = ClickHouseSql.DateLiteral(day.Day);
+
+        // The version must exceed the day's current record even when two loads fall in the same millisecond or
+        // a host's clock lags another's; loads are serialised (the recompute lock), so max + 1 cannot race.
+        // A retried insert only adds an identical record with a higher version.
+        await _client.ExecuteAsync(
+            $"INSERT INTO {loads} (table, day, run_id, file, rows, loaded_at, version) "
+            + $"SELECT {tableName}, {dayLiteral}, {ClickHouseSql.QuoteString(day.RunId)}, {ClickHouseSql.QuoteString(day.File)}, "
+            + $"toUInt64({rows.ToString(CultureInfo.InvariantCulture)}), {ClickHouseSql.DateTimeLiteral(now.UtcDateTime)}, "
+            + $"greatest(toUInt64({now.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)}), max(version) + 1) "
+            + $"FROM {loads} WHERE table = {tableName} AND day = {dayLiteral}",
+            new ClickHouseCallOptions { Idempotent = true },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task EnsureLoadsTableAsync(CancellationToken cancellationToken)
+    {
+        if (_loadsTableEnsured)
+        {
+            return;
+        }
+
+        await _client.EnsureDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        await _client.ExecuteAsync(
+            $"CREATE TABLE IF NOT EXISTS {ClickHouseSql.QualifiedName(_client.Database, LoadsTable)} "
+            + "(table String, day Date, run_id String, file String, rows UInt64, loaded_at DateTime, version UInt64) "
+            + "ENGINE = ReplacingMergeTree(version) ORDER BY (table, day)",
+            new ClickHouseCallOptions { Idempotent = true },
+            cancellationToken).ConfigureAwait(false);
+        _loadsTableEnsured = true;
     }
 
     private async Task EnsureTableAsync(BatchTable table, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using Lambda.BatchLayer.Loading;
 using Lambda.BatchLayer.Recompute;
 using Lambda.BatchLayer.Status;
+using Lambda.Shared.BatchViews;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -11,9 +12,10 @@ namespace Lambda.BatchLayer.Scheduling;
 /// <summary>
 /// Runs one recompute end to end, the same way for Hangfire jobs and command-line runs: records it in
 /// <c>batch_runs</c>, takes the recompute lock (one recompute at a time across all instances), runs the
-/// engine (which publishes atomically), records the published days, loads every day not yet in
-/// ClickHouse (this run's and any an earlier run failed to load), and records the outcome. An error
-/// is recorded and rethrown, so Hangfire's automatic retry sees it.
+/// engine (which publishes atomically), records the published days, loads into ClickHouse every day the
+/// dataset root's current manifest names that ClickHouse does not hold yet (this run's and any an earlier
+/// run failed to load), and records the outcome. An error is recorded and rethrown, so Hangfire's
+/// automatic retry sees it.
 /// </summary>
 public sealed class RecomputeRunner
 {
@@ -24,6 +26,7 @@ public sealed class RecomputeRunner
     private readonly IBatchRunStore _store;
     private readonly IRecomputeLock _lock;
     private readonly IBatchViewLoader _loader;
+    private readonly IManifestStore _manifests;
     private readonly LambdaCatalog _catalog;
     private readonly BatchLayerOptions _options;
     private readonly BatchScheduleOptions _schedule;
@@ -31,12 +34,16 @@ public sealed class RecomputeRunner
     private readonly TimeProvider _time;
     private readonly ILogger<RecomputeRunner> _logger;
 
-    /// <summary>Creates the runner. The engine is resolved per run, so a host without one still starts.</summary>
+    /// <summary>
+    /// Creates the runner. The engine is resolved per run, so a host without one still starts.
+    /// <paramref name="manifests"/> must be the manifest of the dataset root in <paramref name="options"/>.
+    /// </summary>
     public RecomputeRunner(
         IServiceProvider services,
         IBatchRunStore store,
         IRecomputeLock recomputeLock,
         IBatchViewLoader loader,
+        IManifestStore manifests,
         LambdaCatalog catalog,
         IOptions<BatchLayerOptions> options,
         IOptions<BatchScheduleOptions> schedule,
@@ -48,12 +55,18 @@ public sealed class RecomputeRunner
         _store = store ?? throw new ArgumentNullException(nameof(store));
         _lock = recomputeLock ?? throw new ArgumentNullException(nameof(recomputeLock));
         _loader = loader ?? throw new ArgumentNullException(nameof(loader));
+        _manifests = manifests ?? throw new ArgumentNullException(nameof(manifests));
         _catalog = catalog ?? throw new ArgumentNullException(nameof(catalog));
         _options = options?.Value ?? throw new ArgumentNullException(nameof(options));
         _schedule = schedule?.Value ?? throw new ArgumentNullException(nameof(schedule));
         _load = load?.Value ?? throw new ArgumentNullException(nameof(load));
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        var root = _options.GetDatasetRootPath();
+        if (!string.Equals(Path.GetFullPath(_manifests.Root), root, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"the manifest store's root '{_manifests.Root}' is not the dataset root '{root}' (Batch:DatasetRoot)", nameof(manifests));
+        }
     }
 
     /// <summary>The identity recorded in <c>batch_runs.host</c>: machine name and process id.</summary>
@@ -124,7 +137,7 @@ public sealed class RecomputeRunner
 
                 if (_load.Enabled)
                 {
-                    daysLoaded = await LoadPendingAsync(recorder, result.RowsRead, cancellationToken).ConfigureAwait(false);
+                    daysLoaded = await LoadPublishedAsync(recorder, result.RowsRead, cancellationToken).ConfigureAwait(false);
                 }
 
                 var final = result.NothingToDo ? BatchRunState.NothingToDo : BatchRunState.Succeeded;
@@ -177,65 +190,86 @@ public sealed class RecomputeRunner
         var days = new List<BatchRunDay>(result.Days.Count);
         foreach (var day in result.Days)
         {
-            // The engine works from the same catalog; a view it names that is not here has no table to load into.
+            // The engine works from the same catalog; a view it names that is not here has no definition hash to record.
             var hash = _catalog.TryGetView(day.View, out var view) ? view.DefinitionHash : string.Empty;
-            days.Add(new BatchRunDay(runId, day.View, hash, day.Day, day.File, day.Rows, now, null));
+            days.Add(new BatchRunDay(runId, day.View, hash, day.Day, day.File, day.Rows, now));
         }
 
         return days;
     }
 
-    private async Task<int> LoadPendingAsync(IProgress<RecomputeProgress> progress, long rowsRead, CancellationToken cancellationToken)
+    /// <summary>
+    /// Loads every day the current manifest of this dataset root names, for views whose published definition is
+    /// the catalog's, unless ClickHouse already holds that day's file (same run and file).
+    /// </summary>
+    /// <remarks>
+    /// The manifest, not the run history, says what to load: the run history in PostgreSQL may be shared by
+    /// several dataset roots (tests, a second deployment) and names their files too, and the manifest is what
+    /// the serving layer reads, so ClickHouse's batch tables end up holding what the API serves. What is
+    /// already loaded is asked of ClickHouse itself (see <see cref="ClickHouseBatchViewLoader"/>), so a load
+    /// that failed in an earlier run, or never ran because that run failed after publishing, is retried here.
+    /// </remarks>
+    private async Task<int> LoadPublishedAsync(IProgress<RecomputeProgress> progress, long rowsRead, CancellationToken cancellationToken)
     {
-        var pending = await _store.GetPendingLoadsAsync(cancellationToken).ConfigureAwait(false);
-        var loadable = new List<(BatchRunDay Day, Shared.Catalog.ViewDefinition View)>(pending.Count);
-        foreach (var day in pending)
+        var manifest = await _manifests.LoadAsync(cancellationToken).ConfigureAwait(false);
+        if (manifest is null)
         {
-            if (_catalog.TryGetView(day.View, out var view) && string.Equals(view.DefinitionHash, day.ViewHash, StringComparison.Ordinal))
-            {
-                loadable.Add((day, view));
-            }
-            else
-            {
-                _logger.LogDebug(
-                    "Not loading {View} {Day:yyyy-MM-dd} of run {RunId}: the view's current definition differs from the one it was computed with",
-                    day.View,
-                    day.Day,
-                    day.RunId);
-            }
+            return 0;
         }
 
-        var root = _options.GetDatasetRootPath();
-        var loaded = 0;
-        foreach (var (day, view) in loadable)
+        var toLoad = new List<(Shared.Catalog.ViewDefinition View, BatchViewDay Day, string Path)>();
+        foreach (var entry in manifest.Views.Values.OrderBy(e => e.View, StringComparer.Ordinal))
         {
-            progress.Report(new RecomputeProgress("load", loaded, loadable.Count, rowsRead));
-            var path = Path.IsPathRooted(day.File) ? day.File : Path.Combine(root, day.File);
-            if (!File.Exists(path))
+            if (!_catalog.TryGetView(entry.View, out var view) || !string.Equals(view.DefinitionHash, entry.DefinitionHash, StringComparison.Ordinal))
             {
-                // The run history lives in PostgreSQL, which several dataset roots may share (tests, a
-                // second deployment); a day published under another root can never load from this one,
-                // and failing on it would fail every later run too. The manifest of that root still has it.
-                _logger.LogWarning(
-                    "Not loading {View} {Day:yyyy-MM-dd} of run {RunId} into ClickHouse: its file {File} is not under this dataset root {Root}",
-                    day.View,
-                    day.Day,
-                    day.RunId,
-                    day.File,
-                    root);
+                _logger.LogDebug(
+                    "Not loading view {View} of run {RunId}: the catalog has no view of that name or defines it differently than it was computed",
+                    entry.View,
+                    entry.RunId);
                 continue;
             }
 
-            await _loader.LoadDayAsync(view, day.Day, path, cancellationToken).ConfigureAwait(false);
-            await _store.MarkLoadedAsync(day.RunId, day.View, day.Day, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-            loaded++;
+            var held = await _loader.GetLoadedDaysAsync(view, cancellationToken).ConfigureAwait(false);
+            foreach (var day in entry.Days)
+            {
+                if (held.TryGetValue(day.Day, out var loaded)
+                    && string.Equals(loaded.RunId, day.RunId, StringComparison.Ordinal)
+                    && string.Equals(loaded.File, day.File, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                toLoad.Add((view, day, BatchViewLayout.Resolve(_manifests.Root, day.File)));
+            }
         }
 
-        if (loadable.Count > 0)
+        // A file the manifest names is part of what the API serves; if it is gone the dataset root is damaged,
+        // and the run says so before it changes anything in ClickHouse.
+        foreach (var (view, day, path) in toLoad)
         {
-            progress.Report(new RecomputeProgress("load", loaded, loadable.Count, rowsRead));
+            if (!File.Exists(path))
+            {
+                throw new FileNotFoundException(
+                    $"The batch-view manifest of dataset root {_manifests.Root} names file {day.File} for view {view.Name} day {day.Day:yyyy-MM-dd} "
+                    + $"(run {day.RunId}), but {path} does not exist.",
+                    path);
+            }
         }
 
-        return loaded;
+        toLoad.Sort((a, b) => a.Day.Day != b.Day.Day ? a.Day.Day.CompareTo(b.Day.Day) : string.CompareOrdinal(a.View.Name, b.View.Name));
+        var loadedCount = 0;
+        foreach (var (view, day, path) in toLoad)
+        {
+            progress.Report(new RecomputeProgress("load", loadedCount, toLoad.Count, rowsRead));
+            await _loader.LoadDayAsync(view, day, path, cancellationToken).ConfigureAwait(false);
+            loadedCount++;
+        }
+
+        if (toLoad.Count > 0)
+        {
+            progress.Report(new RecomputeProgress("load", loadedCount, toLoad.Count, rowsRead));
+        }
+
+        return loadedCount;
     }
 }

@@ -24,15 +24,6 @@ public interface IBatchRunStore
     /// </summary>
     Task RecordResultAsync(Guid runId, RecomputeResult result, IReadOnlyList<BatchRunDay> days, CancellationToken cancellationToken);
 
-    /// <summary>
-    /// The newest published file of every (view, hash, day) whose newest file is not yet loaded into
-    /// ClickHouse (older files of the same day are superseded and never loaded).
-    /// </summary>
-    Task<IReadOnlyList<BatchRunDay>> GetPendingLoadsAsync(CancellationToken cancellationToken);
-
-    /// <summary>Marks one published day as loaded into ClickHouse.</summary>
-    Task MarkLoadedAsync(Guid runId, string view, DateOnly day, DateTimeOffset loadedAt, CancellationToken cancellationToken);
-
     /// <summary>Ends a run: final state, days loaded, error text (null unless it failed).</summary>
     Task FinishAsync(Guid runId, BatchRunState state, int daysLoaded, string? error, DateTimeOffset finishedAt, CancellationToken cancellationToken);
 

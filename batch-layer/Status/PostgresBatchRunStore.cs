@@ -18,14 +18,6 @@ public sealed class PostgresBatchRunStore : IBatchRunStore
         "id, job_id, attempt, requested_by, mode, range_from, range_to, state, stage, started_at, finished_at, "
         + "engine_run_id, rows_read, rows_written, days_recomputed, days_loaded, host, error";
 
-    private const string LatestDaysSql =
-        """
-        SELECT DISTINCT ON (view_name, view_hash, day)
-               run_id, view_name, view_hash, day, file, rows, published_at, loaded_at
-        FROM batch_run_days
-        ORDER BY view_name, view_hash, day, published_at DESC, run_id DESC
-        """;
-
     private readonly BatchDatabase _database;
     private readonly ILogger<PostgresBatchRunStore> _logger;
     private readonly SemaphoreSlim _schemaGate = new(1, 1);
@@ -176,30 +168,6 @@ public sealed class PostgresBatchRunStore : IBatchRunStore
     }
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<BatchRunDay>> GetPendingLoadsAsync(CancellationToken cancellationToken)
-    {
-        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        return await QueryAsync(
-            $"SELECT * FROM ({LatestDaysSql}) latest WHERE loaded_at IS NULL ORDER BY day, view_name",
-            null,
-            ReadDay,
-            cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <inheritdoc />
-    public Task MarkLoadedAsync(Guid runId, string view, DateOnly day, DateTimeOffset loadedAt, CancellationToken cancellationToken) =>
-        ExecuteAsync(
-            "UPDATE batch_run_days SET loaded_at = @loaded_at WHERE run_id = @run_id AND view_name = @view_name AND day = @day",
-            p =>
-            {
-                p.AddWithValue("run_id", runId);
-                p.AddWithValue("view_name", view);
-                p.AddWithValue("day", day);
-                p.AddWithValue("loaded_at", loadedAt.ToUniversalTime());
-            },
-            cancellationToken);
-
-    /// <inheritdoc />
     public Task FinishAsync(Guid runId, BatchRunState state, int daysLoaded, string? error, DateTimeOffset finishedAt, CancellationToken cancellationToken)
     {
         if (!state.IsFinal())
@@ -275,16 +243,6 @@ public sealed class PostgresBatchRunStore : IBatchRunStore
         Host = r.GetString(16),
         Error = r.IsDBNull(17) ? null : r.GetString(17),
     };
-
-    private static BatchRunDay ReadDay(DbDataReader r) => new(
-        r.GetGuid(0),
-        r.GetString(1),
-        r.GetString(2),
-        r.GetFieldValue<DateOnly>(3),
-        r.GetString(4),
-        r.GetInt64(5),
-        r.GetFieldValue<DateTimeOffset>(6),
-        r.IsDBNull(7) ? null : r.GetFieldValue<DateTimeOffset>(7));
 
     private async Task ExecuteAsync(string sql, Action<NpgsqlParameterCollection> bind, CancellationToken cancellationToken)
     {

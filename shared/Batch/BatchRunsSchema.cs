@@ -47,10 +47,8 @@ public static class BatchRunsSchema
             file         text        NOT NULL,
             rows         bigint      NOT NULL,
             published_at timestamptz NOT NULL,
-            loaded_at    timestamptz NULL,
             PRIMARY KEY (run_id, view_name, day)
         )
         """,
-        "CREATE INDEX IF NOT EXISTS batch_run_days_latest_idx ON batch_run_days (view_name, view_hash, day, published_at DESC)",
     ];
 }

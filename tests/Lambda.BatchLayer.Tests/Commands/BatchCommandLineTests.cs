@@ -74,6 +74,50 @@ public sealed class BatchCommandLineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Two_dataset_roots_sharing_postgresql_and_clickhouse_each_load_what_their_manifest_names()
+    {
+        var view = TestViews.Revenue;
+        var table = BatchTable.TableName(view);
+        var otherRoot = Directory.CreateTempSubdirectory("batch-cli-other-").FullName;
+        try
+        {
+            var ours = TestViews.PaidOrders(Day, 250);
+            var theirs = TestViews.PaidOrders(Day, 30, seed: 3);
+            var ourRows = (ulong)TestViews.Aggregate(view, ours).Count;
+            var theirRows = (ulong)TestViews.Aggregate(view, theirs).Count;
+            Assert.NotEqual(ourRows, theirRows);
+            var engine = new ScriptedRecomputeEngine()
+                .Then(PublishingSteps.Publish(_root, view, new Dictionary<DateOnly, List<string>> { [Day] = ours }))
+                .ThenReturn(ScriptedRecomputeEngine.NothingToDo("engine-2"));
+            var otherEngine = new ScriptedRecomputeEngine()
+                .Then(PublishingSteps.Publish(otherRoot, view, new Dictionary<DateOnly, List<string>> { [Day] = theirs }));
+
+            Assert.Equal(0, await BatchCommandLine.InvokeAsync(["recompute"], Environment(new TestConsole(), engine)));
+            Assert.Equal(ourRows, await _clickHouse.CountAsync($"SELECT count() FROM {table}"));
+            Assert.Equal(0, await BatchCommandLine.InvokeAsync(["recompute"], Environment(new TestConsole(), otherEngine, otherRoot)));
+            Assert.Equal(theirRows, await _clickHouse.CountAsync($"SELECT count() FROM {table}"));
+
+            // The other root overwrote the shared day; ClickHouse's record shows its file, so ours is loaded again.
+            Assert.Equal(0, await BatchCommandLine.InvokeAsync(["recompute"], Environment(new TestConsole(), engine)));
+            Assert.Equal(ourRows, await _clickHouse.CountAsync($"SELECT count() FROM {table}"));
+            Assert.Equal(0, await BatchCommandLine.InvokeAsync(["recompute"], Environment(new TestConsole(), engine)));
+
+            var runs = await Store().ListRecentAsync(10, CancellationToken.None);
+            Assert.Equal(
+                [(BatchRunState.NothingToDo, 0), (BatchRunState.NothingToDo, 1), (BatchRunState.Succeeded, 1), (BatchRunState.Succeeded, 1)],
+                runs.Select(r => (r.State, r.DaysLoaded)));
+            var held = await new ClickHouseBatchViewLoader(
+                    _clickHouse.Client, new Shared.BatchViews.BatchViewReader(_root), TimeProvider.System, NullLogger<ClickHouseBatchViewLoader>.Instance)
+                .GetLoadedDaysAsync(view, CancellationToken.None);
+            Assert.Equal(runs[3].EngineRunId, held[Day].RunId);
+        }
+        finally
+        {
+            Directory.Delete(otherRoot, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_failed_recompute_exits_with_1_and_is_recorded()
     {
         var engine = new ScriptedRecomputeEngine().ThenFail("no space left on device");
@@ -145,10 +189,10 @@ public sealed class BatchCommandLineTests : IAsyncLifetime
 
     private PostgresBatchRunStore Store() => new(new BatchDatabase(_postgres.ConnectionString), NullLogger<PostgresBatchRunStore>.Instance);
 
-    private BatchCommandEnvironment Environment(TestConsole console, IRecomputeEngine engine) => new()
+    private BatchCommandEnvironment Environment(TestConsole console, IRecomputeEngine engine, string? root = null) => new()
     {
         Console = console.Console,
-        Configuration = BatchTestHost.Configuration(_postgres, _clickHouse, _root),
+        Configuration = BatchTestHost.Configuration(_postgres, _clickHouse, root ?? _root),
         ConfigureServices = services => services.AddSingleton(engine),
     };
 }

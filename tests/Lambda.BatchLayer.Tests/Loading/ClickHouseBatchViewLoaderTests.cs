@@ -56,6 +56,30 @@ public sealed class ClickHouseBatchViewLoaderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Each_day_reports_the_file_last_loaded_into_it_from_clickhouse_itself()
+    {
+        var view = TestViews.Revenue;
+        Assert.Empty(await _loader.GetLoadedDaysAsync(view, CancellationToken.None));
+        var before = DateTimeOffset.UtcNow.AddSeconds(-1);
+        var day1 = TestViews.Aggregate(view, TestViews.PaidOrders(Day1, 80));
+
+        // Several loads of one day within the same second: the last one must win.
+        await LoadAsync(view, Day1, "r1", day1);
+        await LoadAsync(view, Day2, "r1", TestViews.Aggregate(view, TestViews.PaidOrders(Day2, 30)));
+        await LoadAsync(view, Day1, "r2", day1);
+        await LoadAsync(view, Day1, "r3", day1);
+
+        var fresh = new ClickHouseBatchViewLoader(_clickHouse.Client, new BatchViewReader(_root), TimeProvider.System, NullLogger<ClickHouseBatchViewLoader>.Instance);
+        var loaded = await fresh.GetLoadedDaysAsync(view, CancellationToken.None);
+        Assert.Equal([Day1, Day2], loaded.Keys.Order());
+        Assert.Equal(("r3", FileName(view, Day1, "r3")), Held(loaded, Day1));
+        Assert.Equal(("r1", FileName(view, Day2, "r1")), Held(loaded, Day2));
+        Assert.Equal(day1.Count, loaded[Day1].Rows);
+        Assert.InRange(loaded[Day1].LoadedAt, before, DateTimeOffset.UtcNow.AddSeconds(1));
+        Assert.Empty(await fresh.GetLoadedDaysAsync(TestViews.AllTypes.GetView("everything"), CancellationToken.None));
+    }
+
+    [Fact]
     public async Task A_reader_sees_the_old_day_or_the_new_day_never_a_mix_while_it_is_replaced()
     {
         var view = TestViews.Revenue;
@@ -64,7 +88,7 @@ public sealed class ClickHouseBatchViewLoaderTests : IAsyncLifetime
         var large = TestViews.Aggregate(view, TestViews.PaidOrders(Day1, 3000, seed: 5));
         await BatchViewTestFiles.WriteAsync(Path.Combine(_root, "small.parquet"), view, small);
         await BatchViewTestFiles.WriteAsync(Path.Combine(_root, "large.parquet"), view, large);
-        await _loader.LoadDayAsync(view, Day1, Path.Combine(_root, "small.parquet"), CancellationToken.None);
+        await _loader.LoadDayAsync(view, DayOf(Day1, "small.parquet"), Path.Combine(_root, "small.parquet"), CancellationToken.None);
 
         using var stop = new CancellationTokenSource();
         var seen = new HashSet<ulong>();
@@ -77,7 +101,8 @@ public sealed class ClickHouseBatchViewLoaderTests : IAsyncLifetime
         });
         for (var i = 0; i < 6; i++)
         {
-            await _loader.LoadDayAsync(view, Day1, Path.Combine(_root, i % 2 == 0 ? "large.parquet" : "small.parquet"), CancellationToken.None);
+            var file = i % 2 == 0 ? "large.parquet" : "small.parquet";
+            await _loader.LoadDayAsync(view, DayOf(Day1, file), Path.Combine(_root, file), CancellationToken.None);
         }
 
         await stop.CancelAsync();
@@ -105,9 +130,10 @@ public sealed class ClickHouseBatchViewLoaderTests : IAsyncLifetime
         var wrong = Path.Combine(_root, "wrong.parquet");
         await BatchViewTestFiles.WriteAsync(wrong, view, TestViews.Aggregate(view, TestViews.PaidOrders(Day2, 10)));
 
-        var error = await Assert.ThrowsAsync<InvalidDataException>(() => _loader.LoadDayAsync(view, Day1, wrong, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => _loader.LoadDayAsync(view, DayOf(Day1, "wrong.parquet"), wrong, CancellationToken.None));
         Assert.Contains("outside its day 2026-11-24", error.Message, StringComparison.Ordinal);
         Assert.Equal((ulong)good.Count, await _clickHouse.CountAsync($"SELECT count() FROM {table}"));
+        Assert.Equal(("good", FileName(view, Day1, "good")), Held(await _loader.GetLoadedDaysAsync(view, CancellationToken.None), Day1));
     }
 
     [Fact]
@@ -161,12 +187,21 @@ public sealed class ClickHouseBatchViewLoaderTests : IAsyncLifetime
         Assert.Equal((ulong)groups.Count, row.GetUInt64(1));
     }
 
+    // The version stands for the run id; the file is named after it.
     private async Task<long> LoadAsync(Shared.Catalog.ViewDefinition view, DateOnly day, string version, IReadOnlyList<ViewGroup> groups)
     {
-        var path = Path.Combine(_root, $"{view.Name}-{day:yyyyMMdd}-{version}.parquet");
+        var file = FileName(view, day, version);
+        var path = Path.Combine(_root, file);
         await BatchViewTestFiles.WriteAsync(path, view, groups, day);
-        return await _loader.LoadDayAsync(view, day, path, CancellationToken.None);
+        return await _loader.LoadDayAsync(view, new BatchViewDay(day, file, groups.Count, version), path, CancellationToken.None);
     }
+
+    private static string FileName(Shared.Catalog.ViewDefinition view, DateOnly day, string version) => $"{view.Name}-{day:yyyyMMdd}-{version}.parquet";
+
+    private static BatchViewDay DayOf(DateOnly day, string file) => new(day, file, 0, "test-run");
+
+    private static (string RunId, string File)? Held(IReadOnlyDictionary<DateOnly, LoadedBatchDay> days, DateOnly day) =>
+        days.TryGetValue(day, out var held) ? (held.RunId, held.File) : null;
 
     private async Task<string> PartsAsync(string table, DateOnly day)
     {

@@ -12,6 +12,21 @@ public sealed class InMemoryBatchRunStore : IBatchRunStore
 
     public List<(BatchRunState State, string? Stage)> Progress { get; } = [];
 
+    /// <summary>The published days recorded so far, in order.</summary>
+    public IReadOnlyList<BatchRunDay> Days
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _days];
+            }
+        }
+    }
+
+    /// <summary>When set, the next <see cref="RecordResultAsync"/> fails with this message (as if PostgreSQL went away).</summary>
+    public string? FailNextRecordResult { get; set; }
+
     public Task EnsureSchemaAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StartAsync(BatchRunStart run, CancellationToken cancellationToken)
@@ -52,6 +67,12 @@ public sealed class InMemoryBatchRunStore : IBatchRunStore
     {
         lock (_gate)
         {
+            if (FailNextRecordResult is { } failure)
+            {
+                FailNextRecordResult = null;
+                return Task.FromException(new IOException(failure));
+            }
+
             _runs[runId] = _runs[runId] with
             {
                 EngineRunId = result.RunId,
@@ -60,25 +81,6 @@ public sealed class InMemoryBatchRunStore : IBatchRunStore
                 DaysRecomputed = days.Count,
             };
             _days.AddRange(days);
-        }
-
-        return Task.CompletedTask;
-    }
-
-    public Task<IReadOnlyList<BatchRunDay>> GetPendingLoadsAsync(CancellationToken cancellationToken)
-    {
-        lock (_gate)
-        {
-            return Task.FromResult<IReadOnlyList<BatchRunDay>>(Latest().Where(d => d.LoadedAt is null).OrderBy(d => d.Day).ThenBy(d => d.View).ToList());
-        }
-    }
-
-    public Task MarkLoadedAsync(Guid runId, string view, DateOnly day, DateTimeOffset loadedAt, CancellationToken cancellationToken)
-    {
-        lock (_gate)
-        {
-            var i = _days.FindIndex(d => d.RunId == runId && d.View == view && d.Day == day);
-            _days[i] = _days[i] with { LoadedAt = loadedAt };
         }
 
         return Task.CompletedTask;
@@ -117,8 +119,4 @@ public sealed class InMemoryBatchRunStore : IBatchRunStore
             return Task.FromResult<IReadOnlyList<BatchRun>>(_runs.Values.Where(r => r.JobId == jobId).OrderBy(r => r.Attempt).ToList());
         }
     }
-
-    private IEnumerable<BatchRunDay> Latest() =>
-        _days.GroupBy(d => (d.View, d.ViewHash, d.Day))
-            .Select(g => g.OrderByDescending(d => d.PublishedAt).ThenByDescending(d => d.RunId).First());
 }

@@ -1,19 +1,21 @@
 using Lambda.BatchLayer.Recompute;
 using Lambda.BatchLayer.Tests.Loading;
+using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
 
 namespace Lambda.BatchLayer.Tests.Scheduling;
 
 /// <summary>
 /// Engine steps that stand in for the real recompute engine: they write real batch-view Parquet files
-/// under <c>&lt;root&gt;/views/&lt;view&gt;/&lt;hash8&gt;/run=&lt;runId&gt;/day=&lt;day&gt;.parquet</c> and report them.
+/// under <c>&lt;root&gt;/views/&lt;view&gt;/&lt;hash8&gt;/run=&lt;runId&gt;/day=&lt;day&gt;.parquet</c>, publish them
+/// in the root's manifest and report them.
 /// </summary>
 public static class PublishingSteps
 {
     public static Func<RecomputeRequest, IProgress<RecomputeProgress>?, CancellationToken, Task<RecomputeResult>> Publish(
         string root, ViewDefinition view, IReadOnlyDictionary<DateOnly, List<string>> eventsByDay)
     {
-        return async (_, progress, _) =>
+        return async (_, progress, cancellationToken) =>
         {
             var started = DateTimeOffset.UtcNow;
             var runId = "run" + Guid.CreateVersion7().ToString("N");
@@ -22,12 +24,17 @@ public static class PublishingSteps
             foreach (var (day, events) in eventsByDay.OrderBy(e => e.Key))
             {
                 var groups = TestViews.Aggregate(view, events);
-                var relative = Path.Combine("views", view.Name, view.DefinitionHash[..8], $"run={runId}", $"day={day:yyyy-MM-dd}.parquet");
-                await BatchViewTestFiles.WriteAsync(Path.Combine(root, relative), view, groups);
+                var relative = BatchViewLayout.DayFile(view, runId, day);
+                await BatchViewTestFiles.WriteAsync(BatchViewLayout.Resolve(root, relative), view, groups);
                 rowsRead += events.Count;
                 rowsWritten += groups.Count;
                 days.Add(new RecomputedDay(view.Name, day, groups.Count, relative));
                 progress?.Report(new RecomputeProgress("write", days.Count, eventsByDay.Count, rowsRead));
+            }
+
+            if (days.Count > 0)
+            {
+                await TestManifests.PublishAsync(root, view, runId, days, cancellationToken);
             }
 
             return new RecomputeResult

@@ -1,16 +1,42 @@
 using Lambda.BatchLayer.Loading;
+using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
 
 namespace Lambda.BatchLayer.Tests.Scheduling;
 
-/// <summary>An <see cref="IBatchViewLoader"/> that records loads and fails while told to.</summary>
+/// <summary>
+/// An <see cref="IBatchViewLoader"/> that stands in for one ClickHouse database: it records loads, remembers per
+/// batch table and day which file it holds (as the real loader records it), and fails while told to.
+/// </summary>
 public sealed class RecordingLoader : IBatchViewLoader
 {
+    private readonly Dictionary<string, Dictionary<DateOnly, LoadedBatchDay>> _held = new(StringComparer.Ordinal);
+
     public List<(string View, DateOnly Day, string File)> Loads { get; } = [];
 
     public int FailuresLeft { get; set; }
 
-    public Task<long> LoadDayAsync(ViewDefinition view, DateOnly day, string file, CancellationToken cancellationToken)
+    /// <summary>The (run id, file) the batch table of <paramref name="view"/> holds for <paramref name="day"/>, or null.</summary>
+    public (string RunId, string File)? Held(ViewDefinition view, DateOnly day)
+    {
+        lock (_held)
+        {
+            return _held.TryGetValue(BatchTable.TableName(view), out var days) && days.TryGetValue(day, out var held) ? (held.RunId, held.File) : null;
+        }
+    }
+
+    public Task<IReadOnlyDictionary<DateOnly, LoadedBatchDay>> GetLoadedDaysAsync(ViewDefinition view, CancellationToken cancellationToken)
+    {
+        lock (_held)
+        {
+            IReadOnlyDictionary<DateOnly, LoadedBatchDay> days = _held.TryGetValue(BatchTable.TableName(view), out var held)
+                ? new Dictionary<DateOnly, LoadedBatchDay>(held)
+                : new Dictionary<DateOnly, LoadedBatchDay>();
+            return Task.FromResult(days);
+        }
+    }
+
+    public Task<long> LoadDayAsync(ViewDefinition view, BatchViewDay day, string path, CancellationToken cancellationToken)
     {
         if (FailuresLeft > 0)
         {
@@ -20,9 +46,20 @@ public sealed class RecordingLoader : IBatchViewLoader
 
         lock (Loads)
         {
-            Loads.Add((view.Name, day, file));
+            Loads.Add((view.Name, day.Day, path));
         }
 
-        return Task.FromResult(1L);
+        lock (_held)
+        {
+            var table = BatchTable.TableName(view);
+            if (!_held.TryGetValue(table, out var days))
+            {
+                _held[table] = days = [];
+            }
+
+            days[day.Day] = new LoadedBatchDay(day.Day, day.RunId, day.File, day.Rows, DateTimeOffset.UtcNow);
+        }
+
+        return Task.FromResult(day.Rows);
     }
 }

@@ -77,18 +77,21 @@ public sealed class PostgresBatchRunStoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Pending_loads_are_the_newest_file_of_each_day_until_it_is_loaded()
+    public async Task The_days_a_run_published_are_kept_as_its_history_and_recording_them_again_replaces_them()
     {
         var first = await RunAsync(T0, ("v", new DateOnly(2026, 11, 1)), ("v", new DateOnly(2026, 11, 2)));
-        var pending = await _store.GetPendingLoadsAsync(CancellationToken.None);
-        Assert.Equal([(first, new DateOnly(2026, 11, 1)), (first, new DateOnly(2026, 11, 2))], pending.Select(p => (p.RunId, p.Day)));
+        var second = await RunAsync(T0.AddHours(1), ("v", new DateOnly(2026, 11, 2)));
+        var retried = Result(first.ToString(), ("v", new DateOnly(2026, 11, 2)));
+        await _store.RecordResultAsync(first, retried, Days(first, retried, T0.AddMinutes(5)), CancellationToken.None);
 
-        await _store.MarkLoadedAsync(first, "v", new DateOnly(2026, 11, 1), T0, CancellationToken.None);
-        var second = await RunAsync(T0.AddHours(1), ("v", new DateOnly(2026, 11, 2)), ("v", new DateOnly(2026, 11, 3)));
-
-        pending = await _store.GetPendingLoadsAsync(CancellationToken.None);
-        Assert.Equal([(second, new DateOnly(2026, 11, 2)), (second, new DateOnly(2026, 11, 3))], pending.Select(p => (p.RunId, p.Day)));
-        Assert.Equal("views/v/run=1/day=2026-11-02.parquet", pending[0].File);
+        Assert.Equal(2L, await _postgres.ScalarAsync<long>($"SELECT count(*) FROM batch_run_days WHERE run_id = '{first}'"));
+        Assert.Equal(1L, await _postgres.ScalarAsync<long>($"SELECT count(*) FROM batch_run_days WHERE run_id = '{second}'"));
+        Assert.Equal(
+            "views/v/run=1/day=2026-11-02.parquet",
+            await _postgres.ScalarAsync<string>($"SELECT file FROM batch_run_days WHERE run_id = '{second}' AND view_name = 'v' AND day = '2026-11-02'"));
+        Assert.Equal(
+            T0.AddMinutes(5).UtcDateTime,
+            await _postgres.ScalarAsync<DateTime>($"SELECT published_at FROM batch_run_days WHERE run_id = '{first}' AND day = '2026-11-02'"));
     }
 
     [Fact]
@@ -133,7 +136,7 @@ public sealed class PostgresBatchRunStoreTests : IAsyncLifetime
     };
 
     private static List<BatchRunDay> Days(Guid id, RecomputeResult result, DateTimeOffset at) =>
-        result.Days.Select(d => new BatchRunDay(id, d.View, "hash", d.Day, d.File, d.Rows, at, null)).ToList();
+        result.Days.Select(d => new BatchRunDay(id, d.View, "hash", d.Day, d.File, d.Rows, at)).ToList();
 
     private async Task<Guid> RunAsync(DateTimeOffset at, params (string View, DateOnly Day)[] days)
     {
