@@ -43,6 +43,9 @@ internal sealed class ResultAccumulator
     /// <summary>Groups taken in (after selection).</summary>
     public long GroupsMerged { get; private set; }
 
+    /// <summary>The number of result rows (before any limit).</summary>
+    public int RowCount => _rows.Count;
+
     /// <summary>An accumulator that starts with this one's rows (shared, copied on write); this one is frozen.</summary>
     public ResultAccumulator Fork()
     {

@@ -88,7 +88,8 @@ public sealed partial class ViewQueryEngine(
             speed.Groups.Count, rows.Count, _time.GetElapsedTime(started).TotalMilliseconds);
         return new ViewQueryResult(query, rows, new QueryWatermark(watermark?.RunId, watermark?.PublishedAt, partitions, next))
         {
-            Basis = new ResultBasis(watermark?.RunId, partitions, accumulator, next, basis?.RebasedAt ?? started),
+            // Kept only when the answer holds every row: then the basis costs no memory the answer does not hold anyway.
+            Basis = accumulator.RowCount <= query.Limit ? new ResultBasis(watermark?.RunId, partitions, accumulator, next, basis?.RebasedAt ?? started) : null,
         };
     }
 

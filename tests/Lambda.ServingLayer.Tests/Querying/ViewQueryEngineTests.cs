@@ -340,6 +340,26 @@ public sealed class ViewQueryEngineTests
         Assert.Equal(5.00m, Assert.Single(afterRebase.Rows).States[1].GetValue().AsDecimal());
     }
 
+    [Fact]
+    public async Task An_answer_cut_by_its_limit_is_refreshed_from_scratch_so_no_rows_beyond_it_are_kept()
+    {
+        var events = Numbered((0, Orders.Create(0, "US", 1.00m)), (0, Orders.Create(1, "DE", 2.00m)), (0, Orders.Create(2, "US", 4.00m)));
+        _speed.FlushAll(View, events, _ => []);
+        var time = new FakeTimeProvider();
+        var engine = new ViewQueryEngine(_batch, _speed, NullLogger<ViewQueryEngine>.Instance, Sharing(TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1)), time);
+        var cut = Queries.Parse(TestCatalogs.Default, View.Name, Hour + "&limit=2");
+        var whole = Queries.Parse(TestCatalogs.Default, View.Name, Hour + "&limit=3");
+
+        foreach (var query in new[] { cut, whole })
+        {
+            await engine.ExecuteAsync(query, CancellationToken.None);
+            time.Advance(TimeSpan.FromSeconds(1));
+            await engine.ExecuteAsync(query, CancellationToken.None);
+        }
+
+        Assert.Equal([0L, 0L, 0L, 3L], _speed.Reads.Select(r => r.GetValueOrDefault(0)));
+    }
+
     private static QueryResultSharing Sharing(TimeSpan refresh, TimeSpan maxAge) =>
         new() { Refresh = refresh, MaxAge = maxAge, Rebase = TimeSpan.FromMinutes(1) };
 
