@@ -16,9 +16,15 @@ namespace Lambda.BatchLayer.Dataset;
 /// Recovery (<see cref="Recover"/>, run by the archiver for the partitions it is assigned before it
 /// consumes) rolls forward every commit whose files are still <c>.tmp</c> and deletes every <c>.tmp</c>
 /// file no commit names. The resume offset of a partition is its last commit's last offset + 1.
+/// Compaction records (<see cref="DatasetCommit.Supersedes"/>, written by <see cref="MasterDatasetCompactor"/>)
+/// replace runs of commits: readers resolve them with <see cref="CommitChain"/> (a compaction record whose
+/// files are all in place replaces every record its range covers), and since a compaction record's range is
+/// the union of the ranges it replaces, the resume offset is the same whichever of them is in force.
 /// </summary>
 public sealed class CommitLog
 {
+    private const int MaxReadAttempts = 20;
+
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
@@ -55,37 +61,50 @@ public sealed class CommitLog
     /// <exception cref="InvalidDataException">A record is unreadable or inconsistent; the message names it.</exception>
     public IReadOnlyList<DatasetCommit> ReadCommits(IReadOnlySet<int>? partitions = null)
     {
-        if (!System.IO.Directory.Exists(Directory))
+        // A compaction deletes records it superseded and writes new ones while readers list the directory:
+        // a record may vanish between the listing and its reading, and a directory listing is not atomic.
+        // Records are never re-created under a name once deleted, so two equal listings around the reads
+        // mean nothing changed in between.
+        for (var attempt = 1; ; attempt++)
         {
-            return [];
+            var names = ListRecordNames(partitions);
+            var commits = new List<DatasetCommit>(names.Count);
+            var vanished = false;
+            foreach (var (name, partition, first, last) in names.Values)
+            {
+                var path = Path.Combine(Directory, name);
+                byte[] json;
+                try
+                {
+                    json = File.ReadAllBytes(path);
+                }
+                catch (FileNotFoundException)
+                {
+                    vanished = true;
+                    break;
+                }
+
+                var commit = Parse(path, json);
+                if (commit.Partition != partition || commit.FirstOffset != first || commit.LastOffset != last)
+                {
+                    throw new InvalidDataException(
+                        $"commit record '{path}' holds partition {commit.Partition} offsets {commit.FirstOffset}-{commit.LastOffset}, which does not match its name");
+                }
+
+                commits.Add(commit);
+            }
+
+            if (!vanished && names.Keys.ToHashSet(StringComparer.Ordinal).SetEquals(ListRecordNames(partitions).Keys))
+            {
+                commits.Sort((a, b) => a.Partition != b.Partition ? a.Partition.CompareTo(b.Partition) : a.FirstOffset.CompareTo(b.FirstOffset));
+                return commits;
+            }
+
+            if (attempt == MaxReadAttempts)
+            {
+                throw new IOException($"the commit log '{Directory}' kept changing during {MaxReadAttempts} attempts to read it");
+            }
         }
-
-        var commits = new List<DatasetCommit>();
-        foreach (var path in System.IO.Directory.EnumerateFiles(Directory, "p*.json"))
-        {
-            var name = Path.GetFileName(path);
-            if (!MasterDatasetLayout.TryParseRangeName(name, ".json", out var partition, out var first, out var last))
-            {
-                continue;
-            }
-
-            if (partitions is not null && !partitions.Contains(partition))
-            {
-                continue;
-            }
-
-            var commit = Parse(path, File.ReadAllBytes(path));
-            if (commit.Partition != partition || commit.FirstOffset != first || commit.LastOffset != last)
-            {
-                throw new InvalidDataException(
-                    $"commit record '{path}' holds partition {commit.Partition} offsets {commit.FirstOffset}-{commit.LastOffset}, which does not match its name");
-            }
-
-            commits.Add(commit);
-        }
-
-        commits.Sort((a, b) => a.Partition != b.Partition ? a.Partition.CompareTo(b.Partition) : a.FirstOffset.CompareTo(b.FirstOffset));
-        return commits;
     }
 
     /// <summary>
@@ -95,7 +114,9 @@ public sealed class CommitLog
     /// <exception cref="InvalidDataException">The partition's commits overlap or leave a gap.</exception>
     public long? GetResumeOffset(int partition)
     {
-        var commits = ReadCommits(new HashSet<int> { partition });
+        // Every compaction record counts as complete here: its range is the union of the ranges it
+        // supersedes, so the chain ends at the same offset whichever of the two is in force.
+        var commits = CommitChain.Resolve(ReadCommits(new HashSet<int> { partition }), _ => true);
         CheckChain(commits);
         return commits.Count == 0 ? null : commits[^1].LastOffset + 1;
     }
@@ -109,10 +130,13 @@ public sealed class CommitLog
     {
         ArgumentNullException.ThrowIfNull(commit);
         Validate(commit, commit.FileName);
+        var suffix = commit.IsCompaction ? MasterDatasetLayout.CompactingSuffix : MasterDatasetLayout.TempSuffix;
         foreach (var file in commit.Files)
         {
-            var aside = MasterDatasetLayout.Resolve(Root, file.Path) + MasterDatasetLayout.TempSuffix;
-            if (!File.Exists(aside))
+            var placed = MasterDatasetLayout.Resolve(Root, file.Path);
+            var aside = placed + suffix;
+            // A compaction keeps a file as it is when it alone holds its hour's rows (same name, same rows).
+            if (!File.Exists(aside) && !(commit.IsCompaction && File.Exists(placed)))
             {
                 throw new InvalidOperationException($"commit {commit.FileName}: data file '{file.Path}' has not been written aside ('{aside}' is missing)");
             }
@@ -120,7 +144,7 @@ public sealed class CommitLog
 
         System.IO.Directory.CreateDirectory(Directory);
         var final = Path.Combine(Directory, commit.FileName);
-        var temp = $"{final}.{Guid.NewGuid():N}{MasterDatasetLayout.TempSuffix}";
+        var temp = $"{final}.{Guid.NewGuid():N}{suffix}";
         try
         {
             await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096))
@@ -148,10 +172,14 @@ public sealed class CommitLog
     public void Publish(DatasetCommit commit)
     {
         ArgumentNullException.ThrowIfNull(commit);
+        var suffix = commit.IsCompaction ? MasterDatasetLayout.CompactingSuffix : MasterDatasetLayout.TempSuffix;
         foreach (var file in commit.Files)
         {
             var final = MasterDatasetLayout.Resolve(Root, file.Path);
-            File.Move(final + MasterDatasetLayout.TempSuffix, final, overwrite: false);
+            if (!(commit.IsCompaction && File.Exists(final)))
+            {
+                File.Move(final + suffix, final, overwrite: false);
+            }
         }
     }
 
@@ -165,9 +193,18 @@ public sealed class CommitLog
     {
         ArgumentNullException.ThrowIfNull(partitions);
         var commits = ReadCommits(partitions);
+        var compactions = commits.Where(c => c.IsCompaction).ToList();
         var rolledForward = 0;
         foreach (var commit in commits)
         {
+            // Compaction records and the commits they supersede belong to the compactor's recovery
+            // (MasterDatasetCompactor.Recover): a compaction only ever takes commits already in place, and
+            // their files may be deleted at any moment once it is complete.
+            if (commit.IsCompaction || compactions.Any(k => k.Covers(commit)))
+            {
+                continue;
+            }
+
             foreach (var file in commit.Files)
             {
                 var final = MasterDatasetLayout.Resolve(Root, file.Path);
@@ -247,9 +284,17 @@ public sealed class CommitLog
     private void Validate(DatasetCommit commit, string origin)
     {
         string? problem = null;
-        if (commit.FormatVersion != DatasetCommit.CurrentFormatVersion)
+        if (commit.FormatVersion is not (DatasetCommit.CurrentFormatVersion or DatasetCommit.CompactionFormatVersion))
         {
             problem = $"formatVersion {commit.FormatVersion} is not supported";
+        }
+        else if ((commit.FormatVersion == DatasetCommit.CompactionFormatVersion) != commit.IsCompaction)
+        {
+            problem = $"formatVersion {commit.FormatVersion} {(commit.IsCompaction ? "may not have" : "requires")} supersedes";
+        }
+        else if (commit.IsCompaction && SupersedesProblem(commit) is { } supersedes)
+        {
+            problem = supersedes;
         }
         else if (!string.Equals(commit.Source, Source, StringComparison.Ordinal))
         {
@@ -287,6 +332,50 @@ public sealed class CommitLog
         {
             throw new InvalidDataException($"commit record '{origin}': {problem}");
         }
+    }
+
+    private static string? SupersedesProblem(DatasetCommit commit)
+    {
+        var names = commit.Supersedes!;
+        if (names.Count < 2)
+        {
+            return "supersedes names fewer than two records";
+        }
+
+        var next = commit.FirstOffset;
+        foreach (var name in names)
+        {
+            if (!MasterDatasetLayout.TryParseRangeName(name, ".json", out var partition, out var first, out var last)
+                || partition != commit.Partition || first != next || last < first)
+            {
+                return $"supersedes '{name}', which does not continue the range at offset {next} of partition {commit.Partition}";
+            }
+
+            next = last + 1;
+        }
+
+        return next == commit.LastOffset + 1 ? null : $"supersedes end at offset {next - 1}, the record at {commit.LastOffset}";
+    }
+
+    private Dictionary<string, (string Name, int Partition, long First, long Last)> ListRecordNames(IReadOnlySet<int>? partitions)
+    {
+        var names = new Dictionary<string, (string, int, long, long)>(StringComparer.Ordinal);
+        if (!System.IO.Directory.Exists(Directory))
+        {
+            return names;
+        }
+
+        foreach (var path in System.IO.Directory.EnumerateFiles(Directory, "p*.json"))
+        {
+            var name = Path.GetFileName(path);
+            if (MasterDatasetLayout.TryParseRangeName(name, ".json", out var partition, out var first, out var last)
+                && (partitions is null || partitions.Contains(partition)))
+            {
+                names[name] = (name, partition, first, last);
+            }
+        }
+
+        return names;
     }
 
     private static bool TryParsePartitionPrefix(string fileName, out int partition)

@@ -5,13 +5,22 @@ namespace Lambda.BatchLayer.Dataset;
 /// (inclusive) of one partition and stored every valid event among them in <see cref="Files"/>. The commits
 /// of a partition form a contiguous chain (each starts where the previous one ended), so the archive's
 /// committed end of a partition is the last commit's <see cref="LastOffset"/> + 1.
+/// A compaction record (<see cref="Supersedes"/> set, format version <see cref="CompactionFormatVersion"/>)
+/// replaces a contiguous run of commits of its partition: its range is their union, its files hold
+/// exactly their rows (see <see cref="MasterDatasetCompactor"/>).
 /// </summary>
 public sealed record DatasetCommit
 {
-    /// <summary>The commit-record format version this build writes and reads.</summary>
+    /// <summary>The format version of an archive commit (no <see cref="Supersedes"/>); unchanged since the first release.</summary>
     public const int CurrentFormatVersion = 1;
 
-    /// <summary>Format version.</summary>
+    /// <summary>
+    /// The format version of a compaction record: version 1 plus <see cref="Supersedes"/>. Builds that read
+    /// only version 1 reject it instead of counting its rows twice.
+    /// </summary>
+    public const int CompactionFormatVersion = 2;
+
+    /// <summary>Format version: <see cref="CurrentFormatVersion"/>, or <see cref="CompactionFormatVersion"/> for a compaction record.</summary>
     public int FormatVersion { get; init; } = CurrentFormatVersion;
 
     /// <summary>The source.</summary>
@@ -37,6 +46,26 @@ public sealed record DatasetCommit
 
     /// <summary>The data files, each holding rows of this partition within the range.</summary>
     public required IReadOnlyList<DatasetFile> Files { get; init; }
+
+    /// <summary>
+    /// Compaction records only: the file names of the commit records (archive commits or earlier compaction
+    /// records) this record replaces, in offset order; their ranges are contiguous and their union is this
+    /// record's range. Null for an archive commit.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? Supersedes { get; init; }
+
+    /// <summary>Whether this is a compaction record.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsCompaction => Supersedes is not null;
+
+    /// <summary>Whether this record's range holds <paramref name="other"/>'s range and is not the same range.</summary>
+    public bool Covers(DatasetCommit other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return other.Partition == Partition && FirstOffset <= other.FirstOffset && other.LastOffset <= LastOffset
+            && (FirstOffset != other.FirstOffset || LastOffset != other.LastOffset);
+    }
 
     /// <summary>The commit record's file name.</summary>
     public string FileName => MasterDatasetLayout.CommitFileName(Partition, FirstOffset, LastOffset);

@@ -23,6 +23,13 @@ public static partial class MasterDatasetLayout
     /// <summary>The suffix of files being written.</summary>
     public const string TempSuffix = ".tmp";
 
+    /// <summary>
+    /// The suffix of files a compaction is writing (data files and the compaction record's temporary file).
+    /// Distinct from <see cref="TempSuffix"/> so that the archiver's recovery, which deletes its partitions'
+    /// <c>.tmp</c> files, never touches a running compaction; the compactor's own recovery owns them.
+    /// </summary>
+    public const string CompactingSuffix = ".compacting";
+
     /// <summary>The absolute directory of a source's data.</summary>
     public static string SourceDirectory(string root, string source) => Path.Combine(root, MasterDirectoryName, source);
 

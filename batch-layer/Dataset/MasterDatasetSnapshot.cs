@@ -5,7 +5,9 @@ namespace Lambda.BatchLayer.Dataset;
 /// partition the committed end (exclusive: every offset below it has been consumed and its valid events
 /// stored) and the data files holding them. A commit counts only when every file it names is in place and
 /// all earlier commits of its partition count, so a reader running beside the archiver never sees a
-/// batch in the middle of being published.
+/// batch in the middle of being published. A compaction record counts instead of the commits it supersedes
+/// once every file it names is in place (<see cref="MasterDatasetCompactor"/>), so a reader running beside a
+/// compaction sees either the old commits or the new record, never both and never neither.
 /// </summary>
 public sealed class MasterDatasetSnapshot
 {
@@ -46,11 +48,20 @@ public sealed class MasterDatasetSnapshot
         var files = new List<DatasetFile>();
         foreach (var partition in log.ReadCommits().GroupBy(c => c.Partition))
         {
-            var commits = partition.ToArray();
+            // Files are checked inner records first: a compaction deletes a record's files only after every
+            // file of the compaction covering it is in place, so a covering compaction found incomplete later
+            // proves the files found earlier were all there at once (never a gap, never a double count).
+            var inPlace = new Dictionary<DatasetCommit, bool>(ReferenceEqualityComparer.Instance);
+            foreach (var commit in partition.OrderBy(c => c.LastOffset - c.FirstOffset))
+            {
+                inPlace[commit] = commit.Files.All(f => File.Exists(MasterDatasetLayout.Resolve(log.Root, f.Path)));
+            }
+
+            var commits = CommitChain.Resolve(partition, c => inPlace[c]);
             CommitLog.CheckChain(commits);
             foreach (var commit in commits)
             {
-                if (!commit.Files.All(f => File.Exists(MasterDatasetLayout.Resolve(log.Root, f.Path))))
+                if (!inPlace[commit])
                 {
                     break;
                 }
