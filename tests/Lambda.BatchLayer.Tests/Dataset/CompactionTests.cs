@@ -1,0 +1,240 @@
+using System.Text.Json;
+using Lambda.BatchLayer.Dataset;
+using Lambda.Shared.Catalog;
+
+namespace Lambda.BatchLayer.Tests.Dataset;
+
+public sealed class CompactionTests : IDisposable
+{
+    private const int Total = 3000;
+    private static readonly HashSet<int> Partitions = [0, 1];
+    private readonly TestDirectory _root = new("compaction");
+    private readonly SourceDefinition _orders = TestCatalogs.Default.GetSource("orders");
+
+    public void Dispose() => _root.Dispose();
+
+    [Fact]
+    public async Task Compaction_keeps_every_row_and_the_committed_ends_and_reduces_the_files()
+    {
+        await OrderDatasets.WriteAsync(_root.Path, _orders, OrderDatasets.Messages(_orders, Total, 2, seed: 11), perCommit: 50);
+        var log = new CommitLog(_root.Path, _orders.Name);
+        var before = await DatasetContents.ReadAsync(_root.Path, _orders);
+        var recordsBefore = log.ReadCommits().Count;
+
+        var result = await new MasterDatasetCompactor(_root.Path, _orders, flushToDisk: false).CompactAsync(TimeSpan.Zero, 1_000_000, CancellationToken.None);
+        var after = await DatasetContents.ReadAsync(_root.Path, _orders);
+
+        after.AssertSameAs(before, "after compaction");
+        Assert.Equal(before.Checksum, after.Checksum);
+        Assert.Equal(before.CountsByPartition, after.CountsByPartition);
+        Assert.Equal(before.Files, result.FilesBefore);
+        Assert.Equal(after.Files, result.FilesAfter);
+        Assert.True(after.Files * 2 < before.Files, $"{before.Files} files before, {after.Files} after");
+        Assert.Equal(recordsBefore, result.RecordsSuperseded);
+        var records = log.ReadCommits();
+        Assert.Equal(2, records.Count);
+        Assert.All(records, r => Assert.Equal(DatasetCommit.CompactionFormatVersion, r.FormatVersion));
+        Assert.Equal(Total / 2 / 50, records[0].Supersedes!.Count);
+        Assert.Equal(Total / 2, log.GetResumeOffset(0));
+        Assert.Equal(Total / 2, log.GetResumeOffset(1));
+        Assert.Empty(Directory.GetFiles(_root.Path, "*" + MasterDatasetLayout.CompactingSuffix, SearchOption.AllDirectories));
+        // Nothing but the snapshot's files is left on disk.
+        var snapshot = MasterDatasetSnapshot.Load(_root.Path, _orders.Name);
+        Assert.Equal(
+            snapshot.Files.Select(snapshot.GetPath).Order(StringComparer.Ordinal),
+            Directory.GetFiles(_root.Path, "*.parquet", SearchOption.AllDirectories).Order(StringComparer.Ordinal));
+        await AssertOffsetOrderAsync(snapshot);
+    }
+
+    [Fact]
+    public async Task Only_commits_older_than_the_minimum_age_are_compacted_in_runs_up_to_the_size_bound()
+    {
+        var clock = new ManualClock(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
+        var writer = new MasterDatasetWriter(_root.Path, _orders, flushToDisk: false, time: clock);
+        var messages = OrderDatasets.Messages(_orders, 1000, 1, seed: 12);
+        var commits = new List<DatasetCommit>();
+        foreach (var chunk in messages.Chunk(100))
+        {
+            var batch = new MasterPartitionBatch(_orders, 0);
+            foreach (var m in chunk.Where(m => m.Event is not null))
+            {
+                batch.Add(m.Event!, m.Offset);
+            }
+
+            commits.Add(await writer.CommitAsync(batch, chunk[0].Offset, chunk[^1].Offset, chunk.Count(m => m.Event is null), CancellationToken.None));
+            clock.Now += TimeSpan.FromMinutes(1);
+        }
+
+        // Now 12:10; commits written 12:00..12:09; with a 5-minute minimum age 12:00..12:05 qualify.
+        var bound = commits.Take(3).Sum(c => c.ValidEvents);
+        var compactor = new MasterDatasetCompactor(_root.Path, _orders, flushToDisk: false, time: clock);
+        var runs = compactor.Plan(TimeSpan.FromMinutes(5), bound);
+
+        var planned = runs.SelectMany(r => r).ToList();
+        Assert.NotEmpty(runs);
+        Assert.Equal(commits.Take(planned.Count).Select(c => c.FileName), planned.Select(c => c.FileName));
+        Assert.InRange(planned.Count, 4, 6);
+        Assert.All(runs, r => Assert.True(r.Count >= 2 && r.Sum(c => c.ValidEvents) <= bound));
+        Assert.Equal(commits.Take(3).Select(c => c.FileName), runs[0].Select(c => c.FileName));
+
+        var before = await DatasetContents.ReadAsync(_root.Path, _orders);
+        await compactor.CompactAsync(TimeSpan.FromMinutes(5), bound, CancellationToken.None);
+        (await DatasetContents.ReadAsync(_root.Path, _orders)).AssertSameAs(before, "after compaction");
+        var records = new CommitLog(_root.Path, _orders.Name).ReadCommits();
+        Assert.Equal(runs.Count + (commits.Count - planned.Count), records.Count);
+        Assert.All(commits.Skip(6), c => Assert.Contains(records, r => r.FileName == c.FileName && !r.IsCompaction));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_compaction_stopped_after_any_step_leaves_readers_and_the_archiver_the_same_rows_and_ends(bool overEarlierCompaction)
+    {
+        int steps, filesAfter;
+        using (var probe = new TestDirectory("compaction-probe"))
+        {
+            await BuildAsync(probe.Path, overEarlierCompaction);
+            var counted = new MasterDatasetCompactor(probe.Path, _orders, flushToDisk: false);
+            var n = 0;
+            counted.AfterStep = _ => n++;
+            await counted.CompactAsync(TimeSpan.Zero, 1_000_000, CancellationToken.None);
+            steps = n;
+            filesAfter = MasterDatasetSnapshot.Load(probe.Path, _orders.Name).Files.Count;
+        }
+
+        Assert.True(steps > 10, $"only {steps} steps");
+        for (var stop = 0; stop < steps; stop++)
+        {
+            using var directory = new TestDirectory("compaction-crash");
+            var root = directory.Path;
+            await BuildAsync(root, overEarlierCompaction);
+            var log = new CommitLog(root, _orders.Name);
+            var expected = await DatasetContents.ReadAsync(root, _orders);
+            var resume = Partitions.ToDictionary(p => p, log.GetResumeOffset);
+
+            var compactor = new MasterDatasetCompactor(root, _orders, flushToDisk: false);
+            var done = 0;
+            var at = string.Empty;
+            compactor.AfterStep = step =>
+            {
+                if (done++ == stop)
+                {
+                    at = step;
+                    throw new SimulatedCrash(step);
+                }
+            };
+            await Assert.ThrowsAsync<SimulatedCrash>(() => compactor.CompactAsync(TimeSpan.Zero, 1_000_000, CancellationToken.None));
+
+            (await DatasetContents.ReadAsync(root, _orders)).AssertSameAs(expected, $"stopped after '{at}' (step {stop})");
+            Assert.Equal(resume, Partitions.ToDictionary(p => p, log.GetResumeOffset));
+
+            var compacting = CompactingFiles(root);
+            log.Recover(Partitions);
+            Assert.Equal(compacting, CompactingFiles(root));
+            (await DatasetContents.ReadAsync(root, _orders)).AssertSameAs(expected, $"stopped after '{at}', archiver recovered");
+
+            new MasterDatasetCompactor(root, _orders, flushToDisk: false).Recover();
+            Assert.Empty(CompactingFiles(root));
+            var records = log.ReadCommits();
+            Assert.DoesNotContain(records, r => records.Any(k => k.IsCompaction && k.Covers(r)));
+            (await DatasetContents.ReadAsync(root, _orders)).AssertSameAs(expected, $"stopped after '{at}', compactor recovered");
+            Assert.Equal(resume, Partitions.ToDictionary(p => p, log.GetResumeOffset));
+
+            await new MasterDatasetCompactor(root, _orders, flushToDisk: false).CompactAsync(TimeSpan.Zero, 1_000_000, CancellationToken.None);
+            var final = await DatasetContents.ReadAsync(root, _orders);
+            final.AssertSameAs(expected, $"stopped after '{at}', compacted again");
+            Assert.Equal(filesAfter, final.Files);
+            Assert.Equal(2, log.ReadCommits().Count);
+            var snapshot = MasterDatasetSnapshot.Load(root, _orders.Name);
+            Assert.Equal(
+                snapshot.Files.Select(snapshot.GetPath).Order(StringComparer.Ordinal),
+                Directory.GetFiles(root, "*.parquet", SearchOption.AllDirectories).Order(StringComparer.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task Recovery_deletes_the_files_of_a_compaction_that_never_wrote_its_record()
+    {
+        await OrderDatasets.WriteAsync(_root.Path, _orders, OrderDatasets.Messages(_orders, 400, 2, seed: 13), perCommit: 50);
+        var before = await DatasetContents.ReadAsync(_root.Path, _orders);
+        var data = Path.Combine(MasterDatasetLayout.SourceDirectory(_root.Path, _orders.Name), "date=2026-11-23", "hour=05", "p0-0-99.parquet" + MasterDatasetLayout.CompactingSuffix);
+        var record = Path.Combine(MasterDatasetLayout.CommitDirectory(_root.Path, _orders.Name), "p0-0-99.json.0123" + MasterDatasetLayout.CompactingSuffix);
+        foreach (var path in new[] { data, record })
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            await File.WriteAllTextAsync(path, "partial");
+        }
+
+        var archiver = new CommitLog(_root.Path, _orders.Name).Recover(Partitions);
+        Assert.Equal(0, archiver.TempFilesDeleted);
+        var recovery = new MasterDatasetCompactor(_root.Path, _orders, flushToDisk: false).Recover();
+
+        Assert.Equal(new CompactionRecovery(0, 0, 0, 2), recovery);
+        Assert.False(File.Exists(data));
+        Assert.False(File.Exists(record));
+        (await DatasetContents.ReadAsync(_root.Path, _orders)).AssertSameAs(before, "after recovery");
+    }
+
+    [Fact]
+    public async Task Archive_commits_keep_format_1_and_compaction_records_must_name_what_they_supersede()
+    {
+        await OrderDatasets.WriteAsync(_root.Path, _orders, OrderDatasets.Messages(_orders, 200, 1, seed: 14), perCommit: 100);
+        var directory = MasterDatasetLayout.CommitDirectory(_root.Path, _orders.Name);
+        var json = await File.ReadAllTextAsync(Path.Combine(directory, "p0-0-99.json"));
+        using (var document = JsonDocument.Parse(json))
+        {
+            Assert.Equal(1, document.RootElement.GetProperty("formatVersion").GetInt32());
+            Assert.False(document.RootElement.TryGetProperty("supersedes", out _));
+        }
+
+        var log = new CommitLog(_root.Path, _orders.Name);
+        await new MasterDatasetCompactor(_root.Path, _orders, flushToDisk: false).CompactAsync(TimeSpan.Zero, 1_000_000, CancellationToken.None);
+        var compacted = Assert.Single(log.ReadCommits());
+        Assert.Equal(["p0-0-99.json", "p0-100-199.json"], compacted.Supersedes);
+
+        var path = Path.Combine(directory, compacted.FileName);
+        var text = await File.ReadAllTextAsync(path);
+        await File.WriteAllTextAsync(path, text.Replace("\"p0-100-199.json\"", "\"p0-100-198.json\"", StringComparison.Ordinal));
+        var error = Assert.Throws<InvalidDataException>(() => log.ReadCommits());
+        Assert.Contains("supersedes", error.Message, StringComparison.Ordinal);
+
+        await File.WriteAllTextAsync(path, text.Replace("\"formatVersion\":2", "\"formatVersion\":1", StringComparison.Ordinal));
+        error = Assert.Throws<InvalidDataException>(() => log.ReadCommits());
+        Assert.Contains("may not have supersedes", error.Message, StringComparison.Ordinal);
+    }
+
+    private async Task BuildAsync(string root, bool overEarlierCompaction)
+    {
+        if (!overEarlierCompaction)
+        {
+            await OrderDatasets.WriteAsync(root, _orders, OrderDatasets.Messages(_orders, 240, 2, seed: 15, total: 2400), perCommit: 40);
+            return;
+        }
+
+        // Events over a tenth of the generator's days, so that consecutive commits share hours.
+        await OrderDatasets.WriteAsync(root, _orders, OrderDatasets.Messages(_orders, 160, 2, seed: 15, total: 2400), perCommit: 40);
+        await new MasterDatasetCompactor(root, _orders, flushToDisk: false).CompactAsync(TimeSpan.Zero, 1_000_000, CancellationToken.None);
+        var ends = MasterDatasetSnapshot.Load(root, _orders.Name).CommittedEnds;
+        await OrderDatasets.WriteAsync(root, _orders, OrderDatasets.Messages(_orders, 80, 2, seed: 15, firstIndex: 160, total: 2400, nextOffsets: ends), perCommit: 40);
+    }
+
+    private static string[] CompactingFiles(string root) =>
+        Directory.GetFiles(root, "*" + MasterDatasetLayout.CompactingSuffix, SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToArray();
+
+    private async Task AssertOffsetOrderAsync(MasterDatasetSnapshot snapshot)
+    {
+        var batch = new MasterRowBatch(new MasterFileSchema(_orders));
+        foreach (var file in snapshot.Files)
+        {
+            var previous = -1L;
+            await MasterFileReader.ReadAsync(snapshot.GetPath(file), batch, b =>
+            {
+                foreach (var offset in b.Offsets)
+                {
+                    Assert.True(offset > previous, $"{file.Path}: offset {offset} after {previous}");
+                    previous = offset;
+                }
+            }, CancellationToken.None);
+        }
+    }
+}
