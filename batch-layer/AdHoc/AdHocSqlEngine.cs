@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using DuckDB.NET.Data;
+using Lambda.BatchLayer.Dataset;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -7,8 +8,9 @@ namespace Lambda.BatchLayer.AdHoc;
 
 /// <summary>
 /// Opens <see cref="AdHocSession"/>s: an in-memory DuckDB database with one view per dataset part:
-/// <c>master_&lt;source&gt;</c> over <c>&lt;root&gt;/master/&lt;source&gt;/**/*.parquet</c> (hive
-/// partitions <c>date</c> DATE and <c>hour</c> INTEGER as columns) for every source with files, and
+/// <c>master_&lt;source&gt;</c> over exactly the data files of the source's committed snapshot
+/// (<see cref="MasterDatasetSnapshot"/>; hive partitions <c>date</c> DATE and <c>hour</c> INTEGER as
+/// columns) for every source with committed files, and
 /// <c>batch_&lt;view&gt;</c> over the published day files of every view
 /// (<see cref="IPublishedBatchViewFiles"/>; the files of one view version share one schema). DuckDB's
 /// progress tracking is on (its own printing off) so long scans report progress; it stays silent for
@@ -58,17 +60,26 @@ public sealed partial class AdHocSqlEngine
                 foreach (var directory in Directory.EnumerateDirectories(master).Order(StringComparer.Ordinal))
                 {
                     var source = Path.GetFileName(directory);
-                    if (!Identifier().IsMatch(source) || !Directory.EnumerateFiles(directory, "*.parquet", SearchOption.AllDirectories).Any())
+                    if (!Identifier().IsMatch(source))
                     {
                         continue;
                     }
 
-                    var glob = Path.Combine(directory, "**", "*.parquet");
+                    // Exactly the files of the source's committed snapshot, never a glob: while a compaction
+                    // runs, the merged files and the ones they replace are both on disk, and files of batches
+                    // being archived are not committed yet.
+                    var snapshot = MasterDatasetSnapshot.Load(root, source);
+                    if (snapshot.Files.Count == 0)
+                    {
+                        continue;
+                    }
+
+                    var list = string.Join(", ", snapshot.Files.Select(f => AdHocSession.QuoteString(snapshot.GetPath(f))));
                     var name = MasterViewName(source);
                     session.Execute(
-                        $"CREATE VIEW {AdHocSession.QuoteIdentifier(name)} AS SELECT * FROM read_parquet({AdHocSession.QuoteString(glob)}, "
+                        $"CREATE VIEW {AdHocSession.QuoteIdentifier(name)} AS SELECT * FROM read_parquet([{list}], "
                         + "hive_partitioning = true, hive_types = {'date': DATE, 'hour': INTEGER}" + (unionByName ? ", union_by_name = true)" : ")"));
-                    views[name] = glob;
+                    views[name] = $"{snapshot.Files.Count} committed files";
                 }
             }
             else

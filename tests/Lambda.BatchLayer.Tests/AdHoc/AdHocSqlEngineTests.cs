@@ -1,7 +1,9 @@
 using System.Globalization;
 using DuckDB.NET.Data;
 using Lambda.BatchLayer.AdHoc;
+using Lambda.BatchLayer.Dataset;
 using Lambda.BatchLayer.Tests.Commands;
+using Lambda.BatchLayer.Tests.Dataset;
 using Lambda.BatchLayer.Tests.Loading;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -120,9 +122,12 @@ public sealed class AdHocSqlEngineTests : IDisposable
         {
             writer.Open();
             using var command = writer.CreateCommand();
-            command.CommandText = $"COPY (SELECT i, i % 977 AS k FROM range(12000000) t(i)) TO {AdHocSession.QuoteString(Path.Combine(big, "p0-0-11999999.parquet"))} (FORMAT parquet)";
+            command.CommandText = $"COPY (SELECT i, i % 977 AS k FROM range(12000000) t(i)) TO {AdHocSession.QuoteString(Path.Combine(big, "p0-0-11999999.parquet.tmp"))} (FORMAT parquet)";
             command.ExecuteNonQuery();
         }
+
+        await MasterDatasetTestFiles.CommitAsync(_root, "big", 0, 0, 11_999_999, [
+            new DatasetFile(MasterDatasetLayout.DataFile("big", new DateOnly(2026, 11, 24), 0, 0, 0, 11_999_999), 0, new DateOnly(2026, 11, 24), 0, 12_000_000, 0, 11_999_999, 0, 0)]);
 
         using var session = await OpenAsync();
         var reports = new List<AdHocProgress>();
@@ -134,6 +139,38 @@ public sealed class AdHocSqlEngineTests : IDisposable
         Assert.True(reports.Count > 0, "no progress after " + sw.ElapsedMilliseconds + " ms");
         Assert.All(reports, r => Assert.InRange(r.Percent, 0, 100));
         Assert.Contains(reports, r => r.RowsProcessed > 0);
+    }
+
+    [Fact]
+    public async Task The_master_view_reads_exactly_the_committed_files_even_in_the_middle_of_a_compaction()
+    {
+        var orders = TestCatalogs.Default.GetSource("orders");
+        var messages = OrderDatasets.Messages(orders, 1200, 2, seed: 21, total: 6000);
+        await OrderDatasets.WriteAsync(_root, orders, messages, perCommit: 40);
+        var valid = messages.Count(m => m.Event is not null);
+        var compactor = new MasterDatasetCompactor(_root, orders, flushToDisk: false);
+        compactor.AfterStep = step =>
+        {
+            if (step.StartsWith("deleted", StringComparison.Ordinal))
+            {
+                throw new SimulatedCrash(step);
+            }
+        };
+        await Assert.ThrowsAsync<SimulatedCrash>(() => compactor.CompactAsync(TimeSpan.Zero, 1_000_000, CancellationToken.None));
+        // Merged files and every file they replace are on disk now, plus a stray file no commit names.
+        var snapshot = MasterDatasetSnapshot.Load(_root, orders.Name);
+        var onDisk = Directory.GetFiles(Path.Combine(_root, "master"), "*.parquet", SearchOption.AllDirectories);
+        Assert.True(onDisk.Length > snapshot.Files.Count, $"{onDisk.Length} files on disk, {snapshot.Files.Count} committed");
+        File.Copy(snapshot.GetPath(snapshot.Files[0]), Path.Combine(Path.GetDirectoryName(snapshot.GetPath(snapshot.Files[0]))!, "p0-900000-900001.parquet"));
+
+        using var session = await OpenAsync();
+        var result = await session.QueryAsync(
+            "SELECT count(*), count(DISTINCT (kafka_partition, kafka_offset)), count(DISTINCT date), min(hour) >= 0 AND max(hour) <= 23 FROM master_orders", 1, null, CancellationToken.None);
+
+        Assert.Equal((long)valid, Convert.ToInt64(result.Rows[0][0], CultureInfo.InvariantCulture));
+        Assert.Equal((long)valid, Convert.ToInt64(result.Rows[0][1], CultureInfo.InvariantCulture));
+        Assert.Equal((long)snapshot.Days.Count, Convert.ToInt64(result.Rows[0][2], CultureInfo.InvariantCulture));
+        Assert.Equal(true, result.Rows[0][3]);
     }
 
     [Fact]
