@@ -4,6 +4,7 @@ using Hangfire.Common;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
 using Lambda.BatchLayer.AdHoc;
+using Lambda.BatchLayer.Compaction;
 using Lambda.BatchLayer.Loading;
 using Lambda.BatchLayer.Scheduling;
 using Lambda.BatchLayer.Status;
@@ -19,13 +20,13 @@ namespace Lambda.BatchLayer;
 
 /// <summary>
 /// DI registration of the batch layer's scheduling side: options, run history, recompute lock,
-/// runner, ClickHouse loading, ad hoc SQL, and Hangfire (storage and client; server separately).
+/// runner, master-dataset compaction, ClickHouse loading, ad hoc SQL, and Hangfire (storage and client; server separately).
 /// </summary>
 public static class BatchSchedulingServiceCollectionExtensions
 {
     /// <summary>
     /// Registers everything an in-process recompute and the ad hoc SQL command need: options
-    /// (<c>Batch</c>, <c>Batch:Schedule</c>, <c>Batch:Load</c>, validated on start), the catalog,
+    /// (<c>Batch</c>, <c>Batch:Schedule</c>, <c>Batch:Load</c>, <c>Batch:Compaction</c>, validated on start), the catalog,
     /// ClickHouse, PostgreSQL (<c>ConnectionStrings:Postgres</c>), the run store, the recompute lock,
     /// the batch-view source and loader, the <see cref="RecomputeRunner"/>, and the batch engine
     /// (<see cref="AddLambdaBatchEngine"/>).
@@ -39,6 +40,8 @@ public static class BatchSchedulingServiceCollectionExtensions
         services.AddOptions<BatchScheduleOptions>().BindConfiguration(BatchScheduleOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BatchScheduleOptions>, BatchScheduleOptionsValidator>());
         services.AddOptions<BatchLoadOptions>().BindConfiguration(BatchLoadOptions.SectionName).ValidateOnStart();
+        services.AddOptions<CompactionOptions>().BindConfiguration(CompactionOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CompactionOptions>, CompactionOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
 
         services.AddLambdaCatalog();
@@ -49,6 +52,7 @@ public static class BatchSchedulingServiceCollectionExtensions
         services.TryAddSingleton<IRecomputeLock, PostgresRecomputeLock>();
         services.TryAddSingleton<IBatchViewLoader, ClickHouseBatchViewLoader>();
         services.TryAddSingleton<RecomputeRunner>();
+        services.TryAddSingleton<CompactionRunner>();
 
         services.TryAddSingleton<IPublishedBatchViewFiles, ManifestBatchViewFiles>();
         services.TryAddSingleton<AdHocSqlEngine>();
@@ -125,6 +129,7 @@ public static class BatchSchedulingServiceCollectionExtensions
         // Jobs the serving layer enqueues name the shared interface; Hangfire's activator resolves it here.
         services.TryAddTransient<Lambda.Shared.Batch.IRecomputeJob>(sp => sp.GetRequiredService<RecomputeJob>());
         services.TryAddSingleton<RecomputeJobClient>();
+        services.TryAddTransient<CompactionJob>();
 
         services.AddHangfire((_, config) =>
         {
