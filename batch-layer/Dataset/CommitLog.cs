@@ -23,7 +23,7 @@ namespace Lambda.BatchLayer.Dataset;
 /// </summary>
 public sealed class CommitLog
 {
-    private const int MaxReadAttempts = 20;
+    private const int MaxReadAttempts = 100;
 
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
@@ -104,6 +104,9 @@ public sealed class CommitLog
             {
                 throw new IOException($"the commit log '{Directory}' kept changing during {MaxReadAttempts} attempts to read it");
             }
+
+            // A compaction deletes the records it replaced in a burst; wait for a quiet moment.
+            Thread.Sleep(TimeSpan.FromMilliseconds(Math.Min(5 * attempt, 100)));
         }
     }
 

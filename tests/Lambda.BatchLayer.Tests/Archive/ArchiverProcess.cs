@@ -37,7 +37,11 @@ internal sealed class ArchiverProcess : IAsyncDisposable
         }
     }
 
-    public static ArchiverProcess Start(IReadOnlyDictionary<string, string> settings)
+    public static ArchiverProcess Start(IReadOnlyDictionary<string, string> settings) =>
+        StartChild(["archive", .. settings.Select(s => $"--{s.Key}={s.Value}")]);
+
+    /// <summary>Starts <see cref="ArchiverChildProcess"/> with <paramref name="args"/> (its first argument picks what it runs).</summary>
+    public static ArchiverProcess StartChild(IReadOnlyList<string> args)
     {
         var assembly = typeof(ArchiverChildProcess).Assembly.Location;
         var start = new ProcessStartInfo("dotnet")
@@ -48,10 +52,9 @@ internal sealed class ArchiverProcess : IAsyncDisposable
             WorkingDirectory = Path.GetDirectoryName(assembly)!,
         };
         start.ArgumentList.Add(assembly);
-        start.ArgumentList.Add("archive");
-        foreach (var (key, value) in settings)
+        foreach (var arg in args)
         {
-            start.ArgumentList.Add($"--{key}={value}");
+            start.ArgumentList.Add(arg);
         }
 
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
@@ -66,7 +69,7 @@ internal sealed class ArchiverProcess : IAsyncDisposable
         {
             if (_process.HasExited)
             {
-                throw new InvalidOperationException($"the archiver exited with {_process.ExitCode} before printing '{text}':\n{Output}");
+                throw new InvalidOperationException($"the child process exited with {_process.ExitCode} before printing '{text}':\n{Output}");
             }
 
             if (deadline.Elapsed > timeout)
@@ -77,6 +80,9 @@ internal sealed class ArchiverProcess : IAsyncDisposable
             await Task.Delay(50, cancellationToken);
         }
     }
+
+    /// <summary>Waits for the process to exit by itself.</summary>
+    public Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
 
     /// <summary>SIGKILL: no flush, no goodbye to the consumer group.</summary>
     public async Task KillAsync()
