@@ -217,6 +217,13 @@ public sealed class CommitLog
                 }
 
                 var aside = final + MasterDatasetLayout.TempSuffix;
+                if (!File.Exists(aside) && IsCompactedSince(commit, partitions))
+                {
+                    // A compaction that started after this recovery read the log superseded the commit and
+                    // deleted its files: nothing to roll forward.
+                    break;
+                }
+
                 if (!File.Exists(aside))
                 {
                     throw new InvalidDataException(
@@ -336,6 +343,9 @@ public sealed class CommitLog
             throw new InvalidDataException($"commit record '{origin}': {problem}");
         }
     }
+
+    private bool IsCompactedSince(DatasetCommit commit, IReadOnlySet<int> partitions) =>
+        ReadCommits(partitions).Any(k => k.IsCompaction && k.Covers(commit));
 
     private static string? SupersedesProblem(DatasetCommit commit)
     {

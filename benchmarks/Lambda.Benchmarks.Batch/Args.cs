@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Lambda.Benchmarks.Batch;
 
 /// <summary>Command-line settings of the benchmark.</summary>
-internal sealed record Args(long Events, int Partitions, int PerCommit, int Repeat, int Parallelism, string? Directory, bool Keep, bool Verbose)
+internal sealed record Args(long Events, int Partitions, int PerCommit, int Repeat, int Parallelism, string? Directory, bool Keep, bool Verbose, bool Compact = false)
 {
     public static Args Parse(string[] args)
     {
@@ -22,7 +22,8 @@ internal sealed record Args(long Events, int Partitions, int PerCommit, int Repe
                 "--dir" => result with { Directory = Value() },
                 "--keep" => result with { Keep = true },
                 "--verbose" => result with { Verbose = true },
-                _ => throw new ArgumentException($"unknown argument '{args[i]}'; expected --events, --partitions, --per-commit, --repeat, --parallelism, --dir, --keep, --verbose"),
+                "--compact" => result with { Compact = true },
+                _ => throw new ArgumentException($"unknown argument '{args[i]}'; expected --events, --partitions, --per-commit, --repeat, --parallelism, --dir, --keep, --verbose, --compact"),
             };
         }
 

@@ -11,7 +11,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 // Recompute throughput over a master dataset next to a plain DuckDB GROUP BY over the same Parquet files.
-// Usage: Lambda.Benchmarks.Batch [--events N] [--partitions P] [--per-commit C] [--repeat R] [--parallelism T] [--dir PATH] [--keep] [--verbose]
+// Usage: Lambda.Benchmarks.Batch [--events N] [--partitions P] [--per-commit C] [--repeat R] [--parallelism T] [--dir PATH] [--keep] [--verbose] [--compact]
+// --compact compacts the master dataset (every commit, up to 1,000,000 events per record) before measuring.
 var settings = Args.Parse(args);
 var catalog = CatalogLoader.LoadFile(Path.Combine(AppContext.BaseDirectory, "catalog.yaml"));
 var orders = catalog.GetSource("orders");
@@ -26,6 +27,16 @@ try
     {
         rows = await DatasetGenerator.WriteAsync(root, orders, settings.Events, settings.Partitions, settings.PerCommit, CancellationToken.None);
         Console.WriteLine($"generated {rows:N0} events in {clock.Elapsed.TotalSeconds:F1} s with the dataset writer");
+    }
+
+    if (settings.Compact)
+    {
+        var commits = new CommitLog(root, "orders").ReadCommits().Count;
+        var files = MasterDatasetSnapshot.Load(root, "orders").Files.Count;
+        clock.Restart();
+        var compaction = await new MasterDatasetCompactor(root, orders).CompactAsync(TimeSpan.Zero, 1_000_000, CancellationToken.None);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"compaction: {commits:N0} commit records -> {new CommitLog(root, "orders").ReadCommits().Count:N0}, {files:N0} files -> {compaction.FilesAfter:N0} ({compaction.FilesWritten:N0} merged files, {compaction.RowsWritten:N0} rows rewritten) in {clock.Elapsed.TotalSeconds:F1} s"));
     }
 
     var snapshot = MasterDatasetSnapshot.Load(root, "orders");

@@ -49,7 +49,7 @@ public sealed class HangfireSchedulingTests : IAsyncLifetime
             ["Batch:Schedule:Cron"] = "*/2 * * * * *",
         });
 
-        var recurring = Assert.Single(host.Storage.GetConnection().GetRecurringJobs());
+        var recurring = Assert.Single(host.Storage.GetConnection().GetRecurringJobs(), j => j.Id == RecomputeJob.RecurringJobId);
         Assert.Equal(RecomputeJob.RecurringJobId, recurring.Id);
         Assert.Equal("*/2 * * * * *", recurring.Cron);
         Assert.Equal(RecomputeJob.Queue, recurring.Job.Queue);
@@ -73,12 +73,15 @@ public sealed class HangfireSchedulingTests : IAsyncLifetime
             ["Batch:Schedule:ServerEnabled"] = "false",
         });
 
-        var recurring = Assert.Single(host.Storage.GetConnection().GetRecurringJobs());
+        var recurring = Assert.Single(host.Storage.GetConnection().GetRecurringJobs(), j => j.Id == RecomputeJob.RecurringJobId);
         Assert.Equal("0 2 * * *", recurring.Cron);
         Assert.Equal("UTC", recurring.TimeZoneId);
         Assert.NotNull(recurring.NextExecution);
         Assert.Equal(new TimeSpan(2, 0, 0), recurring.NextExecution.Value.TimeOfDay);
         Assert.True(recurring.NextExecution.Value - DateTime.UtcNow <= TimeSpan.FromDays(1));
+        var compaction = Assert.Single(host.Storage.GetConnection().GetRecurringJobs(), j => j.Id == Lambda.BatchLayer.Compaction.CompactionJob.RecurringJobId);
+        Assert.Equal("23 * * * *", compaction.Cron);
+        Assert.Equal(RecomputeJob.Queue, compaction.Job.Queue);
     }
 
     [Fact]
