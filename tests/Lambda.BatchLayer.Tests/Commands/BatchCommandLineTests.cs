@@ -187,6 +187,29 @@ public sealed class BatchCommandLineTests : IAsyncLifetime
         Assert.Contains("Available views: master_orders", console.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Compact_merges_the_committed_files_under_the_recompute_lock_and_prints_the_counts()
+    {
+        var orders = Lambda.BatchLayer.Tests.Dataset.TestCatalogs.Default.GetSource("orders");
+        await Lambda.BatchLayer.Tests.Dataset.OrderDatasets.WriteAsync(
+            _root, orders, Lambda.BatchLayer.Tests.Dataset.OrderDatasets.Messages(orders, 600, 2, seed: 51, total: 6000), perCommit: 30);
+        var before = Lambda.BatchLayer.Dataset.MasterDatasetSnapshot.Load(_root, "orders");
+
+        var console = new TestConsole();
+        Assert.Equal(0, await BatchCommandLine.InvokeAsync(["compact", "--dataset-root", _root, "--min-age", "00:00:00"], Environment(console, new ScriptedRecomputeEngine())));
+
+        var after = Lambda.BatchLayer.Dataset.MasterDatasetSnapshot.Load(_root, "orders");
+        Assert.Equal(before.Rows, after.Rows);
+        Assert.Equal(before.CommittedEnds, after.CommittedEnds);
+        Assert.Equal(2, new Lambda.BatchLayer.Dataset.CommitLog(_root, "orders").ReadCommits().Count);
+        Assert.Matches($@"│ orders +│ 20 +│ 2 +│ {before.Files.Count} +│ {after.Files.Count} +│", console.Output);
+        Assert.Contains("Compacted 1 source(s).", console.Output, StringComparison.Ordinal);
+
+        var parse = BatchCommandLine.Create(new BatchCommandEnvironment()).Parse(["compact", "--min-age", "soon", "--max-events", "1"]);
+        Assert.Contains(parse.Errors, e => e.Message.Contains("--min-age 'soon'", StringComparison.Ordinal));
+        Assert.Contains(parse.Errors, e => e.Message.Contains("--max-events must be at least 2", StringComparison.Ordinal));
+    }
+
     private PostgresBatchRunStore Store() => new(new BatchDatabase(_postgres.ConnectionString), NullLogger<PostgresBatchRunStore>.Instance);
 
     private BatchCommandEnvironment Environment(TestConsole console, IRecomputeEngine engine, string? root = null) => new()
