@@ -67,7 +67,9 @@ public sealed partial class AdHocSqlEngine
 
                     // Exactly the files of the source's committed snapshot, never a glob: while a compaction
                     // runs, the merged files and the ones they replace are both on disk, and files of batches
-                    // being archived are not committed yet.
+                    // being archived are not committed yet. A compaction finishing during a long query may
+                    // delete files the query still has to read: DuckDB then fails with a missing file, it
+                    // never counts a row twice; running the query again reads the new snapshot.
                     var snapshot = MasterDatasetSnapshot.Load(root, source);
                     if (snapshot.Files.Count == 0)
                     {

@@ -19,8 +19,9 @@ public sealed class CompactionOptions
     public TimeSpan MinAge { get; init; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
-    /// Valid events at most in one compaction record (a merge holds them in memory). Default 1,000,000.
-    /// A commit larger than this on its own is left as it is.
+    /// Valid events at most in one compaction record. Default 1,000,000. A merge holds one (date, hour) file's
+    /// rows in memory at a time; the bound keeps records (and what a later compaction rewrites when new
+    /// commits join the last one) small. A commit larger than this on its own is left as it is.
     /// </summary>
     public long MaxEventsPerRecord { get; init; } = 1_000_000;
 
