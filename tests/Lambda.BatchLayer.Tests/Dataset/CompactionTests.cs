@@ -153,6 +153,41 @@ public sealed class CompactionTests : IDisposable
     }
 
     [Fact]
+    public async Task A_compaction_beside_the_archiver_committing_and_recovering_keeps_every_commit()
+    {
+        var first = OrderDatasets.Messages(_orders, 2000, 2, seed: 16, total: 12_000);
+        var ends = first.GroupBy(m => m.Partition).ToDictionary(g => g.Key, g => g.Max(m => m.Offset) + 1);
+        var second = OrderDatasets.Messages(_orders, 1000, 2, seed: 16, firstIndex: 2000, total: 12_000, nextOffsets: ends);
+        using var reference = new TestDirectory("compaction-reference");
+        await OrderDatasets.WriteAsync(reference.Path, _orders, first.Concat(second), perCommit: 40);
+        var expected = await DatasetContents.ReadAsync(reference.Path, _orders);
+        await OrderDatasets.WriteAsync(_root.Path, _orders, first, perCommit: 40);
+        var log = new CommitLog(_root.Path, _orders.Name);
+
+        // The archiver commits beside a compaction...
+        var compaction = Task.Run(() => new MasterDatasetCompactor(_root.Path, _orders, flushToDisk: false).CompactAsync(TimeSpan.Zero, 1_000_000, CancellationToken.None));
+        var archiving = Task.Run(() => OrderDatasets.WriteAsync(_root.Path, _orders, second.Take(480), perCommit: 40));
+        await Task.WhenAll(compaction, archiving);
+        await OrderDatasets.WriteAsync(_root.Path, _orders, second.Skip(480), perCommit: 40);
+        (await DatasetContents.ReadAsync(_root.Path, _orders)).AssertSameAs(expected, "after compaction beside archiving");
+
+        // ...and a restarted archiver recovers its partitions beside one (its recovery never runs beside its own commits).
+        compaction = Task.Run(() => new MasterDatasetCompactor(_root.Path, _orders, flushToDisk: false).CompactAsync(TimeSpan.Zero, 1_000_000, CancellationToken.None));
+        var recoveries = 0;
+        while (!compaction.IsCompleted)
+        {
+            log.Recover(Partitions);
+            recoveries++;
+        }
+
+        var secondRun = await compaction;
+        Assert.True(secondRun.RecordsSuperseded > 0);
+        (await DatasetContents.ReadAsync(_root.Path, _orders)).AssertSameAs(expected, $"after compaction beside {recoveries} archiver recoveries");
+        Assert.Equal(Partitions.ToDictionary(p => p, p => (long?)expected.Ends[p]), Partitions.ToDictionary(p => p, log.GetResumeOffset));
+        Assert.Contains(log.ReadCommits(), r => r.IsCompaction);
+    }
+
+    [Fact]
     public async Task Recovery_deletes_the_files_of_a_compaction_that_never_wrote_its_record()
     {
         await OrderDatasets.WriteAsync(_root.Path, _orders, OrderDatasets.Messages(_orders, 400, 2, seed: 13), perCommit: 50);
