@@ -347,6 +347,29 @@ public sealed class CommitLog
     private bool IsCompactedSince(DatasetCommit commit, IReadOnlySet<int> partitions) =>
         ReadCommits(partitions).Any(k => k.IsCompaction && k.Covers(commit));
 
+    /// <summary>
+    /// Whether <paramref name="commits"/>, read earlier, still stand: none of them was deleted, and every record
+    /// written since lies beyond the last offset read of its partition (new archive commits, which a compaction
+    /// record cannot be: it only replaces commits that existed before it).
+    /// </summary>
+    internal bool StillHolds(IReadOnlyCollection<DatasetCommit> commits)
+    {
+        ArgumentNullException.ThrowIfNull(commits);
+        var now = ListRecordNames(null);
+        var ends = new Dictionary<int, long>();
+        foreach (var commit in commits)
+        {
+            if (!now.Remove(commit.FileName))
+            {
+                return false;
+            }
+
+            ends[commit.Partition] = Math.Max(ends.GetValueOrDefault(commit.Partition, -1), commit.LastOffset);
+        }
+
+        return now.Values.All(added => added.First > ends.GetValueOrDefault(added.Partition, -1));
+    }
+
     private static string? SupersedesProblem(DatasetCommit commit)
     {
         var names = commit.Supersedes!;

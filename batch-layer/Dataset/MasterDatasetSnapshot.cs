@@ -11,6 +11,8 @@ namespace Lambda.BatchLayer.Dataset;
 /// </summary>
 public sealed class MasterDatasetSnapshot
 {
+    private const int MaxAttempts = 100;
+
     private readonly Dictionary<int, long> _ends;
 
     private MasterDatasetSnapshot(string root, string source, Dictionary<int, long> ends, IReadOnlyList<DatasetFile> files)
@@ -44,9 +46,33 @@ public sealed class MasterDatasetSnapshot
     public static MasterDatasetSnapshot Load(string root, string source)
     {
         var log = new CommitLog(root, source);
+
+        // Which files are in place is judged after the records were read; a compaction may write its record
+        // and delete the ones it replaced in between. If no record read vanished and no record appeared within
+        // the ranges read afterwards, no compaction completed meanwhile, and the judgement stands.
+        for (var attempt = 1; ; attempt++)
+        {
+            var commits = log.ReadCommits();
+            var snapshot = Resolve(log, source, commits);
+            if (log.StillHolds(commits))
+            {
+                return snapshot;
+            }
+
+            if (attempt == MaxAttempts)
+            {
+                throw new IOException($"the commit log '{log.Directory}' kept changing during {MaxAttempts} attempts to take a snapshot");
+            }
+
+            Thread.Sleep(TimeSpan.FromMilliseconds(Math.Min(5 * attempt, 100)));
+        }
+    }
+
+    private static MasterDatasetSnapshot Resolve(CommitLog log, string source, IReadOnlyList<DatasetCommit> records)
+    {
         var ends = new Dictionary<int, long>();
         var files = new List<DatasetFile>();
-        foreach (var partition in log.ReadCommits().GroupBy(c => c.Partition))
+        foreach (var partition in records.GroupBy(c => c.Partition))
         {
             // Files are checked inner records first: a compaction deletes a record's files only after every
             // file of the compaction covering it is in place, so a covering compaction found incomplete later
