@@ -52,7 +52,9 @@ public static partial class MasterDatasetLayout
 
     /// <summary>
     /// A glob over every published data file of a source, for DuckDB's <c>read_parquet</c> (with
-    /// <c>hive_partitioning = true</c> it also yields <c>date</c> and <c>hour</c> columns).
+    /// <c>hive_partitioning = true</c> it also yields <c>date</c> and <c>hour</c> columns). Only exact while no
+    /// compaction runs: between a compaction's renames and its deletions, merged files and the files they
+    /// replace are both in place. Readers that must be exact read <see cref="MasterDatasetSnapshot.Files"/>.
     /// </summary>
     public static string ParquetGlob(string root, string source) =>
         Path.Combine(SourceDirectory(root, source), "date=*", "hour=*", "*.parquet");
