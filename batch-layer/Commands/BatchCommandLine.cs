@@ -7,6 +7,7 @@ namespace Lambda.BatchLayer.Commands;
 /// <list type="bullet">
 /// <item><c>Lambda.BatchLayer</c> or <c>Lambda.BatchLayer serve [host args]</c> — run the service.</item>
 /// <item><c>Lambda.BatchLayer recompute [--full] [--from DATE --to DATE] [--enqueue] [--verbose]</c>.</item>
+/// <item><c>Lambda.BatchLayer retain [--dry-run] [--grace-period TIMESPAN] [--dataset-root DIR] [--verbose]</c>.</item>
 /// <item><c>Lambda.BatchLayer sql "&lt;query&gt;" [--output FILE.parquet|FILE.csv] [--dataset-root DIR] [--max-rows N] [--no-progress]</c>.</item>
 /// </list>
 /// Exit codes: 0 success, 1 failure or bad command line (the error names the option).
@@ -22,6 +23,7 @@ public static class BatchCommandLine
             ServeCommand.Create(environment),
             RecomputeCommand.Create(environment),
             SqlCommand.Create(environment),
+            RetainCommand.Create(environment),
             ArchiveCommand.Create(),
         };
         root.TreatUnmatchedTokensAsErrors = false;
