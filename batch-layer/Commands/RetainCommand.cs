@@ -122,9 +122,10 @@ public static class RetainCommand
     {
         ArgumentNullException.ThrowIfNull(console);
         ArgumentNullException.ThrowIfNull(result);
+        console.WriteLine($"Batch views under {BatchViewLayout.ViewsDirectory(root)}");
         if (result.Items.Count > 0)
         {
-            var table = new Table().AddColumn("path").AddColumn("unnamed since (UTC)").AddColumn("action").AddColumn(new TableColumn("bytes").RightAligned());
+            var table = new Table().AddColumn(new TableColumn("path").NoWrap()).AddColumn("unnamed since (UTC)").AddColumn("action").AddColumn(new TableColumn("bytes").RightAligned());
             foreach (var item in result.Items)
             {
                 table.AddRow(
@@ -137,14 +138,16 @@ public static class RetainCommand
             console.Write(table);
         }
 
-        var manifest = result.ManifestRunId is null ? "no manifest is published" : $"manifest {result.ManifestRunId}";
+        var named = result.ManifestRunId is null
+            ? "no manifest is published"
+            : string.Create(CultureInfo.InvariantCulture, $"kept {result.NamedRuns} runs named by manifest {result.ManifestRunId}");
         var removed = result.DryRun
             ? string.Create(CultureInfo.InvariantCulture, $"Dry run: would delete {result.WouldDelete} ({result.Items.Where(i => i.Action == RetentionAction.WouldDelete).Sum(i => i.Bytes):N0} bytes)")
             : string.Create(CultureInfo.InvariantCulture, $"Deleted {result.Deleted} ({result.BytesDeleted:N0} bytes)");
         var failed = result.Failed > 0 ? string.Create(CultureInfo.InvariantCulture, $"; {result.Failed} could not be deleted (see the log)") : string.Empty;
         console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"{removed} under {root}; kept {result.NamedRuns} runs named by {manifest} and {result.KeptInGrace} unnamed for less than the grace period {result.GracePeriod}{failed}."));
+            $"{removed}; {named}; kept {result.KeptInGrace} unnamed for less than the grace period {result.GracePeriod}{failed}."));
     }
 
     private static string Describe(RetentionAction action) => action switch

@@ -38,7 +38,7 @@ public sealed class RetainCommandTests : IDisposable
         Assert.Matches($@"{Regex(BatchViewLayout.RunDirectory(_view, "run-0"))}\s+│[^│]+│ would delete", dry.Output);
         Assert.Matches($@"{Regex(BatchViewLayout.RunDirectory(_view, "run-1"))}\s+│[^│]+│ kept \(grace\)", dry.Output);
         Assert.Contains("Dry run: would delete 1 (", dry.Output, StringComparison.Ordinal);
-        Assert.Contains("kept 1 runs named by manifest run-2 and 1 unnamed for less than the grace period 01:00:00.", dry.Output, StringComparison.Ordinal);
+        Assert.Contains("; kept 1 runs named by manifest run-2; kept 1 unnamed for less than the grace period 01:00:00.", dry.Output, StringComparison.Ordinal);
         Assert.True(Directory.Exists(RunPath("run-0")));
 
         var real = new TestConsole();
