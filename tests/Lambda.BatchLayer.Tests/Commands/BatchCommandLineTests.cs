@@ -44,7 +44,7 @@ public sealed class BatchCommandLineTests : IAsyncLifetime
     [Fact]
     public async Task A_second_recompute_without_new_data_recomputes_nothing_and_loads_nothing()
     {
-        var view = TestViews.Revenue;
+        var view = TestCatalogs.RevenueByCountry;
         var events = TestViews.PaidOrders(Day, 250);
         var expectedRows = TestViews.Aggregate(view, events).Count;
         var engine = new ScriptedRecomputeEngine()
@@ -76,7 +76,7 @@ public sealed class BatchCommandLineTests : IAsyncLifetime
     [Fact]
     public async Task Two_dataset_roots_sharing_postgresql_and_clickhouse_each_load_what_their_manifest_names()
     {
-        var view = TestViews.Revenue;
+        var view = TestCatalogs.RevenueByCountry;
         var table = BatchTable.TableName(view);
         var otherRoot = Directory.CreateTempSubdirectory("batch-cli-other-").FullName;
         try

@@ -84,7 +84,7 @@ public sealed class HangfireSchedulingTests : IAsyncLifetime
     [Fact]
     public async Task A_failing_recompute_is_retried_automatically_and_its_second_attempt_loads_clickhouse()
     {
-        var view = TestViews.Revenue;
+        var view = TestCatalogs.RevenueByCountry;
         var events = TestViews.PaidOrders(Day, 400);
         var expectedRows = TestViews.Aggregate(view, events).Count;
         var engine = new ScriptedRecomputeEngine()
