@@ -1,5 +1,4 @@
 using Lambda.BatchLayer.Archive;
-using Lambda.BatchLayer.Tests.Dataset;
 using Lambda.Shared.BatchViews;
 using Lambda.Shared.Kafka;
 using Lambda.Testing;
