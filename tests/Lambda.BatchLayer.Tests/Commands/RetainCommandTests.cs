@@ -5,6 +5,7 @@ using Lambda.BatchLayer.Tests.Dataset;
 using Lambda.BatchLayer.Tests.Scheduling;
 using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
+using Lambda.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;

@@ -5,6 +5,7 @@ using Lambda.BatchLayer.Tests.Dataset;
 using Lambda.Shared.Aggregation;
 using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
+using Lambda.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
@@ -172,7 +173,7 @@ public sealed class RecomputeEngineTests : IDisposable
     {
         AddBoundaries(await ArchiveAsync(6_000, perCommit: 2_000));
         await Engine().RunAsync(new RecomputeRequest(), null, CancellationToken.None);
-        var changed = CatalogLoader.Parse(File.ReadAllText(TestCatalogs.DefaultPath).Replace(
+        var changed = CatalogLoader.Parse(TestCatalogs.DefaultText.Replace(
             "measures: { orders: count, revenue: sum(amount), biggest: max(amount), buyers: distinct(user_id) }",
             "measures: { orders: count, revenue: sum(amount), smallest: min(amount), buyers: distinct(user_id) }",
             StringComparison.Ordinal));

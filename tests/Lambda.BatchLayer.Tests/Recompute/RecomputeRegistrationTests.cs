@@ -1,8 +1,8 @@
 using Lambda.BatchLayer.Recompute;
 using Lambda.BatchLayer.Retention;
-using Lambda.BatchLayer.Tests.Dataset;
 using Lambda.Shared.BatchViews;
 using Lambda.Shared.ClickHouse;
+using Lambda.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

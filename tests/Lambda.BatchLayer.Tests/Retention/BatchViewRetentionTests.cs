@@ -4,6 +4,7 @@ using Lambda.BatchLayer.Tests.Dataset;
 using Lambda.BatchLayer.Tests.Scheduling;
 using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
+using Lambda.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;

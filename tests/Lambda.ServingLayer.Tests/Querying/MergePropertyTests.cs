@@ -2,6 +2,7 @@ using FsCheck.Xunit;
 using Lambda.ServingLayer.Querying;
 using Lambda.ServingLayer.Tests.Support;
 using Lambda.Shared.Time;
+using Lambda.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Lambda.ServingLayer.Tests.Querying;
