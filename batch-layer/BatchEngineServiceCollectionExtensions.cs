@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Lambda.BatchLayer.Archive;
 using Lambda.BatchLayer.Recompute;
+using Lambda.BatchLayer.Retention;
 using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.ClickHouse;
@@ -53,7 +54,8 @@ public static class BatchEngineServiceCollectionExtensions
     /// and writer (<see cref="BatchViewsServiceCollectionExtensions.AddLambdaBatchViews"/>) and
     /// <see cref="IFlushBoundarySource"/> (<see cref="ClickHouseFlushBoundarySource"/>; the ClickHouse client is
     /// registered from the <c>ClickHouse</c> section unless it already is). Replace <see cref="IFlushBoundarySource"/>
-    /// by registering another implementation first.
+    /// by registering another implementation first. Also <see cref="BatchViewRetention"/> with
+    /// <see cref="RetentionOptions"/> (section <c>Batch:Retention</c>), which the engine runs after every run.
     /// </summary>
     public static IServiceCollection AddLambdaRecomputeEngine(this IServiceCollection services, IConfiguration configuration)
     {
@@ -69,6 +71,11 @@ public static class BatchEngineServiceCollectionExtensions
             services.AddLambdaClickHouse(configuration.GetSection(ClickHouseOptions.SectionName));
         }
 
+        services.AddOptions<RetentionOptions>()
+            .Bind(configuration.GetSection(RetentionOptions.SectionName))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RetentionOptions>, RetentionOptionsValidator>());
+        services.TryAddSingleton<BatchViewRetention>();
         services.TryAddSingleton<IFlushBoundarySource, ClickHouseFlushBoundarySource>();
         services.TryAddSingleton<IRecomputeEngine, RecomputeEngine>();
         return services;

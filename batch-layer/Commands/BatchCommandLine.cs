@@ -8,6 +8,7 @@ namespace Lambda.BatchLayer.Commands;
 /// <item><c>Lambda.BatchLayer</c> or <c>Lambda.BatchLayer serve [host args]</c> — run the service.</item>
 /// <item><c>Lambda.BatchLayer recompute [--full] [--from DATE --to DATE] [--enqueue] [--verbose]</c>.</item>
 /// <item><c>Lambda.BatchLayer compact [--min-age TIME] [--max-events N] [--dataset-root DIR] [--verbose]</c>.</item>
+/// <item><c>Lambda.BatchLayer retain [--dry-run] [--grace-period TIMESPAN] [--dataset-root DIR] [--verbose]</c>.</item>
 /// <item><c>Lambda.BatchLayer sql "&lt;query&gt;" [--output FILE.parquet|FILE.csv] [--dataset-root DIR] [--max-rows N] [--no-progress]</c>.</item>
 /// </list>
 /// Exit codes: 0 success, 1 failure or bad command line (the error names the option).
@@ -24,6 +25,7 @@ public static class BatchCommandLine
             RecomputeCommand.Create(environment),
             SqlCommand.Create(environment),
             CompactCommand.Create(environment),
+            RetainCommand.Create(environment),
             ArchiveCommand.Create(),
         };
         root.TreatUnmatchedTokensAsErrors = false;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Lambda.BatchLayer.Dataset;
+using Lambda.BatchLayer.Retention;
 using Lambda.Shared.Aggregation;
 using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
@@ -41,9 +42,13 @@ public sealed class RecomputeEngine : IRecomputeEngine
     private readonly BatchViewWriter _writer;
     private readonly ILogger<RecomputeEngine> _logger;
     private readonly TimeProvider _time;
+    private readonly BatchViewRetention? _retention;
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    /// <summary>Creates the engine (resolved from DI, see <c>AddLambdaRecomputeEngine</c>).</summary>
+    /// <summary>
+    /// Creates the engine (resolved from DI, see <c>AddLambdaRecomputeEngine</c>). Without
+    /// <paramref name="retention"/> no run directory is ever deleted or recorded as superseded.
+    /// </summary>
     public RecomputeEngine(
         LambdaCatalog catalog,
         IOptions<BatchStorageOptions> storage,
@@ -52,7 +57,8 @@ public sealed class RecomputeEngine : IRecomputeEngine
         IManifestStore manifests,
         BatchViewWriter writer,
         ILogger<RecomputeEngine> logger,
-        TimeProvider time)
+        TimeProvider time,
+        BatchViewRetention? retention = null)
     {
         ArgumentNullException.ThrowIfNull(storage);
         ArgumentNullException.ThrowIfNull(options);
@@ -65,9 +71,15 @@ public sealed class RecomputeEngine : IRecomputeEngine
         _writer = writer;
         _logger = logger;
         _time = time;
+        _retention = retention;
         if (!string.Equals(Path.GetFullPath(manifests.Root), _root, StringComparison.Ordinal))
         {
             throw new ArgumentException($"the manifest store's root '{manifests.Root}' is not the dataset root '{_root}'", nameof(manifests));
+        }
+
+        if (retention is not null && !string.Equals(Path.GetFullPath(retention.Root), _root, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"the retention's root '{retention.Root}' is not the dataset root '{_root}'", nameof(retention));
         }
     }
 
@@ -116,7 +128,8 @@ public sealed class RecomputeEngine : IRecomputeEngine
         if (!plans.Any(p => p.HasWork) && dropped.Length == 0)
         {
             _logger.LogInformation("Recompute {RunId}: nothing new since run {Previous}; nothing published", runId, published?.RunId ?? "(none)");
-            return Result(runId, nothingToDo: true, [], 0, 0, startedAt);
+            var unchanged = await RetainAsync(runId, progress, 0).ConfigureAwait(false);
+            return Result(runId, nothingToDo: true, [], 0, 0, startedAt) with { Retention = unchanged };
         }
 
         var planned = clock.Elapsed;
@@ -165,7 +178,36 @@ public sealed class RecomputeEngine : IRecomputeEngine
             "Recompute {RunId}: published {Days} recomputed view-days ({RowsWritten} rows) from {RowsRead} master rows in {Elapsed} ms ({Rate:F0} rows/s; plan {Plan} ms, aggregate {Aggregate} ms, write {Write} ms)",
             runId, days.Length, rowsWritten, rowsRead, clock.ElapsedMilliseconds, rowsRead / Math.Max(clock.Elapsed.TotalSeconds, 1e-9),
             (long)planned.TotalMilliseconds, (long)aggregating.TotalMilliseconds, (long)writing.TotalMilliseconds);
-        return Result(runId, nothingToDo: false, days, rowsRead, rowsWritten, startedAt);
+        var retention = await RetainAsync(runId, progress, rowsRead).ConfigureAwait(false);
+        return Result(runId, nothingToDo: false, days, rowsRead, rowsWritten, startedAt) with { Retention = retention };
+    }
+
+    /// <summary>The retention pass at the end of a run, under the run's lock; null when there is none or it failed.</summary>
+    private async Task<RetentionResult?> RetainAsync(string runId, IProgress<RecomputeProgress>? progress, long rowsRead)
+    {
+        if (_retention is null)
+        {
+            return null;
+        }
+
+        progress?.Report(new RecomputeProgress("retain", 0, null, rowsRead));
+        try
+        {
+            // Not cancellable: the manifest is already published, and a run reported as cancelled after its
+            // publish would be retried for nothing; a pass only lists views/ and deletes a few directories.
+            var result = await _retention.RunLockedAsync(
+                _retention.Options.Enabled ? RetentionMode.Delete : RetentionMode.RecordOnly,
+                _retention.Options.GracePeriod,
+                CancellationToken.None).ConfigureAwait(false);
+            progress?.Report(new RecomputeProgress("retain", result.Deleted, result.Deleted + result.WouldDelete + result.Failed, rowsRead));
+            return result;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            // The run's publish stands; a cleanup that failed leaves garbage for the next pass, never a broken manifest.
+            _logger.LogError(ex, "Recompute {RunId}: the retention pass after the run failed; nothing more was deleted", runId);
+            return null;
+        }
     }
 
     private async Task<IReadOnlyList<(ViewPlan Plan, RecomputedDay Day)>> WriteDaysAsync(

@@ -1,3 +1,5 @@
+using Lambda.BatchLayer.Retention;
+
 namespace Lambda.BatchLayer.Recompute;
 
 /// <summary>The outcome of a recompute run.</summary>
@@ -23,4 +25,10 @@ public sealed record RecomputeResult
 
     /// <inheritdoc cref="StartedAt"/>
     public required DateTimeOffset FinishedAt { get; init; }
+
+    /// <summary>
+    /// The retention pass that ended the run (what was deleted, what is kept within the grace period); null
+    /// when the engine has no retention or the pass failed (logged).
+    /// </summary>
+    public RetentionResult? Retention { get; init; }
 }

@@ -128,12 +128,14 @@ public sealed class RecomputeRunner
                 var result = await engine.RunAsync(run.Request, recorder, cancellationToken).ConfigureAwait(false);
                 await _store.RecordResultAsync(runId, result, ToRunDays(runId, result), cancellationToken).ConfigureAwait(false);
                 _logger.LogInformation(
-                    "Engine run {EngineRunId}: {Outcome}, {Days} days, {RowsRead} rows read, {RowsWritten} rows written",
+                    "Engine run {EngineRunId}: {Outcome}, {Days} days, {RowsRead} rows read, {RowsWritten} rows written; retention deleted {RunsDeleted} unnamed items, kept {RunsInGrace} within the grace period",
                     result.RunId,
                     result.NothingToDo ? "nothing to do" : "published",
                     result.Days.Count,
                     result.RowsRead,
-                    result.RowsWritten);
+                    result.RowsWritten,
+                    result.Retention?.Deleted ?? 0,
+                    result.Retention?.KeptInGrace ?? 0);
 
                 if (_load.Enabled)
                 {

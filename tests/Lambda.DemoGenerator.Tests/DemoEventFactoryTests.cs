@@ -1,6 +1,5 @@
 using Lambda.DemoGenerator;
 using Lambda.DemoGenerator.Generators;
-using Lambda.Shared.Catalog;
 using Lambda.Shared.Events;
 using Lambda.Testing;
 
@@ -8,9 +7,6 @@ namespace Lambda.DemoGenerator.Tests;
 
 public sealed class DemoEventFactoryTests
 {
-    private static readonly Lambda.Shared.Catalog.Catalog DefaultCatalog =
-        CatalogLoader.LoadFile(Path.Combine(RepositoryPaths.Root, "shared", "catalog.yaml"));
-
     [Fact]
     public void Well_formed_events_parse_against_the_default_catalog()
     {
@@ -21,7 +17,7 @@ public sealed class DemoEventFactoryTests
         {
             foreach (var e in factory.NextOrder(now))
             {
-                Assert.True(DefaultCatalog.TryGetSourceByTopic(e.Topic, out var source), $"topic {e.Topic} has no source");
+                Assert.True(TestCatalogs.Default.TryGetSourceByTopic(e.Topic, out var source), $"topic {e.Topic} has no source");
                 var parser = new EventParser(source);
                 Assert.True(parser.TryParse(e.Value, out var record, out var rejection), $"{e.Topic}: {rejection}");
                 Assert.InRange(record.Timestamp, now.AddHours(-2).AddSeconds(-301), now.AddSeconds(3));
@@ -38,7 +34,7 @@ public sealed class DemoEventFactoryTests
     public void Malformed_orders_are_rejected_naming_the_amount_field()
     {
         var factory = new DemoEventFactory(new DemoGeneratorOptions { MalformedShare = 1 }, new Random(1));
-        var orders = DefaultCatalog.GetSource("orders");
+        var orders = TestCatalogs.Orders;
         var events = factory.NextOrder(DateTimeOffset.UtcNow).ToList();
 
         var single = Assert.Single(events);

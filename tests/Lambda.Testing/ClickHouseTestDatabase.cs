@@ -9,14 +9,14 @@ namespace Lambda.Testing;
 /// </summary>
 public sealed class ClickHouseTestDatabase : IAsyncDisposable
 {
-    private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
+    private readonly List<HttpClient> _httpClients = [];
 
     /// <summary>Names the database <c>&lt;prefix&gt;_&lt;random&gt;</c> on <paramref name="url"/> (default: the local stack's).</summary>
     public ClickHouseTestDatabase(Uri? url = null, string prefix = "test")
     {
         Url = url ?? StackEndpoints.Load().ClickHouseUrl;
         Name = $"{prefix}_{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 13, 60)];
-        Client = new ClickHouseClient(_http, new ClickHouseOptions { Url = Url, Database = Name, RetryBaseDelay = TimeSpan.FromMilliseconds(50) });
+        Client = CreateClient(new ClickHouseOptions { Url = Url, Database = Name, RetryBaseDelay = TimeSpan.FromMilliseconds(50) });
     }
 
     /// <summary>The server's HTTP interface.</summary>
@@ -27,6 +27,30 @@ public sealed class ClickHouseTestDatabase : IAsyncDisposable
 
     /// <summary>A client whose default database is this one.</summary>
     public ClickHouseClient Client { get; }
+
+    /// <summary>
+    /// Another client, with options of the test's own (another database, retry policy, credentials), optionally
+    /// behind a handler that watches or disturbs its requests; disposed with the database.
+    /// </summary>
+    /// <param name="options">The client's options; nothing ties them to this database.</param>
+    /// <param name="wrap">Puts handlers of the test's own in front of the real socket handler.</param>
+    public ClickHouseClient CreateClient(ClickHouseOptions options, Func<HttpMessageHandler, HttpMessageHandler>? wrap = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        // The socket settings the services' own registration takes from the options.
+        HttpMessageHandler handler = new SocketsHttpHandler
+        {
+            ConnectTimeout = options.ConnectTimeout,
+            PooledConnectionIdleTimeout = options.PooledConnectionIdleTimeout,
+        };
+        var http = new HttpClient(wrap is null ? handler : wrap(handler)) { Timeout = Timeout.InfiniteTimeSpan };
+        lock (_httpClients)
+        {
+            _httpClients.Add(http);
+        }
+
+        return new ClickHouseClient(http, options);
+    }
 
     /// <summary>Creates and initialises a database.</summary>
     public static async Task<ClickHouseTestDatabase> CreateAsync(Uri? url = null, string prefix = "test")
@@ -54,7 +78,10 @@ public sealed class ClickHouseTestDatabase : IAsyncDisposable
         }
         finally
         {
-            _http.Dispose();
+            lock (_httpClients)
+            {
+                _httpClients.ForEach(http => http.Dispose());
+            }
         }
     }
 }

@@ -5,6 +5,7 @@ using Lambda.BatchLayer.Dataset;
 using Lambda.BatchLayer.Tests.Commands;
 using Lambda.BatchLayer.Tests.Dataset;
 using Lambda.BatchLayer.Tests.Loading;
+using Lambda.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -60,7 +61,7 @@ public sealed class AdHocSqlEngineTests : IDisposable
     [Fact]
     public async Task Batch_views_are_exposed_from_their_published_files()
     {
-        var view = TestViews.Revenue;
+        var view = TestCatalogs.RevenueByCountry;
         var day1 = TestViews.Aggregate(view, TestViews.PaidOrders(new DateOnly(2026, 11, 24), 200));
         var day2 = TestViews.Aggregate(view, TestViews.PaidOrders(new DateOnly(2026, 11, 25), 100));
         var file1 = Path.Combine(_root, "views", "a.parquet");

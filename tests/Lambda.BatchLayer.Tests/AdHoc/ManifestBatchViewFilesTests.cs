@@ -1,6 +1,7 @@
 using Lambda.BatchLayer.AdHoc;
 using Lambda.BatchLayer.Tests.Loading;
 using Lambda.Shared.BatchViews;
+using Lambda.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Lambda.BatchLayer.Tests.AdHoc;
@@ -20,8 +21,8 @@ public sealed class ManifestBatchViewFilesTests : IDisposable
     [Fact]
     public async Task The_files_are_the_days_the_manifest_names_for_views_of_the_current_definition()
     {
-        var revenue = TestViews.Revenue;
-        var status = TestViews.Default.GetView("orders_by_status");
+        var revenue = TestCatalogs.RevenueByCountry;
+        var status = TestCatalogs.Default.GetView("orders_by_status");
         var days = new[] { new DateOnly(2026, 11, 23), new DateOnly(2026, 11, 24) };
         var revenueEntry = await PublishFilesAsync(_root, revenue, revenue.DefinitionHash, "run-2", days);
         var staleEntry = await PublishFilesAsync(_root, status, new string('0', 64), "run-1", days[..1]);
@@ -38,7 +39,7 @@ public sealed class ManifestBatchViewFilesTests : IDisposable
     [Fact]
     public async Task Another_root_is_answered_from_its_own_manifest_and_no_manifest_means_no_views()
     {
-        var revenue = TestViews.Revenue;
+        var revenue = TestCatalogs.RevenueByCountry;
         var day = new DateOnly(2026, 11, 24);
         var entry = await PublishFilesAsync(_otherRoot, revenue, revenue.DefinitionHash, "run-9", [day]);
         await new ManifestStore(_otherRoot).PublishAsync(Manifest("run-9", entry), null, CancellationToken.None);
@@ -50,7 +51,7 @@ public sealed class ManifestBatchViewFilesTests : IDisposable
     }
 
     private static ManifestBatchViewFiles Files(string root) =>
-        new(new ManifestStore(root), TestViews.Default, NullLogger<ManifestBatchViewFiles>.Instance);
+        new(new ManifestStore(root), TestCatalogs.Default, NullLogger<ManifestBatchViewFiles>.Instance);
 
     private static BatchManifest Manifest(string runId, params BatchViewEntry[] entries) => new()
     {

@@ -1,3 +1,4 @@
+using Lambda.Testing;
 using System.Globalization;
 using Lambda.BatchLayer.Archive;
 using Lambda.BatchLayer.Dataset;

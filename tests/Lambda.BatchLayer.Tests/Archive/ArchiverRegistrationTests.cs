@@ -1,7 +1,7 @@
 using Lambda.BatchLayer.Archive;
-using Lambda.BatchLayer.Tests.Dataset;
 using Lambda.Shared.BatchViews;
 using Lambda.Shared.Kafka;
+using Lambda.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -1,5 +1,5 @@
 using Lambda.BatchLayer.Archive;
-using Lambda.BatchLayer.Tests.Dataset;
+using Lambda.Testing;
 
 namespace Lambda.BatchLayer.Tests.Archive;
 

@@ -11,8 +11,8 @@ namespace Lambda.BatchLayer.Tests.BatchViews;
 public sealed class BatchViewFileTests : IDisposable
 {
     private readonly TestDirectory _root = new("batch-view-files");
-    private readonly ViewDefinition _everything = TestCatalogs.AllTypes.GetView("everything");
-    private readonly ViewDefinition _typedDims = TestCatalogs.AllTypes.GetView("by_typed_dims");
+    private readonly ViewDefinition _everything = TypeCatalogs.AllTypes.GetView("everything");
+    private readonly ViewDefinition _typedDims = TypeCatalogs.AllTypes.GetView("by_typed_dims");
 
     public void Dispose() => _root.Dispose();
 
@@ -21,7 +21,7 @@ public sealed class BatchViewFileTests : IDisposable
     [InlineData("by_typed_dims")]
     public async Task Groups_of_every_measure_and_dimension_type_read_back_with_identical_state_bytes(string viewName)
     {
-        var view = TestCatalogs.AllTypes.GetView(viewName);
+        var view = TypeCatalogs.AllTypes.GetView(viewName);
         var aggregator = Aggregate(view, 5_000);
         var entry = await WriteDaysAsync(view, aggregator, "run-a");
 

@@ -1,3 +1,4 @@
+using Lambda.Testing;
 using Hangfire;
 using Hangfire.Common;
 using Lambda.BatchLayer.Compaction;

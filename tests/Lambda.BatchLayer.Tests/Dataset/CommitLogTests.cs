@@ -1,5 +1,6 @@
 using Lambda.BatchLayer.Dataset;
 using Lambda.Shared.Catalog;
+using Lambda.Testing;
 
 namespace Lambda.BatchLayer.Tests.Dataset;
 

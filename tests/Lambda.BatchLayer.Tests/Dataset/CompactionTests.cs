@@ -1,3 +1,4 @@
+using Lambda.Testing;
 using System.Text.Json;
 using Lambda.BatchLayer.Dataset;
 using Lambda.Shared.Catalog;

@@ -5,6 +5,7 @@ using Lambda.BatchLayer.Tests.BatchViews;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.Events;
 using Lambda.Shared.Time;
+using Lambda.Testing;
 
 namespace Lambda.BatchLayer.Tests.Dataset;
 
@@ -18,7 +19,7 @@ public sealed class MasterFileTests : IDisposable
     [Fact]
     public async Task Every_field_type_reads_back_exactly_across_row_groups()
     {
-        var things = TestCatalogs.AllTypes.GetSource("things");
+        var things = TypeCatalogs.AllTypes.GetSource("things");
         var events = ThingsEvents.Create(things, 2_500, seed: 11);
         var rows = new MasterRowBuffer(things);
         for (var i = 0; i < events.Count; i++)

@@ -33,7 +33,7 @@ public sealed class ClickHouseBatchViewLoaderTests : IAsyncLifetime
     [Fact]
     public async Task Loading_a_day_again_replaces_exactly_that_day_and_leaves_other_days_untouched()
     {
-        var view = TestViews.Revenue;
+        var view = TestCatalogs.RevenueByCountry;
         var table = BatchTable.TableName(view);
         var day1v1 = TestViews.Aggregate(view, TestViews.PaidOrders(Day1, 500));
         var day1v2 = TestViews.Aggregate(view, TestViews.PaidOrders(Day1, 120, seed: 3));
@@ -58,7 +58,7 @@ public sealed class ClickHouseBatchViewLoaderTests : IAsyncLifetime
     [Fact]
     public async Task Each_day_reports_the_file_last_loaded_into_it_from_clickhouse_itself()
     {
-        var view = TestViews.Revenue;
+        var view = TestCatalogs.RevenueByCountry;
         Assert.Empty(await _loader.GetLoadedDaysAsync(view, CancellationToken.None));
         var before = DateTimeOffset.UtcNow.AddSeconds(-1);
         var day1 = TestViews.Aggregate(view, TestViews.PaidOrders(Day1, 80));
@@ -82,7 +82,7 @@ public sealed class ClickHouseBatchViewLoaderTests : IAsyncLifetime
     [Fact]
     public async Task A_reader_sees_the_old_day_or_the_new_day_never_a_mix_while_it_is_replaced()
     {
-        var view = TestViews.Revenue;
+        var view = TestCatalogs.RevenueByCountry;
         var table = BatchTable.TableName(view);
         var small = TestViews.Aggregate(view, TestViews.PaidOrders(Day1, 200));
         var large = TestViews.Aggregate(view, TestViews.PaidOrders(Day1, 3000, seed: 5));
@@ -113,7 +113,7 @@ public sealed class ClickHouseBatchViewLoaderTests : IAsyncLifetime
     [Fact]
     public async Task An_empty_file_empties_the_day()
     {
-        var view = TestViews.Revenue;
+        var view = TestCatalogs.RevenueByCountry;
         var table = BatchTable.TableName(view);
         await LoadAsync(view, Day1, "full", TestViews.Aggregate(view, TestViews.PaidOrders(Day1, 50)));
         Assert.Equal(0, await LoadAsync(view, Day1, "empty", []));
@@ -123,7 +123,7 @@ public sealed class ClickHouseBatchViewLoaderTests : IAsyncLifetime
     [Fact]
     public async Task A_file_with_rows_of_another_day_is_refused_and_the_day_keeps_its_rows()
     {
-        var view = TestViews.Revenue;
+        var view = TestCatalogs.RevenueByCountry;
         var table = BatchTable.TableName(view);
         var good = TestViews.Aggregate(view, TestViews.PaidOrders(Day1, 40));
         await LoadAsync(view, Day1, "good", good);
@@ -172,7 +172,7 @@ public sealed class ClickHouseBatchViewLoaderTests : IAsyncLifetime
     [Fact]
     public async Task Batch_rows_hold_the_same_columns_and_bytes_as_speed_rows_of_the_same_groups_so_they_union()
     {
-        var view = TestViews.Revenue;
+        var view = TestCatalogs.RevenueByCountry;
         var groups = TestViews.Aggregate(view, TestViews.PaidOrders(Day1, 400));
         await LoadAsync(view, Day1, "union", groups);
         var speed = new Shared.SpeedViews.ClickHouseSpeedViewStore(_clickHouse.Client, NullLogger<Shared.SpeedViews.ClickHouseSpeedViewStore>.Instance);

@@ -7,17 +7,9 @@ using LambdaCatalog = Lambda.Shared.Catalog.Catalog;
 
 namespace Lambda.BatchLayer.Tests.Loading;
 
-/// <summary>Catalogs and real view groups (aggregated from parsed events) for the tests.</summary>
+/// <summary>A catalog of every type and real view groups (aggregated from parsed events) for the tests.</summary>
 internal static class TestViews
 {
-    private static readonly Lazy<LambdaCatalog> LazyDefault = new(() => CatalogLoader.LoadFile(Path.Combine(AppContext.BaseDirectory, "catalog.yaml")));
-
-    /// <summary>The platform's default catalog (shared/catalog.yaml, copied next to the tests).</summary>
-    public static LambdaCatalog Default => LazyDefault.Value;
-
-    /// <summary>revenue_by_country: orders where status = 'paid', minute buckets, by country; count, sum, max, distinct.</summary>
-    public static ViewDefinition Revenue => Default.GetView("revenue_by_country");
-
     /// <summary>A catalog whose view uses every dimension type and every measure kind.</summary>
     public static LambdaCatalog AllTypes { get; } = CatalogLoader.Parse(
         """

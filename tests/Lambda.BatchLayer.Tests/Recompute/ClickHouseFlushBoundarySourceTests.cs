@@ -1,5 +1,4 @@
 using Lambda.BatchLayer.Recompute;
-using Lambda.BatchLayer.Tests.Dataset;
 using Lambda.Shared.ClickHouse;
 using Lambda.Testing;
 using Microsoft.Extensions.Configuration;

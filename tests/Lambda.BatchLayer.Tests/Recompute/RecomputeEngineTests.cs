@@ -1,11 +1,15 @@
 using Lambda.BatchLayer.Dataset;
 using Lambda.BatchLayer.Recompute;
+using Lambda.BatchLayer.Retention;
 using Lambda.BatchLayer.Tests.Dataset;
 using Lambda.Shared.Aggregation;
 using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
+using Lambda.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using LambdaCatalog = Lambda.Shared.Catalog.Catalog;
 
 namespace Lambda.BatchLayer.Tests.Recompute;
@@ -169,7 +173,7 @@ public sealed class RecomputeEngineTests : IDisposable
     {
         AddBoundaries(await ArchiveAsync(6_000, perCommit: 2_000));
         await Engine().RunAsync(new RecomputeRequest(), null, CancellationToken.None);
-        var changed = CatalogLoader.Parse(File.ReadAllText(TestCatalogs.DefaultPath).Replace(
+        var changed = CatalogLoader.Parse(TestCatalogs.DefaultText.Replace(
             "measures: { orders: count, revenue: sum(amount), biggest: max(amount), buyers: distinct(user_id) }",
             "measures: { orders: count, revenue: sum(amount), smallest: min(amount), buyers: distinct(user_id) }",
             StringComparison.Ordinal));
@@ -259,9 +263,52 @@ public sealed class RecomputeEngineTests : IDisposable
         Assert.Contains(stages, s => s.Stage == "publish" && s.Completed == 1 && s.RowsRead == completed.RowsRead);
     }
 
+    [Fact]
+    public async Task Retention_after_each_run_deletes_only_runs_superseded_longer_than_the_grace_period_and_leaves_the_served_views_unchanged()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 3, 0, 0, TimeSpan.Zero));
+        var retention = new BatchViewRetention(Store, Options.Create(new RetentionOptions()), time, new FakeLogger<BatchViewRetention>());
+        var engine = Engine(time: time, retention: retention);
+        AddBoundaries(await ArchiveAsync(FirstWave, perCommit: 3_000));
+        var first = await engine.RunAsync(new RecomputeRequest(), null, CancellationToken.None);
+        AddBoundaries(await ArchiveAsync(4_000, perCommit: 1_000, total: FirstWave));
+        time.Advance(TimeSpan.FromHours(2));
+
+        // Incremental: the second run recomputes the changed days; the others still point into the first run.
+        var second = await engine.RunAsync(new RecomputeRequest(), null, CancellationToken.None);
+        var served = await ReadServedAsync();
+        Assert.Equal((4, 0), (second.Retention!.NamedRuns, second.Retention.Items.Count));
+        Assert.Equal(4, RunDirectories().Count);
+
+        time.Advance(TimeSpan.FromHours(2));
+        var full = await engine.RunAsync(new RecomputeRequest { Mode = RecomputeMode.Full }, null, CancellationToken.None);
+        var supersededAt = time.GetUtcNow();
+        Assert.Equal(2, full.Retention!.NamedRuns);
+        Assert.Equal(4, full.Retention.Items.Count);
+        Assert.All(full.Retention.Items, i => Assert.Equal((RetentionAction.KeptInGrace, supersededAt), (i.Action, i.UnnamedSince)));
+        AssertSameServed(served, await ReadServedAsync());
+
+        time.Advance(TimeSpan.FromMinutes(59));
+        var early = await engine.RunAsync(new RecomputeRequest(), null, CancellationToken.None);
+        time.Advance(TimeSpan.FromMinutes(1));
+        var due = await engine.RunAsync(new RecomputeRequest(), null, CancellationToken.None);
+
+        Assert.True(early.NothingToDo && due.NothingToDo);
+        Assert.Equal(0, early.Retention!.Deleted);
+        Assert.Equal(4, due.Retention!.Deleted);
+        Assert.All(due.Retention.Items, i => Assert.Contains(i.Path[(i.Path.LastIndexOf('=') + 1)..], new[] { first.RunId, second.RunId }));
+        Assert.All(RunDirectories(), d => Assert.EndsWith($"run={full.RunId}", d, StringComparison.Ordinal));
+        Assert.Equal(2, RunDirectories().Count);
+        AssertSameServed(served, await ReadServedAsync());
+        foreach (var entry in (await Store.LoadAsync(CancellationToken.None))!.Views.Values)
+        {
+            await AssertViewAsync(entry);
+        }
+    }
+
     private ManifestStore Store => new(_root.Path);
 
-    private RecomputeEngine Engine(IFlushBoundarySource? boundaries = null, LambdaCatalog? catalog = null) => new(
+    private RecomputeEngine Engine(IFlushBoundarySource? boundaries = null, LambdaCatalog? catalog = null, TimeProvider? time = null, BatchViewRetention? retention = null) => new(
         catalog ?? _catalog,
         Options.Create(new BatchStorageOptions { DatasetRoot = _root.Path }),
         Options.Create(new RecomputeOptions { MaxDegreeOfParallelism = 3, DaysPerChunk = 2 }),
@@ -269,7 +316,34 @@ public sealed class RecomputeEngineTests : IDisposable
         Store,
         new BatchViewWriter(),
         NullLogger<RecomputeEngine>.Instance,
-        TimeProvider.System);
+        time ?? TimeProvider.System,
+        retention);
+
+    private List<string> RunDirectories() =>
+        Directory.EnumerateDirectories(BatchViewLayout.ViewsDirectory(_root.Path), "run=*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>What a reader of the current manifest sees: every view's groups, read from the files the manifest names.</summary>
+    private async Task<SortedDictionary<string, IReadOnlyList<ViewGroup>>> ReadServedAsync()
+    {
+        var manifest = (await Store.LoadAsync(CancellationToken.None))!;
+        var served = new SortedDictionary<string, IReadOnlyList<ViewGroup>>(StringComparer.Ordinal);
+        foreach (var entry in manifest.Views.Values)
+        {
+            served[entry.View] = await ReadAsync(entry, _catalog.GetView(entry.View));
+        }
+
+        return served;
+    }
+
+    private static void AssertSameServed(SortedDictionary<string, IReadOnlyList<ViewGroup>> expected, SortedDictionary<string, IReadOnlyList<ViewGroup>> actual)
+    {
+        Assert.Equal(expected.Keys, actual.Keys);
+        foreach (var (view, groups) in expected)
+        {
+            Assert.NotEmpty(groups);
+            Assert.Null(ViewAggregator.FindDifference(groups, actual[view]));
+        }
+    }
 
     /// <summary>Archives the next <paramref name="count"/> messages; returns the committed ends.</summary>
     private async Task<IReadOnlyDictionary<int, long>> ArchiveAsync(int count, int perCommit, int? total = null)

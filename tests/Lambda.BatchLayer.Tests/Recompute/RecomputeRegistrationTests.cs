@@ -1,7 +1,8 @@
 using Lambda.BatchLayer.Recompute;
-using Lambda.BatchLayer.Tests.Dataset;
+using Lambda.BatchLayer.Retention;
 using Lambda.Shared.BatchViews;
 using Lambda.Shared.ClickHouse;
+using Lambda.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -26,6 +27,21 @@ public sealed class RecomputeRegistrationTests
         Assert.Equal("/data/lambda", services.GetRequiredService<IManifestStore>().Root);
         Assert.Equal("/data/lambda", services.GetRequiredService<BatchViewReader>().Root);
         Assert.Equal(3, services.GetRequiredService<IOptions<RecomputeOptions>>().Value.DaysPerChunk);
+        var retention = services.GetRequiredService<BatchViewRetention>();
+        Assert.Equal(("/data/lambda", true, TimeSpan.FromHours(1)), (retention.Root, retention.Options.Enabled, retention.Options.GracePeriod));
+    }
+
+    [Fact]
+    public void Retention_settings_bind_from_Batch_Retention()
+    {
+        var configuration = Configuration(new() { ["Batch:Retention:Enabled"] = "false", ["Batch:Retention:GracePeriod"] = "2.00:00:00" });
+        using var services = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(configuration)
+            .AddLambdaRecomputeEngine(configuration)
+            .BuildServiceProvider();
+
+        var options = services.GetRequiredService<BatchViewRetention>().Options;
+
+        Assert.Equal((false, TimeSpan.FromDays(2)), (options.Enabled, options.GracePeriod));
     }
 
     [Fact]
@@ -44,6 +60,7 @@ public sealed class RecomputeRegistrationTests
     [Theory]
     [InlineData("Batch:Recompute:MaxDegreeOfParallelism", "0", "MaxDegreeOfParallelism")]
     [InlineData("Batch:Recompute:DaysPerChunk", "400", "DaysPerChunk")]
+    [InlineData("Batch:Retention:GracePeriod", "-00:01:00", "Batch:Retention:GracePeriod must be between 0 and 365 days")]
     public async Task Invalid_settings_stop_the_host_naming_the_setting(string key, string value, string expected)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });

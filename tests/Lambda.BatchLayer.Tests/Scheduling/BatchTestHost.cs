@@ -1,11 +1,8 @@
-using Lambda.Testing;
 using Hangfire;
 using Hangfire.Storage.Monitoring;
 using Lambda.BatchLayer.Commands;
 using Lambda.BatchLayer.Recompute;
 using Lambda.BatchLayer.Status;
-using Lambda.BatchLayer.Tests.Loading;
-using Lambda.BatchLayer.Tests.Status;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -13,8 +10,8 @@ namespace Lambda.BatchLayer.Tests.Scheduling;
 
 /// <summary>
 /// The real batch-layer service (<see cref="BatchHosts.CreateServer"/>: Hangfire on PostgreSQL,
-/// dashboard, ClickHouse loading) on a free loopback port, with a test engine, fast polling and
-/// one-second retry delays.
+/// dashboard, ClickHouse loading) on a free loopback port, with a test engine; its configuration
+/// usually comes from <see cref="BatchTestServers.Configuration"/>.
 /// </summary>
 public sealed class BatchTestHost : IAsyncDisposable
 {
@@ -33,26 +30,6 @@ public sealed class BatchTestHost : IAsyncDisposable
     public IBatchRunStore Store { get; }
 
     public Uri BaseAddress { get; }
-
-    public static Dictionary<string, string?> Configuration(PostgresTestDatabase postgres, ClickHouseTestDatabase clickHouse, string datasetRoot) => new()
-    {
-        ["ConnectionStrings:Postgres"] = postgres.ConnectionString,
-        ["ClickHouse:Url"] = clickHouse.Url.ToString(),
-        ["ClickHouse:Database"] = clickHouse.Name,
-        ["Batch:DatasetRoot"] = datasetRoot,
-        // These hosts test scheduling; the archiver (on in the service's appsettings) has tests of its own.
-        ["Batch:Archiver:Enabled"] = "false",
-        ["Batch:Schedule:RecurringJobEnabled"] = "false",
-
-        // The service's appsettings.json turns the archiver on; these hosts test scheduling, with no broker.
-        ["Batch:Archiver:Enabled"] = "false",
-        ["Batch:Schedule:SchedulePollingInterval"] = "00:00:01",
-        ["Batch:Schedule:QueuePollInterval"] = "00:00:00.2",
-        ["Batch:Schedule:RetryDelays:0"] = "00:00:01",
-        ["Batch:Schedule:LockWaitTimeout"] = "00:01:00",
-        ["Logging:LogLevel:Default"] = "Warning",
-        ["urls"] = "http://127.0.0.1:0",
-    };
 
     public static async Task<BatchTestHost> StartAsync(
         Dictionary<string, string?> configuration, IRecomputeEngine engine, Dictionary<string, string?>? overrides = null)

@@ -7,7 +7,6 @@ using Lambda.BatchLayer.Recompute;
 using Lambda.BatchLayer.Scheduling;
 using Lambda.BatchLayer.Status;
 using Lambda.BatchLayer.Tests.Loading;
-using Lambda.BatchLayer.Tests.Status;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Lambda.BatchLayer.Tests.Scheduling;
@@ -22,28 +21,17 @@ public sealed class HangfireSchedulingTests : IAsyncLifetime
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
     private static readonly DateOnly Day = new(2026, 11, 24);
 
-    private readonly PostgresTestDatabase _postgres = new();
-    private readonly ClickHouseTestDatabase _clickHouse = new(prefix: "batch_test");
-    private readonly string _root = Directory.CreateTempSubdirectory("batch-hangfire-").FullName;
+    private readonly BatchTestServers _servers = new("batch-hangfire-");
 
-    public async Task InitializeAsync()
-    {
-        await _postgres.InitializeAsync();
-        await _clickHouse.InitializeAsync();
-    }
+    public Task InitializeAsync() => _servers.InitializeAsync();
 
-    public async Task DisposeAsync()
-    {
-        await _clickHouse.DisposeAsync();
-        await _postgres.DisposeAsync();
-        Directory.Delete(_root, recursive: true);
-    }
+    public Task DisposeAsync() => _servers.DisposeAsync();
 
     [Fact]
     public async Task The_recurring_job_is_registered_with_the_configured_cron_and_fires_on_schedule()
     {
         var engine = new ScriptedRecomputeEngine().ThenReturn(ScriptedRecomputeEngine.NothingToDo());
-        await using var host = await BatchTestHost.StartAsync(Config(), engine, new()
+        await using var host = await BatchTestHost.StartAsync(_servers.Configuration(), engine, new()
         {
             ["Batch:Schedule:RecurringJobEnabled"] = "true",
             ["Batch:Schedule:Cron"] = "*/2 * * * * *",
@@ -67,7 +55,7 @@ public sealed class HangfireSchedulingTests : IAsyncLifetime
     public async Task By_default_the_recurring_job_runs_at_02_00_utc()
     {
         var engine = new ScriptedRecomputeEngine().ThenReturn(ScriptedRecomputeEngine.NothingToDo());
-        await using var host = await BatchTestHost.StartAsync(Config(), engine, new()
+        await using var host = await BatchTestHost.StartAsync(_servers.Configuration(), engine, new()
         {
             ["Batch:Schedule:RecurringJobEnabled"] = "true",
             ["Batch:Schedule:ServerEnabled"] = "false",
@@ -87,13 +75,13 @@ public sealed class HangfireSchedulingTests : IAsyncLifetime
     [Fact]
     public async Task A_failing_recompute_is_retried_automatically_and_its_second_attempt_loads_clickhouse()
     {
-        var view = TestViews.Revenue;
+        var view = TestCatalogs.RevenueByCountry;
         var events = TestViews.PaidOrders(Day, 400);
         var expectedRows = TestViews.Aggregate(view, events).Count;
         var engine = new ScriptedRecomputeEngine()
             .ThenFail("the master dataset is not mounted")
-            .Then(PublishingSteps.Publish(_root, view, new Dictionary<DateOnly, List<string>> { [Day] = events }));
-        await using var host = await BatchTestHost.StartAsync(Config(), engine, new() { ["Batch:Schedule:RetryAttempts"] = "1" });
+            .Then(PublishingSteps.Publish(_servers.Root, view, new Dictionary<DateOnly, List<string>> { [Day] = events }));
+        await using var host = await BatchTestHost.StartAsync(_servers.Configuration(), engine, new() { ["Batch:Schedule:RetryAttempts"] = "1" });
 
         var jobId = host.App.Services.GetRequiredService<RecomputeJobClient>().Enqueue(new RecomputeRequest(), "test");
         var job = await host.WaitForStateAsync(jobId, SucceededState.StateName, Timeout);
@@ -105,7 +93,7 @@ public sealed class HangfireSchedulingTests : IAsyncLifetime
         Assert.Equal([(1, BatchRunState.Failed), (2, BatchRunState.Succeeded)], attempts.Select(a => (a.Attempt, a.State)));
         Assert.Equal("IOException: the master dataset is not mounted", attempts[0].Error);
         Assert.Equal((1, 1), (attempts[1].DaysRecomputed, attempts[1].DaysLoaded));
-        Assert.Equal((ulong)expectedRows, await _clickHouse.CountAsync($"SELECT count() FROM {Loading.BatchTableName(view)}"));
+        Assert.Equal((ulong)expectedRows, await _servers.ClickHouse.CountAsync($"SELECT count() FROM {Loading.BatchTableName(view)}"));
         Assert.Contains("succeeded", host.Job(jobId).History[0].Data["Result"], StringComparison.Ordinal);
     }
 
@@ -113,7 +101,7 @@ public sealed class HangfireSchedulingTests : IAsyncLifetime
     public async Task Another_service_enqueues_a_backfill_by_type_name_without_referencing_the_batch_layer()
     {
         var engine = new ScriptedRecomputeEngine().ThenReturn(ScriptedRecomputeEngine.NothingToDo());
-        await using var host = await BatchTestHost.StartAsync(Config(), engine);
+        await using var host = await BatchTestHost.StartAsync(_servers.Configuration(), engine);
 
         var jobId = EnqueueAsAnotherService(host.Storage, "backfill", "2026-11-01", "2026-11-03");
         await host.WaitForStateAsync(jobId, SucceededState.StateName, Timeout);
@@ -129,7 +117,7 @@ public sealed class HangfireSchedulingTests : IAsyncLifetime
     public async Task Invalid_job_arguments_fail_at_once_without_retries()
     {
         var engine = new ScriptedRecomputeEngine().ThenReturn(ScriptedRecomputeEngine.NothingToDo());
-        await using var host = await BatchTestHost.StartAsync(Config(), engine, new() { ["Batch:Schedule:RetryAttempts"] = "3" });
+        await using var host = await BatchTestHost.StartAsync(_servers.Configuration(), engine, new() { ["Batch:Schedule:RetryAttempts"] = "3" });
 
         var jobId = EnqueueAsAnotherService(host.Storage, "backfill", "2026-11-05", "2026-11-01");
         var job = await host.WaitForStateAsync(jobId, FailedState.StateName, Timeout);
@@ -147,7 +135,7 @@ public sealed class HangfireSchedulingTests : IAsyncLifetime
             await Task.Delay(300, ct);
             return ScriptedRecomputeEngine.NothingToDo();
         });
-        var config = Config();
+        var config = _servers.Configuration();
         await using var first = await BatchTestHost.StartAsync(new(config), engine, new() { ["Batch:Schedule:WorkerCount"] = "2" });
         await using var second = await BatchTestHost.StartAsync(new(config), engine, new() { ["Batch:Schedule:WorkerCount"] = "2" });
 
@@ -178,7 +166,7 @@ public sealed class HangfireSchedulingTests : IAsyncLifetime
             await release.Task.WaitAsync(ct);
             return ScriptedRecomputeEngine.NothingToDo();
         });
-        await using var host = await BatchTestHost.StartAsync(Config(), engine);
+        await using var host = await BatchTestHost.StartAsync(_servers.Configuration(), engine);
         using var http = new HttpClient { BaseAddress = host.BaseAddress };
 
         var jobId = host.App.Services.GetRequiredService<RecomputeJobClient>().Enqueue(new RecomputeRequest { Mode = RecomputeMode.Full }, "test");
@@ -226,8 +214,6 @@ public sealed class HangfireSchedulingTests : IAsyncLifetime
             await Task.Delay(200, cts.Token);
         }
     }
-
-    private Dictionary<string, string?> Config() => BatchTestHost.Configuration(_postgres, _clickHouse, _root);
 
     private static class Loading
     {

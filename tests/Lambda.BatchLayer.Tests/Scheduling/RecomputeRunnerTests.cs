@@ -2,8 +2,8 @@ using Lambda.BatchLayer.Loading;
 using Lambda.BatchLayer.Recompute;
 using Lambda.BatchLayer.Scheduling;
 using Lambda.BatchLayer.Status;
-using Lambda.BatchLayer.Tests.Loading;
 using Lambda.Shared.BatchViews;
+using Lambda.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -43,8 +43,8 @@ public sealed class RecomputeRunnerTests : IDisposable
         Assert.Equal(2, run.DaysRecomputed);
         Assert.Equal(2, run.DaysLoaded);
         Assert.Equal([("revenue_by_country", Day1, FileOf("e1", Day1)), ("revenue_by_country", Day2, FileOf("e1", Day2))], _loader.Loads);
-        Assert.Equal(("e1", DayFile("e1", Day1)), _loader.Held(TestViews.Revenue, Day1));
-        Assert.Equal(("e1", DayFile("e1", Day2)), _loader.Held(TestViews.Revenue, Day2));
+        Assert.Equal(("e1", DayFile("e1", Day1)), _loader.Held(TestCatalogs.RevenueByCountry, Day1));
+        Assert.Equal(("e1", DayFile("e1", Day2)), _loader.Held(TestCatalogs.RevenueByCountry, Day2));
         Assert.Equal((1, 1), (_lock.Acquired, _lock.Released));
         Assert.Null(run.Error);
         Assert.NotNull(run.FinishedAt);
@@ -78,7 +78,7 @@ public sealed class RecomputeRunnerTests : IDisposable
 
         Assert.Equal((BatchRunState.Succeeded, 1), (second.State, second.DaysLoaded));
         Assert.Equal([("revenue_by_country", Day2, FileOf("e2", Day2))], _loader.Loads);
-        Assert.Equal(("e1", DayFile("e1", Day1)), _loader.Held(TestViews.Revenue, Day1));
+        Assert.Equal(("e1", DayFile("e1", Day1)), _loader.Held(TestCatalogs.RevenueByCountry, Day1));
     }
 
     [Fact]
@@ -118,7 +118,7 @@ public sealed class RecomputeRunnerTests : IDisposable
         Assert.Equal(BatchRunState.NothingToDo, retry.State);
         Assert.Equal(1, retry.DaysLoaded);
         Assert.Equal([("revenue_by_country", Day1, FileOf("e1", Day1))], _loader.Loads);
-        Assert.Equal(("e1", DayFile("e1", Day1)), _loader.Held(TestViews.Revenue, Day1));
+        Assert.Equal(("e1", DayFile("e1", Day1)), _loader.Held(TestCatalogs.RevenueByCountry, Day1));
     }
 
     [Fact]
@@ -152,7 +152,7 @@ public sealed class RecomputeRunnerTests : IDisposable
         Assert.Equal((BatchRunState.Succeeded, 1), (first.State, first.DaysLoaded));
         Assert.Equal((BatchRunState.NothingToDo, 0), (second.State, second.DaysLoaded));
         Assert.Equal([("revenue_by_country", Day2, FileOf("e1", Day2))], _loader.Loads);
-        Assert.Null(_loader.Held(TestViews.Revenue, Day1));
+        Assert.Null(_loader.Held(TestCatalogs.RevenueByCountry, Day1));
     }
 
     [Fact]
@@ -162,13 +162,13 @@ public sealed class RecomputeRunnerTests : IDisposable
         _engine.Then(Publish("e1", Day1)).ThenReturn(ScriptedRecomputeEngine.NothingToDo("e2"));
         await Runner().RunAsync(Run(), null, CancellationToken.None);
         await Runner(other, _otherRoot).RunAsync(Run(), null, CancellationToken.None);
-        Assert.Equal(("other", DayFile("other", Day1)), _loader.Held(TestViews.Revenue, Day1));
+        Assert.Equal(("other", DayFile("other", Day1)), _loader.Held(TestCatalogs.RevenueByCountry, Day1));
 
         var again = await Runner().RunAsync(Run(), null, CancellationToken.None);
 
         Assert.Equal((BatchRunState.NothingToDo, 1), (again.State, again.DaysLoaded));
         Assert.Equal(FileOf("e1", Day1), _loader.Loads[^1].File);
-        Assert.Equal(("e1", DayFile("e1", Day1)), _loader.Held(TestViews.Revenue, Day1));
+        Assert.Equal(("e1", DayFile("e1", Day1)), _loader.Held(TestCatalogs.RevenueByCountry, Day1));
     }
 
     [Fact]
@@ -195,7 +195,7 @@ public sealed class RecomputeRunnerTests : IDisposable
     [Fact]
     public async Task A_view_published_for_another_definition_than_the_catalogs_is_not_loaded()
     {
-        var view = TestViews.Revenue;
+        var view = TestCatalogs.RevenueByCountry;
         var file = Touch(_root, DayFile("old", Day1));
         await TestManifests.PublishAsync(_root, view, "old", [new RecomputedDay(view.Name, Day1, 10, file)], CancellationToken.None, definitionHash: new string('0', 64));
         _engine.ThenReturn(ScriptedRecomputeEngine.NothingToDo("e1"));
@@ -224,7 +224,7 @@ public sealed class RecomputeRunnerTests : IDisposable
             _lock,
             _loader,
             new ManifestStore(_otherRoot),
-            TestViews.Default,
+            TestCatalogs.Default,
             Options.Create(new BatchLayerOptions { DatasetRoot = _root }),
             Options.Create(new BatchScheduleOptions()),
             Options.Create(new BatchLoadOptions()),
@@ -296,7 +296,7 @@ public sealed class RecomputeRunnerTests : IDisposable
     private static RecomputeRun Run(string? jobId = null, int attempt = 1) =>
         new() { Request = new RecomputeRequest(), RequestedBy = "test", JobId = jobId, Attempt = attempt };
 
-    private static string DayFile(string runId, DateOnly day) => BatchViewLayout.DayFile(TestViews.Revenue, runId, day);
+    private static string DayFile(string runId, DateOnly day) => BatchViewLayout.DayFile(TestCatalogs.RevenueByCountry, runId, day);
 
     private string FileOf(string runId, DateOnly day) => BatchViewLayout.Resolve(_root, DayFile(runId, day));
 
@@ -307,7 +307,7 @@ public sealed class RecomputeRunnerTests : IDisposable
     private static Func<RecomputeRequest, IProgress<RecomputeProgress>?, CancellationToken, Task<RecomputeResult>> PublishUnder(
         string root, string runId, params DateOnly[] days) => async (_, _, ct) =>
     {
-        var view = TestViews.Revenue;
+        var view = TestCatalogs.RevenueByCountry;
         var published = days.Select(d => new RecomputedDay(view.Name, d, 10, Touch(root, DayFile(runId, d)))).ToArray();
         await TestManifests.PublishAsync(root, view, runId, published, ct);
         return new RecomputeResult
@@ -349,7 +349,7 @@ public sealed class RecomputeRunnerTests : IDisposable
             _lock,
             _loader,
             new ManifestStore(root),
-            TestViews.Default,
+            TestCatalogs.Default,
             Options.Create(new BatchLayerOptions { DatasetRoot = root }),
             Options.Create(new BatchScheduleOptions()),
             Options.Create(new BatchLoadOptions { Enabled = loadEnabled }),

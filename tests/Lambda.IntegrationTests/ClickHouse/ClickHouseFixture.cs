@@ -5,17 +5,23 @@ namespace Lambda.IntegrationTests.ClickHouse;
 
 /// <summary>
 /// A database of its own on the stack's ClickHouse (LAMBDA_CLICKHOUSE_URL) for one test class,
-/// dropped afterwards, so test classes never see each other's tables.
+/// dropped afterwards, so test classes never see each other's tables; its clients retry quickly.
 /// </summary>
 public sealed class ClickHouseFixture : IAsyncLifetime
 {
-    private readonly List<HttpClient> _httpClients = [];
+    private readonly ClickHouseTestDatabase _database = new(prefix: "it_ch");
 
-    public Uri Url { get; } = StackEndpoints.Load().ClickHouseUrl;
+    public ClickHouseFixture()
+    {
+        Client = CreateClient(Options());
+    }
 
-    public string Database { get; } = "it_ch_" + Guid.NewGuid().ToString("N")[..12];
+    public Uri Url => _database.Url;
 
-    public ClickHouseClient Client { get; private set; } = null!;
+    public string Database => _database.Name;
+
+    /// <summary>A client of this database with the options of <see cref="Options"/>.</summary>
+    public ClickHouseClient Client { get; }
 
     /// <summary>Options pointing at this fixture's database, with short retry delays.</summary>
     public ClickHouseOptions Options(
@@ -31,37 +37,10 @@ public sealed class ClickHouseFixture : IAsyncLifetime
         };
 
     /// <summary>A client over a real socket handler, optionally behind a handler that watches requests.</summary>
-    public ClickHouseClient CreateClient(ClickHouseOptions options, Func<HttpMessageHandler, HttpMessageHandler>? wrap = null)
-    {
-        HttpMessageHandler handler = new SocketsHttpHandler
-        {
-            ConnectTimeout = options.ConnectTimeout,
-            PooledConnectionIdleTimeout = options.PooledConnectionIdleTimeout,
-        };
-        var http = new HttpClient(wrap is null ? handler : wrap(handler)) { Timeout = Timeout.InfiniteTimeSpan };
-        lock (_httpClients)
-        {
-            _httpClients.Add(http);
-        }
+    public ClickHouseClient CreateClient(ClickHouseOptions options, Func<HttpMessageHandler, HttpMessageHandler>? wrap = null) =>
+        _database.CreateClient(options, wrap);
 
-        return new ClickHouseClient(http, options);
-    }
+    public Task InitializeAsync() => _database.InitializeAsync();
 
-    public async Task InitializeAsync()
-    {
-        Client = CreateClient(Options());
-        await Client.EnsureDatabaseAsync(CancellationToken.None);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Client.ExecuteAsync(
-            "DROP DATABASE IF EXISTS " + ClickHouseSql.QuoteIdentifier(Database),
-            new ClickHouseCallOptions { Database = "system" },
-            CancellationToken.None);
-        foreach (var http in _httpClients)
-        {
-            http.Dispose();
-        }
-    }
+    public Task DisposeAsync() => _database.DisposeAsync().AsTask();
 }

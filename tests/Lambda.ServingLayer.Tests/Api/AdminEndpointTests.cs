@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Lambda.ServingLayer.Admin;
 using Lambda.ServingLayer.Tests.Support;
+using Lambda.Testing;
 using Npgsql;
 
 namespace Lambda.ServingLayer.Tests.Api;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Lambda.ServingLayer.Tests.Querying;
 using Lambda.ServingLayer.Tests.Support;
+using Lambda.Testing;
 
 namespace Lambda.ServingLayer.Tests.Api;
 

@@ -18,8 +18,7 @@ public sealed class IngestKafkaTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _topic = await DevBrokerAdmin.CreateUniqueTopicAsync("it-serving-orders", Partitions, CancellationToken.None);
-        var catalog = await File.ReadAllTextAsync(TestCatalogs.DefaultPath);
-        await File.WriteAllTextAsync(_catalogPath, catalog.Replace("    topic: orders\n", $"    topic: {_topic.Name}\n", StringComparison.Ordinal));
+        await File.WriteAllTextAsync(_catalogPath, TestCatalogs.DefaultWithOrdersTopic(_topic.Name));
     }
 
     public async Task DisposeAsync()

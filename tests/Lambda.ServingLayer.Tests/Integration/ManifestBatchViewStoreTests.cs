@@ -5,6 +5,7 @@ using Lambda.Shared.Aggregation;
 using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.Time;
+using Lambda.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Lambda.ServingLayer.Tests.Integration;

@@ -119,7 +119,7 @@ public sealed class SpeedTableViewStoreTests : IAsyncLifetime
     [Fact]
     public async Task Every_dimension_type_and_measure_layout_reads_back_exactly()
     {
-        var view = TestCatalogs.Typed.GetView("by_everything");
+        var view = TypeCatalogs.AllTypes.GetView("by_everything");
         var writer = new SpeedTableWriter(Shared(), view);
         await writer.CreateAsync();
         var events = ViewQueryEngineTests.Numbered(

@@ -4,6 +4,7 @@ using Lambda.ServingLayer.Json;
 using Lambda.ServingLayer.Querying;
 using Lambda.ServingLayer.Tests.Querying;
 using Lambda.ServingLayer.Tests.Support;
+using Lambda.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Lambda.ServingLayer.Tests.Json;

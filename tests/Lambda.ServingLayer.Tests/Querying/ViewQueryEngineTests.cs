@@ -4,6 +4,7 @@ using Lambda.Shared.Aggregation;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.Events;
 using Lambda.Shared.Time;
+using Lambda.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 

@@ -3,6 +3,7 @@ using Lambda.ServingLayer.Tests.Support;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.Events;
 using Lambda.Shared.Time;
+using Lambda.Testing;
 
 namespace Lambda.ServingLayer.Tests.Querying;
 
@@ -38,7 +39,7 @@ public sealed class ViewQueryParserTests
     public void Every_parameter_is_read()
     {
         var query = Queries.Parse(
-            TestCatalogs.Typed,
+            TypeCatalogs.AllTypes,
             "by_everything",
             "from=2026-11-25&to=2026-11-27&granularity=DAY&group_by=ok, site&filter=site:a\\,b,site:c&filter=floor:-3,price:1.5,ok:true,ratio:0.25,seen:2026-01-01T00:00:00Z&limit=7");
 
@@ -108,7 +109,7 @@ public sealed class ViewQueryParserTests
     [InlineData("filter=seen:noon", "filter")]
     public void Filter_values_must_parse_as_the_dimensions_type(string filter, string parameter)
     {
-        var error = Queries.Error(TestCatalogs.Typed, "by_everything", "from=2026-11-25T10:00:00Z&to=2026-11-25T11:00:00Z&" + filter);
+        var error = Queries.Error(TypeCatalogs.AllTypes, "by_everything", "from=2026-11-25T10:00:00Z&to=2026-11-25T11:00:00Z&" + filter);
 
         Assert.Equal(parameter, error.Parameter);
     }
@@ -116,7 +117,7 @@ public sealed class ViewQueryParserTests
     [Fact]
     public void A_day_view_needs_day_boundaries_and_says_which()
     {
-        var error = Queries.Error(TestCatalogs.Typed, "daily", Range);
+        var error = Queries.Error(TypeCatalogs.AllTypes, "daily", Range);
 
         Assert.Equal("from", error.Parameter);
         Assert.Contains("day boundaries", error.Message, StringComparison.Ordinal);

@@ -10,7 +10,7 @@ public sealed class ViewSelectionTests
     [Fact]
     public void Values_of_one_dimension_are_alternatives_and_different_dimensions_must_all_match()
     {
-        var view = TestCatalogs.Typed.GetView("by_everything");
+        var view = TypeCatalogs.AllTypes.GetView("by_everything");
         var selection = new ViewSelection(
             new TimeRange(0, 1),
             [
@@ -27,7 +27,7 @@ public sealed class ViewSelectionTests
     [Fact]
     public void A_condition_refuses_values_of_another_type_and_conditions_are_one_per_dimension()
     {
-        var view = TestCatalogs.Typed.GetView("by_everything");
+        var view = TypeCatalogs.AllTypes.GetView("by_everything");
 
         Assert.Throws<ArgumentException>(() => new DimensionCondition(view.Dimensions[1], 1, [FieldValue.FromString("1")]));
         Assert.Throws<ArgumentException>(() => new DimensionCondition(view.Dimensions[1], 1, []));

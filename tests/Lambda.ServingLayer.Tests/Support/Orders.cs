@@ -1,5 +1,6 @@
 using Lambda.Shared.Events;
 using Lambda.Shared.Time;
+using Lambda.Testing;
 
 namespace Lambda.ServingLayer.Tests.Support;
 

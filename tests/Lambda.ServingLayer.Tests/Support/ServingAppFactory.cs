@@ -1,6 +1,7 @@
 using Lambda.ServingLayer.Admin;
 using Lambda.ServingLayer.Ingest;
 using Lambda.ServingLayer.Querying;
+using Lambda.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;

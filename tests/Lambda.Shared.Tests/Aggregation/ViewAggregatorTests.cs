@@ -6,6 +6,7 @@ using Lambda.Shared.Catalog;
 using Lambda.Shared.Events;
 using Lambda.Shared.Measures;
 using Lambda.Shared.Time;
+using Lambda.Testing;
 using static Lambda.Shared.Tests.Aggregation.TestEvents;
 
 namespace Lambda.Shared.Tests.Aggregation;
@@ -13,8 +14,8 @@ namespace Lambda.Shared.Tests.Aggregation;
 public sealed class ViewAggregatorTests
 {
     private static readonly ViewDefinition Revenue = TestCatalogs.RevenueByCountry;
-    private static readonly ViewDefinition Everything = TestCatalogs.AllTypes.GetView("everything");
-    private static readonly ViewDefinition ByLong = TestCatalogs.AllTypes.GetView("by_long");
+    private static readonly ViewDefinition Everything = TypeCatalogs.AllTypes.GetView("everything");
+    private static readonly ViewDefinition ByLong = TypeCatalogs.AllTypes.GetView("by_long");
 
     private static void AssertSameContent(ViewAggregator expected, ViewAggregator actual)
     {
@@ -230,7 +231,7 @@ public sealed class ViewAggregatorTests
     public void Misuse_is_refused_with_clear_errors()
     {
         var aggregator = new ViewAggregator(Revenue);
-        var other = new EventRecord(TestCatalogs.AllTypes.GetSource("things"));
+        var other = new EventRecord(TypeCatalogs.AllTypes.GetSource("things"));
         var incomplete = new EventRecord(Revenue.Source);
 
         Assert.Contains("'things'", Assert.Throws<ArgumentException>(() => aggregator.Add(other)).Message, StringComparison.Ordinal);

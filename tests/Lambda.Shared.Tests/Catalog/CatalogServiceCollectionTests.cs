@@ -1,4 +1,5 @@
 using Lambda.Shared.Catalog;
+using Lambda.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -1,6 +1,7 @@
 using Lambda.Shared.Catalog;
 using Lambda.Shared.Measures;
 using Lambda.Shared.Time;
+using Lambda.Testing;
 
 namespace Lambda.Shared.Tests.Catalog;
 

@@ -1,4 +1,5 @@
 using Lambda.Shared.Catalog;
+using Lambda.Testing;
 
 namespace Lambda.Shared.Tests.Catalog;
 

@@ -2,6 +2,7 @@ using System.Text;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.Events;
 using Lambda.Shared.Time;
+using Lambda.Testing;
 
 namespace Lambda.Shared.Tests.Events;
 
@@ -11,7 +12,7 @@ public sealed class EventParserTests
         """{"order_id":"o-1","user_id":"u-7","country":"US","amount":12.5,"status":"paid","ts":"2026-11-25T10:15:30.123Z"}""";
 
     private static readonly EventParser OrdersParser = new(TestCatalogs.Orders);
-    private static readonly SourceDefinition Things = TestCatalogs.AllTypes.GetSource("things");
+    private static readonly SourceDefinition Things = TypeCatalogs.AllTypes.GetSource("things");
     private static readonly EventParser ThingsParser = new(Things);
 
     private static EventRecord Parse(EventParser parser, string json)

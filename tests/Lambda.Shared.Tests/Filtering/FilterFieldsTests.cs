@@ -1,5 +1,6 @@
 using Lambda.Shared.Catalog;
 using Lambda.Shared.Filtering;
+using Lambda.Testing;
 
 namespace Lambda.Shared.Tests.Filtering;
 

@@ -6,7 +6,7 @@ namespace Lambda.Shared.Tests.Filtering;
 
 public sealed class FilterTests
 {
-    private static readonly SourceDefinition Things = TestCatalogs.AllTypes.GetSource("things");
+    private static readonly SourceDefinition Things = TypeCatalogs.AllTypes.GetSource("things");
 
     private static EventRecord Thing(string s = "x", long l = 1, double d = 1, decimal m = 1, bool b = true, long t = 1_767_225_600_000)
     {

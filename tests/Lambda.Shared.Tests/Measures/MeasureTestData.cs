@@ -67,7 +67,7 @@ internal static class MeasureTestData
     public static MeasureState StateOf(MeasureKind kind, FieldType? type, IEnumerable<FieldValue> values)
     {
         var state = MeasureState.Create(kind, type);
-        var record = new EventRecord(TestCatalogs.SingleField(type ?? FieldType.Long));
+        var record = new EventRecord(TypeCatalogs.SingleField(type ?? FieldType.Long));
         foreach (var value in values)
         {
             record.Reset();

@@ -3,27 +3,14 @@ using LambdaCatalog = Lambda.Shared.Catalog.Catalog;
 
 namespace Lambda.BatchLayer.Tests.Dataset;
 
-/// <summary>Catalogs used by the batch-engine tests.</summary>
-internal static class TestCatalogs
+/// <summary>Catalogs over fields of every type for the batch-engine tests (the default catalog is <see cref="Lambda.Testing.TestCatalogs"/>).</summary>
+internal static class TypeCatalogs
 {
-    private static readonly Lazy<string> DefaultText = new(() => File.ReadAllText(DefaultPath));
-    private static readonly Lazy<LambdaCatalog> LazyDefault = new(() => CatalogLoader.LoadFile(DefaultPath));
-
-    /// <summary>The shipped default catalog, as the build copies it next to the test assembly.</summary>
-    public static string DefaultPath => Path.Combine(AppContext.BaseDirectory, "catalog.yaml");
-
-    public static LambdaCatalog Default => LazyDefault.Value;
-
-    /// <summary>The default catalog text with the <c>orders</c> source reading <paramref name="topic"/> instead of <c>orders</c>.</summary>
-    public static string DefaultWithOrdersTopic(string topic)
-    {
-        var text = DefaultText.Value;
-        const string original = "    topic: orders\n";
-        Assert.Equal(1, CountOf(text, original));
-        return text.Replace(original, $"    topic: {topic}\n", StringComparison.Ordinal);
-    }
-
-    /// <summary>A catalog with one field of every type and views using every measure kind over them.</summary>
+    /// <summary>
+    /// A catalog with one field of every type and views using every measure kind over them. Unlike the kernel tests'
+    /// all-types catalog, <c>everything</c> is filtered (<c>l &gt;= 0</c>, and the test events hold negative longs) and
+    /// the second view has a double dimension.
+    /// </summary>
     public static LambdaCatalog AllTypes { get; } = CatalogLoader.Parse("""
         sources:
           things:
@@ -70,15 +57,4 @@ internal static class TestCatalogs
             dimensions: [l, d, m, t]
             measures: { n: count, total: sum(m) }
         """, "all-types");
-
-    private static int CountOf(string text, string part)
-    {
-        var count = 0;
-        for (var i = text.IndexOf(part, StringComparison.Ordinal); i >= 0; i = text.IndexOf(part, i + part.Length, StringComparison.Ordinal))
-        {
-            count++;
-        }
-
-        return count;
-    }
 }

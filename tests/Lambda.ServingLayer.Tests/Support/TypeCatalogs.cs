@@ -2,24 +2,11 @@ using Lambda.Shared.Catalog;
 
 namespace Lambda.ServingLayer.Tests.Support;
 
-/// <summary>Catalogs used across the tests.</summary>
-internal static class TestCatalogs
+/// <summary>Catalogs over fields of every type (the default catalog is <see cref="Lambda.Testing.TestCatalogs"/>).</summary>
+internal static class TypeCatalogs
 {
-    private static readonly Lazy<LambdaCatalog> LazyDefault = new(() => CatalogLoader.LoadFile(DefaultPath));
-
-    /// <summary>The shipped default catalog, copied next to the test assembly by the build.</summary>
-    public static string DefaultPath => Path.Combine(AppContext.BaseDirectory, "catalog.yaml");
-
-    /// <summary>The shipped default catalog.</summary>
-    public static LambdaCatalog Default => LazyDefault.Value;
-
-    public static SourceDefinition Orders => Default.GetSource("orders");
-
-    /// <summary>revenue_by_country: orders where status = 'paid', per minute, by country; orders, revenue, biggest, buyers.</summary>
-    public static ViewDefinition RevenueByCountry => Default.GetView("revenue_by_country");
-
     /// <summary>A catalog with dimensions of every type, for parsing and formatting tests.</summary>
-    public static LambdaCatalog Typed { get; } = CatalogLoader.Parse("""
+    public static LambdaCatalog AllTypes { get; } = CatalogLoader.Parse("""
         sources:
           readings:
             topic: readings

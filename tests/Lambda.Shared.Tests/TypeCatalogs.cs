@@ -2,21 +2,11 @@ using Lambda.Shared.Catalog;
 
 namespace Lambda.Shared.Tests;
 
-/// <summary>Catalogs used across the tests.</summary>
-internal static class TestCatalogs
+/// <summary>
+/// Catalogs over fields of every type, for the kernel's tests (the default catalog is <see cref="Lambda.Testing.TestCatalogs"/>).
+/// </summary>
+internal static class TypeCatalogs
 {
-    private static readonly Lazy<LambdaCatalog> LazyDefault = new(() => CatalogLoader.LoadFile(DefaultPath));
-
-    /// <summary>The shipped default catalog, as copied next to the test assembly by the build.</summary>
-    public static string DefaultPath => Path.Combine(AppContext.BaseDirectory, "catalog.yaml");
-
-    /// <summary>The shipped default catalog.</summary>
-    public static LambdaCatalog Default => LazyDefault.Value;
-
-    public static SourceDefinition Orders => Default.GetSource("orders");
-
-    public static ViewDefinition RevenueByCountry => Default.GetView("revenue_by_country");
-
     /// <summary>A catalog with one source holding one field of each type, and views over it.</summary>
     public static LambdaCatalog AllTypes { get; } = CatalogLoader.Parse("""
         sources:

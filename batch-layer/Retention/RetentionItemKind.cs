@@ -1,0 +1,11 @@
+namespace Lambda.BatchLayer.Retention;
+
+/// <summary>The kinds of items retention deletes.</summary>
+public enum RetentionItemKind
+{
+    /// <summary>A run directory of a batch view, <c>views/&lt;view&gt;/&lt;hash8&gt;/run=&lt;runId&gt;</c>.</summary>
+    Run,
+
+    /// <summary>A temporary file an interrupted publish left in <c>views/</c> (<c>*.tmp</c> of the manifest or the retention record).</summary>
+    TemporaryFile,
+}
