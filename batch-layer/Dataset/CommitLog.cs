@@ -63,8 +63,8 @@ public sealed class CommitLog
     {
         // A compaction deletes records it superseded and writes new ones while readers list the directory:
         // a record may vanish between the listing and its reading, and a directory listing is not atomic.
-        // Records are never re-created under a name once deleted, so two equal listings around the reads
-        // mean nothing changed in between.
+        // Records are never re-created under a name once deleted, so a second listing that still holds every
+        // record read, and nothing new but archive commits beyond them, means the reads are consistent.
         for (var attempt = 1; ; attempt++)
         {
             var names = ListRecordNames(partitions);
@@ -94,7 +94,7 @@ public sealed class CommitLog
                 commits.Add(commit);
             }
 
-            if (!vanished && names.Keys.ToHashSet(StringComparer.Ordinal).SetEquals(ListRecordNames(partitions).Keys))
+            if (!vanished && StillHolds(commits, partitions))
             {
                 commits.Sort((a, b) => a.Partition != b.Partition ? a.Partition.CompareTo(b.Partition) : a.FirstOffset.CompareTo(b.FirstOffset));
                 return commits;
@@ -348,14 +348,14 @@ public sealed class CommitLog
         ReadCommits(partitions).Any(k => k.IsCompaction && k.Covers(commit));
 
     /// <summary>
-    /// Whether <paramref name="commits"/>, read earlier, still stand: none of them was deleted, and every record
-    /// written since lies beyond the last offset read of its partition (new archive commits, which a compaction
+    /// Whether <paramref name="commits"/>, read earlier (of <paramref name="partitions"/>, all when null), still
+    /// stand: none of them was deleted, and every record written since lies beyond the last offset read of its partition (new archive commits, which a compaction
     /// record cannot be: it only replaces commits that existed before it).
     /// </summary>
-    internal bool StillHolds(IReadOnlyCollection<DatasetCommit> commits)
+    internal bool StillHolds(IReadOnlyCollection<DatasetCommit> commits, IReadOnlySet<int>? partitions = null)
     {
         ArgumentNullException.ThrowIfNull(commits);
-        var now = ListRecordNames(null);
+        var now = ListRecordNames(partitions);
         var ends = new Dictionary<int, long>();
         foreach (var commit in commits)
         {
