@@ -6,6 +6,7 @@ using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.ClickHouse;
 using Lambda.Shared.Kafka;
+using Lambda.Shared.SpeedViews;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using LambdaCatalog = Lambda.Shared.Catalog.Catalog;
@@ -52,7 +53,7 @@ public static class BatchEngineServiceCollectionExtensions
     /// Registers <see cref="IRecomputeEngine"/> (<see cref="RecomputeEngine"/>) with <see cref="RecomputeOptions"/>
     /// (section <c>Batch:Recompute</c>), the dataset root, the catalog, the batch-view manifest store, reader
     /// and writer (<see cref="BatchViewsServiceCollectionExtensions.AddLambdaBatchViews"/>) and
-    /// <see cref="IFlushBoundarySource"/> (<see cref="ClickHouseFlushBoundarySource"/>; the ClickHouse client is
+    /// <see cref="IFlushBoundarySource"/> (<see cref="SpeedTableFlushBoundarySource"/> over the shared speed-table store; the ClickHouse client is
     /// registered from the <c>ClickHouse</c> section unless it already is). Replace <see cref="IFlushBoundarySource"/>
     /// by registering another implementation first. Also <see cref="BatchViewRetention"/> with
     /// <see cref="RetentionOptions"/> (section <c>Batch:Retention</c>), which the engine runs after every run.
@@ -76,7 +77,9 @@ public static class BatchEngineServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RetentionOptions>, RetentionOptionsValidator>());
         services.TryAddSingleton<BatchViewRetention>();
-        services.TryAddSingleton<IFlushBoundarySource, ClickHouseFlushBoundarySource>();
+        services.AddLambdaSpeedViews();
+        services.TryAddSingleton<SpeedDeltaRetention>();
+        services.TryAddSingleton<IFlushBoundarySource, SpeedTableFlushBoundarySource>();
         services.TryAddSingleton<IRecomputeEngine, RecomputeEngine>();
         return services;
     }

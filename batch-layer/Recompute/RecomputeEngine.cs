@@ -5,6 +5,7 @@ using Lambda.BatchLayer.Retention;
 using Lambda.Shared.Aggregation;
 using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
+using Lambda.Shared.ClickHouse;
 using Lambda.Shared.Time;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -43,6 +44,7 @@ public sealed class RecomputeEngine : IRecomputeEngine
     private readonly ILogger<RecomputeEngine> _logger;
     private readonly TimeProvider _time;
     private readonly BatchViewRetention? _retention;
+    private readonly SpeedDeltaRetention? _speedRetention;
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     /// <summary>
@@ -58,7 +60,8 @@ public sealed class RecomputeEngine : IRecomputeEngine
         BatchViewWriter writer,
         ILogger<RecomputeEngine> logger,
         TimeProvider time,
-        BatchViewRetention? retention = null)
+        BatchViewRetention? retention = null,
+        SpeedDeltaRetention? speedRetention = null)
     {
         ArgumentNullException.ThrowIfNull(storage);
         ArgumentNullException.ThrowIfNull(options);
@@ -72,6 +75,7 @@ public sealed class RecomputeEngine : IRecomputeEngine
         _logger = logger;
         _time = time;
         _retention = retention;
+        _speedRetention = speedRetention;
         if (!string.Equals(Path.GetFullPath(manifests.Root), _root, StringComparison.Ordinal))
         {
             throw new ArgumentException($"the manifest store's root '{manifests.Root}' is not the dataset root '{_root}'", nameof(manifests));
@@ -129,6 +133,7 @@ public sealed class RecomputeEngine : IRecomputeEngine
         {
             _logger.LogInformation("Recompute {RunId}: nothing new since run {Previous}; nothing published", runId, published?.RunId ?? "(none)");
             var unchanged = await RetainAsync(runId, progress, 0).ConfigureAwait(false);
+            await DropCoveredSpeedDeltasAsync(runId, published).ConfigureAwait(false);
             return Result(runId, nothingToDo: true, [], 0, 0, startedAt) with { Retention = unchanged };
         }
 
@@ -179,7 +184,30 @@ public sealed class RecomputeEngine : IRecomputeEngine
             runId, days.Length, rowsWritten, rowsRead, clock.ElapsedMilliseconds, rowsRead / Math.Max(clock.Elapsed.TotalSeconds, 1e-9),
             (long)planned.TotalMilliseconds, (long)aggregating.TotalMilliseconds, (long)writing.TotalMilliseconds);
         var retention = await RetainAsync(runId, progress, rowsRead).ConfigureAwait(false);
+        await DropCoveredSpeedDeltasAsync(runId, published).ConfigureAwait(false);
         return Result(runId, nothingToDo: false, days, rowsRead, rowsWritten, startedAt) with { Retention = retention };
+    }
+
+    /// <summary>
+    /// Drops the speed deltas covered by <paramref name="current"/>, the manifest that was current when the run
+    /// started (see <see cref="SpeedDeltaRetention"/>); a failure is logged, the run's publish stands.
+    /// </summary>
+    private async Task DropCoveredSpeedDeltasAsync(string runId, BatchManifest? current)
+    {
+        if (_speedRetention is null)
+        {
+            return;
+        }
+
+        try
+        {
+            // Not cancellable, like the retention pass: the publish already happened.
+            await _speedRetention.DropCoveredDeltasAsync(current, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ClickHouseException or HttpRequestException)
+        {
+            _logger.LogError(ex, "Recompute {RunId}: dropping the speed deltas covered by run {Covering} failed; they stay until the next run", runId, current?.RunId);
+        }
     }
 
     /// <summary>The retention pass at the end of a run, under the run's lock; null when there is none or it failed.</summary>

@@ -13,7 +13,8 @@ public sealed class RetentionOptions
     public static readonly TimeSpan MaxGracePeriod = TimeSpan.FromDays(365);
 
     /// <summary>
-    /// Whether every successful recompute deletes, under its lock, the runs whose grace period is over.
+    /// Whether every successful recompute deletes, under its lock, the runs whose grace period is over, and the
+    /// ClickHouse speed deltas covered by a manifest that has been current for the grace period (<see cref="SpeedDeltaRetention"/>).
     /// When false the recompute only records when runs stopped being named, and the <c>retain</c> command
     /// deletes them. Default: true.
     /// </summary>

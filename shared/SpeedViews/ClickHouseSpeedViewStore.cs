@@ -207,6 +207,34 @@ public sealed partial class ClickHouseSpeedViewStore : ISpeedViewStore
     }
 
     /// <inheritdoc/>
+    public async Task DeleteCoveredDeltasAsync(ViewDefinition view, IReadOnlyDictionary<int, long> watermarks, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        ArgumentNullException.ThrowIfNull(watermarks);
+        var covered = watermarks.Where(w => w.Value > 1).OrderBy(w => w.Key).ToArray();
+        if (covered.Length == 0)
+        {
+            return;
+        }
+
+        var schema = SpeedTableSchema.For(view);
+        var partition = Q(SpeedTableSchema.PartitionColumn);
+        var lastOffset = Q(SpeedTableSchema.LastOffsetColumn);
+        var conditions = covered.Select(w => string.Create(CultureInfo.InvariantCulture, $"({partition} = {w.Key} AND {lastOffset} + 1 < {w.Value})"));
+        var sql = $"ALTER TABLE {ClickHouseSql.QualifiedName(Database, schema.TableName)} DELETE WHERE {string.Join(" OR ", conditions)}";
+        try
+        {
+            // Idempotent: deleting rows that are already gone deletes nothing.
+            await _client.ExecuteAsync(sql, IdempotentCall, cancellationToken).ConfigureAwait(false);
+            LogCoveredDeltasDropped(_logger, schema.TableName, view.Name, covered.Length);
+        }
+        catch (ClickHouseException ex) when (ex.ErrorCode is UnknownTable or UnknownDatabase)
+        {
+            LogTableMissing(_logger, schema.TableName, schema.View.Name);
+        }
+    }
+
+    /// <inheritdoc/>
     public Task<long> ReadIntoAsync(
         ViewAggregator target, TimeRange? range, IReadOnlyDictionary<int, long>? watermarks, CancellationToken cancellationToken) =>
         ReadIntoAsync(target, range, watermarks, [], cancellationToken);
@@ -388,6 +416,9 @@ public sealed partial class ClickHouseSpeedViewStore : ISpeedViewStore
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "View {View}: definition changed, new table version {Version} ({Table}); the previous version {PreviousVersion} ({PreviousTable}) is left untouched and no longer written")]
     private static partial void LogDefinitionChanged(ILogger logger, string view, string version, string table, string previousVersion, string? previousTable);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "View {View}: deletion of the speed deltas a batch view covers in {Partitions} partitions of {Table} requested (a ClickHouse mutation)")]
+    private static partial void LogCoveredDeltasDropped(ILogger logger, string table, string view, int partitions);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Analyst view {Name} now reads {Table}")]
     private static partial void LogAnalystView(ILogger logger, string name, string table);

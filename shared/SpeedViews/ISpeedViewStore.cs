@@ -70,6 +70,16 @@ public interface ISpeedViewStore
     Task<IReadOnlyDictionary<int, long>> GetWatermarksAsync(ViewDefinition view, IReadOnlyDictionary<int, long> limits, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Drops the rows a batch view with <paramref name="watermarks"/> covers, except the flush that ends at each
+    /// watermark: rows of partition p with <c>last_offset + 1 &lt; watermarks[p]</c>. Kept are every row at or above
+    /// S_p, the flush whose boundary is S_p (so S_p stays a legal watermark and the partition's newest row, the
+    /// speed layer's resume point, is never dropped) and partitions not listed. Only safe once no reader holds an
+    /// older batch view; the caller decides when. ClickHouse deletes asynchronously (a mutation); rows not yet
+    /// deleted are still correct, because every reader starts at or above S_p.
+    /// </summary>
+    Task DeleteCoveredDeltasAsync(ViewDefinition view, IReadOnlyDictionary<int, long> watermarks, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Merges into <paramref name="target"/> (an aggregator of the same view definition, at the view's
     /// granularity or coarser) every delta row (kind 0) whose bucket starts in <paramref name="range"/>
     /// (null: all) and, per partition p, whose <c>first_offset</c> is &gt;= <paramref name="watermarks"/>[p]

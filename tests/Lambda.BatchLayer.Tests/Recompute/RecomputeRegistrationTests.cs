@@ -22,7 +22,7 @@ public sealed class RecomputeRegistrationTests
             .BuildServiceProvider(validateScopes: true);
 
         Assert.IsType<RecomputeEngine>(services.GetRequiredService<IRecomputeEngine>());
-        Assert.IsType<ClickHouseFlushBoundarySource>(services.GetRequiredService<IFlushBoundarySource>());
+        Assert.IsType<SpeedTableFlushBoundarySource>(services.GetRequiredService<IFlushBoundarySource>());
         Assert.NotNull(services.GetRequiredService<IClickHouseClient>());
         Assert.Equal("/data/lambda", services.GetRequiredService<IManifestStore>().Root);
         Assert.Equal("/data/lambda", services.GetRequiredService<BatchViewReader>().Root);

@@ -1,6 +1,6 @@
-using Lambda.BatchLayer.Recompute;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.ClickHouse;
+using Lambda.Shared.SpeedViews;
 
 namespace Lambda.BatchLayer.Tests.Recompute;
 
@@ -12,7 +12,7 @@ internal static class SpeedTables
 {
     public static async Task CreateAsync(IClickHouseClient client, ViewDefinition view, CancellationToken cancellationToken)
     {
-        var table = ClickHouseSql.QualifiedName(client.Database, ClickHouseFlushBoundarySource.TableName(view));
+        var table = ClickHouseSql.QualifiedName(client.Database, SpeedTableSchema.TableNameOf(view));
         await client.ExecuteAsync(
             $"CREATE TABLE IF NOT EXISTS {table} (kind UInt8, `partition` UInt16, first_offset Int64, last_offset Int64, flushed_at DateTime, bucket DateTime) "
             + "ENGINE = MergeTree PARTITION BY tuple() ORDER BY (`partition`, last_offset)",
@@ -40,7 +40,7 @@ internal static class SpeedTables
         }
 
         await client.InsertAsync(
-            ClickHouseFlushBoundarySource.TableName(view),
+            SpeedTableSchema.TableNameOf(view),
             ["kind", "partition", "first_offset", "last_offset", "flushed_at", "bucket"],
             rows,
             (writer, row) =>

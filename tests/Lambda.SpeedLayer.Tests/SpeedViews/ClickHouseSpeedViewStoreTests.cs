@@ -133,14 +133,7 @@ public sealed class ClickHouseSpeedViewStoreTests
     public async Task Offset_range_reads_take_only_the_listed_partitions_flushes_inside_their_ranges()
     {
         await using var db = await ClickHouseTestDatabase.CreateAsync(prefix: "speed_test");
-        var store = new ClickHouseSpeedViewStore(db.Client, new ListLogger<ClickHouseSpeedViewStore>());
-        var view = Catalog.GetView("by_status");
-        await store.EnsureSchemaAsync([view], CancellationToken.None);
-        var hour0 = new DateTimeOffset(2026, 11, 25, 6, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
-        foreach (var (partition, first, last, count) in new[] { (0, 0L, 9L, 1), (0, 10L, 19L, 10), (0, 20L, 29L, 100), (1, 0L, 4L, 1000), (2, 0L, 0L, 10_000) })
-        {
-            await store.InsertAsync(view, [new SpeedPartitionDelta(partition, first, last, [Group(view, hour0, count)])], DateTime.UtcNow, CancellationToken.None);
-        }
+        var (store, view) = await FiveFlushesAsync(db);
 
         async Task<long> Total(Dictionary<int, SpeedOffsetRange> offsets)
         {
@@ -163,6 +156,32 @@ public sealed class ClickHouseSpeedViewStoreTests
         Assert.Equal(
             new Dictionary<int, long> { [0] = 29, [1] = 4, [2] = 0 },
             await store.GetMaxOffsetsSinceAsync(view, new Dictionary<int, long>(), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Covered_deltas_are_dropped_except_the_flush_ending_at_the_watermark_and_every_read_above_it_stays_the_same()
+    {
+        await using var db = await ClickHouseTestDatabase.CreateAsync(prefix: "speed_test");
+        var (store, view) = await FiveFlushesAsync(db);
+
+        var above = new Dictionary<int, long> { [0] = 20, [1] = 5 };
+        var before = await store.ReadGroupsAsync(view, null, above, CancellationToken.None);
+
+        await store.DeleteCoveredDeltasAsync(view, new Dictionary<int, long> { [0] = 20, [1] = 5, [3] = 100 }, CancellationToken.None);
+
+        // The deletion is a ClickHouse mutation, applied in the background.
+        var table = ClickHouseSql.QualifiedName(db.Client.Database, SpeedTableSchema.TableNameOf(view));
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await Strings(db, $"SELECT count() FROM {table} WHERE partition = 0 AND last_offset = 9"))[0] != "0" && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(["0-10-19", "0-20-29", "1-0-4", "2-0-0"], await Strings(db, $"SELECT concat(toString(partition), '-', toString(first_offset), '-', toString(last_offset)) FROM {table} ORDER BY partition, first_offset"));
+        Assert.Equal([20L, 30L], (await store.GetFlushBoundariesAsync(view, CancellationToken.None))[0]);
+        Assert.Equal(new Dictionary<int, long> { [0] = 20, [1] = 5 }, await store.GetWatermarksAsync(view, new Dictionary<int, long> { [0] = 25, [1] = 5 }, CancellationToken.None));
+        Assert.Equal(new Dictionary<int, long> { [0] = 29, [1] = 4, [2] = 0 }, await store.GetMaxOffsetsAsync(view, CancellationToken.None));
+        Assert.Null(ViewAggregator.FindDifference(before, await store.ReadGroupsAsync(view, null, above, CancellationToken.None)));
     }
 
     [Fact]
@@ -351,6 +370,24 @@ public sealed class ClickHouseSpeedViewStoreTests
         await Task.Delay(500);
         var stored = await db.Client.QueryScalarAsync<ulong>("SELECT count() FROM plain");
         Assert.InRange(stored, 100_000UL, 500_000UL);
+    }
+
+    /// <summary>
+    /// The by_status table with five flushes of one hour's events: partition 0 [0, 9] (1 event), [10, 19] (10),
+    /// [20, 29] (100); partition 1 [0, 4] (1,000); partition 2 [0, 0] (10,000).
+    /// </summary>
+    private static async Task<(ClickHouseSpeedViewStore Store, ViewDefinition View)> FiveFlushesAsync(ClickHouseTestDatabase db)
+    {
+        var store = new ClickHouseSpeedViewStore(db.Client, new ListLogger<ClickHouseSpeedViewStore>());
+        var view = Catalog.GetView("by_status");
+        await store.EnsureSchemaAsync([view], CancellationToken.None);
+        var hour0 = new DateTimeOffset(2026, 11, 25, 6, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
+        foreach (var (partition, first, last, count) in new[] { (0, 0L, 9L, 1), (0, 10L, 19L, 10), (0, 20L, 29L, 100), (1, 0L, 4L, 1000), (2, 0L, 0L, 10_000) })
+        {
+            await store.InsertAsync(view, [new SpeedPartitionDelta(partition, first, last, [Group(view, hour0, count)])], DateTime.UtcNow, CancellationToken.None);
+        }
+
+        return (store, view);
     }
 
     private static long HyperLogLogEstimate(byte[] state) => Lambda.Shared.Measures.HyperLogLog.Read(state).Estimate();

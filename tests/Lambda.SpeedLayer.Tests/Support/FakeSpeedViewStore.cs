@@ -138,6 +138,21 @@ internal sealed class FakeSpeedViewStore : ISpeedViewStore
         return Task.FromResult(count);
     }
 
+    public Task DeleteCoveredDeltasAsync(ViewDefinition view, IReadOnlyDictionary<int, long> watermarks, CancellationToken cancellationToken)
+    {
+        var inserts = _tables.GetOrAdd(SpeedTableSchema.TableNameOf(view), _ => []);
+        lock (inserts)
+        {
+            for (var i = 0; i < inserts.Count; i++)
+            {
+                inserts[i] = new StoredInsert(inserts[i].Rows
+                    .Where(r => !watermarks.TryGetValue(r.Partition, out var s) || r.LastOffset + 1 >= s).ToArray());
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
     public async Task<IReadOnlyList<ViewGroup>> ReadGroupsAsync(
         ViewDefinition view, TimeRange? range, IReadOnlyDictionary<int, long>? watermarks, CancellationToken cancellationToken)
     {

@@ -1,5 +1,6 @@
 using Lambda.BatchLayer.Recompute;
 using Lambda.Shared.ClickHouse;
+using Lambda.Shared.SpeedViews;
 using Lambda.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -8,7 +9,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Lambda.BatchLayer.Tests.Recompute;
 
 /// <summary>Flush boundaries read from a real ClickHouse speed table.</summary>
-public sealed class ClickHouseFlushBoundarySourceTests : IAsyncLifetime
+public sealed class SpeedTableFlushBoundarySourceTests : IAsyncLifetime
 {
     private readonly string _database = "batch_a_" + Guid.NewGuid().ToString("N")[..12];
     private ServiceProvider _services = null!;
@@ -41,7 +42,7 @@ public sealed class ClickHouseFlushBoundarySourceTests : IAsyncLifetime
         await SpeedTables.AddFlushesAsync(_client, view, 1, [(0, 41), (42, 99)], deltaRows: 0, CancellationToken.None);
         await SpeedTables.AddFlushesAsync(_client, view, 2, [(500, 599)], deltaRows: 1, CancellationToken.None);
         await SpeedTables.AddFlushesAsync(_client, view, 300, [(0, 9)], deltaRows: 1, CancellationToken.None);
-        var source = new ClickHouseFlushBoundarySource(_client, NullLogger<ClickHouseFlushBoundarySource>.Instance);
+        var source = new SpeedTableFlushBoundarySource(new ClickHouseSpeedViewStore(_client, NullLogger<ClickHouseSpeedViewStore>.Instance));
 
         var boundaries = await source.GetHighestBoundariesAsync(
             view,
@@ -55,11 +56,10 @@ public sealed class ClickHouseFlushBoundarySourceTests : IAsyncLifetime
     public async Task A_view_without_a_speed_table_has_no_boundaries()
     {
         var view = TestCatalogs.Default.GetView("orders_by_status");
-        var source = new ClickHouseFlushBoundarySource(_client, NullLogger<ClickHouseFlushBoundarySource>.Instance);
+        var source = new SpeedTableFlushBoundarySource(new ClickHouseSpeedViewStore(_client, NullLogger<ClickHouseSpeedViewStore>.Instance));
 
         var boundaries = await source.GetHighestBoundariesAsync(view, new Dictionary<int, long> { [0] = 1_000 }, CancellationToken.None);
 
         Assert.Empty(boundaries);
-        Assert.Equal($"speed_orders_by_status_{view.DefinitionHash[..8]}", ClickHouseFlushBoundarySource.TableName(view));
     }
 }
