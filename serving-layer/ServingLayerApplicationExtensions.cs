@@ -1,3 +1,4 @@
+using Lambda.ServingLayer.Alerts;
 using Lambda.ServingLayer.Endpoints;
 using Scalar.AspNetCore;
 
@@ -26,6 +27,7 @@ public static class ServingLayerApplicationExtensions
         app.MapViewEndpoints();
         app.MapEventEndpoints();
         app.MapAdminEndpoints();
+        app.MapAlertEndpoints();
         return app;
     }
 }
