@@ -35,6 +35,6 @@ public static class AlertEndpoints
         }
 
         var known = monitor.Rules.Count == 0 ? "no rules are configured (Serving:Alerts:Rules)" : "the rules are " + string.Join(", ", monitor.Rules.Select(r => r.Name));
-        return ProblemResults.Parameter("name", $"alert rule '{ViewQueryParser.Shorten(name)}' is not configured; {known}", StatusCodes.Status404NotFound);
+        return ProblemResults.Parameter("name", $"'name' = '{ViewQueryParser.Shorten(name)}' is not a configured alert rule; {known}", StatusCodes.Status404NotFound);
     }
 }
