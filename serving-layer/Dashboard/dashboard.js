@@ -83,7 +83,7 @@
 
   function defaultGranularity(view) {
     const windowMs = Number($('window').value);
-    const wanted = windowMs <= 3600000 ? 'minute' : windowMs <= 86400000 ? 'hour' : 'day';
+    const wanted = windowMs <= 3600000 ? 'minute' : windowMs <= 604800000 ? 'hour' : 'day';
     const allowed = GRANULARITIES.slice(GRANULARITIES.indexOf(view.granularity));
     return allowed.includes(wanted) ? wanted : allowed[0];
   }
