@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Lambda.ServingLayer.Alerts;
 
 /// <summary>
@@ -15,7 +13,6 @@ public sealed class AlertOptions
     public IList<AlertRuleOptions> Rules { get; init; } = [];
 
     /// <summary>How often every rule is evaluated (one query per rule). Default 10 s; 1 s to 1 h.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan EvaluationInterval { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
@@ -25,6 +22,5 @@ public sealed class AlertOptions
     public string? WebhookUrl { get; init; }
 
     /// <summary>How long one webhook call may take before it counts as failed. Default 5 s; 1 s to 1 min.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "00:01:00")]
     public TimeSpan WebhookTimeout { get; init; } = TimeSpan.FromSeconds(5);
 }

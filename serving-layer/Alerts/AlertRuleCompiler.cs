@@ -31,6 +31,8 @@ internal static partial class AlertRuleCompiler
             }
         }
 
+        CheckRange(errors, nameof(AlertOptions.EvaluationInterval), options.EvaluationInterval, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
+        CheckRange(errors, nameof(AlertOptions.WebhookTimeout), options.WebhookTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
         if (!string.IsNullOrWhiteSpace(options.WebhookUrl)
             && (!Uri.TryCreate(options.WebhookUrl, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)))
         {
@@ -114,6 +116,14 @@ internal static partial class AlertRuleCompiler
         return errors.Count == count && measure is not null
             ? new AlertRule(rule.Name!, view, measure, filterText, filter, rule.Window, condition, threshold)
             : null;
+    }
+
+    private static void CheckRange(ICollection<string> errors, string key, TimeSpan value, TimeSpan min, TimeSpan max)
+    {
+        if (value < min || value > max)
+        {
+            errors.Add($"{AlertOptions.SectionName}:{key} '{value}' must be from {min:c} to {max:c}.");
+        }
     }
 
     [GeneratedRegex("^[A-Za-z0-9_.-]{1,100}$")]

@@ -17,7 +17,6 @@ public static class AlertServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<AlertOptions>()
             .Bind(configuration.GetSection(AlertOptions.SectionName))
-            .ValidateDataAnnotations()
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AlertOptions>, AlertOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);

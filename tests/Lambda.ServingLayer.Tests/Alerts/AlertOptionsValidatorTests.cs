@@ -78,6 +78,22 @@ public sealed class AlertOptionsValidatorTests
     }
 
     [Theory]
+    [InlineData("00:00:00", "00:00:05", "Serving:Alerts:EvaluationInterval '00:00:00' must be from 00:00:01 to 01:00:00")]
+    [InlineData("02:00:00", "00:00:05", "Serving:Alerts:EvaluationInterval '02:00:00' must be from 00:00:01 to 01:00:00")]
+    [InlineData("00:00:10", "00:05:00", "Serving:Alerts:WebhookTimeout '00:05:00' must be from 00:00:01 to 00:01:00")]
+    public void The_intervals_are_bounded(string interval, string timeout, string expected)
+    {
+        var result = Validator.Validate(null, new AlertOptions
+        {
+            EvaluationInterval = TimeSpan.Parse(interval, System.Globalization.CultureInfo.InvariantCulture),
+            WebhookTimeout = TimeSpan.Parse(timeout, System.Globalization.CultureInfo.InvariantCulture),
+        });
+
+        Assert.True(result.Failed);
+        Assert.Contains(expected, result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("ftp://example.org/hook")]
     [InlineData("/relative/hook")]
     public void A_webhook_url_must_be_absolute_http(string url)
@@ -108,6 +124,6 @@ public sealed class AlertOptionsValidatorTests
         var error = Assert.ThrowsAny<Exception>(() => broken.CreateClient());
 
         Assert.Contains("Serving:Alerts:Rules:0:Condition '=<'", error.ToString(), StringComparison.Ordinal);
-        Assert.Contains("EvaluationInterval", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Serving:Alerts:EvaluationInterval '00:00:00.1000000' must be from 00:00:01 to 01:00:00", error.ToString(), StringComparison.Ordinal);
     }
 }
