@@ -25,6 +25,13 @@ public sealed partial class DashboardTests(ServingAppFactory factory) : IClassFi
         Assert.Contains("<title>Lambda live dashboard</title>", html, StringComparison.Ordinal);
         Assert.Equal(["/dashboard/dashboard.js"], ScriptSources().Matches(html).Select(m => m.Groups[1].Value));
         Assert.Contains("sessionStorage", await script.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(
+            ["900000:last 15 min", "3600000:last 1 h", "86400000:last 24 h", "604800000:last 7 d"],
+            WindowOptions().Matches(html).Select(m => $"{m.Groups[1].Value}:{m.Groups[2].Value}"));
+        foreach (var id in new[] { "view", "granularity", "group-by", "measure", "chart", "table", "watermark", "error", "alerts", "key" })
+        {
+            Assert.Contains($"id=\"{id}\"", html, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -119,6 +126,9 @@ public sealed partial class DashboardTests(ServingAppFactory factory) : IClassFi
 
     [GeneratedRegex("https?://[^\\s'\"`)]+")]
     private static partial Regex AbsoluteUrls();
+
+    [GeneratedRegex("<option value=\"(\\d+)\"[^>]*>([^<]+)</option>")]
+    private static partial Regex WindowOptions();
 
     [GeneratedRegex("PATHS\\.([a-z]+)")]
     private static partial Regex PathUses();
