@@ -1,3 +1,5 @@
+using Lambda.ServingLayer.Alerts;
+using Lambda.ServingLayer.Dashboard;
 using Lambda.ServingLayer.Endpoints;
 using Scalar.AspNetCore;
 
@@ -8,7 +10,7 @@ public static class ServingLayerApplicationExtensions
 {
     /// <summary>
     /// Problem details for exceptions and empty error answers (404, 405, ...), API-key authentication, the OpenAPI
-    /// document (<c>/openapi/v1.json</c>), the API reference page (<c>/docs</c>), health endpoints and the API.
+    /// document (<c>/openapi/v1.json</c>), the API reference page (<c>/docs</c>), health endpoints, the API and the live dashboard (<c>/dashboard</c>).
     /// </summary>
     public static WebApplication UseServingLayer(this WebApplication app)
     {
@@ -26,6 +28,8 @@ public static class ServingLayerApplicationExtensions
         app.MapViewEndpoints();
         app.MapEventEndpoints();
         app.MapAdminEndpoints();
+        app.MapAlertEndpoints();
+        app.MapDashboardEndpoints();
         return app;
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Lambda.ServingLayer.Admin;
+using Lambda.ServingLayer.Alerts;
 using Lambda.ServingLayer.Configuration;
 using Lambda.ServingLayer.Endpoints;
 using Lambda.ServingLayer.Health;
@@ -25,7 +26,7 @@ public static class ServingLayerServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the catalog, the seams (Kafka producer, ClickHouse speed tables, batch views, Hangfire, PostgreSQL),
-    /// the query engine, API-key authentication with one policy per scope, problem details, OpenAPI and health checks.
+    /// the query engine, alert rules, API-key authentication with one policy per scope, problem details, OpenAPI and health checks.
     /// Seams are registered with TryAdd, so a host (or a test) that registered its own implementation first keeps it.
     /// </summary>
     public static IServiceCollection AddServingLayer(this IServiceCollection services, IConfiguration configuration)
@@ -63,6 +64,7 @@ public static class ServingLayerServiceCollectionExtensions
             sp.GetRequiredService<IOptions<ServingOptions>>().Value.ToQueryResultSharing(),
             sp.GetService<TimeProvider>()));
         services.TryAddSingleton<EventIngestor>();
+        services.AddServingAlerts(configuration);
 
         services.TryAddSingleton<ApiKeyRegistry>();
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)

@@ -1,0 +1,35 @@
+namespace Lambda.ServingLayer.Alerts;
+
+/// <summary>
+/// The JSON body POSTed to <see cref="AlertOptions.WebhookUrl"/> on a transition (snake_case members), e.g.
+/// <c>{"rule":"orders_stopped","state":"firing","previous_state":"ok","view":"revenue_by_country","measure":"orders",
+/// "filter":null,"window":"00:05:00","condition":"&lt;","threshold":1,"value":0,"from":"2026-11-25T10:03:00+00:00",
+/// "to":"2026-11-25T10:08:00+00:00","at":"2026-11-25T10:07:20+00:00"}</c>.
+/// </summary>
+/// <param name="Rule">The rule's name.</param>
+/// <param name="State">The new state: <c>firing</c> or <c>ok</c>.</param>
+/// <param name="PreviousState">The state before: <c>ok</c> or <c>firing</c>.</param>
+/// <param name="View">The view queried.</param>
+/// <param name="Measure">The measure compared.</param>
+/// <param name="Filter">The rule's filter, null for none.</param>
+/// <param name="Window">The window length.</param>
+/// <param name="Condition">The comparison (<c>&gt;</c>, <c>&gt;=</c>, <c>&lt;</c>, <c>&lt;=</c>).</param>
+/// <param name="Threshold">The threshold.</param>
+/// <param name="Value">The value measured, null when the measure had none (empty min/max/avg).</param>
+/// <param name="From">Start of the range measured (inclusive).</param>
+/// <param name="To">End of the range measured (exclusive).</param>
+/// <param name="At">When the evaluation ran (UTC).</param>
+public sealed record AlertNotification(
+    string Rule,
+    string State,
+    string PreviousState,
+    string View,
+    string Measure,
+    string? Filter,
+    TimeSpan Window,
+    string Condition,
+    double Threshold,
+    double? Value,
+    DateTimeOffset From,
+    DateTimeOffset To,
+    DateTimeOffset At);

@@ -1,0 +1,82 @@
+using Lambda.ServingLayer.Querying;
+using Lambda.Shared.Catalog;
+using Lambda.Shared.Measures;
+using Lambda.Shared.Time;
+
+namespace Lambda.ServingLayer.Alerts;
+
+/// <summary>
+/// A validated alert rule: <see cref="Measure"/> of <see cref="View"/> over the trailing <see cref="Window"/>, filtered
+/// by <see cref="Filter"/>, compared with <see cref="Threshold"/>; the rule fires while the comparison holds.
+/// </summary>
+/// <remarks>
+/// The measured range is aligned to the view's buckets (the query API only answers aligned ranges exactly): it ends
+/// at the end of the bucket that holds the evaluation instant, so the current, still filling bucket counts, and
+/// starts <see cref="Window"/> earlier. On a per-minute view a 5-minute window evaluated at 10:07:20 is
+/// [10:03, 10:08). A range without data gives count, sum and distinct 0; min, max and avg have no value then, and a
+/// rule without a value does not fire.
+/// </remarks>
+public sealed class AlertRule
+{
+    internal AlertRule(
+        string name,
+        ViewDefinition view,
+        MeasureDefinition measure,
+        string? filterText,
+        IReadOnlyList<DimensionCondition> filter,
+        TimeSpan window,
+        AlertCondition condition,
+        double threshold)
+    {
+        Name = name;
+        View = view;
+        Measure = measure;
+        MeasureIndex = view.Measures.ToList().FindIndex(m => ReferenceEquals(m, measure));
+        FilterText = filterText;
+        Filter = filter;
+        Window = window;
+        Condition = condition;
+        Threshold = threshold;
+        EmptyValue = MeasureState.Create(measure.Kind, measure.FieldType).GetValue();
+    }
+
+    /// <summary>The rule's name.</summary>
+    public string Name { get; }
+
+    /// <summary>The view queried.</summary>
+    public ViewDefinition View { get; }
+
+    /// <summary>The measure compared.</summary>
+    public MeasureDefinition Measure { get; }
+
+    /// <summary>The measure's position among the view's measures (and in a result row's values).</summary>
+    public int MeasureIndex { get; }
+
+    /// <summary>The filter as configured (query API syntax), null for none.</summary>
+    public string? FilterText { get; }
+
+    /// <summary>The parsed filter.</summary>
+    public IReadOnlyList<DimensionCondition> Filter { get; }
+
+    /// <summary>Length of the trailing range, a whole number of the view's buckets.</summary>
+    public TimeSpan Window { get; }
+
+    /// <summary>The comparison.</summary>
+    public AlertCondition Condition { get; }
+
+    /// <summary>The threshold.</summary>
+    public double Threshold { get; }
+
+    /// <summary>The measure's value over a range without data.</summary>
+    public MeasureValue EmptyValue { get; }
+
+    /// <summary>The range measured at <paramref name="now"/> (see the remarks).</summary>
+    public TimeRange RangeAt(DateTimeOffset now)
+    {
+        var end = TimeBucket.End(TimeBucket.Floor(now.ToUnixTimeMilliseconds(), View.Granularity), View.Granularity);
+        return new TimeRange(end - (long)Window.TotalMilliseconds, end);
+    }
+
+    /// <summary>The one-row query (granularity all, no group-by) that measures the rule at <paramref name="now"/>.</summary>
+    public ViewQuery QueryAt(DateTimeOffset now) => new(View, RangeAt(now), QueryGranularity.All, [], Filter, 1);
+}

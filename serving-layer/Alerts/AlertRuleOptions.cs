@@ -1,0 +1,29 @@
+namespace Lambda.ServingLayer.Alerts;
+
+/// <summary>One alert rule as configured (an item of <c>Serving:Alerts:Rules</c>); see <see cref="AlertRule"/> for its meaning.</summary>
+public sealed class AlertRuleOptions
+{
+    /// <summary>Unique name (letters, digits, <c>_</c>, <c>-</c>, <c>.</c>; at most 100), used in <c>GET /api/alerts/{name}</c>. Required.</summary>
+    public string Name { get; init; } = string.Empty;
+
+    /// <summary>A view of the catalog. Required.</summary>
+    public string View { get; init; } = string.Empty;
+
+    /// <summary>A numeric measure of that view (count, sum, min, max, avg, distinct of a number). Required.</summary>
+    public string Measure { get; init; } = string.Empty;
+
+    /// <summary>Optional dimension filter in the query API's <c>filter</c> syntax (<c>country:US,country:DE</c>). Default none.</summary>
+    public string? Filter { get; init; }
+
+    /// <summary>
+    /// Length of the trailing range measured, a positive whole number of the view's buckets (e.g. <c>00:05:00</c> on a
+    /// per-minute view). Required.
+    /// </summary>
+    public TimeSpan Window { get; init; }
+
+    /// <summary>How the value is compared with <see cref="Threshold"/>: <c>&gt;</c>, <c>&gt;=</c>, <c>&lt;</c> or <c>&lt;=</c>. Required.</summary>
+    public string Condition { get; init; } = string.Empty;
+
+    /// <summary>The number the value is compared with. Required.</summary>
+    public double? Threshold { get; init; }
+}

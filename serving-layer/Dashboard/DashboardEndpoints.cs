@@ -1,0 +1,52 @@
+using System.Reflection;
+
+namespace Lambda.ServingLayer.Dashboard;
+
+/// <summary>
+/// <c>GET /dashboard</c>: the live dashboard, one static page (HTML, plain JavaScript, SVG) embedded in the assembly,
+/// served without a key; the page asks for a <c>query</c> key and sends it with every API call it makes.
+/// </summary>
+public static class DashboardEndpoints
+{
+    /// <summary>The page's path.</summary>
+    public const string PagePath = "/dashboard";
+
+    /// <summary>The page script's path.</summary>
+    public const string ScriptPath = "/dashboard/dashboard.js";
+
+    private static readonly Lazy<byte[]> Page = new(() => Load("dashboard.html"));
+    private static readonly Lazy<byte[]> Script = new(() => Load("dashboard.js"));
+
+    /// <summary>Maps the page and its script, open to anonymous callers and left out of the OpenAPI document.</summary>
+    public static IEndpointRouteBuilder MapDashboardEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        endpoints.MapGet(PagePath, (HttpContext context) => Serve(context, Page.Value, "text/html; charset=utf-8"))
+            .AllowAnonymous()
+            .ExcludeFromDescription();
+        endpoints.MapGet(ScriptPath, (HttpContext context) => Serve(context, Script.Value, "text/javascript; charset=utf-8"))
+            .AllowAnonymous()
+            .ExcludeFromDescription();
+        return endpoints;
+    }
+
+    private static IResult Serve(HttpContext context, byte[] content, string contentType)
+    {
+        // The page holds no data; the key and every answer stay in the browser tab. Scripts only from here.
+        context.Response.Headers.CacheControl = "no-cache";
+        context.Response.Headers.XContentTypeOptions = "nosniff";
+        context.Response.Headers.ContentSecurityPolicy =
+            "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+        return TypedResults.Bytes(content, contentType);
+    }
+
+    private static byte[] Load(string name)
+    {
+        var resource = $"Lambda.ServingLayer.Dashboard.{name}";
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(resource)
+            ?? throw new InvalidOperationException($"the dashboard resource {resource} is not embedded in the assembly");
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+}

@@ -1,0 +1,95 @@
+using System.Net;
+using System.Text.Json;
+using Lambda.ServingLayer.Alerts;
+using Lambda.ServingLayer.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Lambda.ServingLayer.Tests.Alerts;
+
+public sealed class WebhookAlertNotifierTests : IAsyncLifetime
+{
+    private readonly WebhookReceiver _receiver = new();
+    private readonly ServiceProvider _services = new ServiceCollection().AddHttpClient().BuildServiceProvider();
+
+    private WebhookAlertNotifier Notifier(TimeSpan? timeout = null, string? url = null) => new(
+        _services.GetRequiredService<IHttpClientFactory>(),
+        Options.Create(new AlertOptions { WebhookUrl = url ?? _receiver.Url, WebhookTimeout = timeout ?? TimeSpan.FromSeconds(5) }));
+
+    [Fact]
+    public async Task Each_transition_posts_the_documented_json_once_to_a_real_endpoint()
+    {
+        var rig = new AlertRig(Notifier(), AlertRig.OrdersStopped());
+
+        await rig.Monitor.EvaluateAllAsync(CancellationToken.None);
+        var (contentType, firing) = await _receiver.NextAsync();
+        rig.Time.Advance(TimeSpan.FromSeconds(10));
+        await rig.Monitor.EvaluateAllAsync(CancellationToken.None);
+        rig.FlushOrders(minute: 0, "US", count: 2);
+        rig.Time.Advance(TimeSpan.FromSeconds(10));
+        await rig.Monitor.EvaluateAllAsync(CancellationToken.None);
+        var (_, resolved) = await _receiver.NextAsync();
+
+        Assert.StartsWith("application/json", contentType, StringComparison.Ordinal);
+        Assert.Equal(
+            """{"rule":"orders_stopped","state":"firing","previous_state":"ok","view":"revenue_by_country","measure":"orders","filter":null,"window":"00:05:00","condition":"\u003C","threshold":1,"value":0,"from":"2026-11-25T09:56:00+00:00","to":"2026-11-25T10:01:00+00:00","at":"2026-11-25T10:00:30+00:00"}""",
+            firing);
+        var ok = JsonDocument.Parse(resolved).RootElement;
+        Assert.Equal(("ok", "firing", 2), (ok.GetProperty("state").GetString(), ok.GetProperty("previous_state").GetString(), ok.GetProperty("value").GetInt32()));
+        Assert.Equal("2026-11-25T10:00:50+00:00", ok.GetProperty("at").GetString());
+        Assert.Equal(2, _receiver.Count);
+        Assert.False(_receiver.HasPending);
+    }
+
+    [Fact]
+    public async Task A_failing_webhook_is_an_error_the_monitor_survives_and_the_next_transition_is_sent()
+    {
+        _receiver.Status = HttpStatusCode.InternalServerError;
+        var notifier = Notifier();
+        var rig = new AlertRig(notifier, AlertRig.OrdersStopped());
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => notifier.NotifyAsync(Notification(), CancellationToken.None));
+        await _receiver.NextAsync();
+
+        await rig.Monitor.EvaluateAllAsync(CancellationToken.None);
+        Assert.Equal("firing", rig.Status().State);
+        Assert.Contains("\"state\":\"firing\"", (await _receiver.NextAsync()).Body, StringComparison.Ordinal);
+
+        _receiver.Status = HttpStatusCode.OK;
+        rig.FlushOrders(minute: 0, "US", count: 1);
+        rig.Time.Advance(TimeSpan.FromSeconds(10));
+        await rig.Monitor.EvaluateAllAsync(CancellationToken.None);
+
+        Assert.Equal("ok", rig.Status().State);
+        Assert.Contains("\"state\":\"ok\"", (await _receiver.NextAsync()).Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_webhook_that_does_not_answer_in_time_is_a_timeout()
+    {
+        _receiver.Delay = TimeSpan.FromSeconds(3);
+
+        var error = await Assert.ThrowsAsync<TimeoutException>(() => Notifier(TimeSpan.FromSeconds(1)).NotifyAsync(Notification(), CancellationToken.None));
+
+        Assert.Contains(_receiver.Url, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_a_url_nothing_is_sent()
+    {
+        await Notifier(url: string.Empty).NotifyAsync(Notification(), CancellationToken.None);
+
+        Assert.Equal(0, _receiver.Count);
+    }
+
+    private static AlertNotification Notification() => new(
+        "r", "firing", "ok", "revenue_by_country", "orders", null, TimeSpan.FromMinutes(5), "<", 1, 0, Orders.BaseTime, Orders.BaseTime, Orders.BaseTime);
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        await _receiver.DisposeAsync();
+        await _services.DisposeAsync();
+    }
+}
