@@ -5,6 +5,7 @@ using Lambda.ServingLayer.Configuration;
 using Lambda.ServingLayer.Endpoints;
 using Lambda.ServingLayer.Health;
 using Lambda.ServingLayer.Ingest;
+using Lambda.ServingLayer.Json;
 using Lambda.ServingLayer.OpenApi;
 using Lambda.ServingLayer.Problems;
 using Lambda.ServingLayer.Querying;
@@ -89,6 +90,7 @@ public static class ServingLayerServiceCollectionExtensions
         services.ConfigureHttpJsonOptions(options =>
         {
             options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            options.SerializerOptions.Converters.Add(new UtcInstantJsonConverter());
             options.SerializerOptions.DictionaryKeyPolicy = null;
         });
 

@@ -3,8 +3,8 @@ namespace Lambda.ServingLayer.Alerts;
 /// <summary>
 /// The JSON body POSTed to <see cref="AlertOptions.WebhookUrl"/> on a transition (snake_case members), e.g.
 /// <c>{"rule":"orders_stopped","state":"firing","previous_state":"ok","view":"revenue_by_country","measure":"orders",
-/// "filter":null,"window":"00:05:00","condition":"&lt;","threshold":1,"value":0,"from":"2026-11-25T10:03:00+00:00",
-/// "to":"2026-11-25T10:08:00+00:00","at":"2026-11-25T10:07:20+00:00"}</c>.
+/// "filter":null,"window":"00:05:00","condition":"&lt;","threshold":1,"value":0,"from":"2026-11-25T10:03:00Z",
+/// "to":"2026-11-25T10:08:00Z","at":"2026-11-25T10:07:20Z"}</c>.
 /// </summary>
 /// <param name="Rule">The rule's name.</param>
 /// <param name="State">The new state: <c>firing</c> or <c>ok</c>.</param>

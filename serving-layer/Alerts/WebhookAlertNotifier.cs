@@ -15,7 +15,11 @@ public sealed class WebhookAlertNotifier(IHttpClientFactory clients, IOptions<Al
     public const string HttpClientName = "alert-webhook";
 
     /// <summary>How the body is written.</summary>
-    public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new Json.UtcInstantJsonConverter() },
+    };
 
     /// <inheritdoc/>
     public async Task NotifyAsync(AlertNotification notification, CancellationToken cancellationToken)

@@ -32,11 +32,11 @@ public sealed class WebhookAlertNotifierTests : IAsyncLifetime
 
         Assert.StartsWith("application/json", contentType, StringComparison.Ordinal);
         Assert.Equal(
-            """{"rule":"orders_stopped","state":"firing","previous_state":"ok","view":"revenue_by_country","measure":"orders","filter":null,"window":"00:05:00","condition":"\u003C","threshold":1,"value":0,"from":"2026-11-25T09:56:00+00:00","to":"2026-11-25T10:01:00+00:00","at":"2026-11-25T10:00:30+00:00"}""",
+            """{"rule":"orders_stopped","state":"firing","previous_state":"ok","view":"revenue_by_country","measure":"orders","filter":null,"window":"00:05:00","condition":"\u003C","threshold":1,"value":0,"from":"2026-11-25T09:56:00Z","to":"2026-11-25T10:01:00Z","at":"2026-11-25T10:00:30Z"}""",
             firing);
         var ok = JsonDocument.Parse(resolved).RootElement;
         Assert.Equal(("ok", "firing", 2), (ok.GetProperty("state").GetString(), ok.GetProperty("previous_state").GetString(), ok.GetProperty("value").GetInt32()));
-        Assert.Equal("2026-11-25T10:00:50+00:00", ok.GetProperty("at").GetString());
+        Assert.Equal("2026-11-25T10:00:50Z", ok.GetProperty("at").GetString());
         Assert.Equal(2, _receiver.Count);
         Assert.False(_receiver.HasPending);
     }
