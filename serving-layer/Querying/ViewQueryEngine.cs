@@ -53,12 +53,12 @@ public sealed partial class ViewQueryEngine(
         var snapshot = await batchStore.OpenSnapshotAsync(cancellationToken).ConfigureAwait(false);
         var watermark = CurrentWatermark(snapshot, view);
         var partitions = watermark?.Partitions ?? NoWatermark;
-        var basis = previous?.Basis is { } b && b.HoldsBatch(watermark) && _time.GetElapsedTime(b.RebasedAt, started) < _sharing.Rebase ? b : null;
+        var basis = previous?.Basis is { } b && HoldsBatch(previous.Watermark, watermark) && _time.GetElapsedTime(b.RebasedAt, started) < _sharing.Rebase ? b : null;
 
         // Both sides use the watermark of this one snapshot; the speed read runs while the batch files are read.
         var accumulator = basis?.Accumulator.Fork() ?? new ResultAccumulator(query);
         var rollUpTo = RollUpGranularity(query);
-        var from = basis?.SpeedNext ?? partitions;
+        var from = basis is null ? partitions : previous!.Watermark.SpeedOffsets;
         var speedTask = rollUpTo == view.Granularity
             ? speedStore.ReadAsync(view, query.Selection, from, cancellationToken)
             : speedStore.ReadAsync(view, query.Selection, from, rollUpTo, cancellationToken);
@@ -89,9 +89,15 @@ public sealed partial class ViewQueryEngine(
         return new ViewQueryResult(query, rows, new QueryWatermark(watermark?.RunId, watermark?.PublishedAt, partitions, next))
         {
             // Kept only when the answer holds every row: then the basis costs no memory the answer does not hold anyway.
-            Basis = accumulator.RowCount <= query.Limit ? new ResultBasis(watermark?.RunId, partitions, accumulator, next, basis?.RebasedAt ?? started) : null,
+            Basis = accumulator.RowCount <= query.Limit ? new ResultBasis(accumulator, basis?.RebasedAt ?? started) : null,
         };
     }
+
+    /// <summary>True when <paramref name="merged"/> (an earlier answer's) names the batch view <paramref name="current"/> is.</summary>
+    private static bool HoldsBatch(QueryWatermark merged, BatchViewWatermark? current) =>
+        string.Equals(merged.RunId, current?.RunId, StringComparison.Ordinal)
+        && merged.Partitions.Count == (current?.Partitions.Count ?? 0)
+        && merged.Partitions.All(p => current!.Partitions.TryGetValue(p.Key, out var s) && s == p.Value);
 
     /// <summary>
     /// The coarsest time granularity the result needs that the range is aligned to: groups rolled up that far fold
