@@ -24,6 +24,7 @@ internal static class ComposeFile
     private static ComposeService Service(string name, YamlMappingNode node)
     {
         string? context = null, dockerfile = null;
+        var args = new Dictionary<string, string>(StringComparer.Ordinal);
         switch (Child(node, "build"))
         {
             case YamlScalarNode build:
@@ -33,6 +34,7 @@ internal static class ComposeFile
             case YamlMappingNode build:
                 context = Child(build, "context") is YamlScalarNode c ? c.Value : ".";
                 dockerfile = Child(build, "dockerfile") is YamlScalarNode d ? d.Value : "Dockerfile";
+                args = Environment(Child(build, "args"));
                 break;
         }
 
@@ -41,11 +43,12 @@ internal static class ComposeFile
             Child(node, "image") is YamlScalarNode image ? image.Value : null,
             context,
             dockerfile,
+            args,
             Environment(Child(node, "environment")),
             DependsOn(Child(node, "depends_on")));
     }
 
-    // Compose allows both forms: a mapping (KEY: value) and a list of "KEY=value" strings.
+    // Compose allows both forms for environment and build args: a mapping (KEY: value) and a list of "KEY=value" strings.
     private static Dictionary<string, string> Environment(YamlNode? node) => node switch
     {
         null => new Dictionary<string, string>(StringComparer.Ordinal),

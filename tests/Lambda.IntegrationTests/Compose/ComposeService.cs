@@ -6,5 +6,6 @@ internal sealed record ComposeService(
     string? Image,
     string? BuildContext,
     string? Dockerfile,
+    IReadOnlyDictionary<string, string> BuildArgs,
     IReadOnlyDictionary<string, string> Environment,
     IReadOnlyList<string> DependsOn);

@@ -4,8 +4,8 @@ using Lambda.Testing;
 namespace Lambda.IntegrationTests.Compose;
 
 /// <summary>
-/// Docker cannot run where the suite runs, so docker-compose.yml is checked statically: its services
-/// are built from the repository's Dockerfiles and configured only through keys the code reads.
+/// Docker cannot run where the suite runs, so docker-compose.yml is checked statically: its services are built
+/// from the repository's one Dockerfile, each from its own project, and configured only through keys the code reads.
 /// </summary>
 public sealed partial class DockerComposeTests
 {
@@ -24,22 +24,15 @@ public sealed partial class DockerComposeTests
     }
 
     [Fact]
-    public void Every_service_with_a_Dockerfile_in_the_repository_is_in_the_compose_file()
+    public void The_three_services_are_built_from_the_one_repository_Dockerfile()
     {
-        var dockerfiles = Directory.EnumerateDirectories(RepositoryPaths.Root)
-            .Select(dir => Path.Combine(dir, "Dockerfile"))
-            .Where(File.Exists)
-            .Select(path => Path.GetRelativePath(RepositoryPaths.Root, path))
-            .Order(StringComparer.Ordinal)
-            .ToList();
-        var built = Services.Values
-            .Where(s => s.Dockerfile is not null)
-            .Select(s => Path.GetRelativePath(RepositoryPaths.Root, DockerfilePath(s)))
-            .Order(StringComparer.Ordinal)
-            .ToList();
+        var built = Services.Values.Where(s => s.Dockerfile is not null).ToList();
 
-        Assert.Equal(["batch-layer/Dockerfile", "serving-layer/Dockerfile", "speed-layer/Dockerfile"], dockerfiles);
-        Assert.Equal(dockerfiles, built);
+        Assert.Equal(["batch-layer", "serving-layer", "speed-layer"], built.Select(s => s.BuildArgs["SERVICE"]).Order(StringComparer.Ordinal));
+        Assert.All(built, s => Assert.Equal(Path.Combine(RepositoryPaths.Root, "Dockerfile"), DockerfilePath(s)));
+        Assert.Equal(["Dockerfile"], Directory.EnumerateFiles(RepositoryPaths.Root, "Dockerfile", SearchOption.AllDirectories)
+            .Where(path => !path.Contains($"{Path.DirectorySeparatorChar}.state{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Select(path => Path.GetRelativePath(RepositoryPaths.Root, path)));
     }
 
     [Theory]
@@ -47,10 +40,10 @@ public sealed partial class DockerComposeTests
     public void Service_is_built_from_its_project_and_configured_only_through_keys_the_code_reads(string name)
     {
         var service = Services[name];
-        var dockerfile = DockerfilePath(service);
-        var projectDirectory = Path.GetDirectoryName(dockerfile)!;
+        var projectDirectory = Path.Combine(RepositoryPaths.Root, service.BuildArgs["SERVICE"]);
         var project = Assert.Single(Directory.GetFiles(projectDirectory, "*.csproj"));
-        Assert.Contains(Path.GetFileName(project), File.ReadAllText(dockerfile), StringComparison.Ordinal);
+        Assert.Equal(service.BuildArgs["PROJECT"] + ".csproj", Path.GetFileName(project));
+        Assert.Contains("${SERVICE}/${PROJECT}.csproj", File.ReadAllText(DockerfilePath(service)), StringComparison.Ordinal);
 
         var keys = ConfigurationKeys.ForProject(projectDirectory);
         var unknown = service.Environment.Keys
