@@ -236,23 +236,11 @@ public sealed partial class ClickHouseSpeedViewStore : ISpeedViewStore
 
     /// <inheritdoc/>
     public Task<long> ReadIntoAsync(
-        ViewAggregator target, TimeRange? range, IReadOnlyDictionary<int, long>? watermarks, CancellationToken cancellationToken) =>
-        ReadIntoAsync(target, range, watermarks, [], cancellationToken);
-
-    /// <inheritdoc/>
-    /// <remarks>Conditions on string, long and bool dimensions go into the WHERE clause; the others are checked per row.</remarks>
-    public async Task<long> ReadIntoAsync(
-        ViewAggregator target,
-        TimeRange? range,
-        IReadOnlyDictionary<int, long>? watermarks,
-        IReadOnlyList<SpeedDimensionFilter> filters,
-        CancellationToken cancellationToken)
+        ViewAggregator target, TimeRange? range, IReadOnlyDictionary<int, long>? watermarks, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
-        ArgumentNullException.ThrowIfNull(filters);
         var reader = new SpeedRowReader(SpeedTableSchema.For(target.View));
-        var matcher = SpeedFilterMatcher.Create(target.View, filters);
-        return await ReadRowsIntoAsync(reader, reader.BuildQuery(Database, range, watermarks, matcher), target, matcher, cancellationToken).ConfigureAwait(false);
+        return ReadRowsIntoAsync(reader, reader.BuildQuery(Database, range, watermarks), target, null, cancellationToken);
     }
 
     /// <inheritdoc/>

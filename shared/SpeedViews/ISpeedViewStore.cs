@@ -89,42 +89,6 @@ public interface ISpeedViewStore
     Task<long> ReadIntoAsync(ViewAggregator target, TimeRange? range, IReadOnlyDictionary<int, long>? watermarks, CancellationToken cancellationToken);
 
     /// <summary>
-    /// <see cref="ReadIntoAsync(ViewAggregator, TimeRange?, IReadOnlyDictionary{int, long}?, CancellationToken)"/>
-    /// restricted to delta rows whose dimension values pass every one of <paramref name="filters"/>. The default
-    /// reads everything into a scratch aggregator and merges the matching groups; a store may push the filters down.
-    /// </summary>
-    /// <returns>The number of groups merged into <paramref name="target"/> (the ClickHouse store: rows read and merged).</returns>
-    /// <exception cref="ArgumentException">A filter names a dimension the view does not have, or has no value.</exception>
-    async Task<long> ReadIntoAsync(
-        ViewAggregator target,
-        TimeRange? range,
-        IReadOnlyDictionary<int, long>? watermarks,
-        IReadOnlyList<SpeedDimensionFilter> filters,
-        CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(target);
-        var matcher = SpeedFilterMatcher.Create(target.View, filters);
-        if (matcher is null)
-        {
-            return await ReadIntoAsync(target, range, watermarks, cancellationToken).ConfigureAwait(false);
-        }
-
-        var scratch = new ViewAggregator(target.View);
-        await ReadIntoAsync(scratch, range, watermarks, cancellationToken).ConfigureAwait(false);
-        long merged = 0;
-        foreach (var group in scratch.Drain())
-        {
-            if (matcher.Matches(group.Dimensions))
-            {
-                target.MergeGroup(group);
-                merged++;
-            }
-        }
-
-        return merged;
-    }
-
-    /// <summary>
     /// Merges into <paramref name="target"/> the delta rows (kind 0) of the partitions <paramref name="offsets"/>
     /// lists, each within its <see cref="SpeedOffsetRange"/> (<c>first_offset &gt;= From</c> and <c>last_offset &lt; To</c>),
     /// whose bucket starts in <paramref name="range"/> (null: all) and whose dimension values pass every one of

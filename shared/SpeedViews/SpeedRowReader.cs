@@ -31,7 +31,7 @@ internal sealed class SpeedRowReader
     /// start in <paramref name="range"/> (when given) and, per partition, to rows with
     /// <c>first_offset &gt;= S_p</c> (partitions without a watermark: every row).
     /// </summary>
-    public string BuildQuery(string database, TimeRange? range, IReadOnlyDictionary<int, long>? watermarks, SpeedFilterMatcher? filters = null)
+    public string BuildQuery(string database, TimeRange? range, IReadOnlyDictionary<int, long>? watermarks)
     {
         var sql = SelectDeltas(database, range);
         if (watermarks is { Count: > 0 })
@@ -53,7 +53,6 @@ internal sealed class SpeedRowReader
                 .Append("))");
         }
 
-        filters?.AppendPushDown(sql);
         return sql.ToString();
     }
 
