@@ -6,7 +6,7 @@ using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.ClickHouse;
 using Lambda.Shared.Kafka;
-using Lambda.Shared.SpeedViews;
+using Lambda.BatchLayer.SpeedTables;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using LambdaCatalog = Lambda.Shared.Catalog.Catalog;
@@ -77,7 +77,7 @@ public static class BatchEngineServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RetentionOptions>, RetentionOptionsValidator>());
         services.TryAddSingleton<BatchViewRetention>();
-        services.AddLambdaSpeedViews();
+        services.TryAddSingleton<ISpeedTableMaintenance, ClickHouseSpeedTableMaintenance>();
         services.TryAddSingleton<SpeedDeltaRetention>();
         services.TryAddSingleton<IFlushBoundarySource, SpeedTableFlushBoundarySource>();
         services.TryAddSingleton<IRecomputeEngine, RecomputeEngine>();

@@ -44,7 +44,6 @@ public static class ServingLayerServiceCollectionExtensions
         services.AddLambdaCatalog();
         services.AddLambdaKafka(configuration);
         services.AddLambdaClickHouse(configuration.GetSection(ClickHouseOptions.SectionName));
-        services.AddLambdaSpeedViews();
         services.AddLambdaBatchViews(configuration);
         services.TryAddSingleton(_ => NpgsqlDataSource.Create(
             configuration.GetConnectionString("Postgres")
@@ -52,7 +51,7 @@ public static class ServingLayerServiceCollectionExtensions
 
         // Seams.
         services.TryAddSingleton<IBatchViewStore, ManifestBatchViewStore>();
-        services.TryAddSingleton<Querying.ISpeedViewStore, SpeedTableViewStore>();
+        services.TryAddSingleton<ISpeedViewReader, ClickHouseSpeedViewReader>();
         services.TryAddSingleton<IEventPublisher, KafkaEventPublisher>();
         services.TryAddSingleton<IBatchJobScheduler, HangfireBatchJobScheduler>();
         services.TryAddSingleton<IBatchStatusStore, PostgresBatchStatusStore>();
@@ -60,7 +59,7 @@ public static class ServingLayerServiceCollectionExtensions
         services.TryAddSingleton<ViewQueryParser>();
         services.TryAddSingleton(sp => new ViewQueryEngine(
             sp.GetRequiredService<IBatchViewStore>(),
-            sp.GetRequiredService<Querying.ISpeedViewStore>(),
+            sp.GetRequiredService<ISpeedViewReader>(),
             sp.GetRequiredService<ILogger<ViewQueryEngine>>(),
             sp.GetRequiredService<IOptions<ServingOptions>>().Value.ToQueryResultSharing(),
             sp.GetService<TimeProvider>()));

@@ -1,7 +1,7 @@
 using Lambda.Shared.Catalog;
 using Lambda.Shared.ClickHouse;
 using Lambda.Shared.Kafka;
-using Lambda.Shared.SpeedViews;
+using Lambda.SpeedLayer.Storage;
 using Lambda.SpeedLayer.DeadLetters;
 using Lambda.SpeedLayer.Health;
 using Lambda.SpeedLayer.Hosting;
@@ -28,7 +28,8 @@ public static class SpeedLayerServiceCollectionExtensions
         services.AddLambdaCatalog();
         services.AddLambdaKafka(configuration);
         services.AddLambdaClickHouse(configuration.GetSection(ClickHouseOptions.SectionName));
-        services.AddLambdaSpeedViews();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ISpeedTableWriter, ClickHouseSpeedTableWriter>();
 
         services.AddOptions<SpeedLayerOptions>()
             .Bind(configuration.GetSection(SpeedLayerOptions.SectionName))

@@ -1,14 +1,14 @@
 using Lambda.Shared.Catalog;
-using Lambda.Shared.SpeedViews;
+using Lambda.BatchLayer.SpeedTables;
 
 namespace Lambda.BatchLayer.Recompute;
 
 /// <summary>
 /// The flush boundaries of a view's speed table, through the shared speed-table store the speed layer writes with
-/// (<see cref="ISpeedViewStore.GetWatermarksAsync"/>: one query per view, the largest <c>last_offset + 1</c> at or
+/// (<see cref="ISpeedTableMaintenance.GetWatermarksAsync"/>: one query per view, the largest <c>last_offset + 1</c> at or
 /// below each limit). A missing table (the speed layer has not run this view version) means no boundaries.
 /// </summary>
-public sealed class SpeedTableFlushBoundarySource(ISpeedViewStore store) : IFlushBoundarySource
+public sealed class SpeedTableFlushBoundarySource(ISpeedTableMaintenance store) : IFlushBoundarySource
 {
     /// <inheritdoc/>
     public async Task<IReadOnlyDictionary<int, long>> GetHighestBoundariesAsync(ViewDefinition view, IReadOnlyDictionary<int, long> limits, CancellationToken cancellationToken)

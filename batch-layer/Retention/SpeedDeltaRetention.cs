@@ -1,5 +1,5 @@
 using Lambda.Shared.BatchViews;
-using Lambda.Shared.SpeedViews;
+using Lambda.BatchLayer.SpeedTables;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using LambdaCatalog = Lambda.Shared.Catalog.Catalog;
@@ -16,18 +16,18 @@ namespace Lambda.BatchLayer.Retention;
 /// such a reader loaded it before that manifest was published, so after the grace period none is left. Readers of
 /// that manifest or a newer one start at or above its S_p. The recompute calls it with the manifest that was
 /// current when the run started, under its lock. The flush ending at S_p is kept (see
-/// <see cref="ISpeedViewStore.DeleteCoveredDeltasAsync"/>), so S_p stays a legal watermark for the next run.
+/// <see cref="ISpeedTableMaintenance.DeleteCoveredDeltasAsync"/>), so S_p stays a legal watermark for the next run.
 /// </remarks>
 public sealed partial class SpeedDeltaRetention
 {
-    private readonly ISpeedViewStore _store;
+    private readonly ISpeedTableMaintenance _store;
     private readonly LambdaCatalog _catalog;
     private readonly RetentionOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<SpeedDeltaRetention> _logger;
 
     /// <summary>Creates the retention over the speed tables of <paramref name="store"/>.</summary>
-    public SpeedDeltaRetention(ISpeedViewStore store, LambdaCatalog catalog, IOptions<RetentionOptions> options, TimeProvider time, ILogger<SpeedDeltaRetention> logger)
+    public SpeedDeltaRetention(ISpeedTableMaintenance store, LambdaCatalog catalog, IOptions<RetentionOptions> options, TimeProvider time, ILogger<SpeedDeltaRetention> logger)
     {
         _store = store ?? throw new ArgumentNullException(nameof(store));
         _catalog = catalog ?? throw new ArgumentNullException(nameof(catalog));

@@ -30,7 +30,6 @@ public sealed partial class AlertMonitor
     public AlertMonitor(
         IOptions<AlertOptions> options,
         LambdaCatalog catalog,
-        ViewQueryParser parser,
         ViewQueryEngine engine,
         IAlertNotifier notifier,
         TimeProvider timeProvider,
@@ -38,7 +37,7 @@ public sealed partial class AlertMonitor
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();
-        _rules = AlertRuleCompiler.Compile(options.Value, catalog, parser, errors);
+        _rules = AlertRuleCompiler.Compile(options.Value, catalog, errors);
         if (errors.Count > 0)
         {
             throw new OptionsValidationException(AlertOptions.SectionName, typeof(AlertOptions), errors);

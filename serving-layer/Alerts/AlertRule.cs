@@ -23,7 +23,7 @@ public sealed class AlertRule
         ViewDefinition view,
         MeasureDefinition measure,
         string? filterText,
-        IReadOnlyList<DimensionCondition> filter,
+        DimensionFilter filter,
         TimeSpan window,
         AlertCondition condition,
         double threshold)
@@ -52,11 +52,11 @@ public sealed class AlertRule
     /// <summary>The measure's position among the view's measures (and in a result row's values).</summary>
     public int MeasureIndex { get; }
 
-    /// <summary>The filter as configured (query API syntax), null for none.</summary>
+    /// <summary>The filter as configured (the <c>filter</c> form; the canonical filter when a <c>where</c> expression is set), null for none.</summary>
     public string? FilterText { get; }
 
     /// <summary>The parsed filter.</summary>
-    public IReadOnlyList<DimensionCondition> Filter { get; }
+    public DimensionFilter Filter { get; }
 
     /// <summary>Length of the trailing range, a whole number of the view's buckets.</summary>
     public TimeSpan Window { get; }

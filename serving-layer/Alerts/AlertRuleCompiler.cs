@@ -3,7 +3,6 @@ using System.Text.RegularExpressions;
 using Lambda.ServingLayer.Querying;
 using Lambda.Shared.Measures;
 using Lambda.Shared.Time;
-using Microsoft.Extensions.Primitives;
 using LambdaCatalog = Lambda.Shared.Catalog.Catalog;
 
 namespace Lambda.ServingLayer.Alerts;
@@ -15,17 +14,16 @@ internal static partial class AlertRuleCompiler
     public static readonly TimeSpan MaxWindow = TimeSpan.FromDays(366);
 
     /// <summary>Compiles every valid rule of <paramref name="options"/>; adds one message per problem to <paramref name="errors"/>.</summary>
-    public static IReadOnlyList<AlertRule> Compile(AlertOptions options, LambdaCatalog catalog, ViewQueryParser parser, ICollection<string> errors)
+    public static IReadOnlyList<AlertRule> Compile(AlertOptions options, LambdaCatalog catalog, ICollection<string> errors)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(catalog);
-        ArgumentNullException.ThrowIfNull(parser);
         ArgumentNullException.ThrowIfNull(errors);
         var rules = new List<AlertRule>();
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < options.Rules.Count; i++)
         {
-            if (TryCompile(options.Rules[i], $"{AlertOptions.SectionName}:{nameof(AlertOptions.Rules)}:{i}", catalog, parser, names, errors) is { } rule)
+            if (TryCompile(options.Rules[i], $"{AlertOptions.SectionName}:{nameof(AlertOptions.Rules)}:{i}", catalog, names, errors) is { } rule)
             {
                 rules.Add(rule);
             }
@@ -43,7 +41,7 @@ internal static partial class AlertRuleCompiler
     }
 
     private static AlertRule? TryCompile(
-        AlertRuleOptions rule, string path, LambdaCatalog catalog, ViewQueryParser parser, HashSet<string> names, ICollection<string> errors)
+        AlertRuleOptions rule, string path, LambdaCatalog catalog, HashSet<string> names, ICollection<string> errors)
     {
         var count = errors.Count;
         if (!NamePattern().IsMatch(rule.Name ?? string.Empty))
@@ -88,33 +86,19 @@ internal static partial class AlertRuleCompiler
                 + $"({bucket.ToString("c", CultureInfo.InvariantCulture)}), at most {MaxWindow.TotalDays.ToString(CultureInfo.InvariantCulture)} days.");
         }
 
-        // The filter goes through the query API's own parser, so a rule accepts exactly what filter= accepts.
+        // The same component reads the query API's filter= and where=, so a rule accepts exactly what they accept.
         var filterText = string.IsNullOrWhiteSpace(rule.Filter) ? null : rule.Filter;
-        IReadOnlyList<DimensionCondition> filter = [];
-        var probe = new Dictionary<string, StringValues>
+        if (!DimensionFilterParser.TryParse(view, filterText, rule.Where, out var filter, out var error))
         {
-            [ViewQueryParser.From] = "1970-01-01T00:00:00Z",
-            [ViewQueryParser.To] = "1970-01-02T00:00:00Z",
-            [ViewQueryParser.GranularityParameter] = "all",
-            [ViewQueryParser.GroupBy] = string.Empty,
-            [ViewQueryParser.Limit] = "1",
-        };
-        if (filterText is not null)
-        {
-            probe[ViewQueryParser.FilterParameter] = filterText;
+            errors.Add($"{path}:{(error.Parameter == DimensionFilterParser.WhereParameter ? nameof(AlertRuleOptions.Where) : nameof(AlertRuleOptions.Filter))}: {error.Message}.");
         }
-
-        if (parser.TryCreateQuery(view.Name, probe, out var query, out var error))
+        else if (rule.Where is not null)
         {
-            filter = query.Filter;
-        }
-        else
-        {
-            errors.Add($"{path}:{nameof(AlertRuleOptions.Filter)}: {error.Message}.");
+            filterText = filter.CanonicalText;
         }
 
         return errors.Count == count && measure is not null
-            ? new AlertRule(rule.Name!, view, measure, filterText, filter, rule.Window, condition, threshold)
+            ? new AlertRule(rule.Name!, view, measure, filterText, filter!, rule.Window, condition, threshold)
             : null;
     }
 

@@ -16,6 +16,12 @@ public sealed class AlertRuleOptions
     public string? Filter { get; init; }
 
     /// <summary>
+    /// Optional dimension filter in the query API's <c>where</c> syntax, the catalog's expression language over the view's
+    /// dimensions (<c>country IN ('US','DE')</c>); with <see cref="Filter"/> both must hold. Default none.
+    /// </summary>
+    public string? Where { get; init; }
+
+    /// <summary>
     /// Length of the trailing range measured, a positive whole number of the view's buckets (e.g. <c>00:05:00</c> on a
     /// per-minute view). Required.
     /// </summary>

@@ -9,15 +9,32 @@ public static class ProblemResults
     /// <summary>The extension member that names the bad parameter, field or header.</summary>
     public const string ParameterExtension = "parameter";
 
+    /// <summary>The extension member with the 1-based position of the problem in an expression parameter.</summary>
+    public const string PositionExtension = "position";
+
+    /// <summary>The extension member with the token found at <see cref="PositionExtension"/>.</summary>
+    public const string TokenExtension = "token";
+
     /// <summary>A 400 (or the error's own status) naming <see cref="QueryParameterError.Parameter"/>.</summary>
     public static IResult Parameter(QueryParameterError error)
     {
         ArgumentNullException.ThrowIfNull(error);
-        return Parameter(error.Parameter, error.Message, error.StatusCode);
+        if (error.Position is not { } position)
+        {
+            return Parameter(error.Parameter, error.Message, error.StatusCode);
+        }
+
+        var problem = Problem(error.Parameter, error.Message, error.StatusCode);
+        problem.Extensions[PositionExtension] = position;
+        problem.Extensions[TokenExtension] = error.Token;
+        return TypedResults.Problem(problem);
     }
 
     /// <summary>A problem with status <paramref name="status"/> naming <paramref name="parameter"/>.</summary>
-    public static IResult Parameter(string parameter, string detail, int status = StatusCodes.Status400BadRequest)
+    public static IResult Parameter(string parameter, string detail, int status = StatusCodes.Status400BadRequest) =>
+        TypedResults.Problem(Problem(parameter, detail, status));
+
+    private static ProblemDetails Problem(string parameter, string detail, int status)
     {
         var problem = new ProblemDetails
         {
@@ -26,6 +43,6 @@ public static class ProblemResults
             Detail = detail,
         };
         problem.Extensions[ParameterExtension] = parameter;
-        return TypedResults.Problem(problem);
+        return problem;
     }
 }

@@ -17,18 +17,11 @@ public interface IBatchViewSnapshot
     BatchViewWatermark? GetWatermark(ViewDefinition view);
 
     /// <summary>
-    /// The groups of <paramref name="view"/>'s published batch view whose bucket lies in the selection's range,
-    /// read only from files this snapshot's manifest names. The selection's dimension filter may be applied
-    /// (push-down) or not: the caller filters again. Buckets are at the view's granularity.
+    /// The groups of <paramref name="view"/>'s published batch view whose bucket lies in the selection's range and whose
+    /// dimension values pass its filter (applied here, once), read only from files this snapshot's manifest names, at
+    /// <paramref name="granularity"/> (the view's or a coarser one the range is aligned to; a store may serve groups it
+    /// rolled up once). The caller has checked the view's definition against <see cref="GetWatermark"/>.
     /// </summary>
-    IAsyncEnumerable<ViewGroup> ReadGroupsAsync(ViewDefinition view, ViewSelection selection, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// <see cref="ReadGroupsAsync(ViewDefinition, ViewSelection, CancellationToken)"/> for a caller that rolls the
-    /// groups up to <paramref name="rollUpTo"/> (or coarser) anyway and whose selection range is aligned to it: the
-    /// groups may come at any granularity from the view's up to <paramref name="rollUpTo"/>, so a store can serve
-    /// groups it rolled up once. The default gives the view's own granularity.
-    /// </summary>
-    IAsyncEnumerable<ViewGroup> ReadGroupsAsync(ViewDefinition view, ViewSelection selection, Granularity rollUpTo, CancellationToken cancellationToken) =>
-        ReadGroupsAsync(view, selection, cancellationToken);
+    /// <exception cref="ArgumentException">The view cannot be rolled up to <paramref name="granularity"/>, or the range is not aligned to it.</exception>
+    IAsyncEnumerable<ViewGroup> ReadGroupsAsync(ViewDefinition view, ViewSelection selection, Granularity granularity, CancellationToken cancellationToken);
 }

@@ -72,38 +72,27 @@ public sealed class ManifestBatchViewStore(IManifestStore manifests, BatchViewRe
             return _manifest?.FindView(view.Name) is { } entry ? ToWatermark(entry) : null;
         }
 
-        public IAsyncEnumerable<ViewGroup> ReadGroupsAsync(ViewDefinition view, ViewSelection selection, CancellationToken cancellationToken) =>
-            ReadGroupsAsync(view, selection, null, cancellationToken);
-
         public IAsyncEnumerable<ViewGroup> ReadGroupsAsync(
-            ViewDefinition view, ViewSelection selection, Granularity rollUpTo, CancellationToken cancellationToken)
+            ViewDefinition view, ViewSelection selection, Granularity granularity, CancellationToken cancellationToken)
         {
             ArgumentNullException.ThrowIfNull(view);
             ArgumentNullException.ThrowIfNull(selection);
-            if (!view.Granularity.CanRollUpTo(rollUpTo) || !selection.Range.IsAlignedTo(rollUpTo))
+            if (!view.Granularity.CanRollUpTo(granularity) || !selection.Range.IsAlignedTo(granularity))
             {
                 throw new ArgumentException(
-                    $"view '{view.Name}' per {view.Granularity.ToName()} cannot be rolled up to {rollUpTo.ToName()} for the range {selection.Range}", nameof(rollUpTo));
+                    $"view '{view.Name}' per {view.Granularity.ToName()} cannot be rolled up to {granularity.ToName()} for the range {selection.Range}", nameof(granularity));
             }
 
-            return ReadGroupsAsync(view, selection, rollUpTo == view.Granularity ? null : rollUpTo, cancellationToken);
+            return ReadSelectedAsync(view, selection, granularity, cancellationToken);
         }
 
-        private async IAsyncEnumerable<ViewGroup> ReadGroupsAsync(
-            ViewDefinition view, ViewSelection selection, Granularity? rollUpTo, [EnumeratorCancellation] CancellationToken cancellationToken)
+        private async IAsyncEnumerable<ViewGroup> ReadSelectedAsync(
+            ViewDefinition view, ViewSelection selection, Granularity granularity, [EnumeratorCancellation] CancellationToken cancellationToken)
         {
-            ArgumentNullException.ThrowIfNull(view);
-            ArgumentNullException.ThrowIfNull(selection);
             var entry = _manifest?.FindView(view.Name);
             if (entry is null || selection.Range.IsEmpty)
             {
                 yield break;
-            }
-
-            if (!string.Equals(entry.DefinitionHash, view.DefinitionHash, StringComparison.Ordinal))
-            {
-                throw new InvalidOperationException(
-                    $"the published batch view '{entry.View}' is version {entry.DefinitionHash}; the catalog's view '{view.Name}' is version {view.DefinitionHash}");
             }
 
             var firstDay = DateOnly.FromDateTime(selection.Range.Start.UtcDateTime);
@@ -115,12 +104,13 @@ public sealed class ManifestBatchViewStore(IManifestStore manifests, BatchViewRe
                     continue;
                 }
 
-                var groups = rollUpTo is { } granularity
+                var groups = granularity != view.Granularity
                     ? await ReadRolledUpAsync(view, day, granularity, cancellationToken).ConfigureAwait(false)
                     : await ReadFileAsync(view, day, cancellationToken).ConfigureAwait(false);
                 foreach (var group in groups)
                 {
-                    if (selection.Range.Contains(group.BucketStartMilliseconds))
+                    // The decoded files are cached whole and shared by queries; each query's selection is applied as it reads them.
+                    if (selection.Matches(group))
                     {
                         yield return group;
                     }

@@ -6,8 +6,8 @@ using Lambda.Shared.Time;
 namespace Lambda.ServingLayer.Querying;
 
 /// <summary>
-/// Folds stored groups (batch rows and speed deltas, at the view's granularity) into result rows: keeps the
-/// groups the query selects, projects them on the group-by dimensions, rolls their buckets up to the query's
+/// Folds the groups the read ports selected (batch rows and speed deltas, at the view's granularity or coarser) into
+/// result rows: projects them on the group-by dimensions, rolls their buckets up to the query's
 /// granularity (or one bucket for <c>all</c>) and merges their states with the shared monoids.
 /// </summary>
 /// <remarks>
@@ -40,7 +40,7 @@ internal sealed class ResultAccumulator
         _rows = rows;
     }
 
-    /// <summary>Groups taken in (after selection).</summary>
+    /// <summary>Groups taken in.</summary>
     public long GroupsMerged { get; private set; }
 
     /// <summary>The number of result rows (before any limit).</summary>
@@ -53,26 +53,16 @@ internal sealed class ResultAccumulator
         return new ResultAccumulator(_query, new Dictionary<ResultKey, Entry>(_rows));
     }
 
-    /// <summary>Merges <paramref name="group"/> when the query selects it.</summary>
-    /// <exception cref="ArgumentException">The group belongs to another definition of the view.</exception>
+    /// <summary>
+    /// Merges <paramref name="group"/>, one the read ports selected for the query (range and filter are theirs to apply)
+    /// from the view version the engine checked.
+    /// </summary>
     /// <exception cref="InvalidOperationException">The accumulator is frozen.</exception>
     public void Add(ViewGroup group)
     {
-        if (!string.Equals(group.View.DefinitionHash, _query.View.DefinitionHash, StringComparison.Ordinal))
-        {
-            throw new ArgumentException(
-                $"a group of view '{group.View.Name}' ({group.View.DefinitionHash}) cannot be merged into a query of '{_query.View.Name}' ({_query.View.DefinitionHash})",
-                nameof(group));
-        }
-
         if (_frozen)
         {
             throw new InvalidOperationException("the accumulator's rows were handed out; fork it to add more groups");
-        }
-
-        if (!_query.Selection.Matches(group))
-        {
-            return;
         }
 
         var bucket = _granularity is { } granularity ? TimeBucket.Floor(group.BucketStartMilliseconds, granularity) : _query.Range.StartMilliseconds;

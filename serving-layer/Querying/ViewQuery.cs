@@ -13,7 +13,7 @@ public sealed class ViewQuery
         TimeRange range,
         QueryGranularity granularity,
         IReadOnlyList<int> groupBy,
-        IReadOnlyList<DimensionCondition> filter,
+        DimensionFilter filter,
         int limit)
     {
         ArgumentNullException.ThrowIfNull(view);
@@ -56,8 +56,8 @@ public sealed class ViewQuery
     /// <summary>Indexes (into the view's dimensions) of the result's dimension columns, in the requested order.</summary>
     public IReadOnlyList<int> GroupBy { get; }
 
-    /// <summary>The dimension conditions.</summary>
-    public IReadOnlyList<DimensionCondition> Filter { get; }
+    /// <summary>The dimension filter.</summary>
+    public DimensionFilter Filter { get; }
 
     /// <summary>Most rows returned.</summary>
     public int Limit { get; }

@@ -18,7 +18,7 @@ namespace Lambda.ServingLayer.Querying;
 /// </remarks>
 public sealed partial class ViewQueryEngine(
     IBatchViewStore batchStore,
-    ISpeedViewStore speedStore,
+    ISpeedViewReader speedReader,
     ILogger<ViewQueryEngine> logger,
     QueryResultSharing? sharing = null,
     TimeProvider? timeProvider = null)
@@ -59,9 +59,7 @@ public sealed partial class ViewQueryEngine(
         var accumulator = basis?.Accumulator.Fork() ?? new ResultAccumulator(query);
         var rollUpTo = RollUpGranularity(query);
         var from = basis is null ? partitions : previous!.Watermark.SpeedOffsets;
-        var speedTask = rollUpTo == view.Granularity
-            ? speedStore.ReadAsync(view, query.Selection, from, cancellationToken)
-            : speedStore.ReadAsync(view, query.Selection, from, rollUpTo, cancellationToken);
+        var speedTask = speedReader.ReadAsync(view, query.Selection, from, rollUpTo, cancellationToken);
         var batchTask = watermark is null || basis is not null ? Task.FromResult(0L) : ReadBatchAsync(snapshot, query, rollUpTo, accumulator, cancellationToken);
         await Task.WhenAll(speedTask, batchTask).ConfigureAwait(false);
         var batchGroups = await batchTask.ConfigureAwait(false);
@@ -118,10 +116,7 @@ public sealed partial class ViewQueryEngine(
         IBatchViewSnapshot snapshot, ViewQuery query, Granularity rollUpTo, ResultAccumulator accumulator, CancellationToken cancellationToken)
     {
         long count = 0;
-        var groups = rollUpTo == query.View.Granularity
-            ? snapshot.ReadGroupsAsync(query.View, query.Selection, cancellationToken)
-            : snapshot.ReadGroupsAsync(query.View, query.Selection, rollUpTo, cancellationToken);
-        await foreach (var group in groups.ConfigureAwait(false))
+        await foreach (var group in snapshot.ReadGroupsAsync(query.View, query.Selection, rollUpTo, cancellationToken).ConfigureAwait(false))
         {
             accumulator.Add(group);
             count++;
@@ -130,6 +125,7 @@ public sealed partial class ViewQueryEngine(
         return count;
     }
 
+    /// <summary>The batch view to merge, or null; the one place a published batch view's definition is checked against the catalog's.</summary>
     private BatchViewWatermark? CurrentWatermark(IBatchViewSnapshot snapshot, ViewDefinition view)
     {
         var watermark = snapshot.GetWatermark(view);

@@ -1,6 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
-using System.Text;
 using Lambda.ServingLayer.Configuration;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.Events;
@@ -23,22 +22,22 @@ namespace Lambda.ServingLayer.Querying;
 /// <item><c>granularity</c>: minute, hour, day or all; default the view's; finer than the view's is an error.
 /// Buckets of a coarser granularity that stick out of the range hold only the part inside it.</item>
 /// <item><c>group_by</c>: comma-separated dimensions; absent means every dimension of the view, empty means none.</item>
-/// <item><c>filter</c>: comma-separated <c>dim:value</c> items (the parameter may repeat); values of one dimension are
-/// alternatives, different dimensions must all match; <c>\,</c> and <c>\\</c> escape a comma and a backslash in a value.</item>
+/// <item><c>filter</c> (may repeat) and <c>where</c>: the dimension filter, read by <see cref="DimensionFilterParser"/>.</item>
 /// <item><c>limit</c>: 1..<see cref="ServingOptions.MaxQueryRows"/> (the default).</item>
 /// </list>
 /// </remarks>
 public sealed class ViewQueryParser(LambdaCatalog catalog, IOptions<ServingOptions> options)
 {
     /// <summary>The query parameters of the view endpoint.</summary>
-    public static IReadOnlyList<string> Parameters { get; } = [From, To, GranularityParameter, GroupBy, FilterParameter, Limit];
+    public static IReadOnlyList<string> Parameters { get; } = [From, To, GranularityParameter, GroupBy, FilterParameter, WhereParameter, Limit];
 
     internal const string ViewParameter = "view";
     internal const string From = "from";
     internal const string To = "to";
     internal const string GranularityParameter = "granularity";
     internal const string GroupBy = "group_by";
-    internal const string FilterParameter = "filter";
+    internal const string FilterParameter = DimensionFilterParser.FilterParameter;
+    internal const string WhereParameter = DimensionFilterParser.WhereParameter;
     internal const string Limit = "limit";
 
     private readonly int _maxRows = options.Value.MaxQueryRows;
@@ -100,7 +99,7 @@ public sealed class ViewQueryParser(LambdaCatalog catalog, IOptions<ServingOptio
 
         if (!TryParseGranularity(values, view, out var granularity, out error)
             || !TryParseGroupBy(values, view, out var groupBy, out error)
-            || !TryParseFilter(values, view, out var filter, out error)
+            || !DimensionFilterParser.TryParse(view, values.GetValueOrDefault(FilterParameter), values.TryGetValue(WhereParameter, out var where) ? where.ToString() : null, out var filter, out error)
             || !TryParseLimit(values, out var limit, out error))
         {
             return false;
@@ -238,65 +237,6 @@ public sealed class ViewQueryParser(LambdaCatalog catalog, IOptions<ServingOptio
         return true;
     }
 
-    private static bool TryParseFilter(
-        Dictionary<string, StringValues> values, ViewDefinition view, out IReadOnlyList<DimensionCondition> filter, [NotNullWhen(false)] out QueryParameterError? error)
-    {
-        error = null;
-        filter = [];
-        if (!values.TryGetValue(FilterParameter, out var raw))
-        {
-            return true;
-        }
-
-        var byDimension = new Dictionary<int, List<FieldValue>>();
-        var order = new List<int>();
-        foreach (var parameter in raw)
-        {
-            foreach (var item in SplitItems(parameter ?? string.Empty))
-            {
-                var colon = item.IndexOf(':', StringComparison.Ordinal);
-                if (colon <= 0)
-                {
-                    error = new QueryParameterError(
-                        FilterParameter,
-                        $"'filter' item '{Shorten(Unescape(item))}' is not 'dimension:value' (e.g. filter=country:US,country:DE)");
-                    return false;
-                }
-
-                var name = item[..colon].Trim();
-                var index = view.IndexOfDimension(name);
-                if (index < 0)
-                {
-                    error = new QueryParameterError(
-                        FilterParameter,
-                        $"'filter' names '{Shorten(name)}', which is not a dimension of view '{view.Name}'; its dimensions are {DimensionList(view)}");
-                    return false;
-                }
-
-                var dimension = view.Dimensions[index];
-                var text = Unescape(item[(colon + 1)..]);
-                if (!FieldValue.TryParse(text, dimension.Type, out var value))
-                {
-                    error = new QueryParameterError(
-                        FilterParameter,
-                        $"'filter' value '{Shorten(text)}' for dimension '{dimension.Name}' is not a {dimension.Type} value");
-                    return false;
-                }
-
-                if (!byDimension.TryGetValue(index, out var list))
-                {
-                    byDimension[index] = list = [];
-                    order.Add(index);
-                }
-
-                list.Add(value);
-            }
-        }
-
-        filter = order.Select(i => new DimensionCondition(view.Dimensions[i], i, byDimension[i])).ToArray();
-        return true;
-    }
-
     private bool TryParseLimit(Dictionary<string, StringValues> values, out int limit, [NotNullWhen(false)] out QueryParameterError? error)
     {
         error = null;
@@ -316,48 +256,7 @@ public sealed class ViewQueryParser(LambdaCatalog catalog, IOptions<ServingOptio
         return true;
     }
 
-    /// <summary>Splits on commas that a backslash does not escape; the items keep their escapes.</summary>
-    private static IEnumerable<string> SplitItems(string text)
-    {
-        var start = 0;
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (text[i] == '\\')
-            {
-                i++;
-            }
-            else if (text[i] == ',')
-            {
-                yield return text[start..i];
-                start = i + 1;
-            }
-        }
-
-        yield return text[start..];
-    }
-
-    private static string Unescape(string text)
-    {
-        if (!text.Contains('\\', StringComparison.Ordinal))
-        {
-            return text;
-        }
-
-        var sb = new StringBuilder(text.Length);
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (text[i] == '\\' && i + 1 < text.Length)
-            {
-                i++;
-            }
-
-            sb.Append(text[i]);
-        }
-
-        return sb.ToString();
-    }
-
-    private static string DimensionList(ViewDefinition view) =>
+    internal static string DimensionList(ViewDefinition view) =>
         view.Dimensions.Count == 0 ? "(none)" : string.Join(", ", view.Dimensions.Select(d => d.Name));
 
     /// <summary>Caps echoed user input so an error message stays readable.</summary>

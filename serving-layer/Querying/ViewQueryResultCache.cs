@@ -106,7 +106,7 @@ internal sealed class ViewQueryResultCache(TimeSpan refresh, TimeSpan maxAge, Ti
             key.Append(',').Append(index.ToString(CultureInfo.InvariantCulture));
         }
 
-        foreach (var condition in query.Filter.OrderBy(c => c.Index))
+        foreach (var condition in query.Filter.Conditions.OrderBy(c => c.Index))
         {
             key.Append("|f").Append(condition.Index.ToString(CultureInfo.InvariantCulture));
             foreach (var value in condition.Values.Select(v => v.ToCanonicalString()).Order(StringComparer.Ordinal))
@@ -114,6 +114,12 @@ internal sealed class ViewQueryResultCache(TimeSpan refresh, TimeSpan maxAge, Ti
                 // Length-prefixed, so no value can forge a separator.
                 key.Append(':').Append(value.Length.ToString(CultureInfo.InvariantCulture)).Append(':').Append(value);
             }
+        }
+
+        if (query.Filter.Where is { } where)
+        {
+            // The canonical expression quotes its literals, so it cannot forge the separators above.
+            key.Append("|w").Append(where.CanonicalText);
         }
 
         return key.ToString();

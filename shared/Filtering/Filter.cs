@@ -66,6 +66,9 @@ public sealed class Filter
         return new Filter(text, root, fields);
     }
 
+    /// <summary>Wraps an expression compiled elsewhere in this folder (e.g. over a field list, <see cref="FieldListFilter"/>).</summary>
+    internal static Filter FromCompiled(string text, FilterNode root, IReadOnlyList<FieldDefinition> fields) => new(text, root, fields);
+
     /// <summary>True when <paramref name="record"/> satisfies the condition. The record must belong to the filter's source.</summary>
     public bool Matches(EventRecord record) => _root.Evaluate(record);
 

@@ -22,21 +22,24 @@ internal sealed class FilterCompiler
 {
     private readonly List<FilterToken> _tokens;
     private readonly SourceDefinition _source;
+    private readonly string _scope;
     private readonly SortedSet<int> _ordinals = [];
     private int _next;
 
-    private FilterCompiler(List<FilterToken> tokens, SourceDefinition source)
+    private FilterCompiler(List<FilterToken> tokens, SourceDefinition source, string? scope)
     {
         _tokens = tokens;
         _source = source;
+        _scope = scope ?? $"in source '{source.Name}'";
     }
 
     public static FilterNode Compile(string text, SourceDefinition source) => Compile(text, source, out _);
 
     /// <summary>Compiles <paramref name="text"/> and reports the fields the expression reads, in ordinal order.</summary>
-    public static FilterNode Compile(string text, SourceDefinition source, out IReadOnlyList<FieldDefinition> fields)
+    /// <param name="scope">How an unknown field's message names where fields come from (default: <c>in source '&lt;name&gt;'</c>).</param>
+    public static FilterNode Compile(string text, SourceDefinition source, out IReadOnlyList<FieldDefinition> fields, string? scope = null)
     {
-        var compiler = new FilterCompiler(FilterLexer.Tokenize(text), source);
+        var compiler = new FilterCompiler(FilterLexer.Tokenize(text), source, scope);
         if (compiler.Peek.Kind == FilterTokenKind.End)
         {
             throw new FilterException(1, "the expression is empty");
@@ -125,7 +128,7 @@ internal sealed class FilterCompiler
             var hint = string.Equals(fieldToken.Text, _source.TimeField, StringComparison.Ordinal)
                 ? $" ('{_source.TimeField}' is the event-time field; views select time through buckets and query ranges)"
                 : $"; its fields are {string.Join(", ", _source.Fields.Select(f => f.Name))}";
-            throw new FilterException(fieldToken.Position, $"field '{fieldToken.Text}' is not in source '{_source.Name}'{hint}");
+            throw new FilterException(fieldToken.Position, $"field '{fieldToken.Text}' is not {_scope}{hint}");
         }
 
         _ordinals.Add(field.Ordinal);

@@ -9,15 +9,20 @@ using Lambda.Shared.Time;
 
 namespace Lambda.Shared.SpeedViews;
 
-/// <summary>Reads delta rows of a speed table back into measure states and merges them into an aggregator.</summary>
-internal sealed class SpeedRowReader
+/// <summary>
+/// The row format's read side: the query that selects a speed table's delta rows and the reading of its rows back into
+/// measure states merged into an aggregator (the write side is <see cref="SpeedRowWriter"/>).
+/// </summary>
+public sealed class SpeedRowReader
 {
     private readonly SpeedTableSchema _schema;
     private readonly FieldType[] _dimensionTypes;
     private readonly int _measureStart;
 
+    /// <summary>Creates the reader of <paramref name="schema"/>'s table.</summary>
     public SpeedRowReader(SpeedTableSchema schema)
     {
+        ArgumentNullException.ThrowIfNull(schema);
         _schema = schema;
         _dimensionTypes = schema.View.Dimensions.Select(d => d.Type).ToArray();
         _measureStart = 1 + _dimensionTypes.Length;
@@ -27,42 +32,17 @@ internal sealed class SpeedRowReader
     public SpeedTableSchema Schema => _schema;
 
     /// <summary>
-    /// <c>SELECT bucket, dims..., state columns... FROM table WHERE kind = 0</c>, restricted to buckets that
-    /// start in <paramref name="range"/> (when given) and, per partition, to rows with
-    /// <c>first_offset &gt;= S_p</c> (partitions without a watermark: every row).
-    /// </summary>
-    public string BuildQuery(string database, TimeRange? range, IReadOnlyDictionary<int, long>? watermarks)
-    {
-        var sql = SelectDeltas(database, range);
-        if (watermarks is { Count: > 0 })
-        {
-            // Every row of a flush has last_offset >= first_offset, and a flush never straddles S_p (S_p is a flush
-            // boundary), so per partition "first_offset >= S_p" equals "last_offset >= S_p" on rows that exist; the
-            // latter is a prefix range of the sort key (partition, last_offset), which ClickHouse prunes by index.
-            // first_offset stays in the condition so the answer is exact even for an S_p that is not a boundary.
-            var ordered = watermarks.OrderBy(w => w.Key).ToArray();
-            sql.Append(" AND (");
-            for (var i = 0; i < ordered.Length; i++)
-            {
-                AppendPartitionRange(sql.Append(i == 0 ? "(" : " OR ("), ordered[i].Key, Math.Max(0, ordered[i].Value), null).Append(')');
-            }
-
-            // Partitions without a watermark: every row.
-            sql.Append(" OR ").Append(ClickHouseSql.QuoteIdentifier(SpeedTableSchema.PartitionColumn)).Append(" NOT IN (")
-                .AppendJoin(", ", ordered.Select(w => w.Key.ToString(CultureInfo.InvariantCulture)))
-                .Append("))");
-        }
-
-        return sql.ToString();
-    }
-
-    /// <summary>
     /// <c>SELECT bucket, dims..., state columns... FROM table WHERE kind = 0</c>, restricted to buckets that start in
     /// <paramref name="range"/> (when given) and to the partitions <paramref name="offsets"/> lists, each to the rows
-    /// of its offset range; null when no range holds an offset (nothing to read).
+    /// of its offset range, and to rows whose dimension values are in every list of <paramref name="pushDown"/> where the
+    /// dimension's literals are exact (string, long, bool; the others are left to the caller's check per row, so a
+    /// rounding difference never drops a row); null when no range holds an offset (nothing to read).
     /// </summary>
-    public string? BuildQuery(string database, TimeRange? range, IReadOnlyDictionary<int, SpeedOffsetRange> offsets, SpeedFilterMatcher? filters)
+    /// <exception cref="ArgumentException">A push-down condition names a dimension the view does not have, or has no value.</exception>
+    public string? BuildQuery(string database, TimeRange? range, IReadOnlyDictionary<int, SpeedOffsetRange> offsets, IReadOnlyList<SpeedDimensionFilter> pushDown)
     {
+        ArgumentNullException.ThrowIfNull(offsets);
+        ArgumentNullException.ThrowIfNull(pushDown);
         var ordered = offsets.Where(o => !o.Value.IsEmpty).OrderBy(o => o.Key).ToArray();
         if (ordered.Length == 0)
         {
@@ -76,8 +56,34 @@ internal sealed class SpeedRowReader
         }
 
         sql.Append(')');
-        filters?.AppendPushDown(sql);
+        AppendPushDown(sql, pushDown);
         return sql.ToString();
+    }
+
+    /// <summary>Appends <c> AND `dim` IN (...)</c> for every condition whose literals are exact.</summary>
+    private void AppendPushDown(StringBuilder sql, IReadOnlyList<SpeedDimensionFilter> pushDown)
+    {
+        var view = _schema.View;
+        foreach (var condition in pushDown)
+        {
+            if (condition is null || condition.DimensionIndex < 0 || condition.DimensionIndex >= view.Dimensions.Count || condition.Values is not { Count: > 0 })
+            {
+                throw new ArgumentException($"view '{view.Name}': a push-down condition needs a dimension index below {view.Dimensions.Count} and at least one value", nameof(pushDown));
+            }
+
+            var dimension = view.Dimensions[condition.DimensionIndex];
+            Func<FieldValue, string>? literal = dimension.Type.Kind switch
+            {
+                FieldKind.String => v => ClickHouseSql.QuoteString(v.AsString()),
+                FieldKind.Long => v => v.AsLong().ToString(CultureInfo.InvariantCulture),
+                FieldKind.Bool => v => v.AsBool() ? "1" : "0",
+                _ => null,
+            };
+            if (literal is not null)
+            {
+                sql.Append(" AND ").Append(ClickHouseSql.QuoteIdentifier(dimension.Name)).Append(" IN (").AppendJoin(", ", condition.Values.Select(literal)).Append(')');
+            }
+        }
     }
 
     private StringBuilder SelectDeltas(string database, TimeRange? range)
@@ -120,8 +126,8 @@ internal sealed class SpeedRowReader
     }
 
     /// <summary>Merges one result row (in <see cref="BuildQuery"/>'s column order) into <paramref name="target"/>.</summary>
-    /// <returns>False when <paramref name="filters"/> rejects the row's dimensions (nothing merged).</returns>
-    public bool MergeRow(ClickHouseRow row, ViewAggregator target, FieldValue[] dimensionBuffer, MeasureState[] stateBuffer, SpeedFilterMatcher? filters = null)
+    /// <returns>False when <paramref name="keep"/> rejects the row's dimension values (nothing merged).</returns>
+    public bool MergeRow(ClickHouseRow row, ViewAggregator target, FieldValue[] dimensionBuffer, MeasureState[] stateBuffer, Func<IReadOnlyList<FieldValue>, bool>? keep)
     {
         var bucket = new DateTimeOffset(row.GetDateTime(0)).ToUnixTimeMilliseconds();
         for (var d = 0; d < _dimensionTypes.Length; d++)
@@ -129,7 +135,7 @@ internal sealed class SpeedRowReader
             dimensionBuffer[d] = ReadValue(row, 1 + d, _dimensionTypes[d]);
         }
 
-        if (filters is not null && !filters.Matches(dimensionBuffer))
+        if (keep is not null && !keep(dimensionBuffer))
         {
             return false;
         }

@@ -8,7 +8,7 @@ using Lambda.Shared.Measures;
 namespace Lambda.Shared.SpeedViews;
 
 /// <summary>Writes speed-table rows in RowBinary, in the column order of <see cref="SpeedTableSchema.Columns"/>.</summary>
-internal static class SpeedRowWriter
+public static class SpeedRowWriter
 {
     private const long MaxDateTimeSeconds = uint.MaxValue;
 

@@ -1,3 +1,4 @@
+using Lambda.SpeedLayer.Storage;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.SpeedViews;
 using Lambda.SpeedLayer.Pipeline;
@@ -9,7 +10,7 @@ namespace Lambda.SpeedLayer.Consuming;
 /// committed offsets are advisory: they only say where to start looking in the table (a commit of c means
 /// every view had stored c - 1), which keeps the query on the primary key; the table decides.
 /// </summary>
-internal sealed class ResumePlanner(ISpeedViewStore store)
+internal sealed class ResumePlanner(ISpeedTableWriter store)
 {
     public async Task<IReadOnlyList<PartitionResume>> PlanAsync(
         string topic,

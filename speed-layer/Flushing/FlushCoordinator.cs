@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Lambda.SpeedLayer.Storage;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.SpeedViews;
 using Lambda.SpeedLayer.Metrics;
@@ -15,7 +16,7 @@ internal sealed class FlushCoordinator : IAsyncDisposable
 
     public FlushCoordinator(
         IEnumerable<ViewDefinition> views,
-        ISpeedViewStore store,
+        ISpeedTableWriter store,
         SpeedLayerOptions options,
         PartitionOwnership ownership,
         SpeedLayerMetrics metrics,

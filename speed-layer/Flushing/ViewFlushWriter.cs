@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Threading.Channels;
+using Lambda.SpeedLayer.Storage;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.ClickHouse;
 using Lambda.Shared.SpeedViews;
@@ -25,7 +26,7 @@ namespace Lambda.SpeedLayer.Flushing;
 internal sealed partial class ViewFlushWriter
 {
     private readonly Channel<(FlushBatch Batch, TaskCompletionSource Done)> _channel;
-    private readonly ISpeedViewStore _store;
+    private readonly ISpeedTableWriter _store;
     private readonly PartitionOwnership _ownership;
     private readonly SpeedLayerMetrics _metrics;
     private readonly ILogger _logger;
@@ -41,7 +42,7 @@ internal sealed partial class ViewFlushWriter
 
     public ViewFlushWriter(
         ViewDefinition view,
-        ISpeedViewStore store,
+        ISpeedTableWriter store,
         SpeedLayerOptions options,
         PartitionOwnership ownership,
         SpeedLayerMetrics metrics,

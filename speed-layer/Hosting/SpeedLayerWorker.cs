@@ -1,3 +1,4 @@
+using Lambda.SpeedLayer.Storage;
 using Lambda.Shared.ClickHouse;
 using Lambda.Shared.Kafka;
 using Lambda.Shared.SpeedViews;
@@ -19,7 +20,7 @@ namespace Lambda.SpeedLayer.Hosting;
 /// </summary>
 internal sealed partial class SpeedLayerWorker(
     LambdaCatalog catalog,
-    ISpeedViewStore store,
+    ISpeedTableWriter store,
     IDeadLetterSink deadLetters,
     KafkaClientConfigFactory kafka,
     IOptions<SpeedLayerOptions> options,

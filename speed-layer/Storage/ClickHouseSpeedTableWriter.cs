@@ -7,17 +7,16 @@ using Lambda.Shared.Measures;
 using Lambda.Shared.Time;
 using Microsoft.Extensions.Logging;
 
-namespace Lambda.Shared.SpeedViews;
+using Lambda.Shared.SpeedViews;
 
-/// <summary>The speed tables in ClickHouse, over the shared HTTP client (works with ClickHouse 18.16 and later).</summary>
-public sealed partial class ClickHouseSpeedViewStore : ISpeedViewStore
+namespace Lambda.SpeedLayer.Storage;
+
+/// <summary>
+/// <see cref="ISpeedTableWriter"/> over the shared speed table format (<see cref="SpeedTableSchema"/>,
+/// <see cref="SpeedRowWriter"/>) and the shared HTTP client (works with ClickHouse 18.16 and later).
+/// </summary>
+public sealed partial class ClickHouseSpeedTableWriter : ISpeedTableWriter
 {
-    /// <summary>ClickHouse's UNKNOWN_TABLE error code.</summary>
-    private const int UnknownTable = 60;
-
-    /// <summary>ClickHouse's UNKNOWN_DATABASE error code: nothing created yet reads as empty, like a missing table.</summary>
-    private const int UnknownDatabase = 81;
-
     /// <summary>ClickHouse's TABLE_ALREADY_EXISTS error code.</summary>
     private const int TableAlreadyExists = 57;
 
@@ -29,11 +28,11 @@ public sealed partial class ClickHouseSpeedViewStore : ISpeedViewStore
     private static readonly ClickHouseCallOptions InsertCall = new() { Idempotent = false, Compress = true };
 
     private readonly IClickHouseClient _client;
-    private readonly ILogger<ClickHouseSpeedViewStore> _logger;
+    private readonly ILogger<ClickHouseSpeedTableWriter> _logger;
     private readonly TimeProvider _time;
 
     /// <summary>Creates the store over <paramref name="client"/> (its database holds the speed tables).</summary>
-    public ClickHouseSpeedViewStore(IClickHouseClient client, ILogger<ClickHouseSpeedViewStore> logger, TimeProvider? timeProvider = null)
+    public ClickHouseSpeedTableWriter(IClickHouseClient client, ILogger<ClickHouseSpeedTableWriter> logger, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(logger);
@@ -114,10 +113,7 @@ public sealed partial class ClickHouseSpeedViewStore : ISpeedViewStore
     public async Task<IReadOnlyDictionary<int, long>> GetMaxOffsetsAsync(ViewDefinition view, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(view);
-        var schema = SpeedTableSchema.For(view);
-        var sql = $"SELECT {Q(SpeedTableSchema.PartitionColumn)}, max({Q(SpeedTableSchema.LastOffsetColumn)}) "
-            + $"FROM {ClickHouseSql.QualifiedName(Database, schema.TableName)} GROUP BY {Q(SpeedTableSchema.PartitionColumn)}";
-        var rows = await QueryOrEmptyAsync(sql, cancellationToken).ConfigureAwait(false);
+        var rows = await QueryOrEmptyAsync(SpeedTableQueries.MaxOffsetsSql(Database, SpeedTableSchema.For(view)), cancellationToken).ConfigureAwait(false);
         return rows.ToDictionary(r => (int)r.GetInt64(0), r => r.GetInt64(1));
     }
 
@@ -144,163 +140,7 @@ public sealed partial class ClickHouseSpeedViewStore : ISpeedViewStore
         return rows.ToDictionary(r => (int)r.GetInt64(0), r => r.GetInt64(1));
     }
 
-    /// <inheritdoc/>
-    public async Task<IReadOnlyDictionary<int, long>> GetMaxOffsetsSinceAsync(
-        ViewDefinition view, IReadOnlyDictionary<int, long> from, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(view);
-        ArgumentNullException.ThrowIfNull(from);
-        if (from.Count == 0)
-        {
-            return await GetMaxOffsetsAsync(view, cancellationToken).ConfigureAwait(false);
-        }
-
-        var schema = SpeedTableSchema.For(view);
-        var partition = Q(SpeedTableSchema.PartitionColumn);
-        var lastOffset = Q(SpeedTableSchema.LastOffsetColumn);
-        var ordered = from.OrderBy(f => f.Key).ToArray();
-        var conditions = ordered.Select(f => string.Create(CultureInfo.InvariantCulture, $"({partition} = {f.Key} AND {lastOffset} >= {f.Value})"));
-        var sql = $"SELECT {partition}, max({lastOffset}) FROM {ClickHouseSql.QualifiedName(Database, schema.TableName)} "
-            + $"WHERE {string.Join(" OR ", conditions)} OR {partition} NOT IN ({string.Join(", ", ordered.Select(f => f.Key.ToString(CultureInfo.InvariantCulture)))}) "
-            + $"GROUP BY {partition}";
-        var rows = await QueryOrEmptyAsync(sql, cancellationToken).ConfigureAwait(false);
-        return rows.ToDictionary(r => (int)r.GetInt64(0), r => r.GetInt64(1));
-    }
-
-    /// <inheritdoc/>
-    public async Task<IReadOnlyDictionary<int, IReadOnlyList<long>>> GetFlushBoundariesAsync(ViewDefinition view, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(view);
-        var schema = SpeedTableSchema.For(view);
-        var sql = $"SELECT {Q(SpeedTableSchema.PartitionColumn)} AS p, {Q(SpeedTableSchema.LastOffsetColumn)} + 1 AS boundary "
-            + $"FROM {ClickHouseSql.QualifiedName(Database, schema.TableName)} GROUP BY p, boundary ORDER BY p, boundary";
-        var rows = await QueryOrEmptyAsync(sql, cancellationToken).ConfigureAwait(false);
-        return rows.GroupBy(r => (int)r.GetInt64(0))
-            .ToDictionary(g => g.Key, g => (IReadOnlyList<long>)g.Select(r => r.GetInt64(1)).ToArray());
-    }
-
-    /// <inheritdoc/>
-    public async Task<IReadOnlyDictionary<int, long>> GetWatermarksAsync(
-        ViewDefinition view, IReadOnlyDictionary<int, long> limits, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(view);
-        ArgumentNullException.ThrowIfNull(limits);
-        var result = limits.Keys.ToDictionary(p => p, _ => 0L);
-        if (limits.Count == 0)
-        {
-            return result;
-        }
-
-        var schema = SpeedTableSchema.For(view);
-        var ordered = limits.OrderBy(l => l.Key).ToArray();
-        var sql = $"SELECT {Q(SpeedTableSchema.PartitionColumn)} AS p, max({Q(SpeedTableSchema.LastOffsetColumn)}) + 1 "
-            + $"FROM {ClickHouseSql.QualifiedName(Database, schema.TableName)} "
-            + $"WHERE {Q(SpeedTableSchema.LastOffsetColumn)} + 1 <= transform(toInt64({Q(SpeedTableSchema.PartitionColumn)}), "
-            + $"[{string.Join(", ", ordered.Select(l => Int64Literal(l.Key)))}], [{string.Join(", ", ordered.Select(l => Int64Literal(l.Value)))}], toInt64(-1)) "
-            + "GROUP BY p";
-        foreach (var row in await QueryOrEmptyAsync(sql, cancellationToken).ConfigureAwait(false))
-        {
-            result[(int)row.GetInt64(0)] = row.GetInt64(1);
-        }
-
-        return result;
-    }
-
-    /// <inheritdoc/>
-    public async Task DeleteCoveredDeltasAsync(ViewDefinition view, IReadOnlyDictionary<int, long> watermarks, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(view);
-        ArgumentNullException.ThrowIfNull(watermarks);
-        var covered = watermarks.Where(w => w.Value > 1).OrderBy(w => w.Key).ToArray();
-        if (covered.Length == 0)
-        {
-            return;
-        }
-
-        var schema = SpeedTableSchema.For(view);
-        var partition = Q(SpeedTableSchema.PartitionColumn);
-        var lastOffset = Q(SpeedTableSchema.LastOffsetColumn);
-        var conditions = covered.Select(w => string.Create(CultureInfo.InvariantCulture, $"({partition} = {w.Key} AND {lastOffset} + 1 < {w.Value})"));
-        var sql = $"ALTER TABLE {ClickHouseSql.QualifiedName(Database, schema.TableName)} DELETE WHERE {string.Join(" OR ", conditions)}";
-        try
-        {
-            // Idempotent: deleting rows that are already gone deletes nothing.
-            await _client.ExecuteAsync(sql, IdempotentCall, cancellationToken).ConfigureAwait(false);
-            LogCoveredDeltasDropped(_logger, schema.TableName, view.Name, covered.Length);
-        }
-        catch (ClickHouseException ex) when (ex.ErrorCode is UnknownTable or UnknownDatabase)
-        {
-            LogTableMissing(_logger, schema.TableName, schema.View.Name);
-        }
-    }
-
-    /// <inheritdoc/>
-    public Task<long> ReadIntoAsync(
-        ViewAggregator target, TimeRange? range, IReadOnlyDictionary<int, long>? watermarks, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(target);
-        var reader = new SpeedRowReader(SpeedTableSchema.For(target.View));
-        return ReadRowsIntoAsync(reader, reader.BuildQuery(Database, range, watermarks), target, null, cancellationToken);
-    }
-
-    /// <inheritdoc/>
-    /// <remarks>Conditions on string, long and bool dimensions go into the WHERE clause; the others are checked per row.</remarks>
-    public Task<long> ReadRangesIntoAsync(
-        ViewAggregator target,
-        TimeRange? range,
-        IReadOnlyDictionary<int, SpeedOffsetRange> offsets,
-        IReadOnlyList<SpeedDimensionFilter> filters,
-        CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(target);
-        ArgumentNullException.ThrowIfNull(offsets);
-        ArgumentNullException.ThrowIfNull(filters);
-        var reader = new SpeedRowReader(SpeedTableSchema.For(target.View));
-        var matcher = SpeedFilterMatcher.Create(target.View, filters);
-        var sql = reader.BuildQuery(Database, range, offsets, matcher);
-        return sql is null ? Task.FromResult(0L) : ReadRowsIntoAsync(reader, sql, target, matcher, cancellationToken);
-    }
-
-    /// <inheritdoc/>
-    public async Task<IReadOnlyList<ViewGroup>> ReadGroupsAsync(
-        ViewDefinition view, TimeRange? range, IReadOnlyDictionary<int, long>? watermarks, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(view);
-        var aggregator = new ViewAggregator(view);
-        await ReadIntoAsync(aggregator, range, watermarks, cancellationToken).ConfigureAwait(false);
-        return aggregator.GetSortedGroups();
-    }
-
-    private async Task<long> ReadRowsIntoAsync(SpeedRowReader reader, string sql, ViewAggregator target, SpeedFilterMatcher? matcher, CancellationToken cancellationToken)
-    {
-        var schema = reader.Schema;
-        var dimensions = new FieldValue[schema.View.Dimensions.Count];
-        var states = new MeasureState[schema.View.Measures.Count];
-        long rows = 0;
-        var anyRow = false;
-        try
-        {
-            await using var result = await _client.OpenReaderAsync(sql, null, cancellationToken).ConfigureAwait(false);
-            while (await result.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                anyRow = true;
-                if (reader.MergeRow(result.Current, target, dimensions, states, matcher))
-                {
-                    rows++;
-                }
-            }
-        }
-        catch (ClickHouseException ex) when (ex.ErrorCode is UnknownTable or UnknownDatabase && !anyRow)
-        {
-            LogTableMissing(_logger, schema.TableName, schema.View.Name);
-        }
-
-        return rows;
-    }
-
     private static string Q(string identifier) => ClickHouseSql.QuoteIdentifier(identifier);
-
-    private static string Int64Literal(long value) => "toInt64(" + value.ToString(CultureInfo.InvariantCulture) + ")";
 
     private async Task<IReadOnlyList<ClickHouseRow>> QueryOrEmptyAsync(string sql, CancellationToken cancellationToken)
     {
@@ -308,7 +148,7 @@ public sealed partial class ClickHouseSpeedViewStore : ISpeedViewStore
         {
             return await _client.QueryRowsAsync(sql, null, cancellationToken).ConfigureAwait(false);
         }
-        catch (ClickHouseException ex) when (ex.ErrorCode is UnknownTable or UnknownDatabase)
+        catch (ClickHouseException ex) when (SpeedTableQueries.IsMissingTable(ex))
         {
             return [];
         }
@@ -405,9 +245,6 @@ public sealed partial class ClickHouseSpeedViewStore : ISpeedViewStore
         Message = "View {View}: definition changed, new table version {Version} ({Table}); the previous version {PreviousVersion} ({PreviousTable}) is left untouched and no longer written")]
     private static partial void LogDefinitionChanged(ILogger logger, string view, string version, string table, string previousVersion, string? previousTable);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "View {View}: deletion of the speed deltas a batch view covers in {Partitions} partitions of {Table} requested (a ClickHouse mutation)")]
-    private static partial void LogCoveredDeltasDropped(ILogger logger, string table, string view, int partitions);
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Analyst view {Name} now reads {Table}")]
     private static partial void LogAnalystView(ILogger logger, string name, string table);
 
@@ -417,7 +254,4 @@ public sealed partial class ClickHouseSpeedViewStore : ISpeedViewStore
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "Analyst view {Name} not created: a {Engine} table of that name exists and is left alone")]
     private static partial void LogAnalystViewBlocked(ILogger logger, string name, string engine);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Speed table {Table} of view {View} does not exist yet; read as empty")]
-    private static partial void LogTableMissing(ILogger logger, string table, string view);
 }

@@ -1,0 +1,28 @@
+using Lambda.Shared.Catalog;
+
+namespace Lambda.BatchLayer.SpeedTables;
+
+/// <summary>
+/// The batch layer's port to the speed tables the speed layer writes (the shared table format of Lambda.Shared's
+/// SpeedViews): where a recompute may put a view's watermark, and dropping the deltas a published batch view covers.
+/// A table that does not exist yet holds no flushes.
+/// </summary>
+public interface ISpeedTableMaintenance
+{
+    /// <summary>
+    /// For each partition of <paramref name="limits"/>, the largest flush boundary of the view (a value <c>last_offset + 1</c>
+    /// in its table) that is &lt;= the limit (e.g. what the master-dataset archive holds, exclusive), or 0 when there is
+    /// none: the batch watermark S_p to use (a delta cannot be split).
+    /// </summary>
+    Task<IReadOnlyDictionary<int, long>> GetWatermarksAsync(ViewDefinition view, IReadOnlyDictionary<int, long> limits, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Drops the rows a batch view with <paramref name="watermarks"/> covers, except the flush that ends at each
+    /// watermark: rows of partition p with <c>last_offset + 1 &lt; watermarks[p]</c>. Kept are every row at or above
+    /// S_p, the flush whose boundary is S_p (so S_p stays a legal watermark and the partition's newest row, the
+    /// speed layer's resume point, is never dropped) and partitions not listed. Only safe once no reader holds an
+    /// older batch view; the caller decides when. ClickHouse deletes asynchronously (a mutation); rows not yet
+    /// deleted are still correct, because every reader starts at or above S_p.
+    /// </summary>
+    Task DeleteCoveredDeltasAsync(ViewDefinition view, IReadOnlyDictionary<int, long> watermarks, CancellationToken cancellationToken);
+}

@@ -1,0 +1,94 @@
+using Lambda.Shared.Aggregation;
+using Lambda.Shared.Catalog;
+using Lambda.Shared.ClickHouse;
+using Lambda.Shared.Events;
+using Lambda.Shared.Measures;
+using Lambda.Shared.SpeedViews;
+using Lambda.Shared.Time;
+
+namespace Lambda.ServingLayer.Querying;
+
+/// <summary>
+/// <see cref="ISpeedViewReader"/> over the shared speed table format (<see cref="SpeedTableSchema"/>,
+/// <see cref="SpeedRowReader"/>). First how far each partition's flushes have got (rows at or above <c>from[p]</c>,
+/// plus partitions not listed), then exactly the delta rows of the flushes in [from_p, that end), buckets in the
+/// selection's range, the filter's value lists pushed into the WHERE clause where exact and the whole filter checked
+/// per row as it is read, merged per (bucket, dimensions). Flushes inserted between the two queries lie above the
+/// end and are left for the next read. A table that does not exist yet holds no deltas.
+/// </summary>
+public sealed partial class ClickHouseSpeedViewReader(IClickHouseClient client, ILogger<ClickHouseSpeedViewReader> logger) : ISpeedViewReader
+{
+    /// <inheritdoc/>
+    public async Task<SpeedViewRead> ReadAsync(
+        ViewDefinition view, ViewSelection selection, IReadOnlyDictionary<int, long> from, Granularity granularity, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        ArgumentNullException.ThrowIfNull(selection);
+        ArgumentNullException.ThrowIfNull(from);
+        if (!view.Granularity.CanRollUpTo(granularity) || !selection.Range.IsAlignedTo(granularity))
+        {
+            throw new ArgumentException(
+                $"view '{view.Name}' per {view.Granularity.ToName()} cannot be rolled up to {granularity.ToName()} for the range {selection.Range}", nameof(granularity));
+        }
+
+        var schema = SpeedTableSchema.For(view);
+        var maxOffsets = await QueryMaxOffsetsAsync(schema, from, cancellationToken).ConfigureAwait(false);
+        var offsets = maxOffsets.ToDictionary(m => m.Key, m => new SpeedOffsetRange(Math.Max(0, from.GetValueOrDefault(m.Key)), m.Value + 1));
+
+        // Merged straight into buckets of the target granularity: the rows fold into far fewer groups than the view's own buckets.
+        var aggregator = new ViewAggregator(view, granularity);
+        if (!selection.Range.IsEmpty)
+        {
+            await ReadRowsAsync(schema, selection, offsets, aggregator, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new SpeedViewRead(aggregator.Drain(), offsets.ToDictionary(o => o.Key, o => o.Value.To));
+    }
+
+    private async Task<IReadOnlyDictionary<int, long>> QueryMaxOffsetsAsync(SpeedTableSchema schema, IReadOnlyDictionary<int, long> from, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var rows = await client.QueryRowsAsync(SpeedTableQueries.MaxOffsetsSql(client.Database, schema, from), null, cancellationToken).ConfigureAwait(false);
+            return rows.ToDictionary(r => (int)r.GetInt64(0), r => r.GetInt64(1));
+        }
+        catch (ClickHouseException ex) when (SpeedTableQueries.IsMissingTable(ex))
+        {
+            LogTableMissing(logger, schema.TableName, schema.View.Name);
+            return new Dictionary<int, long>();
+        }
+    }
+
+    private async Task ReadRowsAsync(
+        SpeedTableSchema schema, ViewSelection selection, IReadOnlyDictionary<int, SpeedOffsetRange> offsets, ViewAggregator target, CancellationToken cancellationToken)
+    {
+        var reader = new SpeedRowReader(schema);
+        var pushDown = selection.Filter.Conditions.Select(c => new SpeedDimensionFilter(c.Index, c.Values)).ToArray();
+        var sql = reader.BuildQuery(client.Database, selection.Range, offsets, pushDown);
+        if (sql is null)
+        {
+            return;
+        }
+
+        Func<IReadOnlyList<FieldValue>, bool>? keep = selection.Filter.IsMatchAll ? null : selection.Filter.Matches;
+        var dimensions = new FieldValue[schema.View.Dimensions.Count];
+        var states = new MeasureState[schema.View.Measures.Count];
+        var anyRow = false;
+        try
+        {
+            await using var result = await client.OpenReaderAsync(sql, null, cancellationToken).ConfigureAwait(false);
+            while (await result.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                anyRow = true;
+                reader.MergeRow(result.Current, target, dimensions, states, keep);
+            }
+        }
+        catch (ClickHouseException ex) when (SpeedTableQueries.IsMissingTable(ex) && !anyRow)
+        {
+            LogTableMissing(logger, schema.TableName, schema.View.Name);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Speed table {Table} of view {View} does not exist yet; read as empty")]
+    private static partial void LogTableMissing(ILogger logger, string table, string view);
+}

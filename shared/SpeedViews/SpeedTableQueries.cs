@@ -1,0 +1,46 @@
+using System.Globalization;
+using Lambda.Shared.ClickHouse;
+
+namespace Lambda.Shared.SpeedViews;
+
+/// <summary>
+/// Queries on the speed table format that more than one owner runs (the speed layer to resume, the serving layer to
+/// bound a read), and how a table that does not exist yet shows up.
+/// </summary>
+public static class SpeedTableQueries
+{
+    /// <summary>ClickHouse's UNKNOWN_TABLE error code.</summary>
+    private const int UnknownTable = 60;
+
+    /// <summary>ClickHouse's UNKNOWN_DATABASE error code: nothing created yet reads as empty, like a missing table.</summary>
+    private const int UnknownDatabase = 81;
+
+    /// <summary>True when <paramref name="exception"/> says the table (or its database) does not exist yet: it holds no rows.</summary>
+    public static bool IsMissingTable(ClickHouseException exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return exception.ErrorCode is UnknownTable or UnknownDatabase;
+    }
+
+    /// <summary>
+    /// <c>SELECT partition, max(last_offset)</c> per partition of <paramref name="schema"/>'s table (delta and marker rows).
+    /// With <paramref name="since"/>, only rows whose <c>last_offset</c> is &gt;= since[p] count for the listed partitions
+    /// (the primary key (partition, last_offset) keeps that small however large the table is); partitions it does not
+    /// list count with every row, so partitions the caller has not seen yet are found too.
+    /// </summary>
+    public static string MaxOffsetsSql(string database, SpeedTableSchema schema, IReadOnlyDictionary<int, long>? since = null)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        var partition = ClickHouseSql.QuoteIdentifier(SpeedTableSchema.PartitionColumn);
+        var lastOffset = ClickHouseSql.QuoteIdentifier(SpeedTableSchema.LastOffsetColumn);
+        var sql = $"SELECT {partition}, max({lastOffset}) FROM {ClickHouseSql.QualifiedName(database, schema.TableName)}";
+        if (since is { Count: > 0 })
+        {
+            var ordered = since.OrderBy(f => f.Key).ToArray();
+            var conditions = ordered.Select(f => string.Create(CultureInfo.InvariantCulture, $"({partition} = {f.Key} AND {lastOffset} >= {f.Value})"));
+            sql += $" WHERE {string.Join(" OR ", conditions)} OR {partition} NOT IN ({string.Join(", ", ordered.Select(f => f.Key.ToString(CultureInfo.InvariantCulture)))})";
+        }
+
+        return sql + $" GROUP BY {partition}";
+    }
+}
