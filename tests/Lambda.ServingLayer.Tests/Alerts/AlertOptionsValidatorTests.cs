@@ -8,7 +8,7 @@ namespace Lambda.ServingLayer.Tests.Alerts;
 
 public sealed class AlertOptionsValidatorTests
 {
-    private static readonly AlertOptionsValidator Validator = new(TestCatalogs.Default, Queries.Parser(TestCatalogs.Default));
+    private static readonly AlertOptionsValidator Validator = new(TestCatalogs.Default);
 
     private static AlertRuleOptions Rule(
         string name = "r1", string view = "revenue_by_country", string measure = "orders", string? filter = null,

@@ -22,12 +22,12 @@ internal sealed class AlertRig
     {
         Engine = new ViewQueryEngine(Batch, new SwitchableSpeedStore(this), NullLogger<ViewQueryEngine>.Instance, QueryResultSharing.None, Time);
         Monitor = new AlertMonitor(
-            Options.Create(options), TestCatalogs.Default, Queries.Parser(TestCatalogs.Default), Engine, notifier, Time, NullLogger<AlertMonitor>.Instance);
+            Options.Create(options), TestCatalogs.Default, Engine, notifier, Time, NullLogger<AlertMonitor>.Instance);
     }
 
     public FakeBatchViewStore Batch { get; } = new();
 
-    public FakeSpeedViewStore Speed { get; } = new();
+    public FakeSpeedViewReader Speed { get; } = new();
 
     /// <summary>While set, every speed read fails (a stand-in for ClickHouse going away).</summary>
     public bool SpeedBroken { get; set; }
@@ -60,13 +60,17 @@ internal sealed class AlertRig
         _nextOffset += count;
     }
 
-    private sealed class SwitchableSpeedStore(AlertRig rig) : ISpeedViewStore
+    private sealed class SwitchableSpeedStore(AlertRig rig) : ISpeedViewReader
     {
         public Task<SpeedViewRead> ReadAsync(
-            Lambda.Shared.Catalog.ViewDefinition view, ViewSelection selection, IReadOnlyDictionary<int, long> from, CancellationToken cancellationToken) =>
+            Lambda.Shared.Catalog.ViewDefinition view,
+            ViewSelection selection,
+            IReadOnlyDictionary<int, long> from,
+            Lambda.Shared.Time.Granularity granularity,
+            CancellationToken cancellationToken) =>
             rig.SpeedBroken
                 ? Task.FromException<SpeedViewRead>(new HttpRequestException("ClickHouse is away"))
-                : rig.Speed.ReadAsync(view, selection, from, cancellationToken);
+                : rig.Speed.ReadAsync(view, selection, from, granularity, cancellationToken);
     }
 
     public AlertRuleStatus Status(string name = "orders_stopped") => Monitor.GetStatus(name) ?? throw new InvalidOperationException($"no rule {name}");

@@ -1,9 +1,12 @@
+extern alias speedlayer;
+
 using System.Text.Json;
 using Lambda.ServingLayer.Tests.Integration;
 using Lambda.ServingLayer.Tests.Support;
 using Lambda.Shared.ClickHouse;
 using Lambda.Shared.SpeedViews;
 using Lambda.Testing;
+using speedlayer::Lambda.SpeedLayer.Storage;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -43,7 +46,7 @@ public sealed class AlertStackTests : IAsyncLifetime
     public async Task A_rule_over_clickhouse_fires_and_resolves_and_the_webhook_hears_both()
     {
         var view = TestCatalogs.RevenueByCountry;
-        var writer = new SpeedTableWriter(new ClickHouseSpeedViewStore(_client, NullLogger<ClickHouseSpeedViewStore>.Instance), view);
+        var writer = new SpeedTableWriter(new ClickHouseSpeedTableWriter(_client, NullLogger<ClickHouseSpeedTableWriter>.Instance), view);
         await writer.CreateAsync();
         var time = new FakeTimeProvider(Orders.BaseTime.AddSeconds(30));
         await using var stack = new StackAppFactory(new Dictionary<string, string?>

@@ -74,7 +74,7 @@ public sealed class ManifestBatchViewStoreTests : IDisposable
         var view = TestCatalogs.RevenueByCountry;
         var events = ViewQueryEngineTests.Numbered((0, Orders.Create(0, "US", 10.00m)), (0, Orders.Create(0, "US", 20.00m, "u2")), (0, Orders.Create(0, "US", 0.05m, "u3")));
         await PublishAsync(view, "run-1", null, new Dictionary<int, long> { [0] = 2 }, events);
-        var speed = new FakeSpeedViewStore();
+        var speed = new FakeSpeedViewReader();
         speed.FlushAll(view, events, _ => [2L]);
         var engine = new ViewQueryEngine(_store, speed, NullLogger<ViewQueryEngine>.Instance);
 
@@ -99,10 +99,10 @@ public sealed class ManifestBatchViewStoreTests : IDisposable
         var events = ViewQueryEngineTests.Numbered(Enumerable.Range(0, 400).Select(i =>
             (i % 2, Orders.Create((i * 97) % (26 * 60), i % 3 == 0 ? "DE" : "US", (i + 1) / 4m, "u" + (i % 37)))).ToArray());
         await PublishAsync(view, "run-1", null, new Dictionary<int, long> { [0] = 1000, [1] = 1000 }, events);
-        var allSpeed = new FakeSpeedViewStore();
+        var allSpeed = new FakeSpeedViewReader();
         allSpeed.FlushAll(view, events, _ => []);
         var expected = new ViewQueryEngine(new FakeBatchViewStore(), allSpeed, NullLogger<ViewQueryEngine>.Instance);
-        var actual = new ViewQueryEngine(_store, new FakeSpeedViewStore(), NullLogger<ViewQueryEngine>.Instance);
+        var actual = new ViewQueryEngine(_store, new FakeSpeedViewReader(), NullLogger<ViewQueryEngine>.Instance);
         var parsed = Queries.Parse(TestCatalogs.Default, view.Name, query);
 
         var want = await expected.ExecuteAsync(parsed, CancellationToken.None);
@@ -125,7 +125,7 @@ public sealed class ManifestBatchViewStoreTests : IDisposable
     private static async Task<IReadOnlyList<ViewGroup>> ReadAsync(IBatchViewSnapshot snapshot, ViewDefinition view, ViewSelection selection)
     {
         var groups = new List<ViewGroup>();
-        await foreach (var group in snapshot.ReadGroupsAsync(view, selection, CancellationToken.None))
+        await foreach (var group in snapshot.ReadGroupsAsync(view, selection, view.Granularity, CancellationToken.None))
         {
             groups.Add(group);
         }

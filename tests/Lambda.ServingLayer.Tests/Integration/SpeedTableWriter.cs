@@ -1,12 +1,15 @@
+extern alias speedlayer;
+
 using Lambda.ServingLayer.Tests.Support;
 using Lambda.Shared.Aggregation;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.SpeedViews;
+using speedlayer::Lambda.SpeedLayer.Storage;
 
 namespace Lambda.ServingLayer.Tests.Integration;
 
-/// <summary>Writes speed tables through the shared store, as the speed layer does: one insert per flush of one partition.</summary>
-internal sealed class SpeedTableWriter(ISpeedViewStore store, ViewDefinition view)
+/// <summary>Writes speed tables through the speed layer's own writer, as the speed layer does: one insert per flush of one partition.</summary>
+internal sealed class SpeedTableWriter(ISpeedTableWriter store, ViewDefinition view)
 {
     public Task CreateAsync() => store.EnsureSchemaAsync([view], CancellationToken.None);
 

@@ -17,7 +17,7 @@ public sealed class ViewQueryResultWriterTests
         var view = TestCatalogs.RevenueByCountry;
         var events = ViewQueryEngineTests.Numbered(
             (0, Orders.Create(0, "US", 246.60m, "u1")), (0, Orders.Create(0, "US", 99.00m, "u2")), (1, Orders.Create(1, "DE", 5.00m, "u1")));
-        var speed = new FakeSpeedViewStore();
+        var speed = new FakeSpeedViewReader();
         speed.FlushAll(view, events, _ => [1]);
         var batch = new FakeBatchViewStore();
         batch.Publish(view, "20261125T0300Z", new Dictionary<int, long> { [0] = 1 }, events);
@@ -40,7 +40,7 @@ public sealed class ViewQueryResultWriterTests
     {
         var view = TestCatalogs.Default.GetView("orders_by_status");
         var events = ViewQueryEngineTests.Numbered((0, Orders.Create(0, "US", 1.00m)), (0, Orders.Create(1, "US", 2.00m)), (0, Orders.Create(2, "US", 2.00m)));
-        var speed = new FakeSpeedViewStore();
+        var speed = new FakeSpeedViewReader();
         speed.FlushAll(view, events, _ => []);
         var engine = new ViewQueryEngine(new FakeBatchViewStore(), speed, NullLogger<ViewQueryEngine>.Instance);
 

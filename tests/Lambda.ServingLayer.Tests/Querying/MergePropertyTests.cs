@@ -36,7 +36,7 @@ public sealed class MergePropertyTests
                 var end = g.Max(e => e.Offset) + 1;
                 return cuts.Select(c => (long)(c % (end + 1))).Append(0).Append(end).Distinct().Order().ToArray();
             });
-        var speed = new FakeSpeedViewStore();
+        var speed = new FakeSpeedViewReader();
         speed.FlushAll(view, events, p => boundaries[p]);
         var watermark = boundaries.ToDictionary(
             b => b.Key,
@@ -72,7 +72,7 @@ public sealed class MergePropertyTests
             return bounds.Zip(bounds.Skip(1), (first, next) => (Partition: g.Key, First: first, Next: next, Index: Array.IndexOf(bounds, first)));
         }).ToArray();
         var watermark = flushes.GroupBy(f => f.Partition).ToDictionary(g => g.Key, g => g.Select(f => f.First).Order().ElementAt(watermarkPick % g.Count()));
-        var speed = new FakeSpeedViewStore();
+        var speed = new FakeSpeedViewReader();
         var stored = new List<OffsetEvent>();
         void Store((int Partition, long First, long Next, int Index) flush)
         {

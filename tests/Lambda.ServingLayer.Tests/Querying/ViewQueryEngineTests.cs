@@ -16,7 +16,7 @@ public sealed class ViewQueryEngineTests
     private static readonly ViewDefinition View = TestCatalogs.RevenueByCountry;
 
     private readonly FakeBatchViewStore _batch = new();
-    private readonly FakeSpeedViewStore _speed = new();
+    private readonly FakeSpeedViewReader _speed = new();
 
     [Fact]
     public async Task Batch_below_the_watermark_plus_speed_at_or_above_it_counts_every_event_once()
@@ -215,17 +215,6 @@ public sealed class ViewQueryEngineTests
     }
 
     [Fact]
-    public async Task Groups_of_another_view_definition_from_a_store_are_refused()
-    {
-        var other = TestCatalogs.Default.GetView("orders_by_status");
-        var events = Numbered((0, Orders.Create(0, "US", 1.00m)));
-        _speed.FlushAll(View, events, _ => []);
-        var engine = new ViewQueryEngine(_batch, new WrongViewSpeedStore(other, events), NullLogger<ViewQueryEngine>.Instance);
-
-        await Assert.ThrowsAsync<ArgumentException>(() => engine.ExecuteAsync(Queries.Parse(TestCatalogs.Default, View.Name, Hour), CancellationToken.None));
-    }
-
-    [Fact]
     public async Task Identical_queries_share_answers_younger_than_the_refresh_time_and_never_serve_one_older_than_the_max_age()
     {
         var first = Numbered((0, Orders.Create(0, "US", 1.00m)), (0, Orders.Create(1, "US", 2.00m)));
@@ -389,19 +378,14 @@ public sealed class ViewQueryEngineTests
 
     private ViewQueryEngine Engine() => new(_batch, _speed, NullLogger<ViewQueryEngine>.Instance);
 
-    private sealed class FailingOnceSpeedStore(IEnumerable<OffsetEvent> events) : ISpeedViewStore
+    private sealed class FailingOnceSpeedStore(IEnumerable<OffsetEvent> events) : ISpeedViewReader
     {
         private int _calls;
 
-        public Task<SpeedViewRead> ReadAsync(ViewDefinition view, ViewSelection selection, IReadOnlyDictionary<int, long> from, CancellationToken cancellationToken) =>
+        public Task<SpeedViewRead> ReadAsync(
+            ViewDefinition view, ViewSelection selection, IReadOnlyDictionary<int, long> from, Granularity granularity, CancellationToken cancellationToken) =>
             Interlocked.Increment(ref _calls) == 1
                 ? throw new InvalidOperationException("ClickHouse is down")
                 : Task.FromResult(new SpeedViewRead(Aggregate(view, events), new Dictionary<int, long>()));
-    }
-
-    private sealed class WrongViewSpeedStore(ViewDefinition other, IEnumerable<OffsetEvent> events) : ISpeedViewStore
-    {
-        public Task<SpeedViewRead> ReadAsync(ViewDefinition view, ViewSelection selection, IReadOnlyDictionary<int, long> from, CancellationToken cancellationToken) =>
-            Task.FromResult(new SpeedViewRead(Aggregate(other, events), new Dictionary<int, long>()));
     }
 }

@@ -19,7 +19,7 @@ public sealed class ViewQueryParserTests
 
         Assert.Equal(QueryGranularity.Minute, query.Granularity);
         Assert.Equal([0], query.GroupBy);
-        Assert.Empty(query.Filter);
+        Assert.True(query.Filter.IsMatchAll);
         Assert.Equal(100_000, query.Limit);
         Assert.Equal(new TimeRange(Orders.At(0), Orders.At(60)), query.Range);
     }
@@ -46,11 +46,11 @@ public sealed class ViewQueryParserTests
         Assert.Equal(QueryGranularity.Day, query.Granularity);
         Assert.Equal([4, 0], query.GroupBy);
         Assert.Equal(7, query.Limit);
-        Assert.Equal(["site", "floor", "price", "ok", "ratio", "seen"], query.Filter.Select(f => f.Dimension.Name));
-        Assert.Equal([FieldValue.FromString("a,b"), FieldValue.FromString("c")], query.Filter[0].Values);
-        Assert.Equal(FieldValue.FromLong(-3), Assert.Single(query.Filter[1].Values));
-        Assert.Equal(FieldValue.FromDecimal(1.5m, FieldType.Decimal(10, 3)), Assert.Single(query.Filter[2].Values));
-        Assert.Equal(FieldValue.FromBool(true), Assert.Single(query.Filter[3].Values));
+        Assert.Equal(["site", "floor", "price", "ok", "ratio", "seen"], query.Filter.Conditions.Select(f => f.Dimension.Name));
+        Assert.Equal([FieldValue.FromString("a,b"), FieldValue.FromString("c")], query.Filter.Conditions[0].Values);
+        Assert.Equal(FieldValue.FromLong(-3), Assert.Single(query.Filter.Conditions[1].Values));
+        Assert.Equal(FieldValue.FromDecimal(1.5m, FieldType.Decimal(10, 3)), Assert.Single(query.Filter.Conditions[2].Values));
+        Assert.Equal(FieldValue.FromBool(true), Assert.Single(query.Filter.Conditions[3].Values));
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Lambda.ServingLayer.Querying;
 using Lambda.Shared.Aggregation;
 using Lambda.Shared.Catalog;
+using Lambda.Shared.Time;
 
 namespace Lambda.ServingLayer.Tests.Support;
 
@@ -52,7 +53,8 @@ internal sealed class FakeBatchViewStore : IBatchViewStore
 
         public BatchViewWatermark? GetWatermark(ViewDefinition view) => manifest.Views.GetValueOrDefault(view.Name)?.Watermark;
 
-        public async IAsyncEnumerable<ViewGroup> ReadGroupsAsync(ViewDefinition view, ViewSelection selection, [EnumeratorCancellation] CancellationToken cancellationToken)
+        public async IAsyncEnumerable<ViewGroup> ReadGroupsAsync(
+            ViewDefinition view, ViewSelection selection, Granularity granularity, [EnumeratorCancellation] CancellationToken cancellationToken)
         {
             store.OnRead?.Invoke();
             await Task.Yield();
@@ -61,8 +63,13 @@ internal sealed class FakeBatchViewStore : IBatchViewStore
                 yield break;
             }
 
-            // Deliberately no selection push-down: the engine must select by itself.
+            var rolledUp = new ViewAggregator(view, granularity);
             foreach (var group in entry.Groups)
+            {
+                rolledUp.MergeGroup(group);
+            }
+
+            foreach (var group in rolledUp.Drain().Where(selection.Matches))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 yield return group;

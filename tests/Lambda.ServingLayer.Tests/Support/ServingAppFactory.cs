@@ -28,7 +28,7 @@ public sealed class ServingAppFactory : WebApplicationFactory<Program>
 
     internal FakeBatchViewStore Batch { get; } = new();
 
-    internal FakeSpeedViewStore Speed { get; } = new();
+    internal FakeSpeedViewReader Speed { get; } = new();
 
     internal FakeBatchJobScheduler Scheduler { get; } = new();
 
@@ -60,7 +60,7 @@ public sealed class ServingAppFactory : WebApplicationFactory<Program>
             services.RemoveAll<LambdaCatalog>().AddSingleton(TestCatalogs.Default);
             services.RemoveAll<IEventPublisher>().AddSingleton<IEventPublisher>(Publisher);
             services.RemoveAll<IBatchViewStore>().AddSingleton<IBatchViewStore>(Batch);
-            services.RemoveAll<ISpeedViewStore>().AddSingleton<ISpeedViewStore>(Speed);
+            services.RemoveAll<ISpeedViewReader>().AddSingleton<ISpeedViewReader>(Speed);
             services.RemoveAll<IBatchJobScheduler>().AddSingleton<IBatchJobScheduler>(Scheduler);
             services.RemoveAll<IBatchStatusStore>().AddSingleton<IBatchStatusStore>(Status);
         });

@@ -199,7 +199,7 @@ public sealed class SpeedPipelineTests
     [Fact]
     public async Task Committed_offsets_only_say_where_to_look_and_a_wrong_one_does_not_move_the_resume_point()
     {
-        var store = new FakeSpeedViewStore();
+        var store = new FakeSpeedTableWriter();
         foreach (var view in Catalog.Views)
         {
             store.StoreForeign(view, new SpeedPartitionDelta(0, 0, 29, []), new SpeedPartitionDelta(1, 0, 9, []));
@@ -231,7 +231,7 @@ public sealed class SpeedPipelineTests
     [Fact]
     public async Task Offsets_are_handed_out_for_commit_only_once_every_view_has_stored_them()
     {
-        var store = new FakeSpeedViewStore();
+        var store = new FakeSpeedTableWriter();
         await using var driver = new SpeedPipelineDriver(Catalog, Options(), store);
         Feed(driver, partitions: 1, count: 10, seed: 2, malformedRate: 0);
         await driver.StartAsync(Topic, 0);

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Lambda.Shared.Catalog;
-using Lambda.Shared.SpeedViews;
+using Lambda.SpeedLayer.Storage;
 using Lambda.Testing;
 using Xunit.Abstractions;
 using LambdaCatalog = Lambda.Shared.Catalog.Catalog;
@@ -29,7 +29,7 @@ internal sealed class SpeedLayerScenario : IAsyncDisposable
         CatalogPath = TestCatalog.WriteFile(directory, topic);
         Generator = new EventGenerator(seed);
         Produced = new ProducedEvents(new Oracle(Catalog));
-        Store = new ClickHouseSpeedViewStore(database.Client, new ListLogger<ClickHouseSpeedViewStore>());
+        Store = new ClickHouseSpeedTableWriter(database.Client, new ListLogger<ClickHouseSpeedTableWriter>());
         GroupId = "speed-test-" + Guid.NewGuid().ToString("N")[..12];
     }
 
@@ -53,7 +53,7 @@ internal sealed class SpeedLayerScenario : IAsyncDisposable
 
     public ProducedEvents Produced { get; }
 
-    public ISpeedViewStore Store { get; }
+    public ISpeedTableWriter Store { get; }
 
     public static async Task<SpeedLayerScenario> CreateAsync(string prefix, int partitions, ITestOutputHelper output, Uri? clickHouseUrl = null, int seed = 42)
     {
@@ -142,12 +142,12 @@ internal sealed class SpeedLayerScenario : IAsyncDisposable
     {
         foreach (var view in Catalog.Views)
         {
-            var actual = await Store.ReadGroupsAsync(view, null, null, CancellationToken.None);
+            var actual = await SpeedTableContents.ReadGroupsAsync(Database.Client, view);
             Produced.Oracle.AssertEqual(view, actual);
             _output.WriteLine($"view {view.Name}: {actual.Count} groups equal the oracle");
         }
 
-        Assert.Empty(await Store.ReadGroupsAsync(Catalog.GetView("rare"), null, null, CancellationToken.None));
+        Assert.Empty(await SpeedTableContents.ReadGroupsAsync(Database.Client, Catalog.GetView("rare")));
         Assert.True(Produced.Oracle.Accepted > 0);
     }
 

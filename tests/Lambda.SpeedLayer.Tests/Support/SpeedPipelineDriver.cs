@@ -5,6 +5,7 @@ using Lambda.SpeedLayer.Consuming;
 using Lambda.SpeedLayer.Flushing;
 using Lambda.SpeedLayer.Metrics;
 using Lambda.SpeedLayer.Pipeline;
+using Lambda.SpeedLayer.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Prometheus;
@@ -14,7 +15,7 @@ namespace Lambda.SpeedLayer.Tests.Support;
 
 /// <summary>
 /// Runs the speed layer's consume → parse → aggregate → flush pipeline over in-memory topic partitions,
-/// without a broker, into a <see cref="FakeSpeedViewStore"/> (in the spirit of Kafka Streams' topology test
+/// without a broker, into a <see cref="FakeSpeedTableWriter"/> (in the spirit of Kafka Streams' topology test
 /// driver). It uses the production pipeline, resume planner and flush writers; only Kafka is replaced by
 /// lists of messages and ClickHouse by the fake store. <see cref="CrashAsync"/> drops every in-memory state
 /// like a SIGKILL; <see cref="StartAsync"/> then resumes from what the store holds.
@@ -29,18 +30,18 @@ internal sealed class SpeedPipelineDriver : IAsyncDisposable
     private FlushCoordinator _coordinator = null!;
     private CancellationTokenSource _writersStop = null!;
 
-    public SpeedPipelineDriver(LambdaCatalog catalog, SpeedLayerOptions? options = null, ISpeedViewStore? store = null)
+    public SpeedPipelineDriver(LambdaCatalog catalog, SpeedLayerOptions? options = null, ISpeedTableWriter? store = null)
     {
         _catalog = catalog;
         _options = options ?? new SpeedLayerOptions { FlushInterval = TimeSpan.FromSeconds(1), RetryBaseDelay = TimeSpan.FromMilliseconds(1), RetryMaxDelay = TimeSpan.FromMilliseconds(5) };
-        Store = store ?? new FakeSpeedViewStore();
+        Store = store ?? new FakeSpeedTableWriter();
         Build();
     }
 
-    public ISpeedViewStore Store { get; }
+    public ISpeedTableWriter Store { get; }
 
     /// <summary>The store as the in-memory fake (when the driver runs with one).</summary>
-    public FakeSpeedViewStore FakeStore => (FakeSpeedViewStore)Store;
+    public FakeSpeedTableWriter FakeStore => (FakeSpeedTableWriter)Store;
 
     public FakeDeadLetterSink DeadLetters { get; } = new();
 
@@ -150,7 +151,7 @@ internal sealed class SpeedPipelineDriver : IAsyncDisposable
     }
 
     /// <summary>The merged groups of a view as the store holds them.</summary>
-    public Task<IReadOnlyList<ViewGroup>> ReadAsync(ViewDefinition view) => Store.ReadGroupsAsync(view, null, null, CancellationToken.None);
+    public Task<IReadOnlyList<ViewGroup>> ReadAsync(ViewDefinition view) => Task.FromResult(FakeStore.ReadGroups(view));
 
     public async ValueTask DisposeAsync()
     {

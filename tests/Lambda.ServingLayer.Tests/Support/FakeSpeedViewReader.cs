@@ -1,14 +1,16 @@
 using Lambda.ServingLayer.Querying;
 using Lambda.Shared.Aggregation;
 using Lambda.Shared.Catalog;
+using Lambda.Shared.Time;
 
 namespace Lambda.ServingLayer.Tests.Support;
 
 /// <summary>
 /// Speed tables in memory: flushes of (partition, first offset, last offset, events). A read returns, like the
-/// ClickHouse table, the deltas of the flushes with first_offset &gt;= from[p], merged per (bucket, dimensions).
+/// ClickHouse table, the deltas of the flushes with first_offset &gt;= from[p] that the selection keeps, merged per
+/// (bucket, dimensions) at the granularity asked for.
 /// </summary>
-internal sealed class FakeSpeedViewStore : ISpeedViewStore
+internal sealed class FakeSpeedViewReader : ISpeedViewReader
 {
     private readonly List<(ViewDefinition View, int Partition, long First, long Last, IReadOnlyList<OffsetEvent> Events)> _flushes = [];
 
@@ -43,10 +45,11 @@ internal sealed class FakeSpeedViewStore : ISpeedViewStore
         }
     }
 
-    public Task<SpeedViewRead> ReadAsync(ViewDefinition view, ViewSelection selection, IReadOnlyDictionary<int, long> from, CancellationToken cancellationToken)
+    public Task<SpeedViewRead> ReadAsync(
+        ViewDefinition view, ViewSelection selection, IReadOnlyDictionary<int, long> from, Granularity granularity, CancellationToken cancellationToken)
     {
         Reads.Add(from);
-        var aggregator = new ViewAggregator(view);
+        var aggregator = new ViewAggregator(view, granularity);
         var next = new Dictionary<int, long>();
         foreach (var flush in _flushes.Where(f => f.View.DefinitionHash == view.DefinitionHash))
         {
@@ -62,7 +65,6 @@ internal sealed class FakeSpeedViewStore : ISpeedViewStore
             }
         }
 
-        // Deliberately no selection push-down: the engine must select by itself.
-        return Task.FromResult(new SpeedViewRead(aggregator.Drain(), next));
+        return Task.FromResult(new SpeedViewRead(aggregator.Drain().Where(selection.Matches).ToArray(), next));
     }
 }

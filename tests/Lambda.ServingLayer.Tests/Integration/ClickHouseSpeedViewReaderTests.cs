@@ -1,3 +1,5 @@
+extern alias speedlayer;
+
 using Lambda.ServingLayer.Querying;
 using Lambda.ServingLayer.Tests.Querying;
 using Lambda.ServingLayer.Tests.Support;
@@ -7,22 +9,23 @@ using Lambda.Shared.ClickHouse;
 using Lambda.Shared.Events;
 using Lambda.Shared.SpeedViews;
 using Lambda.Shared.Time;
+using speedlayer::Lambda.SpeedLayer.Storage;
 using Lambda.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Lambda.ServingLayer.Tests.Integration;
 
 /// <summary>
-/// The serving layer's speed side over the shared speed tables against ClickHouse 18.16, in a database of its own;
-/// the tables are written by the shared store the speed layer uses.
+/// The serving layer's speed read port over the shared speed table format against ClickHouse 18.16, in a database of
+/// its own; the tables are written by the speed layer's own writer.
 /// </summary>
 [Trait("Category", "Integration")]
-public sealed class SpeedTableViewStoreTests : IAsyncLifetime
+public sealed class ClickHouseSpeedViewReaderTests : IAsyncLifetime
 {
     private readonly HttpClient _http = new();
     private readonly ClickHouseClient _client;
 
-    public SpeedTableViewStoreTests()
+    public ClickHouseSpeedViewReaderTests()
     {
         _client = new ClickHouseClient(_http, new ClickHouseOptions { Url = StackEndpoints.Load().ClickHouseUrl, Database = $"it_serving_{Guid.NewGuid():N}" });
     }
@@ -54,7 +57,7 @@ public sealed class SpeedTableViewStoreTests : IAsyncLifetime
         var watermark = new Dictionary<int, long> { [0] = 2 };
         var selection = new ViewSelection(new TimeRange(Orders.At(0), Orders.At(60)));
 
-        var read = await Store().ReadAsync(view, selection, watermark, CancellationToken.None);
+        var read = await Store().ReadAsync(view, selection, watermark, view.Granularity, CancellationToken.None);
 
         var expected = ViewQueryEngineTests.Aggregate(view, events.Where(e => e.Partition == 1 || e.Offset >= 2));
         Assert.Null(ViewAggregator.FindDifference(expected, read.Groups));
@@ -74,13 +77,13 @@ public sealed class SpeedTableViewStoreTests : IAsyncLifetime
         await writer.FlushAsync(0, 0, 1, events.Where(e => e.Partition == 0 && e.Offset <= 1));
         await writer.FlushAsync(1, 0, 0, events.Where(e => e.Partition == 1 && e.Offset == 0));
         var selection = new ViewSelection(new TimeRange(Orders.At(0), Orders.At(60)));
-        var first = await Store().ReadAsync(view, selection, new Dictionary<int, long> { [0] = 0, [1] = 0 }, CancellationToken.None);
+        var first = await Store().ReadAsync(view, selection, new Dictionary<int, long> { [0] = 0, [1] = 0 }, view.Granularity, CancellationToken.None);
 
         await writer.FlushAsync(0, 2, 2, events.Where(e => e.Partition == 0 && e.Offset == 2));
         await writer.FlushAsync(1, 1, 1, events.Where(e => e.Partition == 1 && e.Offset == 1));
         await writer.FlushAsync(2, 0, 0, events.Where(e => e.Partition == 2));
-        var second = await Store().ReadAsync(view, selection, first.NextOffsets, CancellationToken.None);
-        var third = await Store().ReadAsync(view, selection, second.NextOffsets, CancellationToken.None);
+        var second = await Store().ReadAsync(view, selection, first.NextOffsets, view.Granularity, CancellationToken.None);
+        var third = await Store().ReadAsync(view, selection, second.NextOffsets, view.Granularity, CancellationToken.None);
 
         Assert.Equal(new Dictionary<int, long> { [0] = 2, [1] = 1 }, first.NextOffsets);
         Assert.Null(ViewAggregator.FindDifference(
@@ -107,9 +110,9 @@ public sealed class SpeedTableViewStoreTests : IAsyncLifetime
         var country = view.Dimensions[0];
         var selection = new ViewSelection(
             new TimeRange(Orders.At(0), Orders.At(60)),
-            [new DimensionCondition(country, 0, [FieldValue.FromString("D'E"), FieldValue.FromString("US"), FieldValue.FromString("F\\R")])]);
+            new DimensionFilter([new DimensionCondition(country, 0, [FieldValue.FromString("D'E"), FieldValue.FromString("US"), FieldValue.FromString("F\\R")])]));
 
-        var read = await Store().ReadAsync(view, selection, new Dictionary<int, long>(), CancellationToken.None);
+        var read = await Store().ReadAsync(view, selection, new Dictionary<int, long>(), view.Granularity, CancellationToken.None);
 
         Assert.Equal(
             [(Orders.At(0), "D'E"), (Orders.At(0), "F\\R"), (Orders.At(0), "US"), (Orders.At(30), "US")],
@@ -131,13 +134,14 @@ public sealed class SpeedTableViewStoreTests : IAsyncLifetime
         await writer.FlushAsync(1, 0, 1, events.Where(e => e.Partition == 1));
         var selection = new ViewSelection(
             new TimeRange(Orders.At(0), Orders.At(120)),
+            new DimensionFilter(
             [
                 new DimensionCondition(view.Dimensions[1], 1, [FieldValue.FromLong(1), FieldValue.FromLong(3)]),
                 new DimensionCondition(view.Dimensions[4], 4, [FieldValue.FromBool(true)]),
                 new DimensionCondition(view.Dimensions[3], 3, [FieldValue.FromDecimal(1.125m, view.Dimensions[3].Type)]),
-            ]);
+            ]));
 
-        var read = await Store().ReadAsync(view, selection, new Dictionary<int, long>(), CancellationToken.None);
+        var read = await Store().ReadAsync(view, selection, new Dictionary<int, long>(), view.Granularity, CancellationToken.None);
 
         var expected = ViewQueryEngineTests.Aggregate(view, events).Where(selection.Matches).ToArray();
         Assert.Equal(3, Assert.Single(expected).GetValue("n").AsLong());
@@ -148,7 +152,7 @@ public sealed class SpeedTableViewStoreTests : IAsyncLifetime
     public async Task A_view_without_a_speed_table_has_no_deltas()
     {
         var read = await Store().ReadAsync(
-            TestCatalogs.RevenueByCountry, new ViewSelection(new TimeRange(Orders.At(0), Orders.At(60))), new Dictionary<int, long>(), CancellationToken.None);
+            TestCatalogs.RevenueByCountry, new ViewSelection(new TimeRange(Orders.At(0), Orders.At(60))), new Dictionary<int, long>(), Granularity.Minute, CancellationToken.None);
 
         Assert.Empty(read.Groups);
         Assert.Empty(read.NextOffsets);
@@ -191,7 +195,7 @@ public sealed class SpeedTableViewStoreTests : IAsyncLifetime
             (0, Orders.Create((i * 97) % (26 * 60), i % 3 == 0 ? "DE" : "US", (i + 1) / 4m, "u" + (i % 37)))).ToArray());
         await writer.FlushAsync(0, 0, 149, events.Take(150));
         await writer.FlushAsync(0, 150, 299, events.Skip(150));
-        var fake = new FakeSpeedViewStore();
+        var fake = new FakeSpeedViewReader();
         fake.FlushAll(view, events, _ => [150L]);
         var parsed = Queries.Parse(TestCatalogs.Default, view.Name, query);
         var batch = new FakeBatchViewStore();
@@ -210,9 +214,9 @@ public sealed class SpeedTableViewStoreTests : IAsyncLifetime
         }
     }
 
-    private ClickHouseSpeedViewStore Shared() => new(_client, NullLogger<ClickHouseSpeedViewStore>.Instance);
+    private ClickHouseSpeedTableWriter Shared() => new(_client, NullLogger<ClickHouseSpeedTableWriter>.Instance);
 
-    private SpeedTableViewStore Store() => new(Shared());
+    private ClickHouseSpeedViewReader Store() => new(_client, NullLogger<ClickHouseSpeedViewReader>.Instance);
 
     private static EventRecord Reading(ViewDefinition view, string site, long floor, double ratio, decimal price, bool ok, int seenSecond)
     {

@@ -1,27 +1,25 @@
 using Lambda.ServingLayer.Querying;
 using Lambda.ServingLayer.Tests.Support;
 using Lambda.Shared.Events;
-using Lambda.Shared.Time;
 
 namespace Lambda.ServingLayer.Tests.Querying;
 
-public sealed class ViewSelectionTests
+public sealed class DimensionFilterTests
 {
     [Fact]
     public void Values_of_one_dimension_are_alternatives_and_different_dimensions_must_all_match()
     {
         var view = TypeCatalogs.AllTypes.GetView("by_everything");
-        var selection = new ViewSelection(
-            new TimeRange(0, 1),
+        var filter = new DimensionFilter(
             [
                 new DimensionCondition(view.Dimensions[0], 0, [FieldValue.FromString("a"), FieldValue.FromString("b")]),
                 new DimensionCondition(view.Dimensions[4], 4, [FieldValue.FromBool(true)]),
             ]);
 
-        Assert.True(selection.MatchesDimensions(Dims("a", true)));
-        Assert.True(selection.MatchesDimensions(Dims("b", true)));
-        Assert.False(selection.MatchesDimensions(Dims("a", false)));
-        Assert.False(selection.MatchesDimensions(Dims("c", true)));
+        Assert.True(filter.Matches(Dims("a", true)));
+        Assert.True(filter.Matches(Dims("b", true)));
+        Assert.False(filter.Matches(Dims("a", false)));
+        Assert.False(filter.Matches(Dims("c", true)));
     }
 
     [Fact]
@@ -32,7 +30,7 @@ public sealed class ViewSelectionTests
         Assert.Throws<ArgumentException>(() => new DimensionCondition(view.Dimensions[1], 1, [FieldValue.FromString("1")]));
         Assert.Throws<ArgumentException>(() => new DimensionCondition(view.Dimensions[1], 1, []));
         var condition = new DimensionCondition(view.Dimensions[1], 1, [FieldValue.FromLong(1)]);
-        Assert.Throws<ArgumentException>(() => new ViewSelection(new TimeRange(0, 1), [condition, condition]));
+        Assert.Throws<ArgumentException>(() => new DimensionFilter([condition, condition]));
     }
 
     private static FieldValue[] Dims(string site, bool ok) =>

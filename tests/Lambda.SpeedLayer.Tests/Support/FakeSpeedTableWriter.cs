@@ -4,16 +4,16 @@ using Lambda.Shared.Catalog;
 using Lambda.Shared.ClickHouse;
 using Lambda.Shared.Events;
 using Lambda.Shared.SpeedViews;
-using Lambda.Shared.Time;
+using Lambda.SpeedLayer.Storage;
 
 namespace Lambda.SpeedLayer.Tests.Support;
 
 /// <summary>
-/// An in-memory speed-table store with the same contract as ClickHouse (one insert = all rows or none),
+/// An in-memory speed-table writer with the same contract as ClickHouse (one insert = all rows or none),
 /// recording every insert, with failure injection: an insert may fail before it is stored, or after (the
 /// ambiguous case of a lost answer).
 /// </summary>
-internal sealed class FakeSpeedViewStore : ISpeedViewStore
+internal sealed class FakeSpeedTableWriter : ISpeedTableWriter
 {
     private readonly ConcurrentDictionary<string, List<StoredInsert>> _tables = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<InsertFailure> _failures = new();
@@ -83,81 +83,15 @@ internal sealed class FakeSpeedViewStore : ISpeedViewStore
             .ToDictionary(g => g.Key, g => g.Max(r => r.LastOffset)));
     }
 
-    public Task<IReadOnlyDictionary<int, IReadOnlyList<long>>> GetFlushBoundariesAsync(ViewDefinition view, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyDictionary<int, IReadOnlyList<long>>>(Rows(view)
-            .GroupBy(r => r.Partition)
-            .ToDictionary(g => g.Key, g => (IReadOnlyList<long>)g.Select(r => r.LastOffset + 1).Distinct().Order().ToArray()));
-
-    public Task<IReadOnlyDictionary<int, long>> GetWatermarksAsync(
-        ViewDefinition view, IReadOnlyDictionary<int, long> limits, CancellationToken cancellationToken)
-    {
-        var rows = Rows(view).ToArray();
-        return Task.FromResult<IReadOnlyDictionary<int, long>>(limits.ToDictionary(
-            l => l.Key,
-            l => rows.Where(r => r.Partition == l.Key && r.LastOffset + 1 <= l.Value).Select(r => r.LastOffset + 1).DefaultIfEmpty(0).Max()));
-    }
-
-    public Task<long> ReadIntoAsync(ViewAggregator target, TimeRange? range, IReadOnlyDictionary<int, long>? watermarks, CancellationToken cancellationToken)
-    {
-        long count = 0;
-        foreach (var row in Rows(target.View))
-        {
-            if (row.Kind != SpeedRowKind.Delta
-                || (range is { } r && (row.Bucket < r.StartMilliseconds || row.Bucket >= r.EndMilliseconds))
-                || (watermarks is not null && watermarks.TryGetValue(row.Partition, out var s) && row.FirstOffset < s))
-            {
-                continue;
-            }
-
-            target.MergeGroup(row.Bucket, row.Dimensions, row.States!);
-            count++;
-        }
-
-        return Task.FromResult(count);
-    }
-
-    public Task<long> ReadRangesIntoAsync(
-        ViewAggregator target, TimeRange? range, IReadOnlyDictionary<int, SpeedOffsetRange> offsets, IReadOnlyList<SpeedDimensionFilter> filters, CancellationToken cancellationToken)
-    {
-        var matcher = filters.Count == 0 ? null : filters;
-        long count = 0;
-        foreach (var row in Rows(target.View))
-        {
-            if (row.Kind != SpeedRowKind.Delta
-                || (range is { } r && (row.Bucket < r.StartMilliseconds || row.Bucket >= r.EndMilliseconds))
-                || !offsets.TryGetValue(row.Partition, out var o) || row.FirstOffset < o.From || row.LastOffset >= o.To
-                || (matcher is not null && !matcher.All(f => f.Values.Contains(row.Dimensions[f.DimensionIndex]))))
-            {
-                continue;
-            }
-
-            target.MergeGroup(row.Bucket, row.Dimensions, row.States!);
-            count++;
-        }
-
-        return Task.FromResult(count);
-    }
-
-    public Task DeleteCoveredDeltasAsync(ViewDefinition view, IReadOnlyDictionary<int, long> watermarks, CancellationToken cancellationToken)
-    {
-        var inserts = _tables.GetOrAdd(SpeedTableSchema.TableNameOf(view), _ => []);
-        lock (inserts)
-        {
-            for (var i = 0; i < inserts.Count; i++)
-            {
-                inserts[i] = new StoredInsert(inserts[i].Rows
-                    .Where(r => !watermarks.TryGetValue(r.Partition, out var s) || r.LastOffset + 1 >= s).ToArray());
-            }
-        }
-
-        return Task.CompletedTask;
-    }
-
-    public async Task<IReadOnlyList<ViewGroup>> ReadGroupsAsync(
-        ViewDefinition view, TimeRange? range, IReadOnlyDictionary<int, long>? watermarks, CancellationToken cancellationToken)
+    /// <summary>What the fake holds for <paramref name="view"/>: its delta rows merged per (bucket, dimensions), in key order.</summary>
+    public IReadOnlyList<ViewGroup> ReadGroups(ViewDefinition view)
     {
         var aggregator = new ViewAggregator(view);
-        await ReadIntoAsync(aggregator, range, watermarks, cancellationToken);
+        foreach (var row in Rows(view).Where(r => r.Kind == SpeedRowKind.Delta))
+        {
+            aggregator.MergeGroup(row.Bucket, row.Dimensions, row.States!);
+        }
+
         return aggregator.GetSortedGroups();
     }
 

@@ -1,0 +1,55 @@
+using Lambda.Shared.Aggregation;
+using Lambda.Shared.Catalog;
+using Lambda.Shared.ClickHouse;
+using Lambda.Shared.Events;
+using Lambda.Shared.Measures;
+using Lambda.Shared.SpeedViews;
+
+namespace Lambda.Testing;
+
+/// <summary>
+/// What a speed table holds, read with the shared row format only (no layer's port): for tests that check what a
+/// writer stored, or set up what a reader or maintenance port will find.
+/// </summary>
+public static class SpeedTableContents
+{
+    /// <summary>
+    /// Every delta row of <paramref name="view"/>'s table whose <c>first_offset</c> is at least
+    /// <paramref name="from"/>[p] (partitions not listed: every row), merged per (bucket, dimensions) at the view's
+    /// granularity, in key order; empty when the table does not exist.
+    /// </summary>
+    public static async Task<IReadOnlyList<ViewGroup>> ReadGroupsAsync(
+        IClickHouseClient client, ViewDefinition view, IReadOnlyDictionary<int, long>? from = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(view);
+        var schema = SpeedTableSchema.For(view);
+        var aggregator = new ViewAggregator(view);
+        try
+        {
+            var partitions = await client.QueryRowsAsync(SpeedTableQueries.MaxOffsetsSql(client.Database, schema), null, cancellationToken);
+            var offsets = partitions.ToDictionary(
+                r => (int)r.GetInt64(0),
+                r => new SpeedOffsetRange(from?.GetValueOrDefault((int)r.GetInt64(0)) ?? 0, r.GetInt64(1) + 1));
+            var reader = new SpeedRowReader(schema);
+            if (reader.BuildQuery(client.Database, null, offsets, []) is not { } sql)
+            {
+                return [];
+            }
+
+            var dimensions = new FieldValue[view.Dimensions.Count];
+            var states = new MeasureState[view.Measures.Count];
+            await using var result = await client.OpenReaderAsync(sql, null, cancellationToken);
+            while (await result.ReadAsync(cancellationToken))
+            {
+                reader.MergeRow(result.Current, aggregator, dimensions, states, null);
+            }
+        }
+        catch (ClickHouseException ex) when (SpeedTableQueries.IsMissingTable(ex))
+        {
+            return [];
+        }
+
+        return aggregator.GetSortedGroups();
+    }
+}
