@@ -82,7 +82,7 @@ internal static class HttpLoad
         builder.Services.AddServingLayer(builder.Configuration);
         builder.Services.RemoveAll<Lambda.Shared.Catalog.Catalog>().AddSingleton(data.Catalog);
         builder.Services.RemoveAll<IBatchViewStore>().AddSingleton(data.BatchStore());
-        builder.Services.RemoveAll<ISpeedViewStore>().AddSingleton(data.SpeedStore());
+        builder.Services.RemoveAll<ISpeedViewReader>().AddSingleton(data.SpeedStore());
         builder.Services.RemoveAll<IEventPublisher>().AddSingleton<IEventPublisher, NoOpPublisher>();
         var app = builder.Build();
         app.UseServingLayer();

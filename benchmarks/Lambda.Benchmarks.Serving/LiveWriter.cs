@@ -1,8 +1,11 @@
+extern alias speedlayer;
+
 using System.Globalization;
 using Lambda.Shared.Aggregation;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.ClickHouse;
 using Lambda.Shared.SpeedViews;
+using speedlayer::Lambda.SpeedLayer.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Lambda.Benchmarks.Serving;
@@ -30,7 +33,7 @@ internal sealed class LiveWriter(ViewDefinition view, IClickHouseClient client, 
     /// <summary>Writes until <paramref name="cancellationToken"/> is cancelled; a flush under way is finished.</summary>
     public async Task RunAsync(int partitions, CancellationToken cancellationToken)
     {
-        var store = new ClickHouseSpeedViewStore(client, NullLogger<ClickHouseSpeedViewStore>.Instance);
+        var store = new ClickHouseSpeedTableWriter(client, NullLogger<ClickHouseSpeedTableWriter>.Instance);
         var orders = new RandomOrders(view.Source, seed: 2);
         var perFlush = Math.Max(1, eventsPerSecond / partitions / 10);
         var next = Enumerable.Repeat(firstOffset, partitions).ToArray();

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Lambda.ServingLayer.Querying;
 using Lambda.Shared.Aggregation;
 using Lambda.Shared.Catalog;
+using Lambda.Shared.Time;
 
 namespace Lambda.Benchmarks.Serving;
 
@@ -16,12 +17,14 @@ internal sealed class PrebuiltBatchStore(ViewDefinition view, IReadOnlyList<View
 
     public BatchViewWatermark? GetWatermark(ViewDefinition view) => _watermark;
 
-    public async IAsyncEnumerable<ViewGroup> ReadGroupsAsync(ViewDefinition view, ViewSelection selection, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>The stored groups as they are (finer than asked for is allowed: the engine rolls up).</summary>
+    public async IAsyncEnumerable<ViewGroup> ReadGroupsAsync(
+        ViewDefinition view, ViewSelection selection, Granularity granularity, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await Task.CompletedTask.ConfigureAwait(false);
         foreach (var group in groups)
         {
-            if (selection.Range.Contains(group.BucketStartMilliseconds))
+            if (selection.Matches(group))
             {
                 yield return group;
             }

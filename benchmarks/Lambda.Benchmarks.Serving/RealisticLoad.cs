@@ -1,3 +1,5 @@
+extern alias speedlayer;
+
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
@@ -9,6 +11,7 @@ using Lambda.Shared.Catalog;
 using Lambda.Shared.ClickHouse;
 using Lambda.Shared.Events;
 using Lambda.Shared.SpeedViews;
+using speedlayer::Lambda.SpeedLayer.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -115,7 +118,7 @@ internal static class RealisticLoad
             records[i] = record;
         }
 
-        var store = new ClickHouseSpeedViewStore(client, NullLogger<ClickHouseSpeedViewStore>.Instance);
+        var store = new ClickHouseSpeedTableWriter(client, NullLogger<ClickHouseSpeedTableWriter>.Instance);
         await store.EnsureSchemaAsync([view], CancellationToken.None);
         var batch = new ViewAggregator(view);
         var watermarks = new Dictionary<int, long>();

@@ -57,7 +57,7 @@ internal sealed class ServingData
 
     public IBatchViewStore BatchStore() => new PrebuiltBatchStore(View, BatchGroups);
 
-    public ISpeedViewStore SpeedStore() => new PrebuiltSpeedStore(SpeedFlushes.SelectMany(f => f).ToArray());
+    public ISpeedViewReader SpeedStore() => new PrebuiltSpeedStore(SpeedFlushes.SelectMany(f => f).ToArray());
 
     /// <summary>An NDJSON body of <paramref name="count"/> orders (one in 20 invalid).</summary>
     public static byte[] OrdersNdJson(int count)

@@ -27,7 +27,6 @@ internal sealed class SpeedBenchmark(SpeedBenchmarkSettings settings, TextWriter
         var database = $"speed_bench_{Guid.NewGuid():N}"[..20];
         using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
         var clickHouse = new ClickHouseClient(http, new ClickHouseOptions { Url = endpoints.ClickHouseUrl, Database = database }, NullLogger<ClickHouseClient>.Instance);
-        var store = new ClickHouseSpeedViewStore(clickHouse, NullLogger<ClickHouseSpeedViewStore>.Instance);
         var yaml = BenchmarkCatalog.Yaml(throughputTopic.Name, freshnessTopic.Name);
         var catalog = CatalogLoader.Parse(yaml);
         var catalogPath = Path.Combine(directory, "catalog.yaml");
@@ -55,10 +54,10 @@ internal sealed class SpeedBenchmark(SpeedBenchmarkSettings settings, TextWriter
             await host.WaitUntilConsumingAsync(settings.ThroughputPartitions + settings.FreshnessPartitions, TimeSpan.FromSeconds(90), cancellationToken);
             output.WriteLine($"speed layer consuming ({host.BaseUrl}, log {host.LogPath})");
             var cpu = host.CpuTime;
-            await ThroughputAsync(endpoints.KafkaBootstrap, throughputTopic.Name, catalog.ViewsOf("orders_t"), store, cancellationToken);
+            await ThroughputAsync(endpoints.KafkaBootstrap, throughputTopic.Name, catalog.ViewsOf("orders_t"), clickHouse, cancellationToken);
             output.WriteLine($"[throughput] speed-layer process CPU: {(host.CpuTime - cpu).TotalSeconds:0.0} s ({(host.CpuTime - cpu).TotalMicroseconds / settings.ThroughputEvents:0.00} µs per event)");
             cpu = host.CpuTime;
-            await FreshnessAsync(endpoints.KafkaBootstrap, freshnessTopic.Name, catalog.ViewsOf("orders_f"), store, cancellationToken);
+            await FreshnessAsync(endpoints.KafkaBootstrap, freshnessTopic.Name, catalog.ViewsOf("orders_f"), clickHouse, cancellationToken);
             output.WriteLine($"[freshness] speed-layer process CPU: {(host.CpuTime - cpu).TotalSeconds:0.0} s ({(host.CpuTime - cpu).TotalMicroseconds / (settings.FreshnessRate * settings.FreshnessDuration.TotalSeconds):0.00} µs per event)");
             output.WriteLine($"speed layer stopped with exit code {await host.StopAsync(TimeSpan.FromSeconds(60))}");
             return 0;
@@ -109,13 +108,13 @@ internal sealed class SpeedBenchmark(SpeedBenchmarkSettings settings, TextWriter
 
     private static double Seconds(long from, long to) => (to - from) / (double)Stopwatch.Frequency;
 
-    private async Task ThroughputAsync(string bootstrap, string topic, IReadOnlyList<ViewDefinition> views, ISpeedViewStore store, CancellationToken cancellationToken)
+    private async Task ThroughputAsync(string bootstrap, string topic, IReadOnlyList<ViewDefinition> views, IClickHouseClient clickHouse, CancellationToken cancellationToken)
     {
         var total = settings.ThroughputEvents;
         var partitions = settings.ThroughputPartitions;
         var generator = new OrderEvents(1);
         var events = Enumerable.Range(0, (int)Math.Min(total, 200_000)).Select(i => generator.Next(i)).ToArray();
-        var poller = new VisibilityPoller(store, views, partitions, TimeSpan.FromMilliseconds(100));
+        var poller = new VisibilityPoller(clickHouse, views, partitions, TimeSpan.FromMilliseconds(100));
         long tenth = 0, ninetieth = 0;
         var pollerDone = false;
         var polling = poller.RunAsync(
@@ -173,7 +172,7 @@ internal sealed class SpeedBenchmark(SpeedBenchmarkSettings settings, TextWriter
         }
     }
 
-    private async Task FreshnessAsync(string bootstrap, string topic, IReadOnlyList<ViewDefinition> views, ISpeedViewStore store, CancellationToken cancellationToken)
+    private async Task FreshnessAsync(string bootstrap, string topic, IReadOnlyList<ViewDefinition> views, IClickHouseClient clickHouse, CancellationToken cancellationToken)
     {
         var rate = settings.FreshnessRate;
         var partitions = settings.FreshnessPartitions;
@@ -183,7 +182,7 @@ internal sealed class SpeedBenchmark(SpeedBenchmarkSettings settings, TextWriter
         var warmupEnd = 0L;
         var histogram = new LongHistogram(TimeStamp.Seconds(60), 3);
         var warmup = new LongHistogram(TimeStamp.Seconds(60), 3);
-        var poller = new VisibilityPoller(store, views, partitions, settings.PollInterval);
+        var poller = new VisibilityPoller(clickHouse, views, partitions, settings.PollInterval);
         var pollerDone = false;
         var polling = poller.RunAsync(
             () => Volatile.Read(ref pollerDone),

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Lambda.Shared.Catalog;
+using Lambda.Shared.ClickHouse;
 using Lambda.Shared.SpeedViews;
 
 namespace Lambda.Benchmarks.Speed;
@@ -8,7 +9,7 @@ namespace Lambda.Benchmarks.Speed;
 /// Asks ClickHouse, every poll interval, up to which offset each partition is visible in ALL the given views
 /// (the minimum of their max last_offset), and reports every newly visible offset with the time it was seen.
 /// </summary>
-internal sealed class VisibilityPoller(ISpeedViewStore store, IReadOnlyList<ViewDefinition> views, int partitions, TimeSpan interval)
+internal sealed class VisibilityPoller(IClickHouseClient clickHouse, IReadOnlyList<ViewDefinition> views, int partitions, TimeSpan interval)
 {
     private readonly long[] _visible = Enumerable.Repeat(-1L, partitions).ToArray();
 
@@ -27,7 +28,7 @@ internal sealed class VisibilityPoller(ISpeedViewStore store, IReadOnlyList<View
             var current = Enumerable.Repeat(long.MaxValue, partitions).ToArray();
             foreach (var view in views)
             {
-                var stored = await store.GetMaxOffsetsAsync(view, cancellationToken);
+                var stored = await MaxOffsetsAsync(view, cancellationToken);
                 for (var p = 0; p < partitions; p++)
                 {
                     current[p] = Math.Min(current[p], stored.TryGetValue(p, out var max) ? max : -1);
@@ -43,6 +44,20 @@ internal sealed class VisibilityPoller(ISpeedViewStore store, IReadOnlyList<View
                     _visible[p] = current[p];
                 }
             }
+        }
+    }
+
+    /// <summary>Per partition, the largest last_offset in the view's speed table (none before the speed layer created it).</summary>
+    private async Task<Dictionary<int, long>> MaxOffsetsAsync(ViewDefinition view, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var rows = await clickHouse.QueryRowsAsync(SpeedTableQueries.MaxOffsetsSql(clickHouse.Database, SpeedTableSchema.For(view)), null, cancellationToken);
+            return rows.ToDictionary(r => (int)r.GetInt64(0), r => r.GetInt64(1));
+        }
+        catch (ClickHouseException ex) when (SpeedTableQueries.IsMissingTable(ex))
+        {
+            return [];
         }
     }
 }

@@ -20,7 +20,7 @@ public interface IBatchViewSnapshot
     /// The groups of <paramref name="view"/>'s published batch view whose bucket lies in the selection's range and whose
     /// dimension values pass its filter (applied here, once), read only from files this snapshot's manifest names, at
     /// <paramref name="granularity"/> (the view's or a coarser one the range is aligned to; a store may serve groups it
-    /// rolled up once). The caller has checked the view's definition against <see cref="GetWatermark"/>.
+    /// rolled up once, or finer buckets down to the view's: the caller rolls up anyway). The caller has checked the view's definition against <see cref="GetWatermark"/>.
     /// </summary>
     /// <exception cref="ArgumentException">The view cannot be rolled up to <paramref name="granularity"/>, or the range is not aligned to it.</exception>
     IAsyncEnumerable<ViewGroup> ReadGroupsAsync(ViewDefinition view, ViewSelection selection, Granularity granularity, CancellationToken cancellationToken);

@@ -13,7 +13,8 @@ public interface ISpeedViewReader
     /// The speed deltas of <paramref name="view"/> from <paramref name="from"/> on: rows (kind 0) of the flushes of
     /// partition p with <c>first_offset &gt;= from[p]</c> (0 for partitions not in the map) stored when the read
     /// started, bucket in the selection's range and dimension values passing its filter (applied here, once), merged
-    /// per (bucket, dimensions) at <paramref name="granularity"/>. <c>from</c> is the batch watermark S_p for a merge
+    /// per (bucket, dimensions) at <paramref name="granularity"/> (finer buckets, down to the view's, are allowed: the
+    /// caller rolls up anyway). <c>from</c> is the batch watermark S_p for a merge
     /// from scratch, or where an earlier read ended (<see cref="SpeedViewRead.NextOffsets"/>) for a refresh.
     /// </summary>
     /// <param name="view">The view.</param>

@@ -1,3 +1,5 @@
+extern alias speedlayer;
+
 using Lambda.Testing;
 using System.Globalization;
 using Lambda.BatchLayer.Loading;
@@ -175,7 +177,7 @@ public sealed class ClickHouseBatchViewLoaderTests : IAsyncLifetime
         var view = TestCatalogs.RevenueByCountry;
         var groups = TestViews.Aggregate(view, TestViews.PaidOrders(Day1, 400));
         await LoadAsync(view, Day1, "union", groups);
-        var speed = new Shared.SpeedViews.ClickHouseSpeedViewStore(_clickHouse.Client, NullLogger<Shared.SpeedViews.ClickHouseSpeedViewStore>.Instance);
+        var speed = new speedlayer::Lambda.SpeedLayer.Storage.ClickHouseSpeedTableWriter(_clickHouse.Client, NullLogger<speedlayer::Lambda.SpeedLayer.Storage.ClickHouseSpeedTableWriter>.Instance);
         await speed.EnsureSchemaAsync([view], CancellationToken.None);
         await speed.InsertAsync(view, [new Shared.SpeedViews.SpeedPartitionDelta(0, 0, 400, groups)], DateTime.UtcNow, CancellationToken.None);
 

@@ -1,6 +1,6 @@
 using Lambda.BatchLayer.Recompute;
+using Lambda.BatchLayer.SpeedTables;
 using Lambda.Shared.ClickHouse;
-using Lambda.Shared.SpeedViews;
 using Lambda.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -42,7 +42,7 @@ public sealed class SpeedTableFlushBoundarySourceTests : IAsyncLifetime
         await SpeedTables.AddFlushesAsync(_client, view, 1, [(0, 41), (42, 99)], deltaRows: 0, CancellationToken.None);
         await SpeedTables.AddFlushesAsync(_client, view, 2, [(500, 599)], deltaRows: 1, CancellationToken.None);
         await SpeedTables.AddFlushesAsync(_client, view, 300, [(0, 9)], deltaRows: 1, CancellationToken.None);
-        var source = new SpeedTableFlushBoundarySource(new ClickHouseSpeedViewStore(_client, NullLogger<ClickHouseSpeedViewStore>.Instance));
+        var source = new SpeedTableFlushBoundarySource(new ClickHouseSpeedTableMaintenance(_client, NullLogger<ClickHouseSpeedTableMaintenance>.Instance));
 
         var boundaries = await source.GetHighestBoundariesAsync(
             view,
@@ -56,7 +56,7 @@ public sealed class SpeedTableFlushBoundarySourceTests : IAsyncLifetime
     public async Task A_view_without_a_speed_table_has_no_boundaries()
     {
         var view = TestCatalogs.Default.GetView("orders_by_status");
-        var source = new SpeedTableFlushBoundarySource(new ClickHouseSpeedViewStore(_client, NullLogger<ClickHouseSpeedViewStore>.Instance));
+        var source = new SpeedTableFlushBoundarySource(new ClickHouseSpeedTableMaintenance(_client, NullLogger<ClickHouseSpeedTableMaintenance>.Instance));
 
         var boundaries = await source.GetHighestBoundariesAsync(view, new Dictionary<int, long> { [0] = 1_000 }, CancellationToken.None);
 

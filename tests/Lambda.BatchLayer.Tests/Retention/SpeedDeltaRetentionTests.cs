@@ -1,10 +1,14 @@
+extern alias speedlayer;
+
 using Lambda.BatchLayer.Retention;
+using Lambda.BatchLayer.SpeedTables;
 using Lambda.Shared.Aggregation;
 using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.ClickHouse;
 using Lambda.Shared.SpeedViews;
 using Lambda.Testing;
+using speedlayer::Lambda.SpeedLayer.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -19,12 +23,12 @@ public sealed class SpeedDeltaRetentionTests : IAsyncLifetime
     private readonly ClickHouseTestDatabase _clickHouse = new(prefix: "batch_test");
     private readonly FakeTimeProvider _time = new(Published);
     private readonly ViewDefinition _view = TestCatalogs.RevenueByCountry;
-    private ClickHouseSpeedViewStore _store = null!;
+    private ClickHouseSpeedTableWriter _store = null!;
 
     public async Task InitializeAsync()
     {
         await _clickHouse.InitializeAsync();
-        _store = new ClickHouseSpeedViewStore(_clickHouse.Client, NullLogger<ClickHouseSpeedViewStore>.Instance);
+        _store = new ClickHouseSpeedTableWriter(_clickHouse.Client, NullLogger<ClickHouseSpeedTableWriter>.Instance);
         await _store.EnsureSchemaAsync([_view], CancellationToken.None);
         foreach (var (partition, first, last) in new[] { (0, 0L, 9L), (0, 10L, 19L), (0, 20L, 29L), (1, 0L, 4L), (1, 5L, 5L) })
         {
@@ -63,7 +67,7 @@ public sealed class SpeedDeltaRetentionTests : IAsyncLifetime
     }
 
     private SpeedDeltaRetention Retention(TimeSpan grace, bool enabled = true) => new(
-        _store,
+        new ClickHouseSpeedTableMaintenance(_clickHouse.Client, NullLogger<ClickHouseSpeedTableMaintenance>.Instance),
         TestCatalogs.Default,
         Options.Create(new RetentionOptions { GracePeriod = grace, Enabled = enabled }),
         _time,

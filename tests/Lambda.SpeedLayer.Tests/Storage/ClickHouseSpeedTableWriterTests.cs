@@ -6,14 +6,15 @@ using Lambda.Shared.ClickHouse;
 using Lambda.Shared.Events;
 using Lambda.Shared.SpeedViews;
 using Lambda.Shared.Time;
+using Lambda.SpeedLayer.Storage;
 using Lambda.SpeedLayer.Tests.Support;
 using Microsoft.Extensions.Logging;
 using LambdaCatalog = Lambda.Shared.Catalog.Catalog;
 
-namespace Lambda.SpeedLayer.Tests.SpeedViews;
+namespace Lambda.SpeedLayer.Tests.Storage;
 
-/// <summary>The speed tables on the real ClickHouse server of the local stack (18.16): schema, inserts, read-back and offset queries.</summary>
-public sealed class ClickHouseSpeedViewStoreTests
+/// <summary>The speed layer's writer on the real ClickHouse server of the local stack (18.16): schema, inserts (read back with the shared row format) and resume offsets.</summary>
+public sealed class ClickHouseSpeedTableWriterTests
 {
     private const string Topic = "shop-events";
     private static readonly LambdaCatalog Catalog = TestCatalog.Parse(Topic);
@@ -22,8 +23,8 @@ public sealed class ClickHouseSpeedViewStoreTests
     public async Task The_schema_is_created_once_with_metadata_and_analyst_views_and_again_without_changes()
     {
         await using var db = await ClickHouseTestDatabase.CreateAsync(prefix: "speed_test");
-        var logger = new ListLogger<ClickHouseSpeedViewStore>();
-        var store = new ClickHouseSpeedViewStore(db.Client, logger);
+        var logger = new ListLogger<ClickHouseSpeedTableWriter>();
+        var store = new ClickHouseSpeedTableWriter(db.Client, logger);
 
         var first = await store.EnsureSchemaAsync(Catalog.Views, CancellationToken.None);
         var second = await store.EnsureSchemaAsync(Catalog.Views, CancellationToken.None);
@@ -42,8 +43,8 @@ public sealed class ClickHouseSpeedViewStoreTests
     public async Task A_changed_definition_is_reported_and_gets_a_new_table_version_while_the_old_table_is_left_as_it_is()
     {
         await using var db = await ClickHouseTestDatabase.CreateAsync(prefix: "speed_test");
-        var logger = new ListLogger<ClickHouseSpeedViewStore>();
-        var store = new ClickHouseSpeedViewStore(db.Client, logger);
+        var logger = new ListLogger<ClickHouseSpeedTableWriter>();
+        var store = new ClickHouseSpeedTableWriter(db.Client, logger);
         var old = Catalog.GetView("by_country");
         await store.EnsureSchemaAsync([old], CancellationToken.None);
         await store.InsertAsync(old, [new SpeedPartitionDelta(0, 0, 41, [])], DateTime.UtcNow, CancellationToken.None);
@@ -69,7 +70,7 @@ public sealed class ClickHouseSpeedViewStoreTests
     public async Task Deltas_of_every_measure_and_dimension_type_read_back_exactly_and_markers_are_not_read()
     {
         await using var db = await ClickHouseTestDatabase.CreateAsync(prefix: "speed_test");
-        var store = new ClickHouseSpeedViewStore(db.Client, new ListLogger<ClickHouseSpeedViewStore>());
+        var store = new ClickHouseSpeedTableWriter(db.Client, new ListLogger<ClickHouseSpeedTableWriter>());
         await store.EnsureSchemaAsync(Catalog.Views, CancellationToken.None);
         await using var driver = new SpeedPipelineDriver(Catalog, DriverOptions(flushMaxEvents: 1_500), store);
         var oracle = Feed(driver, partitions: 3, count: 6_000, seed: 21);
@@ -81,7 +82,7 @@ public sealed class ClickHouseSpeedViewStoreTests
         Assert.Null(driver.Fault);
         foreach (var view in Catalog.Views)
         {
-            oracle.AssertEqual(view, await store.ReadGroupsAsync(view, null, null, CancellationToken.None));
+            oracle.AssertEqual(view, await SpeedTableContents.ReadGroupsAsync(db.Client, view));
             Assert.Equal(new Dictionary<int, long> { [0] = 1999, [1] = 1999, [2] = 1999 }, await store.GetMaxOffsetsAsync(view, CancellationToken.None));
         }
 
@@ -91,118 +92,18 @@ public sealed class ClickHouseSpeedViewStoreTests
     }
 
     [Fact]
-    public async Task Reads_take_per_partition_only_deltas_at_or_after_the_watermark_and_only_buckets_in_the_range()
+    public async Task Max_offsets_come_from_the_stored_ranges_bounded_where_asked()
     {
         await using var db = await ClickHouseTestDatabase.CreateAsync(prefix: "speed_test");
-        var store = new ClickHouseSpeedViewStore(db.Client, new ListLogger<ClickHouseSpeedViewStore>());
-        var view = Catalog.GetView("by_status");
-        await store.EnsureSchemaAsync([view], CancellationToken.None);
-        var hour0 = new DateTimeOffset(2026, 11, 25, 6, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
-        const long hour = 3_600_000;
-        var deltas = new[]
-        {
-            (Partition: 0, First: 0L, Last: 9L, Bucket: hour0, Count: 1),
-            (Partition: 0, First: 10L, Last: 19L, Bucket: hour0 + hour, Count: 10),
-            (Partition: 1, First: 0L, Last: 4L, Bucket: hour0, Count: 100),
-            (Partition: 1, First: 5L, Last: 30L, Bucket: hour0 + (2 * hour), Count: 1000),
-        };
-        foreach (var d in deltas)
-        {
-            await store.InsertAsync(view, [new SpeedPartitionDelta(d.Partition, d.First, d.Last, [Group(view, d.Bucket, d.Count)])], DateTime.UtcNow, CancellationToken.None);
-        }
-
-        async Task<long> Total(TimeRange? range, Dictionary<int, long>? watermarks) =>
-            (await store.ReadGroupsAsync(view, range, watermarks, CancellationToken.None)).Sum(g => g.GetValue("events").AsLong());
-
-        Assert.Equal(1111, await Total(null, null));
-        Assert.Equal(1110, await Total(null, new() { [0] = 10 }));
-        Assert.Equal(1010, await Total(null, new() { [0] = 10, [1] = 5 }));
-        Assert.Equal(10, await Total(null, new() { [0] = 10, [1] = 31 }));
-        Assert.Equal(0, await Total(null, new() { [0] = 11, [1] = 6 }));
-        Assert.Equal(101, await Total(new TimeRange(hour0, hour0 + hour), null));
-        Assert.Equal(1010, await Total(new TimeRange(hour0 + 1, hour0 + (3 * hour)), null));
-        Assert.Equal(1010, await Total(new TimeRange(hour0 + hour, hour0 + (3 * hour)), new() { [1] = 5 }));
-        Assert.Equal(10, await Total(new TimeRange(hour0 + hour, hour0 + (3 * hour)), new() { [1] = 6 }));
-        var dayAggregator = new ViewAggregator(view, Granularity.Day);
-        Assert.Equal(4, await store.ReadIntoAsync(dayAggregator, null, null, CancellationToken.None));
-        Assert.Equal(1, dayAggregator.GroupCount);
-        Assert.Equal(1111, dayAggregator.GetGroups()[0].GetValue("events").AsLong());
-    }
-
-    [Fact]
-    public async Task Offset_range_reads_take_only_the_listed_partitions_flushes_inside_their_ranges()
-    {
-        await using var db = await ClickHouseTestDatabase.CreateAsync(prefix: "speed_test");
-        var (store, view) = await FiveFlushesAsync(db);
-
-        async Task<long> Total(Dictionary<int, SpeedOffsetRange> offsets)
-        {
-            var aggregator = new ViewAggregator(view);
-            await store.ReadRangesIntoAsync(aggregator, null, offsets, [], CancellationToken.None);
-            return aggregator.GetGroups().Sum(g => g.GetValue("events").AsLong());
-        }
-
-        // [10, 20) on partition 0: the flush after it (stored "later") is not read, nor are unlisted partitions.
-        Assert.Equal(10, await Total(new() { [0] = new SpeedOffsetRange(10, 20) }));
-        Assert.Equal(1110, await Total(new() { [0] = new SpeedOffsetRange(10, 30), [1] = new SpeedOffsetRange(0, 5) }));
-        Assert.Equal(1000, await Total(new() { [0] = new SpeedOffsetRange(30, 30), [1] = new SpeedOffsetRange(0, 5) }));
-        Assert.Equal(0, await Total(new() { [0] = new SpeedOffsetRange(10, 19) }));
-        Assert.Equal(0, await Total([]));
-
-        // Partitions not listed are searched whole; listed ones only from their bound.
-        Assert.Equal(
-            new Dictionary<int, long> { [0] = 29, [2] = 0 },
-            await store.GetMaxOffsetsSinceAsync(view, new Dictionary<int, long> { [0] = 20, [1] = 5 }, CancellationToken.None));
-        Assert.Equal(
-            new Dictionary<int, long> { [0] = 29, [1] = 4, [2] = 0 },
-            await store.GetMaxOffsetsSinceAsync(view, new Dictionary<int, long>(), CancellationToken.None));
-    }
-
-    [Fact]
-    public async Task Covered_deltas_are_dropped_except_the_flush_ending_at_the_watermark_and_every_read_above_it_stays_the_same()
-    {
-        await using var db = await ClickHouseTestDatabase.CreateAsync(prefix: "speed_test");
-        var (store, view) = await FiveFlushesAsync(db);
-
-        var above = new Dictionary<int, long> { [0] = 20, [1] = 5 };
-        var before = await store.ReadGroupsAsync(view, null, above, CancellationToken.None);
-
-        await store.DeleteCoveredDeltasAsync(view, new Dictionary<int, long> { [0] = 20, [1] = 5, [3] = 100 }, CancellationToken.None);
-
-        // The deletion is a ClickHouse mutation, applied in the background.
-        var table = ClickHouseSql.QualifiedName(db.Client.Database, SpeedTableSchema.TableNameOf(view));
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while ((await Strings(db, $"SELECT count() FROM {table} WHERE partition = 0 AND last_offset = 9"))[0] != "0" && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
-
-        Assert.Equal(["0-10-19", "0-20-29", "1-0-4", "2-0-0"], await Strings(db, $"SELECT concat(toString(partition), '-', toString(first_offset), '-', toString(last_offset)) FROM {table} ORDER BY partition, first_offset"));
-        Assert.Equal([20L, 30L], (await store.GetFlushBoundariesAsync(view, CancellationToken.None))[0]);
-        Assert.Equal(new Dictionary<int, long> { [0] = 20, [1] = 5 }, await store.GetWatermarksAsync(view, new Dictionary<int, long> { [0] = 25, [1] = 5 }, CancellationToken.None));
-        Assert.Equal(new Dictionary<int, long> { [0] = 29, [1] = 4, [2] = 0 }, await store.GetMaxOffsetsAsync(view, CancellationToken.None));
-        Assert.Null(ViewAggregator.FindDifference(before, await store.ReadGroupsAsync(view, null, above, CancellationToken.None)));
-    }
-
-    [Fact]
-    public async Task Flush_boundaries_and_watermarks_come_from_the_stored_ranges()
-    {
-        await using var db = await ClickHouseTestDatabase.CreateAsync(prefix: "speed_test");
-        var store = new ClickHouseSpeedViewStore(db.Client, new ListLogger<ClickHouseSpeedViewStore>());
+        var store = new ClickHouseSpeedTableWriter(db.Client, new ListLogger<ClickHouseSpeedTableWriter>());
         var view = Catalog.GetView("rare");
-        Assert.Empty(await store.GetFlushBoundariesAsync(view, CancellationToken.None));
+        Assert.Empty(await store.GetMaxOffsetsAsync(view, CancellationToken.None));
         await store.EnsureSchemaAsync([view], CancellationToken.None);
         foreach (var (p, first, last) in new[] { (0, 0L, 9L), (0, 10L, 24L), (0, 25L, 25L), (3, 0L, 99L), (3, 100L, 120L) })
         {
             await store.InsertAsync(view, [new SpeedPartitionDelta(p, first, last, [])], DateTime.UtcNow, CancellationToken.None);
         }
 
-        var boundaries = await store.GetFlushBoundariesAsync(view, CancellationToken.None);
-        var watermarks = await store.GetWatermarksAsync(view, new Dictionary<int, long> { [0] = 24, [3] = 121, [7] = 1000 }, CancellationToken.None);
-
-        Assert.Equal([10L, 25L, 26L], boundaries[0]);
-        Assert.Equal([100L, 121L], boundaries[3]);
-        Assert.Equal(new Dictionary<int, long> { [0] = 10, [3] = 121, [7] = 0 }, watermarks);
         Assert.Equal(new Dictionary<int, long> { [0] = 25, [3] = 120 }, await store.GetMaxOffsetsAsync(view, CancellationToken.None));
         Assert.Equal(
             new Dictionary<int, long> { [0] = 25, [3] = 120 },
@@ -216,7 +117,7 @@ public sealed class ClickHouseSpeedViewStoreTests
     public async Task Analysts_read_dimensions_and_finalised_measures_as_typed_columns_with_plain_sql()
     {
         await using var db = await ClickHouseTestDatabase.CreateAsync(prefix: "speed_test");
-        var store = new ClickHouseSpeedViewStore(db.Client, new ListLogger<ClickHouseSpeedViewStore>());
+        var store = new ClickHouseSpeedTableWriter(db.Client, new ListLogger<ClickHouseSpeedTableWriter>());
         await store.EnsureSchemaAsync(Catalog.Views, CancellationToken.None);
         await using var driver = new SpeedPipelineDriver(Catalog, DriverOptions(flushMaxEvents: 700), store);
         var oracle = Feed(driver, partitions: 2, count: 3_000, seed: 2);
@@ -273,7 +174,7 @@ public sealed class ClickHouseSpeedViewStoreTests
                 measures: { first: min(shipped), n: sum(n) }
             """);
         var view = catalog.GetView("v");
-        var store = new ClickHouseSpeedViewStore(db.Client, new ListLogger<ClickHouseSpeedViewStore>());
+        var store = new ClickHouseSpeedTableWriter(db.Client, new ListLogger<ClickHouseSpeedTableWriter>());
         await store.EnsureSchemaAsync([view], CancellationToken.None);
         var aggregator = new ViewAggregator(view);
         var record = new EventRecord(catalog.GetSource("s"));
@@ -283,7 +184,7 @@ public sealed class ClickHouseSpeedViewStoreTests
         aggregator.Add(record);
         await store.InsertAsync(view, [new SpeedPartitionDelta(0, 0, 0, aggregator.Drain())], DateTime.UtcNow, CancellationToken.None);
 
-        var group = Assert.Single(await store.ReadGroupsAsync(view, null, null, CancellationToken.None));
+        var group = Assert.Single(await SpeedTableContents.ReadGroupsAsync(db.Client, view));
 
         var seconds = new DateTimeOffset(2026, 11, 25, 10, 0, 5, TimeSpan.Zero);
         Assert.Equal(seconds, group.GetDimension("shipped").AsTimestamp());
@@ -295,7 +196,7 @@ public sealed class ClickHouseSpeedViewStoreTests
     public async Task An_insert_refuses_a_partition_twice_and_more_rows_than_one_atomic_block()
     {
         await using var db = await ClickHouseTestDatabase.CreateAsync(prefix: "speed_test");
-        var store = new ClickHouseSpeedViewStore(db.Client, new ListLogger<ClickHouseSpeedViewStore>());
+        var store = new ClickHouseSpeedTableWriter(db.Client, new ListLogger<ClickHouseSpeedTableWriter>());
         var view = Catalog.GetView("rare");
         var group = Group(Catalog.GetView("by_status"), 0, 1);
         var huge = Enumerable.Repeat(group, SpeedTableSchema.MaxRowsPerInsert + 1).ToArray();
@@ -320,9 +221,9 @@ public sealed class ClickHouseSpeedViewStoreTests
     {
         await using var db = await ClickHouseTestDatabase.CreateAsync(prefix: "speed_test");
         var view = Catalog.GetView("by_status");
-        await new ClickHouseSpeedViewStore(db.Client, new ListLogger<ClickHouseSpeedViewStore>()).EnsureSchemaAsync([view], CancellationToken.None);
+        await new ClickHouseSpeedTableWriter(db.Client, new ListLogger<ClickHouseSpeedTableWriter>()).EnsureSchemaAsync([view], CancellationToken.None);
         using var connections = new CuttableConnections(db);
-        var store = new ClickHouseSpeedViewStore(connections.Client, new ListLogger<ClickHouseSpeedViewStore>());
+        var store = new ClickHouseSpeedTableWriter(connections.Client, new ListLogger<ClickHouseSpeedTableWriter>());
         using var cancellation = new CancellationTokenSource();
         Action cut = how switch
         {
@@ -370,24 +271,6 @@ public sealed class ClickHouseSpeedViewStoreTests
         await Task.Delay(500);
         var stored = await db.Client.QueryScalarAsync<ulong>("SELECT count() FROM plain");
         Assert.InRange(stored, 100_000UL, 500_000UL);
-    }
-
-    /// <summary>
-    /// The by_status table with five flushes of one hour's events: partition 0 [0, 9] (1 event), [10, 19] (10),
-    /// [20, 29] (100); partition 1 [0, 4] (1,000); partition 2 [0, 0] (10,000).
-    /// </summary>
-    private static async Task<(ClickHouseSpeedViewStore Store, ViewDefinition View)> FiveFlushesAsync(ClickHouseTestDatabase db)
-    {
-        var store = new ClickHouseSpeedViewStore(db.Client, new ListLogger<ClickHouseSpeedViewStore>());
-        var view = Catalog.GetView("by_status");
-        await store.EnsureSchemaAsync([view], CancellationToken.None);
-        var hour0 = new DateTimeOffset(2026, 11, 25, 6, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
-        foreach (var (partition, first, last, count) in new[] { (0, 0L, 9L, 1), (0, 10L, 19L, 10), (0, 20L, 29L, 100), (1, 0L, 4L, 1000), (2, 0L, 0L, 10_000) })
-        {
-            await store.InsertAsync(view, [new SpeedPartitionDelta(partition, first, last, [Group(view, hour0, count)])], DateTime.UtcNow, CancellationToken.None);
-        }
-
-        return (store, view);
     }
 
     private static long HyperLogLogEstimate(byte[] state) => Lambda.Shared.Measures.HyperLogLog.Read(state).Estimate();

@@ -1,0 +1,119 @@
+extern alias speedlayer;
+
+using System.Globalization;
+using Lambda.BatchLayer.SpeedTables;
+using Lambda.Shared.Aggregation;
+using Lambda.Shared.Catalog;
+using Lambda.Shared.ClickHouse;
+using Lambda.Shared.Events;
+using Lambda.Shared.SpeedViews;
+using Lambda.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+using speedlayer::Lambda.SpeedLayer.Storage;
+
+namespace Lambda.BatchLayer.Tests.SpeedTables;
+
+/// <summary>
+/// The batch layer's maintenance port on speed tables of the real ClickHouse server (18.16), written by the speed
+/// layer's own writer: watermarks at flush boundaries, and dropping the deltas a batch view covers.
+/// </summary>
+public sealed class ClickHouseSpeedTableMaintenanceTests
+{
+    private static readonly ViewDefinition View = TestCatalogs.Default.GetView("revenue_by_country");
+
+    [Fact]
+    public async Task Watermarks_are_the_highest_flush_boundary_at_or_below_each_limit_and_0_without_one()
+    {
+        await using var db = await ClickHouseTestDatabase.CreateAsync(prefix: "batch_maint");
+        var maintenance = Maintenance(db);
+        Assert.Equal(new Dictionary<int, long> { [0] = 0 }, await maintenance.GetWatermarksAsync(View, new Dictionary<int, long> { [0] = 10 }, CancellationToken.None));
+        var writer = Writer(db);
+        await writer.EnsureSchemaAsync([View], CancellationToken.None);
+        foreach (var (p, first, last) in new[] { (0, 0L, 9L), (0, 10L, 24L), (0, 25L, 25L), (3, 0L, 99L), (3, 100L, 120L) })
+        {
+            await writer.InsertAsync(View, [new SpeedPartitionDelta(p, first, last, [])], DateTime.UtcNow, CancellationToken.None);
+        }
+
+        var watermarks = await maintenance.GetWatermarksAsync(View, new Dictionary<int, long> { [0] = 24, [3] = 121, [7] = 1000 }, CancellationToken.None);
+
+        Assert.Equal(new Dictionary<int, long> { [0] = 10, [3] = 121, [7] = 0 }, watermarks);
+        Assert.Empty(await maintenance.GetWatermarksAsync(View, new Dictionary<int, long>(), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Covered_deltas_are_dropped_except_the_flush_ending_at_the_watermark_and_every_read_above_it_stays_the_same()
+    {
+        await using var db = await ClickHouseTestDatabase.CreateAsync(prefix: "batch_maint");
+        var writer = Writer(db);
+        await writer.EnsureSchemaAsync([View], CancellationToken.None);
+        var hour0 = new DateTimeOffset(2026, 11, 25, 6, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
+        foreach (var (partition, first, last, count) in new[] { (0, 0L, 9L, 1), (0, 10L, 19L, 10), (0, 20L, 29L, 100), (1, 0L, 4L, 1000), (2, 0L, 0L, 7) })
+        {
+            await writer.InsertAsync(View, [new SpeedPartitionDelta(partition, first, last, [Group(hour0, count)])], DateTime.UtcNow, CancellationToken.None);
+        }
+
+        var above = new Dictionary<int, long> { [0] = 20, [1] = 5 };
+        var before = await SpeedTableContents.ReadGroupsAsync(db.Client, View, above);
+
+        await Maintenance(db).DeleteCoveredDeltasAsync(View, new Dictionary<int, long> { [0] = 20, [1] = 5, [3] = 100 }, CancellationToken.None);
+
+        // The deletion is a ClickHouse mutation, applied in the background.
+        var table = ClickHouseSql.QualifiedName(db.Client.Database, SpeedTableSchema.TableNameOf(View));
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await Strings(db, $"SELECT count() FROM {table} WHERE partition = 0 AND last_offset = 9"))[0] != "0" && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(
+            ["0-10-19", "0-20-29", "1-0-4", "2-0-0"],
+            await Strings(db, $"SELECT concat(toString(partition), '-', toString(first_offset), '-', toString(last_offset)) FROM {table} ORDER BY partition, first_offset"));
+        Assert.Equal(new Dictionary<int, long> { [0] = 20, [1] = 5 }, await Maintenance(db).GetWatermarksAsync(View, new Dictionary<int, long> { [0] = 25, [1] = 5 }, CancellationToken.None));
+        Assert.Null(ViewAggregator.FindDifference(before, await SpeedTableContents.ReadGroupsAsync(db.Client, View, above)));
+    }
+
+    [Fact]
+    public async Task A_view_without_a_speed_table_has_no_boundaries_and_nothing_to_drop()
+    {
+        await using var db = await ClickHouseTestDatabase.CreateAsync(prefix: "batch_maint");
+
+        await Maintenance(db).DeleteCoveredDeltasAsync(View, new Dictionary<int, long> { [0] = 20 }, CancellationToken.None);
+
+        Assert.Equal(new Dictionary<int, long> { [0] = 0 }, await Maintenance(db).GetWatermarksAsync(View, new Dictionary<int, long> { [0] = 20 }, CancellationToken.None));
+    }
+
+    private static ClickHouseSpeedTableMaintenance Maintenance(ClickHouseTestDatabase db) => new(db.Client, NullLogger<ClickHouseSpeedTableMaintenance>.Instance);
+
+    private static ClickHouseSpeedTableWriter Writer(ClickHouseTestDatabase db) => new(db.Client, NullLogger<ClickHouseSpeedTableWriter>.Instance);
+
+    /// <summary>One group of <paramref name="events"/> paid US orders of 2.00 in the bucket starting at <paramref name="bucket"/>.</summary>
+    private static ViewGroup Group(long bucket, int events)
+    {
+        var aggregator = new ViewAggregator(View);
+        var record = new EventRecord(View.Source);
+        for (var i = 0; i < events; i++)
+        {
+            record.Reset();
+            record.SetTimestamp(bucket);
+            foreach (var field in View.Source.Fields)
+            {
+                var text = field.Name switch
+                {
+                    "status" => "paid",
+                    "country" => "US",
+                    "amount" => "2.00",
+                    _ => "u" + i.ToString(CultureInfo.InvariantCulture),
+                };
+                Assert.True(FieldValue.TryParse(text, field.Type, out var value));
+                record.SetValue(field.Ordinal, value);
+            }
+
+            aggregator.Add(record);
+        }
+
+        return Assert.Single(aggregator.Drain());
+    }
+
+    private static async Task<string[]> Strings(ClickHouseTestDatabase db, string sql) =>
+        (await db.Client.QueryRowsAsync(sql)).Select(r => r.GetString(0)).ToArray();
+}
