@@ -71,6 +71,42 @@ public sealed class ViewEndpointTests : IClassFixture<ServingAppFactory>
         Assert.Equal(1, watermark.GetProperty("partitions").GetProperty("0").GetInt64());
     }
 
+    [Fact]
+    public async Task A_where_expression_answers_exactly_like_the_equivalent_filter()
+    {
+        var view = TestCatalogs.RevenueByCountry;
+        var events = ViewQueryEngineTests.Numbered(
+            (5, Orders.Create(1440, "US", 246.60m, "u1")), (5, Orders.Create(1441, "DE", 99.00m, "u2")), (6, Orders.Create(1442, "CH", 12.00m, "u3")),
+            (6, Orders.Create(1443, "D'E", 7.00m, "u4")), (5, Orders.Create(1501, "US", 1.00m, "u5")));
+        _factory.Speed.FlushAll(view, events, _ => []);
+        // A day and partitions of their own: the fixture's stores (and batch watermark) are shared with the other tests of this class.
+        const string Range = "/api/views/revenue_by_country?from=2026-11-26T10:00:00Z&to=2026-11-26T12:00:00Z&granularity=hour";
+
+        using var simple = await _client.GetAsync(Range + "&filter=country:US,country:DE");
+        using var where = await _client.GetAsync(Range + "&where=" + Uri.EscapeDataString("country IN ('US','DE') AND country != 'D''E'"));
+
+        var expected = await simple.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, simple.StatusCode);
+        Assert.Contains("\"country\":\"DE\"", expected, StringComparison.Ordinal);
+        Assert.Contains("\"country\":\"US\"", expected, StringComparison.Ordinal);
+        Assert.DoesNotContain("CH", expected, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, where.StatusCode);
+        Assert.Equal(expected, await where.Content.ReadAsStringAsync());
+    }
+
+    [Theory]
+    [InlineData("country IN ('US',", 18, "the end of the expression")]
+    [InlineData("country = 'US' AND device != 'bot'", 20, "'device'")]
+    public async Task A_bad_where_expression_is_a_problem_naming_the_position_and_the_token(string where, int position, string token)
+    {
+        using var response = await _client.GetAsync("/api/views/revenue_by_country?from=2026-11-25&to=2026-11-26&where=" + Uri.EscapeDataString(where));
+
+        var problem = await ProblemAssert.ReadNamingAsync(response, HttpStatusCode.BadRequest, "where");
+        Assert.Equal(position, problem.GetProperty("position").GetInt32());
+        Assert.Equal(token, problem.GetProperty("token").GetString());
+        Assert.Contains($"position {position} ({token})", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("/api/views/revenue_by_country?from=2026-11-25T10:00:00Z&to=2026-11-25T11:00:00Z&granularity=second", "granularity", HttpStatusCode.BadRequest)]
     [InlineData("/api/views/orders_by_status?from=2026-11-25T10:00:00Z&to=2026-11-25T11:00:00Z&granularity=minute", "granularity", HttpStatusCode.BadRequest)]
