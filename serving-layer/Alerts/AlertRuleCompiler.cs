@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Lambda.ServingLayer.Querying;
+using Lambda.ServingLayer.Requests;
 using Lambda.Shared.Measures;
 using Lambda.Shared.Time;
-using Microsoft.Extensions.Primitives;
 using LambdaCatalog = Lambda.Shared.Catalog.Catalog;
 
 namespace Lambda.ServingLayer.Alerts;
@@ -91,20 +91,17 @@ internal static partial class AlertRuleCompiler
         // The filter goes through the query API's own parser, so a rule accepts exactly what filter= accepts.
         var filterText = string.IsNullOrWhiteSpace(rule.Filter) ? null : rule.Filter;
         IReadOnlyList<DimensionCondition> filter = [];
-        var probe = new Dictionary<string, StringValues>
+        var probe = new ViewQueryRequest
         {
-            [ViewQueryParser.From] = "1970-01-01T00:00:00Z",
-            [ViewQueryParser.To] = "1970-01-02T00:00:00Z",
-            [ViewQueryParser.GranularityParameter] = "all",
-            [ViewQueryParser.GroupBy] = string.Empty,
-            [ViewQueryParser.Limit] = "1",
+            View = view.Name,
+            From = "1970-01-01T00:00:00Z",
+            To = "1970-01-02T00:00:00Z",
+            Granularity = "all",
+            GroupBy = string.Empty,
+            Filter = filterText is null ? null : [filterText],
+            Limit = "1",
         };
-        if (filterText is not null)
-        {
-            probe[ViewQueryParser.FilterParameter] = filterText;
-        }
-
-        if (parser.TryCreateQuery(view.Name, probe, out var query, out var error))
+        if (parser.TryCreateQuery(probe, out var query, out var error))
         {
             filter = query.Filter;
         }

@@ -62,6 +62,12 @@ public sealed class ViewQuery
     /// <summary>Most rows returned.</summary>
     public int Limit { get; }
 
+    /// <summary>
+    /// The <c>where=</c> expression (catalog expression language over the view's dimensions) as the client sent it,
+    /// or null; handed on unchanged for the component that evaluates it.
+    /// </summary>
+    public string? WhereExpression { get; init; }
+
     /// <summary>What the stores are asked for.</summary>
     public ViewSelection Selection { get; }
 }
