@@ -97,6 +97,7 @@ public static class ServingLayerServiceCollectionExtensions
         {
             options.AddDocumentTransformer<ApiKeySecurityTransformer>();
             options.AddOperationTransformer<ApiKeySecurityTransformer>();
+            options.AddOperationTransformer<AllowedValuesTransformer>();
         });
 
         services.TryAddSingleton<KafkaHealthCheck>();

@@ -6,7 +6,7 @@ namespace Lambda.BatchLayer.Commands;
 /// The command line of <c>Lambda.BatchLayer</c> (System.CommandLine):
 /// <list type="bullet">
 /// <item><c>Lambda.BatchLayer</c> or <c>Lambda.BatchLayer serve [host args]</c> — run the service.</item>
-/// <item><c>Lambda.BatchLayer recompute [--full] [--from DATE --to DATE] [--enqueue] [--verbose]</c>.</item>
+/// <item><c>Lambda.BatchLayer recompute [--mode MODE | --full] [--from DATE --to DATE] [--enqueue] [--verbose]</c>.</item>
 /// <item><c>Lambda.BatchLayer compact [--min-age TIME] [--max-events N] [--dataset-root DIR] [--verbose]</c>.</item>
 /// <item><c>Lambda.BatchLayer retain [--dry-run] [--grace-period TIMESPAN] [--dataset-root DIR] [--verbose]</c>.</item>
 /// <item><c>Lambda.BatchLayer sql "&lt;query&gt;" [--output FILE.parquet|FILE.csv] [--dataset-root DIR] [--max-rows N] [--no-progress]</c>.</item>

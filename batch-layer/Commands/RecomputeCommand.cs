@@ -3,6 +3,7 @@ using System.Globalization;
 using Lambda.BatchLayer.Recompute;
 using Lambda.BatchLayer.Scheduling;
 using Lambda.BatchLayer.Status;
+using Lambda.Shared.Batch;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -11,7 +12,7 @@ using Spectre.Console;
 namespace Lambda.BatchLayer.Commands;
 
 /// <summary>
-/// <c>recompute [--full] [--from DATE --to DATE] [--enqueue]</c>: runs a recompute now in this
+/// <c>recompute [--mode MODE | --full] [--from DATE --to DATE] [--enqueue]</c>: runs a recompute now in this
 /// process (progress on the console, summary at the end) or, with <c>--enqueue</c>, enqueues it on
 /// the Hangfire queue for the batch-layer servers and prints the job id.
 /// </summary>
@@ -24,21 +25,26 @@ public static class RecomputeCommand
     public static Command Create(BatchCommandEnvironment environment)
     {
         ArgumentNullException.ThrowIfNull(environment);
-        var full = new Option<bool>("--full") { Description = "Recompute every day of the master dataset (default: only days with new data)." };
+        var mode = new Option<string?>("--mode")
+        {
+            Description = $"{string.Join(", ", RecomputeModeNames.All)} (default: backfill with --from/--to, else incremental), as in the admin API's body.",
+            HelpName = "MODE",
+        };
+        var full = new Option<bool>("--full") { Description = "Short for --mode full: recompute every day of the master dataset." };
         var from = new Option<string?>("--from") { Description = "First UTC day of a backfill (yyyy-MM-dd); needs --to.", HelpName = "DATE" };
         var to = new Option<string?>("--to") { Description = "Last UTC day of a backfill, inclusive (yyyy-MM-dd); needs --from.", HelpName = "DATE" };
         var enqueue = new Option<bool>("--enqueue") { Description = $"Enqueue the recompute on Hangfire (queue '{RecomputeJob.Queue}') instead of running it here." };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log progress details to standard error." };
 
-        var command = new Command("recompute", "Recompute the batch views: incremental by default, --full, or a --from/--to backfill.")
+        var command = new Command("recompute", "Recompute the batch views: incremental by default, --mode full (--full), or a --from/--to backfill.")
         {
-            full, from, to, enqueue, verbose,
+            mode, full, from, to, enqueue, verbose,
         };
         command.Validators.Add(result =>
         {
             try
             {
-                Request(result.GetValue(full), result.GetValue(from), result.GetValue(to));
+                Request(result.GetValue(mode), result.GetValue(full), result.GetValue(from), result.GetValue(to));
             }
             catch (InvalidRecomputeRequestException ex)
             {
@@ -47,7 +53,7 @@ public static class RecomputeCommand
         });
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var request = Request(parse.GetValue(full), parse.GetValue(from), parse.GetValue(to));
+            var request = Request(parse.GetValue(mode), parse.GetValue(full), parse.GetValue(from), parse.GetValue(to));
             return parse.GetValue(enqueue)
                 ? await EnqueueAsync(environment, request, cancellationToken).ConfigureAwait(false)
                 : await RunAsync(environment, request, parse.GetValue(verbose), cancellationToken).ConfigureAwait(false);
@@ -55,24 +61,19 @@ public static class RecomputeCommand
         return command;
     }
 
-    /// <summary>The request the options describe.</summary>
-    /// <exception cref="InvalidRecomputeRequestException">The options contradict each other.</exception>
-    public static RecomputeRequest Request(bool full, string? from, string? to)
+    /// <summary>
+    /// The request the options describe, validated by <see cref="RecomputeRequestValidator"/> like the admin API's
+    /// body and the job's arguments (same rules, same messages); <c>--full</c> is <c>--mode full</c>.
+    /// </summary>
+    /// <exception cref="InvalidRecomputeRequestException">The options are invalid or contradict each other.</exception>
+    public static RecomputeRequest Request(string? mode, bool full, string? from, string? to)
     {
-        var hasRange = !string.IsNullOrWhiteSpace(from) || !string.IsNullOrWhiteSpace(to);
-        if (full && hasRange)
+        if (full && !string.IsNullOrWhiteSpace(mode) && mode != RecomputeModeNames.Full)
         {
-            throw new InvalidRecomputeRequestException("--full recomputes every day; it cannot be combined with --from/--to.", "full");
+            throw new InvalidRecomputeRequestException($"--full means --mode {RecomputeModeNames.Full}; it cannot be combined with --mode {mode}.", "mode");
         }
 
-        try
-        {
-            return RecomputeRequestParser.Parse(full ? RecomputeModeNames.Full : null, from, to);
-        }
-        catch (InvalidRecomputeRequestException ex)
-        {
-            throw new InvalidRecomputeRequestException("--" + ex.Reason, ex.ParamName);
-        }
+        return RecomputeRequestValidator.Validate(new RecomputeArguments { Mode = full ? RecomputeModeNames.Full : mode, From = from, To = to });
     }
 
     private static async Task<int> EnqueueAsync(BatchCommandEnvironment environment, RecomputeRequest request, CancellationToken cancellationToken)
@@ -169,7 +170,7 @@ public static class RecomputeCommand
 
     private static string Describe(RecomputeRequest request) => request.Mode switch
     {
-        RecomputeMode.Backfill => $"backfill {RecomputeRequestParser.FormatDay(request.From)}..{RecomputeRequestParser.FormatDay(request.To)}",
+        RecomputeMode.Backfill => $"backfill {RecomputeArguments.FormatDay(request.From)}..{RecomputeArguments.FormatDay(request.To)}",
         _ => request.Mode.ToName(),
     };
 }

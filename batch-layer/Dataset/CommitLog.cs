@@ -23,8 +23,6 @@ namespace Lambda.BatchLayer.Dataset;
 /// </summary>
 public sealed class CommitLog
 {
-    private const int MaxReadAttempts = 100;
-
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
@@ -65,7 +63,7 @@ public sealed class CommitLog
         // a record may vanish between the listing and its reading, and a directory listing is not atomic.
         // Records are never re-created under a name once deleted, so a second listing that still holds every
         // record read, and nothing new but archive commits beyond them, means the reads are consistent.
-        for (var attempt = 1; ; attempt++)
+        return ConsistentRead.Execute(() =>
         {
             var names = ListRecordNames(partitions);
             var commits = new List<DatasetCommit>(names.Count);
@@ -94,20 +92,14 @@ public sealed class CommitLog
                 commits.Add(commit);
             }
 
-            if (!vanished && StillHolds(commits, partitions))
+            if (vanished || !StillHolds(commits, partitions))
             {
-                commits.Sort((a, b) => a.Partition != b.Partition ? a.Partition.CompareTo(b.Partition) : a.FirstOffset.CompareTo(b.FirstOffset));
-                return commits;
+                throw new CommitLogChangedException($"the commit log '{Directory}' kept changing during {ConsistentRead.MaxAttempts} attempts to read it");
             }
 
-            if (attempt == MaxReadAttempts)
-            {
-                throw new IOException($"the commit log '{Directory}' kept changing during {MaxReadAttempts} attempts to read it");
-            }
-
-            // A compaction deletes the records it replaced in a burst; wait for a quiet moment.
-            Thread.Sleep(TimeSpan.FromMilliseconds(Math.Min(5 * attempt, 100)));
-        }
+            commits.Sort((a, b) => a.Partition != b.Partition ? a.Partition.CompareTo(b.Partition) : a.FirstOffset.CompareTo(b.FirstOffset));
+            return (IReadOnlyList<DatasetCommit>)commits;
+        });
     }
 
     /// <summary>

@@ -11,8 +11,6 @@ namespace Lambda.BatchLayer.Dataset;
 /// </summary>
 public sealed class MasterDatasetSnapshot
 {
-    private const int MaxAttempts = 100;
-
     private readonly Dictionary<int, long> _ends;
 
     private MasterDatasetSnapshot(string root, string source, Dictionary<int, long> ends, IReadOnlyList<DatasetFile> files)
@@ -50,22 +48,14 @@ public sealed class MasterDatasetSnapshot
         // Which files are in place is judged after the records were read; a compaction may write its record
         // and delete the ones it replaced in between. If no record read vanished and no record appeared within
         // the ranges read afterwards, no compaction completed meanwhile, and the judgement stands.
-        for (var attempt = 1; ; attempt++)
+        return ConsistentRead.Execute(() =>
         {
             var commits = log.ReadCommits();
             var snapshot = Resolve(log, source, commits);
-            if (log.StillHolds(commits))
-            {
-                return snapshot;
-            }
-
-            if (attempt == MaxAttempts)
-            {
-                throw new IOException($"the commit log '{log.Directory}' kept changing during {MaxAttempts} attempts to take a snapshot");
-            }
-
-            Thread.Sleep(TimeSpan.FromMilliseconds(Math.Min(5 * attempt, 100)));
-        }
+            return log.StillHolds(commits)
+                ? snapshot
+                : throw new CommitLogChangedException($"the commit log '{log.Directory}' kept changing during {ConsistentRead.MaxAttempts} attempts to take a snapshot");
+        });
     }
 
     private static MasterDatasetSnapshot Resolve(CommitLog log, string source, IReadOnlyList<DatasetCommit> records)

@@ -1,3 +1,5 @@
+using Lambda.Shared.Batch;
+
 namespace Lambda.BatchLayer.Recompute;
 
 /// <summary>

@@ -3,6 +3,7 @@ using System.Globalization;
 using Lambda.BatchLayer.Dataset;
 using Lambda.BatchLayer.Retention;
 using Lambda.Shared.Aggregation;
+using Lambda.Shared.Batch;
 using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.ClickHouse;

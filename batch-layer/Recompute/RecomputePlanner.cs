@@ -1,4 +1,5 @@
 using Lambda.BatchLayer.Dataset;
+using Lambda.Shared.Batch;
 using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
 

@@ -1,6 +1,8 @@
 using Lambda.BatchLayer.Status;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Polly;
+using Polly.Retry;
 
 namespace Lambda.BatchLayer.Scheduling;
 
@@ -37,23 +39,29 @@ public sealed class PostgresRecomputeLock : IRecomputeLock
         try
         {
             var started = _time.GetTimestamp();
-            var logged = false;
-            while (!await TryLockAsync(connection, cancellationToken).ConfigureAwait(false))
+            var poll = new ResiliencePipelineBuilder<bool> { TimeProvider = _time }
+                .AddRetry(new RetryStrategyOptions<bool>
+                {
+                    ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is false && _time.GetElapsedTime(started) < timeout),
+                    MaxRetryAttempts = int.MaxValue,
+                    BackoffType = DelayBackoffType.Constant,
+                    Delay = PollInterval,
+                    UseJitter = false,
+                    OnRetry = args =>
+                    {
+                        if (args.AttemptNumber == 0)
+                        {
+                            _logger.LogInformation("Another recompute is running; waiting up to {Timeout} for it to finish", timeout);
+                        }
+
+                        return ValueTask.CompletedTask;
+                    },
+                })
+                .Build();
+            if (!await poll.ExecuteAsync(async ct => await TryLockAsync(connection, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false))
             {
-                var waited = _time.GetElapsedTime(started);
-                if (waited >= timeout)
-                {
-                    throw new RecomputeLockTimeoutException(
-                        $"Another recompute held the recompute lock (PostgreSQL advisory lock {LockKey}) for the whole wait of {timeout}; this one will be retried.");
-                }
-
-                if (!logged)
-                {
-                    _logger.LogInformation("Another recompute is running; waiting up to {Timeout} for it to finish", timeout);
-                    logged = true;
-                }
-
-                await Task.Delay(PollInterval, _time, cancellationToken).ConfigureAwait(false);
+                throw new RecomputeLockTimeoutException(
+                    $"Another recompute held the recompute lock (PostgreSQL advisory lock {LockKey}) for the whole wait of {timeout}; this one will be retried.");
             }
 
             return new Lease(connection, _logger);

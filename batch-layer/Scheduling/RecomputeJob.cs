@@ -60,7 +60,7 @@ public sealed class RecomputeJob : IRecomputeJob
     [DisplayName("Batch recompute: {0} {1} {2} ({3})")]
     public async Task<string> RunAsync(string? mode, string? from, string? to, string? requestedBy, CancellationToken cancellationToken)
     {
-        var request = RecomputeRequestParser.Parse(mode, from, to);
+        var request = RecomputeRequestValidator.Validate(new RecomputeArguments { Mode = mode, From = from, To = to });
         var context = _accessor.Current;
         var jobId = context?.BackgroundJob?.Id;
         var attempt = context is null ? 1 : context.GetJobParameter<int>("RetryCount", allowStale: true) + 1;

@@ -1,5 +1,6 @@
 using Hangfire;
 using Lambda.BatchLayer.Recompute;
+using Lambda.Shared.Batch;
 
 namespace Lambda.BatchLayer.Scheduling;
 
@@ -16,9 +17,8 @@ public sealed class RecomputeJobClient
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentException.ThrowIfNullOrWhiteSpace(requestedBy);
-        var mode = request.Mode.ToName();
-        var from = RecomputeRequestParser.FormatDay(request.From);
-        var to = RecomputeRequestParser.FormatDay(request.To);
-        return _client.Enqueue<RecomputeJob>(RecomputeJob.Queue, job => job.RunAsync(mode, from, to, requestedBy, CancellationToken.None));
+        var arguments = RecomputeArguments.Of(request);
+        return _client.Enqueue<RecomputeJob>(
+            RecomputeJob.Queue, job => job.RunAsync(arguments.Mode, arguments.From, arguments.To, requestedBy, CancellationToken.None));
     }
 }

@@ -1,6 +1,7 @@
 using Lambda.BatchLayer.Loading;
 using Lambda.BatchLayer.Recompute;
 using Lambda.BatchLayer.Status;
+using Lambda.Shared.Batch;
 using Lambda.Shared.BatchViews;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -98,8 +99,8 @@ public sealed class RecomputeRunner
             "Recompute run {RunId} ({Mode} {From}..{To}, requested by {RequestedBy}, attempt {Attempt}) starts",
             runId,
             run.Request.Mode.ToName(),
-            RecomputeRequestParser.FormatDay(run.Request.From),
-            RecomputeRequestParser.FormatDay(run.Request.To),
+            RecomputeArguments.FormatDay(run.Request.From),
+            RecomputeArguments.FormatDay(run.Request.To),
             run.RequestedBy,
             run.Attempt);
 

@@ -1,5 +1,6 @@
 using Hangfire;
 using Lambda.BatchLayer.Compaction;
+using Lambda.Shared.Batch;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

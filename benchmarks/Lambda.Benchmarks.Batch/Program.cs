@@ -3,6 +3,7 @@ using System.Globalization;
 using Lambda.BatchLayer.Dataset;
 using Lambda.BatchLayer.Recompute;
 using Lambda.Benchmarks.Batch;
+using Lambda.Shared.Batch;
 using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.Measures;

@@ -3,8 +3,8 @@ using BenchmarkDotNet.Attributes;
 using Lambda.ServingLayer.Configuration;
 using Lambda.ServingLayer.Json;
 using Lambda.ServingLayer.Querying;
+using Lambda.ServingLayer.Requests;
 using Lambda.Shared.Catalog;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -31,7 +31,7 @@ public class QueryBenchmarks
         _data = new ServingData(CatalogLoader.LoadFile(Path.Combine(AppContext.BaseDirectory, "catalog.yaml")));
         _engine = new ViewQueryEngine(_data.BatchStore(), _data.SpeedStore(), NullLogger<ViewQueryEngine>.Instance);
         var parser = new ViewQueryParser(_data.Catalog, Options.Create(new ServingOptions()));
-        if (!parser.TryCreateQuery(_data.View.Name, QueryHelpers.ParseQuery($"from=2026-11-25&to=2026-11-26&granularity={Granularity}"), out var query, out var error))
+        if (!parser.TryCreateQuery(new ViewQueryRequest { View = _data.View.Name, From = "2026-11-25", To = "2026-11-26", Granularity = Granularity }, out var query, out var error))
         {
             throw new InvalidOperationException(error.Message);
         }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Hangfire;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
@@ -38,12 +37,13 @@ public sealed partial class HangfireBatchJobScheduler : IBatchJobScheduler, IDis
     }
 
     /// <inheritdoc/>
-    public async Task<string> EnqueueRecomputeAsync(RecomputeCommand command, CancellationToken cancellationToken)
+    public async Task<string> EnqueueRecomputeAsync(RecomputeRequest request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(command);
-        var mode = command.Mode;
-        var from = command.From?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        var to = command.To?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        ArgumentNullException.ThrowIfNull(request);
+        var arguments = RecomputeArguments.Of(request);
+        var mode = arguments.Mode!;
+        var from = arguments.From;
+        var to = arguments.To;
 
         var client = await ClientAsync(cancellationToken).ConfigureAwait(false);
 

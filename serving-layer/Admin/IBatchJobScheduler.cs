@@ -1,8 +1,10 @@
+using Lambda.Shared.Batch;
+
 namespace Lambda.ServingLayer.Admin;
 
 /// <summary>The serving layer's seam to the batch layer's job queue (Hangfire on PostgreSQL).</summary>
 public interface IBatchJobScheduler
 {
     /// <summary>Enqueues a recompute to run now; returns the job id.</summary>
-    Task<string> EnqueueRecomputeAsync(RecomputeCommand command, CancellationToken cancellationToken);
+    Task<string> EnqueueRecomputeAsync(RecomputeRequest request, CancellationToken cancellationToken);
 }

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Lambda.ServingLayer.Problems;
 using Lambda.ServingLayer.Querying;
 using Lambda.ServingLayer.Security;
@@ -27,7 +28,7 @@ public static class AlertEndpoints
     internal static Ok<AlertListResponse> ListAlerts(AlertMonitor monitor, IOptions<AlertOptions> options) =>
         TypedResults.Ok(new AlertListResponse(options.Value.EvaluationInterval, monitor.GetStatuses()));
 
-    internal static IResult GetAlert(string name, AlertMonitor monitor)
+    internal static IResult GetAlert([Description("The alert rule's name (Serving:Alerts:Rules).")] string name, AlertMonitor monitor)
     {
         if (monitor.GetStatus(name) is { } status)
         {

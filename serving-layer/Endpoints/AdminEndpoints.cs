@@ -6,7 +6,9 @@ using Lambda.ServingLayer.Ingest;
 using Lambda.ServingLayer.OpenApi;
 using Lambda.ServingLayer.Problems;
 using Lambda.ServingLayer.Querying;
+using Lambda.ServingLayer.Requests;
 using Lambda.ServingLayer.Security;
+using Lambda.Shared.Batch;
 using Microsoft.Extensions.Options;
 using LambdaCatalog = Lambda.Shared.Catalog.Catalog;
 
@@ -28,13 +30,15 @@ public static class AdminEndpoints
             .WithDescription(
                 "No body: an incremental recompute. {\"from\":\"2026-11-01\",\"to\":\"2026-11-03\"}: a backfill of those UTC days (inclusive). "
                 + "{\"mode\":\"full\"}: every day of the master dataset. Answers 202 with the Hangfire job id.")
-            .AddOpenApiOperationTransformer(RequestBodyDocumentation.AddRecomputeBody)
+            .AddOpenApiOperationTransformer(RequestBodyDocumentation.Json<RecomputeArguments>(
+                required: false, "Optional: {\"from\":\"2026-11-01\",\"to\":\"2026-11-03\"} for a backfill of those UTC days (inclusive), or {\"mode\":\"full\"}."))
             .Produces<RecomputeAccepted>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group.MapGet("/status", StatusAsync)
             .WithName("BatchStatus")
+            .WithQueryStringRules<BatchStatusRequest>()
             .WithSummary("The latest batch runs (state, timings, rows) and the published watermark of every batch view.")
             .Produces<BatchStatusResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -58,19 +62,24 @@ public static class AdminEndpoints
                 StatusCodes.Status415UnsupportedMediaType);
         }
 
-        if (!RecomputeRequestReader.TryRead(body.WrittenSpan, out var command, out var error))
+        if (!JsonBodyBinder.TryBind(body.WrittenSpan, new RecomputeArguments(), out var arguments, out var bindError))
         {
-            return ProblemResults.Parameter(error);
+            return ProblemResults.Parameter(bindError);
         }
 
-        var jobId = await scheduler.EnqueueRecomputeAsync(command, cancellationToken).ConfigureAwait(false);
+        if (!RecomputeRequestValidator.TryValidate(arguments, out var request, out var error))
+        {
+            return ProblemResults.Parameter(error.Parameter, error.Message);
+        }
+
+        var jobId = await scheduler.EnqueueRecomputeAsync(request, cancellationToken).ConfigureAwait(false);
         return TypedResults.Accepted(
             "/api/admin/batch/status",
-            new RecomputeAccepted(jobId, command.Mode, command.From, command.To, HangfireBatchJobScheduler.Queue));
+            new RecomputeAccepted(jobId, request.Mode.ToName(), request.From, request.To, HangfireBatchJobScheduler.Queue));
     }
 
     internal static async Task<IResult> StatusAsync(
-        HttpContext context,
+        [AsParameters] BatchStatusRequest request,
         IBatchStatusStore statusStore,
         IBatchViewStore batchViews,
         LambdaCatalog catalog,
@@ -78,17 +87,10 @@ public static class AdminEndpoints
         CancellationToken cancellationToken)
     {
         var limit = options.Value.StatusRunCount;
-        foreach (var (key, value) in context.Request.Query)
+        if (request.Limit is { } text
+            && (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit < 1 || limit > MaxStatusRuns))
         {
-            if (!string.Equals(key, "limit", StringComparison.OrdinalIgnoreCase))
-            {
-                return ProblemResults.Parameter(ViewQueryParser.Shorten(key), $"unknown query parameter '{ViewQueryParser.Shorten(key)}'; the only parameter is limit");
-            }
-
-            if (value.Count != 1 || !int.TryParse(value[0], NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit < 1 || limit > MaxStatusRuns)
-            {
-                return ProblemResults.Parameter("limit", $"'limit' = '{ViewQueryParser.Shorten(value.ToString())}' must be one integer from 1 to {MaxStatusRuns}");
-            }
+            return ProblemResults.Parameter("limit", $"'limit' = '{ViewQueryParser.Shorten(text)}' must be one integer from 1 to {MaxStatusRuns}");
         }
 
         var runsTask = statusStore.GetRecentRunsAsync(limit, cancellationToken);

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Lambda.ServingLayer.Configuration;
 using Lambda.ServingLayer.Ingest;
 using Lambda.ServingLayer.OpenApi;
@@ -35,7 +36,7 @@ public static class EventEndpoints
     }
 
     internal static async Task<IResult> IngestAsync(
-        string source,
+        [Description("The source (topic) the events belong to; GET /api/views lists each view's source.")] string source,
         HttpContext context,
         LambdaCatalog catalog,
         EventIngestor ingestor,

@@ -1,8 +1,8 @@
 using Lambda.ServingLayer.Contracts;
 using Lambda.ServingLayer.Json;
-using Lambda.ServingLayer.OpenApi;
 using Lambda.ServingLayer.Problems;
 using Lambda.ServingLayer.Querying;
+using Lambda.ServingLayer.Requests;
 using Lambda.ServingLayer.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using LambdaCatalog = Lambda.Shared.Catalog.Catalog;
@@ -25,10 +25,10 @@ public static class ViewEndpoints
             .WithDescription(
                 "Rows per bucket and group over the half-open UTC range [from, to). Coarser granularities roll the view's buckets up; "
                 + "'all' gives one row per group (its bucket is 'from'). Every bad parameter is a 400 problem naming it; an unknown view is a 404.")
+            .WithQueryStringRules<ViewQueryRequest>()
             .Produces<ViewQueryResponseDocument>(StatusCodes.Status200OK, "application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .AddOpenApiOperationTransformer(QueryParameterDocumentation.AddViewQueryParameters);
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return group;
     }
 
@@ -36,9 +36,9 @@ public static class ViewEndpoints
         TypedResults.Ok(new CatalogResponse(catalog.Views.Select(ViewDescription.From).ToArray()));
 
     internal static async Task<IResult> QueryViewAsync(
-        string view, HttpContext context, ViewQueryParser parser, ViewQueryEngine engine, CancellationToken cancellationToken)
+        [AsParameters] ViewQueryRequest request, ViewQueryParser parser, ViewQueryEngine engine, CancellationToken cancellationToken)
     {
-        if (!parser.TryCreateQuery(view, context.Request.Query, out var query, out var error))
+        if (!parser.TryCreateQuery(request, out var query, out var error))
         {
             return ProblemResults.Parameter(error);
         }

@@ -1,4 +1,3 @@
-using Lambda.ServingLayer.Contracts;
 using Lambda.ServingLayer.Ingest;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
@@ -6,7 +5,8 @@ using Microsoft.OpenApi;
 namespace Lambda.ServingLayer.OpenApi;
 
 /// <summary>
-/// Documents the request bodies the handlers read themselves. <c>Accepts</c> metadata would also do it, but it makes
+/// Documents the request bodies the handlers read themselves (a typed JSON body from its type; the ingest body, which
+/// is free-form events as JSON or NDJSON, by hand). <c>Accepts</c> metadata would also do it, but it makes
 /// routing answer other media types with a bare 415 before the handler can name the Content-Type at fault.
 /// </summary>
 internal static class RequestBodyDocumentation
@@ -42,16 +42,21 @@ internal static class RequestBodyDocumentation
         return Task.CompletedTask;
     }
 
-    public static async Task AddRecomputeBody(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(operation);
-        ArgumentNullException.ThrowIfNull(context);
-        var schema = await context.GetOrCreateSchemaAsync(typeof(RecomputeBodyDocument), null, cancellationToken).ConfigureAwait(false);
-        operation.RequestBody = new OpenApiRequestBody
+    /// <summary>
+    /// A transformer that documents a JSON body of type <typeparamref name="TBody"/>, its schema generated from the
+    /// type (and its <c>[Description]</c>s) that the handler binds the body to.
+    /// </summary>
+    public static Func<OpenApiOperation, OpenApiOperationTransformerContext, CancellationToken, Task> Json<TBody>(bool required, string description) =>
+        async (operation, context, cancellationToken) =>
         {
-            Required = false,
-            Description = "Optional: {\"from\":\"2026-11-01\",\"to\":\"2026-11-03\"} for a backfill of those UTC days (inclusive), or {\"mode\":\"full\"}.",
-            Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() { Schema = schema } },
+            ArgumentNullException.ThrowIfNull(operation);
+            ArgumentNullException.ThrowIfNull(context);
+            var schema = await context.GetOrCreateSchemaAsync(typeof(TBody), null, cancellationToken).ConfigureAwait(false);
+            operation.RequestBody = new OpenApiRequestBody
+            {
+                Required = required,
+                Description = description,
+                Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() { Schema = schema } },
+            };
         };
-    }
 }

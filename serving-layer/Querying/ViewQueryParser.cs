@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using Lambda.ServingLayer.Configuration;
+using Lambda.ServingLayer.Requests;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.Events;
 using Lambda.Shared.Time;
@@ -11,8 +12,9 @@ using LambdaCatalog = Lambda.Shared.Catalog.Catalog;
 namespace Lambda.ServingLayer.Querying;
 
 /// <summary>
-/// Turns <c>GET /api/views/{view}</c> parameters into a <see cref="ViewQuery"/>, or into an error that names
-/// the parameter at fault. Names are only ever looked up in the catalog, never passed on.
+/// Turns the bound parameters of <c>GET /api/views/{view}</c> (<see cref="ViewQueryRequest"/>) into a
+/// <see cref="ViewQuery"/>, or into an error that names the parameter at fault. Names are only ever looked up in
+/// the catalog, never passed on.
 /// </summary>
 /// <remarks>
 /// <list type="bullet">
@@ -25,12 +27,10 @@ namespace Lambda.ServingLayer.Querying;
 /// <item><c>filter</c> (may repeat) and <c>where</c>: the dimension filter, read by <see cref="DimensionFilterParser"/>.</item>
 /// <item><c>limit</c>: 1..<see cref="ServingOptions.MaxQueryRows"/> (the default).</item>
 /// </list>
+/// Unknown and repeated parameters are refused before, by <see cref="QueryStringRules{TRequest}"/>.
 /// </remarks>
 public sealed class ViewQueryParser(LambdaCatalog catalog, IOptions<ServingOptions> options)
 {
-    /// <summary>The query parameters of the view endpoint.</summary>
-    public static IReadOnlyList<string> Parameters { get; } = [From, To, GranularityParameter, GroupBy, FilterParameter, WhereParameter, Limit];
-
     internal const string ViewParameter = "view";
     internal const string From = "from";
     internal const string To = "to";
@@ -42,51 +42,26 @@ public sealed class ViewQueryParser(LambdaCatalog catalog, IOptions<ServingOptio
 
     private readonly int _maxRows = options.Value.MaxQueryRows;
 
-    /// <summary>Parses the request for view <paramref name="viewName"/>.</summary>
+    /// <summary>Parses the bound <paramref name="request"/>.</summary>
     /// <returns>True with <paramref name="query"/> set, or false with <paramref name="error"/> set.</returns>
     public bool TryCreateQuery(
-        string? viewName,
-        IEnumerable<KeyValuePair<string, StringValues>> parameters,
+        ViewQueryRequest request,
         [NotNullWhen(true)] out ViewQuery? query,
         [NotNullWhen(false)] out QueryParameterError? error)
     {
-        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(request);
         query = null;
-        if (!catalog.TryGetView(viewName ?? string.Empty, out var view))
+        if (!catalog.TryGetView(request.View, out var view))
         {
             error = new QueryParameterError(
                 ViewParameter,
-                $"view '{Shorten(viewName)}' is not in the catalog; the views are {string.Join(", ", catalog.Views.Select(v => v.Name))}",
+                $"view '{Shorten(request.View)}' is not in the catalog; the views are {string.Join(", ", catalog.Views.Select(v => v.Name))}",
                 StatusCodes.Status404NotFound);
             return false;
         }
 
-        var values = new Dictionary<string, StringValues>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (key, value) in parameters)
-        {
-            var known = Parameters.FirstOrDefault(p => string.Equals(p, key, StringComparison.OrdinalIgnoreCase));
-            if (known is null)
-            {
-                error = new QueryParameterError(
-                    Shorten(key),
-                    $"unknown query parameter '{Shorten(key)}'; the parameters are {string.Join(", ", Parameters)}");
-                return false;
-            }
-
-            values[known] = StringValues.Concat(values.GetValueOrDefault(known), value);
-        }
-
-        foreach (var (key, value) in values)
-        {
-            if (key != FilterParameter && value.Count > 1)
-            {
-                error = new QueryParameterError(key, $"'{key}' is given {value.Count} times; give it once");
-                return false;
-            }
-        }
-
-        if (!TryParseInstant(values, From, view, out var from, out error)
-            || !TryParseInstant(values, To, view, out var to, out error))
+        if (!TryParseInstant(request.From, From, view, out var from, out error)
+            || !TryParseInstant(request.To, To, view, out var to, out error))
         {
             return false;
         }
@@ -97,10 +72,10 @@ public sealed class ViewQueryParser(LambdaCatalog catalog, IOptions<ServingOptio
             return false;
         }
 
-        if (!TryParseGranularity(values, view, out var granularity, out error)
-            || !TryParseGroupBy(values, view, out var groupBy, out error)
-            || !DimensionFilterParser.TryParse(view, values.GetValueOrDefault(FilterParameter), values.TryGetValue(WhereParameter, out var where) ? where.ToString() : null, out var filter, out error)
-            || !TryParseLimit(values, out var limit, out error))
+        if (!TryParseGranularity(request.Granularity, view, out var granularity, out error)
+            || !TryParseGroupBy(request.GroupBy, view, out var groupBy, out error)
+            || !DimensionFilterParser.TryParse(view, new StringValues(request.Filter), string.IsNullOrWhiteSpace(request.Where) ? null : request.Where, out var filter, out error)
+            || !TryParseLimit(request.Limit, out var limit, out error))
         {
             return false;
         }
@@ -110,10 +85,10 @@ public sealed class ViewQueryParser(LambdaCatalog catalog, IOptions<ServingOptio
     }
 
     private static bool TryParseInstant(
-        Dictionary<string, StringValues> values, string name, ViewDefinition view, out long epochMilliseconds, [NotNullWhen(false)] out QueryParameterError? error)
+        string? value, string name, ViewDefinition view, out long epochMilliseconds, [NotNullWhen(false)] out QueryParameterError? error)
     {
         epochMilliseconds = 0;
-        var text = values.GetValueOrDefault(name).ToString().Trim();
+        var text = (value ?? string.Empty).Trim();
         if (text.Length == 0)
         {
             error = new QueryParameterError(
@@ -163,16 +138,15 @@ public sealed class ViewQueryParser(LambdaCatalog catalog, IOptions<ServingOptio
     }
 
     private static bool TryParseGranularity(
-        Dictionary<string, StringValues> values, ViewDefinition view, out QueryGranularity granularity, [NotNullWhen(false)] out QueryParameterError? error)
+        string? text, ViewDefinition view, out QueryGranularity granularity, [NotNullWhen(false)] out QueryParameterError? error)
     {
         error = null;
         granularity = view.Granularity.ToQueryGranularity();
-        if (!values.TryGetValue(GranularityParameter, out var raw))
+        if (text is null)
         {
             return true;
         }
 
-        var text = raw.ToString();
         if (!QueryGranularityExtensions.TryParse(text, out granularity))
         {
             error = new QueryParameterError(
@@ -194,10 +168,10 @@ public sealed class ViewQueryParser(LambdaCatalog catalog, IOptions<ServingOptio
     }
 
     private static bool TryParseGroupBy(
-        Dictionary<string, StringValues> values, ViewDefinition view, out IReadOnlyList<int> groupBy, [NotNullWhen(false)] out QueryParameterError? error)
+        string? text, ViewDefinition view, out IReadOnlyList<int> groupBy, [NotNullWhen(false)] out QueryParameterError? error)
     {
         error = null;
-        if (!values.TryGetValue(GroupBy, out var raw))
+        if (text is null)
         {
             groupBy = Enumerable.Range(0, view.Dimensions.Count).ToArray();
             return true;
@@ -205,7 +179,6 @@ public sealed class ViewQueryParser(LambdaCatalog catalog, IOptions<ServingOptio
 
         var indexes = new List<int>();
         groupBy = indexes;
-        var text = raw.ToString();
         if (text.Trim().Length == 0)
         {
             return true;
@@ -237,16 +210,16 @@ public sealed class ViewQueryParser(LambdaCatalog catalog, IOptions<ServingOptio
         return true;
     }
 
-    private bool TryParseLimit(Dictionary<string, StringValues> values, out int limit, [NotNullWhen(false)] out QueryParameterError? error)
+    private bool TryParseLimit(string? value, out int limit, [NotNullWhen(false)] out QueryParameterError? error)
     {
         error = null;
         limit = _maxRows;
-        if (!values.TryGetValue(Limit, out var raw))
+        if (value is null)
         {
             return true;
         }
 
-        var text = raw.ToString().Trim();
+        var text = value.Trim();
         if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit < 1 || limit > _maxRows)
         {
             error = new QueryParameterError(Limit, $"'limit' = '{Shorten(text)}' must be an integer from 1 to {_maxRows.ToString(CultureInfo.InvariantCulture)}");

@@ -7,6 +7,7 @@ using Lambda.SpeedLayer.Health;
 using Lambda.SpeedLayer.Metrics;
 using Lambda.SpeedLayer.Pipeline;
 using Microsoft.Extensions.Logging;
+using Polly;
 
 namespace Lambda.SpeedLayer.Consuming;
 
@@ -18,6 +19,8 @@ namespace Lambda.SpeedLayer.Consuming;
 /// </summary>
 internal sealed partial class KafkaSpeedConsumer
 {
+    private static readonly ResiliencePropertyKey<string> ResumeTopic = new("lambda.resume-topic");
+
     private readonly SpeedPipeline _pipeline;
     private readonly FlushCoordinator _coordinator;
     private readonly ResumePlanner _planner;
@@ -28,6 +31,7 @@ internal sealed partial class KafkaSpeedConsumer
     private readonly SpeedLayerStatus _status;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly ResiliencePipeline _resumeRetry;
     private CancellationToken _stopping;
     private bool _paused;
     private bool _blocked;
@@ -54,6 +58,14 @@ internal sealed partial class KafkaSpeedConsumer
         _status = status;
         _logger = logger;
         _time = time;
+        _resumeRetry = ClickHouseRetry.Create(
+            new ClickHouseRetryPolicy { BaseDelay = options.RetryBaseDelay, MaxDelay = options.RetryMaxDelay },
+            time,
+            args =>
+            {
+                LogResumeRetry(_logger, args.Outcome.Exception, args.Context.Properties.GetValue(ResumeTopic, string.Empty), args.RetryDelay.TotalMilliseconds);
+                return ValueTask.CompletedTask;
+            });
     }
 
     /// <summary>
@@ -365,21 +377,23 @@ internal sealed partial class KafkaSpeedConsumer
     {
         var views = _pipeline.ViewsOf(topic);
         // Retried while ClickHouse is away, but not past half the poll interval: a member that does not
-        // poll for that long leaves the group anyway.
-        var deadline = _time.GetTimestamp() + (long)(_options.MaxPollInterval.TotalSeconds / 2 * _time.TimestampFrequency);
-        var delay = _options.RetryBaseDelay;
-        while (true)
+        // poll for that long leaves the group anyway. The waits end early when the consumer stops.
+        var context = ResilienceContextPool.Shared.Get(_stopping);
+        context.Properties.Set(ClickHouseRetry.Deadline, _time.GetUtcNow() + _options.MaxPollInterval / 2);
+        context.Properties.Set(ResumeTopic, topic);
+        try
         {
-            try
-            {
-                return _planner.PlanAsync(topic, views, partitions, committed, _stopping).GetAwaiter().GetResult();
-            }
-            catch (ClickHouseException ex) when (ex.IsTransient && _time.GetTimestamp() < deadline && !_stopping.IsCancellationRequested)
-            {
-                LogResumeRetry(_logger, ex, topic, delay.TotalMilliseconds);
-                Thread.Sleep(delay);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.RetryMaxDelay.Ticks));
-            }
+            // The rebalance callback is synchronous: it blocks this consumer's thread, as Kafka expects.
+            return _resumeRetry.ExecuteAsync(
+                    static async (ctx, state) => await state.Planner.PlanAsync(state.Topic, state.Views, state.Partitions, state.Committed, ctx.CancellationToken)
+                        .ConfigureAwait(false),
+                    context,
+                    (Planner: _planner, Topic: topic, Views: views, Partitions: partitions, Committed: committed))
+                .AsTask().GetAwaiter().GetResult();
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
         }
     }
 
@@ -482,7 +496,7 @@ internal sealed partial class KafkaSpeedConsumer
     private static partial void LogDrainFailed(ILogger logger, Exception exception, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reading stored offsets of {Topic} failed; retrying in {DelayMs:0} ms")]
-    private static partial void LogResumeRetry(ILogger logger, Exception exception, string topic, double delayMs);
+    private static partial void LogResumeRetry(ILogger logger, Exception? exception, string topic, double delayMs);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Offset of {Topic}[{Partition}] not stored for commit: {Reason}")]
     private static partial void LogStoreFailed(ILogger logger, string topic, int partition, string reason);

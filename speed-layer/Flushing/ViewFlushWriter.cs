@@ -7,7 +7,6 @@ using Lambda.Shared.SpeedViews;
 using Lambda.SpeedLayer.Metrics;
 using Microsoft.Extensions.Logging;
 using Polly;
-using Polly.Retry;
 
 namespace Lambda.SpeedLayer.Flushing;
 
@@ -63,23 +62,15 @@ internal sealed partial class ViewFlushWriter
         _verifyBeforeInsert = options.VerifyBeforeInsert;
         _channel = Channel.CreateBounded<(FlushBatch, TaskCompletionSource)>(
             new BoundedChannelOptions(_capacity) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
-        _retry = new ResiliencePipelineBuilder { TimeProvider = time }
-            .AddRetry(new RetryStrategyOptions
+        _retry = ClickHouseRetry.Create(
+            new ClickHouseRetryPolicy { BaseDelay = options.RetryBaseDelay, MaxDelay = options.RetryMaxDelay },
+            time,
+            args =>
             {
-                ShouldHandle = new PredicateBuilder().Handle<ClickHouseException>(ex => ex.IsTransient),
-                MaxRetryAttempts = int.MaxValue,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = options.RetryBaseDelay,
-                MaxDelay = options.RetryMaxDelay,
-                OnRetry = args =>
-                {
-                    _metrics.Retried(View.Name);
-                    LogRetry(_logger, args.Outcome.Exception, View.Name, args.AttemptNumber + 1, args.RetryDelay.TotalMilliseconds);
-                    return ValueTask.CompletedTask;
-                },
-            })
-            .Build();
+                _metrics.Retried(View.Name);
+                LogRetry(_logger, args.Outcome.Exception, View.Name, args.AttemptNumber + 1, args.RetryDelay.TotalMilliseconds);
+                return ValueTask.CompletedTask;
+            });
     }
 
     public ViewDefinition View { get; }

@@ -78,29 +78,25 @@ internal sealed partial class SpeedLayerWorker(
 
     private async Task EnsureSchemaAsync(SpeedPipeline pipeline, SpeedLayerOptions settings, CancellationToken stoppingToken)
     {
-        var delay = settings.RetryBaseDelay;
-        while (true)
-        {
-            try
+        // ClickHouse may start after the speed layer: keep trying (transient failures only) until it answers.
+        var retry = ClickHouseRetry.Create(
+            new ClickHouseRetryPolicy { BaseDelay = settings.RetryBaseDelay, MaxDelay = settings.RetryMaxDelay },
+            time,
+            args =>
             {
-                var versions = await store.EnsureSchemaAsync(pipeline.Views, stoppingToken).ConfigureAwait(false);
-                LogSchemaReady(_logger, versions.Count, string.Join(", ", versions.Select(v => v.Table)));
-                return;
-            }
-            catch (ClickHouseException ex) when (ex.IsTransient)
-            {
-                LogSchemaRetry(_logger, ex, delay.TotalMilliseconds);
-                await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, settings.RetryMaxDelay.Ticks));
-            }
-        }
+                LogSchemaRetry(_logger, args.Outcome.Exception, args.RetryDelay.TotalMilliseconds);
+                return ValueTask.CompletedTask;
+            });
+        var versions = await retry.ExecuteAsync(
+            async ct => await store.EnsureSchemaAsync(pipeline.Views, ct).ConfigureAwait(false), stoppingToken).ConfigureAwait(false);
+        LogSchemaReady(_logger, versions.Count, string.Join(", ", versions.Select(v => v.Table)));
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Speed tables ready for {Count} view(s): {Tables}")]
     private static partial void LogSchemaReady(ILogger logger, int count, string tables);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "ClickHouse is not reachable yet; creating the speed tables again in {DelayMs:0} ms")]
-    private static partial void LogSchemaRetry(ILogger logger, Exception exception, double delayMs);
+    private static partial void LogSchemaRetry(ILogger logger, Exception? exception, double delayMs);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Speed layer stopped")]
     private static partial void LogStopped(ILogger logger);

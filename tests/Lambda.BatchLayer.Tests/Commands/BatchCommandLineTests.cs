@@ -1,4 +1,3 @@
-using Lambda.Testing;
 using Hangfire;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
@@ -11,7 +10,9 @@ using Lambda.BatchLayer.Status;
 using Lambda.BatchLayer.Tests.AdHoc;
 using Lambda.BatchLayer.Tests.Loading;
 using Lambda.BatchLayer.Tests.Scheduling;
+using Lambda.Shared.Batch;
 using Lambda.Shared.ClickHouse;
+using Lambda.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 

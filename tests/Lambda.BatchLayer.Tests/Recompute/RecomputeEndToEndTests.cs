@@ -5,6 +5,7 @@ using Lambda.BatchLayer.Dataset;
 using Lambda.BatchLayer.Recompute;
 using Lambda.BatchLayer.Tests.Dataset;
 using Lambda.Shared.Aggregation;
+using Lambda.Shared.Batch;
 using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.ClickHouse;

@@ -3,6 +3,7 @@ using Lambda.BatchLayer.Recompute;
 using Lambda.BatchLayer.Retention;
 using Lambda.BatchLayer.Tests.Dataset;
 using Lambda.Shared.Aggregation;
+using Lambda.Shared.Batch;
 using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
 using Lambda.Testing;

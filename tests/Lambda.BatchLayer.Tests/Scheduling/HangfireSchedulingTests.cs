@@ -1,4 +1,3 @@
-using Lambda.Testing;
 using Hangfire;
 using Hangfire.Common;
 using Hangfire.States;
@@ -7,6 +6,8 @@ using Lambda.BatchLayer.Recompute;
 using Lambda.BatchLayer.Scheduling;
 using Lambda.BatchLayer.Status;
 using Lambda.BatchLayer.Tests.Loading;
+using Lambda.Shared.Batch;
+using Lambda.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Lambda.BatchLayer.Tests.Scheduling;

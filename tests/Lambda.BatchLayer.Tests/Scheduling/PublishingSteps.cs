@@ -1,5 +1,6 @@
 using Lambda.BatchLayer.Recompute;
 using Lambda.BatchLayer.Tests.Loading;
+using Lambda.Shared.Batch;
 using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
 

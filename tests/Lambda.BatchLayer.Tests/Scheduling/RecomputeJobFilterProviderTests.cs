@@ -1,6 +1,7 @@
 using Hangfire;
 using Hangfire.Common;
 using Lambda.BatchLayer.Scheduling;
+using Lambda.Shared.Batch;
 using Microsoft.Extensions.Options;
 
 namespace Lambda.BatchLayer.Tests.Scheduling;

@@ -2,6 +2,7 @@ using Lambda.BatchLayer.Loading;
 using Lambda.BatchLayer.Recompute;
 using Lambda.BatchLayer.Scheduling;
 using Lambda.BatchLayer.Status;
+using Lambda.Shared.Batch;
 using Lambda.Shared.BatchViews;
 using Lambda.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -334,26 +335,6 @@ public sealed class RecomputeRunnerTests : IDisposable
 
     private RecomputeRunner Runner(RecomputeResult result) => Runner(new ScriptedRecomputeEngine().ThenReturn(result), _root);
 
-    private RecomputeRunner Runner(IRecomputeEngine? engine, string? root = null, bool loadEnabled = true)
-    {
-        root ??= _root;
-        var services = new ServiceCollection();
-        if (engine is not null)
-        {
-            services.AddSingleton(engine);
-        }
-
-        return new RecomputeRunner(
-            services.BuildServiceProvider(),
-            _store,
-            _lock,
-            _loader,
-            new ManifestStore(root),
-            TestCatalogs.Default,
-            Options.Create(new BatchLayerOptions { DatasetRoot = root }),
-            Options.Create(new BatchScheduleOptions()),
-            Options.Create(new BatchLoadOptions { Enabled = loadEnabled }),
-            TimeProvider.System,
-            NullLogger<RecomputeRunner>.Instance);
-    }
+    private RecomputeRunner Runner(IRecomputeEngine? engine, string? root = null, bool loadEnabled = true) =>
+        RecomputeRunners.Create(engine, root ?? _root, _store, _lock, _loader, loadEnabled);
 }

@@ -1,4 +1,5 @@
 using Lambda.BatchLayer.Recompute;
+using Lambda.Shared.Batch;
 
 namespace Lambda.BatchLayer.Tests.Scheduling;
 

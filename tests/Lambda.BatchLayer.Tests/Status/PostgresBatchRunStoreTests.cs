@@ -1,5 +1,6 @@
 using Lambda.BatchLayer.Recompute;
 using Lambda.BatchLayer.Status;
+using Lambda.Shared.Batch;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Lambda.BatchLayer.Tests.Status;

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Lambda.ServingLayer.Admin;
 using Lambda.ServingLayer.Tests.Support;
+using Lambda.Shared.Batch;
 using Lambda.Testing;
 using Npgsql;
 
@@ -31,7 +32,7 @@ public sealed class AdminEndpointTests : IClassFixture<ServingAppFactory>
         Assert.Equal("incremental", body.GetProperty("mode").GetString());
         Assert.Equal("batch", body.GetProperty("queue").GetString());
         Assert.False(string.IsNullOrEmpty(body.GetProperty("job_id").GetString()));
-        Assert.Contains(new RecomputeCommand("incremental", null, null), _factory.Scheduler.Enqueued);
+        Assert.Contains(new RecomputeRequest { Mode = RecomputeMode.Incremental }, _factory.Scheduler.Enqueued);
     }
 
     [Fact]
@@ -44,7 +45,7 @@ public sealed class AdminEndpointTests : IClassFixture<ServingAppFactory>
         var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         Assert.Equal("backfill", body.GetProperty("mode").GetString());
         Assert.Equal("2026-11-01", body.GetProperty("from").GetString());
-        Assert.Contains(new RecomputeCommand("backfill", new DateOnly(2026, 11, 1), new DateOnly(2026, 11, 3)), _factory.Scheduler.Enqueued);
+        Assert.Contains(new RecomputeRequest { Mode = RecomputeMode.Backfill, From = new DateOnly(2026, 11, 1), To = new DateOnly(2026, 11, 3) }, _factory.Scheduler.Enqueued);
     }
 
     [Theory]
@@ -52,6 +53,14 @@ public sealed class AdminEndpointTests : IClassFixture<ServingAppFactory>
     [InlineData("{\"mode\":\"weekly\"}", "application/json", HttpStatusCode.BadRequest, "mode")]
     [InlineData("{\"from\":\"2026-11-01\",", "application/json", HttpStatusCode.BadRequest, "body")]
     [InlineData("from=2026-11-01", "application/x-www-form-urlencoded", HttpStatusCode.UnsupportedMediaType, "Content-Type")]
+    [InlineData("{", "application/json", HttpStatusCode.BadRequest, "body")]
+    [InlineData("[]", "application/json", HttpStatusCode.BadRequest, "body")]
+    [InlineData("\"2026-11-01\"", "application/json", HttpStatusCode.BadRequest, "body")]
+    [InlineData("null", "application/json", HttpStatusCode.BadRequest, "body")]
+    [InlineData("{\"from\":20261101,\"to\":\"2026-11-03\"}", "application/json", HttpStatusCode.BadRequest, "from")]
+    [InlineData("{\"mode\":{\"name\":\"full\"}}", "application/json", HttpStatusCode.BadRequest, "mode")]
+    [InlineData("{\"form\":\"2026-11-01\"}", "application/json", HttpStatusCode.BadRequest, "form")]
+    [InlineData("{\"Mode\":\"full\"}", "application/json", HttpStatusCode.BadRequest, "Mode")]
     public async Task Bad_recompute_requests_are_refused_naming_the_field(string body, string contentType, HttpStatusCode status, string parameter)
     {
         var before = _factory.Scheduler.Enqueued.Count;
@@ -61,6 +70,31 @@ public sealed class AdminEndpointTests : IClassFixture<ServingAppFactory>
         using var response = await _client.PostAsync("/api/admin/batch/recompute", content);
 
         await ProblemAssert.ReadNamingAsync(response, status, parameter);
+        Assert.Equal(before, _factory.Scheduler.Enqueued.Count);
+    }
+
+    [Theory]
+    [MemberData(nameof(RecomputeRequestCases.Accepted), MemberType = typeof(RecomputeRequestCases))]
+    public async Task Recompute_accepts_what_the_job_and_the_command_accept(string? mode, string? from, string? to, string expectedMode)
+    {
+        using var response = await PostRecomputeAsync(mode, from, to);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal((expectedMode, from, to), (body.GetProperty("mode").GetString(), body.GetProperty("from").GetString(), body.GetProperty("to").GetString()));
+    }
+
+    [Theory]
+    [MemberData(nameof(RecomputeRequestCases.Refused), MemberType = typeof(RecomputeRequestCases))]
+    public async Task Recompute_refuses_what_the_job_and_the_command_refuse_with_the_same_message(
+        string? mode, string? from, string? to, string parameter, string message)
+    {
+        var before = _factory.Scheduler.Enqueued.Count;
+
+        using var response = await PostRecomputeAsync(mode, from, to);
+
+        var problem = await ProblemAssert.ReadNamingAsync(response, HttpStatusCode.BadRequest, parameter);
+        Assert.Equal(message, problem.GetProperty("detail").GetString());
         Assert.Equal(before, _factory.Scheduler.Enqueued.Count);
     }
 
@@ -113,5 +147,27 @@ public sealed class AdminEndpointTests : IClassFixture<ServingAppFactory>
         using var response = await _client.GetAsync("/api/admin/batch/status" + query);
 
         await ProblemAssert.ReadNamingAsync(response, HttpStatusCode.BadRequest, parameter);
+    }
+
+    private Task<HttpResponseMessage> PostRecomputeAsync(string? mode, string? from, string? to)
+    {
+        // Absent arguments are left out of the body, as a client would.
+        var members = new Dictionary<string, string>();
+        if (mode is not null)
+        {
+            members["mode"] = mode;
+        }
+
+        if (from is not null)
+        {
+            members["from"] = from;
+        }
+
+        if (to is not null)
+        {
+            members["to"] = to;
+        }
+
+        return _client.PostAsync("/api/admin/batch/recompute", new StringContent(JsonSerializer.Serialize(members), Encoding.UTF8, "application/json"));
     }
 }

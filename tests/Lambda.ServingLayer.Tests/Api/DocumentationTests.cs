@@ -19,7 +19,7 @@ public sealed class DocumentationTests(ServingAppFactory factory) : IClassFixtur
             paths.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         var query = paths.GetProperty("/api/views/{view}").GetProperty("get");
         Assert.Equal(
-            ["view", "from", "to", "granularity", "group_by", "filter", "limit"],
+            ["view", "from", "to", "granularity", "group_by", "filter", "limit", "where"],
             query.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()));
         Assert.Equal("query", query.GetProperty("security")[0].GetProperty("ApiKey")[0].GetString());
         Assert.True(query.GetProperty("responses").TryGetProperty("403", out _));
@@ -30,6 +30,57 @@ public sealed class DocumentationTests(ServingAppFactory factory) : IClassFixtur
         Assert.True(ingest.GetProperty("requestBody").GetProperty("content").TryGetProperty("application/x-ndjson", out _));
         Assert.True(ingest.GetProperty("responses").TryGetProperty("202", out _));
     }
+
+    [Fact]
+    public async Task Every_parameter_and_request_body_is_described_from_the_bound_types()
+    {
+        using var client = factory.CreateClient(apiKey: null);
+
+        var document = JsonDocument.Parse(await client.GetStringAsync("/openapi/v1.json")).RootElement;
+
+        var undescribed = new List<string>();
+        foreach (var path in document.GetProperty("paths").EnumerateObject())
+        {
+            foreach (var operation in path.Value.EnumerateObject())
+            {
+                if (operation.Value.TryGetProperty("parameters", out var parameters))
+                {
+                    undescribed.AddRange(parameters.EnumerateArray()
+                        .Where(p => !HasText(p, "description"))
+                        .Select(p => $"{operation.Name} {path.Name} parameter {p.GetProperty("name").GetString()}"));
+                }
+
+                if (operation.Value.TryGetProperty("requestBody", out var body) && !HasText(body, "description"))
+                {
+                    undescribed.Add($"{operation.Name} {path.Name} body");
+                }
+            }
+        }
+
+        Assert.Empty(undescribed);
+        var query = document.GetProperty("paths").GetProperty("/api/views/{view}").GetProperty("get").GetProperty("parameters").EnumerateArray()
+            .ToDictionary(p => p.GetProperty("name").GetString()!);
+        Assert.True(query["from"].GetProperty("required").GetBoolean());
+        Assert.True(query["to"].GetProperty("required").GetBoolean());
+        Assert.Equal(["minute", "hour", "day", "all"], query["granularity"].GetProperty("schema").GetProperty("enum").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(Lambda.ServingLayer.Querying.QueryGranularityExtensions.Names, query["granularity"].GetProperty("schema").GetProperty("enum").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal("array", query["filter"].GetProperty("schema").GetProperty("type").GetString());
+        var status = document.GetProperty("paths").GetProperty("/api/admin/batch/status").GetProperty("get").GetProperty("parameters");
+        Assert.Equal(["limit"], status.EnumerateArray().Select(p => p.GetProperty("name").GetString()));
+        var recompute = document.GetProperty("paths").GetProperty("/api/admin/batch/recompute").GetProperty("post").GetProperty("requestBody");
+        var schema = recompute.GetProperty("content").GetProperty("application/json").GetProperty("schema");
+        if (schema.TryGetProperty("$ref", out var reference))
+        {
+            schema = document.GetProperty("components").GetProperty("schemas").GetProperty(reference.GetString()!.Split('/')[^1]);
+        }
+
+        var members = schema.GetProperty("properties").EnumerateObject().ToArray();
+        Assert.Equal(["mode", "from", "to"], members.Select(m => m.Name));
+        Assert.All(members, m => Assert.True(HasText(m.Value, "description"), m.Name));
+    }
+
+    private static bool HasText(JsonElement element, string property) =>
+        element.TryGetProperty(property, out var value) && !string.IsNullOrWhiteSpace(value.GetString());
 
     [Fact]
     public async Task The_api_reference_page_is_served_at_docs()

@@ -108,6 +108,26 @@ public sealed class ViewEndpointTests : IClassFixture<ServingAppFactory>
     }
 
     [Theory]
+    [InlineData("group_by=", 0)]
+    [InlineData("group_by=country", 1)]
+    [InlineData("", 1)]
+    [InlineData("where=", 1)]
+    [InlineData("where=%20", 1)]
+    [InlineData("FROM=2026-11-25T10:00:00Z&To=2026-11-25T11:00:00Z&Granularity=all", 1)]
+    public async Task Parameters_bind_as_the_contract_says(string parameters, int dimensionColumns)
+    {
+        var view = TestCatalogs.RevenueByCountry;
+        _factory.Speed.FlushAll(view, ViewQueryEngineTests.Numbered((0, Orders.Create(0, "US", 10.00m, "u1"))), _ => [1]);
+        var range = parameters.StartsWith("FROM", StringComparison.Ordinal) ? string.Empty : "from=2026-11-25T10:00:00Z&to=2026-11-25T11:00:00Z&granularity=all&";
+
+        using var response = await _client.GetAsync($"/api/views/{view.Name}?{range}{parameters}");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var row = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("rows")[0];
+        Assert.Equal(dimensionColumns, row.EnumerateObject().Count(p => p.Name == "country"));
+    }
+
+    [Theory]
     [InlineData("/api/views/revenue_by_country?from=2026-11-25T10:00:00Z&to=2026-11-25T11:00:00Z&granularity=second", "granularity", HttpStatusCode.BadRequest)]
     [InlineData("/api/views/orders_by_status?from=2026-11-25T10:00:00Z&to=2026-11-25T11:00:00Z&granularity=minute", "granularity", HttpStatusCode.BadRequest)]
     [InlineData("/api/views/revenue_by_country?to=2026-11-25T11:00:00Z", "from", HttpStatusCode.BadRequest)]
@@ -117,6 +137,14 @@ public sealed class ViewEndpointTests : IClassFixture<ServingAppFactory>
     [InlineData("/api/views/revenue_by_country?from=2026-11-25&to=2026-11-26&limit=0", "limit", HttpStatusCode.BadRequest)]
     [InlineData("/api/views/revenue_by_country?from=2026-11-25&to=2026-11-26&colour=red", "colour", HttpStatusCode.BadRequest)]
     [InlineData("/api/views/no_such_view?from=2026-11-25&to=2026-11-26", "view", HttpStatusCode.NotFound)]
+    [InlineData("/api/views/revenue_by_country?from=2026-11-25&from=2026-11-24&to=2026-11-26", "from", HttpStatusCode.BadRequest)]
+    [InlineData("/api/views/revenue_by_country?from=2026-11-25&to=2026-11-26&limit=1&LIMIT=2", "limit", HttpStatusCode.BadRequest)]
+    [InlineData("/api/views/revenue_by_country?from=2026-11-25&to=2026-11-26&limit=ten", "limit", HttpStatusCode.BadRequest)]
+    [InlineData("/api/views/revenue_by_country?from=2026-11-25&to=2026-11-26&granularity=", "granularity", HttpStatusCode.BadRequest)]
+    [InlineData("/api/views/revenue_by_country?from=2026-11-25&to=2026-11-26&filter=", "filter", HttpStatusCode.BadRequest)]
+    [InlineData("/api/views/revenue_by_country?from=2026-11-25&to=2026-11-26&view=orders", "view", HttpStatusCode.BadRequest)]
+    [InlineData("/api/views/revenue_by_country?from=2026-11-25&to=2026-11-26&where=country%3D%3D%27US%27", "where", HttpStatusCode.BadRequest)]
+    [InlineData("/api/views/revenue_by_country?from=&to=2026-11-26", "from", HttpStatusCode.BadRequest)]
     public async Task A_bad_parameter_is_a_problem_naming_it(string url, string parameter, HttpStatusCode status)
     {
         using var response = await _client.GetAsync(url);

@@ -42,7 +42,7 @@ public sealed class HangfireBatchJobSchedulerTests : IAsyncLifetime
         var scheduler = new HangfireBatchJobScheduler(
             configuration, Options.Create(new ServingOptions { HangfireSchema = _schema }), NullLogger<HangfireBatchJobScheduler>.Instance);
 
-        var jobId = await scheduler.EnqueueRecomputeAsync(new RecomputeCommand("backfill", new DateOnly(2026, 11, 1), new DateOnly(2026, 11, 3)), cts.Token);
+        var jobId = await scheduler.EnqueueRecomputeAsync(new RecomputeRequest { Mode = RecomputeMode.Backfill, From = new DateOnly(2026, 11, 1), To = new DateOnly(2026, 11, 3) }, cts.Token);
 
         await using (var connection = new NpgsqlConnection(_connectionString))
         {
@@ -86,8 +86,8 @@ public sealed class HangfireBatchJobSchedulerTests : IAsyncLifetime
             configuration, Options.Create(new ServingOptions { HangfireSchema = _schema }), NullLogger<HangfireBatchJobScheduler>.Instance);
 
         var started = System.Diagnostics.Stopwatch.StartNew();
-        await Assert.ThrowsAnyAsync<NpgsqlException>(() => scheduler.EnqueueRecomputeAsync(new RecomputeCommand("full", null, null), CancellationToken.None));
-        await Assert.ThrowsAnyAsync<NpgsqlException>(() => scheduler.EnqueueRecomputeAsync(new RecomputeCommand("full", null, null), CancellationToken.None));
+        await Assert.ThrowsAnyAsync<NpgsqlException>(() => scheduler.EnqueueRecomputeAsync(new RecomputeRequest { Mode = RecomputeMode.Full }, CancellationToken.None));
+        await Assert.ThrowsAnyAsync<NpgsqlException>(() => scheduler.EnqueueRecomputeAsync(new RecomputeRequest { Mode = RecomputeMode.Full }, CancellationToken.None));
 
         Assert.True(started.Elapsed < TimeSpan.FromSeconds(15), $"took {started.Elapsed}");
     }

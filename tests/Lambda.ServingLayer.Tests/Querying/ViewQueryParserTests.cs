@@ -136,7 +136,7 @@ public sealed class ViewQueryParserTests
     public void The_row_cap_comes_from_the_options()
     {
         Assert.Equal("limit", Queries.Error(Catalog, "revenue_by_country", Range + "&limit=11", maxRows: 10).Parameter);
-        Assert.Equal(10, Queries.Parser(Catalog, 10).TryCreateQuery("revenue_by_country", Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(Range), out var q, out _) ? q.Limit : 0);
+        Assert.Equal(10, Queries.Parser(Catalog, 10).TryCreateQuery(Queries.Request("revenue_by_country", Range), out var q, out _) ? q.Limit : 0);
     }
 
     [Fact]

@@ -1,23 +1,24 @@
 using System.Collections.Concurrent;
 using Lambda.ServingLayer.Admin;
+using Lambda.Shared.Batch;
 
 namespace Lambda.ServingLayer.Tests.Support;
 
 /// <summary>Records enqueued recomputes; numbers jobs 1, 2, ...</summary>
 internal sealed class FakeBatchJobScheduler : IBatchJobScheduler
 {
-    public ConcurrentQueue<RecomputeCommand> Enqueued { get; } = new();
+    public ConcurrentQueue<RecomputeRequest> Enqueued { get; } = new();
 
     public Exception? Failure { get; set; }
 
-    public Task<string> EnqueueRecomputeAsync(RecomputeCommand command, CancellationToken cancellationToken)
+    public Task<string> EnqueueRecomputeAsync(RecomputeRequest request, CancellationToken cancellationToken)
     {
         if (Failure is { } failure)
         {
             throw failure;
         }
 
-        Enqueued.Enqueue(command);
+        Enqueued.Enqueue(request);
         return Task.FromResult(Enqueued.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 }

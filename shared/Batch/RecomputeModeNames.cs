@@ -1,11 +1,11 @@
 using System.Diagnostics.CodeAnalysis;
-using Lambda.BatchLayer.Recompute;
 
-namespace Lambda.BatchLayer.Scheduling;
+namespace Lambda.Shared.Batch;
 
 /// <summary>
-/// The names of <see cref="RecomputeMode"/> values used in job arguments, on the command line and in
-/// <c>batch_runs.mode</c>: <c>incremental</c>, <c>full</c>, <c>backfill</c>.
+/// The names of <see cref="RecomputeMode"/> values in the admin API's body, in job arguments, on the command line
+/// and in <c>batch_runs.mode</c>: <c>incremental</c>, <c>full</c>, <c>backfill</c>. Names are matched exactly
+/// (ordinal): every entry point accepts the same spellings.
 /// </summary>
 public static class RecomputeModeNames
 {
@@ -18,6 +18,9 @@ public static class RecomputeModeNames
     /// <summary><see cref="RecomputeMode.Backfill"/>.</summary>
     public const string Backfill = "backfill";
 
+    /// <summary>Every mode name, in the order error messages list them.</summary>
+    public static IReadOnlyList<string> All { get; } = [Incremental, Full, Backfill];
+
     /// <summary>The name of a mode.</summary>
     public static string ToName(this RecomputeMode mode) => mode switch
     {
@@ -27,10 +30,10 @@ public static class RecomputeModeNames
         _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown recompute mode."),
     };
 
-    /// <summary>Parses a mode name (case-insensitive).</summary>
+    /// <summary>Parses a mode name (exact spelling).</summary>
     public static bool TryParse([NotNullWhen(true)] string? name, out RecomputeMode mode)
     {
-        switch (name?.Trim().ToLowerInvariant())
+        switch (name)
         {
             case Incremental:
                 mode = RecomputeMode.Incremental;
@@ -47,8 +50,8 @@ public static class RecomputeModeNames
         }
     }
 
-    /// <summary>Parses a mode name (case-insensitive).</summary>
+    /// <summary>Parses a mode name (exact spelling).</summary>
     /// <exception cref="FormatException">Not a mode name.</exception>
     public static RecomputeMode Parse(string name) =>
-        TryParse(name, out var mode) ? mode : throw new FormatException($"'{name}' is not a recompute mode ({Incremental}, {Full}, {Backfill}).");
+        TryParse(name, out var mode) ? mode : throw new FormatException($"'{name}' is not a recompute mode ({string.Join(", ", All)}).");
 }

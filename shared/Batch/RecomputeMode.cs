@@ -1,4 +1,4 @@
-namespace Lambda.BatchLayer.Recompute;
+namespace Lambda.Shared.Batch;
 
 /// <summary>Which days a recompute covers.</summary>
 public enum RecomputeMode

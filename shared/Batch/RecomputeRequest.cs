@@ -1,4 +1,4 @@
-namespace Lambda.BatchLayer.Recompute;
+namespace Lambda.Shared.Batch;
 
 /// <summary>What a recompute run should do.</summary>
 public sealed record RecomputeRequest

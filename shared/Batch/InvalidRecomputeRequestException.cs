@@ -1,7 +1,7 @@
-namespace Lambda.BatchLayer.Scheduling;
+namespace Lambda.Shared.Batch;
 
 /// <summary>
-/// The arguments of a recompute (job arguments, command line) are invalid. Not retried: the same
+/// The arguments of a recompute are invalid (see <see cref="RecomputeRequestValidator"/>). Not retried: the same
 /// arguments would fail again.
 /// </summary>
 public sealed class InvalidRecomputeRequestException : ArgumentException
