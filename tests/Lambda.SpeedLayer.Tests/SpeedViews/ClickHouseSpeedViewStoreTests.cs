@@ -8,11 +8,13 @@ using Lambda.Shared.SpeedViews;
 using Lambda.Shared.Time;
 using Lambda.SpeedLayer.Tests.Support;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using LambdaCatalog = Lambda.Shared.Catalog.Catalog;
 
 namespace Lambda.SpeedLayer.Tests.SpeedViews;
 
 /// <summary>The speed tables on the real ClickHouse server of the local stack (18.16): schema, inserts, read-back and offset queries.</summary>
+[Trait(TestCategories.Name, TestCategories.Stack)]
 public sealed class ClickHouseSpeedViewStoreTests
 {
     private const string Topic = "shop-events";
@@ -22,7 +24,7 @@ public sealed class ClickHouseSpeedViewStoreTests
     public async Task The_schema_is_created_once_with_metadata_and_analyst_views_and_again_without_changes()
     {
         await using var db = await ClickHouseTestDatabase.CreateAsync(prefix: "speed_test");
-        var logger = new ListLogger<ClickHouseSpeedViewStore>();
+        var logger = new FakeLogger<ClickHouseSpeedViewStore>();
         var store = new ClickHouseSpeedViewStore(db.Client, logger);
 
         var first = await store.EnsureSchemaAsync(Catalog.Views, CancellationToken.None);
@@ -35,14 +37,14 @@ public sealed class ClickHouseSpeedViewStoreTests
         Assert.Equal(expected, tables);
         var metadata = await Strings(db, "SELECT concat(view, ' ', version, ' ', table) FROM speed_tables ORDER BY view");
         Assert.Equal(Catalog.Views.Select(v => $"{v.Name} {SpeedTableSchema.VersionOf(v)} {SpeedTableSchema.TableNameOf(v)}").Order(StringComparer.Ordinal), metadata);
-        Assert.DoesNotContain(logger.Entries, e => e.Level >= LogLevel.Warning);
+        Assert.DoesNotContain(logger.Collector.GetSnapshot(), e => e.Level >= LogLevel.Warning);
     }
 
     [Fact]
     public async Task A_changed_definition_is_reported_and_gets_a_new_table_version_while_the_old_table_is_left_as_it_is()
     {
         await using var db = await ClickHouseTestDatabase.CreateAsync(prefix: "speed_test");
-        var logger = new ListLogger<ClickHouseSpeedViewStore>();
+        var logger = new FakeLogger<ClickHouseSpeedViewStore>();
         var store = new ClickHouseSpeedViewStore(db.Client, logger);
         var old = Catalog.GetView("by_country");
         await store.EnsureSchemaAsync([old], CancellationToken.None);
@@ -57,7 +59,7 @@ public sealed class ClickHouseSpeedViewStoreTests
         Assert.Equal(SpeedTableSchema.VersionOf(old), version.PreviousVersion);
         Assert.Equal(SpeedTableSchema.TableNameOf(old), version.PreviousTable);
         Assert.NotEqual(version.PreviousTable, version.Table);
-        var warning = Assert.Single(logger.Entries, e => e.Level == LogLevel.Warning);
+        var warning = Assert.Single(logger.Collector.GetSnapshot(), e => e.Level == LogLevel.Warning);
         Assert.Contains("definition changed, new table version", warning.Message, StringComparison.Ordinal);
         Assert.Equal(41, (await store.GetMaxOffsetsAsync(old, CancellationToken.None))[0]);
         Assert.Empty(await store.GetMaxOffsetsAsync(changed, CancellationToken.None));
@@ -69,7 +71,7 @@ public sealed class ClickHouseSpeedViewStoreTests
     public async Task Deltas_of_every_measure_and_dimension_type_read_back_exactly_and_markers_are_not_read()
     {
         await using var db = await ClickHouseTestDatabase.CreateAsync(prefix: "speed_test");
-        var store = new ClickHouseSpeedViewStore(db.Client, new ListLogger<ClickHouseSpeedViewStore>());
+        var store = new ClickHouseSpeedViewStore(db.Client, new FakeLogger<ClickHouseSpeedViewStore>());
         await store.EnsureSchemaAsync(Catalog.Views, CancellationToken.None);
         await using var driver = new SpeedPipelineDriver(Catalog, DriverOptions(flushMaxEvents: 1_500), store);
         var oracle = Feed(driver, partitions: 3, count: 6_000, seed: 21);
@@ -94,7 +96,7 @@ public sealed class ClickHouseSpeedViewStoreTests
     public async Task Reads_take_per_partition_only_deltas_at_or_after_the_watermark_and_only_buckets_in_the_range()
     {
         await using var db = await ClickHouseTestDatabase.CreateAsync(prefix: "speed_test");
-        var store = new ClickHouseSpeedViewStore(db.Client, new ListLogger<ClickHouseSpeedViewStore>());
+        var store = new ClickHouseSpeedViewStore(db.Client, new FakeLogger<ClickHouseSpeedViewStore>());
         var view = Catalog.GetView("by_status");
         await store.EnsureSchemaAsync([view], CancellationToken.None);
         var hour0 = new DateTimeOffset(2026, 11, 25, 6, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
@@ -188,7 +190,7 @@ public sealed class ClickHouseSpeedViewStoreTests
     public async Task Flush_boundaries_and_watermarks_come_from_the_stored_ranges()
     {
         await using var db = await ClickHouseTestDatabase.CreateAsync(prefix: "speed_test");
-        var store = new ClickHouseSpeedViewStore(db.Client, new ListLogger<ClickHouseSpeedViewStore>());
+        var store = new ClickHouseSpeedViewStore(db.Client, new FakeLogger<ClickHouseSpeedViewStore>());
         var view = Catalog.GetView("rare");
         Assert.Empty(await store.GetFlushBoundariesAsync(view, CancellationToken.None));
         await store.EnsureSchemaAsync([view], CancellationToken.None);
@@ -216,7 +218,7 @@ public sealed class ClickHouseSpeedViewStoreTests
     public async Task Analysts_read_dimensions_and_finalised_measures_as_typed_columns_with_plain_sql()
     {
         await using var db = await ClickHouseTestDatabase.CreateAsync(prefix: "speed_test");
-        var store = new ClickHouseSpeedViewStore(db.Client, new ListLogger<ClickHouseSpeedViewStore>());
+        var store = new ClickHouseSpeedViewStore(db.Client, new FakeLogger<ClickHouseSpeedViewStore>());
         await store.EnsureSchemaAsync(Catalog.Views, CancellationToken.None);
         await using var driver = new SpeedPipelineDriver(Catalog, DriverOptions(flushMaxEvents: 700), store);
         var oracle = Feed(driver, partitions: 2, count: 3_000, seed: 2);
@@ -273,7 +275,7 @@ public sealed class ClickHouseSpeedViewStoreTests
                 measures: { first: min(shipped), n: sum(n) }
             """);
         var view = catalog.GetView("v");
-        var store = new ClickHouseSpeedViewStore(db.Client, new ListLogger<ClickHouseSpeedViewStore>());
+        var store = new ClickHouseSpeedViewStore(db.Client, new FakeLogger<ClickHouseSpeedViewStore>());
         await store.EnsureSchemaAsync([view], CancellationToken.None);
         var aggregator = new ViewAggregator(view);
         var record = new EventRecord(catalog.GetSource("s"));
@@ -295,7 +297,7 @@ public sealed class ClickHouseSpeedViewStoreTests
     public async Task An_insert_refuses_a_partition_twice_and_more_rows_than_one_atomic_block()
     {
         await using var db = await ClickHouseTestDatabase.CreateAsync(prefix: "speed_test");
-        var store = new ClickHouseSpeedViewStore(db.Client, new ListLogger<ClickHouseSpeedViewStore>());
+        var store = new ClickHouseSpeedViewStore(db.Client, new FakeLogger<ClickHouseSpeedViewStore>());
         var view = Catalog.GetView("rare");
         var group = Group(Catalog.GetView("by_status"), 0, 1);
         var huge = Enumerable.Repeat(group, SpeedTableSchema.MaxRowsPerInsert + 1).ToArray();
@@ -320,9 +322,9 @@ public sealed class ClickHouseSpeedViewStoreTests
     {
         await using var db = await ClickHouseTestDatabase.CreateAsync(prefix: "speed_test");
         var view = Catalog.GetView("by_status");
-        await new ClickHouseSpeedViewStore(db.Client, new ListLogger<ClickHouseSpeedViewStore>()).EnsureSchemaAsync([view], CancellationToken.None);
+        await new ClickHouseSpeedViewStore(db.Client, new FakeLogger<ClickHouseSpeedViewStore>()).EnsureSchemaAsync([view], CancellationToken.None);
         using var connections = new CuttableConnections(db);
-        var store = new ClickHouseSpeedViewStore(connections.Client, new ListLogger<ClickHouseSpeedViewStore>());
+        var store = new ClickHouseSpeedViewStore(connections.Client, new FakeLogger<ClickHouseSpeedViewStore>());
         using var cancellation = new CancellationTokenSource();
         Action cut = how switch
         {
@@ -378,7 +380,7 @@ public sealed class ClickHouseSpeedViewStoreTests
     /// </summary>
     private static async Task<(ClickHouseSpeedViewStore Store, ViewDefinition View)> FiveFlushesAsync(ClickHouseTestDatabase db)
     {
-        var store = new ClickHouseSpeedViewStore(db.Client, new ListLogger<ClickHouseSpeedViewStore>());
+        var store = new ClickHouseSpeedViewStore(db.Client, new FakeLogger<ClickHouseSpeedViewStore>());
         var view = Catalog.GetView("by_status");
         await store.EnsureSchemaAsync([view], CancellationToken.None);
         var hour0 = new DateTimeOffset(2026, 11, 25, 6, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();

@@ -2,6 +2,7 @@ using System.Globalization;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.SpeedViews;
 using Lambda.Testing;
+using Microsoft.Extensions.Logging.Testing;
 using Xunit.Abstractions;
 using LambdaCatalog = Lambda.Shared.Catalog.Catalog;
 
@@ -29,7 +30,7 @@ internal sealed class SpeedLayerScenario : IAsyncDisposable
         CatalogPath = TestCatalog.WriteFile(directory, topic);
         Generator = new EventGenerator(seed);
         Produced = new ProducedEvents(new Oracle(Catalog));
-        Store = new ClickHouseSpeedViewStore(database.Client, new ListLogger<ClickHouseSpeedViewStore>());
+        Store = new ClickHouseSpeedViewStore(database.Client, new FakeLogger<ClickHouseSpeedViewStore>());
         GroupId = "speed-test-" + Guid.NewGuid().ToString("N")[..12];
     }
 
