@@ -108,6 +108,37 @@ public sealed class JsonViewOracle
         return rows.Values.ToList();
     }
 
+    /// <summary>
+    /// Null when <paramref name="actual"/> holds exactly this oracle's groups at the view's granularity (every
+    /// measure within <see cref="OracleAccumulator.Mismatch"/>), else the first difference.
+    /// </summary>
+    /// <param name="actual">Per group: bucket start (epoch ms), the dimension values' canonical text, the measures in the view's order.</param>
+    public string? FindDifference(IEnumerable<(long Bucket, IReadOnlyList<string> Dimensions, IReadOnlyList<OracleActual> Measures)> actual)
+    {
+        ArgumentNullException.ThrowIfNull(actual);
+        var seen = 0;
+        foreach (var (bucket, dimensions, measures) in actual)
+        {
+            seen++;
+            var key = (bucket, string.Join('\u001f', dimensions));
+            var where = $"view {View.Name}: group {DateTimeOffset.FromUnixTimeMilliseconds(bucket):O} [{string.Join(", ", dimensions)}]";
+            if (!_groups.TryGetValue(key, out var expected))
+            {
+                return $"{where} is not in the oracle";
+            }
+
+            foreach (var measure in View.Measures)
+            {
+                if (expected.Measures[measure.Index].Mismatch(measures[measure.Index]) is { } mismatch)
+                {
+                    return $"{where} measure {measure.Name} {mismatch}";
+                }
+            }
+        }
+
+        return seen == _groups.Count ? null : $"view {View.Name}: {seen} groups, the oracle has {_groups.Count}";
+    }
+
     /// <summary>The width of a granularity's buckets; every one of them starts at a multiple of it since the epoch (UTC).</summary>
     public static long BucketMilliseconds(Granularity granularity) => granularity switch
     {

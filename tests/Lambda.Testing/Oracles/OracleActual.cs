@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Lambda.Shared.Measures;
 
 namespace Lambda.Testing.Oracles;
 
@@ -20,6 +21,17 @@ public readonly record struct OracleActual(bool IsNull, decimal? Decimal, double
 
     /// <summary>An instant.</summary>
     public static OracleActual OfMilliseconds(long epochMilliseconds) => new(false, null, null, epochMilliseconds);
+
+    /// <summary>A measure value the platform read back from storage (the side under test).</summary>
+    public static OracleActual FromMeasureValue(MeasureValue value) => value.Kind switch
+    {
+        MeasureValueKind.Null => Null,
+        MeasureValueKind.Long => Of((decimal)value.AsLong()),
+        MeasureValueKind.Decimal => Of(value.AsDecimal()),
+        MeasureValueKind.Double => Of(value.AsDouble()),
+        MeasureValueKind.Timestamp => OfMilliseconds(value.AsTimestamp().ToUnixTimeMilliseconds()),
+        _ => throw new ArgumentOutOfRangeException(nameof(value), value.Kind, "unknown measure value kind"),
+    };
 
     /// <summary>A measure of an API answer: JSON null, a number, or an ISO-8601 string for timestamps.</summary>
     public static OracleActual FromJson(JsonElement element) => element.ValueKind switch

@@ -12,7 +12,7 @@ internal static class OracleField
 {
     /// <summary>
     /// The value as text: strings as they are, longs in invariant digits, decimals with exactly the field's scale,
-    /// doubles in round-trip form, bools <c>true</c>/<c>false</c>, timestamps as epoch milliseconds.
+    /// doubles in round-trip form, bools <c>true</c>/<c>false</c>, timestamps <c>yyyy-MM-ddTHH:mm:ss.fffZ</c>.
     /// </summary>
     public static string Canonical(JsonElement value, FieldType type) => type.Kind switch
     {
@@ -21,7 +21,7 @@ internal static class OracleField
         FieldKind.Decimal => value.GetDecimal().ToString("F" + type.Scale.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture),
         FieldKind.Double => value.GetDouble().ToString("R", CultureInfo.InvariantCulture),
         FieldKind.Bool => value.GetBoolean() ? "true" : "false",
-        FieldKind.Timestamp => Milliseconds(value).ToString(CultureInfo.InvariantCulture),
+        FieldKind.Timestamp => DateTimeOffset.FromUnixTimeMilliseconds(Milliseconds(value)).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "unknown field kind"),
     };
 
