@@ -5,7 +5,7 @@ using Lambda.Shared.BatchViews;
 namespace Lambda.BatchLayer.Dataset;
 
 /// <summary>
-/// File layout of the master dataset under the dataset root (see design-notes): data files
+/// File layout of the master dataset under the dataset root (docs/design-notes.md, "Master dataset, commit log and compaction"): data files
 /// <c>master/&lt;source&gt;/date=YYYY-MM-DD/hour=HH/p&lt;partition&gt;-&lt;firstOffset&gt;-&lt;lastOffset&gt;.parquet</c>
 /// partitioned by event time (UTC), where the offsets are the smallest and largest Kafka offset of the rows
 /// in the file; commit records <c>master/&lt;source&gt;/_commits/p&lt;partition&gt;-&lt;first&gt;-&lt;last&gt;.json</c>

@@ -12,11 +12,9 @@ namespace Lambda.BatchLayer.Loading;
 /// with <c>REPLACE PARTITION</c>.
 /// </summary>
 /// <remarks>
-/// The columns are the speed table's group columns (<see cref="SpeedTableSchema.GroupColumns"/>: <c>bucket</c>,
-/// the dimensions, the measure columns) and rows are written by the same code
-/// (<see cref="SpeedTableSchema.WriteGroup"/>), so <c>&lt;m&gt;_state</c> and every other column hold the
-/// same types and bytes as in <c>speed_&lt;view&gt;_&lt;hash8&gt;</c>, and analysts can
-/// <c>UNION ALL</c> a batch table with the delta rows (<c>kind = 0</c>) of the speed table of the same version.
+/// The columns and bytes are the speed table's group layout (<see cref="SpeedTableSchema.GroupColumns"/>, written by
+/// <see cref="SpeedTableSchema.WriteGroup"/>), so analysts can <c>UNION ALL</c> both: docs/design-notes.md,
+/// "ClickHouse speed tables".
 /// </remarks>
 public sealed class BatchTable
 {

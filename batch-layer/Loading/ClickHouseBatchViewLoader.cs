@@ -16,13 +16,8 @@ namespace Lambda.BatchLayer.Loading;
 /// which is why one staging table per target table is enough.
 /// </summary>
 /// <remarks>
-/// Which file each day of a table holds is recorded in <see cref="LoadsTable"/>, in the same ClickHouse database
-/// as the tables, after the day is swapped in. The record lives beside the data it describes rather than in the
-/// run history in PostgreSQL because it is a fact about this database: a new, reset or different ClickHouse
-/// database starts with no records and gets every day loaded, and when several dataset roots load into one
-/// database, a day overwritten by another root's file shows that file, so the root whose manifest names a
-/// different one loads it again. A crash between the swap and the record only causes the day to be loaded once
-/// more; a record never claims rows the table does not hold.
+/// Which file each day of a table holds is recorded in <see cref="LoadsTable"/>, beside the data, after the swap; why
+/// there and not in PostgreSQL: docs/design-notes.md, "Batch views, the manifest and the recompute".
 /// </remarks>
 public sealed class ClickHouseBatchViewLoader : IBatchViewLoader
 {

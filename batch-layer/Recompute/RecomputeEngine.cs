@@ -18,21 +18,12 @@ namespace Lambda.BatchLayer.Recompute;
 /// Recomputes batch views from the master dataset and publishes them atomically through the manifest.
 /// </summary>
 /// <remarks>
-/// <para>A run: take the recompute lock; load the manifest; per view choose the new watermarks and the days
-/// to recompute (<see cref="RecomputePlanner"/>); per source aggregate those days from the master dataset
-/// in chunks of days (<see cref="ChunkAggregation"/>: files of all partitions in parallel, the speed
-/// layer's <see cref="ViewAggregator"/>); write one Parquet file per recomputed view and day under a new run
-/// directory; publish a manifest that names the new files and carries every other day over. A run that
-/// fails or is cancelled publishes nothing (its files are never named). A run with nothing new publishes
-/// nothing and reports <see cref="RecomputeResult.NothingToDo"/>. Progress is reported from worker threads
-/// (stages plan, aggregate, write, publish); runs are serialised (in-process and through a lock file), a run
-/// started while another holds the lock fails with <see cref="InvalidOperationException"/>.</para>
-/// <para>The aggregation reads Parquet with Parquet.Net rather than pre-aggregating in DuckDB: the states
-/// must be built by the shared aggregator from the same events (distinct sketches byte-identical to the speed
-/// layer's), so every value of a distinct measure has to pass through the shared code anyway, and with
-/// minute buckets a pre-aggregation by (bucket, dimensions, value) hardly shrinks the rows. Reading only the
-/// needed columns, in parallel, came to about 1.3x a plain DuckDB GROUP BY over the same files
-/// (benchmarks/Lambda.Benchmarks.Batch).</para>
+/// <para>A run: lock, load the manifest, plan (<see cref="RecomputePlanner"/>), aggregate the planned days in chunks
+/// (<see cref="ChunkAggregation"/>, the shared <see cref="ViewAggregator"/>), write one file per view and day under a new
+/// run directory, publish a manifest naming them. A failed or cancelled run publishes nothing; a run with nothing new
+/// reports <see cref="RecomputeResult.NothingToDo"/>; a run started while another holds the lock fails with
+/// <see cref="InvalidOperationException"/>. Why it aggregates with Parquet.Net and the shared aggregator rather than
+/// DuckDB: docs/design-notes.md, "Batch views, the manifest and the recompute".</para>
 /// </remarks>
 public sealed class RecomputeEngine : IRecomputeEngine
 {

@@ -6,7 +6,7 @@ using Lambda.Shared.Catalog;
 namespace Lambda.BatchLayer.Recompute;
 
 /// <summary>
-/// Decides, per view, the new watermarks and the days a run recomputes (ARCHITECTURE.md principle 4):
+/// Decides, per view, the new watermarks and the days a run recomputes (docs/design-notes.md, "Batch views, the manifest and the recompute"):
 /// <list type="bullet">
 /// <item>S'_p = the largest flush boundary of the view that is &lt;= the archive's committed end of p, never
 /// below the published S_p (a published watermark stays legal), 0 when there is none;</item>

@@ -30,8 +30,8 @@ public sealed class ServingOptions
 
     /// <summary>
     /// The oldest shared answer served while its refresh runs (so clients do not wait for refreshes); beyond it,
-    /// callers wait for a fresh one. At least <see cref="QueryResultRefresh"/>; at most 1 s, the freshness the
-    /// architecture promises for live views. Default 1 s.
+    /// callers wait for a fresh one. At least <see cref="QueryResultRefresh"/>; at most 1 s, the freshness live views promise
+    /// (docs/design-notes.md, "Shared answers"). Default 1 s.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
     public TimeSpan QueryResultMaxAge { get; init; } = TimeSpan.FromSeconds(1);

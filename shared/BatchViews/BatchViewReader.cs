@@ -12,13 +12,9 @@ namespace Lambda.Shared.BatchViews;
 /// Reads published batch views back as <see cref="ViewGroup"/>s with their exact measure states.
 /// </summary>
 /// <remarks>
-/// File format (<c>views/&lt;view&gt;/&lt;hash8&gt;/run=&lt;runId&gt;/day=YYYY-MM-DD.parquet</c>, written by
-/// <see cref="BatchViewWriter"/>): columns <c>bucket</c> (TIMESTAMP(MILLIS, UTC), the bucket start), one
-/// column per dimension typed like its source field (<see cref="ParquetColumns"/>), per measure
-/// <c>&lt;m&gt;</c> (BINARY: <see cref="MeasureState.ToBytes"/>) and <c>&lt;m&gt;_value</c> (the finalised value,
-/// nullable; ignored here). Key-value metadata: <c>lambda.format</c> = <c>batch-view/1</c>,
-/// <c>lambda.view</c>, <c>lambda.definition_hash</c>, <c>lambda.canonical_form</c>, <c>lambda.run_id</c>,
-/// <c>lambda.day</c>. Rows are sorted by bucket, then dimension values. Thread-safe.
+/// Reads the files <see cref="BatchViewWriter"/> writes (format <c>batch-view/1</c>, described in docs/design-notes.md,
+/// "Batch views, the manifest and the recompute"); the finalised <c>&lt;m&gt;_value</c> columns are ignored here, the
+/// states come from the <c>&lt;m&gt;</c> columns (<see cref="MeasureState.ToBytes"/>). Thread-safe.
 /// </remarks>
 public sealed class BatchViewReader
 {

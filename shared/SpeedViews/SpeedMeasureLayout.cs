@@ -3,7 +3,7 @@ using Lambda.Shared.Measures;
 
 namespace Lambda.Shared.SpeedViews;
 
-/// <summary>The columns one measure takes in a speed table (see design-notes: ClickHouse speed tables).</summary>
+/// <summary>The columns one measure takes in a speed table (docs/design-notes.md, "ClickHouse speed tables").</summary>
 internal sealed class SpeedMeasureLayout
 {
     public SpeedMeasureLayout(MeasureDefinition measure)

@@ -8,7 +8,7 @@ namespace Lambda.BatchLayer.Tests.AdHoc;
 public sealed record ArchivedOrder(string OrderId, string UserId, string Country, decimal Amount, string Status, DateTime EventTime, int Partition, long Offset);
 
 /// <summary>
-/// Writes master-dataset files in the design notes' layout:
+/// Writes master-dataset files in the layout of docs/design-notes.md, "Master dataset, commit log and compaction":
 /// <c>&lt;root&gt;/master/orders/date=YYYY-MM-DD/hour=HH/p&lt;partition&gt;-&lt;first&gt;-&lt;last&gt;.parquet</c> with the
 /// source fields, <c>event_time</c> (timestamp millis), <c>kafka_partition</c> and <c>kafka_offset</c>, each
 /// committed (one commit record per file, written with the commit-log protocol) so that readers of the

@@ -16,6 +16,7 @@ namespace Lambda.BatchLayer.Tests.Archive;
 /// The archiver against the development broker, as a real process that is SIGKILLed at random moments
 /// (while consuming, writing files aside, committing or renaming) and restarted.
 /// </summary>
+[Trait(TestCategories.Name, TestCategories.Stack)]
 public sealed class ArchiverKillTests(ITestOutputHelper output)
 {
     private const int Partitions = 64;

@@ -19,6 +19,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Lambda.BatchLayer.Tests.Commands;
 
 /// <summary>The command line end to end against the real PostgreSQL and ClickHouse.</summary>
+[Trait(TestCategories.Name, TestCategories.Stack)]
 [Collection(HangfireCollection.Name)]
 public sealed class BatchCommandLineTests : IAsyncLifetime
 {

@@ -2,6 +2,7 @@ using Lambda.Testing;
 using System.Text.Json;
 using Lambda.BatchLayer.Dataset;
 using Lambda.Shared.Catalog;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Lambda.BatchLayer.Tests.Dataset;
 
@@ -50,7 +51,7 @@ public sealed class CompactionTests : IDisposable
     [Fact]
     public async Task Only_commits_older_than_the_minimum_age_are_compacted_in_runs_up_to_the_size_bound()
     {
-        var clock = new ManualClock(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
         var writer = new MasterDatasetWriter(_root.Path, _orders, flushToDisk: false, time: clock);
         var messages = OrderDatasets.Messages(_orders, 1000, 1, seed: 12);
         var commits = new List<DatasetCommit>();
@@ -63,7 +64,7 @@ public sealed class CompactionTests : IDisposable
             }
 
             commits.Add(await writer.CommitAsync(batch, chunk[0].Offset, chunk[^1].Offset, chunk.Count(m => m.Event is null), CancellationToken.None));
-            clock.Now += TimeSpan.FromMinutes(1);
+            clock.Advance(TimeSpan.FromMinutes(1));
         }
 
         // Now 12:10; commits written 12:00..12:09; with a 5-minute minimum age 12:00..12:05 qualify.

@@ -11,6 +11,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Lambda.BatchLayer.Tests.Loading;
 
 /// <summary>Loading batch-view files into ClickHouse 18.16: exact rows, atomic per-day replacement.</summary>
+[Trait(TestCategories.Name, TestCategories.Stack)]
 public sealed class ClickHouseBatchViewLoaderTests : IAsyncLifetime
 {
     private static readonly DateOnly Day1 = new(2026, 11, 24);

@@ -5,7 +5,7 @@ using Lambda.Shared.SpeedViews;
 namespace Lambda.BatchLayer.Tests.Recompute;
 
 /// <summary>
-/// Writes what the speed layer's flushes leave in a view's speed table (design-notes layout; only the
+/// Writes what the speed layer's flushes leave in a view's speed table (layout: docs/design-notes.md, "ClickHouse speed tables"; only the
 /// leading columns the batch layer reads: kind, partition, first_offset, last_offset, flushed_at, bucket).
 /// </summary>
 internal static class SpeedTables

@@ -16,6 +16,7 @@ namespace Lambda.BatchLayer.Tests.Scheduling;
 /// Scheduling through real Hangfire servers on a real PostgreSQL, loading into a real ClickHouse,
 /// with a test engine that writes real batch-view files.
 /// </summary>
+[Trait(TestCategories.Name, TestCategories.Stack)]
 [Collection(HangfireCollection.Name)]
 public sealed class HangfireSchedulingTests : IAsyncLifetime
 {

@@ -1,11 +1,13 @@
 using Lambda.BatchLayer.Recompute;
 using Lambda.BatchLayer.Status;
 using Lambda.Shared.Batch;
+using Lambda.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Lambda.BatchLayer.Tests.Status;
 
 /// <summary>The run history in a real PostgreSQL.</summary>
+[Trait(TestCategories.Name, TestCategories.Stack)]
 public sealed class PostgresBatchRunStoreTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 25, 2, 0, 0, TimeSpan.Zero);

@@ -1,10 +1,12 @@
 using System.Net;
 using System.Net.Sockets;
 using Lambda.Shared.ClickHouse;
+using Lambda.Testing;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Lambda.IntegrationTests.ClickHouse;
 
+[Trait(TestCategories.Name, TestCategories.Stack)]
 public sealed class ClickHouseErrorTests(ClickHouseFixture fixture) : IClassFixture<ClickHouseFixture>
 {
     private static Uri ClosedPort()

@@ -1,10 +1,12 @@
 using Lambda.Shared.ClickHouse;
+using Lambda.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Lambda.IntegrationTests.ClickHouse;
 
+[Trait(TestCategories.Name, TestCategories.Stack)]
 public sealed class ClickHouseRegistrationTests(ClickHouseFixture fixture) : IClassFixture<ClickHouseFixture>
 {
     [Fact]

@@ -1,7 +1,9 @@
 using Lambda.Shared.ClickHouse;
+using Lambda.Testing;
 
 namespace Lambda.IntegrationTests.ClickHouse;
 
+[Trait(TestCategories.Name, TestCategories.Stack)]
 public sealed class ClickHouseRoundTripTests(ClickHouseFixture fixture) : IClassFixture<ClickHouseFixture>
 {
     private const int RowCount = 100_000;

@@ -1,10 +1,12 @@
 using System.Diagnostics;
 using Lambda.Shared.ClickHouse;
+using Lambda.Testing;
 using Xunit.Abstractions;
 
 namespace Lambda.IntegrationTests.ClickHouse;
 
 // Prints figures only; asserts correctness, never speed.
+[Trait(TestCategories.Name, TestCategories.Stack)]
 public sealed class ClickHouseThroughputTests(ClickHouseFixture fixture, ITestOutputHelper output) : IClassFixture<ClickHouseFixture>
 {
     private const int BatchSize = 100_000;

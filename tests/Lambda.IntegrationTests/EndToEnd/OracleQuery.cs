@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using Lambda.Shared.Catalog;
-using Lambda.Shared.Events;
 using Lambda.Shared.Time;
 
 namespace Lambda.IntegrationTests.EndToEnd;
@@ -64,9 +63,18 @@ internal sealed record OracleQuery(
         return query.ToString();
     }
 
-    /// <summary>True when the dimension values pass the filters.</summary>
-    public bool Accepts(IReadOnlyList<FieldValue> dimensions) =>
-        Filters.All(f => f.Values.Contains(dimensions[f.Dimension].AsString(), StringComparer.Ordinal));
+    /// <summary>True when the dimension values (their text) pass the filters.</summary>
+    public bool Accepts(IReadOnlyList<string> dimensions) =>
+        Filters.All(f => f.Values.Contains(dimensions[f.Dimension], StringComparer.Ordinal));
+
+    /// <summary>The width of the answer's buckets; null for <c>all</c> (one bucket from <see cref="FromMs"/>).</summary>
+    public long? RollUpMilliseconds => Granularity switch
+    {
+        "minute" => 60_000L,
+        "hour" => 3_600_000L,
+        "day" => 86_400_000L,
+        _ => null,
+    };
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{View.Name}?{ToQueryString()}");
 }

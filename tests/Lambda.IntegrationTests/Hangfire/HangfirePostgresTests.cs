@@ -8,6 +8,7 @@ using Npgsql;
 namespace Lambda.IntegrationTests.Hangfire;
 
 /// <summary>Hangfire on the local PostgreSQL: the batch layer's scheduler and its storage.</summary>
+[Trait(TestCategories.Name, TestCategories.Stack)]
 public sealed class HangfirePostgresTests
 {
     [Fact]

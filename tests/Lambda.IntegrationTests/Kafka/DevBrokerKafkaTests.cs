@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 namespace Lambda.IntegrationTests.Kafka;
 
 /// <summary>Produce and consume through the development broker with Confluent.Kafka, as the services do.</summary>
+[Trait(TestCategories.Name, TestCategories.Stack)]
 public sealed class DevBrokerKafkaTests
 {
     private const int Partitions = 32;

@@ -19,7 +19,7 @@ namespace Lambda.ServingLayer.Tests.Alerts;
 /// An alert rule end to end on the real seams: speed flushes in ClickHouse 18.16 (a database of its own), the service's
 /// hosted evaluator on a fake clock, and the webhook a real HTTP endpoint.
 /// </summary>
-[Trait("Category", "Integration")]
+[Trait(TestCategories.Name, TestCategories.Stack)]
 public sealed class AlertStackTests : IAsyncLifetime
 {
     private readonly HttpClient _http = new();

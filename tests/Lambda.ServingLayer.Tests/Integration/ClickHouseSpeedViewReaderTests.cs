@@ -19,7 +19,7 @@ namespace Lambda.ServingLayer.Tests.Integration;
 /// The serving layer's speed read port over the shared speed table format against ClickHouse 18.16, in a database of
 /// its own; the tables are written by the speed layer's own writer.
 /// </summary>
-[Trait("Category", "Integration")]
+[Trait(TestCategories.Name, TestCategories.Stack)]
 public sealed class ClickHouseSpeedViewReaderTests : IAsyncLifetime
 {
     private readonly HttpClient _http = new();

@@ -18,7 +18,7 @@ namespace Lambda.ServingLayer.Tests.Integration;
 /// The real scheduler against PostgreSQL: the job is stored as <see cref="IRecomputeJob.RunAsync"/> on queue
 /// <c>batch</c>, and a Hangfire server that knows an implementation (as the batch layer will) runs it with the arguments.
 /// </summary>
-[Trait("Category", "Integration")]
+[Trait(TestCategories.Name, TestCategories.Stack)]
 public sealed class HangfireBatchJobSchedulerTests : IAsyncLifetime
 {
     private readonly string _schema = $"it_serving_hangfire_{Guid.NewGuid():N}";

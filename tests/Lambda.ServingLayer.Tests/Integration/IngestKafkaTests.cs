@@ -8,7 +8,7 @@ using Lambda.Testing;
 namespace Lambda.ServingLayer.Tests.Integration;
 
 /// <summary>Ingest through the real Kafka producer into the dev broker: what the 202 counts as accepted is already in the topic.</summary>
-[Trait("Category", "Integration")]
+[Trait(TestCategories.Name, TestCategories.Stack)]
 public sealed class IngestKafkaTests : IAsyncLifetime
 {
     private const int Partitions = 4;

@@ -7,7 +7,7 @@ using Npgsql;
 namespace Lambda.ServingLayer.Tests.Integration;
 
 /// <summary>The run log reader against PostgreSQL, in a schema of its own (reached through the search path).</summary>
-[Trait("Category", "Integration")]
+[Trait(TestCategories.Name, TestCategories.Stack)]
 public sealed class PostgresBatchStatusStoreTests : IAsyncLifetime
 {
     private readonly string _schema = $"it_serving_runs_{Guid.NewGuid():N}";

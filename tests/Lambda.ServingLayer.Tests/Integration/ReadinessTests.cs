@@ -1,10 +1,11 @@
 using System.Net;
 using System.Text.Json;
+using Lambda.Testing;
 
 namespace Lambda.ServingLayer.Tests.Integration;
 
 /// <summary><c>/readyz</c> asks Kafka, ClickHouse and PostgreSQL; <c>/healthz</c> only says the process answers.</summary>
-[Trait("Category", "Integration")]
+[Trait(TestCategories.Name, TestCategories.Stack)]
 public sealed class ReadinessTests
 {
     [Fact]

@@ -1,10 +1,12 @@
 using System.Net;
 using Lambda.SpeedLayer.Tests.Support;
+using Lambda.Testing;
 using Xunit.Abstractions;
 
 namespace Lambda.SpeedLayer.Tests.EndToEnd;
 
 /// <summary>ClickHouse (a private server, not the shared stack's) stopped for 10 s mid-stream: retries with backoff, views exact.</summary>
+[Trait(TestCategories.Name, TestCategories.Stack)]
 public sealed class ClickHouseOutageTests(ITestOutputHelper output)
 {
     [Fact]

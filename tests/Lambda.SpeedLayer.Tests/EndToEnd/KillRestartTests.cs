@@ -1,9 +1,11 @@
 using Lambda.SpeedLayer.Tests.Support;
+using Lambda.Testing;
 using Xunit.Abstractions;
 
 namespace Lambda.SpeedLayer.Tests.EndToEnd;
 
 /// <summary>SIGKILL at random moments while events flow: after restarts the views are still exact.</summary>
+[Trait(TestCategories.Name, TestCategories.Stack)]
 public sealed class KillRestartTests(ITestOutputHelper output)
 {
     [Fact]

@@ -1,10 +1,12 @@
 using System.Net;
 using Lambda.SpeedLayer.Tests.Support;
+using Lambda.Testing;
 using Xunit.Abstractions;
 
 namespace Lambda.SpeedLayer.Tests.EndToEnd;
 
 /// <summary>The speed-layer process on the real dev broker and ClickHouse: exact views, every reject in the dead-letter topic.</summary>
+[Trait(TestCategories.Name, TestCategories.Stack)]
 public sealed class MalformedEventsTests(ITestOutputHelper output)
 {
     [Fact]

@@ -1,9 +1,11 @@
 using Lambda.SpeedLayer.Tests.Support;
+using Lambda.Testing;
 using Xunit.Abstractions;
 
 namespace Lambda.SpeedLayer.Tests.EndToEnd;
 
 /// <summary>Two speed-layer processes in one consumer group share the partitions; the views stay exact.</summary>
+[Trait(TestCategories.Name, TestCategories.Stack)]
 public sealed class TwoInstancesTests(ITestOutputHelper output)
 {
     [Fact]

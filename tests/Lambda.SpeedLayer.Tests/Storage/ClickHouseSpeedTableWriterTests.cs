@@ -9,11 +9,13 @@ using Lambda.Shared.Time;
 using Lambda.SpeedLayer.Storage;
 using Lambda.SpeedLayer.Tests.Support;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using LambdaCatalog = Lambda.Shared.Catalog.Catalog;
 
 namespace Lambda.SpeedLayer.Tests.Storage;
 
 /// <summary>The speed layer's writer on the real ClickHouse server of the local stack (18.16): schema, inserts (read back with the shared row format) and resume offsets.</summary>
+[Trait(TestCategories.Name, TestCategories.Stack)]
 public sealed class ClickHouseSpeedTableWriterTests
 {
     private const string Topic = "shop-events";
@@ -23,7 +25,7 @@ public sealed class ClickHouseSpeedTableWriterTests
     public async Task The_schema_is_created_once_with_metadata_and_analyst_views_and_again_without_changes()
     {
         await using var db = await ClickHouseTestDatabase.CreateAsync(prefix: "speed_test");
-        var logger = new ListLogger<ClickHouseSpeedTableWriter>();
+        var logger = new FakeLogger<ClickHouseSpeedTableWriter>();
         var store = new ClickHouseSpeedTableWriter(db.Client, logger);
 
         var first = await store.EnsureSchemaAsync(Catalog.Views, CancellationToken.None);
@@ -36,14 +38,14 @@ public sealed class ClickHouseSpeedTableWriterTests
         Assert.Equal(expected, tables);
         var metadata = await Strings(db, "SELECT concat(view, ' ', version, ' ', table) FROM speed_tables ORDER BY view");
         Assert.Equal(Catalog.Views.Select(v => $"{v.Name} {SpeedTableSchema.VersionOf(v)} {SpeedTableSchema.TableNameOf(v)}").Order(StringComparer.Ordinal), metadata);
-        Assert.DoesNotContain(logger.Entries, e => e.Level >= LogLevel.Warning);
+        Assert.DoesNotContain(logger.Collector.GetSnapshot(), e => e.Level >= LogLevel.Warning);
     }
 
     [Fact]
     public async Task A_changed_definition_is_reported_and_gets_a_new_table_version_while_the_old_table_is_left_as_it_is()
     {
         await using var db = await ClickHouseTestDatabase.CreateAsync(prefix: "speed_test");
-        var logger = new ListLogger<ClickHouseSpeedTableWriter>();
+        var logger = new FakeLogger<ClickHouseSpeedTableWriter>();
         var store = new ClickHouseSpeedTableWriter(db.Client, logger);
         var old = Catalog.GetView("by_country");
         await store.EnsureSchemaAsync([old], CancellationToken.None);
@@ -58,7 +60,7 @@ public sealed class ClickHouseSpeedTableWriterTests
         Assert.Equal(SpeedTableSchema.VersionOf(old), version.PreviousVersion);
         Assert.Equal(SpeedTableSchema.TableNameOf(old), version.PreviousTable);
         Assert.NotEqual(version.PreviousTable, version.Table);
-        var warning = Assert.Single(logger.Entries, e => e.Level == LogLevel.Warning);
+        var warning = Assert.Single(logger.Collector.GetSnapshot(), e => e.Level == LogLevel.Warning);
         Assert.Contains("definition changed, new table version", warning.Message, StringComparison.Ordinal);
         Assert.Equal(41, (await store.GetMaxOffsetsAsync(old, CancellationToken.None))[0]);
         Assert.Empty(await store.GetMaxOffsetsAsync(changed, CancellationToken.None));
@@ -70,7 +72,7 @@ public sealed class ClickHouseSpeedTableWriterTests
     public async Task Deltas_of_every_measure_and_dimension_type_read_back_exactly_and_markers_are_not_read()
     {
         await using var db = await ClickHouseTestDatabase.CreateAsync(prefix: "speed_test");
-        var store = new ClickHouseSpeedTableWriter(db.Client, new ListLogger<ClickHouseSpeedTableWriter>());
+        var store = new ClickHouseSpeedTableWriter(db.Client, new FakeLogger<ClickHouseSpeedTableWriter>());
         await store.EnsureSchemaAsync(Catalog.Views, CancellationToken.None);
         await using var driver = new SpeedPipelineDriver(Catalog, DriverOptions(flushMaxEvents: 1_500), store);
         var oracle = Feed(driver, partitions: 3, count: 6_000, seed: 21);
@@ -95,7 +97,7 @@ public sealed class ClickHouseSpeedTableWriterTests
     public async Task Max_offsets_come_from_the_stored_ranges_bounded_where_asked()
     {
         await using var db = await ClickHouseTestDatabase.CreateAsync(prefix: "speed_test");
-        var store = new ClickHouseSpeedTableWriter(db.Client, new ListLogger<ClickHouseSpeedTableWriter>());
+        var store = new ClickHouseSpeedTableWriter(db.Client, new FakeLogger<ClickHouseSpeedTableWriter>());
         var view = Catalog.GetView("rare");
         Assert.Empty(await store.GetMaxOffsetsAsync(view, CancellationToken.None));
         await store.EnsureSchemaAsync([view], CancellationToken.None);
@@ -117,7 +119,7 @@ public sealed class ClickHouseSpeedTableWriterTests
     public async Task Analysts_read_dimensions_and_finalised_measures_as_typed_columns_with_plain_sql()
     {
         await using var db = await ClickHouseTestDatabase.CreateAsync(prefix: "speed_test");
-        var store = new ClickHouseSpeedTableWriter(db.Client, new ListLogger<ClickHouseSpeedTableWriter>());
+        var store = new ClickHouseSpeedTableWriter(db.Client, new FakeLogger<ClickHouseSpeedTableWriter>());
         await store.EnsureSchemaAsync(Catalog.Views, CancellationToken.None);
         await using var driver = new SpeedPipelineDriver(Catalog, DriverOptions(flushMaxEvents: 700), store);
         var oracle = Feed(driver, partitions: 2, count: 3_000, seed: 2);
@@ -174,7 +176,7 @@ public sealed class ClickHouseSpeedTableWriterTests
                 measures: { first: min(shipped), n: sum(n) }
             """);
         var view = catalog.GetView("v");
-        var store = new ClickHouseSpeedTableWriter(db.Client, new ListLogger<ClickHouseSpeedTableWriter>());
+        var store = new ClickHouseSpeedTableWriter(db.Client, new FakeLogger<ClickHouseSpeedTableWriter>());
         await store.EnsureSchemaAsync([view], CancellationToken.None);
         var aggregator = new ViewAggregator(view);
         var record = new EventRecord(catalog.GetSource("s"));
@@ -196,7 +198,7 @@ public sealed class ClickHouseSpeedTableWriterTests
     public async Task An_insert_refuses_a_partition_twice_and_more_rows_than_one_atomic_block()
     {
         await using var db = await ClickHouseTestDatabase.CreateAsync(prefix: "speed_test");
-        var store = new ClickHouseSpeedTableWriter(db.Client, new ListLogger<ClickHouseSpeedTableWriter>());
+        var store = new ClickHouseSpeedTableWriter(db.Client, new FakeLogger<ClickHouseSpeedTableWriter>());
         var view = Catalog.GetView("rare");
         var group = Group(Catalog.GetView("by_status"), 0, 1);
         var huge = Enumerable.Repeat(group, SpeedTableSchema.MaxRowsPerInsert + 1).ToArray();
@@ -221,9 +223,9 @@ public sealed class ClickHouseSpeedTableWriterTests
     {
         await using var db = await ClickHouseTestDatabase.CreateAsync(prefix: "speed_test");
         var view = Catalog.GetView("by_status");
-        await new ClickHouseSpeedTableWriter(db.Client, new ListLogger<ClickHouseSpeedTableWriter>()).EnsureSchemaAsync([view], CancellationToken.None);
+        await new ClickHouseSpeedTableWriter(db.Client, new FakeLogger<ClickHouseSpeedTableWriter>()).EnsureSchemaAsync([view], CancellationToken.None);
         using var connections = new CuttableConnections(db);
-        var store = new ClickHouseSpeedTableWriter(connections.Client, new ListLogger<ClickHouseSpeedTableWriter>());
+        var store = new ClickHouseSpeedTableWriter(connections.Client, new FakeLogger<ClickHouseSpeedTableWriter>());
         using var cancellation = new CancellationTokenSource();
         Action cut = how switch
         {

@@ -2,6 +2,8 @@ using System.Globalization;
 using Lambda.Shared.Catalog;
 using Lambda.SpeedLayer.Storage;
 using Lambda.Testing;
+using Lambda.Testing.Oracles;
+using Microsoft.Extensions.Logging.Testing;
 using Xunit.Abstractions;
 using LambdaCatalog = Lambda.Shared.Catalog.Catalog;
 
@@ -28,8 +30,8 @@ internal sealed class SpeedLayerScenario : IAsyncDisposable
         Catalog = TestCatalog.Parse(topic);
         CatalogPath = TestCatalog.WriteFile(directory, topic);
         Generator = new EventGenerator(seed);
-        Produced = new ProducedEvents(new Oracle(Catalog));
-        Store = new ClickHouseSpeedTableWriter(database.Client, new ListLogger<ClickHouseSpeedTableWriter>());
+        Produced = new ProducedEvents(Catalog.Views);
+        Store = new ClickHouseSpeedTableWriter(database.Client, new FakeLogger<ClickHouseSpeedTableWriter>());
         GroupId = "speed-test-" + Guid.NewGuid().ToString("N")[..12];
     }
 
@@ -137,18 +139,25 @@ internal sealed class SpeedLayerScenario : IAsyncDisposable
         Assert.Fail($"not everything was stored within {timeout}: {missing}\n{string.Join("\n", _instances.Select(i => $"--- {i.Name}:\n{i.Tail(40)}"))}");
     }
 
-    /// <summary>Every view in ClickHouse, read back and merged, equals the oracle group by group, states byte for byte.</summary>
+    /// <summary>
+    /// Every view in ClickHouse, read back and merged, equals the oracle the test computed from the raw events, group
+    /// by group and measure by measure (distinct counts within the HyperLogLog bound of the exact count).
+    /// </summary>
     public async Task AssertViewsEqualOracleAsync()
     {
         foreach (var view in Catalog.Views)
         {
             var actual = await SpeedTableContents.ReadGroupsAsync(Database.Client, view);
-            Produced.Oracle.AssertEqual(view, actual);
+            var difference = Produced.Oracles[view.Name].FindDifference(actual.Select(g => (
+                g.BucketStartMilliseconds,
+                (IReadOnlyList<string>)g.Dimensions.Select(d => d.ToCanonicalString()).ToArray(),
+                (IReadOnlyList<OracleActual>)view.Measures.Select(m => OracleActual.FromMeasureValue(g.GetValue(m.Index))).ToArray())));
+            Assert.True(difference is null, difference);
             _output.WriteLine($"view {view.Name}: {actual.Count} groups equal the oracle");
         }
 
         Assert.Empty(await SpeedTableContents.ReadGroupsAsync(Database.Client, Catalog.GetView("rare")));
-        Assert.True(Produced.Oracle.Accepted > 0);
+        Assert.True(Produced.Accepted > 0);
     }
 
     /// <summary>Every malformed event is in the dead-letter topic with its reason and original bytes (and nothing else is).</summary>

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Lambda.Shared.Catalog;
 using LambdaCatalog = Lambda.Shared.Catalog.Catalog;
 
@@ -73,6 +74,19 @@ internal static class TestCatalog
             measures:
               hits: count
         """;
+
+    /// <summary>
+    /// The views' <c>where:</c> clauses above, written over the raw JSON event, for the oracle the end-to-end tests
+    /// compute without the platform's filter language.
+    /// </summary>
+    public static Func<JsonElement, bool> Where(string view) => view switch
+    {
+        "by_country" => e => e.GetProperty("status").GetString() == "paid",
+        "by_status" => _ => true,
+        "by_price" => e => e.GetProperty("quantity").GetInt64() >= 3,
+        "rare" => e => e.GetProperty("country").GetString() == "ZZ",
+        _ => throw new ArgumentOutOfRangeException(nameof(view), view, "not a view of the test catalog"),
+    };
 
     public static LambdaCatalog Parse(string topic) => CatalogLoader.Parse(Yaml(topic), "test catalog");
 

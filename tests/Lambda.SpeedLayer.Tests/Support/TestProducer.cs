@@ -41,7 +41,7 @@ internal sealed class TestProducer : IDisposable
         {
             cancellationToken.ThrowIfCancellationRequested();
             var generated = generator.Next(i);
-            produced.Oracle.Add(generated);
+            produced.Add(generated);
             var partition = (int)(i % _partitions);
             var message = new Message<byte[], byte[]> { Key = Encoding.UTF8.GetBytes(generated.Key), Value = generated.Value };
             while (true)
