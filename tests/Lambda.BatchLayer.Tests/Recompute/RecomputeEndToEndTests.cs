@@ -22,6 +22,7 @@ namespace Lambda.BatchLayer.Tests.Recompute;
 /// archiver (hosted through <c>AddLambdaArchiver</c>), speed-flush boundaries in ClickHouse speed tables,
 /// the recompute engine from <c>AddLambdaRecomputeEngine</c>, batch views read back and compared with an oracle.
 /// </summary>
+[Trait("Engine", "ClickHouse")]
 public sealed class RecomputeEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Partitions = 8;

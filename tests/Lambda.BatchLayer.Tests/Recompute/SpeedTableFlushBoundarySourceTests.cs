@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Lambda.BatchLayer.Tests.Recompute;
 
 /// <summary>Flush boundaries read from a real ClickHouse speed table.</summary>
+[Trait("Engine", "ClickHouse")]
 public sealed class SpeedTableFlushBoundarySourceTests : IAsyncLifetime
 {
     private readonly string _database = "batch_a_" + Guid.NewGuid().ToString("N")[..12];

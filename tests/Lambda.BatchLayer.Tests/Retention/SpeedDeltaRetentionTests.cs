@@ -12,6 +12,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace Lambda.BatchLayer.Tests.Retention;
 
 /// <summary>Dropping the speed deltas a batch view covers, on ClickHouse 18.16, only once its manifest has been current for the grace period.</summary>
+[Trait("Engine", "ClickHouse")]
 public sealed class SpeedDeltaRetentionTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset Published = new(2026, 11, 25, 2, 0, 0, TimeSpan.Zero);

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Lambda.IntegrationTests.ClickHouse;
 
+[Trait("Engine", "ClickHouse")]
 public sealed class ClickHouseRegistrationTests(ClickHouseFixture fixture) : IClassFixture<ClickHouseFixture>
 {
     [Fact]

@@ -2,6 +2,7 @@ using Lambda.Shared.ClickHouse;
 
 namespace Lambda.IntegrationTests.ClickHouse;
 
+[Trait("Engine", "ClickHouse")]
 public sealed class ClickHouseRoundTripTests(ClickHouseFixture fixture) : IClassFixture<ClickHouseFixture>
 {
     private const int RowCount = 100_000;

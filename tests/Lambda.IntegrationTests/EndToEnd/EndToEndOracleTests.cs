@@ -21,6 +21,7 @@ namespace Lambda.IntegrationTests.EndToEnd;
 /// first two thirds; the last third holds late events of day one; then random queries through the serving API must
 /// equal an oracle aggregated in the test from the raw events, and stay equal after a second recompute.
 /// </summary>
+[Trait("Engine", "ClickHouse")]
 [Trait("Category", "EndToEnd")]
 public sealed class EndToEndOracleTests(ITestOutputHelper output) : IAsyncLifetime
 {

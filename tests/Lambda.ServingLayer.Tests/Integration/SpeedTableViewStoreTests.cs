@@ -16,6 +16,7 @@ namespace Lambda.ServingLayer.Tests.Integration;
 /// The serving layer's speed side over the shared speed tables against ClickHouse 18.16, in a database of its own;
 /// the tables are written by the shared store the speed layer uses.
 /// </summary>
+[Trait("Engine", "ClickHouse")]
 [Trait("Category", "Integration")]
 public sealed class SpeedTableViewStoreTests : IAsyncLifetime
 {

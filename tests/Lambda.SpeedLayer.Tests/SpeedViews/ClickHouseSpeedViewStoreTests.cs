@@ -13,6 +13,7 @@ using LambdaCatalog = Lambda.Shared.Catalog.Catalog;
 namespace Lambda.SpeedLayer.Tests.SpeedViews;
 
 /// <summary>The speed tables on the real ClickHouse server of the local stack (18.16): schema, inserts, read-back and offset queries.</summary>
+[Trait("Engine", "ClickHouse")]
 public sealed class ClickHouseSpeedViewStoreTests
 {
     private const string Topic = "shop-events";
