@@ -39,6 +39,24 @@ function decodeBody(raw, encoding) {
   }
 }
 
+// The one account of the stack's ClickHouse (its users.xml): user "default" without a password.
+function authenticate(params, headers) {
+  let user = params.get('user') ?? headers['x-clickhouse-user'];
+  let password = params.get('password') ?? headers['x-clickhouse-key'];
+  const basic = /^Basic\s+(.+)$/i.exec(headers.authorization || '');
+  if (basic) {
+    const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    user ??= colon < 0 ? decoded : decoded.slice(0, colon);
+    password ??= colon < 0 ? '' : decoded.slice(colon + 1);
+  }
+  user = user || 'default';
+  if (user !== 'default' || (password ?? '') !== '') {
+    throw new RequestError(516, 'AUTHENTICATION_FAILED',
+      `${user}: Authentication failed: password is incorrect, or there is no user with such name`);
+  }
+}
+
 /**
  * Reads one HTTP request the way ClickHouse does: the statement is the `query` parameter followed
  * by the body; for `INSERT ... FORMAT <name>` whatever follows the format name is the data.
@@ -46,6 +64,7 @@ function decodeBody(raw, encoding) {
  */
 function parseRequest(url, headers, rawBody) {
   const params = url.searchParams;
+  authenticate(params, headers);
   const body = decodeBody(rawBody, headers['content-encoding']);
   const urlQuery = params.get('query') ?? '';
 
