@@ -341,6 +341,9 @@ public sealed class ClickHouseSpeedViewStoreTests
         Assert.Empty(await store.GetMaxOffsetsAsync(view, CancellationToken.None));
     }
 
+    // How a ClickHouse server treats an insert body cut off mid-stream; the chDB server reads bodies whole
+    // (see chdb-server/README.md), so this is not run on it.
+    [Trait("ClickHouseServer", "Required")]
     [Fact]
     public async Task Clickhouse_18_stores_the_rows_received_of_an_uncompressed_chunked_insert_whose_connection_closed_between_chunks()
     {
