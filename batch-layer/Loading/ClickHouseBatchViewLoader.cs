@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using Lambda.Shared.Aggregation;
 using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.ClickHouse;
@@ -12,7 +13,8 @@ namespace Lambda.BatchLayer.Loading;
 /// shared <see cref="BatchViewReader"/>, are
 /// inserted into <c>&lt;table&gt;__staging</c> (same structure), then
 /// <c>ALTER TABLE t REPLACE PARTITION '&lt;day&gt;' FROM staging</c> swaps the day in one step
-/// (ClickHouse 18.16+). An empty file empties the day. Callers serialise loads (the recompute lock),
+/// (ClickHouse 18.16+). An empty file empties the day with <c>DROP PARTITION</c> (current releases refuse to
+/// replace a partition from a staging table without rows in it). Callers serialise loads (the recompute lock),
 /// which is why one staging table per target table is enough.
 /// </summary>
 /// <remarks>
@@ -92,10 +94,40 @@ public sealed class ClickHouseBatchViewLoader : IBatchViewLoader
 
         await EnsureTableAsync(table, cancellationToken).ConfigureAwait(false);
 
-        var database = _client.Database;
-        var target = ClickHouseSql.QualifiedName(database, table.Name);
+        var target = ClickHouseSql.QualifiedName(_client.Database, table.Name);
+        var partition = ClickHouseSql.QuoteString(day.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        if (groups.Count == 0)
+        {
+            // A day without rows is dropped rather than replaced from an empty staging table: ClickHouse 18.16
+            // empties the day either way, current releases refuse REPLACE PARTITION from a source without a part
+            // in that partition (it "would silently drop the destination partition's data"). Dropping a
+            // partition that holds nothing is a no-op on both.
+            await _client.ExecuteAsync(
+                $"ALTER TABLE {target} DROP PARTITION {partition}", new ClickHouseCallOptions { Idempotent = true }, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        else
+        {
+            await ReplaceDayAsync(table, target, partition, groups, cancellationToken).ConfigureAwait(false);
+        }
+
+        await RecordLoadAsync(table, day, groups.Count, cancellationToken).ConfigureAwait(false);
+        _logger.LogInformation(
+            "Loaded {Rows} rows of view {View} day {Day:yyyy-MM-dd} (run {RunId}, {File}) into ClickHouse table {Table}",
+            groups.Count,
+            view.Name,
+            day.Day,
+            day.RunId,
+            day.File,
+            table.Name);
+        return groups.Count;
+    }
+
+    private async Task ReplaceDayAsync(
+        BatchTable table, string target, string partition, IReadOnlyList<ViewGroup> groups, CancellationToken cancellationToken)
+    {
         var stagingName = StagingTableName(table.Name);
-        var staging = ClickHouseSql.QualifiedName(database, stagingName);
+        var staging = ClickHouseSql.QualifiedName(_client.Database, stagingName);
         var idempotent = new ClickHouseCallOptions { Idempotent = true };
 
         // A staging table left by a crashed load may hold rows; start from an empty one.
@@ -117,19 +149,8 @@ public sealed class ClickHouseBatchViewLoader : IBatchViewLoader
                 null,
                 cancellationToken).ConfigureAwait(false);
 
-            var partition = ClickHouseSql.QuoteString(day.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
             await _client.ExecuteAsync($"ALTER TABLE {target} REPLACE PARTITION {partition} FROM {staging}", idempotent, cancellationToken)
                 .ConfigureAwait(false);
-            await RecordLoadAsync(table, day, groups.Count, cancellationToken).ConfigureAwait(false);
-            _logger.LogInformation(
-                "Loaded {Rows} rows of view {View} day {Day:yyyy-MM-dd} (run {RunId}, {File}) into ClickHouse table {Table}",
-                groups.Count,
-                view.Name,
-                day.Day,
-                day.RunId,
-                day.File,
-                table.Name);
-            return groups.Count;
         }
         finally
         {

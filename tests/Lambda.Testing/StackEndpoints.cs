@@ -16,8 +16,14 @@ public sealed record StackEndpoints
     /// </summary>
     public Uri? KafkaAdminUrl { get; init; }
 
-    /// <summary>ClickHouse HTTP interface base URL (LAMBDA_CLICKHOUSE_URL).</summary>
+    /// <summary>
+    /// ClickHouse HTTP interface base URL: LAMBDA_CLICKHOUSE_URL (18.16), or LAMBDA_CLICKHOUSE_CURRENT_URL
+    /// (the chDB server) when <see cref="ClickHouseEngine"/> is <see cref="Testing.ClickHouseEngine.Current"/>.
+    /// </summary>
     public required Uri ClickHouseUrl { get; init; }
+
+    /// <summary>Which ClickHouse <see cref="ClickHouseUrl"/> points at (LAMBDA_CLICKHOUSE_ENGINE: <c>debian</c>, the default, or <c>current</c>).</summary>
+    public ClickHouseEngine ClickHouseEngine { get; init; }
 
     /// <summary>Npgsql connection string of the platform database (LAMBDA_POSTGRES).</summary>
     public required string PostgresConnectionString { get; init; }
@@ -48,11 +54,20 @@ public sealed record StackEndpoints
             Find(key) ?? throw new InvalidOperationException(
                 $"{key} is not set and '{file}' does not define it: start the local stack with 'scripts/lambda up'.");
 
+        var engine = Find("LAMBDA_CLICKHOUSE_ENGINE") switch
+        {
+            null or "debian" => ClickHouseEngine.Debian,
+            "current" => ClickHouseEngine.Current,
+            var other => throw new InvalidOperationException(
+                $"LAMBDA_CLICKHOUSE_ENGINE must be 'debian' (ClickHouse 18.16) or 'current' (the chDB server), not '{other}'."),
+        };
+
         return new StackEndpoints
         {
             KafkaBootstrap = Get("LAMBDA_KAFKA_BOOTSTRAP"),
             KafkaAdminUrl = Find("LAMBDA_KAFKA_ADMIN_URL") is { } adminUrl ? new Uri(adminUrl) : null,
-            ClickHouseUrl = new Uri(Get("LAMBDA_CLICKHOUSE_URL")),
+            ClickHouseUrl = new Uri(Get(engine == ClickHouseEngine.Current ? "LAMBDA_CLICKHOUSE_CURRENT_URL" : "LAMBDA_CLICKHOUSE_URL")),
+            ClickHouseEngine = engine,
             PostgresConnectionString = Get("LAMBDA_POSTGRES"),
         };
     }

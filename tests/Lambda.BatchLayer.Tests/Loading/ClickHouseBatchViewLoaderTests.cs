@@ -10,8 +10,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Lambda.BatchLayer.Tests.Loading;
 
-/// <summary>Loading batch-view files into ClickHouse 18.16: exact rows, atomic per-day replacement.</summary>
+/// <summary>Loading batch-view files into ClickHouse (18.16 and current): exact rows, atomic per-day replacement.</summary>
 [Trait(TestCategories.Name, TestCategories.Stack)]
+[Trait("Engine", "ClickHouse")]
 public sealed class ClickHouseBatchViewLoaderTests : IAsyncLifetime
 {
     private static readonly DateOnly Day1 = new(2026, 11, 24);
@@ -114,13 +115,33 @@ public sealed class ClickHouseBatchViewLoaderTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_empty_file_empties_the_day()
+    public async Task An_empty_file_empties_the_day_and_only_that_day()
     {
         var view = TestCatalogs.RevenueByCountry;
         var table = BatchTable.TableName(view);
+        var day2 = TestViews.Aggregate(view, TestViews.PaidOrders(Day2, 30, seed: 1));
         await LoadAsync(view, Day1, "full", TestViews.Aggregate(view, TestViews.PaidOrders(Day1, 50)));
+        await LoadAsync(view, Day2, "full", day2);
+
         Assert.Equal(0, await LoadAsync(view, Day1, "empty", []));
-        Assert.Equal(0UL, await _clickHouse.CountAsync($"SELECT count() FROM {table}"));
+
+        Assert.Equal(0UL, await _clickHouse.CountAsync($"SELECT count() FROM {table} WHERE toDate(bucket) = '2026-11-24'"));
+        await AssertContentAsync(table, Day2, day2);
+        Assert.Equal(("empty", FileName(view, Day1, "empty")), Held(await _loader.GetLoadedDaysAsync(view, CancellationToken.None), Day1));
+    }
+
+    [Fact]
+    public async Task An_empty_file_for_a_day_never_loaded_is_recorded_and_adds_nothing()
+    {
+        var view = TestCatalogs.RevenueByCountry;
+        var table = BatchTable.TableName(view);
+        var day2 = TestViews.Aggregate(view, TestViews.PaidOrders(Day2, 30, seed: 1));
+        await LoadAsync(view, Day2, "full", day2);
+
+        Assert.Equal(0, await LoadAsync(view, Day1, "empty", []));
+
+        Assert.Equal((ulong)day2.Count, await _clickHouse.CountAsync($"SELECT count() FROM {table}"));
+        Assert.Equal(("empty", FileName(view, Day1, "empty")), Held(await _loader.GetLoadedDaysAsync(view, CancellationToken.None), Day1));
     }
 
     [Fact]

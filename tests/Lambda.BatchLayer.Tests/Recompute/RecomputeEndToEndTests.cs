@@ -24,6 +24,7 @@ namespace Lambda.BatchLayer.Tests.Recompute;
 /// the recompute engine from <c>AddLambdaRecomputeEngine</c>, batch views read back and compared with an oracle.
 /// </summary>
 [Trait(TestCategories.Name, TestCategories.Stack)]
+[Trait("Engine", "ClickHouse")]
 public sealed class RecomputeEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Partitions = 8;

@@ -10,6 +10,7 @@ namespace Lambda.BatchLayer.Tests.Recompute;
 
 /// <summary>Flush boundaries read from a real ClickHouse speed table.</summary>
 [Trait(TestCategories.Name, TestCategories.Stack)]
+[Trait("Engine", "ClickHouse")]
 public sealed class SpeedTableFlushBoundarySourceTests : IAsyncLifetime
 {
     private readonly string _database = "batch_a_" + Guid.NewGuid().ToString("N")[..12];

@@ -17,6 +17,7 @@ namespace Lambda.BatchLayer.Tests.Retention;
 
 /// <summary>Dropping the speed deltas a batch view covers, on ClickHouse 18.16, only once its manifest has been current for the grace period.</summary>
 [Trait(TestCategories.Name, TestCategories.Stack)]
+[Trait("Engine", "ClickHouse")]
 public sealed class SpeedDeltaRetentionTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset Published = new(2026, 11, 25, 2, 0, 0, TimeSpan.Zero);

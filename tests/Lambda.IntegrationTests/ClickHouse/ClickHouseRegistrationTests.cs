@@ -7,6 +7,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace Lambda.IntegrationTests.ClickHouse;
 
 [Trait(TestCategories.Name, TestCategories.Stack)]
+[Trait("Engine", "ClickHouse")]
 public sealed class ClickHouseRegistrationTests(ClickHouseFixture fixture) : IClassFixture<ClickHouseFixture>
 {
     [Fact]

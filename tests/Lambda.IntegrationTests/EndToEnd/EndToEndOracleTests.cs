@@ -19,6 +19,7 @@ namespace Lambda.IntegrationTests.EndToEnd;
 /// equal an oracle the test computes from the raw JSON events with its own arithmetic, and stay equal after a second recompute.
 /// </summary>
 [Trait(TestCategories.Name, TestCategories.Stack)]
+[Trait("Engine", "ClickHouse")]
 public sealed class EndToEndOracleTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int EventCount = 300_000;

@@ -20,6 +20,7 @@ namespace Lambda.ServingLayer.Tests.Integration;
 /// its own; the tables are written by the speed layer's own writer.
 /// </summary>
 [Trait(TestCategories.Name, TestCategories.Stack)]
+[Trait("Engine", "ClickHouse")]
 public sealed class ClickHouseSpeedViewReaderTests : IAsyncLifetime
 {
     private readonly HttpClient _http = new();
