@@ -68,6 +68,10 @@ public static partial class MasterDatasetLayout
     public static string ParquetGlob(string root, string source) =>
         Path.Combine(SourceDirectory(root, source), "date=*", "hour=*", "*.parquet");
 
+    /// <summary>A glob over every published flush file of a source (with the same caveat as <see cref="ParquetGlob"/>).</summary>
+    public static string FlushFileGlob(string root, string source) =>
+        Path.Combine(SourceDirectory(root, source), FlushDirectoryName, "*.parquet");
+
     /// <summary>The absolute path of a root-relative path.</summary>
     public static string Resolve(string root, string relativePath) => BatchViewLayout.Resolve(root, relativePath);
 

@@ -57,8 +57,16 @@ public static class MasterFileReader
         }
 
         var statistics = rowGroup.GetStatistics(field);
-        return statistics is { MinValue: DateTime min, MaxValue: DateTime max }
-            ? (ParquetColumns.ToEpochMilliseconds(min), ParquetColumns.ToEpochMilliseconds(max))
-            : null;
+        return statistics is null || ToMilliseconds(statistics.MinValue) is not { } min || ToMilliseconds(statistics.MaxValue) is not { } max
+            ? null
+            : (min, max);
     }
+
+    private static long? ToMilliseconds(object? value) => value switch
+    {
+        DateTime time => ParquetColumns.ToEpochMilliseconds(time),
+        DateTimeOffset time => time.ToUnixTimeMilliseconds(),
+        long milliseconds => milliseconds,
+        _ => null,
+    };
 }
