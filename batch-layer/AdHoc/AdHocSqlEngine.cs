@@ -9,8 +9,8 @@ namespace Lambda.BatchLayer.AdHoc;
 /// <summary>
 /// Opens <see cref="AdHocSession"/>s: an in-memory DuckDB database with one view per dataset part:
 /// <c>master_&lt;source&gt;</c> over exactly the data files of the source's committed snapshot
-/// (<see cref="MasterDatasetSnapshot"/>; hive partitions <c>date</c> DATE and <c>hour</c> INTEGER as
-/// columns) for every source with committed files, and
+/// (<see cref="MasterDatasetSnapshot"/>; <c>date</c> DATE and <c>hour</c> INTEGER as columns: the hive partitions
+/// of hour files, the UTC day and hour of <c>event_time</c> for flush files) for every source with committed files, and
 /// <c>batch_&lt;view&gt;</c> over the published day files of every view
 /// (<see cref="IPublishedBatchViewFiles"/>; the files of one view version share one schema). DuckDB's
 /// progress tracking is on (its own printing off) so long scans report progress; it stays silent for
@@ -76,11 +76,8 @@ public sealed partial class AdHocSqlEngine
                         continue;
                     }
 
-                    var list = string.Join(", ", snapshot.Files.Select(f => AdHocSession.QuoteString(snapshot.GetPath(f))));
                     var name = MasterViewName(source);
-                    session.Execute(
-                        $"CREATE VIEW {AdHocSession.QuoteIdentifier(name)} AS SELECT * FROM read_parquet([{list}], "
-                        + "hive_partitioning = true, hive_types = {'date': DATE, 'hour': INTEGER}" + (unionByName ? ", union_by_name = true)" : ")"));
+                    session.Execute($"CREATE VIEW {AdHocSession.QuoteIdentifier(name)} AS {MasterSelect(snapshot, unionByName)}");
                     views[name] = $"{snapshot.Files.Count} committed files";
                 }
             }
@@ -111,6 +108,35 @@ public sealed partial class AdHocSqlEngine
             throw;
         }
     }
+
+    /// <summary>
+    /// The SELECT over a snapshot's files with <c>date</c> and <c>hour</c> columns: hour files carry them in their
+    /// hive path (which lets DuckDB skip files by date); flush files hold many hours, so theirs come from
+    /// <c>event_time</c> in UTC, which is what an hour file's path says of each of its rows.
+    /// </summary>
+    private static string MasterSelect(MasterDatasetSnapshot snapshot, bool unionByName)
+    {
+        var options = unionByName ? ", union_by_name = true" : string.Empty;
+        var parts = new List<string>(2);
+        var hourFiles = snapshot.Files.Where(f => !f.IsFlushFile).ToArray();
+        if (hourFiles.Length > 0)
+        {
+            parts.Add($"SELECT * FROM read_parquet([{List(snapshot, hourFiles)}], hive_partitioning = true, hive_types = {{'date': DATE, 'hour': INTEGER}}{options})");
+        }
+
+        var flushFiles = snapshot.Files.Where(f => f.IsFlushFile).ToArray();
+        if (flushFiles.Length > 0)
+        {
+            var utc = $"timezone('UTC', {MasterFileSchema.EventTimeColumn})";
+            parts.Add($"SELECT *, CAST({utc} AS DATE) AS \"date\", CAST(hour({utc}) AS INTEGER) AS \"hour\" "
+                + $"FROM read_parquet([{List(snapshot, flushFiles)}], hive_partitioning = false{options})");
+        }
+
+        return string.Join(" UNION ALL BY NAME ", parts);
+    }
+
+    private static string List(MasterDatasetSnapshot snapshot, IEnumerable<DatasetFile> files) =>
+        string.Join(", ", files.Select(f => AdHocSession.QuoteString(snapshot.GetPath(f))));
 
     [GeneratedRegex("^[a-z_][a-z0-9_]*$")]
     private static partial Regex Identifier();

@@ -286,7 +286,7 @@ public sealed class CommitLog
     private void Validate(DatasetCommit commit, string origin)
     {
         string? problem = null;
-        if (commit.FormatVersion is not (DatasetCommit.CurrentFormatVersion or DatasetCommit.CompactionFormatVersion))
+        if (commit.FormatVersion is not (DatasetCommit.CurrentFormatVersion or DatasetCommit.CompactionFormatVersion or DatasetCommit.FlushFormatVersion))
         {
             problem = $"formatVersion {commit.FormatVersion} is not supported";
         }
@@ -314,17 +314,21 @@ public sealed class CommitLog
         {
             problem = $"validEvents {commit.ValidEvents} differs from the files' {commit.Files.Sum(f => f.Rows)} rows";
         }
+        else if (commit.FormatVersion == DatasetCommit.FlushFormatVersion && commit.Files.Count > 1)
+        {
+            problem = $"an archive commit of format {DatasetCommit.FlushFormatVersion} has one flush file, not {commit.Files.Count}";
+        }
         else
         {
-            var prefix = $"{MasterDatasetLayout.MasterDirectoryName}/{Source}/";
+            var flush = commit.FormatVersion == DatasetCommit.FlushFormatVersion;
             foreach (var file in commit.Files)
             {
                 if (file.Partition != commit.Partition || file.MinOffset < commit.FirstOffset || file.MaxOffset > commit.LastOffset
-                    || file.MinOffset > file.MaxOffset || file.Rows <= 0 || file.Hour is < 0 or > 23
-                    || !file.Path.StartsWith(prefix, StringComparison.Ordinal)
-                    || !string.Equals(file.Path, MasterDatasetLayout.DataFile(Source, file.Date, file.Hour, file.Partition, file.MinOffset, file.MaxOffset), StringComparison.Ordinal))
+                    || file.MinOffset > file.MaxOffset || file.Rows <= 0 || file.IsFlushFile != flush
+                    || !string.Equals(file.Path, ExpectedPath(file), StringComparison.Ordinal)
+                    || (flush && DaysProblem(file) is not null))
                 {
-                    problem = $"file '{file.Path}' does not fit the commit (partition, offsets, rows or layout)";
+                    problem = $"file '{file.Path}' does not fit the commit (partition, offsets, rows, days or layout){(flush && DaysProblem(file) is { } days ? ": " + days : string.Empty)}";
                     break;
                 }
             }
@@ -334,6 +338,40 @@ public sealed class CommitLog
         {
             throw new InvalidDataException($"commit record '{origin}': {problem}");
         }
+    }
+
+    private string? ExpectedPath(DatasetFile file) => file switch
+    {
+        { IsFlushFile: true, Date: null, Hour: null } => MasterDatasetLayout.FlushFile(Source, file.Partition, file.MinOffset, file.MaxOffset),
+        { IsFlushFile: false, Date: { } date, Hour: >= 0 and <= 23 and var hour } => MasterDatasetLayout.DataFile(Source, date, hour, file.Partition, file.MinOffset, file.MaxOffset),
+        _ => null,
+    };
+
+    private static string? DaysProblem(DatasetFile file)
+    {
+        var days = file.Days!;
+        if (days.Count == 0)
+        {
+            return "no days";
+        }
+
+        if (days.Sum(d => d.Rows) != file.Rows)
+        {
+            return $"the days hold {days.Sum(d => d.Rows)} rows, the file {file.Rows}";
+        }
+
+        for (var i = 0; i < days.Count; i++)
+        {
+            var day = days[i];
+            if (day.Rows <= 0 || day.MinOffset < file.MinOffset || day.MaxOffset > file.MaxOffset || day.MinOffset > day.MaxOffset
+                || UtcDay.Of(day.MinEventTime) != day.Date || UtcDay.Of(day.MaxEventTime) != day.Date || day.MinEventTime > day.MaxEventTime
+                || (i > 0 && days[i - 1].Date >= day.Date))
+            {
+                return $"day {day.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)} is inconsistent (rows, offsets, times or order)";
+            }
+        }
+
+        return null;
     }
 
     private bool IsCompactedSince(DatasetCommit commit, IReadOnlySet<int> partitions) =>

@@ -2,7 +2,9 @@ namespace Lambda.BatchLayer.Dataset;
 
 /// <summary>
 /// A commit record of the master dataset: the archiver consumed offsets <see cref="FirstOffset"/>..<see cref="LastOffset"/>
-/// (inclusive) of one partition and stored every valid event among them in <see cref="Files"/>. The commits
+/// (inclusive) of one partition and stored every valid event among them in <see cref="Files"/>: one flush file
+/// (format version <see cref="FlushFormatVersion"/>; hour files, one per event hour, in version
+/// <see cref="CurrentFormatVersion"/> records written by earlier builds, which stay valid). The commits
 /// of a partition form a contiguous chain (each starts where the previous one ended), so the archive's
 /// committed end of a partition is the last commit's <see cref="LastOffset"/> + 1.
 /// A compaction record (<see cref="Supersedes"/> set, format version <see cref="CompactionFormatVersion"/>)
@@ -11,8 +13,14 @@ namespace Lambda.BatchLayer.Dataset;
 /// </summary>
 public sealed record DatasetCommit
 {
-    /// <summary>The format version of an archive commit (no <see cref="Supersedes"/>); unchanged since the first release.</summary>
+    /// <summary>The format version of an archive commit with hour files (one per event hour), as the first releases wrote it.</summary>
     public const int CurrentFormatVersion = 1;
+
+    /// <summary>
+    /// The format version of an archive commit with one flush file (<see cref="DatasetFile.IsFlushFile"/>): version 1
+    /// plus <see cref="DatasetFile.Days"/>. Builds that read only versions 1 and 2 reject it instead of misreading its days.
+    /// </summary>
+    public const int FlushFormatVersion = 3;
 
     /// <summary>
     /// The format version of a compaction record: version 1 plus <see cref="Supersedes"/>. Builds that read
@@ -20,7 +28,10 @@ public sealed record DatasetCommit
     /// </summary>
     public const int CompactionFormatVersion = 2;
 
-    /// <summary>Format version: <see cref="CurrentFormatVersion"/>, or <see cref="CompactionFormatVersion"/> for a compaction record.</summary>
+    /// <summary>
+    /// Format version: <see cref="FlushFormatVersion"/> for what the archiver writes, <see cref="CompactionFormatVersion"/>
+    /// for a compaction record, <see cref="CurrentFormatVersion"/> for archive commits of earlier builds.
+    /// </summary>
     public int FormatVersion { get; init; } = CurrentFormatVersion;
 
     /// <summary>The source.</summary>

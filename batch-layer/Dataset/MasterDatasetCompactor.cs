@@ -1,16 +1,20 @@
+using System.Globalization;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.Events;
 
 namespace Lambda.BatchLayer.Dataset;
 
 /// <summary>
-/// Merges runs of small commits of one source's master dataset into compaction records with one file per
-/// (date, hour), holding exactly the same rows in offset order. The protocol, safe against a kill at any
+/// Merges runs of small commits of one source's master dataset (flush files of the archiver, hour files of
+/// earlier compactions and builds) into compaction records with one hour file per (date, hour), holding exactly
+/// the same rows, each file in offset order. Its cost is proportional to the rows of the run: each file is read
+/// once per UTC day it touches, decoding only that day's row groups (a flush file has one per day). The protocol, safe against a kill at any
 /// moment and invisible to readers (<see cref="MasterDatasetSnapshot"/> sees the old commits or the new
 /// record, never both, never neither):
 /// <list type="number">
 /// <item>write each merged file under its final name plus <see cref="MasterDatasetLayout.CompactingSuffix"/>
-/// (flushed); an hour held by a single file keeps that file as it is (its merged name would be the same);</item>
+/// (flushed); an hour held by a single hour file (and no flush file) keeps that file as it is (its merged name
+/// would be the same);</item>
 /// <item>write the compaction record atomically: format version <see cref="DatasetCommit.CompactionFormatVersion"/>,
 /// the union range, <see cref="DatasetCommit.Supersedes"/> naming the replaced records; it does not count yet
 /// because its files are not in place;</item>
@@ -185,22 +189,41 @@ public sealed class MasterDatasetCompactor
         var written = 0;
         long rows = 0;
 
-        // Step 1. Within a commit there is one file per hour, so an hour's files in commit order are in offset order.
-        foreach (var hour in run.SelectMany(c => c.Files).GroupBy(f => (f.Date, f.Hour)).OrderBy(g => g.Key))
+        // Step 1, day by day (a day's rows of the run are in memory at once): an hour held by a single hour file and no
+        // flush file keeps that file; every other hour of the day is merged from the day's rows of every file.
+        var allFiles = run.SelectMany(c => c.Files).ToList();
+        foreach (var day in allFiles.SelectMany(f => f.EventDays).Select(d => d.Date).Distinct().Order())
         {
-            var parts = hour.ToList();
-            if (parts.Count == 1)
+            var parts = allFiles.Where(f => f.Touches(day)).ToList();
+            var flushed = parts.Any(f => f.IsFlushFile);
+            var merging = new List<DatasetFile>();
+            foreach (var hour in parts.GroupBy(f => f.Hour))
             {
-                files.Add(parts[0]);
-                continue;
+                if (!flushed && hour.Key is not null && hour.Count() == 1)
+                {
+                    files.Add(hour.Single());
+                }
+                else
+                {
+                    merging.AddRange(hour);
+                }
             }
 
-            var merged = await MergeAsync(partition, hour.Key.Date, hour.Key.Hour, parts, cancellationToken).ConfigureAwait(false);
-            files.Add(merged);
-            written++;
-            rows += merged.Rows;
-            AfterStep?.Invoke($"wrote {merged.Path}{MasterDatasetLayout.CompactingSuffix}");
+            foreach (var (merged, kept) in await MergeDayAsync(partition, day, merging, cancellationToken).ConfigureAwait(false))
+            {
+                files.Add(merged);
+                if (kept)
+                {
+                    continue;
+                }
+
+                written++;
+                rows += merged.Rows;
+                AfterStep?.Invoke($"wrote {merged.Path}{MasterDatasetLayout.CompactingSuffix}");
+            }
         }
+
+        files.Sort((a, b) => (a.Date, a.Hour).CompareTo((b.Date, b.Hour)));
 
         // Step 2.
         var record = new DatasetCommit
@@ -240,42 +263,86 @@ public sealed class MasterDatasetCompactor
     private bool FilesInPlace(DatasetCommit commit) =>
         commit.Files.All(f => File.Exists(MasterDatasetLayout.Resolve(Log.Root, f.Path)));
 
-    private async Task<DatasetFile> MergeAsync(int partition, DateOnly date, int hour, List<DatasetFile> parts, CancellationToken cancellationToken)
+    /// <summary>Writes the rows of <paramref name="day"/> in <paramref name="parts"/> as one hour file per hour, rows in offset order.</summary>
+    /// An hour whose rows all come from one hour file keeps that file (Kept).
+    private async Task<List<(DatasetFile File, bool Kept)>> MergeDayAsync(int partition, DateOnly day, List<DatasetFile> parts, CancellationToken cancellationToken)
     {
-        var buffer = new MasterRowBuffer(_schema.Source, (int)Math.Min(parts.Sum(p => p.Rows), 1 << 20));
+        var written = new List<(DatasetFile, bool)>();
+        if (parts.Count == 0)
+        {
+            return written;
+        }
+
+        var hours = new SortedDictionary<int, MasterRowBuffer>();
+        var sources = new Dictionary<int, HashSet<DatasetFile>>();
         var batch = new MasterRowBatch(_schema);
         var record = new EventRecord(_schema.Source);
-        var previous = -1L;
         foreach (var part in parts)
         {
             var path = MasterDatasetLayout.Resolve(Log.Root, part.Path);
-            var read = await MasterFileReader.ReadAsync(path, batch, b =>
+            var expected = part.EventDays.Single(d => d.Date == day).Rows;
+            long taken = 0;
+            await MasterFileReader.ReadAsync(path, batch, b =>
             {
                 var offsets = b.Offsets;
                 var partitions = b.Partitions;
+                var times = b.EventTimes;
                 for (var i = 0; i < b.Count; i++)
                 {
-                    if (partitions[i] != partition || offsets[i] <= previous)
+                    if (UtcDay.Of(times[i]) != day)
                     {
-                        throw new InvalidDataException(
-                            $"'{path}' holds partition {partitions[i]} offset {offsets[i]} after offset {previous}: its rows are not of partition {partition} in offset order");
+                        continue;
                     }
 
-                    previous = offsets[i];
+                    if (partitions[i] != partition || offsets[i] < part.MinOffset || offsets[i] > part.MaxOffset)
+                    {
+                        throw new InvalidDataException($"'{path}' holds partition {partitions[i]} offset {offsets[i]}, outside what its commit record says");
+                    }
+
+                    var hour = (int)((times[i] - UtcDay.Start(day)) / 3_600_000);
+                    if (!hours.TryGetValue(hour, out var buffer))
+                    {
+                        hours.Add(hour, buffer = new MasterRowBuffer(_schema.Source, 1024));
+                        sources.Add(hour, new HashSet<DatasetFile>(ReferenceEqualityComparer.Instance));
+                    }
+
+                    sources[hour].Add(part);
                     b.Fill(i, record);
                     buffer.Append(record, partition, offsets[i]);
+                    taken++;
                 }
-            }, cancellationToken).ConfigureAwait(false);
-            if (read != part.Rows)
+            }, cancellationToken, (min, max) => UtcDay.Overlaps(day, min, max)).ConfigureAwait(false);
+            if (taken != expected)
             {
-                throw new InvalidDataException($"'{path}' holds {read} rows, its commit record says {part.Rows}");
+                throw new InvalidDataException($"'{path}' holds {taken} rows on {day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}, its commit record says {expected}");
             }
         }
 
-        var relative = MasterDatasetLayout.DataFile(Log.Source, date, hour, partition, buffer.MinOffset, buffer.MaxOffset);
-        var aside = MasterDatasetLayout.Resolve(Log.Root, relative) + MasterDatasetLayout.CompactingSuffix;
-        await _files.WriteAsync(aside, _schema, buffer, FlushToDisk, cancellationToken).ConfigureAwait(false);
-        return new DatasetFile(relative, partition, date, hour, buffer.Count, buffer.MinOffset, buffer.MaxOffset, buffer.MinEventTime, buffer.MaxEventTime);
+        foreach (var (hour, buffer) in hours)
+        {
+            if (sources[hour].Count == 1 && sources[hour].Single() is { IsFlushFile: false } only && only.Hour == hour)
+            {
+                written.Add((only, true));
+                continue;
+            }
+
+            buffer.SortByOffset();
+            var offsets = buffer.Offsets;
+            for (var i = 1; i < buffer.Count; i++)
+            {
+                if (offsets[i] == offsets[i - 1])
+                {
+                    throw new InvalidDataException($"partition {partition} offset {offsets[i]} is stored twice on {day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}: the commits to compact overlap");
+                }
+            }
+
+            var relative = MasterDatasetLayout.DataFile(Log.Source, day, hour, partition, buffer.MinOffset, buffer.MaxOffset);
+            var aside = MasterDatasetLayout.Resolve(Log.Root, relative) + MasterDatasetLayout.CompactingSuffix;
+            await _files.WriteAsync(aside, _schema, buffer, FlushToDisk, cancellationToken).ConfigureAwait(false);
+            written.Add((new DatasetFile(relative, partition, day, hour, buffer.Count, buffer.MinOffset, buffer.MaxOffset, buffer.MinEventTime, buffer.MaxEventTime), false));
+        }
+
+        return written;
     }
 
     private int PublishFiles(DatasetCommit compaction)

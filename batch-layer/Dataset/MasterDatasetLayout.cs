@@ -7,8 +7,10 @@ namespace Lambda.BatchLayer.Dataset;
 /// <summary>
 /// File layout of the master dataset under the dataset root (docs/design-notes.md, "Master dataset, commit log and compaction"): data files
 /// <c>master/&lt;source&gt;/date=YYYY-MM-DD/hour=HH/p&lt;partition&gt;-&lt;firstOffset&gt;-&lt;lastOffset&gt;.parquet</c>
-/// partitioned by event time (UTC), where the offsets are the smallest and largest Kafka offset of the rows
-/// in the file; commit records <c>master/&lt;source&gt;/_commits/p&lt;partition&gt;-&lt;first&gt;-&lt;last&gt;.json</c>
+/// partitioned by event time (UTC) (hour files: compaction's output, and what earlier archivers wrote), flush files
+/// <c>master/&lt;source&gt;/flush/p&lt;partition&gt;-&lt;firstOffset&gt;-&lt;lastOffset&gt;.parquet</c> (one per partition per
+/// archiver commit, whatever the spread of event times), where the offsets are the smallest and largest Kafka
+/// offset of the rows in the file; commit records <c>master/&lt;source&gt;/_commits/p&lt;partition&gt;-&lt;first&gt;-&lt;last&gt;.json</c>
 /// (first/last: the partition's consumed offset range the commit covers). Files are written under a name
 /// ending in <see cref="TempSuffix"/> (outside the <c>*.parquet</c> glob) and renamed into place.
 /// </summary>
@@ -19,6 +21,9 @@ public static partial class MasterDatasetLayout
 
     /// <summary>The commit-log directory under a source's directory.</summary>
     public const string CommitDirectoryName = "_commits";
+
+    /// <summary>The directory of flush files under a source's directory.</summary>
+    public const string FlushDirectoryName = "flush";
 
     /// <summary>The suffix of files being written.</summary>
     public const string TempSuffix = ".tmp";
@@ -46,18 +51,26 @@ public static partial class MasterDatasetLayout
             $"{MasterDirectoryName}/{source}/date={date:yyyy-MM-dd}/hour={hour:00}/p{partition}-{firstOffset}-{lastOffset}.parquet");
     }
 
+    /// <summary>A flush file's path relative to the root ('/' separators).</summary>
+    public static string FlushFile(string source, int partition, long firstOffset, long lastOffset) =>
+        string.Create(CultureInfo.InvariantCulture, $"{MasterDirectoryName}/{source}/{FlushDirectoryName}/p{partition}-{firstOffset}-{lastOffset}.parquet");
+
     /// <summary>A commit record's file name.</summary>
     public static string CommitFileName(int partition, long firstOffset, long lastOffset) =>
         string.Create(CultureInfo.InvariantCulture, $"p{partition}-{firstOffset}-{lastOffset}.json");
 
     /// <summary>
-    /// A glob over every published data file of a source, for DuckDB's <c>read_parquet</c> (with
+    /// A glob over every published hour file of a source (not the flush files), for DuckDB's <c>read_parquet</c> (with
     /// <c>hive_partitioning = true</c> it also yields <c>date</c> and <c>hour</c> columns). Only exact while no
     /// compaction runs: between a compaction's renames and its deletions, merged files and the files they
     /// replace are both in place. Readers that must be exact read <see cref="MasterDatasetSnapshot.Files"/>.
     /// </summary>
     public static string ParquetGlob(string root, string source) =>
         Path.Combine(SourceDirectory(root, source), "date=*", "hour=*", "*.parquet");
+
+    /// <summary>A glob over every published flush file of a source (with the same caveat as <see cref="ParquetGlob"/>).</summary>
+    public static string FlushFileGlob(string root, string source) =>
+        Path.Combine(SourceDirectory(root, source), FlushDirectoryName, "*.parquet");
 
     /// <summary>The absolute path of a root-relative path.</summary>
     public static string Resolve(string root, string relativePath) => BatchViewLayout.Resolve(root, relativePath);

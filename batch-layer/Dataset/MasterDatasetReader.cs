@@ -6,7 +6,8 @@ namespace Lambda.BatchLayer.Dataset;
 
 /// <summary>
 /// Reads the events of one source back from the master dataset: only files named by complete commits
-/// (<see cref="MasterDatasetSnapshot"/>), pruned by their event-time range, and rows filtered exactly.
+/// (<see cref="MasterDatasetSnapshot"/>), pruned by their event-time range and by their row groups' event-time
+/// statistics, and rows filtered exactly.
 /// </summary>
 public sealed class MasterDatasetReader
 {
@@ -74,7 +75,7 @@ public sealed class MasterDatasetReader
                         passed++;
                     }
                 }
-            }, cancellationToken).ConfigureAwait(false);
+            }, cancellationToken, (min, max) => max >= range.StartMilliseconds && min < range.EndMilliseconds).ConfigureAwait(false);
         }
 
         return passed;

@@ -37,7 +37,7 @@ public sealed class MasterDatasetSnapshot
     public long Rows => Files.Sum(f => f.Rows);
 
     /// <summary>The UTC days that hold at least one event, ascending.</summary>
-    public IReadOnlyList<DateOnly> Days => Files.Select(f => f.Date).Distinct().Order().ToArray();
+    public IReadOnlyList<DateOnly> Days => Files.SelectMany(f => f.EventDays).Select(d => d.Date).Distinct().Order().ToArray();
 
     /// <summary>Loads the snapshot of <paramref name="source"/> under <paramref name="root"/> (empty when nothing is archived).</summary>
     /// <exception cref="InvalidDataException">The commit log is damaged (unreadable records, overlapping or gapped ranges).</exception>

@@ -1,10 +1,13 @@
+using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
 
 namespace Lambda.BatchLayer.Dataset;
 
 /// <summary>
-/// Appends to one source's master dataset with the commit protocol of <see cref="CommitLog"/>: data files
-/// written aside, the commit record written atomically, the files renamed into place. Used by the archiver
+/// Appends to one source's master dataset with the commit protocol of <see cref="CommitLog"/>: the data file
+/// written aside, the commit record written atomically, the file renamed into place. A commit writes one flush
+/// file (rows sorted by event time, a row group per UTC day) whatever the spread of event times, so the files a
+/// flush writes are bounded by the partitions it covers; compaction lays them out by date and hour later. Used by the archiver
 /// (and by tools that build a dataset directly). Thread-safe for different partitions.
 /// </summary>
 public sealed class MasterDatasetWriter
@@ -56,24 +59,26 @@ public sealed class MasterDatasetWriter
             throw new ArgumentException($"offset range {firstOffset}-{lastOffset} is invalid", nameof(lastOffset));
         }
 
-        var files = new List<DatasetFile>(batch.Hours.Count);
-        foreach (var (hourStart, rows) in batch.Hours)
+        var rows = batch.Buffer;
+        var files = new List<DatasetFile>(1);
+        if (rows.Count > 0)
         {
             if (rows.MinOffset < firstOffset || rows.MaxOffset > lastOffset)
             {
                 throw new ArgumentException($"rows at offsets {rows.MinOffset}-{rows.MaxOffset} lie outside the committed range {firstOffset}-{lastOffset}", nameof(batch));
             }
 
-            var at = DateTimeOffset.FromUnixTimeMilliseconds(hourStart).UtcDateTime;
-            var date = DateOnly.FromDateTime(at);
-            var path = MasterDatasetLayout.DataFile(Schema.Source.Name, date, at.Hour, batch.Partition, rows.MinOffset, rows.MaxOffset);
+            rows.SortByEventTime();
+            var dayStarts = rows.DayStarts();
+            var path = MasterDatasetLayout.FlushFile(Schema.Source.Name, batch.Partition, rows.MinOffset, rows.MaxOffset);
             var aside = MasterDatasetLayout.Resolve(Log.Root, path) + MasterDatasetLayout.TempSuffix;
-            await _files.WriteAsync(aside, Schema, rows, FlushToDisk, cancellationToken).ConfigureAwait(false);
-            files.Add(new DatasetFile(path, batch.Partition, date, at.Hour, rows.Count, rows.MinOffset, rows.MaxOffset, rows.MinEventTime, rows.MaxEventTime));
+            await _files.WriteAsync(aside, Schema, rows, FlushToDisk, cancellationToken, dayStarts).ConfigureAwait(false);
+            files.Add(new DatasetFile(path, batch.Partition, null, null, rows.Count, rows.MinOffset, rows.MaxOffset, rows.MinEventTime, rows.MaxEventTime, Days(rows, dayStarts)));
         }
 
         var commit = new DatasetCommit
         {
+            FormatVersion = DatasetCommit.FlushFormatVersion,
             Source = Schema.Source.Name,
             Partition = batch.Partition,
             FirstOffset = firstOffset,
@@ -86,5 +91,29 @@ public sealed class MasterDatasetWriter
         await Log.WriteAsync(commit, FlushToDisk, cancellationToken).ConfigureAwait(false);
         Log.Publish(commit);
         return commit;
+    }
+
+    private static DatasetFileDay[] Days(MasterRowBuffer rows, IReadOnlyList<int> dayStarts)
+    {
+        var times = rows.EventTimes;
+        var offsets = rows.Offsets;
+        var days = new DatasetFileDay[dayStarts.Count];
+        for (var d = 0; d < days.Length; d++)
+        {
+            var start = dayStarts[d];
+            var end = d + 1 < dayStarts.Count ? dayStarts[d + 1] : rows.Count;
+            long minOffset = long.MaxValue, maxOffset = long.MinValue;
+            for (var i = start; i < end; i++)
+            {
+                minOffset = Math.Min(minOffset, offsets[i]);
+                maxOffset = Math.Max(maxOffset, offsets[i]);
+            }
+
+            var first = ParquetColumns.ToEpochMilliseconds(times[start]);
+            days[d] = new DatasetFileDay(
+                UtcDay.Of(first), end - start, minOffset, maxOffset, first, ParquetColumns.ToEpochMilliseconds(times[end - 1]));
+        }
+
+        return days;
     }
 }

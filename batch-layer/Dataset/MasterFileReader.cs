@@ -1,4 +1,6 @@
+using Lambda.Shared.BatchViews;
 using Parquet;
+using Parquet.Schema;
 
 namespace Lambda.BatchLayer.Dataset;
 
@@ -7,11 +9,15 @@ public static class MasterFileReader
 {
     /// <summary>
     /// Reads the file at <paramref name="path"/>: for each row group, loads <paramref name="batch"/> and calls
-    /// <paramref name="onRowGroup"/> with it.
+    /// <paramref name="onRowGroup"/> with it. With <paramref name="rowGroupFilter"/>, a row group is read only when
+    /// the filter accepts the range of its event times (UTC epoch ms, inclusive, from the row group's statistics;
+    /// a row group without statistics is always read): a flush file holds one row group per UTC day, so a reader of
+    /// some days decodes only their rows.
     /// </summary>
     /// <returns>The number of rows read.</returns>
     /// <exception cref="InvalidDataException">The file is not a master-dataset file of the batch's source.</exception>
-    public static async Task<long> ReadAsync(string path, MasterRowBatch batch, Action<MasterRowBatch> onRowGroup, CancellationToken cancellationToken)
+    public static async Task<long> ReadAsync(
+        string path, MasterRowBatch batch, Action<MasterRowBatch> onRowGroup, CancellationToken cancellationToken, Func<long, long, bool>? rowGroupFilter = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(batch);
@@ -28,7 +34,12 @@ public static class MasterFileReader
         for (var g = 0; g < reader.RowGroupCount; g++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var rowGroup = reader.OpenRowGroupReader(g);
+            using var rowGroup = reader.OpenRowGroupReader(g);
+            if (rowGroupFilter is not null && EventTimeRange(rowGroup, fields) is { } range && !rowGroupFilter(range.Min, range.Max))
+            {
+                continue;
+            }
+
             await batch.LoadAsync(rowGroup, fields, path, cancellationToken).ConfigureAwait(false);
             rows += batch.Count;
             onRowGroup(batch);
@@ -36,4 +47,26 @@ public static class MasterFileReader
 
         return rows;
     }
+
+    // The statistics are exact because event times are written in milliseconds (see ParquetColumns).
+    private static (long Min, long Max)? EventTimeRange(ParquetRowGroupReader rowGroup, IReadOnlyDictionary<string, DataField> fields)
+    {
+        if (!fields.TryGetValue(MasterFileSchema.EventTimeColumn, out var field))
+        {
+            return null;
+        }
+
+        var statistics = rowGroup.GetStatistics(field);
+        return statistics is null || ToMilliseconds(statistics.MinValue) is not { } min || ToMilliseconds(statistics.MaxValue) is not { } max
+            ? null
+            : (min, max);
+    }
+
+    private static long? ToMilliseconds(object? value) => value switch
+    {
+        DateTime time => ParquetColumns.ToEpochMilliseconds(time),
+        DateTimeOffset time => time.ToUnixTimeMilliseconds(),
+        long milliseconds => milliseconds,
+        _ => null,
+    };
 }

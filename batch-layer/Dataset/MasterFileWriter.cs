@@ -13,9 +13,11 @@ public sealed class MasterFileWriter
 
     /// <summary>
     /// Writes the rows to <paramref name="path"/> (created or replaced), optionally flushing the file to
-    /// disk before returning. The caller decides the name: the archiver writes aside and renames.
+    /// disk before returning. The caller decides the name: the archiver writes aside and renames. A row group
+    /// never crosses one of <paramref name="segmentStarts"/> (ascending row indexes; a flush file starts one per
+    /// UTC day), so each row group's event-time statistics cover one segment.
     /// </summary>
-    public async Task WriteAsync(string path, MasterFileSchema schema, MasterRowBuffer rows, bool flushToDisk, CancellationToken cancellationToken)
+    public async Task WriteAsync(string path, MasterFileSchema schema, MasterRowBuffer rows, bool flushToDisk, CancellationToken cancellationToken, IReadOnlyList<int>? segmentStarts = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(schema);
@@ -31,6 +33,12 @@ public sealed class MasterFileWriter
             throw new ArgumentException("there are no rows to write", nameof(rows));
         }
 
+        if (segmentStarts is not null && (segmentStarts.Count == 0 || segmentStarts[0] != 0
+            || segmentStarts.Zip(segmentStarts.Skip(1)).Any(p => p.First >= p.Second) || segmentStarts[^1] >= rows.Count))
+        {
+            throw new ArgumentException("segment starts must begin at 0 and ascend strictly within the rows", nameof(segmentStarts));
+        }
+
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         await using var stream = new FileStream(path, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16);
         await using (var writer = await ParquetWriter.CreateAsync(schema.Schema, stream, Options(schema), cancellationToken: cancellationToken).ConfigureAwait(false))
@@ -43,10 +51,15 @@ public sealed class MasterFileWriter
                 [MasterFileSchema.MinOffsetKey] = rows.MinOffset.ToString(CultureInfo.InvariantCulture),
                 [MasterFileSchema.MaxOffsetKey] = rows.MaxOffset.ToString(CultureInfo.InvariantCulture),
             };
-            for (var start = 0; start < rows.Count; start += RowGroupSize)
+            var segments = segmentStarts ?? [0];
+            for (var s = 0; s < segments.Count; s++)
             {
-                using var rowGroup = writer.CreateRowGroup();
-                await WriteRowGroupAsync(rowGroup, schema, rows, start, Math.Min(RowGroupSize, rows.Count - start), cancellationToken).ConfigureAwait(false);
+                var end = s + 1 < segments.Count ? segments[s + 1] : rows.Count;
+                for (var start = segments[s]; start < end; start += RowGroupSize)
+                {
+                    using var rowGroup = writer.CreateRowGroup();
+                    await WriteRowGroupAsync(rowGroup, schema, rows, start, Math.Min(RowGroupSize, end - start), cancellationToken).ConfigureAwait(false);
+                }
             }
         }
 

@@ -1,17 +1,14 @@
 using Lambda.Shared.Catalog;
 using Lambda.Shared.Events;
-using Lambda.Shared.Time;
 
 namespace Lambda.BatchLayer.Dataset;
 
 /// <summary>
-/// Valid events of one Kafka partition waiting to be committed, grouped by their event hour (UTC): each
-/// hour becomes one data file. Not thread-safe.
+/// Valid events of one Kafka partition waiting to be committed, in offset order. They become one flush file,
+/// however scattered their event times are. Not thread-safe.
 /// </summary>
 public sealed class MasterPartitionBatch
 {
-    private readonly SortedDictionary<long, MasterRowBuffer> _hours = [];
-
     /// <summary>Creates an empty batch of <paramref name="partition"/> of <paramref name="source"/>.</summary>
     public MasterPartitionBatch(SourceDefinition source, int partition)
     {
@@ -19,6 +16,7 @@ public sealed class MasterPartitionBatch
         ArgumentOutOfRangeException.ThrowIfNegative(partition);
         Source = source;
         Partition = partition;
+        Buffer = new MasterRowBuffer(source);
     }
 
     /// <summary>The source.</summary>
@@ -28,30 +26,18 @@ public sealed class MasterPartitionBatch
     public int Partition { get; }
 
     /// <summary>Events held.</summary>
-    public long Rows { get; private set; }
+    public long Rows => Buffer.Count;
 
-    /// <summary>The rows by the start (UTC epoch ms) of their event hour, ascending.</summary>
-    public IReadOnlyDictionary<long, MasterRowBuffer> Hours => _hours;
+    /// <summary>The rows (the writer sorts them by event time when it commits them).</summary>
+    public MasterRowBuffer Buffer { get; }
 
     /// <summary>Adds a complete event read at <paramref name="offset"/> of the partition.</summary>
     public void Add(EventRecord record, long offset)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var hour = TimeBucket.Floor(record.TimestampMilliseconds, Granularity.Hour);
-        if (!_hours.TryGetValue(hour, out var buffer))
-        {
-            buffer = new MasterRowBuffer(Source);
-            _hours.Add(hour, buffer);
-        }
-
-        buffer.Append(record, Partition, offset);
-        Rows++;
+        Buffer.Append(record, Partition, offset);
     }
 
     /// <summary>Empties the batch.</summary>
-    public void Clear()
-    {
-        _hours.Clear();
-        Rows = 0;
-    }
+    public void Clear() => Buffer.Clear();
 }

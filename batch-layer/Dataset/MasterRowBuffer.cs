@@ -2,6 +2,7 @@ using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.Events;
 using Lambda.Shared.Measures;
+using Lambda.Shared.Time;
 
 namespace Lambda.BatchLayer.Dataset;
 
@@ -124,6 +125,54 @@ public sealed class MasterRowBuffer
         MaxOffset = MaxEventTime = long.MinValue;
     }
 
+    /// <summary>
+    /// Sorts the rows by event time, then Kafka offset: the order of a flush file, so that its row groups cover
+    /// disjoint time ranges and readers prune them by their statistics.
+    /// </summary>
+    public void SortByEventTime()
+    {
+        var times = _eventTimes;
+        var offsets = _offsets;
+        Reorder((a, b) =>
+        {
+            var byTime = times[a].Ticks.CompareTo(times[b].Ticks);
+            return byTime != 0 ? byTime : offsets[a].CompareTo(offsets[b]);
+        });
+    }
+
+    /// <summary>Sorts the rows by Kafka offset: the order of an hour file.</summary>
+    public void SortByOffset()
+    {
+        var offsets = _offsets;
+        Reorder((a, b) => offsets[a].CompareTo(offsets[b]));
+    }
+
+    /// <summary>
+    /// Splits the rows (sorted by event time) into runs of one UTC day each: the start index of every run,
+    /// ascending, the first being 0.
+    /// </summary>
+    public IReadOnlyList<int> DayStarts()
+    {
+        var starts = new List<int>();
+        var day = long.MinValue;
+        for (var i = 0; i < Count; i++)
+        {
+            var current = TimeBucket.Floor(ParquetColumns.ToEpochMilliseconds(_eventTimes[i]), Granularity.Day);
+            if (current < day)
+            {
+                throw new InvalidOperationException("the rows are not sorted by event time");
+            }
+
+            if (current != day)
+            {
+                starts.Add(i);
+                day = current;
+            }
+        }
+
+        return starts;
+    }
+
     internal Array GetColumn(int ordinal) => _columns[ordinal];
 
     internal DateTime[] EventTimes => _eventTimes;
@@ -131,6 +180,46 @@ public sealed class MasterRowBuffer
     internal int[] Partitions => _partitions;
 
     internal long[] Offsets => _offsets;
+
+    private void Reorder(Comparison<int> comparison)
+    {
+        var order = new int[Count];
+        for (var i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+        }
+
+        // Introsort is not stable, so the comparison breaks every tie itself (offsets are unique in a partition).
+        Array.Sort(order, comparison);
+        for (var f = 0; f < _columns.Length; f++)
+        {
+            _columns[f] = _columns[f] switch
+            {
+                string[] a => Gather(a, order),
+                long[] a => Gather(a, order),
+                double[] a => Gather(a, order),
+                decimal[] a => Gather(a, order),
+                bool[] a => Gather(a, order),
+                DateTime[] a => Gather(a, order),
+                var other => throw new InvalidOperationException($"unknown column type {other.GetType()}"),
+            };
+        }
+
+        _eventTimes = Gather(_eventTimes, order);
+        _partitions = Gather(_partitions, order);
+        _offsets = Gather(_offsets, order);
+    }
+
+    private static T[] Gather<T>(T[] source, int[] order)
+    {
+        var target = new T[source.Length];
+        for (var i = 0; i < order.Length; i++)
+        {
+            target[i] = source[order[i]];
+        }
+
+        return target;
+    }
 
     private static Array CreateColumn(FieldType type, int capacity) => type.Kind switch
     {

@@ -39,7 +39,8 @@ internal sealed class ChunkAggregation
         var work = new List<FileWork>();
         foreach (var file in _snapshot.Files)
         {
-            if (!days.Contains(file.Date))
+            var fileDays = file.EventDays.Where(d => days.Contains(d.Date)).ToArray();
+            if (fileDays.Length == 0)
             {
                 continue;
             }
@@ -50,8 +51,10 @@ internal sealed class ChunkAggregation
             {
                 var plan = _plans[v];
                 var watermark = plan.GetWatermark(file.Partition);
+                var wanted = fileDays.Where(d => plan.ComputeDays.Contains(d.Date)).ToArray();
                 // -1: skip the file for this view; long.MaxValue: every row counts; otherwise rows need offset < limit.
-                limits[v] = !plan.ComputeDays.Contains(file.Date) || file.MinOffset >= watermark ? -1
+                // Rows of days the view does not recompute may be aggregated too: only its recomputed days are written.
+                limits[v] = wanted.Length == 0 || wanted.Min(d => d.MinOffset) >= watermark ? -1
                     : file.MaxOffset < watermark ? long.MaxValue
                     : watermark;
                 any |= limits[v] >= 0;
@@ -59,7 +62,8 @@ internal sealed class ChunkAggregation
 
             if (any)
             {
-                work.Add(new FileWork(file, limits));
+                // Only the row groups of the chunk's days are read: a flush file's other days belong to other chunks.
+                work.Add(new FileWork(file, limits, fileDays.Length == file.EventDays.Count ? null : fileDays.Select(d => d.Date).ToHashSet()));
             }
         }
 
@@ -136,8 +140,11 @@ internal sealed class ChunkAggregation
         return (merged, workers.Sum(w => w.RowsRead));
     }
 
-    /// <summary>One file and, per plan, which of its rows count (-1 none, <see cref="long.MaxValue"/> all, else offsets below the value).</summary>
-    internal sealed record FileWork(DatasetFile File, long[] Limits);
+    /// <summary>
+    /// One file and, per plan, which of its rows count (-1 none, <see cref="long.MaxValue"/> all, else offsets below the
+    /// value); <paramref name="Days"/>: the only days whose rows are read (null: every day of the file).
+    /// </summary>
+    internal sealed record FileWork(DatasetFile File, long[] Limits, IReadOnlySet<DateOnly>? Days = null);
 
     private sealed class Worker
     {
@@ -178,7 +185,13 @@ internal sealed class ChunkAggregation
             }
 
             _batch.LoadPositions = partial;
-            var rows = await MasterFileReader.ReadAsync(_owner._snapshot.GetPath(work.File), _batch, batch => Aggregate(batch, count, partial), cancellationToken)
+            var days = work.Days;
+            var rows = await MasterFileReader.ReadAsync(
+                    _owner._snapshot.GetPath(work.File),
+                    _batch,
+                    batch => Aggregate(batch, count, partial),
+                    cancellationToken,
+                    days is null ? null : (min, max) => days.Any(d => UtcDay.Overlaps(d, min, max)))
                 .ConfigureAwait(false);
             RowsRead += rows;
             return rows;

@@ -10,7 +10,8 @@ namespace Lambda.BatchLayer.Recompute;
 /// <list type="bullet">
 /// <item>S'_p = the largest flush boundary of the view that is &lt;= the archive's committed end of p, never
 /// below the published S_p (a published watermark stays legal), 0 when there is none;</item>
-/// <item>dirty days = the event days of archived events with offsets in [S_p, S'_p) of some partition;</item>
+/// <item>dirty days = the event days of archived events with offsets in [S_p, S'_p) of some partition (found from
+/// the days the commit records list per file, reading offsets only where a day's rows straddle a watermark);</item>
 /// <item>incremental runs recompute the dirty days; full runs (and views without a published entry of the
 /// same definition) every day holding an event below S'_p; backfills the requested days that hold such
 /// events, plus the dirty days (otherwise those would not match the new watermarks).</item>
@@ -79,13 +80,17 @@ internal static class RecomputePlanner
         };
     }
 
+    // Exact from the commit log: a day of a file whose smallest offset lies below the watermark holds an event below it.
     private static void AddDaysBelow(MasterDatasetSnapshot snapshot, IReadOnlyDictionary<int, long> watermarks, SortedSet<DateOnly> days, Func<DateOnly, bool> include)
     {
         foreach (var file in snapshot.Files)
         {
-            if (file.MinOffset < Get(watermarks, file.Partition) && include(file.Date))
+            foreach (var day in file.EventDays)
             {
-                days.Add(file.Date);
+                if (day.MinOffset < Get(watermarks, file.Partition) && include(day.Date))
+                {
+                    days.Add(day.Date);
+                }
             }
         }
     }
@@ -103,35 +108,52 @@ internal static class RecomputePlanner
         {
             var from = previous.GetWatermark(file.Partition);
             var to = Get(watermarks, file.Partition);
-            if (from >= to || file.MaxOffset < from || file.MinOffset >= to || days.Contains(file.Date))
+            if (from >= to || file.MaxOffset < from || file.MinOffset >= to)
             {
                 continue;
             }
 
-            if (file.MinOffset >= from && file.MaxOffset < to)
+            var straddling = new HashSet<DateOnly>();
+            foreach (var day in file.EventDays)
             {
-                days.Add(file.Date);
+                if (days.Contains(day.Date) || day.MaxOffset < from || day.MinOffset >= to)
+                {
+                    continue;
+                }
+
+                if (day.MinOffset >= from && day.MaxOffset < to)
+                {
+                    days.Add(day.Date);
+                }
+                else
+                {
+                    straddling.Add(day.Date);
+                }
+            }
+
+            if (straddling.Count == 0)
+            {
                 continue;
             }
 
-            // The file straddles a watermark: only its offsets tell whether an event falls in [from, to).
+            // Some day's rows straddle a watermark: only their offsets tell whether one falls in [from, to).
             offsetsOnly ??= new MasterRowBatch(schema, []);
-            var hit = false;
             await MasterFileReader.ReadAsync(snapshot.GetPath(file), offsetsOnly, batch =>
             {
-                foreach (var offset in batch.Offsets)
+                var offsets = batch.Offsets;
+                var times = batch.EventTimes;
+                for (var i = 0; i < batch.Count; i++)
                 {
-                    if (offset >= from && offset < to)
+                    if (offsets[i] >= from && offsets[i] < to)
                     {
-                        hit = true;
-                        return;
+                        var day = UtcDay.Of(times[i]);
+                        if (straddling.Remove(day))
+                        {
+                            days.Add(day);
+                        }
                     }
                 }
-            }, cancellationToken).ConfigureAwait(false);
-            if (hit)
-            {
-                days.Add(file.Date);
-            }
+            }, cancellationToken, (min, max) => straddling.Any(d => UtcDay.Overlaps(d, min, max))).ConfigureAwait(false);
         }
     }
 

@@ -8,7 +8,8 @@ namespace Lambda.Benchmarks.Batch;
 /// Writes an orders master dataset directly with the batch layer's dataset writer (commit protocol and
 /// all): events round-robin over the partitions, event times spread over three days in offset order with
 /// 8% late events (1-36 hours older), one commit per <c>perCommit</c> offsets of a partition, as an
-/// archiver flushing every so often would.
+/// archiver flushing every so often would. With <c>spreadDays</c>, event times are instead drawn uniformly over
+/// that many days whatever the offset (a backfill or a replay: every commit touches every day).
 /// </summary>
 internal static class DatasetGenerator
 {
@@ -17,7 +18,7 @@ internal static class DatasetGenerator
 
     public static readonly DateTimeOffset Start = new(2026, 11, 23, 0, 0, 0, TimeSpan.Zero);
 
-    public static async Task<long> WriteAsync(string root, SourceDefinition orders, long events, int partitions, int perCommit, CancellationToken cancellationToken)
+    public static async Task<long> WriteAsync(string root, SourceDefinition orders, long events, int partitions, int perCommit, CancellationToken cancellationToken, int? spreadDays = null)
     {
         var writer = new MasterDatasetWriter(root, orders, flushToDisk: false);
         var perPartition = events / partitions;
@@ -35,7 +36,11 @@ internal static class DatasetGenerator
                 for (var offset = first; offset <= last; offset++)
                 {
                     var ticks = Start.Ticks + (long)((double)offset / perPartition * span) + random.NextInt64(TimeSpan.TicksPerMinute * 5);
-                    if (random.Next(100) < 8)
+                    if (spreadDays is { } days)
+                    {
+                        ticks = Start.Ticks + random.NextInt64(TimeSpan.TicksPerDay * days);
+                    }
+                    else if (random.Next(100) < 8)
                     {
                         ticks = Math.Max(Start.Ticks, ticks - random.NextInt64(TimeSpan.TicksPerHour, TimeSpan.TicksPerHour * 36));
                     }

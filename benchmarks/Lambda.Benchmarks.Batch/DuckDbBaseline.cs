@@ -11,7 +11,7 @@ namespace Lambda.Benchmarks.Batch;
 /// </summary>
 internal static class DuckDbBaseline
 {
-    public static (TimeSpan Elapsed, Dictionary<string, Numbers> Results) Run(string glob, bool withDistinct)
+    public static (TimeSpan Elapsed, Dictionary<string, Numbers> Results) Run(string files, bool withDistinct)
     {
         using var connection = new DuckDBConnection("Data Source=:memory:");
         connection.Open();
@@ -21,11 +21,11 @@ internal static class DuckDbBaseline
         var results = new Dictionary<string, Numbers>(StringComparer.Ordinal);
         Read(connection, results, "revenue_by_country", $"""
             SELECT epoch_ms(time_bucket(INTERVAL 1 minute, event_time)), country, count(*), sum(amount), max(amount){distinct}
-            FROM read_parquet('{glob}') WHERE status = 'paid' GROUP BY ALL
+            FROM read_parquet({files}) WHERE status = 'paid' GROUP BY ALL
             """);
         Read(connection, results, "orders_by_status", $"""
             SELECT epoch_ms(date_trunc('hour', event_time)), status, count(*), sum(amount), NULL{distinct}
-            FROM read_parquet('{glob}') GROUP BY ALL
+            FROM read_parquet({files}) GROUP BY ALL
             """);
         return (clock.Elapsed, results);
     }

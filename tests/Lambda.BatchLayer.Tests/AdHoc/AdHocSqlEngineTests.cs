@@ -59,6 +59,50 @@ public sealed class AdHocSqlEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task Old_hour_commits_and_new_flush_commits_read_as_one_dataset_before_and_after_compaction()
+    {
+        // The first 300 orders as an earlier build archived them (format 1, one file per hour), the rest as this
+        // build does (one flush file per partition per commit, event times spread over 30 days).
+        var orders = MasterDatasetTestFiles.Orders(900)
+            .Select((o, i) => i < 300 ? o : o with { EventTime = o.EventTime.AddDays(-(i * 7 % 30)).AddMinutes(i % 60) })
+            .ToList();
+        await MasterDatasetTestFiles.WriteOrdersAsync(_root, orders.Take(300).ToList());
+        var source = TestCatalogs.Default.GetSource("orders");
+        var writer = new MasterDatasetWriter(_root, source, flushToDisk: false);
+        var parser = new Lambda.Shared.Events.EventParser(source);
+        foreach (var commit in orders.Skip(300).GroupBy(o => (o.Partition, Chunk: o.Offset / 100)))
+        {
+            var batch = new MasterPartitionBatch(source, commit.Key.Partition);
+            foreach (var order in commit)
+            {
+                var json = $$"""{"ts":"{{order.EventTime:yyyy-MM-ddTHH:mm:ss.fffZ}}","order_id":"{{order.OrderId}}","user_id":"{{order.UserId}}","country":"{{order.Country}}","amount":{{order.Amount.ToString(CultureInfo.InvariantCulture)}},"status":"{{order.Status}}"}""";
+                Assert.True(parser.TryParse(System.Text.Encoding.UTF8.GetBytes(json), out var record, out _));
+                batch.Add(record, order.Offset);
+            }
+
+            var written = await writer.CommitAsync(batch, commit.Min(o => o.Offset), commit.Max(o => o.Offset), 0, CancellationToken.None);
+            Assert.True(Assert.Single(written.Files).Days!.Count > 1);
+        }
+
+        var expected = orders.GroupBy(o => (DateOnly.FromDateTime(o.EventTime), o.EventTime.Hour)).OrderBy(g => g.Key)
+            .Select(g => (g.Key.Item1, g.Key.Hour, (long)g.Count(), g.Sum(o => o.Amount))).ToList();
+        const string ByHour = "SELECT date, hour, count(*), sum(amount) FROM master_orders GROUP BY date, hour ORDER BY date, hour";
+        using (var session = await OpenAsync())
+        {
+            var before = await session.QueryAsync(ByHour, 10_000, null, CancellationToken.None);
+            Assert.Equal(expected, before.Rows.Select(r => ((DateOnly)r[0]!, (int)r[1]!, (long)r[2]!, (decimal)r[3]!)));
+        }
+
+        var result = await new MasterDatasetCompactor(_root, source, flushToDisk: false).CompactAsync(TimeSpan.Zero, 1_000_000, CancellationToken.None);
+        Assert.Equal(orders.Select(o => (o.Partition, DateOnly.FromDateTime(o.EventTime), o.EventTime.Hour)).Distinct().Count(), result.FilesAfter);
+        using (var session = await OpenAsync())
+        {
+            var after = await session.QueryAsync(ByHour, 10_000, null, CancellationToken.None);
+            Assert.Equal(expected, after.Rows.Select(r => ((DateOnly)r[0]!, (int)r[1]!, (long)r[2]!, (decimal)r[3]!)));
+        }
+    }
+
+    [Fact]
     public async Task Batch_views_are_exposed_from_their_published_files()
     {
         var view = TestCatalogs.RevenueByCountry;

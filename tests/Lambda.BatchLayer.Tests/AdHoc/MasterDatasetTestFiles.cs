@@ -38,6 +38,14 @@ public static class MasterDatasetTestFiles
             await using (var stream = File.Create(path + MasterDatasetLayout.TempSuffix))
             {
                 await using var writer = await ParquetWriter.CreateAsync(new ParquetSchema(orderId, userId, country, amount, status, eventTime, partition, offset), stream);
+                writer.CustomMetadata = new Dictionary<string, string>
+                {
+                    [MasterFileSchema.FormatKey] = MasterFileSchema.FormatValue,
+                    [MasterFileSchema.SourceKey] = "orders",
+                    [MasterFileSchema.PartitionKey] = group.Key.Partition.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    [MasterFileSchema.MinOffsetKey] = rows[0].Offset.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    [MasterFileSchema.MaxOffsetKey] = rows[^1].Offset.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                };
                 using var rowGroup = writer.CreateRowGroup();
                 await rowGroup.WriteAsync(orderId, rows.Select(r => r.OrderId).ToArray());
                 await rowGroup.WriteAsync(userId, rows.Select(r => r.UserId).ToArray());

@@ -177,7 +177,7 @@ public sealed class ArchiverKillTests(ITestOutputHelper output)
         using var command = connection.CreateCommand();
         command.CommandText = $"""
             SELECT kafka_partition, count(*), count(DISTINCT kafka_offset), sum(kafka_offset), sum(amount)
-            FROM read_parquet('{MasterDatasetLayout.ParquetGlob(root, orders.Name)}') GROUP BY 1 ORDER BY 1
+            FROM read_parquet('{MasterDatasetLayout.FlushFileGlob(root, orders.Name)}') GROUP BY 1 ORDER BY 1
             """;
         using var reader = command.ExecuteReader();
         var partitions = 0;

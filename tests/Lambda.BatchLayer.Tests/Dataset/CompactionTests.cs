@@ -1,3 +1,4 @@
+using System.Globalization;
 using Lambda.Testing;
 using System.Text.Json;
 using Lambda.BatchLayer.Dataset;
@@ -31,7 +32,9 @@ public sealed class CompactionTests : IDisposable
         Assert.Equal(before.CountsByPartition, after.CountsByPartition);
         Assert.Equal(before.Files, result.FilesBefore);
         Assert.Equal(after.Files, result.FilesAfter);
-        Assert.True(after.Files * 2 < before.Files, $"{before.Files} files before, {after.Files} after");
+        // Before: one flush file per commit; after: one hour file per (partition, date, hour) holding rows.
+        Assert.Equal(recordsBefore, before.Files);
+        Assert.Equal(HoursHoldingRows(before), after.Files);
         Assert.Equal(recordsBefore, result.RecordsSuperseded);
         var records = log.ReadCommits();
         Assert.Equal(2, records.Count);
@@ -213,14 +216,14 @@ public sealed class CompactionTests : IDisposable
     }
 
     [Fact]
-    public async Task Archive_commits_keep_format_1_and_compaction_records_must_name_what_they_supersede()
+    public async Task Archive_commits_are_format_3_and_compaction_records_must_name_what_they_supersede()
     {
         await OrderDatasets.WriteAsync(_root.Path, _orders, OrderDatasets.Messages(_orders, 200, 1, seed: 14), perCommit: 100);
         var directory = MasterDatasetLayout.CommitDirectory(_root.Path, _orders.Name);
         var json = await File.ReadAllTextAsync(Path.Combine(directory, "p0-0-99.json"));
         using (var document = JsonDocument.Parse(json))
         {
-            Assert.Equal(1, document.RootElement.GetProperty("formatVersion").GetInt32());
+            Assert.Equal(3, document.RootElement.GetProperty("formatVersion").GetInt32());
             Assert.False(document.RootElement.TryGetProperty("supersedes", out _));
         }
 
@@ -274,4 +277,8 @@ public sealed class CompactionTests : IDisposable
             }, CancellationToken.None);
         }
     }
+
+    /// <summary>Distinct (partition, UTC date, UTC hour) of the rows, from their event times.</summary>
+    internal static int HoursHoldingRows(DatasetContents contents) =>
+        contents.Rows.Select(r => (r.Key.Partition, Hour: long.Parse(r.Value.Split('|')[0], CultureInfo.InvariantCulture) / 3_600_000)).Distinct().Count();
 }

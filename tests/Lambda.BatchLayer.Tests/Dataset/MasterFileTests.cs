@@ -109,18 +109,18 @@ public sealed class MasterFileTests : IDisposable
     }
 
     [Fact]
-    public async Task Timestamp_statistics_match_the_values_and_hive_columns_match_event_time()
+    public async Task Timestamp_statistics_match_the_values_and_every_row_group_of_a_flush_file_holds_one_utc_day()
     {
         var messages = OrderDatasets.Messages(_orders, 5_000, 2, seed: 14);
         await OrderDatasets.WriteAsync(_root.Path, _orders, messages, perCommit: 5_000, rowGroupSize: 100);
         using var connection = Open();
         using var command = connection.CreateCommand();
         command.CommandText = $$"""
-            SELECT count(*) FILTER (WHERE date_trunc('hour', event_time AT TIME ZONE 'UTC') <> make_timestamp(year(date), month(date), day(date), hour, 0, 0)),
+            SELECT count(*) FILTER (WHERE date_trunc('day', event_time AT TIME ZONE 'UTC') <> date_trunc('day', s.stats_min::TIMESTAMPTZ AT TIME ZONE 'UTC')),
                    count(*) FILTER (WHERE event_time < s.stats_min::TIMESTAMPTZ OR event_time > s.stats_max::TIMESTAMPTZ),
                    count(*),
                    count(*) FILTER (WHERE s.stats_min IS NOT NULL AND s.stats_max IS NOT NULL)
-            FROM read_parquet('{{Glob()}}', hive_partitioning = true, hive_types = {'date': DATE, 'hour': INTEGER}, filename = true, file_row_number = true) d
+            FROM read_parquet('{{Glob()}}', filename = true, file_row_number = true) d
             JOIN (SELECT file_name, row_group_id, stats_min, stats_max, row_group_num_rows,
                          sum(row_group_num_rows) OVER (PARTITION BY file_name ORDER BY row_group_id) - row_group_num_rows AS first_row
                   FROM parquet_metadata('{{Glob()}}') WHERE path_in_schema = 'event_time') s
@@ -140,7 +140,7 @@ public sealed class MasterFileTests : IDisposable
         using var connection = Open();
         using var command = connection.CreateCommand();
         command.CommandText = $$"""
-            SELECT kafka_partition, kafka_offset FROM read_parquet('{{Glob()}}', hive_partitioning = true, hive_types = {'date': DATE, 'hour': INTEGER})
+            SELECT kafka_partition, kafka_offset FROM read_parquet('{{Glob()}}')
             WHERE event_time >= make_timestamptz({{range.StartMilliseconds * 1000}}::BIGINT) AND event_time < make_timestamptz({{range.EndMilliseconds * 1000}}::BIGINT)
             ORDER BY 1, 2
             """;
@@ -154,7 +154,7 @@ public sealed class MasterFileTests : IDisposable
         return result.ToArray();
     }
 
-    private string Glob() => MasterDatasetLayout.ParquetGlob(_root.Path, _orders.Name);
+    private string Glob() => MasterDatasetLayout.FlushFileGlob(_root.Path, _orders.Name);
 
     private static DuckDBConnection Open()
     {
