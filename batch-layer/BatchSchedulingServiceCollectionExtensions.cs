@@ -8,6 +8,7 @@ using Lambda.BatchLayer.Compaction;
 using Lambda.BatchLayer.Loading;
 using Lambda.BatchLayer.Scheduling;
 using Lambda.BatchLayer.Status;
+using Lambda.BatchLayer.Telemetry;
 using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.ClickHouse;
@@ -51,6 +52,8 @@ public static class BatchSchedulingServiceCollectionExtensions
         services.TryAddSingleton<IBatchRunStore, PostgresBatchRunStore>();
         services.TryAddSingleton<IRecomputeLock, PostgresRecomputeLock>();
         services.TryAddSingleton<IBatchViewLoader, ClickHouseBatchViewLoader>();
+        services.AddMetrics();
+        services.TryAddSingleton<BatchLayerMetrics>();
         services.TryAddSingleton<RecomputeRunner>();
         services.TryAddSingleton<CompactionRunner>();
 

@@ -2,6 +2,8 @@ using Lambda.Shared.Batch;
 using Hangfire;
 using Lambda.BatchLayer.Scheduling;
 using Lambda.BatchLayer.Status;
+using Lambda.BatchLayer.Telemetry;
+using Lambda.Shared.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -33,6 +35,7 @@ public static class BatchHosts
         builder.Services.AddHostedService<BatchRunsSchemaInitializer>();
         builder.Services.AddLambdaBatchRecurringJob();
         builder.Services.AddLambdaBatchArchiver(builder.Configuration);
+        builder.Services.AddLambdaBatchTelemetry(builder.Configuration);
         var schedule = builder.Configuration.GetSection(BatchScheduleOptions.SectionName).Get<BatchScheduleOptions>() ?? new BatchScheduleOptions();
         if (schedule.ServerEnabled)
         {
@@ -49,6 +52,7 @@ public static class BatchHosts
 
         var app = builder.Build();
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
+        app.MapLambdaMetrics();
         app.UseHangfireDashboard(
             batch.DashboardPath,
             new DashboardOptions { DashboardTitle = "Lambda batch layer", DisplayStorageConnectionString = false },

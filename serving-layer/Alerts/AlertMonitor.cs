@@ -1,4 +1,5 @@
 using Lambda.ServingLayer.Querying;
+using Lambda.ServingLayer.Telemetry;
 using Lambda.Shared.Time;
 using Microsoft.Extensions.Options;
 using LambdaCatalog = Lambda.Shared.Catalog.Catalog;
@@ -24,6 +25,7 @@ public sealed partial class AlertMonitor
     private readonly IAlertNotifier _notifier;
     private readonly TimeProvider _time;
     private readonly ILogger<AlertMonitor> _logger;
+    private readonly ServingLayerMetrics? _metrics;
 
     /// <summary>Compiles the rules of <paramref name="options"/> against <paramref name="catalog"/>.</summary>
     /// <exception cref="OptionsValidationException">A rule is invalid (normally caught at start-up by <see cref="AlertOptionsValidator"/>).</exception>
@@ -34,7 +36,8 @@ public sealed partial class AlertMonitor
         ViewQueryEngine engine,
         IAlertNotifier notifier,
         TimeProvider timeProvider,
-        ILogger<AlertMonitor> logger)
+        ILogger<AlertMonitor> logger,
+        ServingLayerMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();
@@ -48,6 +51,7 @@ public sealed partial class AlertMonitor
         _notifier = notifier;
         _time = timeProvider;
         _logger = logger;
+        _metrics = metrics;
         var start = timeProvider.GetUtcNow();
         _states = _rules.ToDictionary(
             r => r.Name,
@@ -55,6 +59,10 @@ public sealed partial class AlertMonitor
                 r.Name, r.View.Name, r.Measure.Name, r.FilterText, r.Window, r.Condition.ToSymbol(), r.Threshold,
                 Name(AlertState.Ok), null, start, null, null, null, null),
             StringComparer.Ordinal);
+        foreach (var rule in _rules)
+        {
+            _metrics?.AlertState(rule.Name, firing: false, changed: false);
+        }
     }
 
     /// <summary>The rules, in configuration order.</summary>
@@ -126,6 +134,7 @@ public sealed partial class AlertMonitor
             From = query.Range.Start,
             To = query.Range.End,
         });
+        _metrics?.AlertState(rule.Name, state == AlertState.Firing, changed);
         if (!changed)
         {
             return;
