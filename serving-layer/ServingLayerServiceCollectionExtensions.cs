@@ -42,6 +42,7 @@ public static class ServingLayerServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ServingOptions>, ServingOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ServingOptions>, ProductionKeysValidator>());
 
         services.AddLambdaCatalog();
         services.AddLambdaKafka(configuration);

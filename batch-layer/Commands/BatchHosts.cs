@@ -1,5 +1,6 @@
 using Lambda.Shared.Batch;
 using Hangfire;
+using Lambda.BatchLayer.Dashboard;
 using Lambda.BatchLayer.Scheduling;
 using Lambda.BatchLayer.Status;
 using Lambda.BatchLayer.Telemetry;
@@ -36,6 +37,7 @@ public static class BatchHosts
         builder.Services.AddLambdaBatchRecurringJob();
         builder.Services.AddLambdaBatchArchiver(builder.Configuration);
         builder.Services.AddLambdaBatchTelemetry(builder.Configuration);
+        builder.Services.AddLambdaBatchDashboard();
         var schedule = builder.Configuration.GetSection(BatchScheduleOptions.SectionName).Get<BatchScheduleOptions>() ?? new BatchScheduleOptions();
         if (schedule.ServerEnabled)
         {
@@ -53,10 +55,7 @@ public static class BatchHosts
         var app = builder.Build();
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
         app.MapLambdaMetrics();
-        app.UseHangfireDashboard(
-            batch.DashboardPath,
-            new DashboardOptions { DashboardTitle = "Lambda batch layer", DisplayStorageConnectionString = false },
-            app.Services.GetRequiredService<JobStorage>());
+        app.UseBatchDashboard(batch.DashboardPath, app.Services.GetRequiredService<JobStorage>());
         return app;
     }
 

@@ -116,8 +116,10 @@ public sealed partial class AlertMonitor
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            LogEvaluationFailed(_logger, e, rule.Name, rule.View.Name);
-            Update(rule.Name, s => s with { LastEvaluatedAt = now, LastError = $"{e.GetType().Name}: {e.Message}" });
+            // The status is an API answer: the exception's text (hosts, URLs) goes to the log under a correlation id only.
+            var correlationId = Guid.NewGuid().ToString("N")[..16];
+            LogEvaluationFailed(_logger, e, rule.Name, rule.View.Name, correlationId);
+            Update(rule.Name, s => s with { LastEvaluatedAt = now, LastError = $"the evaluation failed; the error was logged with correlation id {correlationId}" });
             return;
         }
 
@@ -181,8 +183,8 @@ public sealed partial class AlertMonitor
         Message = "Alert {Rule} resolved: {Measure} of {View} over {Range} is {Value}, no longer {Condition} {Threshold}")]
     private static partial void LogResolved(ILogger logger, string rule, string measure, string view, string range, double? value, string condition, double threshold);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Alert {Rule}: evaluating view {View} failed; its state stays as it was")]
-    private static partial void LogEvaluationFailed(ILogger logger, Exception exception, string rule, string view);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Alert {Rule}: evaluating view {View} failed (correlation id {CorrelationId}); its state stays as it was")]
+    private static partial void LogEvaluationFailed(ILogger logger, Exception exception, string rule, string view, string correlationId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Alert {Rule}: the {State} notification failed; the next transition notifies again")]
     private static partial void LogNotificationFailed(ILogger logger, Exception exception, string rule, string state);

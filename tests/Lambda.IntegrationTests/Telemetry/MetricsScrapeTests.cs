@@ -95,6 +95,7 @@ public sealed class MetricsScrapeTests(ITestOutputHelper output) : IAsyncLifetim
             ["Batch__Compaction__MinAge"] = "00:00:00",
             ["Batch__Compaction__FlushToDisk"] = "false",
             ["Batch__DatasetStats__Interval"] = "00:00:01",
+            ["Batch__Dashboard__ApiKeys__0"] = AdminKey,
         });
         var serving = Start("serving-layer", "Lambda.ServingLayer", [], new(environment)
         {
