@@ -5,9 +5,11 @@ using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
 using Lambda.BatchLayer.AdHoc;
 using Lambda.BatchLayer.Compaction;
+using Lambda.BatchLayer.Dashboard;
 using Lambda.BatchLayer.Loading;
 using Lambda.BatchLayer.Scheduling;
 using Lambda.BatchLayer.Status;
+using Lambda.BatchLayer.Telemetry;
 using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.ClickHouse;
@@ -51,6 +53,8 @@ public static class BatchSchedulingServiceCollectionExtensions
         services.TryAddSingleton<IBatchRunStore, PostgresBatchRunStore>();
         services.TryAddSingleton<IRecomputeLock, PostgresRecomputeLock>();
         services.TryAddSingleton<IBatchViewLoader, ClickHouseBatchViewLoader>();
+        services.AddMetrics();
+        services.TryAddSingleton<BatchLayerMetrics>();
         services.TryAddSingleton<RecomputeRunner>();
         services.TryAddSingleton<CompactionRunner>();
 
@@ -83,6 +87,21 @@ public static class BatchSchedulingServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         return services.AddLambdaArchiver(configuration);
+    }
+
+    /// <summary>
+    /// The Hangfire dashboard's key check (<c>Batch:Dashboard</c>, validated on start: a Production start needs admin keys
+    /// of its own) and the data protection its cookie uses. Only the service (<c>serve</c>) calls it.
+    /// </summary>
+    public static IServiceCollection AddLambdaBatchDashboard(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddOptions<BatchDashboardOptions>().BindConfiguration(BatchDashboardOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BatchDashboardOptions>, BatchDashboardOptionsValidator>());
+        services.AddDataProtection();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<DashboardKeyAuthorizer>();
+        return services;
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using Lambda.ServingLayer.Alerts;
 using Lambda.ServingLayer.Dashboard;
 using Lambda.ServingLayer.Endpoints;
+using Lambda.Shared.Telemetry;
 using Scalar.AspNetCore;
 
 namespace Lambda.ServingLayer;
@@ -25,6 +26,7 @@ public static class ServingLayerApplicationExtensions
             .WithTitle("Lambda serving layer")
             .WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();
         app.MapHealthEndpoints();
+        app.MapLambdaMetrics();
         app.MapViewEndpoints();
         app.MapEventEndpoints();
         app.MapAdminEndpoints();

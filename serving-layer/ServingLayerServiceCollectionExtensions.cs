@@ -10,11 +10,13 @@ using Lambda.ServingLayer.OpenApi;
 using Lambda.ServingLayer.Problems;
 using Lambda.ServingLayer.Querying;
 using Lambda.ServingLayer.Security;
+using Lambda.ServingLayer.Telemetry;
 using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.ClickHouse;
 using Lambda.Shared.Kafka;
 using Lambda.Shared.SpeedViews;
+using Lambda.Shared.Telemetry;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -40,6 +42,7 @@ public static class ServingLayerServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ServingOptions>, ServingOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ServingOptions>, ProductionKeysValidator>());
 
         services.AddLambdaCatalog();
         services.AddLambdaKafka(configuration);
@@ -56,13 +59,16 @@ public static class ServingLayerServiceCollectionExtensions
         services.TryAddSingleton<IBatchJobScheduler, HangfireBatchJobScheduler>();
         services.TryAddSingleton<IBatchStatusStore, PostgresBatchStatusStore>();
 
+        services.AddLambdaTelemetry(configuration, "lambda-serving-layer");
+        services.TryAddSingleton<ServingLayerMetrics>();
         services.TryAddSingleton<ViewQueryParser>();
         services.TryAddSingleton(sp => new ViewQueryEngine(
             sp.GetRequiredService<IBatchViewStore>(),
             sp.GetRequiredService<ISpeedViewReader>(),
             sp.GetRequiredService<ILogger<ViewQueryEngine>>(),
             sp.GetRequiredService<IOptions<ServingOptions>>().Value.ToQueryResultSharing(),
-            sp.GetService<TimeProvider>()));
+            sp.GetService<TimeProvider>(),
+            sp.GetRequiredService<ServingLayerMetrics>()));
         services.TryAddSingleton<EventIngestor>();
         services.AddServingAlerts(configuration);
 

@@ -1,6 +1,6 @@
 using Lambda.SpeedLayer;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
-using Prometheus;
+using Lambda.Shared.Telemetry;
 
 var builder = WebApplication.CreateBuilder(args);
 if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["http_ports"]))
@@ -14,7 +14,7 @@ builder.Services.AddSpeedLayer(builder.Configuration);
 var app = builder.Build();
 app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("live") });
 app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
-app.MapMetrics("/metrics");
+app.MapLambdaMetrics();
 app.Run();
 
 /// <summary>Entry point type, public so integration tests can host the service.</summary>

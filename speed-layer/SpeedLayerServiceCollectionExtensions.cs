@@ -2,13 +2,14 @@ using Lambda.Shared.Catalog;
 using Lambda.Shared.ClickHouse;
 using Lambda.Shared.Kafka;
 using Lambda.SpeedLayer.Storage;
+using Lambda.Shared.SpeedViews;
+using Lambda.Shared.Telemetry;
 using Lambda.SpeedLayer.DeadLetters;
 using Lambda.SpeedLayer.Health;
 using Lambda.SpeedLayer.Hosting;
 using Lambda.SpeedLayer.Metrics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using Prometheus;
 
 namespace Lambda.SpeedLayer;
 
@@ -18,7 +19,7 @@ public static class SpeedLayerServiceCollectionExtensions
     /// <summary>
     /// Registers the speed layer: the catalog (<c>Catalog</c>), Kafka (<c>Kafka</c>), ClickHouse
     /// (<c>ClickHouse</c>) and the speed tables, <see cref="SpeedLayerOptions"/> (<c>SpeedLayer</c>, validated on
-    /// start), the dead-letter producer, metrics (prometheus-net default registry), the health checks
+    /// start), the dead-letter producer, metrics and traces (the shared telemetry registration, <c>Telemetry</c>), the health checks
     /// (tag <c>live</c>: liveness; tag <c>ready</c>: readiness, ClickHouse included) and the worker.
     /// </summary>
     public static IServiceCollection AddSpeedLayer(this IServiceCollection services, IConfiguration configuration)
@@ -39,8 +40,8 @@ public static class SpeedLayerServiceCollectionExtensions
             (host, speed) => host.ShutdownTimeout = speed.Value.DrainTimeout + TimeSpan.FromSeconds(10));
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(Prometheus.Metrics.DefaultRegistry);
-        services.TryAddSingleton(sp => new SpeedLayerMetrics(sp.GetRequiredService<CollectorRegistry>()));
+        services.AddLambdaTelemetry(configuration, "lambda-speed-layer");
+        services.TryAddSingleton<SpeedLayerMetrics>();
         services.TryAddSingleton<SpeedLayerStatus>();
         services.TryAddSingleton<IDeadLetterSink, KafkaDeadLetterSink>();
         services.AddHostedService<SpeedLayerWorker>();

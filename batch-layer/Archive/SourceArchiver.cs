@@ -209,6 +209,7 @@ internal sealed class SourceArchiver
     {
         foreach (var tp in partitions)
         {
+            _metrics.RemoveLag(_source.Name, tp.Partition.Value);
             if (_batches.Remove(tp.Partition.Value, out var batch) && batch.HasProgress)
             {
                 _buffered -= batch.Messages;
@@ -254,6 +255,16 @@ internal sealed class SourceArchiver
             invalid > 0 ? LogLevel.Warning : LogLevel.Information,
             "Archiver {Source}: committed {Events} messages of {Partitions} partitions in {Files} files in {Elapsed} ms: {Valid} events archived, {Invalid} invalid messages not archived",
             _source.Name, events, commits.Length, commits.Sum(c => c.Files.Count), (long)elapsed.TotalMilliseconds, commits.Sum(c => c.ValidEvents), invalid);
+
+        foreach (var commit in commits)
+        {
+            // The client's cached high watermark: no broker round trip on the archiving thread.
+            var high = consumer.GetWatermarkOffsets(new TopicPartition(_source.Topic, commit.Partition)).High;
+            if (high != Offset.Unset)
+            {
+                _metrics.Lag(_source.Name, commit.Partition, high.Value - (commit.LastOffset + 1));
+            }
+        }
 
         try
         {

@@ -1,7 +1,10 @@
 using Lambda.Shared.Batch;
 using Hangfire;
+using Lambda.BatchLayer.Dashboard;
 using Lambda.BatchLayer.Scheduling;
 using Lambda.BatchLayer.Status;
+using Lambda.BatchLayer.Telemetry;
+using Lambda.Shared.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -33,6 +36,8 @@ public static class BatchHosts
         builder.Services.AddHostedService<BatchRunsSchemaInitializer>();
         builder.Services.AddLambdaBatchRecurringJob();
         builder.Services.AddLambdaBatchArchiver(builder.Configuration);
+        builder.Services.AddLambdaBatchTelemetry(builder.Configuration);
+        builder.Services.AddLambdaBatchDashboard();
         var schedule = builder.Configuration.GetSection(BatchScheduleOptions.SectionName).Get<BatchScheduleOptions>() ?? new BatchScheduleOptions();
         if (schedule.ServerEnabled)
         {
@@ -49,10 +54,8 @@ public static class BatchHosts
 
         var app = builder.Build();
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
-        app.UseHangfireDashboard(
-            batch.DashboardPath,
-            new DashboardOptions { DashboardTitle = "Lambda batch layer", DisplayStorageConnectionString = false },
-            app.Services.GetRequiredService<JobStorage>());
+        app.MapLambdaMetrics();
+        app.UseBatchDashboard(batch.DashboardPath, app.Services.GetRequiredService<JobStorage>());
         return app;
     }
 

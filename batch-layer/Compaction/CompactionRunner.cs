@@ -1,5 +1,6 @@
 using Lambda.BatchLayer.Dataset;
 using Lambda.BatchLayer.Scheduling;
+using Lambda.BatchLayer.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using LambdaCatalog = Lambda.Shared.Catalog.Catalog;
@@ -19,6 +20,7 @@ public sealed class CompactionRunner
     private readonly IRecomputeLock _lock;
     private readonly TimeProvider _time;
     private readonly ILogger<CompactionRunner> _logger;
+    private readonly BatchLayerMetrics? _metrics;
 
     /// <summary>Creates the runner.</summary>
     public CompactionRunner(
@@ -27,8 +29,10 @@ public sealed class CompactionRunner
         IOptions<CompactionOptions> options,
         IRecomputeLock recomputeLock,
         TimeProvider time,
-        ILogger<CompactionRunner> logger)
+        ILogger<CompactionRunner> logger,
+        BatchLayerMetrics? metrics = null)
     {
+        _metrics = metrics;
         _catalog = catalog ?? throw new ArgumentNullException(nameof(catalog));
         _batch = batch?.Value ?? throw new ArgumentNullException(nameof(batch));
         _options = options?.Value ?? throw new ArgumentNullException(nameof(options));
@@ -71,6 +75,7 @@ public sealed class CompactionRunner
             _logger.LogInformation(
                 "Compacted {Source}: {RecordsSuperseded} commits into {RecordsWritten} records, {FilesBefore} files to {FilesAfter} ({FilesWritten} merged files, {RowsWritten} rows rewritten) in {Elapsed}",
                 source.Name, result.RecordsSuperseded, result.RecordsWritten, result.FilesBefore, result.FilesAfter, result.FilesWritten, result.RowsWritten, _time.GetElapsedTime(started));
+            _metrics?.Compacted(source.Name, result.RecordsSuperseded, result.FilesBefore, result.FilesAfter, result.RowsWritten, _time.GetElapsedTime(started));
             results.Add(result);
         }
 

@@ -2,6 +2,7 @@ using Lambda.BatchLayer.Loading;
 using Lambda.BatchLayer.Recompute;
 using Lambda.BatchLayer.Status;
 using Lambda.Shared.Batch;
+using Lambda.BatchLayer.Telemetry;
 using Lambda.Shared.BatchViews;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -34,6 +35,7 @@ public sealed class RecomputeRunner
     private readonly BatchLoadOptions _load;
     private readonly TimeProvider _time;
     private readonly ILogger<RecomputeRunner> _logger;
+    private readonly BatchLayerMetrics? _metrics;
 
     /// <summary>
     /// Creates the runner. The engine is resolved per run, so a host without one still starts.
@@ -50,8 +52,10 @@ public sealed class RecomputeRunner
         IOptions<BatchScheduleOptions> schedule,
         IOptions<BatchLoadOptions> load,
         TimeProvider time,
-        ILogger<RecomputeRunner> logger)
+        ILogger<RecomputeRunner> logger,
+        BatchLayerMetrics? metrics = null)
     {
+        _metrics = metrics;
         _services = services ?? throw new ArgumentNullException(nameof(services));
         _store = store ?? throw new ArgumentNullException(nameof(store));
         _lock = recomputeLock ?? throw new ArgumentNullException(nameof(recomputeLock));
@@ -104,6 +108,7 @@ public sealed class RecomputeRunner
             run.RequestedBy,
             run.Attempt);
 
+        var runStarted = _time.GetTimestamp();
         var recorder = new RunProgressRecorder(progress);
         var state = BatchRunState.Waiting;
         var daysLoaded = 0;
@@ -148,6 +153,7 @@ public sealed class RecomputeRunner
                 await _store.UpdateProgressAsync(runId, BatchRunState.Running, "done", result.RowsRead, CancellationToken.None).ConfigureAwait(false);
                 recorder.Report(new RecomputeProgress("done", result.Days.Count, result.Days.Count, result.RowsRead));
                 await _store.FinishAsync(runId, final, daysLoaded, null, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+                _metrics?.RecomputeFinished(BatchRunStateNames.ToName(final), _time.GetElapsedTime(runStarted), result.RowsRead, result.RowsWritten, succeeded: true);
             }
         }
         catch (Exception ex)
@@ -156,6 +162,7 @@ public sealed class RecomputeRunner
             var cancelled = ex is OperationCanceledException && cancellationToken.IsCancellationRequested;
             var finalState = cancelled ? BatchRunState.Cancelled : BatchRunState.Failed;
             var error = cancelled ? "cancelled: the host is shutting down" : $"{ex.GetType().Name}: {ex.Message}";
+            _metrics?.RecomputeFinished(BatchRunStateNames.ToName(finalState), _time.GetElapsedTime(runStarted), 0, 0, succeeded: false);
             if (cancelled)
             {
                 _logger.LogWarning("Recompute run {RunId} cancelled", runId);

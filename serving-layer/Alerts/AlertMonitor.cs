@@ -1,4 +1,5 @@
 using Lambda.ServingLayer.Querying;
+using Lambda.ServingLayer.Telemetry;
 using Lambda.Shared.Time;
 using Microsoft.Extensions.Options;
 using LambdaCatalog = Lambda.Shared.Catalog.Catalog;
@@ -24,6 +25,7 @@ public sealed partial class AlertMonitor
     private readonly IAlertNotifier _notifier;
     private readonly TimeProvider _time;
     private readonly ILogger<AlertMonitor> _logger;
+    private readonly ServingLayerMetrics? _metrics;
 
     /// <summary>Compiles the rules of <paramref name="options"/> against <paramref name="catalog"/>.</summary>
     /// <exception cref="OptionsValidationException">A rule is invalid (normally caught at start-up by <see cref="AlertOptionsValidator"/>).</exception>
@@ -33,7 +35,8 @@ public sealed partial class AlertMonitor
         ViewQueryEngine engine,
         IAlertNotifier notifier,
         TimeProvider timeProvider,
-        ILogger<AlertMonitor> logger)
+        ILogger<AlertMonitor> logger,
+        ServingLayerMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();
@@ -47,6 +50,7 @@ public sealed partial class AlertMonitor
         _notifier = notifier;
         _time = timeProvider;
         _logger = logger;
+        _metrics = metrics;
         var start = timeProvider.GetUtcNow();
         _states = _rules.ToDictionary(
             r => r.Name,
@@ -54,6 +58,10 @@ public sealed partial class AlertMonitor
                 r.Name, r.View.Name, r.Measure.Name, r.FilterText, r.Window, r.Condition.ToSymbol(), r.Threshold,
                 Name(AlertState.Ok), null, start, null, null, null, null),
             StringComparer.Ordinal);
+        foreach (var rule in _rules)
+        {
+            _metrics?.AlertState(rule.Name, firing: false, changed: false);
+        }
     }
 
     /// <summary>The rules, in configuration order.</summary>
@@ -107,8 +115,10 @@ public sealed partial class AlertMonitor
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            LogEvaluationFailed(_logger, e, rule.Name, rule.View.Name);
-            Update(rule.Name, s => s with { LastEvaluatedAt = now, LastError = $"{e.GetType().Name}: {e.Message}" });
+            // The status is an API answer: the exception's text (hosts, URLs) goes to the log under a correlation id only.
+            var correlationId = Guid.NewGuid().ToString("N")[..16];
+            LogEvaluationFailed(_logger, e, rule.Name, rule.View.Name, correlationId);
+            Update(rule.Name, s => s with { LastEvaluatedAt = now, LastError = $"the evaluation failed; the error was logged with correlation id {correlationId}" });
             return;
         }
 
@@ -125,6 +135,7 @@ public sealed partial class AlertMonitor
             From = query.Range.Start,
             To = query.Range.End,
         });
+        _metrics?.AlertState(rule.Name, state == AlertState.Firing, changed);
         if (!changed)
         {
             return;
@@ -171,8 +182,8 @@ public sealed partial class AlertMonitor
         Message = "Alert {Rule} resolved: {Measure} of {View} over {Range} is {Value}, no longer {Condition} {Threshold}")]
     private static partial void LogResolved(ILogger logger, string rule, string measure, string view, string range, double? value, string condition, double threshold);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Alert {Rule}: evaluating view {View} failed; its state stays as it was")]
-    private static partial void LogEvaluationFailed(ILogger logger, Exception exception, string rule, string view);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Alert {Rule}: evaluating view {View} failed (correlation id {CorrelationId}); its state stays as it was")]
+    private static partial void LogEvaluationFailed(ILogger logger, Exception exception, string rule, string view, string correlationId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Alert {Rule}: the {State} notification failed; the next transition notifies again")]
     private static partial void LogNotificationFailed(ILogger logger, Exception exception, string rule, string state);

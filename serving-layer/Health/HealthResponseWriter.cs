@@ -3,8 +3,11 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Lambda.ServingLayer.Health;
 
-/// <summary>Writes a health report as JSON: overall status and, per check, status, description and duration.</summary>
-public static class HealthResponseWriter
+/// <summary>
+/// Writes a health report as JSON: overall status and, per check, status, description and duration. A check that threw
+/// is described by a correlation id only (its exception text can name hosts and URLs); the exception is logged under it.
+/// </summary>
+public static partial class HealthResponseWriter
 {
     /// <summary>The writer for <c>HealthCheckOptions.ResponseWriter</c>.</summary>
     public static async Task WriteAsync(HttpContext context, HealthReport report)
@@ -12,6 +15,7 @@ public static class HealthResponseWriter
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(report);
         context.Response.ContentType = "application/json; charset=utf-8";
+        ILogger? logger = null;
         await using var writer = new Utf8JsonWriter(context.Response.BodyWriter, Json.ViewQueryResultWriter.WriterOptions);
         writer.WriteStartObject();
         writer.WriteString("status", Name(report.Status));
@@ -21,7 +25,17 @@ public static class HealthResponseWriter
         {
             writer.WriteStartObject(name);
             writer.WriteString("status", Name(entry.Status));
-            writer.WriteString("description", entry.Description);
+            if (entry.Exception is { } exception)
+            {
+                logger ??= context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(HealthResponseWriter).FullName!);
+                LogCheckFailed(logger, exception, name, context.TraceIdentifier);
+                writer.WriteString("description", $"the check failed; the error was logged with correlation id {context.TraceIdentifier}");
+            }
+            else
+            {
+                writer.WriteString("description", entry.Description);
+            }
+
             writer.WriteNumber("duration_ms", Math.Round(entry.Duration.TotalMilliseconds, 1));
             writer.WriteEndObject();
         }
@@ -30,6 +44,9 @@ public static class HealthResponseWriter
         writer.WriteEndObject();
         await writer.FlushAsync(context.RequestAborted).ConfigureAwait(false);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Health check {Check} failed (correlation id {CorrelationId})")]
+    private static partial void LogCheckFailed(ILogger logger, Exception exception, string check, string correlationId);
 
     private static string Name(HealthStatus status) => status switch
     {

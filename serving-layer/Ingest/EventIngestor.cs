@@ -1,5 +1,7 @@
 using System.Collections.Frozen;
+using System.Diagnostics;
 using System.Text;
+using Lambda.ServingLayer.Telemetry;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.Events;
 using LambdaCatalog = Lambda.Shared.Catalog.Catalog;
@@ -16,10 +18,12 @@ public sealed partial class EventIngestor
     private readonly FrozenDictionary<string, EventParser> _parsers;
     private readonly IEventPublisher _publisher;
     private readonly ILogger<EventIngestor> _logger;
+    private readonly ServingLayerMetrics? _metrics;
 
     /// <summary>Creates the ingestor with one parser per source of the catalog.</summary>
-    public EventIngestor(LambdaCatalog catalog, IEventPublisher publisher, ILogger<EventIngestor> logger)
+    public EventIngestor(LambdaCatalog catalog, IEventPublisher publisher, ILogger<EventIngestor> logger, ServingLayerMetrics? metrics = null)
     {
+        _metrics = metrics;
         ArgumentNullException.ThrowIfNull(catalog);
         _parsers = catalog.Sources.ToFrozenDictionary(s => s.Name, s => new EventParser(s), StringComparer.Ordinal);
         _publisher = publisher;
@@ -50,7 +54,16 @@ public sealed partial class EventIngestor
             }
         }
 
-        await _publisher.PublishAsync(source.Topic, accepted, cancellationToken).ConfigureAwait(false);
+        // The records carry this activity's context (traceparent header), so the speed flush storing them links here.
+        using (var activity = ServingLayerTracing.Source.StartActivity("ingest.publish", ActivityKind.Producer))
+        {
+            activity?.SetTag("messaging.destination.name", source.Topic);
+            activity?.SetTag("lambda.accepted", accepted.Count);
+            activity?.SetTag("lambda.rejected", errors.Count);
+            await _publisher.PublishAsync(source.Topic, accepted, cancellationToken).ConfigureAwait(false);
+        }
+
+        _metrics?.Ingested(source.Name, accepted.Count, errors.Select(e => e.Code));
         LogIngested(_logger, source.Name, source.Topic, accepted.Count, errors.Count);
         return new IngestResult(accepted.Count, errors.Count, errors);
     }

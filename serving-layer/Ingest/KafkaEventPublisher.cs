@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using Confluent.Kafka;
 using Lambda.ServingLayer.Configuration;
 using Lambda.Shared.Kafka;
+using Lambda.Shared.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace Lambda.ServingLayer.Ingest;
@@ -48,11 +50,12 @@ public sealed partial class KafkaEventPublisher : IEventPublisher, IDisposable
         }
 
         var producer = _producer.Value;
+        var activity = Activity.Current;
         var deliveries = new Task<DeliveryResult<byte[]?, byte[]>>[events.Count];
         for (var i = 0; i < events.Count; i++)
         {
             // Not the request's token: once handed to librdkafka a message goes out anyway, and its report must be awaited.
-            deliveries[i] = producer.ProduceAsync(topic, new Message<byte[]?, byte[]> { Key = events[i].Key, Value = events[i].Value }, CancellationToken.None);
+            deliveries[i] = producer.ProduceAsync(topic, new Message<byte[]?, byte[]> { Key = events[i].Key, Value = events[i].Value, Headers = TraceHeaders(activity) }, CancellationToken.None);
         }
 
         try
@@ -90,6 +93,18 @@ public sealed partial class KafkaEventPublisher : IEventPublisher, IDisposable
         {
             throw new EventPublishException(topic, acknowledged, events.Count - acknowledged, reason ?? "unknown", first);
         }
+    }
+
+    private static Headers? TraceHeaders(Activity? activity)
+    {
+        if (activity is null)
+        {
+            return null;
+        }
+
+        var headers = new Headers();
+        KafkaTraceContext.Inject(headers, activity);
+        return headers;
     }
 
     /// <summary>Delivers what is still queued (bounded by the delivery timeout) and closes the producer.</summary>

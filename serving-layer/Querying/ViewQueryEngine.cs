@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Lambda.ServingLayer.Telemetry;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.Time;
 
@@ -21,7 +22,8 @@ public sealed partial class ViewQueryEngine(
     ISpeedViewReader speedReader,
     ILogger<ViewQueryEngine> logger,
     QueryResultSharing? sharing = null,
-    TimeProvider? timeProvider = null)
+    TimeProvider? timeProvider = null,
+    ServingLayerMetrics? metrics = null)
 {
     private readonly QueryResultSharing _sharing = sharing ?? QueryResultSharing.None;
 
@@ -34,10 +36,22 @@ public sealed partial class ViewQueryEngine(
         : null;
 
     /// <summary>Runs <paramref name="query"/> (or shares a recent enough answer of an identical query).</summary>
-    public Task<ViewQueryResult> ExecuteAsync(ViewQuery query, CancellationToken cancellationToken)
+    public async Task<ViewQueryResult> ExecuteAsync(ViewQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        return _cache is null ? ComputeAsync(query, null, cancellationToken) : _cache.GetOrComputeAsync(query, ComputeAsync, cancellationToken);
+        var started = _time.GetTimestamp();
+        var ok = false;
+        try
+        {
+            var result = await (_cache is null ? ComputeAsync(query, null, cancellationToken) : _cache.GetOrComputeAsync(query, ComputeAsync, cancellationToken))
+                .ConfigureAwait(false);
+            ok = true;
+            return result;
+        }
+        finally
+        {
+            metrics?.QueryAnswered(query.View.Name, _time.GetElapsedTime(started), ok);
+        }
     }
 
     /// <summary>
@@ -50,6 +64,7 @@ public sealed partial class ViewQueryEngine(
     {
         var started = _time.GetTimestamp();
         var view = query.View;
+        metrics?.QueryComputed(view.Name);
         var snapshot = await batchStore.OpenSnapshotAsync(cancellationToken).ConfigureAwait(false);
         var watermark = CurrentWatermark(snapshot, view);
         var partitions = watermark?.Partitions ?? NoWatermark;

@@ -2,6 +2,7 @@ using System.Globalization;
 using Confluent.Kafka;
 using Lambda.Shared.ClickHouse;
 using Lambda.Shared.Kafka;
+using Lambda.Shared.Telemetry;
 using Lambda.SpeedLayer.Flushing;
 using Lambda.SpeedLayer.Health;
 using Lambda.SpeedLayer.Metrics;
@@ -104,7 +105,8 @@ internal sealed partial class KafkaSpeedConsumer
         config.EnableAutoOffsetStore = false;
         config.AutoOffsetReset = AutoOffsetReset.Earliest;
         config.EnablePartitionEof = false;
-        config.ConsumeResultFields = "topic";
+        // The timestamp measures freshness; the headers carry the producer's trace context (traceparent).
+        config.ConsumeResultFields = "topic,timestamp,headers";
         // Throughput defaults unless Kafka:Client sets them: with librdkafka's own (fetch.queue.backoff.ms
         // 1000, queued.min.messages 100000) fetching stalls for a second whenever the local queue is
         // "full enough", which held consumption to ~250k msg/s on the dev broker; with these, ~1M msg/s.
@@ -211,7 +213,9 @@ internal sealed partial class KafkaSpeedConsumer
             var result = Consume(consumer, pollTimeout);
             if (result is { IsPartitionEOF: false, Message: { } message })
             {
-                _pipeline.Process(result.Topic, result.Partition.Value, result.Offset.Value, message.Key.Span, message.Value.Span);
+                KafkaTraceContext.TryExtract(message.Headers, out var producer);
+                var recordMs = message.Timestamp.Type == TimestampType.NotAvailable ? 0 : message.Timestamp.UnixTimestampMs;
+                _pipeline.Process(result.Topic, result.Partition.Value, result.Offset.Value, message.Key.Span, message.Value.Span, recordMs, producer);
             }
 
             if (_pipeline.IsFlushDue())

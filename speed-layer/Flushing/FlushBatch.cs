@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.SpeedViews;
 
@@ -17,13 +18,17 @@ namespace Lambda.SpeedLayer.Flushing;
 /// </param>
 /// <param name="DeadLetterDeliveries">Dead letters inside the batch's ranges; the insert waits for them.</param>
 /// <param name="CutTimestamp">When the batch was cut (<see cref="TimeProvider.GetTimestamp"/>), for flush latency.</param>
+/// <param name="OldestRecordTime">Kafka timestamp of the batch's oldest record (null: none carried one), for freshness.</param>
+/// <param name="ProducerContexts">Trace contexts of the requests that produced the batch's records, linked from the flush's activity.</param>
 internal sealed record FlushBatch(
     ViewDefinition View,
     string Topic,
     IReadOnlyList<SpeedPartitionDelta> Deltas,
     IReadOnlyList<long?> StoredBefore,
     IReadOnlyList<Task> DeadLetterDeliveries,
-    long CutTimestamp)
+    long CutTimestamp,
+    DateTimeOffset? OldestRecordTime = null,
+    IReadOnlyList<ActivityContext>? ProducerContexts = null)
 {
     /// <summary>Rows the insert holds.</summary>
     public int RowCount => Deltas.Sum(d => d.RowCount);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Threading.Channels;
 using Lambda.SpeedLayer.Storage;
@@ -216,6 +217,13 @@ internal sealed partial class ViewFlushWriter
 
     private async Task WriteAsync(FlushBatch batch, CancellationToken cancellationToken)
     {
+        // Each link points at the ingest request that produced records of this flush (W3C traceparent in the record headers).
+        using var activity = SpeedLayerTracing.Source.StartActivity(
+            ActivityKind.Consumer,
+            parentContext: default,
+            tags: [new("lambda.view", View.Name), new("messaging.destination.name", batch.Topic)],
+            links: batch.ProducerContexts is { Count: > 0 } contexts ? contexts.Select(c => new ActivityLink(c)) : null,
+            name: "speed.flush");
         if (batch.DeadLetterDeliveries.Count > 0)
         {
             // The flush stores progress past these offsets: their dead letters must be durable first.
@@ -277,6 +285,12 @@ internal sealed partial class ViewFlushWriter
         }
 
         var rows = written.Sum(d => d.RowCount);
+        activity?.SetTag("lambda.rows", rows);
+        if (batch.OldestRecordTime is { } oldest)
+        {
+            _metrics.Visible(View.Name, _time.GetUtcNow() - oldest);
+        }
+
         _metrics.Flushed(
             View.Name,
             rows,

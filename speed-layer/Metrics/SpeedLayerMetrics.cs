@@ -1,80 +1,104 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using Lambda.Shared.Events;
-using Prometheus;
+using Lambda.Shared.Telemetry;
 
 namespace Lambda.SpeedLayer.Metrics;
 
-/// <summary>The speed layer's Prometheus metrics (served on <c>/metrics</c>).</summary>
-internal sealed class SpeedLayerMetrics
+/// <summary>
+/// The speed layer's instruments (meter <see cref="LambdaTelemetryNames.SpeedLayer"/>), exported on <c>/metrics</c>
+/// and over OTLP by the shared telemetry registration; the README lists their Prometheus names.
+/// </summary>
+internal sealed class SpeedLayerMetrics : IDisposable
 {
-    private readonly Counter _events;
-    private readonly Gauge _eventsPerSecond;
-    private readonly Counter _deadLetters;
-    private readonly Gauge _lag;
-    private readonly Histogram _flushLatency;
-    private readonly Histogram _insertDuration;
-    private readonly Counter _flushes;
-    private readonly Counter _rows;
-    private readonly Counter _retries;
-    private readonly Gauge _paused;
-    private readonly Gauge _assigned;
+    // Flush latencies and freshness run from a millisecond to tens of seconds under back-pressure.
+    private static readonly IReadOnlyList<double> SecondsBuckets =
+        [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2.5, 5, 10, 30, 60];
 
-    public SpeedLayerMetrics(CollectorRegistry registry)
+    private readonly Meter _meter;
+    private readonly Counter<long> _events;
+    private readonly Counter<long> _deadLetters;
+    private readonly Histogram<double> _flushLatency;
+    private readonly Histogram<double> _insertDuration;
+    private readonly Histogram<double> _freshness;
+    private readonly Counter<long> _flushes;
+    private readonly Counter<long> _rows;
+    private readonly Counter<long> _retries;
+    private readonly ConcurrentDictionary<string, double> _eventsPerSecond = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Topic, int Partition), long> _lag = new();
+    private int _paused;
+    private int _assigned;
+
+    public SpeedLayerMetrics(IMeterFactory meterFactory)
     {
-        ArgumentNullException.ThrowIfNull(registry);
-        var factory = Prometheus.Metrics.WithCustomRegistry(registry);
-        _events = factory.CreateCounter(
-            "lambda_speed_events_total", "Events consumed and processed (accepted or rejected), per source.", "source");
-        _eventsPerSecond = factory.CreateGauge(
-            "lambda_speed_events_per_second", "Events processed per second over the last metrics interval, per source.", "source");
-        _deadLetters = factory.CreateCounter(
-            "lambda_speed_dead_letters_total", "Messages rejected by the parser and sent to the dead-letter topic, per source and reason.", "source", "reason");
-        _lag = factory.CreateGauge(
-            "lambda_speed_consumer_lag", "Messages in the partition after the last one processed (high watermark - position).", "topic", "partition");
-        _flushLatency = factory.CreateHistogram(
-            "lambda_speed_flush_latency_seconds",
-            "Time from cutting a view's batch to its insert being acknowledged by ClickHouse (queueing and retries included).",
-            new HistogramConfiguration { LabelNames = ["view"], Buckets = Histogram.ExponentialBuckets(0.001, 2, 16) });
-        _insertDuration = factory.CreateHistogram(
-            "lambda_speed_insert_duration_seconds",
-            "Duration of one successful ClickHouse insert of a flush.",
-            new HistogramConfiguration { LabelNames = ["view"], Buckets = Histogram.ExponentialBuckets(0.001, 2, 16) });
-        _flushes = factory.CreateCounter("lambda_speed_flushes_total", "Flushes stored, per view.", "view");
-        _rows = factory.CreateCounter("lambda_speed_flush_rows_total", "Rows (deltas and markers) stored, per view.", "view");
-        _retries = factory.CreateCounter("lambda_speed_insert_retries_total", "Insert attempts that failed transiently and were retried, per view.", "view");
-        _paused = factory.CreateGauge("lambda_speed_paused", "1 while consumption is paused because flushes wait for ClickHouse.");
-        _assigned = factory.CreateGauge("lambda_speed_assigned_partitions", "Partitions assigned to this instance.");
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        _meter = meterFactory.Create(LambdaTelemetryNames.SpeedLayer);
+        _events = _meter.CreateCounter<long>("lambda.speed.events", null, "Events consumed and processed (accepted or rejected), per source.");
+        _deadLetters = _meter.CreateCounter<long>("lambda.speed.dead_letters", null, "Messages rejected by the parser and sent to the dead-letter topic, per source and reason.");
+        _flushes = _meter.CreateCounter<long>("lambda.speed.flushes", null, "Flushes stored, per view.");
+        _rows = _meter.CreateCounter<long>("lambda.speed.flush_rows", null, "Rows (deltas and markers) stored, per view.");
+        _retries = _meter.CreateCounter<long>("lambda.speed.insert_retries", null, "Insert attempts that failed transiently and were retried, per view.");
+        _flushLatency = Seconds("lambda.speed.flush_latency", "Time from cutting a view's batch to its insert being acknowledged by ClickHouse (queueing and retries included).");
+        _insertDuration = Seconds("lambda.speed.insert_duration", "Duration of one successful ClickHouse insert of a flush.");
+        _freshness = Seconds(
+            "lambda.speed.freshness",
+            "Per flush: from the Kafka timestamp of its oldest record to the insert being acknowledged by ClickHouse (visible to queries), per view.");
+        _meter.CreateObservableGauge(
+            "lambda.speed.events_per_second",
+            () => _eventsPerSecond.Select(e => new Measurement<double>(e.Value, Tag("source", e.Key))),
+            null,
+            "Events processed per second over the last metrics interval, per source.");
+        _meter.CreateObservableGauge(
+            "lambda.speed.consumer_lag",
+            () => _lag.Select(e => new Measurement<long>(
+                e.Value, Tag("topic", e.Key.Topic), Tag("partition", e.Key.Partition.ToString(CultureInfo.InvariantCulture)))),
+            null,
+            "Messages in the partition after the last one processed (high watermark - position).");
+        _meter.CreateObservableGauge("lambda.speed.paused", () => Volatile.Read(ref _paused), null, "1 while consumption is paused because flushes wait for ClickHouse.");
+        _meter.CreateObservableGauge("lambda.speed.assigned_partitions", () => Volatile.Read(ref _assigned), null, "Partitions assigned to this instance.");
     }
 
     public void EventsProcessed(string source, long events, double seconds)
     {
         if (events > 0)
         {
-            _events.WithLabels(source).Inc(events);
+            _events.Add(events, Tag("source", source));
         }
 
-        _eventsPerSecond.WithLabels(source).Set(seconds > 0 ? events / seconds : 0);
+        _eventsPerSecond[source] = seconds > 0 ? events / seconds : 0;
     }
 
-    public void DeadLetter(string source, RejectionReason reason) => _deadLetters.WithLabels(source, reason.ToString()).Inc();
+    public void DeadLetter(string source, RejectionReason reason) =>
+        _deadLetters.Add(1, Tag("source", source), Tag("reason", reason.ToString()));
 
-    public void Lag(string topic, int partition, long lag) =>
-        _lag.WithLabels(topic, partition.ToString(CultureInfo.InvariantCulture)).Set(lag);
+    public void Lag(string topic, int partition, long lag) => _lag[(topic, partition)] = lag;
 
-    public void RemoveLag(string topic, int partition) =>
-        _lag.RemoveLabelled(topic, partition.ToString(CultureInfo.InvariantCulture));
+    public void RemoveLag(string topic, int partition) => _lag.TryRemove((topic, partition), out _);
 
     public void Flushed(string view, int rows, TimeSpan latency, TimeSpan insertDuration)
     {
-        _flushes.WithLabels(view).Inc();
-        _rows.WithLabels(view).Inc(rows);
-        _flushLatency.WithLabels(view).Observe(latency.TotalSeconds);
-        _insertDuration.WithLabels(view).Observe(insertDuration.TotalSeconds);
+        var tag = Tag("view", view);
+        _flushes.Add(1, tag);
+        _rows.Add(rows, tag);
+        _flushLatency.Record(latency.TotalSeconds, tag);
+        _insertDuration.Record(insertDuration.TotalSeconds, tag);
     }
 
-    public void Retried(string view) => _retries.WithLabels(view).Inc();
+    /// <summary>Records how long the oldest record of a stored flush took from Kafka to ClickHouse.</summary>
+    public void Visible(string view, TimeSpan sinceOldestRecord) =>
+        _freshness.Record(Math.Max(0, sinceOldestRecord.TotalSeconds), Tag("view", view));
 
-    public void Paused(bool paused) => _paused.Set(paused ? 1 : 0);
+    public void Retried(string view) => _retries.Add(1, Tag("view", view));
 
-    public void Assigned(int partitions) => _assigned.Set(partitions);
+    public void Paused(bool paused) => Volatile.Write(ref _paused, paused ? 1 : 0);
+
+    public void Assigned(int partitions) => Volatile.Write(ref _assigned, partitions);
+
+    public void Dispose() => _meter.Dispose();
+
+    private Histogram<double> Seconds(string name, string description) =>
+        _meter.CreateHistogram(name, "s", description, tags: null, new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
+
+    private static KeyValuePair<string, object?> Tag(string key, string value) => new(key, value);
 }

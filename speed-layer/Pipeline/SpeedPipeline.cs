@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.Events;
 using Lambda.Shared.SpeedViews;
@@ -134,7 +135,15 @@ internal sealed class SpeedPipeline
     /// message goes to the dead-letter sink (once: when a view has already stored its offset, it was sent
     /// before that view's flush).
     /// </summary>
-    public ProcessOutcome Process(string topic, int partition, long offset, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    /// <param name="topic">The record's topic.</param>
+    /// <param name="partition">Its partition.</param>
+    /// <param name="offset">Its offset.</param>
+    /// <param name="key">Its key.</param>
+    /// <param name="value">Its value (the event).</param>
+    /// <param name="recordMs">Its Kafka timestamp in Unix milliseconds (0: none), for freshness.</param>
+    /// <param name="producer">The trace context it carries (default: none), linked from the flush that stores it.</param>
+    public ProcessOutcome Process(
+        string topic, int partition, long offset, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, long recordMs = 0, in ActivityContext producer = default)
     {
         var source = _lastSource;
         if (source is null || !string.Equals(source.Source.Topic, topic, StringComparison.Ordinal))
@@ -173,6 +182,7 @@ internal sealed class SpeedPipeline
             }
 
             view.Last = offset;
+            source.ViewStates[v].Observe(recordMs, producer);
             if (accepted)
             {
                 var before = view.Aggregator.GroupCount;
@@ -269,9 +279,19 @@ internal sealed class SpeedPipeline
                     state.Last = -1;
                 }
 
-                batches.Add(new FlushBatch(viewState.View, source.Source.Topic, deltas, storedBefore, viewState.DeadLetterDeliveries, now));
+                batches.Add(new FlushBatch(
+                    viewState.View,
+                    source.Source.Topic,
+                    deltas,
+                    storedBefore,
+                    viewState.DeadLetterDeliveries,
+                    now,
+                    viewState.OldestRecordMs == long.MaxValue ? null : DateTimeOffset.FromUnixTimeMilliseconds(viewState.OldestRecordMs),
+                    viewState.ProducerContexts));
                 viewState.PendingGroups = 0;
                 viewState.DeadLetterDeliveries = [];
+                viewState.OldestRecordMs = long.MaxValue;
+                viewState.ProducerContexts = [];
             }
         }
 

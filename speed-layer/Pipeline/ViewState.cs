@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Lambda.Shared.Catalog;
+using Lambda.SpeedLayer.Metrics;
 
 namespace Lambda.SpeedLayer.Pipeline;
 
@@ -15,4 +17,24 @@ internal sealed class ViewState(ViewDefinition view, int index)
 
     /// <summary>Dead letters sent since the last cut: the next flush of the view covers their offsets, so it waits for them.</summary>
     public List<Task> DeadLetterDeliveries { get; set; } = [];
+
+    /// <summary>Kafka timestamp (Unix ms) of the oldest record since the last cut; <see cref="long.MaxValue"/> when none had one.</summary>
+    public long OldestRecordMs { get; set; } = long.MaxValue;
+
+    /// <summary>Trace contexts of the requests that produced records since the last cut (at most <see cref="SpeedLayerTracing.MaxLinksPerFlush"/>).</summary>
+    public List<ActivityContext> ProducerContexts { get; set; } = [];
+
+    /// <summary>Notes a record's Kafka timestamp and producer context for the next flush.</summary>
+    public void Observe(long recordMs, in ActivityContext producer)
+    {
+        if (recordMs > 0 && recordMs < OldestRecordMs)
+        {
+            OldestRecordMs = recordMs;
+        }
+
+        if (producer != default && ProducerContexts.Count < SpeedLayerTracing.MaxLinksPerFlush && !ProducerContexts.Contains(producer))
+        {
+            ProducerContexts.Add(producer);
+        }
+    }
 }

@@ -16,6 +16,9 @@ public sealed class BatchTestServers : IAsyncLifetime
         Root = Directory.CreateTempSubdirectory(rootPrefix).FullName;
     }
 
+    /// <summary>The admin key of the Hangfire dashboard in <see cref="Configuration"/>.</summary>
+    public const string DashboardKey = "batch-test-dashboard-key";
+
     public PostgresTestDatabase Postgres { get; } = new();
 
     public ClickHouseTestDatabase ClickHouse { get; } = new(prefix: "batch_test");
@@ -54,6 +57,8 @@ public sealed class BatchTestServers : IAsyncLifetime
         ["Batch:Schedule:RetryDelays:0"] = "00:00:01",
         ["Batch:Schedule:LockWaitTimeout"] = "00:01:00",
         ["Logging:LogLevel:Default"] = "Warning",
+        // The test host runs as Production, which refuses to start without a dashboard key of its own.
+        ["Batch:Dashboard:ApiKeys:0"] = DashboardKey,
         ["urls"] = "http://127.0.0.1:0",
     };
 }

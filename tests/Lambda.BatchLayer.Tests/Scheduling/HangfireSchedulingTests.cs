@@ -170,6 +170,7 @@ public sealed class HangfireSchedulingTests : IAsyncLifetime
         });
         await using var host = await BatchTestHost.StartAsync(_servers.Configuration(), engine);
         using var http = new HttpClient { BaseAddress = host.BaseAddress };
+        http.DefaultRequestHeaders.Add("X-Api-Key", BatchTestServers.DashboardKey);
 
         var jobId = host.App.Services.GetRequiredService<RecomputeJobClient>().Enqueue(new RecomputeRequest { Mode = RecomputeMode.Full }, "test");
         await reported.Task.WaitAsync(Timeout);

@@ -135,4 +135,41 @@ public sealed class AuthTests(ServingAppFactory factory) : IClassFixture<Serving
         Assert.Contains("Serving:ApiKeys:0:Key", error.ToString(), StringComparison.Ordinal);
         Assert.Contains("Serving:ApiKeys:0:Scopes:0 'root'", error.ToString(), StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("dev-admin-key", "Serving:ApiKeys:0:Key is the public development key 'dev-admin-key'")]
+    [InlineData(null, "Serving:ApiKeys is empty")]
+    public async Task A_production_start_with_a_development_key_or_no_key_is_refused_naming_the_setting(string? key, string expected)
+    {
+        await using var production = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            b.UseEnvironment("Production");
+            b.UseSetting("Kafka:BootstrapServers", "127.0.0.1:9");
+            if (key is not null)
+            {
+                b.UseSetting("Serving:ApiKeys:0:Key", key);
+                b.UseSetting("Serving:ApiKeys:0:Scopes:0", "admin");
+            }
+        });
+
+        var error = Assert.ThrowsAny<Exception>(() => production.CreateClient());
+
+        Assert.Contains(expected, error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_production_start_with_keys_of_its_own_serves()
+    {
+        await using var production = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            b.UseEnvironment("Production");
+            b.UseSetting("Kafka:BootstrapServers", "127.0.0.1:9");
+            b.UseSetting("Serving:ApiKeys:0:Key", "a-production-query-key");
+            b.UseSetting("Serving:ApiKeys:0:Scopes:0", "query");
+        });
+        using var client = production.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", "a-production-query-key");
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/views")).StatusCode);
+    }
 }

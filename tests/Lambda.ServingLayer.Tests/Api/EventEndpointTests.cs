@@ -82,14 +82,19 @@ public sealed class EventEndpointTests : IClassFixture<ServingAppFactory>
     }
 
     [Fact]
-    public async Task Kafka_not_acknowledging_is_503()
+    public async Task Kafka_not_acknowledging_is_503_naming_Kafka_with_a_correlation_id_and_no_exception_text()
     {
         _factory.Publisher.Failure = new EventPublishException("orders", 0, 1, "Local_MsgTimedOut: Message timed out");
 
         using var response = await _client.PostAsync("/api/events/orders", new StringContent("[" + Orders.Json(0, "US", 1m) + "]", Encoding.UTF8, "application/json"));
 
         var problem = await ProblemAssert.ReadAsync(response, HttpStatusCode.ServiceUnavailable);
-        Assert.Contains("Message timed out", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var detail = problem.GetProperty("detail").GetString();
+        Assert.StartsWith("Kafka is not available", detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("Message timed out", detail, StringComparison.Ordinal);
+        var correlationId = problem.GetProperty("correlationId").GetString();
+        Assert.False(string.IsNullOrEmpty(correlationId));
+        Assert.Contains($"correlation id {correlationId}", detail, StringComparison.Ordinal);
     }
 
     [Theory]

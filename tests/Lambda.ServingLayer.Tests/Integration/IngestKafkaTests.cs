@@ -63,6 +63,37 @@ public sealed class IngestKafkaTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Every_record_carries_the_ingest_requests_trace_in_a_W3C_traceparent_header()
+    {
+        const string traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        const string callerSpan = "00f067aa0ba902b7";
+        await using var app = new StackAppFactory(new Dictionary<string, string?> { ["Catalog:Path"] = _catalogPath });
+        using var client = app.CreateClient(StackAppFactory.IngestKey);
+        var lines = Enumerable.Range(0, 3).Select(i => Orders.Json(i, "US", 1m + i, $"user-{i}"));
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/events/orders")
+        {
+            Content = new StringContent(string.Join('\n', lines), Encoding.UTF8, "application/x-ndjson"),
+        };
+        request.Headers.Add("traceparent", $"00-{traceId}-{callerSpan}-01");
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var parents = ConsumeTraceParents(_topic!.Name, 3);
+        Assert.Equal(3, parents.Count);
+        Assert.All(parents, parent =>
+        {
+            // version-traceid-spanid-flags; the span is the service's own, a child of the caller's.
+            var parts = parent?.Split('-') ?? [];
+            Assert.Equal(4, parts.Length);
+            Assert.Equal("00", parts[0]);
+            Assert.Equal(traceId, parts[1]);
+            Assert.Matches("^[0-9a-f]{16}$", parts[2]);
+            Assert.NotEqual(callerSpan, parts[2]);
+        });
+    }
+
+    [Fact]
     public async Task An_unreachable_broker_is_a_503_after_the_delivery_timeout()
     {
         await using var app = new StackAppFactory(new Dictionary<string, string?>
@@ -101,6 +132,23 @@ public sealed class IngestKafkaTests : IAsyncLifetime
         }
 
         return messages;
+    }
+
+    private static List<string?> ConsumeTraceParents(string topic, int count)
+    {
+        using var consumer = new ConsumerBuilder<string, string>(ConsumerConfig()).Build();
+        consumer.Assign(Enumerable.Range(0, Partitions).Select(p => new TopicPartitionOffset(topic, p, Offset.Beginning)));
+        var parents = new List<string?>();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (parents.Count < count && DateTime.UtcNow < deadline)
+        {
+            if (consumer.Consume(TimeSpan.FromMilliseconds(500)) is { IsPartitionEOF: false } result)
+            {
+                parents.Add(result.Message.Headers.TryGetLastBytes("traceparent", out var bytes) ? Encoding.ASCII.GetString(bytes) : null);
+            }
+        }
+
+        return parents;
     }
 
     private static ConsumerConfig ConsumerConfig() => new()

@@ -24,7 +24,7 @@ public sealed class ReadinessTests
     }
 
     [Fact]
-    public async Task Not_ready_naming_the_dependency_that_is_away_while_still_alive()
+    public async Task Not_ready_naming_the_dependency_that_is_away_without_its_address_or_exception_while_still_alive()
     {
         await using var app = new StackAppFactory(new Dictionary<string, string?>
         {
@@ -38,10 +38,16 @@ public sealed class ReadinessTests
         using var live = await client.GetAsync("/healthz");
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
-        var checks = JsonDocument.Parse(await ready.Content.ReadAsStringAsync()).RootElement.GetProperty("checks");
+        var body = await ready.Content.ReadAsStringAsync();
+        var checks = JsonDocument.Parse(body).RootElement.GetProperty("checks");
         Assert.Equal("unhealthy", checks.GetProperty("kafka").GetProperty("status").GetString());
         Assert.Equal("unhealthy", checks.GetProperty("postgres").GetProperty("status").GetString());
         Assert.Equal("healthy", checks.GetProperty("clickhouse").GetProperty("status").GetString());
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+
+        // No exception text, server address or port in the answer: a correlation id stands for the logged exception.
+        Assert.DoesNotContain("127.0.0.1", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", body, StringComparison.Ordinal);
+        Assert.Contains("correlation id", checks.GetProperty("postgres").GetProperty("description").GetString(), StringComparison.Ordinal);
     }
 }

@@ -1,7 +1,11 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text;
 using Lambda.Shared.SpeedViews;
+using Lambda.Shared.Telemetry;
 using Lambda.SpeedLayer.Flushing;
 using Lambda.SpeedLayer.Tests.Support;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using LambdaCatalog = Lambda.Shared.Catalog.Catalog;
 
 namespace Lambda.SpeedLayer.Tests.Flushing;
@@ -39,6 +43,7 @@ public sealed class ViewFlushWriterTests
     public async Task An_insert_that_failed_before_storing_is_retried_until_it_succeeds()
     {
         await using var driver = new SpeedPipelineDriver(Catalog, Options());
+        using var retries = new MetricCollector<long>(driver.Meters, LambdaTelemetryNames.SpeedLayer, "lambda.speed.insert_retries");
         var oracle = Feed(driver, 300);
         await driver.StartAsync(Topic, 0, 1);
         driver.FakeStore.FailNextInserts(Enumerable.Repeat(InsertFailure.BeforeStoring, 3 * Catalog.Views.Count).ToArray());
@@ -54,10 +59,37 @@ public sealed class ViewFlushWriterTests
             oracle.AssertEqual(view, await driver.ReadAsync(view));
         }
 
-        var retries = (await MetricsText(driver)).Split('\n')
-            .Where(line => line.StartsWith("lambda_speed_insert_retries_total{", StringComparison.Ordinal))
-            .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
-        Assert.Equal(3 * Catalog.Views.Count, retries);
+        Assert.Equal(3 * Catalog.Views.Count, retries.GetMeasurementSnapshot().Sum(m => m.Value));
+    }
+
+    [Fact]
+    public async Task A_stored_flush_links_to_the_requests_that_produced_its_records_and_records_their_freshness()
+    {
+        await using var driver = new SpeedPipelineDriver(Catalog, Options());
+        using var freshness = new MetricCollector<double>(driver.Meters, LambdaTelemetryNames.SpeedLayer, "lambda.speed.freshness");
+        var stopped = new ConcurrentBag<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == LambdaTelemetryNames.SpeedLayer,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = stopped.Add,
+        };
+        ActivitySource.AddActivityListener(listener);
+        await driver.StartAsync(Topic, 0);
+        var producer = new ActivityContext(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded, isRemote: true);
+        var producedAt = DateTimeOffset.UtcNow.AddSeconds(-5);
+        var generator = new EventGenerator(seed: 5, malformedRate: 0);
+
+        driver.Pipeline.Process(Topic, 0, 0, default, generator.Next(0).Value, producedAt.ToUnixTimeMilliseconds(), producer);
+        await driver.FlushAsync();
+
+        var flushes = stopped.Where(a => a.Links.Any(l => l.Context.TraceId == producer.TraceId && l.Context.SpanId == producer.SpanId)).ToArray();
+        Assert.Equal(Catalog.Views.Count, flushes.Length);
+        Assert.All(flushes, a => Assert.Equal("speed.flush", a.OperationName));
+        Assert.Equal(Catalog.Views.Select(v => v.Name).Order(), flushes.Select(a => (string)a.GetTagItem("lambda.view")!).Order());
+        var seconds = freshness.GetMeasurementSnapshot();
+        Assert.Equal(Catalog.Views.Count, seconds.Count);
+        Assert.All(seconds, m => Assert.InRange(m.Value, 5, 60));
     }
 
     [Fact]
@@ -166,10 +198,4 @@ public sealed class ViewFlushWriterTests
         return oracle;
     }
 
-    private static async Task<string> MetricsText(SpeedPipelineDriver driver)
-    {
-        using var stream = new MemoryStream();
-        await driver.Registry.CollectAndExportAsTextAsync(stream);
-        return Encoding.UTF8.GetString(stream.ToArray());
-    }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using Lambda.Shared.Events;
 using Lambda.Shared.SpeedViews;
@@ -305,6 +306,37 @@ public sealed class SpeedPipelineTests
         Assert.Equal(byCountry, batch.View);
         Assert.Equal((0L, 9L), (batch.Deltas[0].FirstOffset, batch.Deltas[0].LastOffset));
         Assert.False(driver.Pipeline.IsCutIncomplete);
+    }
+
+    [Fact]
+    public async Task A_cut_carries_its_oldest_record_time_and_the_distinct_producer_contexts_and_the_next_cut_starts_afresh()
+    {
+        await using var driver = new SpeedPipelineDriver(Catalog, Options());
+        await driver.StartAsync(Topic, 0);
+        var pipeline = driver.Pipeline;
+        var generator = new EventGenerator(seed: 3, malformedRate: 0);
+        var first = new ActivityContext(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded, isRemote: true);
+        var second = new ActivityContext(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded, isRemote: true);
+
+        pipeline.Process(Topic, 0, 0, default, generator.Next(0).Value, 1_764_000_002_000, first);
+        pipeline.Process(Topic, 0, 1, default, generator.Next(1).Value, 1_764_000_001_000, second);
+        pipeline.Process(Topic, 0, 2, default, generator.Next(2).Value, 1_764_000_003_000, first);
+        pipeline.Process(Topic, 0, 3, default, generator.Next(3).Value);
+        var batches = pipeline.Cut(_ => true);
+
+        Assert.Equal(Catalog.Views.Count, batches.Count);
+        Assert.All(batches, batch =>
+        {
+            Assert.Equal(new DateTimeOffset(2025, 11, 24, 16, 0, 1, TimeSpan.Zero), batch.OldestRecordTime);
+            Assert.Equal([first, second], batch.ProducerContexts!);
+        });
+
+        pipeline.Process(Topic, 0, 4, default, generator.Next(4).Value);
+        Assert.All(pipeline.Cut(_ => true), batch =>
+        {
+            Assert.Null(batch.OldestRecordTime);
+            Assert.Empty(batch.ProducerContexts!);
+        });
     }
 
     [Fact]

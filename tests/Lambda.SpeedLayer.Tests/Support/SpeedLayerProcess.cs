@@ -153,9 +153,7 @@ internal sealed class SpeedLayerProcess : IAsyncDisposable
     public async Task<double> MetricAsync(string name, string labelFilter = "")
     {
         var text = await GetAsync("metrics");
-        return text.Split('\n')
-            .Where(line => line.StartsWith(name, StringComparison.Ordinal) && (line.Length > name.Length && line[name.Length] is '{' or ' ') && line.Contains(labelFilter, StringComparison.Ordinal))
-            .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+        return PrometheusText.Sum(text, name, labelFilter);
     }
 
     /// <summary>SIGKILL: no flush, no commit, no leaving the group.</summary>

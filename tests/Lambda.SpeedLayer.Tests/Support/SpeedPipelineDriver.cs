@@ -8,7 +8,8 @@ using Lambda.SpeedLayer.Pipeline;
 using Lambda.SpeedLayer.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
-using Prometheus;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
 using LambdaCatalog = Lambda.Shared.Catalog.Catalog;
 
 namespace Lambda.SpeedLayer.Tests.Support;
@@ -47,7 +48,8 @@ internal sealed class SpeedPipelineDriver : IAsyncDisposable
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
 
-    public CollectorRegistry Registry { get; private set; } = null!;
+    /// <summary>The meter factory the speed layer's instruments come from (per driver, so tests can listen to just theirs).</summary>
+    public IMeterFactory Meters { get; } = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
 
     public SpeedPipeline Pipeline => _pipeline;
 
@@ -162,8 +164,7 @@ internal sealed class SpeedPipelineDriver : IAsyncDisposable
 
     private void Build()
     {
-        Registry = Prometheus.Metrics.NewCustomRegistry();
-        var metrics = new SpeedLayerMetrics(Registry);
+        var metrics = new SpeedLayerMetrics(Meters);
         _pipeline = new SpeedPipeline(_catalog, DeadLetters, _options, metrics, Time);
         _writersStop = new CancellationTokenSource();
         _coordinator = new FlushCoordinator(

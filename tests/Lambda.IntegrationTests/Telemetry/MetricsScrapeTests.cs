@@ -1,0 +1,347 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Confluent.Kafka;
+using Lambda.IntegrationTests.EndToEnd;
+using Lambda.Shared.ClickHouse;
+using Lambda.Testing;
+using Xunit.Abstractions;
+
+namespace Lambda.IntegrationTests.Telemetry;
+
+/// <summary>
+/// The three services, each its built executable on the local stack, scraped on <c>/metrics</c> before and after some
+/// traffic (ingest through the API, one malformed record straight into Kafka, queries, a recompute, a compaction): every
+/// metric the README lists is there and has moved. Names are the Prometheus names a scraper sees.
+/// </summary>
+[Trait("Category", "EndToEnd")]
+public sealed class MetricsScrapeTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const string QueryKey = "metrics-test-query-key";
+    private const string AdminKey = "metrics-test-admin-key";
+    private const string IngestKey = "metrics-test-ingest-key";
+    private const string MetricsKey = "metrics-test-scrape-key-0123456789";
+    private const int Partitions = 4;
+
+    private readonly string _runId = Guid.NewGuid().ToString("N")[..12];
+    private readonly StackEndpoints _stack = StackEndpoints.Load();
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private readonly List<ServiceProcess> _services = [];
+    private string _root = "";
+    private string _database = "";
+    private string _topic = "";
+
+    public async Task InitializeAsync()
+    {
+        _root = Path.Combine(RepositoryPaths.StateDirectory, "metrics-test", _runId);
+        _database = $"metrics_{_runId}";
+        Directory.CreateDirectory(_root);
+        _topic = (await DevBrokerAdmin.CreateUniqueTopicAsync("metrics-orders", Partitions, CancellationToken.None)).Name;
+        await File.WriteAllTextAsync(Path.Combine(_root, "catalog.yaml"), $$"""
+            sources:
+              orders:
+                topic: {{_topic}}
+                time: ts
+                key: user_id
+                fields: { order_id: string, user_id: string, country: string, amount: "decimal(18,2)", status: string }
+            views:
+              revenue_by_country:
+                source: orders
+                where: status = 'paid'
+                granularity: minute
+                dimensions: [country]
+                measures: { orders: count, revenue: sum(amount) }
+            """);
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var service in _services)
+        {
+            service.Dispose();
+        }
+
+        await DevBrokerAdmin.DeleteTopicAsync(_topic, CancellationToken.None);
+        var system = new ClickHouseClient(_http, new ClickHouseOptions { Url = _stack.ClickHouseUrl, Database = "system" });
+        await system.ExecuteAsync($"DROP DATABASE IF EXISTS {ClickHouseSql.QuoteIdentifier(_database)}", CancellationToken.None);
+        _http.Dispose();
+        if (Directory.Exists(_root))
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Every_listed_metric_is_scraped_from_every_service_with_a_value_that_moved()
+    {
+        var environment = Environment();
+        var (speedPort, batchPort, servingPort, servingMetricsPort) = (FreePort(), FreePort(), FreePort(), FreePort());
+        var speed = Start("speed-layer", "Lambda.SpeedLayer", [], new(environment)
+        {
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{speedPort}",
+            ["SpeedLayer__GroupId"] = $"metrics-speed-{_runId}",
+            ["SpeedLayer__FlushInterval"] = "00:00:00.200",
+        });
+        var batch = Start("batch-layer", "Lambda.BatchLayer", ["serve"], new(environment)
+        {
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{batchPort}",
+            ["Batch__Archiver__Enabled"] = "true",
+            ["Batch__Archiver__ConsumerGroupPrefix"] = $"metrics-archiver-{_runId}",
+            ["Batch__Archiver__FlushInterval"] = "00:00:00.500",
+            ["Batch__Schedule__RecurringJobEnabled"] = "false",
+            ["Batch__Schedule__SchedulePollingInterval"] = "00:00:01",
+            ["Batch__Schedule__QueuePollInterval"] = "00:00:01",
+            ["Batch__Compaction__Cron"] = "* * * * *",
+            ["Batch__Compaction__MinAge"] = "00:00:00",
+            ["Batch__Compaction__FlushToDisk"] = "false",
+            ["Batch__DatasetStats__Interval"] = "00:00:01",
+            ["Batch__Dashboard__ApiKeys__0"] = AdminKey,
+        });
+        var serving = Start("serving-layer", "Lambda.ServingLayer", [], new(environment)
+        {
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{servingPort}",
+            ["Telemetry__MetricsPort"] = servingMetricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Serving__ApiKeys__0__Key"] = QueryKey,
+            ["Serving__ApiKeys__0__Scopes__0"] = "query",
+            ["Serving__ApiKeys__1__Key"] = AdminKey,
+            ["Serving__ApiKeys__1__Scopes__0"] = "admin",
+            ["Serving__ApiKeys__2__Key"] = IngestKey,
+            ["Serving__ApiKeys__2__Scopes__0"] = "ingest",
+            ["Serving__Alerts__EvaluationInterval"] = "00:00:01",
+            ["Serving__Alerts__Rules__0__Name"] = "orders_seen",
+            ["Serving__Alerts__Rules__0__View"] = "revenue_by_country",
+            ["Serving__Alerts__Rules__0__Measure"] = "orders",
+            ["Serving__Alerts__Rules__0__Window"] = "1.00:00:00",
+            ["Serving__Alerts__Rules__0__Condition"] = ">",
+            ["Serving__Alerts__Rules__0__Threshold"] = "0",
+        });
+
+        var speedMetrics = new Uri($"http://127.0.0.1:{speedPort}/metrics");
+        var batchMetrics = new Uri($"http://127.0.0.1:{batchPort}/metrics");
+        var servingMetrics = new Uri($"http://127.0.0.1:{servingMetricsPort}/metrics");
+        var before = new Dictionary<string, string>
+        {
+            ["speed"] = await ScrapeWhenUpAsync(speedMetrics, speed),
+            ["batch"] = await ScrapeWhenUpAsync(batchMetrics, batch),
+            ["serving"] = await ScrapeWhenUpAsync(servingMetrics, serving),
+        };
+
+        // The serving layer's API port does not answer /metrics (it is bound to its own port), and the key is required.
+        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync(new Uri($"http://127.0.0.1:{servingPort}/metrics"))).StatusCode);
+        using (var anonymous = new HttpRequestMessage(HttpMethod.Get, servingMetrics))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await _http.SendAsync(anonymous)).StatusCode);
+        }
+
+        await WaitForSpeedAssignmentAsync(speedMetrics, speed);
+        var today = DateTime.UtcNow;
+        await IngestAsync(servingPort, today, 40);
+        await ProduceMalformedAsync();
+
+        var query = $"http://127.0.0.1:{servingPort}/api/views/revenue_by_country?from={today:yyyy-MM-dd}T00:00:00Z&to={today.AddDays(1):yyyy-MM-dd}T00:00:00Z&granularity=all&group_by=country";
+        await Eventually(async () => (await QueryAsync(query)).Contains("\"orders\":", StringComparison.Ordinal), "the ingested orders to be visible", TimeSpan.FromSeconds(60));
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => QueryAsync(query)));
+
+        using (var recompute = new HttpRequestMessage(HttpMethod.Post, $"http://127.0.0.1:{servingPort}/api/admin/batch/recompute"))
+        {
+            recompute.Headers.Add("X-Api-Key", AdminKey);
+            var response = await _http.SendAsync(recompute);
+            Assert.True(response.IsSuccessStatusCode, $"recompute answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+
+        var moved = new Dictionary<string, (Uri Url, ServiceProcess Process, string[] Names)>
+        {
+            ["speed"] = (speedMetrics, speed,
+            [
+                "lambda_speed_events_total", "lambda_speed_flushes_total", "lambda_speed_flush_rows_total", "lambda_speed_dead_letters_total",
+                "lambda_speed_flush_latency_seconds_count", "lambda_speed_insert_duration_seconds_count", "lambda_speed_freshness_seconds_count",
+                "lambda_speed_freshness_seconds_sum", "lambda_speed_assigned_partitions", "lambda_speed_events_per_second",
+            ]),
+            ["batch"] = (batchMetrics, batch,
+            [
+                "lambda_archiver_events_archived_total", "lambda_archiver_events_invalid_total", "lambda_archiver_files_total",
+                "lambda_archiver_commits_total", "lambda_archiver_flush_duration_seconds_count", "lambda_batch_recompute_duration_seconds_count",
+                "lambda_batch_recompute_rows_total", "lambda_batch_recompute_last_state", "lambda_batch_recompute_last_success_age_seconds",
+                "lambda_batch_compaction_records_total", "lambda_batch_compaction_duration_seconds_count", "lambda_batch_dataset_files",
+                "lambda_batch_dataset_size_bytes",
+            ]),
+            ["serving"] = (servingMetrics, serving,
+            [
+                "lambda_serving_ingest_accepted_total", "lambda_serving_ingest_rejected_total", "lambda_serving_query_duration_seconds_count",
+                "lambda_serving_query_computations_total", "lambda_serving_query_shared_ratio", "lambda_serving_alert_firing",
+                "lambda_serving_alert_transitions_total", "http_server_request_duration_seconds_count",
+            ]),
+        };
+
+        // Present after the traffic (a gauge may legitimately read 0, e.g. a lag that was caught up).
+        var present = new Dictionary<string, string[]>
+        {
+            ["speed"] = ["lambda_speed_consumer_lag", "lambda_speed_paused"],
+            ["batch"] = ["lambda_archiver_lag"],
+        };
+
+        foreach (var (service, (url, process, names)) in moved)
+        {
+            string after = "";
+            string[] still = names;
+            // The compaction runs at the next full minute (Hangfire cron), so the batch layer may need over a minute.
+            await Eventually(
+                async () =>
+                {
+                    after = await ScrapeAsync(url);
+                    still = names.Where(name => !Moved(before[service], after, name)).ToArray();
+                    return still.Length == 0;
+                },
+                $"every {service} metric to move",
+                TimeSpan.FromSeconds(100),
+                () => $"not moved: {string.Join(", ", still)}\n{process.Tail}\n--- scrape ---\n{after}");
+
+            foreach (var name in present.GetValueOrDefault(service, []))
+            {
+                Assert.True(PrometheusText.Samples(after, name).Count > 0, $"{service}: {name} missing from the scrape:\n{after}");
+            }
+
+            output.WriteLine($"{service}: {names.Length} metrics moved");
+        }
+
+        var servingAfter = await ScrapeAsync(servingMetrics);
+        Assert.Equal(1, PrometheusText.Sum(servingAfter, "lambda_serving_alert_firing", "rule=\"orders_seen\""));
+        Assert.Equal(40, PrometheusText.Sum(servingAfter, "lambda_serving_ingest_accepted_total", "source=\"orders\""));
+        Assert.Equal(2, PrometheusText.Sum(servingAfter, "lambda_serving_ingest_rejected_total", "source=\"orders\"", "reason=\"missing_field\""));
+        var shared = PrometheusText.Sum(servingAfter, "lambda_serving_query_shared_ratio", "view=\"revenue_by_country\"");
+        Assert.InRange(shared, 0.01, 1);
+    }
+
+    private static bool Moved(string before, string after, string name)
+    {
+        var now = PrometheusText.Samples(after, name);
+        if (now.Count == 0)
+        {
+            return false;
+        }
+
+        var then = PrometheusText.Samples(before, name).ToDictionary(s => s.Labels, s => s.Value);
+        return now.Any(s => !then.TryGetValue(s.Labels, out var old) ? s.Value != 0 || name.EndsWith("_last_state", StringComparison.Ordinal) || name.EndsWith("_per_second", StringComparison.Ordinal) : s.Value != old);
+    }
+
+    private async Task IngestAsync(int servingPort, DateTime day, int valid)
+    {
+        var body = new StringBuilder();
+        for (var i = 0; i < valid; i++)
+        {
+            body.Append(System.Globalization.CultureInfo.InvariantCulture, $$"""{"ts":"{{day:yyyy-MM-dd}}T00:{{i % 60:00}}:00Z","order_id":"o-{{i}}","user_id":"u-{{i % 7}}","country":"{{(i % 2 == 0 ? "US" : "DE")}}","amount":{{10 + i}}.50,"status":"paid"}""").Append('\n');
+        }
+
+        // Two records without a user_id: rejected by the API with reason missing_field.
+        body.Append($$"""{"ts":"{{day:yyyy-MM-dd}}T01:00:00Z","order_id":"bad-1","country":"US","amount":1.00,"status":"paid"}""").Append('\n');
+        body.Append($$"""{"ts":"{{day:yyyy-MM-dd}}T01:00:00Z","order_id":"bad-2","country":"US","amount":1.00,"status":"paid"}""").Append('\n');
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"http://127.0.0.1:{servingPort}/api/events/orders")
+        {
+            Content = new StringContent(body.ToString(), Encoding.UTF8, "application/x-ndjson"),
+        };
+        request.Headers.Add("X-Api-Key", IngestKey);
+        var response = await _http.SendAsync(request);
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"ingest answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+    }
+
+    // Straight into Kafka (the API would reject it): the speed layer dead-letters it, the archiver counts it invalid.
+    private async Task ProduceMalformedAsync()
+    {
+        using var producer = new ProducerBuilder<Null, byte[]>(new ProducerConfig { BootstrapServers = _stack.KafkaBootstrap }).Build();
+        await producer.ProduceAsync(new TopicPartition(_topic, 0), new Message<Null, byte[]> { Value = "not json"u8.ToArray() });
+    }
+
+    private async Task<string> QueryAsync(string url)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Add("X-Api-Key", QueryKey);
+        var response = await _http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"query answered {(int)response.StatusCode}: {body}");
+        return body;
+    }
+
+    private async Task<string> ScrapeAsync(Uri url)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Add("X-Api-Key", MetricsKey);
+        var response = await _http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{url} answered {(int)response.StatusCode}: {body}");
+        return body;
+    }
+
+    private async Task<string> ScrapeWhenUpAsync(Uri url, ServiceProcess process)
+    {
+        string text = "";
+        await Eventually(
+            async () =>
+            {
+                try
+                {
+                    text = await ScrapeAsync(url);
+                    return true;
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+            },
+            $"{url} to answer",
+            TimeSpan.FromSeconds(60),
+            () => process.Tail);
+        return text;
+    }
+
+    private async Task WaitForSpeedAssignmentAsync(Uri url, ServiceProcess process) =>
+        await Eventually(
+            async () => PrometheusText.Sum(await ScrapeAsync(url), "lambda_speed_assigned_partitions") >= Partitions,
+            "the speed layer to be assigned the topic's partitions",
+            TimeSpan.FromSeconds(60),
+            () => process.Tail);
+
+    private static async Task Eventually(Func<Task<bool>> condition, string what, TimeSpan timeout, Func<string>? detail = null)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"timed out after {timeout.TotalSeconds} s waiting for {what}\n{detail?.Invoke()}");
+            }
+
+            await Task.Delay(250);
+        }
+    }
+
+    private Dictionary<string, string> Environment() => new()
+    {
+        ["DOTNET_ENVIRONMENT"] = "Production",
+        ["ASPNETCORE_ENVIRONMENT"] = "Production",
+        ["Logging__LogLevel__Default"] = "Warning",
+        ["Kafka__BootstrapServers"] = _stack.KafkaBootstrap,
+        ["ClickHouse__Url"] = _stack.ClickHouseUrl.AbsoluteUri,
+        ["ClickHouse__Database"] = _database,
+        ["ConnectionStrings__Postgres"] = _stack.PostgresConnectionString,
+        ["Catalog__Path"] = Path.Combine(_root, "catalog.yaml"),
+        ["Batch__DatasetRoot"] = _root,
+        ["Batch__Load__Enabled"] = "false",
+        ["Batch__Schedule__HangfireSchema"] = $"hangfire_m_{_runId}",
+        ["Serving__HangfireSchema"] = $"hangfire_m_{_runId}",
+        ["Telemetry__MetricsApiKey"] = MetricsKey,
+    };
+
+    private ServiceProcess Start(string directory, string assembly, string[] arguments, Dictionary<string, string> environment)
+    {
+        var service = ServiceProcess.Start(Path.Combine(RepositoryPaths.Root, directory), assembly, arguments, environment);
+        _services.Add(service);
+        return service;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
