@@ -18,6 +18,7 @@ internal static class QueryParameterDocumentation
         ("group_by", false, "Comma-separated dimensions of the view; absent = every dimension, empty = none (totals)."),
         ("filter", false, "Comma-separated dim:value items, may repeat: values of one dimension are alternatives (country:US,country:DE), different dimensions must all match. Escape ',' and '\\' in a value with '\\'."),
         ("limit", false, "Most rows returned (1..Serving:MaxQueryRows, which is also the default); rows are ordered by bucket, then dimension values."),
+        ("quantiles", false, "Comma-separated quantiles from 0 to 1 (at most 20) that every quantiles(f) measure answers with, e.g. 0.5,0.999 (keys p50, p99.9); default p50, p90, p95, p99."),
     ];
 
     public static Task AddViewQueryParameters(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)

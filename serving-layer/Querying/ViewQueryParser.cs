@@ -26,12 +26,17 @@ namespace Lambda.ServingLayer.Querying;
 /// <item><c>filter</c>: comma-separated <c>dim:value</c> items (the parameter may repeat); values of one dimension are
 /// alternatives, different dimensions must all match; <c>\,</c> and <c>\\</c> escape a comma and a backslash in a value.</item>
 /// <item><c>limit</c>: 1..<see cref="ServingOptions.MaxQueryRows"/> (the default).</item>
+/// <item><c>quantiles</c>: comma-separated quantiles within [0, 1] (at most <see cref="MaxQuantiles"/>) that every
+/// <c>quantiles(f)</c> measure answers with, e.g. <c>0.5,0.999</c>; default p50, p90, p95, p99.</item>
 /// </list>
 /// </remarks>
 public sealed class ViewQueryParser(LambdaCatalog catalog, IOptions<ServingOptions> options)
 {
     /// <summary>The query parameters of the view endpoint.</summary>
-    public static IReadOnlyList<string> Parameters { get; } = [From, To, GranularityParameter, GroupBy, FilterParameter, Limit];
+    public static IReadOnlyList<string> Parameters { get; } = [From, To, GranularityParameter, GroupBy, FilterParameter, Limit, QuantilesParameter];
+
+    /// <summary>Most quantiles one query may ask for.</summary>
+    public const int MaxQuantiles = 20;
 
     internal const string ViewParameter = "view";
     internal const string From = "from";
@@ -40,6 +45,7 @@ public sealed class ViewQueryParser(LambdaCatalog catalog, IOptions<ServingOptio
     internal const string GroupBy = "group_by";
     internal const string FilterParameter = "filter";
     internal const string Limit = "limit";
+    internal const string QuantilesParameter = "quantiles";
 
     private readonly int _maxRows = options.Value.MaxQueryRows;
 
@@ -101,12 +107,13 @@ public sealed class ViewQueryParser(LambdaCatalog catalog, IOptions<ServingOptio
         if (!TryParseGranularity(values, view, out var granularity, out error)
             || !TryParseGroupBy(values, view, out var groupBy, out error)
             || !TryParseFilter(values, view, out var filter, out error)
-            || !TryParseLimit(values, out var limit, out error))
+            || !TryParseLimit(values, out var limit, out error)
+            || !TryParseQuantiles(values, out var quantiles, out error))
         {
             return false;
         }
 
-        query = new ViewQuery(view, new TimeRange(from, to), granularity, groupBy, filter, limit);
+        query = new ViewQuery(view, new TimeRange(from, to), granularity, groupBy, filter, limit) { Quantiles = quantiles };
         return true;
     }
 
@@ -313,6 +320,44 @@ public sealed class ViewQueryParser(LambdaCatalog catalog, IOptions<ServingOptio
             return false;
         }
 
+        return true;
+    }
+
+    private static bool TryParseQuantiles(Dictionary<string, StringValues> values, out IReadOnlyList<double> quantiles, [NotNullWhen(false)] out QueryParameterError? error)
+    {
+        error = null;
+        quantiles = Shared.Measures.QuantileValue.Defaults;
+        if (!values.TryGetValue(QuantilesParameter, out var raw))
+        {
+            return true;
+        }
+
+        var text = raw.ToString();
+        var parsed = new List<double>();
+        foreach (var part in text.Split(','))
+        {
+            var item = part.Trim();
+            if (!double.TryParse(item, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var q) || q < 0 || q > 1)
+            {
+                error = new QueryParameterError(
+                    QuantilesParameter,
+                    $"'quantiles' = '{Shorten(text)}': '{Shorten(item)}' is not a quantile; give comma-separated numbers from 0 to 1, e.g. 0.5,0.999");
+                return false;
+            }
+
+            if (!parsed.Contains(q))
+            {
+                parsed.Add(q);
+            }
+        }
+
+        if (parsed.Count > MaxQuantiles)
+        {
+            error = new QueryParameterError(QuantilesParameter, $"'quantiles' asks for {parsed.Count} quantiles; at most {MaxQuantiles} are allowed");
+            return false;
+        }
+
+        quantiles = parsed;
         return true;
     }
 
