@@ -337,7 +337,7 @@ public sealed class ViewQueryParser(LambdaCatalog catalog, IOptions<ServingOptio
         foreach (var part in text.Split(','))
         {
             var item = part.Trim();
-            if (!double.TryParse(item, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var q) || q < 0 || q > 1)
+            if (!double.TryParse(item, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var q) || !(q >= 0 && q <= 1))
             {
                 error = new QueryParameterError(
                     QuantilesParameter,
