@@ -37,9 +37,15 @@ static void RunQuick()
 {
     var benchmark = new RevenueByCountryBenchmark();
     benchmark.Setup();
+    RunQuickOne("ParseFilterAggregate", benchmark.ParseFilterAggregate);
+    RunQuickOne("ParseAggregateQuantiles", benchmark.ParseAggregateQuantiles);
+}
+
+static void RunQuickOne(string name, Func<long> run)
+{
     for (var i = 0; i < 3; i++)
     {
-        benchmark.ParseFilterAggregate();
+        run();
     }
 
     const int Rounds = 10;
@@ -47,12 +53,12 @@ static void RunQuick()
     long matched = 0;
     for (var i = 0; i < Rounds; i++)
     {
-        matched += benchmark.ParseFilterAggregate();
+        matched += run();
     }
 
     stopwatch.Stop();
     var events = (double)RevenueByCountryBenchmark.MessageCount * Rounds;
     Console.WriteLine(string.Create(
         CultureInfo.InvariantCulture,
-        $"ParseFilterAggregate (quick): {events / stopwatch.Elapsed.TotalSeconds:N0} events/s per core over {events:N0} events ({matched:N0} matched the filter)"));
+        $"{name} (quick): {events / stopwatch.Elapsed.TotalSeconds:N0} events/s per core over {events:N0} events ({matched:N0} matched the filter)"));
 }

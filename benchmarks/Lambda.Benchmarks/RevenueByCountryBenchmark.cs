@@ -22,6 +22,7 @@ public class RevenueByCountryBenchmark
     private EventParser _parser = null!;
     private EventRecord _record = null!;
     private ViewAggregator _aggregator = null!;
+    private ViewAggregator _quantilesAggregator = null!;
 
     /// <summary>Loads the default catalog and generates the messages.</summary>
     [GlobalSetup]
@@ -32,6 +33,7 @@ public class RevenueByCountryBenchmark
         _parser = new EventParser(view.Source);
         _record = _parser.CreateRecord();
         _aggregator = new ViewAggregator(view);
+        _quantilesAggregator = new ViewAggregator(catalog.GetView("order_amounts"));
         _messages = OrderMessages.Generate(MessageCount);
     }
 
@@ -42,6 +44,25 @@ public class RevenueByCountryBenchmark
         var parser = _parser;
         var record = _record;
         var aggregator = _aggregator;
+        long matched = 0;
+        foreach (var message in _messages)
+        {
+            if (parser.TryParse(message, record, out _) && aggregator.Add(record))
+            {
+                matched++;
+            }
+        }
+
+        return matched;
+    }
+
+    /// <summary>Parse and aggregate into <c>order_amounts</c> (count and a DDSketch of the amount per status and hour).</summary>
+    [Benchmark(OperationsPerInvoke = MessageCount)]
+    public long ParseAggregateQuantiles()
+    {
+        var parser = _parser;
+        var record = _record;
+        var aggregator = _quantilesAggregator;
         long matched = 0;
         foreach (var message in _messages)
         {

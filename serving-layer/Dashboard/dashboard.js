@@ -105,7 +105,11 @@
     view.dimensions.forEach((d, i) => option(groupBy, d.name, d.name, i === 0));
     const measure = $('measure');
     measure.innerHTML = '';
-    view.measures.filter(m => m.result_type !== 'timestamp').forEach((m, i) => option(measure, m.name, `${m.name} (${m.expression})`, i === 0));
+    // A quantiles measure answers an object of percentiles; each charted percentile is its own choice ("latency.p99").
+    const choices = view.measures.filter(m => m.result_type !== 'timestamp').flatMap(m => m.result_type === 'quantiles'
+      ? ['p50', 'p95', 'p99'].map(p => [`${m.name}.${p}`, `${m.name} ${p} (${m.expression})`])
+      : [[m.name, `${m.name} (${m.expression})`]]);
+    choices.forEach(([value, label], i) => option(measure, value, label, i === 0));
   }
 
   function queryPath(view, r, granularity, groupBy) {
@@ -117,9 +121,18 @@
     return dims.length === 0 ? 'total' : dims.map(d => String(row[d])).join(' / ');
   }
 
+  function measureValue(row, measure) {
+    const [name, percentile] = measure.split('.');
+    const value = row[name];
+    return percentile && value !== null && typeof value === 'object' ? value[percentile] : value;
+  }
+
   function formatValue(value) {
     if (value === null || value === undefined) {
       return '–';
+    }
+    if (typeof value === 'object') {
+      return Object.entries(value).map(([p, v]) => `${p} ${formatValue(v)}`).join(' · ');
     }
     return typeof value === 'number' ? value.toLocaleString(undefined, { maximumFractionDigits: 2 }) : String(value);
   }
@@ -177,7 +190,7 @@
     }
     const series = new Map();
     for (const row of rows) {
-      const value = row[measure];
+      const value = measureValue(row, measure);
       if (typeof value !== 'number') {
         continue;
       }

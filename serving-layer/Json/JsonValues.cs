@@ -9,7 +9,8 @@ namespace Lambda.ServingLayer.Json;
 /// <summary>
 /// Writes dimension and measure values as the query contract wants them: decimals as JSON numbers with the
 /// source's scale (<c>345.60</c>, not <c>345.6</c>), counts and distinct counts as integers, timestamps as
-/// ISO-8601 UTC strings, missing values (min/max/avg of nothing) as null.
+/// ISO-8601 UTC strings, quantiles as an object of percentiles (<c>{"p50":12.1,"p99":80.4}</c>), missing values
+/// (min/max/avg/quantiles of nothing) as null.
 /// </summary>
 public static class JsonValues
 {
@@ -67,6 +68,16 @@ public static class JsonValues
                 break;
             case MeasureValueKind.Timestamp:
                 writer.WriteStringValue(FormatInstant(value.AsTimestamp().ToUnixTimeMilliseconds()));
+                break;
+            case MeasureValueKind.Quantiles:
+                writer.WriteStartObject();
+                foreach (var quantile in value.AsQuantiles())
+                {
+                    writer.WritePropertyName(quantile.Label);
+                    WriteDouble(writer, quantile.Value);
+                }
+
+                writer.WriteEndObject();
                 break;
             default:
                 writer.WriteNullValue();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Lambda.ServingLayer.Querying;
+using Lambda.Shared.Measures;
 
 namespace Lambda.ServingLayer.Json;
 
@@ -27,6 +28,7 @@ public static class ViewQueryResultWriter
         var query = result.Query;
         var view = query.View;
         var dimensionNames = query.GroupBy.Select(i => view.Dimensions[i].Name).ToArray();
+        var customQuantiles = !ReferenceEquals(query.Quantiles, QuantileValue.Defaults);
 
         writer.WriteStartObject();
         writer.WriteString("view", view.Name);
@@ -45,7 +47,7 @@ public static class ViewQueryResultWriter
             for (var m = 0; m < view.Measures.Count; m++)
             {
                 writer.WritePropertyName(view.Measures[m].Name);
-                JsonValues.WriteMeasure(writer, row.Values[m]);
+                JsonValues.WriteMeasure(writer, customQuantiles && row.States[m] is QuantilesState quantiles ? quantiles.GetQuantiles(query.Quantiles) : row.Values[m]);
             }
 
             writer.WriteEndObject();

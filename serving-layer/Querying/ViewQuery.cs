@@ -1,4 +1,5 @@
 using Lambda.Shared.Catalog;
+using Lambda.Shared.Measures;
 using Lambda.Shared.Time;
 
 namespace Lambda.ServingLayer.Querying;
@@ -61,6 +62,9 @@ public sealed class ViewQuery
 
     /// <summary>Most rows returned.</summary>
     public int Limit { get; }
+
+    /// <summary>The quantiles every <c>quantiles(f)</c> measure answers with (default p50, p90, p95, p99), each within [0, 1].</summary>
+    public IReadOnlyList<double> Quantiles { get; init; } = QuantileValue.Defaults;
 
     /// <summary>What the stores are asked for.</summary>
     public ViewSelection Selection { get; }

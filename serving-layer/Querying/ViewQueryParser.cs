@@ -26,11 +26,16 @@ namespace Lambda.ServingLayer.Querying;
 /// <item><c>group_by</c>: comma-separated dimensions; absent means every dimension of the view, empty means none.</item>
 /// <item><c>filter</c> (may repeat) and <c>where</c>: the dimension filter, read by <see cref="DimensionFilterParser"/>.</item>
 /// <item><c>limit</c>: 1..<see cref="ServingOptions.MaxQueryRows"/> (the default).</item>
+/// <item><c>quantiles</c>: comma-separated quantiles within [0, 1] (at most <see cref="MaxQuantiles"/>) that every
+/// <c>quantiles(f)</c> measure answers with, e.g. <c>0.5,0.999</c>; default p50, p90, p95, p99.</item>
 /// </list>
 /// Unknown and repeated parameters are refused before, by <see cref="QueryStringRules{TRequest}"/>.
 /// </remarks>
 public sealed class ViewQueryParser(LambdaCatalog catalog, IOptions<ServingOptions> options)
 {
+    /// <summary>Most quantiles one query may ask for.</summary>
+    public const int MaxQuantiles = 20;
+
     internal const string ViewParameter = "view";
     internal const string From = "from";
     internal const string To = "to";
@@ -39,6 +44,7 @@ public sealed class ViewQueryParser(LambdaCatalog catalog, IOptions<ServingOptio
     internal const string FilterParameter = DimensionFilterParser.FilterParameter;
     internal const string WhereParameter = DimensionFilterParser.WhereParameter;
     internal const string Limit = "limit";
+    internal const string QuantilesParameter = "quantiles";
 
     private readonly int _maxRows = options.Value.MaxQueryRows;
 
@@ -75,12 +81,13 @@ public sealed class ViewQueryParser(LambdaCatalog catalog, IOptions<ServingOptio
         if (!TryParseGranularity(request.Granularity, view, out var granularity, out error)
             || !TryParseGroupBy(request.GroupBy, view, out var groupBy, out error)
             || !DimensionFilterParser.TryParse(view, new StringValues(request.Filter), string.IsNullOrWhiteSpace(request.Where) ? null : request.Where, out var filter, out error)
-            || !TryParseLimit(request.Limit, out var limit, out error))
+            || !TryParseLimit(request.Limit, out var limit, out error)
+            || !TryParseQuantiles(request.Quantiles, out var quantiles, out error))
         {
             return false;
         }
 
-        query = new ViewQuery(view, new TimeRange(from, to), granularity, groupBy, filter, limit);
+        query = new ViewQuery(view, new TimeRange(from, to), granularity, groupBy, filter, limit) { Quantiles = quantiles };
         return true;
     }
 
@@ -226,6 +233,44 @@ public sealed class ViewQueryParser(LambdaCatalog catalog, IOptions<ServingOptio
             return false;
         }
 
+        return true;
+    }
+
+    private static bool TryParseQuantiles(string? raw, out IReadOnlyList<double> quantiles, [NotNullWhen(false)] out QueryParameterError? error)
+    {
+        error = null;
+        quantiles = Shared.Measures.QuantileValue.Defaults;
+        if (string.IsNullOrWhiteSpace(raw))
+        {
+            return true;
+        }
+
+        var text = raw;
+        var parsed = new List<double>();
+        foreach (var part in text.Split(','))
+        {
+            var item = part.Trim();
+            if (!double.TryParse(item, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var q) || !(q >= 0 && q <= 1))
+            {
+                error = new QueryParameterError(
+                    QuantilesParameter,
+                    $"'quantiles' = '{Shorten(text)}': '{Shorten(item)}' is not a quantile; give comma-separated numbers from 0 to 1, e.g. 0.5,0.999");
+                return false;
+            }
+
+            if (!parsed.Contains(q))
+            {
+                parsed.Add(q);
+            }
+        }
+
+        if (parsed.Count > MaxQuantiles)
+        {
+            error = new QueryParameterError(QuantilesParameter, $"'quantiles' asks for {parsed.Count} quantiles; at most {MaxQuantiles} are allowed");
+            return false;
+        }
+
+        quantiles = parsed;
         return true;
     }
 

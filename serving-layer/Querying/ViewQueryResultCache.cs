@@ -100,6 +100,7 @@ internal sealed class ViewQueryResultCache(TimeSpan refresh, TimeSpan maxAge, Ti
             .Append('|').Append(query.Range.EndMilliseconds.ToString(CultureInfo.InvariantCulture))
             .Append('|').Append(query.Granularity.ToName())
             .Append('|').Append(query.Limit.ToString(CultureInfo.InvariantCulture))
+            .Append("|q").AppendJoin(',', query.Quantiles.Select(q => q.ToString("R", CultureInfo.InvariantCulture)))
             .Append("|g");
         foreach (var index in query.GroupBy)
         {

@@ -53,6 +53,11 @@ public sealed record ViewQueryRequest
 
     /// <summary>A condition in the catalog's expression language over the view's dimensions. Default: none.</summary>
     [FromQuery(Name = "where")]
-    [Description("A condition over the view's dimensions in the catalog's expression language, e.g. country IN ('US','DE') AND device != 'bot'. Not supported yet: a non-empty value is a 400.")]
+    [Description("A condition over the view's dimensions in the catalog's expression language, e.g. country IN ('US','DE') AND device != 'bot'.")]
     public string? Where { get; init; }
+
+    /// <summary>Quantiles every <c>quantiles(f)</c> measure answers with. Default: p50, p90, p95, p99.</summary>
+    [FromQuery(Name = "quantiles")]
+    [Description("Comma-separated quantiles from 0 to 1 (at most 20) that every quantiles(f) measure answers with, e.g. 0.5,0.999 (keys p50, p99.9); default p50, p90, p95, p99.")]
+    public string? Quantiles { get; init; }
 }

@@ -8,7 +8,7 @@ namespace Lambda.Shared.BatchViews;
 /// The Parquet schema of a batch-view day file: <c>bucket</c> (timestamp millis, UTC), one column per
 /// dimension typed like its field, per measure <c>&lt;m&gt;</c> (binary: the serialised measure state, what
 /// readers merge) and <c>&lt;m&gt;_value</c> (the finalised value for people reading the files; null when
-/// empty or not representable).
+/// empty or not representable; for quantiles a JSON object such as <c>{"p50":12.5,"p90":…,"p95":…,"p99":…}</c>).
 /// </summary>
 internal sealed class BatchViewSchema
 {
@@ -66,6 +66,7 @@ internal sealed class BatchViewSchema
             MeasureValueKind.Long => new DataField<long?>(name),
             MeasureValueKind.Double => new DataField<double?>(name),
             MeasureValueKind.Timestamp => ParquetColumns.Timestamp(name, nullable: true),
+            MeasureValueKind.Quantiles => new DataField<string>(name, true),
             MeasureValueKind.Decimal => measure.Kind switch
             {
                 MeasureKind.Sum => new DecimalDataField(name, 38, type!.Value.Scale, isNullable: true),

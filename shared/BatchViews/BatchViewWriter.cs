@@ -166,9 +166,29 @@ public sealed class BatchViewWriter
 
                 await rowGroup.WriteAsync<DateTime>(field, times, cancellationToken: cancellationToken).ConfigureAwait(false);
                 break;
+            case MeasureValueKind.Quantiles:
+                var texts = new string?[n];
+                for (var i = 0; i < n; i++)
+                {
+                    texts[i] = Final(rows[i], m) is { IsNull: false } v ? ToJson(v) : null;
+                }
+
+                await rowGroup.WriteAsync(field, texts).ConfigureAwait(false);
+                break;
             default:
                 throw new InvalidOperationException($"measure '{measure.Name}' has no final value type");
         }
+    }
+
+    private static string ToJson(MeasureValue value)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            value.WriteTo(json);
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     // The finalised value is a convenience copy; a sum beyond what the column type holds is left null

@@ -391,11 +391,11 @@ public static partial class CatalogLoader
             var measuresNode = Child(map, "measures");
             if (measuresNode is null)
             {
-                Error($"{path}.measures", "is required: a mapping of measure name to count, sum(f), min(f), max(f), avg(f) or distinct(f)", Line(map));
+                Error($"{path}.measures", "is required: a mapping of measure name to count, sum(f), min(f), max(f), avg(f), distinct(f) or quantiles(f)", Line(map));
             }
             else if (measuresNode is not YamlMappingNode measureMap || measureMap.Children.Count == 0)
             {
-                Error($"{path}.measures", "must be a non-empty mapping of measure name to count, sum(f), min(f), max(f), avg(f) or distinct(f)", Line(measuresNode));
+                Error($"{path}.measures", "must be a non-empty mapping of measure name to count, sum(f), min(f), max(f), avg(f), distinct(f) or quantiles(f)", Line(measuresNode));
             }
             else
             {
@@ -440,14 +440,14 @@ public static partial class CatalogLoader
             var match = MeasureRegex().Match(expr);
             if (!match.Success)
             {
-                Error(path, $"'{expr}' is not a measure; expected count, sum(f), min(f), max(f), avg(f) or distinct(f)", Line(node));
+                Error(path, $"'{expr}' is not a measure; expected count, sum(f), min(f), max(f), avg(f), distinct(f) or quantiles(f)", Line(node));
                 return null;
             }
 
             var function = match.Groups[1].Value;
             if (!MeasureKindExtensions.TryParse(function, out var kind))
             {
-                Error(path, $"unknown function '{function}'; expected count, sum, min, max, avg or distinct", Line(node));
+                Error(path, $"unknown function '{function}'; expected count, sum, min, max, avg, distinct or quantiles", Line(node));
                 return null;
             }
 

@@ -20,4 +20,7 @@ public enum MeasureKind
 
     /// <summary><c>distinct(f)</c>: approximate distinct count (HyperLogLog, 2^14 registers).</summary>
     Distinct = 6,
+
+    /// <summary><c>quantiles(f)</c>: estimated quantiles within 1 % relative error (<see cref="DDSketch"/>).</summary>
+    Quantiles = 7,
 }

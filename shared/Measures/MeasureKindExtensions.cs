@@ -5,7 +5,7 @@ namespace Lambda.Shared.Measures;
 /// <summary>Catalog names of <see cref="MeasureKind"/>.</summary>
 public static class MeasureKindExtensions
 {
-    /// <summary>The catalog function name: <c>count</c>, <c>sum</c>, <c>min</c>, <c>max</c>, <c>avg</c>, <c>distinct</c>.</summary>
+    /// <summary>The catalog function name: <c>count</c>, <c>sum</c>, <c>min</c>, <c>max</c>, <c>avg</c>, <c>distinct</c>, <c>quantiles</c>.</summary>
     public static string ToName(this MeasureKind kind) => kind switch
     {
         MeasureKind.Count => "count",
@@ -14,6 +14,7 @@ public static class MeasureKindExtensions
         MeasureKind.Max => "max",
         MeasureKind.Avg => "avg",
         MeasureKind.Distinct => "distinct",
+        MeasureKind.Quantiles => "quantiles",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown measure kind."),
     };
 
@@ -28,6 +29,7 @@ public static class MeasureKindExtensions
             "max" => MeasureKind.Max,
             "avg" => MeasureKind.Avg,
             "distinct" => MeasureKind.Distinct,
+            "quantiles" => MeasureKind.Quantiles,
             _ => default,
         };
         return kind != default;

@@ -8,7 +8,7 @@ namespace Lambda.Shared.Measures;
 /// The mutable state of one measure for one group: a commutative monoid element. A new state is the
 /// zero; events are added one by one; two states merge associatively and commutatively, so partial
 /// aggregates computed anywhere (speed layer, batch layer, any split of the events, any order) merge to
-/// the same result. The exact kinds (count, long/decimal sums, min, max, avg of long/decimal, distinct)
+/// the same result. The exact kinds (count, long/decimal sums, min, max, avg of long/decimal, distinct, quantiles)
 /// give identical bytes for identical event multisets; double sums are subject to floating-point
 /// rounding order.
 /// </summary>
@@ -18,7 +18,7 @@ namespace Lambda.Shared.Measures;
 /// little-endian. Payloads: count = varint; exact sum = varint128 of the unscaled sum; double sum = double;
 /// exact min/max = has-value byte + varint; double min/max = has-value byte + double; exact avg = count
 /// varint + varint128 unscaled sum; double avg = count varint + double sum; distinct = see
-/// <see cref="HyperLogLog"/>.</para>
+/// <see cref="HyperLogLog"/>; quantiles = see <see cref="DDSketch"/>.</para>
 /// <para>States are not thread-safe.</para>
 /// </remarks>
 public abstract class MeasureState
@@ -49,11 +49,12 @@ public abstract class MeasureState
     /// <summary>
     /// The kind of final value a measure produces: count and distinct give long; sum/min/max give the
     /// field's own kind (timestamp for min/max of a timestamp); avg gives decimal for a decimal field and
-    /// double otherwise.
+    /// double otherwise; quantiles give <see cref="MeasureValueKind.Quantiles"/> (doubles).
     /// </summary>
     public static MeasureValueKind ResultKind(MeasureKind kind, FieldType? fieldType) => kind switch
     {
         MeasureKind.Count or MeasureKind.Distinct => MeasureValueKind.Long,
+        MeasureKind.Quantiles => MeasureValueKind.Quantiles,
         MeasureKind.Avg => fieldType?.Kind == FieldKind.Decimal ? MeasureValueKind.Decimal : MeasureValueKind.Double,
         _ => fieldType?.Kind switch
         {
@@ -67,7 +68,7 @@ public abstract class MeasureState
 
     /// <summary>
     /// Whether <paramref name="kind"/> can aggregate a field of <paramref name="fieldType"/>: count takes
-    /// no field; sum and avg need long, double or decimal; min and max also accept timestamp; distinct
+    /// no field; sum, avg and quantiles need long, double or decimal; min and max also accept timestamp; distinct
     /// accepts every type.
     /// </summary>
     /// <param name="kind">The aggregation.</param>
@@ -80,7 +81,7 @@ public abstract class MeasureState
             (MeasureKind.Count, null) => null,
             (MeasureKind.Count, _) => "count takes no field",
             (_, null) => $"{kind.ToName()} needs a field, e.g. {kind.ToName()}(amount)",
-            (MeasureKind.Sum or MeasureKind.Avg, { IsNumeric: false }) =>
+            (MeasureKind.Sum or MeasureKind.Avg or MeasureKind.Quantiles, { IsNumeric: false }) =>
                 $"{kind.ToName()} needs a long, double or decimal field, not {fieldType}",
             (MeasureKind.Min or MeasureKind.Max, { IsNumeric: false, Kind: not FieldKind.Timestamp }) =>
                 $"{kind.ToName()} needs a long, double, decimal or timestamp field, not {fieldType}",
@@ -108,6 +109,7 @@ public abstract class MeasureState
             MeasureKind.Max => isDouble ? new DoubleExtremumState(MeasureKind.Max) : new ExactExtremumState(MeasureKind.Max, type),
             MeasureKind.Avg => isDouble ? new DoubleAvgState() : new ExactAvgState(type),
             MeasureKind.Distinct => new DistinctState(type),
+            MeasureKind.Quantiles => new QuantilesState(type),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown measure kind."),
         };
     }

@@ -11,12 +11,14 @@ public readonly struct MeasureValue : IEquatable<MeasureValue>
 {
     private readonly long _bits;
     private readonly decimal _decimal;
+    private readonly QuantileValue[]? _quantiles;
 
-    private MeasureValue(MeasureValueKind kind, long bits, decimal dec)
+    private MeasureValue(MeasureValueKind kind, long bits, decimal dec, QuantileValue[]? quantiles = null)
     {
         Kind = kind;
         _bits = bits;
         _decimal = dec;
+        _quantiles = quantiles;
     }
 
     /// <summary>The type of the value.</summary>
@@ -39,6 +41,21 @@ public readonly struct MeasureValue : IEquatable<MeasureValue>
 
     /// <summary>A timestamp value from UTC epoch milliseconds.</summary>
     public static MeasureValue FromTimestamp(long epochMilliseconds) => new(MeasureValueKind.Timestamp, epochMilliseconds, 0m);
+
+    /// <summary>Estimated quantiles (at least one), in the order given.</summary>
+    /// <exception cref="ArgumentException">The list is empty.</exception>
+    public static MeasureValue FromQuantiles(IEnumerable<QuantileValue> quantiles)
+    {
+        ArgumentNullException.ThrowIfNull(quantiles);
+        var array = quantiles.ToArray();
+        return array.Length == 0
+            ? throw new ArgumentException("a quantiles value holds at least one quantile", nameof(quantiles))
+            : new MeasureValue(MeasureValueKind.Quantiles, 0, 0m, array);
+    }
+
+    /// <summary>The estimated quantiles.</summary>
+    /// <exception cref="InvalidOperationException">The value is not a quantiles value.</exception>
+    public IReadOnlyList<QuantileValue> AsQuantiles() => Kind == MeasureValueKind.Quantiles ? _quantiles! : throw WrongKind(MeasureValueKind.Quantiles);
 
     /// <summary>The long value.</summary>
     /// <exception cref="InvalidOperationException">The value is not a long.</exception>
@@ -67,9 +84,10 @@ public readonly struct MeasureValue : IEquatable<MeasureValue>
         _ => throw new InvalidOperationException($"a {Kind} measure value is not a number"),
     };
 
-    /// <summary>The boxed value: <see cref="long"/>, <see cref="double"/>, <see cref="decimal"/>, <see cref="DateTimeOffset"/> or null.</summary>
+    /// <summary>The boxed value: <see cref="long"/>, <see cref="double"/>, <see cref="decimal"/>, <see cref="DateTimeOffset"/>, a list of <see cref="QuantileValue"/> or null.</summary>
     public object? ToObject() => Kind switch
     {
+        MeasureValueKind.Quantiles => _quantiles,
         MeasureValueKind.Long => _bits,
         MeasureValueKind.Double => BitConverter.Int64BitsToDouble(_bits),
         MeasureValueKind.Decimal => _decimal,
@@ -98,6 +116,15 @@ public readonly struct MeasureValue : IEquatable<MeasureValue>
             case MeasureValueKind.Timestamp:
                 writer.WriteStringValue(Time.TimeBucket.ToIso(_bits));
                 break;
+            case MeasureValueKind.Quantiles:
+                writer.WriteStartObject();
+                foreach (var q in _quantiles!)
+                {
+                    writer.WriteNumber(q.Label, q.Value);
+                }
+
+                writer.WriteEndObject();
+                break;
             default:
                 writer.WriteNullValue();
                 break;
@@ -106,7 +133,8 @@ public readonly struct MeasureValue : IEquatable<MeasureValue>
 
     /// <inheritdoc/>
     public bool Equals(MeasureValue other) =>
-        Kind == other.Kind && _bits == other._bits && _decimal == other._decimal && _decimal.Scale == other._decimal.Scale;
+        Kind == other.Kind && _bits == other._bits && _decimal == other._decimal && _decimal.Scale == other._decimal.Scale
+        && (Kind != MeasureValueKind.Quantiles || _quantiles!.AsSpan().SequenceEqual(other._quantiles));
 
     /// <inheritdoc/>
     public override bool Equals(object? obj) => obj is MeasureValue other && Equals(other);
@@ -121,6 +149,7 @@ public readonly struct MeasureValue : IEquatable<MeasureValue>
         MeasureValueKind.Double => BitConverter.Int64BitsToDouble(_bits).ToString("R", CultureInfo.InvariantCulture),
         MeasureValueKind.Decimal => _decimal.ToString(CultureInfo.InvariantCulture),
         MeasureValueKind.Timestamp => Time.TimeBucket.ToIso(_bits),
+        MeasureValueKind.Quantiles => "{" + string.Join(", ", _quantiles!.Select(q => q.ToString())) + "}",
         _ => "null",
     };
 

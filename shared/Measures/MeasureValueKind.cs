@@ -17,4 +17,7 @@ public enum MeasureValueKind
 
     /// <summary>A UTC instant: min/max of a timestamp field.</summary>
     Timestamp = 4,
+
+    /// <summary>Estimated quantiles (<see cref="QuantileValue"/> doubles): quantiles of a long, double or decimal field.</summary>
+    Quantiles = 5,
 }

@@ -13,4 +13,5 @@ internal enum StateTag : byte
     ExactAvg = 8,
     DoubleAvg = 9,
     Distinct = 10,
+    Quantiles = 11,
 }

@@ -38,12 +38,24 @@ internal sealed class SpeedMeasureLayout
                 Columns = [new SpeedColumn(name, "UInt64"), new SpeedColumn(name + "_state", "String")];
                 ReadColumns = [name + "_state"];
                 break;
+            case MeasureKind.Quantiles:
+                // The per-row estimates are for analysts; readers rebuild the state from the sketch alone.
+                Columns =
+                [
+                    .. QuantileValue.Defaults.Select(q => new SpeedColumn(QuantileColumn(name, q), "Float64")),
+                    new SpeedColumn(name + "_state", "String"),
+                ];
+                ReadColumns = [name + "_state"];
+                break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(measure), measure.Kind, $"measure '{name}': unknown kind");
         }
     }
 
     public MeasureDefinition Measure { get; }
+
+    /// <summary>The column of one estimated quantile of a quantiles measure: <c>m_p50</c>, <c>m_p99</c>.</summary>
+    public static string QuantileColumn(string measure, double quantile) => measure + "_" + QuantileValue.LabelOf(quantile);
 
     /// <summary>The columns in table order.</summary>
     public IReadOnlyList<SpeedColumn> Columns { get; }

@@ -215,6 +215,17 @@ public sealed class SpeedRowReader
                 break;
             }
 
+            case QuantilesState quantiles:
+            {
+                var bytes = row.GetSpan(column++);
+                if (!bytes.IsEmpty)
+                {
+                    quantiles.Sketch.Merge(DDSketch.Read(bytes));
+                }
+
+                break;
+            }
+
             default:
                 throw new InvalidOperationException($"measure '{measure.Name}': unexpected state type {state.GetType().Name}");
         }

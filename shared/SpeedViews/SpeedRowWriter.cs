@@ -126,6 +126,14 @@ public static class SpeedRowWriter
                     writer.WriteUInt64(0);
                     writer.WriteString(ReadOnlySpan<byte>.Empty);
                     break;
+                case MeasureKind.Quantiles:
+                    foreach (var unused in QuantileValue.Defaults)
+                    {
+                        writer.WriteFloat64(0);
+                    }
+
+                    writer.WriteString(ReadOnlySpan<byte>.Empty);
+                    break;
                 default:
                     throw new InvalidOperationException($"measure '{measure.Name}': unknown kind {measure.Kind}");
             }
@@ -189,6 +197,15 @@ public static class SpeedRowWriter
             case DistinctState distinct:
                 writer.WriteUInt64((ulong)distinct.Sketch.Estimate());
                 WriteSketch(writer, distinct.Sketch);
+                break;
+            case QuantilesState quantiles:
+                // An empty state (no value in this group) shows as 0 estimates; the state column says it is empty.
+                foreach (var q in QuantileValue.Defaults)
+                {
+                    writer.WriteFloat64(quantiles.Sketch.GetQuantile(q) ?? 0);
+                }
+
+                writer.WriteString(quantiles.Sketch.ToBytes());
                 break;
             default:
                 throw new InvalidOperationException($"measure '{measure.Name}': unexpected state type {state.GetType().Name}");

@@ -21,7 +21,9 @@ namespace Lambda.Shared.SpeedViews;
 /// timestamp→DateTime), then per measure: count→<c>m UInt64</c>; sum→<c>m</c> (Int64, Float64 or
 /// Decimal(18,s)); min/max→<c>m</c> typed like the field plus <c>m_present UInt8</c>;
 /// avg→<c>m_sum</c>, <c>m_count UInt64</c> and the finalised <c>m Float64</c>; distinct→the estimate
-/// <c>m UInt64</c> and <c>m_state String</c> (the serialised <see cref="Measures.HyperLogLog"/>).</para>
+/// <c>m UInt64</c> and <c>m_state String</c> (the serialised <see cref="Measures.HyperLogLog"/>);
+/// quantiles→the estimates <c>m_p50</c>, <c>m_p90</c>, <c>m_p95</c>, <c>m_p99</c> (Float64, 0 for a group
+/// without values) and <c>m_state String</c> (the serialised <see cref="Measures.DDSketch"/>).</para>
 /// <para>ClickHouse 18.16 has no DateTime64, so timestamp dimensions and min/max of timestamps are stored
 /// at whole seconds (clamped to DateTime's range 1970..2106); every other type is stored exactly.</para>
 /// </remarks>

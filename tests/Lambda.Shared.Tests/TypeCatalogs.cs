@@ -47,6 +47,9 @@ internal static class TypeCatalogs
               distinct_m: distinct(m)
               distinct_b: distinct(b)
               distinct_t: distinct(t)
+              quantiles_l: quantiles(l)
+              quantiles_d: quantiles(d)
+              quantiles_m: quantiles(m)
           by_long:
             source: things
             where: l > 0

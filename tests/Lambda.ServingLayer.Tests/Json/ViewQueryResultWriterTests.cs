@@ -55,6 +55,33 @@ public sealed class ViewQueryResultWriterTests
         Assert.Contains("\"run_id\":null", empty, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Quantiles_are_objects_of_percentiles_default_or_asked_for()
+    {
+        var view = TestCatalogs.Default.GetView("order_amounts");
+        var events = ViewQueryEngineTests.Numbered(
+            Enumerable.Range(1, 100).Select(i => (i % 3, Orders.Create(i % 60, "US", i, "u" + i))).ToArray());
+        var speed = new FakeSpeedViewStore();
+        speed.FlushAll(view, events, _ => [1]);
+        var engine = new ViewQueryEngine(new FakeBatchViewStore(), speed, NullLogger<ViewQueryEngine>.Instance);
+        const string range = "from=2026-11-25T10:00:00Z&to=2026-11-25T11:00:00Z&group_by=";
+
+        var defaults = JsonDocument.Parse(await WriteAsync(await engine.ExecuteAsync(Queries.Parse(TestCatalogs.Default, view.Name, range), CancellationToken.None)));
+        var chosen = JsonDocument.Parse(await WriteAsync(await engine.ExecuteAsync(Queries.Parse(TestCatalogs.Default, view.Name, range + "&quantiles=0.5,0.999"), CancellationToken.None)));
+
+        // Exact lower quantiles of 1..100 are 50, 90, 95, 99 (and 99 for p99.9): the answers are within 1 % of them.
+        var amount = defaults.RootElement.GetProperty("rows")[0].GetProperty("amount");
+        Assert.Equal(["p50", "p90", "p95", "p99"], amount.EnumerateObject().Select(p => p.Name));
+        foreach (var (name, exact) in new[] { ("p50", 50.0), ("p90", 90.0), ("p95", 95.0), ("p99", 99.0) })
+        {
+            Assert.InRange(amount.GetProperty(name).GetDouble(), exact * 0.99, exact * 1.01);
+        }
+
+        var asked = chosen.RootElement.GetProperty("rows")[0].GetProperty("amount");
+        Assert.Equal(["p50", "p99.9"], asked.EnumerateObject().Select(p => p.Name));
+        Assert.InRange(asked.GetProperty("p99.9").GetDouble(), 99 * 0.99, 99 * 1.01);
+    }
+
     private static async Task<string> WriteAsync(ViewQueryResult result)
     {
         using var stream = new MemoryStream();

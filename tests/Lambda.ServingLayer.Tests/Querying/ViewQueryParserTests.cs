@@ -54,6 +54,13 @@ public sealed class ViewQueryParserTests
     }
 
     [Fact]
+    public void Quantiles_default_to_p50_p90_p95_p99_and_can_be_chosen()
+    {
+        Assert.Equal([0.5, 0.9, 0.95, 0.99], Queries.Parse(Catalog, "order_amounts", Range).Quantiles);
+        Assert.Equal([0.5, 0.999, 0], Queries.Parse(Catalog, "order_amounts", Range + "&quantiles=0.5, 0.999,0,0.5").Quantiles);
+    }
+
+    [Fact]
     public void An_empty_group_by_means_no_dimensions()
     {
         Assert.Empty(Queries.Parse(Catalog, "revenue_by_country", Range + "&group_by=").GroupBy);
@@ -91,6 +98,13 @@ public sealed class ViewQueryParserTests
     [InlineData("revenue_by_country", Range + "&limit=99999999999999999999", "limit", 400)]
     [InlineData("revenue_by_country", Range + "&limit=1&limit=2", "limit", 400)]
     [InlineData("revenue_by_country", Range + "&granularty=hour", "granularty", 400)]
+    [InlineData("order_amounts", Range + "&quantiles=", "quantiles", 400)]
+    [InlineData("order_amounts", Range + "&quantiles=0.5,", "quantiles", 400)]
+    [InlineData("order_amounts", Range + "&quantiles=1.5", "quantiles", 400)]
+    [InlineData("order_amounts", Range + "&quantiles=-0.1", "quantiles", 400)]
+    [InlineData("order_amounts", Range + "&quantiles=p99", "quantiles", 400)]
+    [InlineData("order_amounts", Range + "&quantiles=NaN", "quantiles", 400)]
+    [InlineData("order_amounts", Range + "&quantiles=0.5&quantiles=0.9", "quantiles", 400)]
     [InlineData("revenue_by_country", Range + "&view=x", "view", 400)]
     public void Each_bad_parameter_is_refused_naming_it(string view, string queryString, string parameter, int status)
     {

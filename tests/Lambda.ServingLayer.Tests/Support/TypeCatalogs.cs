@@ -32,6 +32,8 @@ internal static class TypeCatalogs
               mean_ratio: avg(ratio)
               first: min(seen)
               sites: distinct(site)
+              spread: quantiles(price)
+              ratios: quantiles(ratio)
           daily:
             source: readings
             granularity: day

@@ -90,6 +90,12 @@ public sealed class MeasureMonoidTests
         Check.One(Config(40), Prop.ForAll(Arb.From(Gen.ArrayOf(Values(type ?? FieldType.Long))), values =>
         {
             var actual = StateOf(kind, type, values).GetValue();
+            if (kind == MeasureKind.Quantiles)
+            {
+                AssertQuantiles(type!.Value, values, actual);
+                return true;
+            }
+
             var expected = Expected(kind, type, values);
             if (kind == MeasureKind.Distinct)
             {
@@ -107,6 +113,33 @@ public sealed class MeasureMonoidTests
             Assert.True(actual.IsNull || actual.Kind == MeasureState.ResultKind(kind, type));
             return true;
         }));
+    }
+
+    /// <summary>p50/p90/p95/p99 within 1 % of the exact lower quantiles (value of rank floor(q·(n−1))).</summary>
+    private static void AssertQuantiles(FieldType type, FieldValue[] values, MeasureValue actual)
+    {
+        if (values.Length == 0)
+        {
+            Assert.True(actual.IsNull);
+            return;
+        }
+
+        var sorted = values.Select(v => v.Type.Kind switch
+        {
+            FieldKind.Long => (double)v.AsLong(),
+            FieldKind.Double => v.AsDouble(),
+            _ => (double)v.AsDecimal(),
+        }).Order().ToArray();
+        double[] quantiles = [0.5, 0.9, 0.95, 0.99];
+        var estimates = actual.AsQuantiles();
+        Assert.Equal(quantiles, estimates.Select(e => e.Quantile));
+        for (var i = 0; i < quantiles.Length; i++)
+        {
+            var exact = sorted[(int)Math.Floor(quantiles[i] * (sorted.Length - 1))];
+            Assert.True(
+                Math.Abs(estimates[i].Value - exact) <= 0.01 * (1 + 1e-9) * Math.Abs(exact),
+                $"{type} q={quantiles[i]}: estimate {estimates[i].Value:R}, exact {exact:R}");
+        }
     }
 
     private static Int128 SumExact(FieldValue[] values) => values.Aggregate(Int128.Zero, (sum, v) => sum + v.RawBits);
