@@ -61,7 +61,7 @@ public sealed class ViewQueryResultWriterTests
         var view = TestCatalogs.Default.GetView("order_amounts");
         var events = ViewQueryEngineTests.Numbered(
             Enumerable.Range(1, 100).Select(i => (i % 3, Orders.Create(i % 60, "US", i, "u" + i))).ToArray());
-        var speed = new FakeSpeedViewStore();
+        var speed = new FakeSpeedViewReader();
         speed.FlushAll(view, events, _ => [1]);
         var engine = new ViewQueryEngine(new FakeBatchViewStore(), speed, NullLogger<ViewQueryEngine>.Instance);
         const string range = "from=2026-11-25T10:00:00Z&to=2026-11-25T11:00:00Z&group_by=";
