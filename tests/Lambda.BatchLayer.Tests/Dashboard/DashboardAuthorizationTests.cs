@@ -1,3 +1,4 @@
+using Lambda.Testing;
 using System.Net;
 using Lambda.BatchLayer.Commands;
 using Lambda.BatchLayer.Tests.Scheduling;
@@ -14,7 +15,7 @@ namespace Lambda.BatchLayer.Tests.Dashboard;
 /// (remote address 203.0.113.7, a documentation address): the dashboard opens with the admin key only, by header or
 /// through the key prompt's cookie, and a Production start without a key of its own is refused.
 /// </summary>
-[Trait("Category", "Integration")]
+[Trait(TestCategories.Name, TestCategories.Stack)]
 [Collection(HangfireCollection.Name)]
 public sealed class DashboardAuthorizationTests : IAsyncLifetime
 {

@@ -17,6 +17,8 @@ namespace Lambda.BatchLayer.Tests.SpeedTables;
 /// The batch layer's maintenance port on speed tables of the real ClickHouse server (18.16), written by the speed
 /// layer's own writer: watermarks at flush boundaries, and dropping the deltas a batch view covers.
 /// </summary>
+[Trait(TestCategories.Name, TestCategories.Stack)]
+[Trait("Engine", "ClickHouse")]
 public sealed class ClickHouseSpeedTableMaintenanceTests
 {
     private static readonly ViewDefinition View = TestCatalogs.Default.GetView("revenue_by_country");

@@ -14,7 +14,7 @@ namespace Lambda.IntegrationTests.Telemetry;
 /// traffic (ingest through the API, one malformed record straight into Kafka, queries, a recompute, a compaction): every
 /// metric the README lists is there and has moved. Names are the Prometheus names a scraper sees.
 /// </summary>
-[Trait("Category", "EndToEnd")]
+[Trait(TestCategories.Name, TestCategories.Stack)]
 public sealed class MetricsScrapeTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string QueryKey = "metrics-test-query-key";
