@@ -12,22 +12,7 @@ namespace Lambda.BatchLayer.Retention;
 /// <c>views/</c> and nothing holding a file the manifest names is ever deleted.
 /// </summary>
 /// <remarks>
-/// <para>Since when a run is unnamed is kept in a small record, <c>views/.superseded.json</c>, updated by every
-/// pass: a run the manifest does not name that the record does not know yet is entered with the time of the
-/// pass. The recompute runs a pass right after each publish (under its lock), so a run that a publish stops
-/// naming is entered at the moment of that publish, even when retention is disabled (then the pass only
-/// records). Why a record rather than the alternatives: the manifest store keeps no history of old manifests
-/// to tell when a run was last named, and file times are the wrong clock: a run directory's times say when it
-/// was written, not when it stopped being named, so a run written weeks ago and superseded a minute ago would
-/// look old while readers still hold the manifest that names it. The record errs only towards keeping: a run it
-/// misses (a lost or damaged record, a publish by an older build) counts from the first pass that sees it.</para>
-/// <para>A run is unnamed when no day file of any view of the current manifest lies inside it; a recompute of
-/// only the changed days publishes a manifest whose other days still point into earlier runs, which are then
-/// kept whole. Once unnamed a run is never named again (a manifest only carries days over from the one it
-/// replaces), so deleting it after the grace period cannot remove a file that a later manifest names.</para>
-/// <para>Passes run under the dataset root's recompute lock (<c>views/.recompute.lock</c>, the one the engine
-/// holds while it writes and publishes), so a pass never sees the files of a run still being written and
-/// never races a publish.</para>
+/// A run is deleted only after it has been unnamed by the manifest for the grace period, recorded in <c>views/.superseded.json</c>. The design is in <c>docs/design-notes.md</c>, "Retention".
 /// </remarks>
 public sealed class BatchViewRetention
 {

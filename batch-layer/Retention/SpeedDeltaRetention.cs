@@ -11,12 +11,7 @@ namespace Lambda.BatchLayer.Retention;
 /// can then be dropped"), so the speed tables hold about one batch interval of deltas instead of growing forever.
 /// </summary>
 /// <remarks>
-/// Only the watermarks of a manifest that has been current for at least <see cref="RetentionOptions.GracePeriod"/>
-/// are used: the rows below its S_p are needed only by readers holding an older manifest (lower watermarks), and
-/// such a reader loaded it before that manifest was published, so after the grace period none is left. Readers of
-/// that manifest or a newer one start at or above its S_p. The recompute calls it with the manifest that was
-/// current when the run started, under its lock. The flush ending at S_p is kept (see
-/// <see cref="ISpeedTableMaintenance.DeleteCoveredDeltasAsync"/>), so S_p stays a legal watermark for the next run.
+/// Only the watermarks of a manifest current for at least <see cref="RetentionOptions.GracePeriod"/> are used, so no reader still holds an older batch view. The design is in <c>docs/design-notes.md</c>, "Retention".
 /// </remarks>
 public sealed partial class SpeedDeltaRetention
 {

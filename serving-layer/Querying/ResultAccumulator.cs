@@ -11,14 +11,7 @@ namespace Lambda.ServingLayer.Querying;
 /// granularity (or one bucket for <c>all</c>) and merges their states with the shared monoids.
 /// </summary>
 /// <remarks>
-/// Hand-written rather than a <see cref="ViewAggregator"/> at the coarser granularity because the aggregator
-/// keeps every dimension of the view; a query may group by fewer (or none) and may collapse time entirely.
-/// <para>
-/// An accumulator whose rows were handed out (<see cref="ToRows"/>) is frozen: answers share its states. A refresh
-/// that only adds new speed deltas <see cref="Fork"/>s it instead of merging everything again: the fork shares
-/// every row and copies a row's states only when a group merges into it (copy on write), and keeps the finalised
-/// rows of untouched keys, so a refresh costs what the new deltas touch (plus one sort).
-/// </para>
+/// Hand-written rather than a <see cref="ViewAggregator"/> at the coarser granularity because the aggregator keeps every dimension of the view. The design is in <c>docs/design-notes.md</c>, "Shared answers".
 /// </remarks>
 internal sealed class ResultAccumulator
 {

@@ -10,12 +10,7 @@ namespace Lambda.ServingLayer.Querying;
 /// watermark: <c>result = batch (offsets &lt; S_p) ⊕ speed (first_offset &gt;= S_p)</c>, per partition p.
 /// </summary>
 /// <remarks>
-/// The manifest is read once per query (one <see cref="IBatchViewSnapshot"/>), so a query never mixes two
-/// publishes, and the same S_p decides both sides: an event is counted by exactly one of them whatever its
-/// event time (late events count at once, never twice). A batch view computed for another definition of the
-/// view is not used; then every speed delta of the current definition is (S_p = 0).
-/// With <see cref="QueryResultSharing"/> on, identical queries share answers no older than its max age (see
-/// <see cref="ViewQueryResultCache"/>), and a refresh merges only the speed flushes stored since the answer it refreshes.
+/// The manifest is read once per query (one <see cref="IBatchViewSnapshot"/>), so a query never mixes two publishes, and the same S_p decides both sides. The design is in <c>docs/design-notes.md</c>, "Watermark merge: exact answers".
 /// </remarks>
 public sealed partial class ViewQueryEngine(
     IBatchViewStore batchStore,

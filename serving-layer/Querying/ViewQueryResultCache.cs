@@ -9,14 +9,7 @@ namespace Lambda.ServingLayer.Querying;
 /// question cost one batch merge and one ClickHouse read per <see cref="Refresh"/> interval.
 /// </summary>
 /// <remarks>
-/// An answer reflects the manifest and the speed tables as they were when its computation started; its age counts
-/// from then. Answers younger than <see cref="Refresh"/> are served as they are; an older one starts a refresh (one at
-/// a time per query) and is still served while that runs, as long as it is younger than <see cref="MaxAge"/> (so no
-/// client waits for a refresh in steady state); beyond that, callers wait for a computation that started less than
-/// <see cref="MaxAge"/> before they arrived. Hence every answer reflects the stores as of an instant at most
-/// <see cref="MaxAge"/> before the request arrived, which the options keep within the second the architecture
-/// promises for live views.
-/// A failed or cancelled computation is never shared again.
+/// An answer reflects the manifest and the speed tables as they were when its computation started. The design is in <c>docs/design-notes.md</c>, "Shared answers".
 /// </remarks>
 internal sealed class ViewQueryResultCache(TimeSpan refresh, TimeSpan maxAge, TimeProvider time)
 {

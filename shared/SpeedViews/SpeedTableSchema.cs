@@ -11,21 +11,7 @@ namespace Lambda.Shared.SpeedViews;
 /// DDL of the table and of the analyst view. One instance per view definition (<see cref="For"/>).
 /// </summary>
 /// <remarks>
-/// <para>Table <c>speed_&lt;view&gt;_&lt;hash8&gt;</c> (hash8 = the first 8 hex digits of
-/// <see cref="ViewDefinition.DefinitionHash"/>), engine MergeTree, <c>PARTITION BY tuple()</c>,
-/// <c>ORDER BY (partition, last_offset)</c>: one insert below max_insert_block_size rows is one block, one
-/// part, and so atomic.</para>
-/// <para>Columns: <c>kind UInt8</c>, <c>partition UInt16</c>, <c>first_offset Int64</c>,
-/// <c>last_offset Int64</c>, <c>flushed_at DateTime</c>, <c>bucket DateTime</c>, one column per dimension
-/// (string→String, long→Int64, double→Float64, decimal(p,s)→Decimal(p,s), bool→UInt8,
-/// timestamp→DateTime), then per measure: count→<c>m UInt64</c>; sum→<c>m</c> (Int64, Float64 or
-/// Decimal(18,s)); min/max→<c>m</c> typed like the field plus <c>m_present UInt8</c>;
-/// avg→<c>m_sum</c>, <c>m_count UInt64</c> and the finalised <c>m Float64</c>; distinct→the estimate
-/// <c>m UInt64</c> and <c>m_state String</c> (the serialised <see cref="Measures.HyperLogLog"/>);
-/// quantiles→the estimates <c>m_p50</c>, <c>m_p90</c>, <c>m_p95</c>, <c>m_p99</c> (Float64, 0 for a group
-/// without values) and <c>m_state String</c> (the serialised <see cref="Measures.DDSketch"/>).</para>
-/// <para>ClickHouse 18.16 has no DateTime64, so timestamp dimensions and min/max of timestamps are stored
-/// at whole seconds (clamped to DateTime's range 1970..2106); every other type is stored exactly.</para>
+/// One table per view definition, <c>speed_&lt;view&gt;_&lt;hash8&gt;</c>, whose rows carry the Kafka offset range they cover. The design is in <c>docs/design-notes.md</c>, "ClickHouse speed tables".
 /// </remarks>
 public sealed class SpeedTableSchema
 {

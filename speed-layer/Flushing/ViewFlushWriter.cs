@@ -16,12 +16,7 @@ namespace Lambda.SpeedLayer.Flushing;
 /// an earlier one), one insert per batch, retrying transient failures with backoff until they succeed.
 /// </summary>
 /// <remarks>
-/// A failed insert may have been stored anyway (the answer was lost). Before retrying, and before the first
-/// attempt when <see cref="SpeedLayerOptions.VerifyBeforeInsert"/> is on, the writer re-reads the view's max
-/// stored offsets: if every partition ends at the batch's own last offset the insert had succeeded; if
-/// every partition is still as the batch was cut it (re)inserts; anything else means another writer
-/// stored data for one of its partitions, and the writer stops with <see cref="SpeedWriteConflictException"/>
-/// rather than count events twice.
+/// A failed insert may have been stored anyway (the answer was lost). The design is in <c>docs/design-notes.md</c>, "Offsets, not transactions: exactly once".
 /// </remarks>
 internal sealed partial class ViewFlushWriter
 {
