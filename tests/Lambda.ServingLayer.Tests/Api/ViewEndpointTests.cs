@@ -143,7 +143,8 @@ public sealed class ViewEndpointTests : IClassFixture<ServingAppFactory>
     [InlineData("/api/views/revenue_by_country?from=2026-11-25&to=2026-11-26&granularity=", "granularity", HttpStatusCode.BadRequest)]
     [InlineData("/api/views/revenue_by_country?from=2026-11-25&to=2026-11-26&filter=", "filter", HttpStatusCode.BadRequest)]
     [InlineData("/api/views/revenue_by_country?from=2026-11-25&to=2026-11-26&view=orders", "view", HttpStatusCode.BadRequest)]
-    [InlineData("/api/views/revenue_by_country?from=2026-11-25&to=2026-11-26&where=country%3D%3D%27US%27", "where", HttpStatusCode.BadRequest)]
+    [InlineData("/api/views/revenue_by_country?from=2026-11-25&to=2026-11-26&where=%3D%27US%27", "where", HttpStatusCode.BadRequest)]
+    [InlineData("/api/views/order_amounts?from=2026-11-25&to=2026-11-26&quantiles=0.5&quantiles=0.9", "quantiles", HttpStatusCode.BadRequest)]
     [InlineData("/api/views/revenue_by_country?from=&to=2026-11-26", "from", HttpStatusCode.BadRequest)]
     public async Task A_bad_parameter_is_a_problem_naming_it(string url, string parameter, HttpStatusCode status)
     {

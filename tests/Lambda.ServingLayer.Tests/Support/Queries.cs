@@ -31,6 +31,7 @@ internal static class Queries
             Filter = query.TryGetValue("filter", out var filter) ? filter.Select(v => v ?? string.Empty).ToArray() : null,
             Limit = One("limit"),
             Where = One("where"),
+            Quantiles = One("quantiles"),
         };
     }
 
