@@ -10,14 +10,7 @@ namespace Lambda.IntegrationTests.ClickHouse;
 [Trait("Engine", "ClickHouse")]
 public sealed class ClickHouseErrorTests(ClickHouseFixture fixture) : IClassFixture<ClickHouseFixture>
 {
-    private static Uri ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return new Uri($"http://127.0.0.1:{port}");
-    }
+    private static Uri ClosedPort() => new($"http://127.0.0.1:{FreePort.Next()}");
 
     [Fact]
     public async Task Bad_sql_is_a_permanent_server_error_with_its_code()

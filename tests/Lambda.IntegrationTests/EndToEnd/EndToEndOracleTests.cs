@@ -29,30 +29,18 @@ public sealed class EndToEndOracleTests(ITestOutputHelper output) : IAsyncLifeti
     private const string AdminKey = "e2e-admin-key";
     private static readonly TimeSpan ConvergenceTimeout = TimeSpan.FromSeconds(90);
 
-    private readonly string _runId = Guid.NewGuid().ToString("N")[..12];
-    private readonly StackEndpoints _stack = StackEndpoints.Load();
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(60) };
-    private readonly List<ServiceProcess> _services = [];
-    private string _root = "";
+    private PlatformRig _rig = null!;
 
     private HashSet<string> RunIds { get; } = [];
-    private string _database = "";
-    private string _topic = "";
     private Catalog _catalog = null!;
     private ClickHouseClient _clickHouse = null!;
 
     public async Task InitializeAsync()
     {
-        _root = Path.Combine(RepositoryPaths.StateDirectory, "e2e", _runId);
-        _database = $"e2e_{_runId}";
-        Directory.CreateDirectory(_root);
-        var topic = await DevBrokerAdmin.CreateUniqueTopicAsync("e2e-orders", Partitions, CancellationToken.None);
-        _topic = topic.Name;
-        var catalogPath = Path.Combine(_root, "catalog.yaml");
-        await File.WriteAllTextAsync(catalogPath, $$"""
+        _rig = await PlatformRig.CreateAsync("e2e", Partitions, topic => $$"""
             sources:
               orders:
-                topic: {{_topic}}
+                topic: {{topic}}
                 time: ts
                 key: user_id
                 fields: { order_id: string, user_id: string, country: string, amount: "decimal(18,2)", status: string }
@@ -68,38 +56,23 @@ public sealed class EndToEndOracleTests(ITestOutputHelper output) : IAsyncLifeti
                 granularity: hour
                 dimensions: [status, country]
                 measures: { orders: count, smallest: min(amount), avg_amount: avg(amount), customers: distinct(user_id) }
-            """);
-        _catalog = CatalogLoader.LoadFile(catalogPath);
-        _clickHouse = new ClickHouseClient(_http, new ClickHouseOptions { Url = _stack.ClickHouseUrl, Database = _database });
+            """, TimeSpan.FromSeconds(60));
+        _catalog = CatalogLoader.LoadFile(_rig.CatalogPath);
+        _clickHouse = new ClickHouseClient(_rig.Http, new ClickHouseOptions { Url = _rig.Stack.ClickHouseUrl, Database = _rig.Database });
     }
 
-    public async Task DisposeAsync()
-    {
-        foreach (var service in _services)
-        {
-            service.Dispose();
-        }
-
-        await DevBrokerAdmin.DeleteTopicAsync(_topic, CancellationToken.None);
-        var system = new ClickHouseClient(_http, new ClickHouseOptions { Url = _stack.ClickHouseUrl, Database = "system" });
-        await system.ExecuteAsync($"DROP DATABASE IF EXISTS {ClickHouseSql.QuoteIdentifier(_database)}", CancellationToken.None);
-        _http.Dispose();
-        if (Directory.Exists(_root))
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-    }
+    public async Task DisposeAsync() => await _rig.DisposeAsync();
 
     [Fact]
     public async Task Every_query_equals_the_oracle_as_events_arrive_and_after_a_second_recompute()
     {
         var events = OrderStream.Generate(EventCount, seed: 20260301);
         var firstPart = EventCount * 2 / 3;
-        var environment = Environment(Path.Combine(_root, "catalog.yaml"));
-        var servingPort = FreePort();
-        Start("speed-layer", "Lambda.SpeedLayer", [], new(environment) { ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort()}", ["SpeedLayer__GroupId"] = $"e2e-speed-{_runId}" });
-        Start("batch-layer", "Lambda.BatchLayer", ["archive"], new(environment) { ["Batch__Archiver__ConsumerGroupPrefix"] = $"e2e-archiver-{_runId}", ["Batch__Archiver__FlushInterval"] = "00:00:01" });
-        Start("serving-layer", "Lambda.ServingLayer", [], new(environment)
+        var environment = _rig.Environment();
+        var servingPort = FreePort.Next();
+        _rig.Start("speed-layer", "Lambda.SpeedLayer", [], new(environment) { ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort.Next()}", ["SpeedLayer__GroupId"] = $"e2e-speed-{_rig.RunId}" });
+        _rig.Start("batch-layer", "Lambda.BatchLayer", ["archive"], new(environment) { ["Batch__Archiver__ConsumerGroupPrefix"] = $"e2e-archiver-{_rig.RunId}", ["Batch__Archiver__FlushInterval"] = "00:00:01" });
+        _rig.Start("serving-layer", "Lambda.ServingLayer", [], new(environment)
         {
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{servingPort}",
             ["Serving__ApiKeys__0__Key"] = QueryKey,
@@ -149,7 +122,7 @@ public sealed class EndToEndOracleTests(ITestOutputHelper output) : IAsyncLifeti
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{servingPort}/api/admin/batch/status");
         request.Headers.Add("X-Api-Key", AdminKey);
-        using var response = await _http.SendAsync(request);
+        using var response = await _rig.Http.SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"batch status answered {(int)response.StatusCode}: {body}");
         using var json = System.Text.Json.JsonDocument.Parse(body);
@@ -157,23 +130,6 @@ public sealed class EndToEndOracleTests(ITestOutputHelper output) : IAsyncLifeti
         Assert.True(runs.Count >= 2, $"expected the two recomputes among the runs: {body}");
         Assert.Contains(RunIds, id => body.Contains(id, StringComparison.Ordinal));
     }
-
-    private Dictionary<string, string> Environment(string catalogPath) => new()
-    {
-        ["DOTNET_ENVIRONMENT"] = "Production",
-        ["ASPNETCORE_ENVIRONMENT"] = "Production",
-        ["Logging__LogLevel__Default"] = "Warning",
-        ["Kafka__BootstrapServers"] = _stack.KafkaBootstrap,
-        ["ClickHouse__Url"] = _stack.ClickHouseUrl.AbsoluteUri,
-        ["ClickHouse__Database"] = _database,
-        ["ConnectionStrings__Postgres"] = _stack.PostgresConnectionString,
-        ["Catalog__Path"] = catalogPath,
-        ["Batch__DatasetRoot"] = _root,
-        ["Batch__Load__Enabled"] = "false",
-    };
-
-    private void Start(string directory, string assembly, string[] arguments, Dictionary<string, string> environment) =>
-        _services.Add(ServiceProcess.Start(Path.Combine(RepositoryPaths.Root, directory), assembly, arguments, environment));
 
     private async Task RecomputeAsync(Dictionary<string, string> environment)
     {
@@ -184,7 +140,7 @@ public sealed class EndToEndOracleTests(ITestOutputHelper output) : IAsyncLifeti
 
     private async Task ProduceAsync(IReadOnlyList<byte[]> events, int from, int to, long[] produced)
     {
-        var config = new ProducerConfig { BootstrapServers = _stack.KafkaBootstrap, LingerMs = 20, Acks = Acks.All, EnableIdempotence = false };
+        var config = new ProducerConfig { BootstrapServers = _rig.Stack.KafkaBootstrap, LingerMs = 20, Acks = Acks.All, EnableIdempotence = false };
         using var producer = new ProducerBuilder<Null, byte[]>(config).Build();
         var errors = 0;
         string? firstError = null;
@@ -195,7 +151,7 @@ public sealed class EndToEndOracleTests(ITestOutputHelper output) : IAsyncLifeti
             {
                 try
                 {
-                    producer.Produce(new TopicPartition(_topic, partition), new Message<Null, byte[]> { Value = events[i] }, report =>
+                    producer.Produce(new TopicPartition(_rig.Topic, partition), new Message<Null, byte[]> { Value = events[i] }, report =>
                     {
                         if (report.Error.IsError)
                         {
@@ -244,7 +200,7 @@ public sealed class EndToEndOracleTests(ITestOutputHelper output) : IAsyncLifeti
         var status = "";
         while (started.Elapsed < ConvergenceTimeout)
         {
-            foreach (var service in _services)
+            foreach (var service in _rig.Services)
             {
                 service.EnsureRunning();
             }
@@ -278,14 +234,14 @@ public sealed class EndToEndOracleTests(ITestOutputHelper output) : IAsyncLifeti
         }
 
         throw new TimeoutException($"{stage}: not converged within {ConvergenceTimeout}: {status}{System.Environment.NewLine}"
-            + string.Join(System.Environment.NewLine, _services.Select(s => $"--- {s.Name}:{System.Environment.NewLine}{s.Tail}")));
+            + string.Join(System.Environment.NewLine, _rig.Services.Select(s => $"--- {s.Name}:{System.Environment.NewLine}{s.Tail}")));
     }
 
     /// <summary>Per partition, the exclusive end of what the archiver committed (commit log <c>p&lt;p&gt;-&lt;first&gt;-&lt;last&gt;.json</c>).</summary>
     private Dictionary<int, long> ArchivedEnds()
     {
         var ends = new Dictionary<int, long>();
-        var commits = Path.Combine(_root, "master", "orders", "_commits");
+        var commits = Path.Combine(_rig.Root, "master", "orders", "_commits");
         if (!Directory.Exists(commits))
         {
             return ends;
@@ -374,7 +330,11 @@ public sealed class EndToEndOracleTests(ITestOutputHelper output) : IAsyncLifeti
         var started = System.Diagnostics.Stopwatch.StartNew();
         while (true)
         {
-            _services.ForEach(s => s.EnsureRunning());
+            foreach (var service in _rig.Services)
+            {
+                service.EnsureRunning();
+            }
+
             try
             {
                 using var response = await serving.GetAsync("healthz");
@@ -390,12 +350,5 @@ public sealed class EndToEndOracleTests(ITestOutputHelper output) : IAsyncLifeti
 
             await Task.Delay(200);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

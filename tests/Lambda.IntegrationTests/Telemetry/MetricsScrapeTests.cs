@@ -23,24 +23,13 @@ public sealed class MetricsScrapeTests(ITestOutputHelper output) : IAsyncLifetim
     private const string MetricsKey = "metrics-test-scrape-key-0123456789";
     private const int Partitions = 4;
 
-    private readonly string _runId = Guid.NewGuid().ToString("N")[..12];
-    private readonly StackEndpoints _stack = StackEndpoints.Load();
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
-    private readonly List<ServiceProcess> _services = [];
-    private string _root = "";
-    private string _database = "";
-    private string _topic = "";
+    private PlatformRig _rig = null!;
 
-    public async Task InitializeAsync()
-    {
-        _root = Path.Combine(RepositoryPaths.StateDirectory, "metrics-test", _runId);
-        _database = $"metrics_{_runId}";
-        Directory.CreateDirectory(_root);
-        _topic = (await DevBrokerAdmin.CreateUniqueTopicAsync("metrics-orders", Partitions, CancellationToken.None)).Name;
-        await File.WriteAllTextAsync(Path.Combine(_root, "catalog.yaml"), $$"""
+    public async Task InitializeAsync() =>
+        _rig = await PlatformRig.CreateAsync("metrics", Partitions, topic => $$"""
             sources:
               orders:
-                topic: {{_topic}}
+                topic: {{topic}}
                 time: ts
                 key: user_id
                 fields: { order_id: string, user_id: string, country: string, amount: "decimal(18,2)", status: string }
@@ -51,42 +40,26 @@ public sealed class MetricsScrapeTests(ITestOutputHelper output) : IAsyncLifetim
                 granularity: minute
                 dimensions: [country]
                 measures: { orders: count, revenue: sum(amount) }
-            """);
-    }
+            """, TimeSpan.FromSeconds(30));
 
-    public async Task DisposeAsync()
-    {
-        foreach (var service in _services)
-        {
-            service.Dispose();
-        }
-
-        await DevBrokerAdmin.DeleteTopicAsync(_topic, CancellationToken.None);
-        var system = new ClickHouseClient(_http, new ClickHouseOptions { Url = _stack.ClickHouseUrl, Database = "system" });
-        await system.ExecuteAsync($"DROP DATABASE IF EXISTS {ClickHouseSql.QuoteIdentifier(_database)}", CancellationToken.None);
-        _http.Dispose();
-        if (Directory.Exists(_root))
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-    }
+    public async Task DisposeAsync() => await _rig.DisposeAsync();
 
     [Fact]
     public async Task Every_listed_metric_is_scraped_from_every_service_with_a_value_that_moved()
     {
         var environment = Environment();
-        var (speedPort, batchPort, servingPort, servingMetricsPort) = (FreePort(), FreePort(), FreePort(), FreePort());
-        var speed = Start("speed-layer", "Lambda.SpeedLayer", [], new(environment)
+        var (speedPort, batchPort, servingPort, servingMetricsPort) = (FreePort.Next(), FreePort.Next(), FreePort.Next(), FreePort.Next());
+        var speed = _rig.Start("speed-layer", "Lambda.SpeedLayer", [], new(environment)
         {
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{speedPort}",
-            ["SpeedLayer__GroupId"] = $"metrics-speed-{_runId}",
+            ["SpeedLayer__GroupId"] = $"metrics-speed-{_rig.RunId}",
             ["SpeedLayer__FlushInterval"] = "00:00:00.200",
         });
-        var batch = Start("batch-layer", "Lambda.BatchLayer", ["serve"], new(environment)
+        var batch = _rig.Start("batch-layer", "Lambda.BatchLayer", ["serve"], new(environment)
         {
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{batchPort}",
             ["Batch__Archiver__Enabled"] = "true",
-            ["Batch__Archiver__ConsumerGroupPrefix"] = $"metrics-archiver-{_runId}",
+            ["Batch__Archiver__ConsumerGroupPrefix"] = $"metrics-archiver-{_rig.RunId}",
             ["Batch__Archiver__FlushInterval"] = "00:00:00.500",
             ["Batch__Schedule__RecurringJobEnabled"] = "false",
             ["Batch__Schedule__SchedulePollingInterval"] = "00:00:01",
@@ -97,7 +70,7 @@ public sealed class MetricsScrapeTests(ITestOutputHelper output) : IAsyncLifetim
             ["Batch__DatasetStats__Interval"] = "00:00:01",
             ["Batch__Dashboard__ApiKeys__0"] = AdminKey,
         });
-        var serving = Start("serving-layer", "Lambda.ServingLayer", [], new(environment)
+        var serving = _rig.Start("serving-layer", "Lambda.ServingLayer", [], new(environment)
         {
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{servingPort}",
             ["Telemetry__MetricsPort"] = servingMetricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -127,10 +100,10 @@ public sealed class MetricsScrapeTests(ITestOutputHelper output) : IAsyncLifetim
         };
 
         // The serving layer's API port does not answer /metrics (it is bound to its own port), and the key is required.
-        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync(new Uri($"http://127.0.0.1:{servingPort}/metrics"))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _rig.Http.GetAsync(new Uri($"http://127.0.0.1:{servingPort}/metrics"))).StatusCode);
         using (var anonymous = new HttpRequestMessage(HttpMethod.Get, servingMetrics))
         {
-            Assert.Equal(HttpStatusCode.Unauthorized, (await _http.SendAsync(anonymous)).StatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await _rig.Http.SendAsync(anonymous)).StatusCode);
         }
 
         await WaitForSpeedAssignmentAsync(speedMetrics, speed);
@@ -153,7 +126,7 @@ public sealed class MetricsScrapeTests(ITestOutputHelper output) : IAsyncLifetim
         using (var recompute = new HttpRequestMessage(HttpMethod.Post, $"http://127.0.0.1:{servingPort}/api/admin/batch/recompute"))
         {
             recompute.Headers.Add("X-Api-Key", AdminKey);
-            var response = await _http.SendAsync(recompute);
+            var response = await _rig.Http.SendAsync(recompute);
             Assert.True(response.IsSuccessStatusCode, $"recompute answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
         }
 
@@ -248,32 +221,26 @@ public sealed class MetricsScrapeTests(ITestOutputHelper output) : IAsyncLifetim
             Content = new StringContent(body.ToString(), Encoding.UTF8, "application/x-ndjson"),
         };
         request.Headers.Add("X-Api-Key", IngestKey);
-        var response = await _http.SendAsync(request);
+        var response = await _rig.Http.SendAsync(request);
         Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"ingest answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
     }
 
     // Straight into Kafka (the API would reject it): the speed layer dead-letters it, the archiver counts it invalid.
     private async Task ProduceMalformedAsync()
     {
-        using var producer = new ProducerBuilder<Null, byte[]>(new ProducerConfig { BootstrapServers = _stack.KafkaBootstrap }).Build();
-        await producer.ProduceAsync(new TopicPartition(_topic, 0), new Message<Null, byte[]> { Value = "not json"u8.ToArray() });
+        using var producer = new ProducerBuilder<Null, byte[]>(new ProducerConfig { BootstrapServers = _rig.Stack.KafkaBootstrap }).Build();
+        await producer.ProduceAsync(new TopicPartition(_rig.Topic, 0), new Message<Null, byte[]> { Value = "not json"u8.ToArray() });
     }
 
-    private async Task<string> QueryAsync(string url)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, url);
-        request.Headers.Add("X-Api-Key", QueryKey);
-        var response = await _http.SendAsync(request);
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"query answered {(int)response.StatusCode}: {body}");
-        return body;
-    }
+    private Task<string> QueryAsync(string url) => GetAsync(new Uri(url), QueryKey);
 
-    private async Task<string> ScrapeAsync(Uri url)
+    private Task<string> ScrapeAsync(Uri url) => GetAsync(url, MetricsKey);
+
+    private async Task<string> GetAsync(Uri url, string key)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
-        request.Headers.Add("X-Api-Key", MetricsKey);
-        var response = await _http.SendAsync(request);
+        request.Headers.Add("X-Api-Key", key);
+        var response = await _rig.Http.SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"{url} answered {(int)response.StatusCode}: {body}");
         return body;
@@ -322,34 +289,10 @@ public sealed class MetricsScrapeTests(ITestOutputHelper output) : IAsyncLifetim
         }
     }
 
-    private Dictionary<string, string> Environment() => new()
+    private Dictionary<string, string> Environment() => new(_rig.Environment())
     {
-        ["DOTNET_ENVIRONMENT"] = "Production",
-        ["ASPNETCORE_ENVIRONMENT"] = "Production",
-        ["Logging__LogLevel__Default"] = "Warning",
-        ["Kafka__BootstrapServers"] = _stack.KafkaBootstrap,
-        ["ClickHouse__Url"] = _stack.ClickHouseUrl.AbsoluteUri,
-        ["ClickHouse__Database"] = _database,
-        ["ConnectionStrings__Postgres"] = _stack.PostgresConnectionString,
-        ["Catalog__Path"] = Path.Combine(_root, "catalog.yaml"),
-        ["Batch__DatasetRoot"] = _root,
-        ["Batch__Load__Enabled"] = "false",
-        ["Batch__Schedule__HangfireSchema"] = $"hangfire_m_{_runId}",
-        ["Serving__HangfireSchema"] = $"hangfire_m_{_runId}",
+        ["Batch__Schedule__HangfireSchema"] = $"hangfire_m_{_rig.RunId}",
+        ["Serving__HangfireSchema"] = $"hangfire_m_{_rig.RunId}",
         ["Telemetry__MetricsApiKey"] = MetricsKey,
     };
-
-    private ServiceProcess Start(string directory, string assembly, string[] arguments, Dictionary<string, string> environment)
-    {
-        var service = ServiceProcess.Start(Path.Combine(RepositoryPaths.Root, directory), assembly, arguments, environment);
-        _services.Add(service);
-        return service;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -1,11 +1,12 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Lambda.SpeedLayer.Tests.Support;
+namespace Lambda.Testing;
 
 /// <summary>A TCP port on loopback that nothing listens on right now.</summary>
-internal static class FreePort
+public static class FreePort
 {
+    /// <summary>Asks the OS for an unused loopback port (it may be taken again before the caller binds it).</summary>
     public static int Next()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -1,0 +1,98 @@
+using Lambda.Shared.ClickHouse;
+using Lambda.Testing;
+
+namespace Lambda.IntegrationTests.EndToEnd;
+
+/// <summary>
+/// One run of the platform's built services on the local stack, isolated from every other run: its own topic, ClickHouse
+/// database, dataset root (under the state directory) and catalog file. Disposing stops the services and removes all of it.
+/// </summary>
+internal sealed class PlatformRig : IAsyncDisposable
+{
+    private readonly List<ServiceProcess> _services = [];
+
+    private PlatformRig(string name, StackEndpoints stack, TimeSpan httpTimeout)
+    {
+        RunId = Guid.NewGuid().ToString("N")[..12];
+        Stack = stack;
+        Http = new HttpClient { Timeout = httpTimeout };
+        Root = Path.Combine(RepositoryPaths.StateDirectory, name, RunId);
+        Database = $"{name.Replace('-', '_')}_{RunId}";
+        CatalogPath = Path.Combine(Root, "catalog.yaml");
+    }
+
+    public string RunId { get; }
+
+    public StackEndpoints Stack { get; }
+
+    public HttpClient Http { get; }
+
+    /// <summary>The dataset root; the catalog file lives there too.</summary>
+    public string Root { get; }
+
+    public string Database { get; }
+
+    public string CatalogPath { get; }
+
+    public string Topic { get; private set; } = "";
+
+    /// <summary>The services started so far.</summary>
+    public IReadOnlyList<ServiceProcess> Services => _services;
+
+    /// <summary>
+    /// Creates a topic of <paramref name="partitions"/> partitions and writes the catalog <paramref name="catalogOf"/> gives
+    /// for its name.
+    /// </summary>
+    public static async Task<PlatformRig> CreateAsync(string name, int partitions, Func<string, string> catalogOf, TimeSpan httpTimeout)
+    {
+        var rig = new PlatformRig(name, StackEndpoints.Load(), httpTimeout);
+        Directory.CreateDirectory(rig.Root);
+        rig.Topic = (await DevBrokerAdmin.CreateUniqueTopicAsync($"{name}-orders", partitions, CancellationToken.None)).Name;
+        await File.WriteAllTextAsync(rig.CatalogPath, catalogOf(rig.Topic));
+        return rig;
+    }
+
+    /// <summary>What every service of the run is started with (Production, the stack's addresses, the run's own names).</summary>
+    public Dictionary<string, string> Environment() => new()
+    {
+        ["DOTNET_ENVIRONMENT"] = "Production",
+        ["ASPNETCORE_ENVIRONMENT"] = "Production",
+        ["Logging__LogLevel__Default"] = "Warning",
+        ["Kafka__BootstrapServers"] = Stack.KafkaBootstrap,
+        ["ClickHouse__Url"] = Stack.ClickHouseUrl.AbsoluteUri,
+        ["ClickHouse__Database"] = Database,
+        ["ConnectionStrings__Postgres"] = Stack.PostgresConnectionString,
+        ["Catalog__Path"] = CatalogPath,
+        ["Batch__DatasetRoot"] = Root,
+        ["Batch__Load__Enabled"] = "false",
+    };
+
+    /// <summary>Starts the built service in <paramref name="directory"/>; it is stopped when the rig is disposed.</summary>
+    public ServiceProcess Start(string directory, string assembly, string[] arguments, Dictionary<string, string> environment)
+    {
+        var service = ServiceProcess.Start(Path.Combine(RepositoryPaths.Root, directory), assembly, arguments, environment);
+        _services.Add(service);
+        return service;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var service in _services)
+        {
+            service.Dispose();
+        }
+
+        if (Topic.Length > 0)
+        {
+            await DevBrokerAdmin.DeleteTopicAsync(Topic, CancellationToken.None);
+        }
+
+        var system = new ClickHouseClient(Http, new ClickHouseOptions { Url = Stack.ClickHouseUrl, Database = "system" });
+        await system.ExecuteAsync($"DROP DATABASE IF EXISTS {ClickHouseSql.QuoteIdentifier(Database)}", CancellationToken.None);
+        Http.Dispose();
+        if (Directory.Exists(Root))
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+    }
+}
