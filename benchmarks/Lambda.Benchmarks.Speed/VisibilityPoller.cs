@@ -48,16 +48,6 @@ internal sealed class VisibilityPoller(IClickHouseClient clickHouse, IReadOnlyLi
     }
 
     /// <summary>Per partition, the largest last_offset in the view's speed table (none before the speed layer created it).</summary>
-    private async Task<Dictionary<int, long>> MaxOffsetsAsync(ViewDefinition view, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var rows = await clickHouse.QueryRowsAsync(SpeedTableQueries.MaxOffsetsSql(clickHouse.Database, SpeedTableSchema.For(view)), null, cancellationToken);
-            return rows.ToDictionary(r => (int)r.GetInt64(0), r => r.GetInt64(1));
-        }
-        catch (ClickHouseException ex) when (SpeedTableQueries.IsMissingTable(ex))
-        {
-            return [];
-        }
-    }
+    private Task<IReadOnlyDictionary<int, long>> MaxOffsetsAsync(ViewDefinition view, CancellationToken cancellationToken) =>
+        SpeedTableQueries.ReadMaxOffsetsAsync(clickHouse, SpeedTableSchema.For(view), null, cancellationToken);
 }

@@ -92,7 +92,7 @@ internal static partial class AlertRuleCompiler
         {
             errors.Add($"{path}:{(error.Parameter == DimensionFilterParser.WhereParameter ? nameof(AlertRuleOptions.Where) : nameof(AlertRuleOptions.Filter))}: {error.Message}.");
         }
-        else if (rule.Where is not null)
+        else if (!string.IsNullOrWhiteSpace(rule.Where))
         {
             filterText = filter.CanonicalText;
         }

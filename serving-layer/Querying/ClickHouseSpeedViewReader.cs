@@ -16,7 +16,7 @@ namespace Lambda.ServingLayer.Querying;
 /// per row as it is read, merged per (bucket, dimensions). Flushes inserted between the two queries lie above the
 /// end and are left for the next read. A table that does not exist yet holds no deltas.
 /// </summary>
-public sealed partial class ClickHouseSpeedViewReader(IClickHouseClient client, ILogger<ClickHouseSpeedViewReader> logger) : ISpeedViewReader
+public sealed class ClickHouseSpeedViewReader(IClickHouseClient client) : ISpeedViewReader
 {
     /// <inheritdoc/>
     public async Task<SpeedViewRead> ReadAsync(
@@ -32,7 +32,7 @@ public sealed partial class ClickHouseSpeedViewReader(IClickHouseClient client, 
         }
 
         var schema = SpeedTableSchema.For(view);
-        var maxOffsets = await QueryMaxOffsetsAsync(schema, from, cancellationToken).ConfigureAwait(false);
+        var maxOffsets = await SpeedTableQueries.ReadMaxOffsetsAsync(client, schema, from, cancellationToken).ConfigureAwait(false);
         var offsets = maxOffsets.ToDictionary(m => m.Key, m => new SpeedOffsetRange(Math.Max(0, from.GetValueOrDefault(m.Key)), m.Value + 1));
 
         // Merged straight into buckets of the target granularity: the rows fold into far fewer groups than the view's own buckets.
@@ -43,20 +43,6 @@ public sealed partial class ClickHouseSpeedViewReader(IClickHouseClient client, 
         }
 
         return new SpeedViewRead(aggregator.Drain(), offsets.ToDictionary(o => o.Key, o => o.Value.To));
-    }
-
-    private async Task<IReadOnlyDictionary<int, long>> QueryMaxOffsetsAsync(SpeedTableSchema schema, IReadOnlyDictionary<int, long> from, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var rows = await client.QueryRowsAsync(SpeedTableQueries.MaxOffsetsSql(client.Database, schema, from), null, cancellationToken).ConfigureAwait(false);
-            return rows.ToDictionary(r => (int)r.GetInt64(0), r => r.GetInt64(1));
-        }
-        catch (ClickHouseException ex) when (SpeedTableQueries.IsMissingTable(ex))
-        {
-            LogTableMissing(logger, schema.TableName, schema.View.Name);
-            return new Dictionary<int, long>();
-        }
     }
 
     private async Task ReadRowsAsync(
@@ -70,25 +56,9 @@ public sealed partial class ClickHouseSpeedViewReader(IClickHouseClient client, 
             return;
         }
 
-        Func<IReadOnlyList<FieldValue>, bool>? keep = selection.Filter.IsMatchAll ? null : selection.Filter.Matches;
-        var dimensions = new FieldValue[schema.View.Dimensions.Count];
-        var states = new MeasureState[schema.View.Measures.Count];
-        var anyRow = false;
-        try
-        {
-            await using var result = await client.OpenReaderAsync(sql, null, cancellationToken).ConfigureAwait(false);
-            while (await result.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                anyRow = true;
-                reader.MergeRow(result.Current, target, dimensions, states, keep);
-            }
-        }
-        catch (ClickHouseException ex) when (SpeedTableQueries.IsMissingTable(ex) && !anyRow)
-        {
-            LogTableMissing(logger, schema.TableName, schema.View.Name);
-        }
+        // ClickHouse applied the pushed-down conditions exactly; only the rest is checked per row.
+        var remainder = new DimensionFilter(
+            selection.Filter.Conditions.Where(c => !SpeedRowReader.CanPushDown(c.Dimension.Type.Kind)).ToArray(), selection.Filter.Where);
+        await reader.ReadIntoAsync(client, sql, target, remainder.IsMatchAll ? null : remainder.Matches, cancellationToken).ConfigureAwait(false);
     }
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Speed table {Table} of view {View} does not exist yet; read as empty")]
-    private static partial void LogTableMissing(ILogger logger, string table, string view);
 }

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using Lambda.Shared.Events;
 using Lambda.Shared.Filtering;
 
@@ -30,6 +32,7 @@ public sealed class DimensionFilter
         }
 
         CanonicalText = string.Join(" AND ", parts);
+        Key = KeyOf(Conditions, where);
     }
 
     /// <summary>The filter that keeps every group.</summary>
@@ -44,11 +47,14 @@ public sealed class DimensionFilter
     /// <summary>True when the filter keeps every group.</summary>
     public bool IsMatchAll => Conditions.Count == 0 && Where is null;
 
-    /// <summary>
-    /// Both parts as one text (conditions in dimension order, then the canonical expression): equal for filters that
-    /// select the same groups written alike, so identical queries can share answers.
-    /// </summary>
+    /// <summary>Both parts as one readable text (conditions in dimension order, then the canonical expression).</summary>
     public string CanonicalText { get; }
+
+    /// <summary>
+    /// Identity of the filter for sharing answers: equal for filters that accept the same values per dimension in any order
+    /// and the same canonical expression, and no value can forge a separator (values are length-prefixed).
+    /// </summary>
+    public string Key { get; }
 
     /// <summary>True when the dimension values (in the view's dimension order) pass every condition and the expression.</summary>
     public bool Matches(IReadOnlyList<FieldValue> dimensions)
@@ -63,6 +69,27 @@ public sealed class DimensionFilter
         }
 
         return Where is null || Where.Matches(dimensions);
+    }
+
+    private static string KeyOf(IReadOnlyList<DimensionCondition> conditions, FieldListFilter? where)
+    {
+        var key = new StringBuilder();
+        foreach (var condition in conditions.OrderBy(c => c.Index))
+        {
+            key.Append("|f").Append(condition.Index.ToString(CultureInfo.InvariantCulture));
+            foreach (var value in condition.Values.Select(v => v.ToCanonicalString()).Order(StringComparer.Ordinal))
+            {
+                key.Append(':').Append(value.Length.ToString(CultureInfo.InvariantCulture)).Append(':').Append(value);
+            }
+        }
+
+        if (where is not null)
+        {
+            // The canonical expression quotes its literals, so it cannot forge the separators above.
+            key.Append("|w").Append(where.CanonicalText);
+        }
+
+        return key.ToString();
     }
 
     /// <summary>The canonical text.</summary>

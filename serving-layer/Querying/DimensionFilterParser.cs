@@ -50,15 +50,10 @@ public static class DimensionFilterParser
     {
         expression = null;
         error = null;
-        if (text is null)
-        {
-            return true;
-        }
-
+        // Blank is absent, as for every other parameter.
         if (string.IsNullOrWhiteSpace(text))
         {
-            error = new QueryParameterError(WhereParameter, $"'{WhereParameter}' is empty; give an expression over the dimensions of view '{view.Name}' ({ViewQueryParser.DimensionList(view)}), e.g. {Example(view)}");
-            return false;
+            return true;
         }
 
         try
@@ -177,7 +172,4 @@ public static class DimensionFilterParser
 
         return sb.ToString();
     }
-
-    private static string Example(ViewDefinition view) =>
-        view.Dimensions.Count == 0 ? "(the view has no dimensions)" : $"{view.Dimensions[0].Name} = ...";
 }

@@ -41,8 +41,6 @@ public sealed class ViewQueryParser(LambdaCatalog catalog, IOptions<ServingOptio
     internal const string To = "to";
     internal const string GranularityParameter = "granularity";
     internal const string GroupBy = "group_by";
-    internal const string FilterParameter = DimensionFilterParser.FilterParameter;
-    internal const string WhereParameter = DimensionFilterParser.WhereParameter;
     internal const string Limit = "limit";
     internal const string QuantilesParameter = "quantiles";
 
@@ -80,7 +78,7 @@ public sealed class ViewQueryParser(LambdaCatalog catalog, IOptions<ServingOptio
 
         if (!TryParseGranularity(request.Granularity, view, out var granularity, out error)
             || !TryParseGroupBy(request.GroupBy, view, out var groupBy, out error)
-            || !DimensionFilterParser.TryParse(view, new StringValues(request.Filter), string.IsNullOrWhiteSpace(request.Where) ? null : request.Where, out var filter, out error)
+            || !DimensionFilterParser.TryParse(view, new StringValues(request.Filter), request.Where, out var filter, out error)
             || !TryParseLimit(request.Limit, out var limit, out error)
             || !TryParseQuantiles(request.Quantiles, out var quantiles, out error))
         {

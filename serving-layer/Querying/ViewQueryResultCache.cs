@@ -93,29 +93,13 @@ internal sealed class ViewQueryResultCache(TimeSpan refresh, TimeSpan maxAge, Ti
             .Append('|').Append(query.Range.EndMilliseconds.ToString(CultureInfo.InvariantCulture))
             .Append('|').Append(query.Granularity.ToName())
             .Append('|').Append(query.Limit.ToString(CultureInfo.InvariantCulture))
-            .Append("|q").AppendJoin(',', query.Quantiles.Select(q => q.ToString("R", CultureInfo.InvariantCulture)))
             .Append("|g");
         foreach (var index in query.GroupBy)
         {
             key.Append(',').Append(index.ToString(CultureInfo.InvariantCulture));
         }
 
-        foreach (var condition in query.Filter.Conditions.OrderBy(c => c.Index))
-        {
-            key.Append("|f").Append(condition.Index.ToString(CultureInfo.InvariantCulture));
-            foreach (var value in condition.Values.Select(v => v.ToCanonicalString()).Order(StringComparer.Ordinal))
-            {
-                // Length-prefixed, so no value can forge a separator.
-                key.Append(':').Append(value.Length.ToString(CultureInfo.InvariantCulture)).Append(':').Append(value);
-            }
-        }
-
-        if (query.Filter.Where is { } where)
-        {
-            // The canonical expression quotes its literals, so it cannot forge the separators above.
-            key.Append("|w").Append(where.CanonicalText);
-        }
-
+        key.Append(query.Filter.Key);
         return key.ToString();
     }
 

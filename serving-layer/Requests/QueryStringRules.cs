@@ -24,11 +24,13 @@ public static class QueryStringRules<TRequest>
     /// <summary>The query parameter names of <typeparamref name="TRequest"/>, in declaration order.</summary>
     public static IReadOnlyList<string> Names { get; } = Declared.Select(p => p.Name).ToArray();
 
-    /// <summary>Checks <paramref name="query"/> (names compared case-insensitively, as binding does).</summary>
+    /// <summary>
+    /// Checks <paramref name="query"/> (names compared case-insensitively, as binding does). The request's query collection
+    /// already holds each name once with all its values (whatever their case), so a name's value count is how often it was given.
+    /// </summary>
     public static bool TryCheck(IEnumerable<KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues>> query, [NotNullWhen(false)] out QueryParameterError? error)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var counts = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         foreach (var (key, values) in query)
         {
             var index = Array.FindIndex(Declared, p => string.Equals(p.Name, key, StringComparison.OrdinalIgnoreCase));
@@ -40,10 +42,9 @@ public static class QueryStringRules<TRequest>
             }
 
             var (declared, repeatable) = Declared[index];
-            counts[declared] = counts.GetValueOrDefault(declared) + values.Count;
-            if (!repeatable && counts[declared] > 1)
+            if (!repeatable && values.Count > 1)
             {
-                error = new QueryParameterError(declared, $"'{declared}' is given {counts[declared]} times; give it once");
+                error = new QueryParameterError(declared, $"'{declared}' is given {values.Count} times; give it once");
                 return false;
             }
         }

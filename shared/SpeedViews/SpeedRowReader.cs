@@ -79,7 +79,7 @@ public sealed class SpeedRowReader
                 FieldKind.Bool => v => v.AsBool() ? "1" : "0",
                 _ => null,
             };
-            if (literal is not null)
+            if (literal is not null && CanPushDown(dimension.Type.Kind))
             {
                 sql.Append(" AND ").Append(ClickHouseSql.QuoteIdentifier(dimension.Name)).Append(" IN (").AppendJoin(", ", condition.Values.Select(literal)).Append(')');
             }
@@ -123,6 +123,42 @@ public sealed class SpeedRowReader
         }
 
         return sql;
+    }
+
+    /// <summary>True for the dimension kinds whose push-down conditions ClickHouse applies exactly (the others are checked per row).</summary>
+    public static bool CanPushDown(FieldKind kind) => kind is FieldKind.String or FieldKind.Long or FieldKind.Bool;
+
+    /// <summary>
+    /// Runs <paramref name="sql"/> (from <see cref="BuildQuery"/>) on <paramref name="client"/> and merges every row
+    /// <paramref name="keep"/> accepts into <paramref name="target"/>. A table that does not exist (yet, or any more) before
+    /// the first row reads as empty.
+    /// </summary>
+    /// <returns>The number of rows merged.</returns>
+    public async Task<long> ReadIntoAsync(
+        IClickHouseClient client, string sql, ViewAggregator target, Func<IReadOnlyList<FieldValue>, bool>? keep, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var dimensions = new FieldValue[_dimensionTypes.Length];
+        var states = new MeasureState[_schema.View.Measures.Count];
+        long read = 0, merged = 0;
+        try
+        {
+            await using var result = await client.OpenReaderAsync(sql, null, cancellationToken).ConfigureAwait(false);
+            while (await result.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                read++;
+                if (MergeRow(result.Current, target, dimensions, states, keep))
+                {
+                    merged++;
+                }
+            }
+        }
+        catch (ClickHouseException ex) when (SpeedTableQueries.IsMissingTable(ex) && read == 0)
+        {
+            return 0;
+        }
+
+        return merged;
     }
 
     /// <summary>Merges one result row (in <see cref="BuildQuery"/>'s column order) into <paramref name="target"/>.</summary>

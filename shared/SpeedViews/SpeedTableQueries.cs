@@ -43,4 +43,23 @@ public static class SpeedTableQueries
 
         return sql + $" GROUP BY {partition}";
     }
+
+    /// <summary>
+    /// Runs <see cref="MaxOffsetsSql"/> on <paramref name="client"/>'s database: per partition, the largest <c>last_offset</c>
+    /// stored for the view. A table (or database) not created yet holds nothing: empty.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<int, long>> ReadMaxOffsetsAsync(
+        IClickHouseClient client, SpeedTableSchema schema, IReadOnlyDictionary<int, long>? since, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        try
+        {
+            var rows = await client.QueryRowsAsync(MaxOffsetsSql(client.Database, schema, since), null, cancellationToken).ConfigureAwait(false);
+            return rows.ToDictionary(r => (int)r.GetInt64(0), r => r.GetInt64(1));
+        }
+        catch (ClickHouseException ex) when (IsMissingTable(ex))
+        {
+            return new Dictionary<int, long>();
+        }
+    }
 }

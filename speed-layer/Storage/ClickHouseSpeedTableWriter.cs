@@ -110,11 +110,10 @@ public sealed partial class ClickHouseSpeedTableWriter : ISpeedTableWriter
     }
 
     /// <inheritdoc/>
-    public async Task<IReadOnlyDictionary<int, long>> GetMaxOffsetsAsync(ViewDefinition view, CancellationToken cancellationToken)
+    public Task<IReadOnlyDictionary<int, long>> GetMaxOffsetsAsync(ViewDefinition view, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(view);
-        var rows = await QueryOrEmptyAsync(SpeedTableQueries.MaxOffsetsSql(Database, SpeedTableSchema.For(view)), cancellationToken).ConfigureAwait(false);
-        return rows.ToDictionary(r => (int)r.GetInt64(0), r => r.GetInt64(1));
+        return SpeedTableQueries.ReadMaxOffsetsAsync(_client, SpeedTableSchema.For(view), null, cancellationToken);
     }
 
     /// <inheritdoc/>

@@ -25,29 +25,12 @@ public static class SpeedTableContents
         ArgumentNullException.ThrowIfNull(view);
         var schema = SpeedTableSchema.For(view);
         var aggregator = new ViewAggregator(view);
-        try
+        var partitions = await SpeedTableQueries.ReadMaxOffsetsAsync(client, schema, null, cancellationToken);
+        var offsets = partitions.ToDictionary(p => p.Key, p => new SpeedOffsetRange(from?.GetValueOrDefault(p.Key) ?? 0, p.Value + 1));
+        var reader = new SpeedRowReader(schema);
+        if (reader.BuildQuery(client.Database, null, offsets, []) is { } sql)
         {
-            var partitions = await client.QueryRowsAsync(SpeedTableQueries.MaxOffsetsSql(client.Database, schema), null, cancellationToken);
-            var offsets = partitions.ToDictionary(
-                r => (int)r.GetInt64(0),
-                r => new SpeedOffsetRange(from?.GetValueOrDefault((int)r.GetInt64(0)) ?? 0, r.GetInt64(1) + 1));
-            var reader = new SpeedRowReader(schema);
-            if (reader.BuildQuery(client.Database, null, offsets, []) is not { } sql)
-            {
-                return [];
-            }
-
-            var dimensions = new FieldValue[view.Dimensions.Count];
-            var states = new MeasureState[view.Measures.Count];
-            await using var result = await client.OpenReaderAsync(sql, null, cancellationToken);
-            while (await result.ReadAsync(cancellationToken))
-            {
-                reader.MergeRow(result.Current, aggregator, dimensions, states, null);
-            }
-        }
-        catch (ClickHouseException ex) when (SpeedTableQueries.IsMissingTable(ex))
-        {
-            return [];
+            await reader.ReadIntoAsync(client, sql, aggregator, null, cancellationToken);
         }
 
         return aggregator.GetSortedGroups();

@@ -180,20 +180,6 @@ public sealed class EndToEndOracleTests(ITestOutputHelper output) : IAsyncLifeti
     }
 
     /// <summary>Polls until every view's speed table and the archive's commit log hold every produced offset.</summary>
-    // Until the speed layer has created its database and tables, nothing is stored: every partition is behind.
-    private async Task<Dictionary<int, long>> SpeedMaxOffsetsAsync(ViewDefinition view)
-    {
-        try
-        {
-            return (await _clickHouse.QueryRowsAsync(SpeedTableQueries.MaxOffsetsSql(_clickHouse.Database, SpeedTableSchema.For(view)), null, CancellationToken.None))
-                .ToDictionary(r => (int)r.GetInt64(0), r => r.GetInt64(1));
-        }
-        catch (ClickHouseException ex) when (SpeedTableQueries.IsMissingTable(ex))
-        {
-            return [];
-        }
-    }
-
     private async Task WaitForConvergenceAsync(long[] produced, string stage)
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
@@ -208,7 +194,7 @@ public sealed class EndToEndOracleTests(ITestOutputHelper output) : IAsyncLifeti
             var behind = new List<string>();
             foreach (var view in _catalog.Views)
             {
-                var max = await SpeedMaxOffsetsAsync(view);
+                var max = await SpeedTableQueries.ReadMaxOffsetsAsync(_clickHouse, SpeedTableSchema.For(view), null, CancellationToken.None);
                 var lagging = Enumerable.Range(0, Partitions).Count(p => produced[p] > 0 && max.GetValueOrDefault(p, -1) + 1 < produced[p]);
                 if (lagging > 0)
                 {

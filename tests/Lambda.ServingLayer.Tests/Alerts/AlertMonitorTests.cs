@@ -90,6 +90,28 @@ public sealed class AlertMonitorTests
     }
 
     [Fact]
+    public async Task Filter_and_where_both_select_what_the_rule_measures_and_the_rule_reports_the_canonical_filter()
+    {
+        var rig = new AlertRig(_notifier, new AlertRuleOptions
+        {
+            Name = "us_only", View = "revenue_by_country", Measure = "orders", Filter = "country:US,country:DE", Where = "country != 'DE'",
+            Window = TimeSpan.FromMinutes(10), Condition = ">=", Threshold = 2,
+        });
+        rig.FlushOrders(minute: 0, "DE", count: 5);
+        rig.FlushOrders(minute: 0, "FR", count: 5);
+        rig.FlushOrders(minute: 0, "US", count: 1);
+
+        await rig.Monitor.EvaluateAllAsync(CancellationToken.None);
+        Assert.Equal(("ok", 1.0), (rig.Status("us_only").State, rig.Status("us_only").Value));
+
+        rig.FlushOrders(minute: 0, "US", count: 1);
+        await rig.Monitor.EvaluateAllAsync(CancellationToken.None);
+
+        Assert.Equal(("firing", 2.0), (rig.Status("us_only").State, rig.Status("us_only").Value));
+        Assert.Equal("country IN (US, DE) AND country != 'DE'", Assert.Single(_notifier.Attempts).Filter);
+    }
+
+    [Fact]
     public async Task A_measure_without_a_value_does_not_fire()
     {
         var rig = new AlertRig(_notifier, new AlertRuleOptions

@@ -11,13 +11,14 @@ public sealed class AlertOptionsValidatorTests
     private static readonly AlertOptionsValidator Validator = new(TestCatalogs.Default);
 
     private static AlertRuleOptions Rule(
-        string name = "r1", string view = "revenue_by_country", string measure = "orders", string? filter = null,
+        string name = "r1", string view = "revenue_by_country", string measure = "orders", string? filter = null, string? where = null,
         string window = "00:05:00", string condition = "<", double? threshold = 1) => new()
     {
         Name = name,
         View = view,
         Measure = measure,
         Filter = filter,
+        Where = where,
         Window = TimeSpan.Parse(window, System.Globalization.CultureInfo.InvariantCulture),
         Condition = condition,
         Threshold = threshold,
@@ -31,6 +32,8 @@ public sealed class AlertOptionsValidatorTests
         { "filter without colon", Rule(filter: "country"), "Serving:Alerts:Rules:0:Filter: 'filter' item 'country' is not 'dimension:value'" },
         { "filter on no dimension", Rule(filter: "city:Bern"), "Serving:Alerts:Rules:0:Filter: 'filter' names 'city', which is not a dimension" },
         { "filter with an empty item", Rule(filter: "country:US,,country:DE"), "Serving:Alerts:Rules:0:Filter: 'filter' item '' is not 'dimension:value'" },
+        { "where with a bad token", Rule(where: "country = = 'US'"), "Serving:Alerts:Rules:0:Where: 'where' at position 11" },
+        { "where on no dimension", Rule(where: "city = 'Bern'"), "Serving:Alerts:Rules:0:Where: 'where' at position 1" },
         { "window not whole buckets", Rule(window: "00:05:30"), "Serving:Alerts:Rules:0:Window '00:05:30' must be a positive whole number of view 'revenue_by_country''s minute buckets" },
         { "window of minutes on an hourly view", Rule(view: "orders_by_status", measure: "orders", window: "00:30:00"), "Serving:Alerts:Rules:0:Window '00:30:00'" },
         { "zero window", Rule(window: "00:00:00"), "Serving:Alerts:Rules:0:Window '00:00:00'" },

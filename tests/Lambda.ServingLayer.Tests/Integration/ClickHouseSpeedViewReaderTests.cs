@@ -186,6 +186,8 @@ public sealed class ClickHouseSpeedViewReaderTests : IAsyncLifetime
     [InlineData("from=2026-11-25T00:00:00Z&to=2026-11-27T00:00:00Z&granularity=all")]
     [InlineData("from=2026-11-25T11:00:00Z&to=2026-11-26T11:00:00Z&granularity=day")]
     [InlineData("from=2026-11-25T10:30:00Z&to=2026-11-26T11:15:00Z&granularity=hour&filter=country:DE")]
+    [InlineData("from=2026-11-25T10:30:00Z&to=2026-11-26T11:15:00Z&granularity=hour&where=country%20!%3D%20%27DE%27")]
+    [InlineData("from=2026-11-25T10:30:00Z&to=2026-11-26T11:15:00Z&granularity=all&filter=country:DE,country:US&where=country%20%3D%20%27US%27")]
     [InlineData("from=2026-11-25T10:30:00Z&to=2026-11-26T11:15:00Z&granularity=all")]
     public async Task Speed_groups_rolled_up_in_the_read_answer_exactly_like_the_stored_minutes(string query)
     {
@@ -217,7 +219,7 @@ public sealed class ClickHouseSpeedViewReaderTests : IAsyncLifetime
 
     private ClickHouseSpeedTableWriter Shared() => new(_client, NullLogger<ClickHouseSpeedTableWriter>.Instance);
 
-    private ClickHouseSpeedViewReader Store() => new(_client, NullLogger<ClickHouseSpeedViewReader>.Instance);
+    private ClickHouseSpeedViewReader Store() => new(_client);
 
     private static EventRecord Reading(ViewDefinition view, string site, long floor, double ratio, decimal price, bool ok, int seenSecond)
     {

@@ -93,6 +93,7 @@ public sealed class ManifestBatchViewStoreTests : IDisposable
     [InlineData("from=2026-11-25T11:00:00Z&to=2026-11-26T11:00:00Z&granularity=all")]
     [InlineData("from=2026-11-25T10:30:00Z&to=2026-11-26T11:15:00Z&granularity=hour")]
     [InlineData("from=2026-11-25T10:30:00Z&to=2026-11-26T11:15:00Z&granularity=all&filter=country:DE")]
+    [InlineData("from=2026-11-25T10:30:00Z&to=2026-11-26T11:15:00Z&granularity=hour&where=country%20!%3D%20%27DE%27")]
     public async Task Rolled_up_batch_groups_answer_exactly_like_the_stored_minutes(string query)
     {
         var view = TestCatalogs.RevenueByCountry;

@@ -87,10 +87,9 @@ public sealed class DimensionFilterParserTests
     }
 
     [Fact]
-    public void An_empty_expression_and_a_bad_simple_form_are_errors_naming_their_parameter()
+    public void A_blank_expression_is_absent_and_a_bad_simple_form_is_an_error_naming_its_parameter()
     {
-        Assert.Equal(DimensionFilterParser.WhereParameter, Error(where: "  ").Parameter);
-        Assert.Null(Error(where: "  ").Position);
+        Assert.True(Parse(where: "  ").IsMatchAll);
         var simple = Error(filter: "device:bot");
         Assert.Equal(DimensionFilterParser.FilterParameter, simple.Parameter);
         Assert.Contains("'device'", simple.Message, StringComparison.Ordinal);
