@@ -94,6 +94,26 @@ public sealed class ViewEndpointTests : IClassFixture<ServingAppFactory>
         Assert.Equal(expected, await where.Content.ReadAsStringAsync());
     }
 
+    [Fact]
+    public async Task Queries_that_differ_only_in_their_quantiles_each_get_their_own_percentiles()
+    {
+        var view = TestCatalogs.Default.GetView("order_amounts");
+        var events = ViewQueryEngineTests.Numbered(Enumerable.Range(1, 100).Select(i => (7, Orders.Create(2880 + (i % 60), "US", i, "u" + i))).ToArray());
+        _factory.Speed.FlushAll(view, events, _ => []);
+        // Back to back, so the second is within the first's shared-answer window (Serving:QueryResultRefresh).
+        const string Range = "/api/views/order_amounts?from=2026-11-27T10:00:00Z&to=2026-11-27T11:00:00Z&group_by=";
+
+        using var defaults = await _client.GetAsync(Range);
+        using var chosen = await _client.GetAsync(Range + "&quantiles=0.5");
+
+        Assert.Equal(HttpStatusCode.OK, defaults.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, chosen.StatusCode);
+        var first = JsonDocument.Parse(await defaults.Content.ReadAsStringAsync()).RootElement.GetProperty("rows")[0].GetProperty("amount");
+        var second = JsonDocument.Parse(await chosen.Content.ReadAsStringAsync()).RootElement.GetProperty("rows")[0].GetProperty("amount");
+        Assert.Equal(["p50", "p90", "p95", "p99"], first.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["p50"], second.EnumerateObject().Select(p => p.Name));
+    }
+
     [Theory]
     [InlineData("country IN ('US',", 18, "the end of the expression")]
     [InlineData("country = 'US' AND device != 'bot'", 20, "'device'")]
