@@ -323,12 +323,13 @@ public sealed class CommitLog
             var flush = commit.FormatVersion == DatasetCommit.FlushFormatVersion;
             foreach (var file in commit.Files)
             {
+                var days = flush ? DaysProblem(file) : null;
                 if (file.Partition != commit.Partition || file.MinOffset < commit.FirstOffset || file.MaxOffset > commit.LastOffset
                     || file.MinOffset > file.MaxOffset || file.Rows <= 0 || file.IsFlushFile != flush
                     || !string.Equals(file.Path, ExpectedPath(file), StringComparison.Ordinal)
-                    || (flush && DaysProblem(file) is not null))
+                    || days is not null)
                 {
-                    problem = $"file '{file.Path}' does not fit the commit (partition, offsets, rows, days or layout){(flush && DaysProblem(file) is { } days ? ": " + days : string.Empty)}";
+                    problem = $"file '{file.Path}' does not fit the commit (partition, offsets, rows, days or layout){(days is null ? string.Empty : ": " + days)}";
                     break;
                 }
             }

@@ -18,11 +18,14 @@ public static class ConsistentRead
 
     /// <summary>Runs <paramref name="read"/> until it does not throw <see cref="CommitLogChangedException"/>.</summary>
     /// <exception cref="IOException">The log kept changing for <see cref="MaxAttempts"/> attempts.</exception>
-    public static T Execute<T>(Func<T> read)
+    public static T Execute<T>(Func<T> read) => Execute(read, Pipeline);
+
+    /// <summary><see cref="Execute{T}(Func{T})"/> on <paramref name="pipeline"/> (tests: one on a fake clock).</summary>
+    internal static T Execute<T>(Func<T> read, ResiliencePipeline pipeline)
     {
         try
         {
-            return Pipeline.Execute(read);
+            return pipeline.Execute(read);
         }
         catch (CommitLogChangedException ex)
         {
@@ -33,7 +36,7 @@ public static class ConsistentRead
     }
 
     /// <summary>The pipeline on <paramref name="time"/>.</summary>
-    public static ResiliencePipeline Create(TimeProvider time) =>
+    internal static ResiliencePipeline Create(TimeProvider time) =>
         new ResiliencePipelineBuilder { TimeProvider = time }
             .AddRetry(new RetryStrategyOptions
             {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.Events;
+using Lambda.Shared.Time;
 
 namespace Lambda.BatchLayer.Dataset;
 
@@ -277,11 +278,13 @@ public sealed class MasterDatasetCompactor
         var sources = new Dictionary<int, HashSet<DatasetFile>>();
         var batch = new MasterRowBatch(_schema);
         var record = new EventRecord(_schema.Source);
+        var dayStart = UtcDay.Start(day);
         foreach (var part in parts)
         {
             var path = MasterDatasetLayout.Resolve(Log.Root, part.Path);
             var expected = part.EventDays.Single(d => d.Date == day).Rows;
             long taken = 0;
+            var fed = new bool[24];
             await MasterFileReader.ReadAsync(path, batch, b =>
             {
                 var offsets = b.Offsets;
@@ -289,7 +292,8 @@ public sealed class MasterDatasetCompactor
                 var times = b.EventTimes;
                 for (var i = 0; i < b.Count; i++)
                 {
-                    if (UtcDay.Of(times[i]) != day)
+                    var sinceDayStart = times[i] - dayStart;
+                    if (sinceDayStart is < 0 or >= GranularityExtensions.DayMilliseconds)
                     {
                         continue;
                     }
@@ -299,14 +303,19 @@ public sealed class MasterDatasetCompactor
                         throw new InvalidDataException($"'{path}' holds partition {partitions[i]} offset {offsets[i]}, outside what its commit record says");
                     }
 
-                    var hour = (int)((times[i] - UtcDay.Start(day)) / 3_600_000);
+                    var hour = (int)(sinceDayStart / GranularityExtensions.HourMilliseconds);
                     if (!hours.TryGetValue(hour, out var buffer))
                     {
                         hours.Add(hour, buffer = new MasterRowBuffer(_schema.Source, 1024));
                         sources.Add(hour, new HashSet<DatasetFile>(ReferenceEqualityComparer.Instance));
                     }
 
-                    sources[hour].Add(part);
+                    if (!fed[hour])
+                    {
+                        fed[hour] = true;
+                        sources[hour].Add(part);
+                    }
+
                     b.Fill(i, record);
                     buffer.Append(record, partition, offsets[i]);
                     taken++;

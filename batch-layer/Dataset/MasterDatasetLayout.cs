@@ -60,15 +60,9 @@ public static partial class MasterDatasetLayout
         string.Create(CultureInfo.InvariantCulture, $"p{partition}-{firstOffset}-{lastOffset}.json");
 
     /// <summary>
-    /// A glob over every published hour file of a source (not the flush files), for DuckDB's <c>read_parquet</c> (with
-    /// <c>hive_partitioning = true</c> it also yields <c>date</c> and <c>hour</c> columns). Only exact while no
-    /// compaction runs: between a compaction's renames and its deletions, merged files and the files they
-    /// replace are both in place. Readers that must be exact read <see cref="MasterDatasetSnapshot.Files"/>.
+    /// A glob over every published flush file of a source, for DuckDB's <c>read_parquet</c>. Only exact while no compaction
+    /// runs: readers that must be exact read <see cref="MasterDatasetSnapshot.Files"/>.
     /// </summary>
-    public static string ParquetGlob(string root, string source) =>
-        Path.Combine(SourceDirectory(root, source), "date=*", "hour=*", "*.parquet");
-
-    /// <summary>A glob over every published flush file of a source (with the same caveat as <see cref="ParquetGlob"/>).</summary>
     public static string FlushFileGlob(string root, string source) =>
         Path.Combine(SourceDirectory(root, source), FlushDirectoryName, "*.parquet");
 

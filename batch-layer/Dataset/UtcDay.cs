@@ -5,9 +5,6 @@ namespace Lambda.BatchLayer.Dataset;
 /// <summary>UTC days of event times (epoch milliseconds), the unit in which the master dataset is recomputed.</summary>
 public static class UtcDay
 {
-    /// <summary>Milliseconds in a UTC day.</summary>
-    public const long Milliseconds = 86_400_000;
-
     /// <summary>The UTC day of <paramref name="epochMilliseconds"/>.</summary>
     public static DateOnly Of(long epochMilliseconds) =>
         DateOnly.FromDateTime(DateTimeOffset.FromUnixTimeMilliseconds(TimeBucket.Floor(epochMilliseconds, Granularity.Day)).UtcDateTime);
@@ -19,6 +16,6 @@ public static class UtcDay
     public static bool Overlaps(DateOnly day, long min, long max)
     {
         var start = Start(day);
-        return max >= start && min < start + Milliseconds;
+        return max >= start && min < start + GranularityExtensions.DayMilliseconds;
     }
 }

@@ -4,6 +4,8 @@ using Lambda.Shared.Aggregation;
 using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.ClickHouse;
+using Lambda.BatchLayer.Dataset;
+using Lambda.Shared.Time;
 using Microsoft.Extensions.Logging;
 
 namespace Lambda.BatchLayer.Loading;
@@ -82,8 +84,8 @@ public sealed class ClickHouseBatchViewLoader : IBatchViewLoader
 
         // Read (and check) the whole day before touching ClickHouse: a bad file changes nothing there.
         var groups = await _reader.ReadFileAsync(path, view, cancellationToken).ConfigureAwait(false);
-        var dayStart = new DateTimeOffset(day.Day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToUnixTimeMilliseconds();
-        var dayEnd = dayStart + 86_400_000L;
+        var dayStart = UtcDay.Start(day.Day);
+        var dayEnd = dayStart + GranularityExtensions.DayMilliseconds;
         foreach (var group in groups)
         {
             if (group.BucketStartMilliseconds < dayStart || group.BucketStartMilliseconds >= dayEnd)

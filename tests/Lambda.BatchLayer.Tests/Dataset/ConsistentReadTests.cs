@@ -6,6 +6,31 @@ namespace Lambda.BatchLayer.Tests.Dataset;
 public sealed class ConsistentReadTests
 {
     [Fact]
+    public void A_log_that_keeps_changing_is_an_IOException_after_the_last_attempt()
+    {
+        using var clock = new RunningFakeClock();
+        var calls = 0;
+
+        var ex = Assert.Throws<IOException>(() => ConsistentRead.Execute<int>(() => { calls++; throw new CommitLogChangedException("changed"); }, clock.Pipeline));
+
+        Assert.IsType<CommitLogChangedException>(ex.InnerException);
+        Assert.Equal(ConsistentRead.MaxAttempts, calls);
+    }
+
+    [Fact]
+    public void An_inner_read_that_gave_up_is_not_retried_by_the_outer_one()
+    {
+        using var clock = new RunningFakeClock();
+        var inner = 0;
+
+        Assert.Throws<IOException>(() => ConsistentRead.Execute(
+            () => ConsistentRead.Execute<int>(() => { inner++; throw new CommitLogChangedException("changed"); }, clock.Pipeline),
+            clock.Pipeline));
+
+        Assert.Equal(ConsistentRead.MaxAttempts, inner);
+    }
+
+    [Fact]
     public async Task A_changed_log_is_read_again_after_waits_growing_by_5_ms()
     {
         var time = new FakeTimeProvider();
@@ -67,5 +92,35 @@ public sealed class ConsistentReadTests
         }
 
         Assert.Equal(expected, calls());
+    }
+
+    /// <summary>A fake clock that a background loop keeps advancing, so a synchronous retry's waits end at once.</summary>
+    private sealed class RunningFakeClock : IDisposable
+    {
+        private readonly FakeTimeProvider _time = new();
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _loop;
+
+        public RunningFakeClock()
+        {
+            Pipeline = ConsistentRead.Create(_time);
+            _loop = Task.Run(async () =>
+            {
+                while (!_stop.IsCancellationRequested)
+                {
+                    _time.Advance(TimeSpan.FromMilliseconds(100));
+                    await Task.Yield();
+                }
+            });
+        }
+
+        public Polly.ResiliencePipeline Pipeline { get; }
+
+        public void Dispose()
+        {
+            _stop.Cancel();
+            _loop.Wait();
+            _stop.Dispose();
+        }
     }
 }
