@@ -1,3 +1,4 @@
+using Lambda.Shared.ClickHouse;
 namespace Lambda.SpeedLayer;
 
 /// <summary>
@@ -61,6 +62,9 @@ public sealed class SpeedLayerOptions
 
     /// <summary>Longest delay between two insert retries (inserts are retried until they succeed). Default 5 s.</summary>
     public TimeSpan RetryMaxDelay { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The ClickHouse retry policy of <see cref="RetryBaseDelay"/> and <see cref="RetryMaxDelay"/> (derived, not a setting).</summary>
+    public ClickHouseRetryPolicy RetryPolicy => new() { BaseDelay = RetryBaseDelay, MaxDelay = RetryMaxDelay };
 
     /// <summary>
     /// How long a revocation or a graceful shutdown waits for pending flushes to reach ClickHouse before it

@@ -39,7 +39,6 @@ public static class SpeedLayerServiceCollectionExtensions
         services.AddOptions<HostOptions>().Configure<IOptions<SpeedLayerOptions>>(
             (host, speed) => host.ShutdownTimeout = speed.Value.DrainTimeout + TimeSpan.FromSeconds(10));
 
-        services.TryAddSingleton(TimeProvider.System);
         services.AddLambdaTelemetry(configuration, "lambda-speed-layer");
         services.TryAddSingleton<SpeedLayerMetrics>();
         services.TryAddSingleton<SpeedLayerStatus>();

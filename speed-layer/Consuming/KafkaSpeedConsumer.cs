@@ -60,7 +60,7 @@ internal sealed partial class KafkaSpeedConsumer
         _logger = logger;
         _time = time;
         _resumeRetry = ClickHouseRetry.Create(
-            new ClickHouseRetryPolicy { BaseDelay = options.RetryBaseDelay, MaxDelay = options.RetryMaxDelay },
+            options.RetryPolicy,
             time,
             args =>
             {

@@ -59,7 +59,7 @@ internal sealed partial class ViewFlushWriter
         _channel = Channel.CreateBounded<(FlushBatch, TaskCompletionSource)>(
             new BoundedChannelOptions(_capacity) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
         _retry = ClickHouseRetry.Create(
-            new ClickHouseRetryPolicy { BaseDelay = options.RetryBaseDelay, MaxDelay = options.RetryMaxDelay },
+            options.RetryPolicy,
             time,
             args =>
             {

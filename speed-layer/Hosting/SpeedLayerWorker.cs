@@ -80,7 +80,7 @@ internal sealed partial class SpeedLayerWorker(
     {
         // ClickHouse may start after the speed layer: keep trying (transient failures only) until it answers.
         var retry = ClickHouseRetry.Create(
-            new ClickHouseRetryPolicy { BaseDelay = settings.RetryBaseDelay, MaxDelay = settings.RetryMaxDelay },
+            settings.RetryPolicy,
             time,
             args =>
             {
