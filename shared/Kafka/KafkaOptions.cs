@@ -29,4 +29,19 @@ public sealed class KafkaOptions
     /// <c>ssl.ca.location</c>, <c>client.id</c>. Default empty (librdkafka's defaults: plaintext).
     /// </summary>
     public IDictionary<string, string> Client { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Begin a new offset epoch on its own when a partition's log ends below the offsets already stored, instead of
+    /// stopping that partition until an operator runs <c>batch-layer epoch --topic T --new</c>. Only for brokers that
+    /// forget their log on restart, such as the development broker (<c>scripts/lambda</c> sets it); against a real
+    /// cluster a log behind the stored offsets needs an operator's judgement. Default false. A topic created again
+    /// (new topic id) begins a new epoch either way.
+    /// </summary>
+    public bool StartNewEpochOnLogRestart { get; init; }
+
+    /// <summary>
+    /// How often a consumer checks again whether a stopped partition can be read (a new epoch was begun or the log
+    /// caught up). Default 10 seconds; at least 1 second.
+    /// </summary>
+    public TimeSpan StoppedPartitionRecheck { get; init; } = TimeSpan.FromSeconds(10);
 }

@@ -32,6 +32,11 @@ public sealed class KafkaOptionsValidator : IValidateOptions<KafkaOptions>
             }
         }
 
+        if (options.StoppedPartitionRecheck < TimeSpan.FromSeconds(1))
+        {
+            errors.Add($"{KafkaOptions.SectionName}:{nameof(KafkaOptions.StoppedPartitionRecheck)} must be at least 00:00:01.");
+        }
+
         foreach (var (key, value) in options.Client)
         {
             var field = $"{KafkaOptions.SectionName}:{nameof(KafkaOptions.Client)}:{key}";

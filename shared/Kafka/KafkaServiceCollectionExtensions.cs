@@ -1,3 +1,5 @@
+using Lambda.Shared.ClickHouse;
+using Lambda.Shared.Kafka.Epochs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -22,6 +24,22 @@ public static class KafkaServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KafkaOptions>, KafkaOptionsValidator>());
         services.TryAddSingleton<KafkaClientConfigFactory>();
+        return services;
+    }
+
+    /// <summary>
+    /// Registers what a consumer that stores offsets needs to keep them in epochs: the <see cref="EpochPlanner"/>,
+    /// the ClickHouse <see cref="IOffsetEpochRegistry"/> (an <see cref="IClickHouseClient"/> must be registered),
+    /// the broker's <see cref="ITopicIdReader"/> and the process's <see cref="OffsetEpochStatus"/>.
+    /// </summary>
+    public static IServiceCollection AddLambdaOffsetEpochs(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IOffsetEpochRegistry, ClickHouseOffsetEpochRegistry>();
+        services.TryAddSingleton<ITopicIdReader, KafkaTopicIdReader>();
+        services.TryAddSingleton(sp => new OffsetEpochStatus(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.TryAddSingleton<EpochPlanner>();
         return services;
     }
 }
