@@ -6,6 +6,7 @@ using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.ClickHouse;
 using Lambda.Shared.Kafka;
+using Lambda.Shared.Kafka.Epochs;
 using Lambda.BatchLayer.SpeedTables;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -42,8 +43,18 @@ public static class BatchEngineServiceCollectionExtensions
                 services.AddLambdaKafka(configuration);
             }
 
+            if (!services.Any(d => d.ServiceType == typeof(IClickHouseClient)))
+            {
+                services.AddLambdaClickHouse(configuration.GetSection(ClickHouseOptions.SectionName));
+            }
+
+            // The epoch registry lives in ClickHouse, beside the speed tables: one place both consumers reach.
+            services.AddLambdaOffsetEpochs();
             services.AddSingleton<ArchiverService>();
             services.AddHostedService(sp => sp.GetRequiredService<ArchiverService>());
+            services.AddHealthChecks()
+                .AddCheck<ArchiverReadinessCheck>("archiver", tags: [BatchHealthTags.Ready])
+                .AddCheck<StoppedPartitionsHealthCheck>(StoppedPartitionsHealthCheck.Name, tags: [BatchHealthTags.Ready]);
         }
 
         return services;

@@ -1,6 +1,7 @@
 using Lambda.Shared.Catalog;
 using Lambda.Shared.ClickHouse;
 using Lambda.Shared.Kafka;
+using Lambda.Shared.Kafka.Epochs;
 using Lambda.SpeedLayer.Storage;
 using Lambda.Shared.SpeedViews;
 using Lambda.Shared.Telemetry;
@@ -31,6 +32,7 @@ public static class SpeedLayerServiceCollectionExtensions
         services.AddLambdaClickHouse(configuration.GetSection(ClickHouseOptions.SectionName));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ISpeedTableWriter, ClickHouseSpeedTableWriter>();
+        services.AddLambdaOffsetEpochs();
 
         services.AddOptions<SpeedLayerOptions>()
             .Bind(configuration.GetSection(SpeedLayerOptions.SectionName))
@@ -47,7 +49,8 @@ public static class SpeedLayerServiceCollectionExtensions
 
         services.AddHealthChecks()
             .AddCheck<SpeedLayerLivenessCheck>("speed-layer-live", tags: ["live"])
-            .AddCheck<SpeedLayerReadinessCheck>("speed-layer", tags: ["ready"]);
+            .AddCheck<SpeedLayerReadinessCheck>("speed-layer", tags: ["ready"])
+            .AddCheck<StoppedPartitionsHealthCheck>(StoppedPartitionsHealthCheck.Name, tags: ["ready"]);
         return services;
     }
 }

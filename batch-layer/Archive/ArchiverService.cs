@@ -1,6 +1,7 @@
 using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.Kafka;
+using Lambda.Shared.Kafka.Epochs;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -19,6 +20,9 @@ public sealed class ArchiverService : BackgroundService
     private readonly string _root;
     private readonly KafkaClientConfigFactory _kafka;
     private readonly ArchiverMetrics _metrics;
+    private readonly EpochPlanner _epochs;
+    private readonly OffsetEpochStatus _epochStatus;
+    private readonly TimeSpan _stoppedRecheck;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger<ArchiverService> _logger;
     private readonly TimeProvider _time;
@@ -29,17 +33,24 @@ public sealed class ArchiverService : BackgroundService
         IOptions<ArchiverOptions> options,
         IOptions<BatchStorageOptions> storage,
         KafkaClientConfigFactory kafka,
+        IOptions<KafkaOptions> kafkaOptions,
         ArchiverMetrics metrics,
+        EpochPlanner epochs,
+        OffsetEpochStatus epochStatus,
         ILoggerFactory loggers,
         TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(storage);
+        ArgumentNullException.ThrowIfNull(kafkaOptions);
         _catalog = catalog;
         _options = options.Value;
         _root = storage.Value.ResolveRoot();
         _kafka = kafka;
         _metrics = metrics;
+        _epochs = epochs;
+        _epochStatus = epochStatus;
+        _stoppedRecheck = kafkaOptions.Value.StoppedPartitionRecheck;
         _loggers = loggers;
         _logger = loggers.CreateLogger<ArchiverService>();
         _time = time;
@@ -81,7 +92,7 @@ public sealed class ArchiverService : BackgroundService
             {
                 try
                 {
-                    new SourceArchiver(source, _root, _options, _kafka, _metrics, _loggers.CreateLogger($"{typeof(SourceArchiver).FullName}.{source.Name}"), _time)
+                    new SourceArchiver(source, _root, _options, _kafka, _metrics, _epochs, _epochStatus, _stoppedRecheck, _loggers.CreateLogger($"{typeof(SourceArchiver).FullName}.{source.Name}"), _time)
                         .Run(failed.Token);
                 }
                 catch (Exception ex)

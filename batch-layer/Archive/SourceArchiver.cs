@@ -3,6 +3,7 @@ using Lambda.BatchLayer.Dataset;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.Events;
 using Lambda.Shared.Kafka;
+using Lambda.Shared.Kafka.Epochs;
 using Microsoft.Extensions.Logging;
 
 namespace Lambda.BatchLayer.Archive;
@@ -13,11 +14,14 @@ namespace Lambda.BatchLayer.Archive;
 /// only in the dataset's commit log (<see cref="CommitLog"/>); on assignment a partition is recovered and
 /// resumed from its committed end, never from Kafka's committed offsets (those are committed afterwards
 /// for lag monitoring only). All Kafka and file work runs on the calling thread of <see cref="Run"/>, so a
-/// rebalance can never interleave with a flush.
+/// rebalance can never interleave with a flush. Offsets are stored as positions of the topic's offset epoch
+/// (<see cref="KafkaPosition"/>); where a partition resumes, and whether it may be read at all, is decided by the
+/// <see cref="EpochPlanner"/> the speed layer uses too.
 /// </summary>
 internal sealed class SourceArchiver
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan BrokerTimeout = TimeSpan.FromSeconds(10);
 
     private readonly SourceDefinition _source;
     private readonly ArchiverOptions _options;
@@ -29,7 +33,15 @@ internal sealed class SourceArchiver
     private readonly MasterDatasetWriter _writer;
     private readonly EventParser _parser;
     private readonly EventRecord _record;
+    private readonly EpochPlanner _epochs;
+    private readonly OffsetEpochStatus _epochStatus;
+    private readonly TimeSpan _recheck;
     private readonly Dictionary<int, PartitionBatch> _batches = [];
+    private readonly HashSet<int> _stopped = [];
+    private OffsetEpoch? _epoch;
+    private bool _replanDue;
+    private bool _pauseDue;
+    private long _lastRecheck;
     private long _buffered;
     private long _firstBufferedAt;
     private bool _failed;
@@ -40,6 +52,9 @@ internal sealed class SourceArchiver
         ArchiverOptions options,
         KafkaClientConfigFactory kafka,
         ArchiverMetrics metrics,
+        EpochPlanner epochs,
+        OffsetEpochStatus epochStatus,
+        TimeSpan stoppedPartitionRecheck,
         ILogger logger,
         TimeProvider time)
     {
@@ -47,6 +62,9 @@ internal sealed class SourceArchiver
         _options = options;
         _kafka = kafka;
         _metrics = metrics;
+        _epochs = epochs;
+        _epochStatus = epochStatus;
+        _recheck = stoppedPartitionRecheck;
         _logger = logger;
         _time = time;
         _writer = new MasterDatasetWriter(datasetRoot, source, options.FlushToDisk, time: time);
@@ -63,7 +81,8 @@ internal sealed class SourceArchiver
         var config = _kafka.CreateConsumerConfig(GroupId);
         config.EnableAutoCommit = false;
         config.EnableAutoOffsetStore = false;
-        config.AutoOffsetReset = AutoOffsetReset.Earliest;
+        // Never jump silently: an offset the log does not hold is an error that makes the partitions be planned again.
+        config.AutoOffsetReset = AutoOffsetReset.Error;
         config.EnablePartitionEof = false;
         config.SessionTimeoutMs = (int)_options.SessionTimeout.TotalMilliseconds;
         config.HeartbeatIntervalMs = Math.Max(100, config.SessionTimeoutMs.Value / 4);
@@ -92,7 +111,13 @@ internal sealed class SourceArchiver
                 catch (ConsumeException ex) when (!ex.Error.IsFatal)
                 {
                     _logger.LogWarning(ex, "Archiver {Source}: consume failed: {Reason}", _source.Name, ex.Error.Reason);
+                    _replanDue |= ex.Error.Code is ErrorCode.Local_AutoOffsetReset or ErrorCode.OffsetOutOfRange;
                     continue;
+                }
+
+                if (_pauseDue)
+                {
+                    ApplyPauses(consumer);
                 }
 
                 if (result?.Message is not null)
@@ -103,6 +128,11 @@ internal sealed class SourceArchiver
                 if (ShouldFlush())
                 {
                     Flush(consumer, _batches.Values.ToArray());
+                }
+
+                if (_replanDue || (_stopped.Count > 0 && _time.GetElapsedTime(_lastRecheck) >= _recheck))
+                {
+                    Replan(consumer);
                 }
             }
 
@@ -136,14 +166,20 @@ internal sealed class SourceArchiver
             return;
         }
 
-        var offset = result.Offset.Value;
+        if (_stopped.Contains(partition))
+        {
+            // Fetched before the pause took effect; read again from the stored end once the partition may be read.
+            return;
+        }
+
+        var offset = _epoch!.Position(result.Offset.Value);
         var skipped = batch.Advance(offset);
         if (skipped > 0)
         {
             _metrics.SkippedOffsets(_source.Name, skipped);
             _logger.LogWarning(
                 "Archiver {Source}: partition {Partition} continues at offset {Offset}; offsets {From}-{To} were no longer on the broker and cannot be archived",
-                _source.Name, partition, offset, offset - skipped, offset - 1);
+                _source.Name, partition, KafkaPosition.Format(offset), KafkaPosition.Format(offset - skipped), KafkaPosition.Format(offset - 1));
         }
 
         if (_buffered++ == 0)
@@ -170,22 +206,106 @@ internal sealed class SourceArchiver
     {
         var numbers = partitions.Select(p => p.Partition.Value).ToHashSet();
         var recovery = _log.Recover(numbers);
-        var commits = _log.ReadCommits(numbers);
-        var positions = new List<TopicPartitionOffset>();
-        foreach (var tp in partitions)
+        var positions = Plan(consumer, numbers);
+        _logger.LogInformation(
+            "Archiver {Source}: assigned partitions [{Partitions}] in offset epoch {Epoch}; recovery rolled {RolledForward} files forward and deleted {Deleted} temporary files; resuming at {Positions}",
+            _source.Name, string.Join(",", numbers.Order()), _epoch!.Number, recovery.FilesRolledForward, recovery.TempFilesDeleted,
+            string.Join(", ", positions.Select(p => $"p{p.Partition.Value}@{(p.Offset == Offset.Beginning ? "beginning" : p.Offset.Value.ToString(System.Globalization.CultureInfo.InvariantCulture))}")));
+        _pauseDue = true;
+        return positions;
+    }
+
+    /// <summary>
+    /// Plans <paramref name="partitions"/> from their committed ends (<see cref="EpochPlanner"/>) and starts a batch for
+    /// each; returns where each is read from. Stopped partitions are read from their committed end once allowed.
+    /// </summary>
+    private List<TopicPartitionOffset> Plan(IConsumer<Ignore, byte[]> consumer, IReadOnlySet<int> partitions)
+    {
+        var commits = _log.ReadCommits(partitions);
+        var ends = new Dictionary<int, StoredProgress>();
+        foreach (var partition in partitions)
         {
-            var own = commits.Where(c => c.Partition == tp.Partition.Value).ToArray();
+            var own = commits.Where(c => c.Partition == partition).ToArray();
             CommitLog.CheckChain(own);
-            long? resume = own.Length == 0 ? null : own[^1].LastOffset + 1;
-            _batches[tp.Partition.Value] = new PartitionBatch(_source, tp.Partition.Value, resume);
-            positions.Add(new TopicPartitionOffset(tp, resume is { } r ? new Offset(r) : Offset.Beginning));
+            ends[partition] = StoredProgress.At(own.Length == 0 ? null : own[^1].LastOffset + 1);
         }
 
-        _logger.LogInformation(
-            "Archiver {Source}: assigned partitions [{Partitions}]; recovery rolled {RolledForward} files forward and deleted {Deleted} temporary files; resuming at {Positions}",
-            _source.Name, string.Join(",", numbers.Order()), recovery.FilesRolledForward, recovery.TempFilesDeleted,
-            string.Join(", ", positions.Select(p => $"p{p.Partition.Value}@{(p.Offset == Offset.Beginning ? "beginning" : p.Offset.Value.ToString(System.Globalization.CultureInfo.InvariantCulture))}")));
+        var plan = _epochs.PlanAsync(_source.Topic, ends, p => LogOf(consumer, p), CancellationToken.None).GetAwaiter().GetResult();
+        _epoch = plan.Epoch;
+        _lastRecheck = _time.GetTimestamp();
+        var positions = new List<TopicPartitionOffset>();
+        foreach (var start in plan.Starts)
+        {
+            var end = ends[start.Partition].End;
+            // In this epoch the batch continues the committed end (the archiver counts offsets the log no longer has);
+            // a new epoch's first commit starts at its first message.
+            var resume = end is { } e && KafkaPosition.EpochOf(e) == plan.Epoch.Number ? end : null;
+            _batches[start.Partition] = new PartitionBatch(_source, start.Partition, resume);
+            if (start.IsStopped)
+            {
+                _stopped.Add(start.Partition);
+            }
+            else
+            {
+                _stopped.Remove(start.Partition);
+            }
+
+            positions.Add(new TopicPartitionOffset(_source.Topic, start.Partition, start.KafkaOffset is { } o ? new Offset(o) : Offset.Beginning));
+        }
+
         return positions;
+    }
+
+    /// <summary>
+    /// Plans every assigned partition again: after an offset the log did not hold, and while partitions are stopped (an
+    /// operator may have begun a new epoch, or the log caught up). What is buffered is committed first, in its epoch.
+    /// </summary>
+    private void Replan(IConsumer<Ignore, byte[]> consumer)
+    {
+        _replanDue = false;
+        Flush(consumer, _batches.Values.ToArray());
+        var assigned = consumer.Assignment.Select(a => a.Partition.Value).ToHashSet();
+        if (assigned.Count == 0)
+        {
+            _lastRecheck = _time.GetTimestamp();
+            return;
+        }
+
+        var wasStopped = _stopped.ToHashSet();
+        foreach (var position in Plan(consumer, assigned))
+        {
+            consumer.Seek(position);
+        }
+
+        _pauseDue = true;
+        foreach (var partition in wasStopped.Except(_stopped))
+        {
+            _logger.LogInformation("Archiver {Source}: partition {Partition} is read again, in offset epoch {Epoch}", _source.Name, partition, _epoch!.Number);
+        }
+    }
+
+    private PartitionLog LogOf(IConsumer<Ignore, byte[]> consumer, int partition)
+    {
+        var watermarks = consumer.QueryWatermarkOffsets(new TopicPartition(_source.Topic, partition), BrokerTimeout);
+        return new PartitionLog(watermarks.Low.Value, watermarks.High.Value);
+    }
+
+    /// <summary>Pauses the stopped partitions and resumes the others, once the assignment the planner answered is in force.</summary>
+    private void ApplyPauses(IConsumer<Ignore, byte[]> consumer)
+    {
+        _pauseDue = false;
+        var assigned = consumer.Assignment;
+        var stopped = assigned.Where(tp => _stopped.Contains(tp.Partition.Value)).ToList();
+        var readable = assigned.Where(tp => !_stopped.Contains(tp.Partition.Value)).ToList();
+        if (stopped.Count > 0)
+        {
+            consumer.Pause(stopped);
+        }
+
+        if (readable.Count > 0)
+        {
+            consumer.Resume(readable);
+        }
     }
 
     private void OnRevoked(IConsumer<Ignore, byte[]> consumer, List<TopicPartitionOffset> partitions)
@@ -210,6 +330,8 @@ internal sealed class SourceArchiver
         foreach (var tp in partitions)
         {
             _metrics.RemoveLag(_source.Name, tp.Partition.Value);
+            _stopped.Remove(tp.Partition.Value);
+            _epochStatus.Clear(_source.Topic, tp.Partition.Value);
             if (_batches.Remove(tp.Partition.Value, out var batch) && batch.HasProgress)
             {
                 _buffered -= batch.Messages;
@@ -262,13 +384,13 @@ internal sealed class SourceArchiver
             var high = consumer.GetWatermarkOffsets(new TopicPartition(_source.Topic, commit.Partition)).High;
             if (high != Offset.Unset)
             {
-                _metrics.Lag(_source.Name, commit.Partition, high.Value - (commit.LastOffset + 1));
+                _metrics.Lag(_source.Name, commit.Partition, high.Value - (KafkaPosition.OffsetOf(commit.LastOffset) + 1));
             }
         }
 
         try
         {
-            consumer.Commit(commits.Select(c => new TopicPartitionOffset(_source.Topic, c.Partition, c.LastOffset + 1)));
+            consumer.Commit(commits.Select(c => new TopicPartitionOffset(_source.Topic, c.Partition, KafkaPosition.OffsetOf(c.LastOffset) + 1)));
         }
         catch (KafkaException ex)
         {

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Lambda.Shared.Batch;
 using Hangfire;
 using Lambda.BatchLayer.Dashboard;
@@ -36,6 +37,7 @@ public static class BatchHosts
         builder.Services.AddHostedService<BatchRunsSchemaInitializer>();
         builder.Services.AddLambdaBatchRecurringJob();
         builder.Services.AddLambdaBatchArchiver(builder.Configuration);
+        builder.Services.AddHealthChecks();
         builder.Services.AddLambdaBatchTelemetry(builder.Configuration);
         builder.Services.AddLambdaBatchDashboard();
         var schedule = builder.Configuration.GetSection(BatchScheduleOptions.SectionName).Get<BatchScheduleOptions>() ?? new BatchScheduleOptions();
@@ -54,6 +56,7 @@ public static class BatchHosts
 
         var app = builder.Build();
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(BatchHealthTags.Ready) });
         app.MapLambdaMetrics();
         app.UseBatchDashboard(batch.DashboardPath, app.Services.GetRequiredService<JobStorage>());
         return app;

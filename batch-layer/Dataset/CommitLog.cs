@@ -253,7 +253,7 @@ public sealed class CommitLog
         {
             var previous = commits[i - 1];
             var next = commits[i];
-            if (next.Partition == previous.Partition && next.FirstOffset != previous.LastOffset + 1)
+            if (next.Partition == previous.Partition && !next.Continues(previous))
             {
                 throw new InvalidDataException(next.FirstOffset <= previous.LastOffset
                     ? $"commits {previous.FileName} and {next.FileName} of source '{previous.Source}' overlap: events would be stored twice"

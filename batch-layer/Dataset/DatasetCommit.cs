@@ -1,3 +1,5 @@
+using Lambda.Shared.Kafka.Epochs;
+
 namespace Lambda.BatchLayer.Dataset;
 
 /// <summary>
@@ -76,6 +78,17 @@ public sealed record DatasetCommit
         ArgumentNullException.ThrowIfNull(other);
         return other.Partition == Partition && FirstOffset <= other.FirstOffset && other.LastOffset <= LastOffset
             && (FirstOffset != other.FirstOffset || LastOffset != other.LastOffset);
+    }
+
+    /// <summary>
+    /// True when this commit of the same partition follows <paramref name="previous"/> without gap or overlap: at the
+    /// next offset, or at any offset of a later offset epoch (offsets restart with an epoch; see <see cref="KafkaPosition"/>).
+    /// </summary>
+    public bool Continues(DatasetCommit previous)
+    {
+        ArgumentNullException.ThrowIfNull(previous);
+        return FirstOffset == previous.LastOffset + 1
+            || KafkaPosition.EpochOf(FirstOffset) > KafkaPosition.EpochOf(previous.LastOffset);
     }
 
     /// <summary>The commit record's file name.</summary>

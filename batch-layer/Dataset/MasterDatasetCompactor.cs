@@ -136,7 +136,8 @@ public sealed class MasterDatasetCompactor
                     break;
                 }
 
-                if (run.Count > 0 && events + commit.ValidEvents > maxEventsPerRecord)
+                // A compaction record covers one offset range: never across the start of an offset epoch.
+                if (run.Count > 0 && (events + commit.ValidEvents > maxEventsPerRecord || commit.FirstOffset != run[^1].LastOffset + 1))
                 {
                     AddRun(runs, run);
                     run = [];

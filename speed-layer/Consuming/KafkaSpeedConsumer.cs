@@ -2,6 +2,7 @@ using System.Globalization;
 using Confluent.Kafka;
 using Lambda.Shared.ClickHouse;
 using Lambda.Shared.Kafka;
+using Lambda.Shared.Kafka.Epochs;
 using Lambda.Shared.Telemetry;
 using Lambda.SpeedLayer.Flushing;
 using Lambda.SpeedLayer.Health;
@@ -16,11 +17,15 @@ namespace Lambda.SpeedLayer.Consuming;
 /// Drives a <see cref="SpeedPipeline"/> from Kafka on one dedicated thread: subscribes to the source topics
 /// in the consumer group, resumes each assigned partition from what the speed tables hold, processes
 /// messages, cuts batches on time, count or size, pauses while ClickHouse cannot keep up, flushes revoked
-/// partitions before giving them up, and commits offsets (advisory) once they are stored.
+/// partitions before giving them up, and commits offsets (advisory) once they are stored. The pipeline sees
+/// positions (<see cref="KafkaPosition"/>): the Kafka offset in the topic's current offset epoch, which the
+/// <see cref="EpochPlanner"/> decides on assignment, like the archiver's; a partition whose log is behind what
+/// the speed tables hold is paused until an operator begins a new epoch or the log catches up.
 /// </summary>
 internal sealed partial class KafkaSpeedConsumer
 {
     private static readonly ResiliencePropertyKey<string> ResumeTopic = new("lambda.resume-topic");
+    private static readonly TimeSpan BrokerTimeout = TimeSpan.FromSeconds(10);
 
     private readonly SpeedPipeline _pipeline;
     private readonly FlushCoordinator _coordinator;
@@ -33,6 +38,14 @@ internal sealed partial class KafkaSpeedConsumer
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly ResiliencePipeline _resumeRetry;
+    private readonly EpochPlanner _epochs;
+    private readonly OffsetEpochStatus _epochStatus;
+    private readonly TimeSpan _recheck;
+    private readonly Dictionary<string, OffsetEpoch> _epochOf = new(StringComparer.Ordinal);
+    private readonly HashSet<(string Topic, int Partition)> _stopped = [];
+    private bool _replanDue;
+    private bool _pauseDue;
+    private long _lastRecheck;
     private CancellationToken _stopping;
     private bool _paused;
     private bool _blocked;
@@ -46,9 +59,15 @@ internal sealed partial class KafkaSpeedConsumer
         SpeedLayerOptions options,
         SpeedLayerMetrics metrics,
         SpeedLayerStatus status,
+        EpochPlanner epochs,
+        OffsetEpochStatus epochStatus,
+        TimeSpan stoppedPartitionRecheck,
         ILogger<KafkaSpeedConsumer> logger,
         TimeProvider time)
     {
+        _epochs = epochs;
+        _epochStatus = epochStatus;
+        _recheck = stoppedPartitionRecheck;
         _pipeline = pipeline;
         _coordinator = coordinator;
         _planner = planner;
@@ -103,7 +122,8 @@ internal sealed partial class KafkaSpeedConsumer
         config.AutoCommitIntervalMs = 1000;
         // Offsets are stored only once ClickHouse holds the data (and are advisory even then).
         config.EnableAutoOffsetStore = false;
-        config.AutoOffsetReset = AutoOffsetReset.Earliest;
+        // Never jump silently: an offset the log does not hold is an error that makes the partitions be planned again.
+        config.AutoOffsetReset = AutoOffsetReset.Error;
         config.EnablePartitionEof = false;
         // The timestamp measures freshness; the headers carry the producer's trace context (traceparent).
         config.ConsumeResultFields = "topic,timestamp,headers";
@@ -210,12 +230,23 @@ internal sealed partial class KafkaSpeedConsumer
                 Resume(consumer);
             }
 
+            if (_pauseDue)
+            {
+                ApplyPauses(consumer);
+            }
+
             var result = Consume(consumer, pollTimeout);
-            if (result is { IsPartitionEOF: false, Message: { } message })
+            if (result is { IsPartitionEOF: false, Message: { } message } && !_stopped.Contains((result.Topic, result.Partition.Value)))
             {
                 KafkaTraceContext.TryExtract(message.Headers, out var producer);
                 var recordMs = message.Timestamp.Type == TimestampType.NotAvailable ? 0 : message.Timestamp.UnixTimestampMs;
-                _pipeline.Process(result.Topic, result.Partition.Value, result.Offset.Value, message.Key.Span, message.Value.Span, recordMs, producer);
+                var position = _epochOf[result.Topic].Position(result.Offset.Value);
+                _pipeline.Process(result.Topic, result.Partition.Value, position, message.Key.Span, message.Value.Span, recordMs, producer);
+            }
+
+            if (_replanDue || (_stopped.Count > 0 && _time.GetElapsedTime(_lastRecheck) >= _recheck))
+            {
+                Replan(consumer);
             }
 
             if (_pipeline.IsFlushDue())
@@ -244,6 +275,7 @@ internal sealed partial class KafkaSpeedConsumer
         {
             // E.g. a subscribed topic that does not exist yet: librdkafka keeps watching for it.
             LogConsumeError(_logger, ex.Error.Code, ex.Error.Reason);
+            _replanDue |= ex.Error.Code is ErrorCode.Local_AutoOffsetReset or ErrorCode.OffsetOutOfRange;
             return null;
         }
     }
@@ -252,27 +284,113 @@ internal sealed partial class KafkaSpeedConsumer
     {
         // Writes of an earlier assignment must be visible before the stored offsets are read.
         Drain("assignment");
+        var starts = Plan(consumer, partitions);
+        _paused = false;
+        _status.AssignedPartitions = _ownership.Count;
+        _metrics.Assigned(_ownership.Count);
+        return starts;
+    }
+
+    /// <summary>
+    /// Reads what the speed tables hold of <paramref name="partitions"/>, plans them in their topic's offset epoch
+    /// and hands them to the pipeline; returns where each is read from. Stopped ones are paused once assigned.
+    /// </summary>
+    private List<TopicPartitionOffset> Plan(IConsumer<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>> consumer, IEnumerable<TopicPartition> partitions)
+    {
         var starts = new List<TopicPartitionOffset>();
         foreach (var topicGroup in partitions.GroupBy(p => p.Topic))
         {
             var topic = topicGroup.Key;
             var numbers = topicGroup.Select(p => p.Partition.Value).ToArray();
-            var plan = ReadStoredOffsets(topic, numbers, CommittedOffsets(consumer, topicGroup));
-            foreach (var resume in plan)
+            // The committed Kafka offsets stay a valid lower bound for the stored positions of any epoch.
+            var resumes = ReadStoredOffsets(topic, numbers, CommittedOffsets(consumer, topicGroup));
+            var progress = resumes.ToDictionary(r => r.Partition, r => new StoredProgress(r.StartOffset, r.StoredLastOffsets.Max() + 1));
+            var plan = _epochs.PlanAsync(topic, progress, p => LogOf(consumer, topic, p), _stopping).GetAwaiter().GetResult();
+            _epochOf[topic] = plan.Epoch;
+            foreach (var resume in resumes)
             {
+                var start = plan.Starts.Single(s => s.Partition == resume.Partition);
                 _pipeline.Assign(resume);
                 _ownership.Add(topic, resume.Partition);
-                starts.Add(new TopicPartitionOffset(topic, resume.Partition, resume.StartOffset is { } start ? new Offset(start) : Offset.Beginning));
+                if (start.IsStopped)
+                {
+                    _stopped.Add((topic, resume.Partition));
+                }
+                else
+                {
+                    _stopped.Remove((topic, resume.Partition));
+                }
+
+                starts.Add(new TopicPartitionOffset(topic, resume.Partition, start.KafkaOffset is { } offset ? new Offset(offset) : Offset.Beginning));
             }
 
-            LogAssigned(_logger, numbers.Length, topic, string.Join(
-                ", ", plan.Select(r => $"{r.Partition}@{(r.StartOffset is { } s ? s.ToString(CultureInfo.InvariantCulture) : "earliest")}")));
+            LogAssigned(_logger, numbers.Length, topic, plan.Epoch.Number, string.Join(
+                ", ", plan.Starts.Select(s => $"{s.Partition}@{(s.IsStopped ? "stopped" : s.KafkaOffset is { } o ? o.ToString(CultureInfo.InvariantCulture) : "beginning")}")));
         }
 
-        _paused = false;
-        _status.AssignedPartitions = _ownership.Count;
-        _metrics.Assigned(_ownership.Count);
+        _lastRecheck = _time.GetTimestamp();
+        _pauseDue = true;
         return starts;
+    }
+
+    /// <summary>
+    /// Plans every assigned partition again: after an offset the log did not hold, and while partitions are stopped (an
+    /// operator may have begun a new epoch, or the log caught up). Everything pending is stored first, in its epoch.
+    /// </summary>
+    private void Replan(IConsumer<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>> consumer)
+    {
+        _replanDue = false;
+        _lastRecheck = _time.GetTimestamp();
+        var assigned = consumer.Assignment;
+        if (assigned.Count == 0 || !FlushAll("a new plan of the partitions"))
+        {
+            return;
+        }
+
+        TakeCompletions(consumer);
+        foreach (var tp in assigned)
+        {
+            _ownership.Remove(tp.Topic, tp.Partition.Value);
+            _pipeline.Unassign(tp.Topic, tp.Partition.Value);
+        }
+
+        var was = _stopped.ToHashSet();
+        foreach (var start in Plan(consumer, assigned))
+        {
+            consumer.Seek(start);
+        }
+
+        foreach (var (topic, partition) in was.Except(_stopped))
+        {
+            LogReadAgain(_logger, topic, partition, _epochOf[topic].Number);
+        }
+    }
+
+    private static PartitionLog LogOf(IConsumer<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>> consumer, string topic, int partition)
+    {
+        var watermarks = consumer.QueryWatermarkOffsets(new TopicPartition(topic, partition), BrokerTimeout);
+        return new PartitionLog(watermarks.Low.Value, watermarks.High.Value);
+    }
+
+    /// <summary>Pauses the stopped partitions and resumes the others, once the assignment the plan answered is in force.</summary>
+    private void ApplyPauses(IConsumer<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>> consumer)
+    {
+        _pauseDue = false;
+        var assigned = consumer.Assignment;
+        var stopped = assigned.Where(tp => _stopped.Contains((tp.Topic, tp.Partition.Value))).ToList();
+        if (stopped.Count > 0)
+        {
+            consumer.Pause(stopped);
+        }
+
+        if (!_paused)
+        {
+            var readable = assigned.Where(tp => !_stopped.Contains((tp.Topic, tp.Partition.Value))).ToList();
+            if (readable.Count > 0)
+            {
+                consumer.Resume(readable);
+            }
+        }
     }
 
     private void OnRevoked(IConsumer<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>> consumer, List<TopicPartitionOffset> partitions)
@@ -317,6 +435,8 @@ internal sealed partial class KafkaSpeedConsumer
 
     private void Forget(string topic, int partition)
     {
+        _stopped.Remove((topic, partition));
+        _epochStatus.Clear(topic, partition);
         _ownership.Remove(topic, partition);
         _pipeline.Unassign(topic, partition);
         _metrics.RemoveLag(topic, partition);
@@ -407,9 +527,15 @@ internal sealed partial class KafkaSpeedConsumer
         {
             foreach (var (topic, partition, next) in _pipeline.Complete(completion))
             {
+                if (!_epochOf.TryGetValue(topic, out var epoch) || KafkaPosition.EpochOf(next) != epoch.Number)
+                {
+                    // Positions of an earlier epoch are not offsets of this broker's log.
+                    continue;
+                }
+
                 try
                 {
-                    consumer.StoreOffset(new TopicPartitionOffset(topic, partition, next));
+                    consumer.StoreOffset(new TopicPartitionOffset(topic, partition, KafkaPosition.OffsetOf(next)));
                 }
                 catch (KafkaException ex)
                 {
@@ -452,7 +578,7 @@ internal sealed partial class KafkaSpeedConsumer
             return;
         }
 
-        consumer.Resume(consumer.Assignment);
+        consumer.Resume(consumer.Assignment.Where(tp => !_stopped.Contains((tp.Topic, tp.Partition.Value))).ToList());
         _paused = false;
         _metrics.Paused(false);
         LogResumed(_logger);
@@ -473,7 +599,9 @@ internal sealed partial class KafkaSpeedConsumer
                 continue;
             }
 
-            var position = last >= 0 ? last + 1 : watermarks.Low.Value;
+            var position = last >= 0 && _epochOf.TryGetValue(topic, out var epoch) && KafkaPosition.EpochOf(last) == epoch.Number
+                ? KafkaPosition.OffsetOf(last) + 1
+                : watermarks.Low.Value;
             _metrics.Lag(topic, partition, Math.Max(0, watermarks.High.Value - position));
         }
     }
@@ -484,8 +612,11 @@ internal sealed partial class KafkaSpeedConsumer
     [LoggerMessage(Level = LogLevel.Information, Message = "Subscribed to {Topics} in consumer group {Group}")]
     private static partial void LogSubscribed(ILogger logger, string topics, string group);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Assigned {Count} partition(s) of {Topic}, resuming from the speed tables: {Starts}")]
-    private static partial void LogAssigned(ILogger logger, int count, string topic, string starts);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Assigned {Count} partition(s) of {Topic} in offset epoch {Epoch}, resuming from the speed tables: {Starts}")]
+    private static partial void LogAssigned(ILogger logger, int count, string topic, int epoch, string starts);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Topic {Topic} partition {Partition} is read again, in offset epoch {Epoch}")]
+    private static partial void LogReadAgain(ILogger logger, string topic, int partition, int epoch);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Revoked {Count} partition(s) after flushing them")]
     private static partial void LogRevoked(ILogger logger, int count);

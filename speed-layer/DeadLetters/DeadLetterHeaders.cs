@@ -21,6 +21,9 @@ public static class DeadLetterHeaders
     /// <summary>The partition it was consumed from (decimal).</summary>
     public const string SourcePartition = "source-partition";
 
-    /// <summary>Its offset in that partition (decimal).</summary>
+    /// <summary>Its Kafka offset in that partition (decimal).</summary>
     public const string SourceOffset = "source-offset";
+
+    /// <summary>The offset epoch of the topic it was consumed in (decimal; 0 until the topic's offsets first restarted).</summary>
+    public const string SourceEpoch = "source-epoch";
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Confluent.Kafka;
 using Lambda.Shared.Kafka;
+using Lambda.Shared.Kafka.Epochs;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -42,7 +43,8 @@ public sealed partial class KafkaDeadLetterSink : IDeadLetterSink, IDisposable
             { DeadLetterHeaders.Error, Encoding.UTF8.GetBytes(letter.Rejection.Message) },
             { DeadLetterHeaders.SourceTopic, Encoding.UTF8.GetBytes(letter.SourceTopic) },
             { DeadLetterHeaders.SourcePartition, Encoding.UTF8.GetBytes(letter.Partition.ToString(CultureInfo.InvariantCulture)) },
-            { DeadLetterHeaders.SourceOffset, Encoding.UTF8.GetBytes(letter.Offset.ToString(CultureInfo.InvariantCulture)) },
+            { DeadLetterHeaders.SourceOffset, Encoding.UTF8.GetBytes(KafkaPosition.OffsetOf(letter.Offset).ToString(CultureInfo.InvariantCulture)) },
+            { DeadLetterHeaders.SourceEpoch, Encoding.UTF8.GetBytes(KafkaPosition.EpochOf(letter.Offset).ToString(CultureInfo.InvariantCulture)) },
         };
         if (letter.Rejection.Field is { } field)
         {

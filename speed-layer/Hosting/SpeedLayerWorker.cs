@@ -1,6 +1,7 @@
 using Lambda.SpeedLayer.Storage;
 using Lambda.Shared.ClickHouse;
 using Lambda.Shared.Kafka;
+using Lambda.Shared.Kafka.Epochs;
 using Lambda.Shared.SpeedViews;
 using Lambda.SpeedLayer.Consuming;
 using Lambda.SpeedLayer.DeadLetters;
@@ -26,6 +27,9 @@ internal sealed partial class SpeedLayerWorker(
     IOptions<SpeedLayerOptions> options,
     SpeedLayerMetrics metrics,
     SpeedLayerStatus status,
+    EpochPlanner epochs,
+    OffsetEpochStatus epochStatus,
+    IOptions<KafkaOptions> kafkaOptions,
     IHostApplicationLifetime lifetime,
     ILoggerFactory loggerFactory,
     TimeProvider time) : BackgroundService
@@ -50,7 +54,7 @@ internal sealed partial class SpeedLayerWorker(
             {
                 var consumer = new KafkaSpeedConsumer(
                     pipeline, coordinator, new ResumePlanner(store), ownership, kafka, settings, metrics, status,
-                    loggerFactory.CreateLogger<KafkaSpeedConsumer>(), time);
+                    epochs, epochStatus, kafkaOptions.Value.StoppedPartitionRecheck, loggerFactory.CreateLogger<KafkaSpeedConsumer>(), time);
                 await consumer.RunAsync(stoppingToken).ConfigureAwait(false);
             }
             finally
