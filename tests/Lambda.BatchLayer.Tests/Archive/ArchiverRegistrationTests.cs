@@ -1,3 +1,4 @@
+using Lambda.Shared.Kafka.Epochs;
 using Lambda.BatchLayer.Archive;
 using Lambda.Shared.BatchViews;
 using Lambda.Shared.Kafka;
@@ -32,10 +33,12 @@ public sealed class ArchiverRegistrationTests
             ["Kafka:BootstrapServers"] = "127.0.0.1:9",
         });
 
-        var hosted = Assert.Single(services.GetServices<IHostedService>());
+        // The health checks bring their publisher; the archiver is the only hosted service of its own.
+        var hosted = Assert.Single(services.GetServices<IHostedService>(), h => h.GetType().Name != "HealthCheckPublisherHostedService");
         Assert.Same(services.GetRequiredService<ArchiverService>(), hosted);
         Assert.Equal(["payments"], services.GetRequiredService<ArchiverService>().Sources.Select(s => s.Name));
         Assert.NotNull(services.GetService<KafkaClientConfigFactory>());
+        Assert.NotNull(services.GetService<EpochPlanner>());
     }
 
     [Theory]
