@@ -26,6 +26,7 @@ public static class BatchCommandLine
             SqlCommand.Create(environment),
             CompactCommand.Create(environment),
             RetainCommand.Create(environment),
+            EpochCommand.Create(environment),
             ArchiveCommand.Create(),
         };
         root.TreatUnmatchedTokensAsErrors = false;
