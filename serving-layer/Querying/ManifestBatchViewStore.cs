@@ -61,15 +61,17 @@ public sealed class ManifestBatchViewStore(IManifestStore manifests, BatchViewRe
             _reader = reader;
             _root = root;
             _cache = cache;
-            Views = manifest is null ? [] : manifest.Views.Values.Select(e => ToWatermark(e)).ToArray();
+            Views = manifest is null
+                ? new Dictionary<string, ViewWatermark>()
+                : manifest.Views.ToDictionary(v => v.Key, v => v.Value.Watermark, StringComparer.Ordinal);
         }
 
-        public IReadOnlyCollection<BatchViewWatermark> Views { get; }
+        public IReadOnlyDictionary<string, ViewWatermark> Views { get; }
 
-        public BatchViewWatermark? GetWatermark(ViewDefinition view)
+        public ViewWatermark? GetWatermark(ViewDefinition view)
         {
             ArgumentNullException.ThrowIfNull(view);
-            return _manifest?.FindView(view.Name) is { } entry ? ToWatermark(entry) : null;
+            return _manifest?.FindView(view.Name)?.Watermark;
         }
 
         public IAsyncEnumerable<ViewGroup> ReadGroupsAsync(
@@ -149,8 +151,5 @@ public sealed class ManifestBatchViewStore(IManifestStore manifests, BatchViewRe
 
             return task.WaitAsync(cancellationToken);
         }
-
-        private static BatchViewWatermark ToWatermark(BatchViewEntry entry) =>
-            new(entry.View, entry.DefinitionHash, entry.RunId, entry.Watermarks, entry.ComputedAt);
     }
 }

@@ -178,7 +178,7 @@ public sealed class ClickHouseSpeedViewReaderTests : IAsyncLifetime
         var row = Assert.Single(result.Rows);
         Assert.Equal(3, row.States[0].GetValue().AsLong());
         Assert.Equal(30.05m, row.States[1].GetValue().AsDecimal());
-        Assert.Equal(3, result.Watermark.SpeedOffsets[0]);
+        Assert.Equal(3, result.Watermark.Speed[0]);
     }
 
     [Theory]
