@@ -1,3 +1,5 @@
+extern alias batchlayer;
+
 using Lambda.ServingLayer.Querying;
 using Lambda.ServingLayer.Tests.Querying;
 using Lambda.ServingLayer.Tests.Support;
@@ -6,6 +8,7 @@ using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.Time;
 using Lambda.Testing;
+using batchlayer::Lambda.BatchLayer.BatchViews;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Lambda.ServingLayer.Tests.Integration;
