@@ -230,6 +230,7 @@ public sealed class ClickHouseSpeedViewReaderTests : IAsyncLifetime
         record.SetLong(source.GetField("floor").Ordinal, floor);
         record.SetDouble(source.GetField("ratio").Ordinal, ratio);
         record.SetDecimal(source.GetField("price").Ordinal, price);
+        record.SetDecimal(source.GetField("big").Ordinal, price * 1_000);
         record.SetBool(source.GetField("ok").Ordinal, ok);
         record.SetTimestamp(source.GetField("seen").Ordinal, Orders.BaseTime.AddSeconds(seenSecond));
         return record;
