@@ -12,12 +12,7 @@ namespace Lambda.ServingLayer.Querying;
 /// manifest once (<see cref="IManifestStore"/>) and the snapshot reads only the day files that manifest names
 /// (<see cref="BatchViewReader"/>).
 /// </summary>
-/// <remarks>
-/// Published day files are immutable (a recompute writes new files under its own run directory and swaps the
-/// manifest), so their decoded groups are cached by path, and so are the groups rolled up to a coarser granularity
-/// (the hourly or daily groups of a day file), which is what most queries fold. The cache belongs to one manifest run: a snapshot of a
-/// newer manifest starts a new cache and the old one is dropped with the last snapshot that holds it.
-/// </remarks>
+/// <remarks>Decoded day files are cached per manifest run, since published files are immutable: see docs/design-notes.md#batch-view-file-cache.</remarks>
 public sealed class ManifestBatchViewStore(IManifestStore manifests, BatchViewReader reader) : IBatchViewStore
 {
     private FileCache? _cache;
