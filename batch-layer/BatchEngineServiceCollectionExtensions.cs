@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Lambda.BatchLayer.BatchViews;
 using Lambda.BatchLayer.Archive;
 using Lambda.BatchLayer.Recompute;
 using Lambda.BatchLayer.Retention;
@@ -62,8 +63,8 @@ public static class BatchEngineServiceCollectionExtensions
 
     /// <summary>
     /// Registers <see cref="IRecomputeEngine"/> (<see cref="RecomputeEngine"/>) with <see cref="RecomputeOptions"/>
-    /// (section <c>Batch:Recompute</c>), the dataset root, the catalog, the batch-view manifest store, reader
-    /// and writer (<see cref="BatchViewsServiceCollectionExtensions.AddLambdaBatchViews"/>) and
+    /// (section <c>Batch:Recompute</c>), the dataset root, the catalog, the batch-view manifest store and reader
+    /// (<see cref="BatchViewsServiceCollectionExtensions.AddLambdaBatchViews"/>), the <see cref="BatchViewWriter"/> and
     /// <see cref="IFlushBoundarySource"/> (<see cref="SpeedTableFlushBoundarySource"/> over the shared speed-table store; the ClickHouse client is
     /// registered from the <c>ClickHouse</c> section unless it already is). Replace <see cref="IFlushBoundarySource"/>
     /// by registering another implementation first. Also <see cref="BatchViewRetention"/> with
@@ -91,6 +92,7 @@ public static class BatchEngineServiceCollectionExtensions
         services.TryAddSingleton<ISpeedTableMaintenance, ClickHouseSpeedTableMaintenance>();
         services.TryAddSingleton<SpeedDeltaRetention>();
         services.TryAddSingleton<IFlushBoundarySource, SpeedTableFlushBoundarySource>();
+        services.TryAddSingleton<BatchViewWriter>();
         services.TryAddSingleton<IRecomputeEngine, RecomputeEngine>();
         return services;
     }

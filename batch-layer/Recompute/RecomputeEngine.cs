@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Lambda.BatchLayer.BatchViews;
 using Lambda.BatchLayer.Dataset;
 using Lambda.BatchLayer.Retention;
 using Lambda.Shared.Aggregation;

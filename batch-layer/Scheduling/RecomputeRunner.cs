@@ -212,13 +212,7 @@ public sealed class RecomputeRunner
     /// Loads every day the current manifest of this dataset root names, for views whose published definition is
     /// the catalog's, unless ClickHouse already holds that day's file (same run and file).
     /// </summary>
-    /// <remarks>
-    /// The manifest, not the run history, says what to load: the run history in PostgreSQL may be shared by
-    /// several dataset roots (tests, a second deployment) and names their files too, and the manifest is what
-    /// the serving layer reads, so ClickHouse's batch tables end up holding what the API serves. What is
-    /// already loaded is asked of ClickHouse itself (see <see cref="ClickHouseBatchViewLoader"/>), so a load
-    /// that failed in an earlier run, or never ran because that run failed after publishing, is retried here.
-    /// </remarks>
+    /// <remarks>The manifest, not the run history, says what to load, and ClickHouse says what is loaded: see docs/design-notes.md#which-batch-days-are-loaded.</remarks>
     private async Task<int> LoadPublishedAsync(IProgress<RecomputeProgress> progress, long rowsRead, CancellationToken cancellationToken)
     {
         var manifest = await _manifests.LoadAsync(cancellationToken).ConfigureAwait(false);

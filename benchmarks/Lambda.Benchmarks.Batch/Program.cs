@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Lambda.BatchLayer.BatchViews;
 using Lambda.BatchLayer.Dataset;
 using Lambda.BatchLayer.Recompute;
 using Lambda.Benchmarks.Batch;
@@ -7,6 +8,7 @@ using Lambda.Shared.Batch;
 using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.Measures;
+using Lambda.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -106,7 +108,7 @@ try
     foreach (var name in request.Views)
     {
         var view = catalog.GetView(name);
-        foreach (var group in await reader.ReadAsync(manifest.FindView(name)!, view, DateOnly.MinValue, DateOnly.MaxValue, CancellationToken.None))
+        foreach (var group in await BatchViewContents.ReadGroupsAsync(reader, manifest.FindView(name)!, view))
         {
             var count = group.GetValue(0).AsLong();
             var sum = group.GetValue(1).AsDecimal();

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Lambda.ServingLayer.Querying;
 using Lambda.Shared.Aggregation;
+using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.Time;
 
@@ -9,13 +10,13 @@ namespace Lambda.Benchmarks.Serving;
 /// <summary>A published batch view held in memory (the cost measured is the merge, not Parquet reading).</summary>
 internal sealed class PrebuiltBatchStore(ViewDefinition view, IReadOnlyList<ViewGroup> groups) : IBatchViewStore, IBatchViewSnapshot
 {
-    private readonly BatchViewWatermark _watermark = new(view.Name, view.DefinitionHash, "bench-run", new Dictionary<int, long> { [0] = 1_000_000 });
+    private readonly ViewWatermark _watermark = new("bench-run", null, view.DefinitionHash, new Dictionary<int, long> { [0] = 1_000_000 }, ViewWatermark.NoOffsets);
 
-    public IReadOnlyCollection<BatchViewWatermark> Views => [_watermark];
+    public IReadOnlyDictionary<string, ViewWatermark> Views => new Dictionary<string, ViewWatermark> { [view.Name] = _watermark };
 
     public Task<IBatchViewSnapshot> OpenSnapshotAsync(CancellationToken cancellationToken) => Task.FromResult<IBatchViewSnapshot>(this);
 
-    public BatchViewWatermark? GetWatermark(ViewDefinition view) => _watermark;
+    public ViewWatermark? GetWatermark(ViewDefinition view) => _watermark;
 
     /// <summary>The stored groups as they are (finer than asked for is allowed: the engine rolls up).</summary>
     public async IAsyncEnumerable<ViewGroup> ReadGroupsAsync(

@@ -1,3 +1,4 @@
+extern alias batchlayer;
 extern alias speedlayer;
 
 using System.Globalization;
@@ -12,6 +13,7 @@ using Lambda.Shared.ClickHouse;
 using Lambda.Shared.Events;
 using Lambda.Shared.SpeedViews;
 using speedlayer::Lambda.SpeedLayer.Storage;
+using batchlayer::Lambda.BatchLayer.BatchViews;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;

@@ -9,13 +9,7 @@ namespace Lambda.ServingLayer.Alerts;
 /// A validated alert rule: <see cref="Measure"/> of <see cref="View"/> over the trailing <see cref="Window"/>, filtered
 /// by <see cref="Filter"/>, compared with <see cref="Threshold"/>; the rule fires while the comparison holds.
 /// </summary>
-/// <remarks>
-/// The measured range is aligned to the view's buckets (the query API only answers aligned ranges exactly): it ends
-/// at the end of the bucket that holds the evaluation instant, so the current, still filling bucket counts, and
-/// starts <see cref="Window"/> earlier. On a per-minute view a 5-minute window evaluated at 10:07:20 is
-/// [10:03, 10:08). A range without data gives count, sum and distinct 0; min, max and avg have no value then, and a
-/// rule without a value does not fire.
-/// </remarks>
+/// <remarks>The measured range is aligned to the view's buckets and ends with the bucket being filled: see docs/design-notes.md#alert-windows.</remarks>
 public sealed class AlertRule
 {
     internal AlertRule(

@@ -1,4 +1,4 @@
-using Lambda.ServingLayer.Querying;
+using Lambda.Shared.BatchViews;
 
 namespace Lambda.ServingLayer.Contracts;
 
@@ -15,12 +15,12 @@ public sealed record PublishedViewDescription(
     DateTime? PublishedAt,
     IReadOnlyDictionary<string, long> Partitions)
 {
-    /// <summary>Describes <paramref name="watermark"/>; <paramref name="currentHash"/> is the catalog's hash of the view, if it still exists.</summary>
-    public static PublishedViewDescription From(BatchViewWatermark watermark, string? currentHash)
+    /// <summary>Describes <paramref name="watermark"/> (a manifest entry's); <paramref name="currentHash"/> is the catalog's hash of the view, if it still exists.</summary>
+    public static PublishedViewDescription From(ViewWatermark watermark, string? currentHash)
     {
         ArgumentNullException.ThrowIfNull(watermark);
         return new PublishedViewDescription(
-            watermark.RunId,
+            watermark.RunId ?? throw new ArgumentException("a published view has a run id", nameof(watermark)),
             watermark.DefinitionHash,
             string.Equals(watermark.DefinitionHash, currentHash, StringComparison.Ordinal),
             watermark.PublishedAt?.UtcDateTime,

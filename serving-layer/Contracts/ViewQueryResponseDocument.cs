@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Lambda.Shared.BatchViews;
 
 namespace Lambda.ServingLayer.Contracts;
 
@@ -17,4 +18,4 @@ public sealed record ViewQueryResponseDocument(
     string View,
     string Granularity,
     IReadOnlyList<IReadOnlyDictionary<string, JsonElement>> Rows,
-    QueryWatermarkDocument Watermark);
+    ViewWatermark Watermark);

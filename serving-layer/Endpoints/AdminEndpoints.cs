@@ -97,10 +97,10 @@ public static class AdminEndpoints
         var snapshot = await batchViews.OpenSnapshotAsync(cancellationToken).ConfigureAwait(false);
         var runs = await runsTask.ConfigureAwait(false);
         var watermark = snapshot.Views
-            .OrderBy(v => v.View, StringComparer.Ordinal)
+            .OrderBy(v => v.Key, StringComparer.Ordinal)
             .ToDictionary(
-                v => v.View,
-                v => PublishedViewDescription.From(v, catalog.TryGetView(v.View, out var view) ? view.DefinitionHash : null),
+                v => v.Key,
+                v => PublishedViewDescription.From(v.Value, catalog.TryGetView(v.Key, out var view) ? view.DefinitionHash : null),
                 StringComparer.Ordinal);
         return TypedResults.Ok(new BatchStatusResponse(runs.Select(BatchRunDescription.From).ToArray(), watermark));
     }

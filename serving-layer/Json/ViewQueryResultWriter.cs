@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Lambda.ServingLayer.Querying;
+using Lambda.Shared.BatchViews;
 using Lambda.Shared.Measures;
 
 namespace Lambda.ServingLayer.Json;
@@ -58,12 +59,12 @@ public static class ViewQueryResultWriter
         }
 
         writer.WriteEndArray();
-        WriteWatermark(writer, result.Watermark, view.DefinitionHash);
+        WriteWatermark(writer, result.Watermark);
         writer.WriteEndObject();
         await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static void WriteWatermark(Utf8JsonWriter writer, QueryWatermark watermark, string definitionHash)
+    private static void WriteWatermark(Utf8JsonWriter writer, ViewWatermark watermark)
     {
         writer.WriteStartObject("watermark");
         if (watermark.RunId is null)
@@ -75,14 +76,14 @@ public static class ViewQueryResultWriter
             writer.WriteString("run_id", watermark.RunId);
         }
 
-        if (watermark.BatchPublishedAt is { } publishedAt)
+        if (watermark.PublishedAt is { } publishedAt)
         {
             writer.WriteString("published_at", JsonValues.FormatInstant(publishedAt.ToUnixTimeMilliseconds()));
         }
 
-        writer.WriteString("definition_hash", definitionHash);
+        writer.WriteString("definition_hash", watermark.DefinitionHash);
         WriteOffsets(writer, "partitions", watermark.Partitions);
-        WriteOffsets(writer, "speed", watermark.SpeedOffsets);
+        WriteOffsets(writer, "speed", watermark.Speed);
         writer.WriteEndObject();
     }
 

@@ -1,4 +1,5 @@
 using Lambda.Shared.Aggregation;
+using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.Time;
 
@@ -7,14 +8,14 @@ namespace Lambda.ServingLayer.Querying;
 /// <summary>One loaded manifest: the published batch views, their watermarks and their files.</summary>
 public interface IBatchViewSnapshot
 {
-    /// <summary>The watermark of every view the manifest names (including views of other definition versions).</summary>
-    IReadOnlyCollection<BatchViewWatermark> Views { get; }
+    /// <summary>The watermark of every view the manifest names (including views of other definition versions), by view name.</summary>
+    IReadOnlyDictionary<string, ViewWatermark> Views { get; }
 
     /// <summary>
     /// The manifest entry of <paramref name="view"/> (by name), or null when no batch view of it is published.
-    /// The caller compares <see cref="BatchViewWatermark.DefinitionHash"/> with the view's current hash.
+    /// The caller compares <see cref="ViewWatermark.DefinitionHash"/> with the view's current hash.
     /// </summary>
-    BatchViewWatermark? GetWatermark(ViewDefinition view);
+    ViewWatermark? GetWatermark(ViewDefinition view);
 
     /// <summary>
     /// The groups of <paramref name="view"/>'s published batch view whose bucket lies in the selection's range and whose

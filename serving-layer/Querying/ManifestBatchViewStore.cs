@@ -12,12 +12,7 @@ namespace Lambda.ServingLayer.Querying;
 /// manifest once (<see cref="IManifestStore"/>) and the snapshot reads only the day files that manifest names
 /// (<see cref="BatchViewReader"/>).
 /// </summary>
-/// <remarks>
-/// Published day files are immutable (a recompute writes new files under its own run directory and swaps the
-/// manifest), so their decoded groups are cached by path, and so are the groups rolled up to a coarser granularity
-/// (the hourly or daily groups of a day file), which is what most queries fold. The cache belongs to one manifest run: a snapshot of a
-/// newer manifest starts a new cache and the old one is dropped with the last snapshot that holds it.
-/// </remarks>
+/// <remarks>Decoded day files are cached per manifest run, since published files are immutable: see docs/design-notes.md#batch-view-file-cache.</remarks>
 public sealed class ManifestBatchViewStore(IManifestStore manifests, BatchViewReader reader) : IBatchViewStore
 {
     private FileCache? _cache;
@@ -61,15 +56,17 @@ public sealed class ManifestBatchViewStore(IManifestStore manifests, BatchViewRe
             _reader = reader;
             _root = root;
             _cache = cache;
-            Views = manifest is null ? [] : manifest.Views.Values.Select(e => ToWatermark(e)).ToArray();
+            Views = manifest is null
+                ? new Dictionary<string, ViewWatermark>()
+                : manifest.Views.ToDictionary(v => v.Key, v => v.Value.Watermark, StringComparer.Ordinal);
         }
 
-        public IReadOnlyCollection<BatchViewWatermark> Views { get; }
+        public IReadOnlyDictionary<string, ViewWatermark> Views { get; }
 
-        public BatchViewWatermark? GetWatermark(ViewDefinition view)
+        public ViewWatermark? GetWatermark(ViewDefinition view)
         {
             ArgumentNullException.ThrowIfNull(view);
-            return _manifest?.FindView(view.Name) is { } entry ? ToWatermark(entry) : null;
+            return _manifest?.FindView(view.Name)?.Watermark;
         }
 
         public IAsyncEnumerable<ViewGroup> ReadGroupsAsync(
@@ -149,8 +146,5 @@ public sealed class ManifestBatchViewStore(IManifestStore manifests, BatchViewRe
 
             return task.WaitAsync(cancellationToken);
         }
-
-        private static BatchViewWatermark ToWatermark(BatchViewEntry entry) =>
-            new(entry.View, entry.DefinitionHash, entry.RunId, entry.Watermarks, entry.ComputedAt);
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Lambda.ServingLayer.Telemetry;
+using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.Time;
 
@@ -21,8 +22,6 @@ public sealed partial class ViewQueryEngine(
     ServingLayerMetrics? metrics = null)
 {
     private readonly QueryResultSharing _sharing = sharing ?? QueryResultSharing.None;
-
-    private static readonly IReadOnlyDictionary<int, long> NoWatermark = new Dictionary<int, long>();
 
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
 
@@ -62,13 +61,13 @@ public sealed partial class ViewQueryEngine(
         metrics?.QueryComputed(view.Name);
         var snapshot = await batchStore.OpenSnapshotAsync(cancellationToken).ConfigureAwait(false);
         var watermark = CurrentWatermark(snapshot, view);
-        var partitions = watermark?.Partitions ?? NoWatermark;
-        var basis = previous?.Basis is { } b && HoldsBatch(previous.Watermark, watermark) && _time.GetElapsedTime(b.RebasedAt, started) < _sharing.Rebase ? b : null;
+        var partitions = watermark?.Partitions ?? ViewWatermark.NoOffsets;
+        var basis = previous?.Basis is { } b && previous.Watermark.HoldsSameBatchAs(watermark) && _time.GetElapsedTime(b.RebasedAt, started) < _sharing.Rebase ? b : null;
 
         // Both sides use the watermark of this one snapshot; the speed read runs while the batch files are read.
         var accumulator = basis?.Accumulator.Fork() ?? new ResultAccumulator(query);
         var rollUpTo = RollUpGranularity(query);
-        var from = basis is null ? partitions : previous!.Watermark.SpeedOffsets;
+        var from = basis is null ? partitions : previous!.Watermark.Speed;
         var speedTask = speedReader.ReadAsync(view, query.Selection, from, rollUpTo, cancellationToken);
         var batchTask = watermark is null || basis is not null ? Task.FromResult(0L) : ReadBatchAsync(snapshot, query, rollUpTo, accumulator, cancellationToken);
         await Task.WhenAll(speedTask, batchTask).ConfigureAwait(false);
@@ -94,18 +93,12 @@ public sealed partial class ViewQueryEngine(
 
         LogQuery(logger, view.Name, query.Range.ToString(), query.Granularity.ToName(), basis is null ? "merged" : "refreshed", watermark?.RunId, batchGroups,
             speed.Groups.Count, rows.Count, _time.GetElapsedTime(started).TotalMilliseconds);
-        return new ViewQueryResult(query, rows, new QueryWatermark(watermark?.RunId, watermark?.PublishedAt, partitions, next))
+        return new ViewQueryResult(query, rows, new ViewWatermark(watermark?.RunId, watermark?.PublishedAt, view.DefinitionHash, partitions, next))
         {
             // Kept only when the answer holds every row: then the basis costs no memory the answer does not hold anyway.
             Basis = accumulator.RowCount <= query.Limit ? new ResultBasis(accumulator, basis?.RebasedAt ?? started) : null,
         };
     }
-
-    /// <summary>True when <paramref name="merged"/> (an earlier answer's) names the batch view <paramref name="current"/> is.</summary>
-    private static bool HoldsBatch(QueryWatermark merged, BatchViewWatermark? current) =>
-        string.Equals(merged.RunId, current?.RunId, StringComparison.Ordinal)
-        && merged.Partitions.Count == (current?.Partitions.Count ?? 0)
-        && merged.Partitions.All(p => current!.Partitions.TryGetValue(p.Key, out var s) && s == p.Value);
 
     /// <summary>
     /// The coarsest time granularity the result needs that the range is aligned to: groups rolled up that far fold
@@ -136,7 +129,7 @@ public sealed partial class ViewQueryEngine(
     }
 
     /// <summary>The batch view to merge, or null; the one place a published batch view's definition is checked against the catalog's.</summary>
-    private BatchViewWatermark? CurrentWatermark(IBatchViewSnapshot snapshot, ViewDefinition view)
+    private ViewWatermark? CurrentWatermark(IBatchViewSnapshot snapshot, ViewDefinition view)
     {
         var watermark = snapshot.GetWatermark(view);
         if (watermark is not null && !string.Equals(watermark.DefinitionHash, view.DefinitionHash, StringComparison.Ordinal))
@@ -155,5 +148,5 @@ public sealed partial class ViewQueryEngine(
 
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "Batch view {View} of run {RunId} was computed for definition {BatchHash}, the catalog's is {CurrentHash}: serving speed deltas only until a recompute publishes the new definition")]
-    private static partial void LogStaleBatchView(ILogger logger, string view, string runId, string batchHash, string currentHash);
+    private static partial void LogStaleBatchView(ILogger logger, string view, string? runId, string batchHash, string currentHash);
 }

@@ -16,21 +16,7 @@ namespace Lambda.ServingLayer.Querying;
 /// <see cref="ViewQuery"/>, or into an error that names the parameter at fault. Names are only ever looked up in
 /// the catalog, never passed on.
 /// </summary>
-/// <remarks>
-/// <list type="bullet">
-/// <item><c>from</c>, <c>to</c> (required): ISO-8601 with an offset, a date (midnight UTC) or epoch milliseconds;
-/// half-open <c>[from, to)</c>; both on a bucket boundary of the view's own granularity (finer data does not
-/// exist, so anything else could not be answered exactly).</item>
-/// <item><c>granularity</c>: minute, hour, day or all; default the view's; finer than the view's is an error.
-/// Buckets of a coarser granularity that stick out of the range hold only the part inside it.</item>
-/// <item><c>group_by</c>: comma-separated dimensions; absent means every dimension of the view, empty means none.</item>
-/// <item><c>filter</c> (may repeat) and <c>where</c>: the dimension filter, read by <see cref="DimensionFilterParser"/>.</item>
-/// <item><c>limit</c>: 1..<see cref="ServingOptions.MaxQueryRows"/> (the default).</item>
-/// <item><c>quantiles</c>: comma-separated quantiles within [0, 1] (at most <see cref="MaxQuantiles"/>) that every
-/// <c>quantiles(f)</c> measure answers with, e.g. <c>0.5,0.999</c>; default p50, p90, p95, p99.</item>
-/// </list>
-/// Unknown and repeated parameters are refused before, by <see cref="QueryStringRules{TRequest}"/>.
-/// </remarks>
+/// <remarks>What each parameter takes and why ranges must be aligned: see docs/design-notes.md#query-parameters.</remarks>
 public sealed class ViewQueryParser(LambdaCatalog catalog, IOptions<ServingOptions> options)
 {
     /// <summary>Most quantiles one query may ask for.</summary>

@@ -1,10 +1,12 @@
+using Lambda.Shared.BatchViews;
+
 namespace Lambda.ServingLayer.Querying;
 
 /// <summary>The answer to a <see cref="ViewQuery"/>.</summary>
 /// <param name="Query">The query.</param>
 /// <param name="Rows">Rows ordered by bucket, then by dimension values; at most <see cref="ViewQuery.Limit"/>.</param>
 /// <param name="Watermark">The watermark the batch and speed parts were merged at.</param>
-public sealed record ViewQueryResult(ViewQuery Query, IReadOnlyList<ResultRow> Rows, QueryWatermark Watermark)
+public sealed record ViewQueryResult(ViewQuery Query, IReadOnlyList<ResultRow> Rows, ViewWatermark Watermark)
 {
     /// <summary>Set on an answer several responses share: its JSON body, rendered once and reused.</summary>
     internal Json.RenderedBody? Rendered { get; init; }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Lambda.Shared.BatchViews;
 
 /// <summary>
@@ -30,6 +32,13 @@ public sealed record BatchViewEntry
 
     /// <summary>The day files, ascending by day, one per day that has at least one group.</summary>
     public required IReadOnlyList<BatchViewDay> Days { get; init; }
+
+    /// <summary>
+    /// This view's published watermark (no speed offsets). Not a member of the manifest file, which keeps format 1's
+    /// flat <c>runId</c>, <c>computedAt</c>, <c>definitionHash</c> and <c>watermarks</c>.
+    /// </summary>
+    [JsonIgnore]
+    public ViewWatermark Watermark => new(RunId, ComputedAt, DefinitionHash, Watermarks, ViewWatermark.NoOffsets);
 
     /// <summary>The watermark of <paramref name="partition"/> (0 when absent).</summary>
     public long GetWatermark(int partition) => Watermarks.TryGetValue(partition, out var w) ? w : 0;

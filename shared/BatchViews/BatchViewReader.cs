@@ -2,7 +2,6 @@ using Lambda.Shared.Aggregation;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.Events;
 using Lambda.Shared.Measures;
-using Lambda.Shared.Time;
 using Parquet;
 using Parquet.Schema;
 
@@ -12,7 +11,7 @@ namespace Lambda.Shared.BatchViews;
 /// Reads published batch views back as <see cref="ViewGroup"/>s with their exact measure states.
 /// </summary>
 /// <remarks>
-/// Reads the files <see cref="BatchViewWriter"/> writes (format <c>batch-view/1</c>, described in docs/design-notes.md,
+/// Reads the files the batch layer's recompute writes (format <c>batch-view/1</c>, <see cref="BatchViewSchema"/>, described in docs/design-notes.md,
 /// "Batch views, the manifest and the recompute"); the finalised <c>&lt;m&gt;_value</c> columns are ignored here, the
 /// states come from the <c>&lt;m&gt;</c> columns (<see cref="MeasureState.ToBytes"/>). Thread-safe.
 /// </remarks>
@@ -27,59 +26,6 @@ public sealed class BatchViewReader
 
     /// <summary>The absolute dataset root.</summary>
     public string Root { get; }
-
-    /// <summary>
-    /// The groups of the days <paramref name="firstDay"/>..<paramref name="lastDay"/> (inclusive, UTC) of a
-    /// published view, sorted by bucket and dimension values.
-    /// </summary>
-    /// <exception cref="InvalidOperationException">The entry was computed for another definition of the view.</exception>
-    /// <exception cref="InvalidDataException">A file is not a batch-view file of this view version.</exception>
-    public async Task<IReadOnlyList<ViewGroup>> ReadAsync(BatchViewEntry entry, ViewDefinition view, DateOnly firstDay, DateOnly lastDay, CancellationToken cancellationToken)
-    {
-        CheckVersion(entry, view);
-        var result = new List<ViewGroup>();
-        foreach (var day in entry.Days)
-        {
-            if (day.Day < firstDay || day.Day > lastDay)
-            {
-                continue;
-            }
-
-            result.AddRange(await ReadFileAsync(BatchViewLayout.Resolve(Root, day.File), view, cancellationToken).ConfigureAwait(false));
-        }
-
-        return result;
-    }
-
-    /// <summary>
-    /// Merges the groups whose bucket starts inside <paramref name="range"/> into <paramref name="target"/>
-    /// (an aggregator of the same view version, at the view's granularity or coarser).
-    /// </summary>
-    /// <returns>The number of groups merged.</returns>
-    /// <exception cref="InvalidOperationException">The entry was computed for another definition of the view.</exception>
-    public async Task<long> ReadIntoAsync(BatchViewEntry entry, ViewAggregator target, TimeRange range, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(target);
-        CheckVersion(entry, target.View);
-        if (range.IsEmpty)
-        {
-            return 0;
-        }
-
-        var first = DateOnly.FromDateTime(range.Start.UtcDateTime);
-        var last = DateOnly.FromDateTime(range.End.UtcDateTime.AddTicks(-1));
-        long merged = 0;
-        foreach (var group in await ReadAsync(entry, target.View, first, last, cancellationToken).ConfigureAwait(false))
-        {
-            if (range.Contains(group.BucketStartMilliseconds))
-            {
-                target.MergeGroup(group);
-                merged++;
-            }
-        }
-
-        return merged;
-    }
 
     /// <summary>Reads one batch-view day file of <paramref name="view"/>.</summary>
     /// <exception cref="InvalidDataException">The file is not a batch-view file of this view version.</exception>
@@ -149,17 +95,6 @@ public sealed class BatchViewReader
         }
 
         return groups;
-    }
-
-    private static void CheckVersion(BatchViewEntry entry, ViewDefinition view)
-    {
-        ArgumentNullException.ThrowIfNull(entry);
-        ArgumentNullException.ThrowIfNull(view);
-        if (!string.Equals(entry.View, view.Name, StringComparison.Ordinal) || !string.Equals(entry.DefinitionHash, view.DefinitionHash, StringComparison.Ordinal))
-        {
-            throw new InvalidOperationException(
-                $"the manifest entry is view '{entry.View}' version {entry.DefinitionHash}; the catalog's view '{view.Name}' is version {view.DefinitionHash}");
-        }
     }
 
     private static DataField Find(ParquetSchema schema, string name, string path) =>

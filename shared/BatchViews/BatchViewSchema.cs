@@ -9,19 +9,39 @@ namespace Lambda.Shared.BatchViews;
 /// dimension typed like its field, per measure <c>&lt;m&gt;</c> (binary: the serialised measure state, what
 /// readers merge) and <c>&lt;m&gt;_value</c> (the finalised value for people reading the files; null when
 /// empty or not representable; for quantiles a JSON object such as <c>{"p50":12.5,"p90":…,"p95":…,"p99":…}</c>).
+/// The batch layer writes the files, every layer reads them (<see cref="BatchViewReader"/>): this is the format they share.
 /// </summary>
-internal sealed class BatchViewSchema
+public sealed class BatchViewSchema
 {
+    /// <summary>The bucket column.</summary>
     public const string BucketColumn = "bucket";
+
+    /// <summary>The suffix of a measure's finalised-value column.</summary>
     public const string ValueSuffix = "_value";
+
+    /// <summary>File metadata key of the format name.</summary>
     public const string FormatKey = "lambda.format";
+
+    /// <summary>The format name this build writes and reads.</summary>
     public const string FormatValue = "batch-view/1";
+
+    /// <summary>File metadata key of the view name.</summary>
     public const string ViewKey = "lambda.view";
+
+    /// <summary>File metadata key of the view's definition hash; readers refuse a file of another definition.</summary>
     public const string HashKey = "lambda.definition_hash";
+
+    /// <summary>File metadata key of the view's canonical form (what the hash was computed over).</summary>
     public const string CanonicalFormKey = "lambda.canonical_form";
+
+    /// <summary>File metadata key of the run that wrote the file.</summary>
     public const string RunIdKey = "lambda.run_id";
+
+    /// <summary>File metadata key of the file's UTC day (yyyy-MM-dd).</summary>
     public const string DayKey = "lambda.day";
 
+    /// <summary>The schema of <paramref name="view"/>'s files.</summary>
+    /// <exception cref="ArgumentException">Two columns would have the same name.</exception>
     public BatchViewSchema(ViewDefinition view)
     {
         ArgumentNullException.ThrowIfNull(view);
@@ -45,17 +65,23 @@ internal sealed class BatchViewSchema
         Schema = new ParquetSchema(fields);
     }
 
+    /// <summary>The view.</summary>
     public ViewDefinition View { get; }
 
+    /// <summary>The whole Parquet schema, in column order.</summary>
     public ParquetSchema Schema { get; }
 
+    /// <summary>The bucket column.</summary>
     public DateTimeDataField Bucket { get; }
 
-    public DataField[] Dimensions { get; }
+    /// <summary>One column per dimension, in the view's order.</summary>
+    public IReadOnlyList<DataField> Dimensions { get; }
 
-    public DataField[] States { get; }
+    /// <summary>One state column per measure, in the view's order.</summary>
+    public IReadOnlyList<DataField> States { get; }
 
-    public DataField[] Values { get; }
+    /// <summary>One finalised-value column per measure, in the view's order.</summary>
+    public IReadOnlyList<DataField> Values { get; }
 
     private static DataField ValueField(MeasureDefinition measure)
     {

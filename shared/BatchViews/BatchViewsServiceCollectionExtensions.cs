@@ -5,13 +5,13 @@ using Microsoft.Extensions.Options;
 
 namespace Lambda.Shared.BatchViews;
 
-/// <summary>DI registration of the batch-view storage (manifest, reader, writer).</summary>
+/// <summary>DI registration of the batch-view storage every layer reads (manifest, reader).</summary>
 public static class BatchViewsServiceCollectionExtensions
 {
     /// <summary>
     /// Binds <see cref="BatchStorageOptions"/> from the <c>Batch</c> section (<c>Batch:DatasetRoot</c>),
     /// validated on start, and registers <see cref="IManifestStore"/> (<see cref="ManifestStore"/>),
-    /// <see cref="BatchViewReader"/> and <see cref="BatchViewWriter"/> as singletons over that root.
+    /// <see cref="BatchViewReader"/> as singletons over that root (the batch layer registers its writer itself).
     /// </summary>
     public static IServiceCollection AddLambdaBatchViews(this IServiceCollection services, IConfiguration configuration)
     {
@@ -23,7 +23,6 @@ public static class BatchViewsServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddSingleton<IManifestStore>(sp => new ManifestStore(sp.GetRequiredService<IOptions<BatchStorageOptions>>().Value.ResolveRoot()));
         services.TryAddSingleton(sp => new BatchViewReader(sp.GetRequiredService<IOptions<BatchStorageOptions>>().Value.ResolveRoot()));
-        services.TryAddSingleton<BatchViewWriter>();
         return services;
     }
 }

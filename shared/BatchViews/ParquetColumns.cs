@@ -7,7 +7,7 @@ namespace Lambda.Shared.BatchViews;
 
 /// <summary>
 /// How the platform's typed values map to Parquet columns (Parquet.Net 6.1), shared by the master dataset
-/// and the batch views: string → UTF-8 string, long → INT64, double → DOUBLE, decimal(p,s) → DECIMAL(p,s),
+/// and the batch views (written by the batch layer, which also holds the column writer; read here): string → UTF-8 string, long → INT64, double → DOUBLE, decimal(p,s) → DECIMAL(p,s),
 /// bool → BOOLEAN, timestamp → TIMESTAMP(MILLIS, UTC). Timestamps are written in milliseconds on purpose:
 /// Parquet.Net writes wrong min/max statistics for micro- and nanosecond timestamps, and readers that prune
 /// row groups by statistics (DuckDB) then skip rows.
@@ -44,43 +44,6 @@ public static class ParquetColumns
         var ticks = value.Ticks - DateTime.UnixEpoch.Ticks;
         var ms = ticks / TimeSpan.TicksPerMillisecond;
         return ticks % TimeSpan.TicksPerMillisecond < 0 ? ms - 1 : ms;
-    }
-
-    /// <summary>Writes a column of typed values (all of <paramref name="type"/>) to a row group.</summary>
-    public static async Task WriteValuesAsync(ParquetRowGroupWriter writer, DataField field, FieldType type, IReadOnlyList<FieldValue> values, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(writer);
-        ArgumentNullException.ThrowIfNull(values);
-        var n = values.Count;
-        switch (type.Kind)
-        {
-            case FieldKind.String:
-                var strings = new string[n];
-                for (var i = 0; i < n; i++)
-                {
-                    strings[i] = values[i].AsString();
-                }
-
-                await writer.WriteAsync(field, strings).ConfigureAwait(false);
-                break;
-            case FieldKind.Long:
-                await writer.WriteAsync<long>(field, Map(values, v => v.AsLong()), cancellationToken: cancellationToken).ConfigureAwait(false);
-                break;
-            case FieldKind.Double:
-                await writer.WriteAsync<double>(field, Map(values, v => v.AsDouble()), cancellationToken: cancellationToken).ConfigureAwait(false);
-                break;
-            case FieldKind.Decimal:
-                await writer.WriteAsync<decimal>(field, Map(values, v => v.AsDecimal()), cancellationToken: cancellationToken).ConfigureAwait(false);
-                break;
-            case FieldKind.Bool:
-                await writer.WriteAsync<bool>(field, Map(values, v => v.AsBool()), cancellationToken: cancellationToken).ConfigureAwait(false);
-                break;
-            case FieldKind.Timestamp:
-                await writer.WriteAsync<DateTime>(field, Map(values, v => ToDateTime(v.RawBits)), cancellationToken: cancellationToken).ConfigureAwait(false);
-                break;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(type), type, "unknown field type");
-        }
     }
 
     /// <summary>Reads a non-nullable column of <paramref name="type"/> with <paramref name="count"/> values as typed values.</summary>
@@ -146,17 +109,6 @@ public static class ParquetColumns
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(type), type, "unknown field type");
-        }
-
-        return result;
-    }
-
-    private static T[] Map<T>(IReadOnlyList<FieldValue> values, Func<FieldValue, T> convert)
-    {
-        var result = new T[values.Count];
-        for (var i = 0; i < result.Length; i++)
-        {
-            result[i] = convert(values[i]);
         }
 
         return result;

@@ -12,31 +12,7 @@ namespace Lambda.Shared.Catalog;
 /// Loads and validates a catalog (YAML). Validation collects every problem, each with its path, and
 /// throws one <see cref="CatalogValidationException"/> listing them all.
 /// </summary>
-/// <remarks>
-/// <para>Format:</para>
-/// <code>
-/// sources:
-///   orders:                      # source name
-///     topic: orders              # Kafka topic (unique across sources)
-///     time: ts                   # event-time property: ISO-8601 with offset, or epoch ms
-///     key: user_id               # optional: field used as the Kafka message key by producers
-///     fields:                    # every field is required in every event; declaration order = ordinal
-///       order_id: string
-///       amount: decimal(18,2)    # string | long | double | decimal(p,s) | decimal (= 18,2) | bool | timestamp
-/// views:
-///   revenue_by_country:
-///     source: orders
-///     where: status = 'paid'     # optional, see Filter for the language
-///     granularity: minute        # minute | hour | day
-///     dimensions: [country]      # optional, fields of the source
-///     measures: { orders: count, revenue: sum(amount), biggest: max(amount), buyers: distinct(user_id) }
-/// </code>
-/// <para>Names of sources, views, fields and measures must match <c>[a-z_][a-z0-9_]*</c>, be at most
-/// <see cref="MaxIdentifierLength"/> characters and not start with <c>__</c> (reserved for platform
-/// columns); measures and dimensions may not be called <c>bucket</c> (the API's time column) and may not
-/// share a name within a view. Unknown keys are errors (they are usually typos). Inside a <c>{ }</c> flow
-/// mapping <c>decimal(p,s)</c> must be quoted because of its comma.</para>
-/// </remarks>
+/// <remarks>The YAML format and the naming rules: see docs/design-notes.md#catalog-format.</remarks>
 public static partial class CatalogLoader
 {
     /// <summary>Longest allowed name.</summary>

@@ -7,17 +7,7 @@ namespace Lambda.Shared.Filtering;
 /// A compiled <c>where</c> condition over the fields of one source. Compiled once (at catalog load),
 /// then evaluated per event without allocating.
 /// </summary>
-/// <remarks>
-/// <para>Language: comparisons <c>field op literal</c> with <c>=</c> (also <c>==</c>), <c>!=</c> (also <c>&lt;&gt;</c>),
-/// <c>&lt;</c>, <c>&lt;=</c>, <c>&gt;</c>, <c>&gt;=</c>; <c>field IN (v1, v2, ...)</c> and <c>field NOT IN (...)</c>;
-/// <c>AND</c>, <c>OR</c>, <c>NOT</c> (keywords in any case) with the usual precedence NOT &gt; AND &gt; OR;
-/// parentheses. Literals: <c>'text'</c> (a quote inside is doubled: <c>'it''s'</c>), numbers
-/// (<c>12</c>, <c>-3.5</c>, <c>1e6</c>), <c>TRUE</c>/<c>FALSE</c>.</para>
-/// <para>Types: string fields take string literals and compare by UTF-8 bytes (Unicode code point
-/// order); long and decimal fields take numbers and compare exactly (<c>amount &gt; 10.005</c> on a
-/// decimal(18,2) field never rounds); double fields compare as doubles; bool fields take TRUE/FALSE with
-/// = and != only; timestamp fields take ISO-8601 strings with an offset or epoch milliseconds.</para>
-/// </remarks>
+/// <remarks>The language (operators, literals, how each field type compares): see docs/design-notes.md#filter-language.</remarks>
 public sealed class Filter
 {
     private readonly FilterNode _root;

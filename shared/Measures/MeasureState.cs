@@ -12,15 +12,7 @@ namespace Lambda.Shared.Measures;
 /// give identical bytes for identical event multisets; double sums are subject to floating-point
 /// rounding order.
 /// </summary>
-/// <remarks>
-/// <para>Serialised form (format version 1): byte 0 = <see cref="FormatVersion"/>, byte 1 = layout tag,
-/// then the payload; integers are LEB128 varints (signed ones zig-zag encoded), doubles 8 bytes
-/// little-endian. Payloads: count = varint; exact sum = varint128 of the unscaled sum; double sum = double;
-/// exact min/max = has-value byte + varint; double min/max = has-value byte + double; exact avg = count
-/// varint + varint128 unscaled sum; double avg = count varint + double sum; distinct = see
-/// <see cref="HyperLogLog"/>; quantiles = see <see cref="DDSketch"/>.</para>
-/// <para>States are not thread-safe.</para>
-/// </remarks>
+/// <remarks>The serialised form, the same in every layer (<see cref="FormatVersion"/> first), and why states are not thread-safe: see docs/design-notes.md#measure-state-format.</remarks>
 public abstract class MeasureState
 {
     /// <summary>The serialisation format version written as the first byte of every state.</summary>

@@ -1,10 +1,11 @@
 using System.Globalization;
 using DuckDB.NET.Data;
+using Lambda.BatchLayer.BatchViews;
 using Lambda.BatchLayer.Tests.Dataset;
 using Lambda.Shared.Aggregation;
 using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
-using Lambda.Shared.Time;
+using Lambda.Testing;
 
 namespace Lambda.BatchLayer.Tests.BatchViews;
 
@@ -25,39 +26,12 @@ public sealed class BatchViewFileTests : IDisposable
         var aggregator = Aggregate(view, 5_000);
         var entry = await WriteDaysAsync(view, aggregator, "run-a");
 
-        var read = await new BatchViewReader(_root.Path).ReadAsync(entry, view, DateOnly.MinValue, DateOnly.MaxValue, CancellationToken.None);
+        var read = await BatchViewContents.ReadGroupsAsync(new BatchViewReader(_root.Path), entry, view);
 
         Assert.Equal(2, entry.Days.Count);
         Assert.True(read.Count > 50);
         Assert.Null(ViewAggregator.FindDifference(aggregator.GetGroups(), read));
         Assert.Equal(read.OrderBy(g => g, ViewGroup.KeyComparer), read);
-    }
-
-    [Fact]
-    public async Task A_day_range_reads_only_its_days_and_read_into_rolls_up_exactly()
-    {
-        var aggregator = Aggregate(_everything, 3_000);
-        var entry = await WriteDaysAsync(_everything, aggregator, "run-b");
-        var reader = new BatchViewReader(_root.Path);
-        var secondDay = new DateOnly(2026, 11, 24);
-
-        var onlySecond = await reader.ReadAsync(entry, _everything, secondDay, secondDay, CancellationToken.None);
-        var hourly = new ViewAggregator(_everything, Granularity.Hour);
-        var range = new TimeRange(ThingsEvents.Start.AddHours(1), ThingsEvents.Start.AddHours(3));
-        var merged = await reader.ReadIntoAsync(entry, hourly, range, CancellationToken.None);
-
-        Assert.NotEmpty(onlySecond);
-        Assert.All(onlySecond, g => Assert.Equal(secondDay, DateOnly.FromDateTime(g.BucketStart.UtcDateTime)));
-        Assert.Equal(aggregator.GetGroups().Count(g => range.Contains(g.BucketStartMilliseconds)), merged);
-        var expected = new ViewAggregator(_everything, Granularity.Hour);
-        // Merged in the files' order (by key): double sums depend on the order of additions.
-        foreach (var group in aggregator.GetGroups().Where(g => range.Contains(g.BucketStartMilliseconds)).Order(ViewGroup.KeyComparer))
-        {
-            expected.MergeGroup(group);
-        }
-
-        Assert.Null(ViewAggregator.FindDifference(expected, hourly));
-        Assert.Equal(2 * 4 * 2, hourly.GroupCount);
     }
 
     [Fact]
@@ -106,11 +80,9 @@ public sealed class BatchViewFileTests : IDisposable
         var path = BatchViewLayout.Resolve(_root.Path, entry.Days[0].File);
 
         var error = await Assert.ThrowsAsync<InvalidDataException>(() => new BatchViewReader(_root.Path).ReadFileAsync(path, _typedDims, CancellationToken.None));
-        var mismatch = await Assert.ThrowsAsync<InvalidOperationException>(() => new BatchViewReader(_root.Path).ReadAsync(entry, _typedDims, DateOnly.MinValue, DateOnly.MaxValue, CancellationToken.None));
 
         Assert.Contains(_everything.DefinitionHash, error.Message, StringComparison.Ordinal);
         Assert.Contains(_typedDims.DefinitionHash, error.Message, StringComparison.Ordinal);
-        Assert.Contains("by_typed_dims", mismatch.Message, StringComparison.Ordinal);
     }
 
     [Fact]

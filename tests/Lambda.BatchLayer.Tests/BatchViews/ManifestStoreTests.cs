@@ -35,6 +35,19 @@ public sealed class ManifestStoreTests : IDisposable
     }
 
     [Fact]
+    public void An_entry_gives_its_watermark_and_the_file_keeps_the_format_1_members()
+    {
+        var manifest = Manifest("run-1", ("2026-11-23", "run-1"));
+
+        var watermark = manifest.FindView("revenue_by_country")!.Watermark;
+        var json = System.Text.Json.JsonDocument.Parse(ManifestStore.Serialize(manifest)).RootElement.GetProperty("views").GetProperty("revenue_by_country");
+
+        Assert.Equal(new ViewWatermark("run-1", new DateTimeOffset(2026, 11, 25, 2, 59, 0, TimeSpan.Zero), "0123456789abcdef", watermark.Partitions, ViewWatermark.NoOffsets), watermark);
+        Assert.Equal(new Dictionary<int, long> { [0] = 10, [3] = 1234 }, watermark.Partitions);
+        Assert.Equal(["view", "source", "definitionHash", "runId", "computedAt", "watermarks", "days"], json.EnumerateObject().Select(p => p.Name));
+    }
+
+    [Fact]
     public async Task Publish_replaces_the_manifest_only_when_the_expected_run_is_current()
     {
         var store = new ManifestStore(_root.Path);

@@ -1,10 +1,11 @@
+using Lambda.BatchLayer.BatchViews;
 using Lambda.Shared.Aggregation;
 using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
 
 namespace Lambda.BatchLayer.Tests.Loading;
 
-/// <summary>Writes batch-view files with the shared <see cref="BatchViewWriter"/>, as the engine does.</summary>
+/// <summary>Writes batch-view files with the batch layer's <see cref="BatchViewWriter"/>, as the engine does.</summary>
 internal static class BatchViewTestFiles
 {
     /// <summary>

@@ -80,7 +80,7 @@ public sealed class ClickHouseBatchViewLoaderTests : IAsyncLifetime
         Assert.Equal(("r1", FileName(view, Day2, "r1")), Held(loaded, Day2));
         Assert.Equal(day1.Count, loaded[Day1].Rows);
         Assert.InRange(loaded[Day1].LoadedAt, before, DateTimeOffset.UtcNow.AddSeconds(1));
-        Assert.Empty(await fresh.GetLoadedDaysAsync(TestViews.AllTypes.GetView("everything"), CancellationToken.None));
+        Assert.Empty(await fresh.GetLoadedDaysAsync(TypeCatalogs.AllTypes.GetView("by_everything"), CancellationToken.None));
     }
 
     [Fact]
@@ -163,19 +163,19 @@ public sealed class ClickHouseBatchViewLoaderTests : IAsyncLifetime
     [Fact]
     public async Task Every_dimension_type_and_measure_kind_round_trips_into_typed_columns()
     {
-        var view = TestViews.AllTypes.GetView("everything");
+        var view = TypeCatalogs.AllTypes.GetView("by_everything");
         var start = new DateTimeOffset(Day1.ToDateTime(new TimeOnly(10, 0)), TimeSpan.Zero);
         var events = Enumerable.Range(0, 30).Select(i => string.Create(
             CultureInfo.InvariantCulture,
-            $$"""{"ts":"{{start.AddMinutes(i * 3):yyyy-MM-ddTHH:mm:ssZ}}","site":"s{{i % 2}}","level":{{i % 3}},"ratio":{{(i % 2) * 0.5}},"price":{{(i % 2) + 0.125m}},"big":{{i}}.25,"ok":{{(i % 2 == 0 ? "true" : "false")}},"seen":"2026-11-01T00:00:0{{i % 2}}Z"}"""));
+            $$"""{"ts":"{{start.AddMinutes(i * 3):yyyy-MM-ddTHH:mm:ssZ}}","site":"s{{i % 2}}","floor":{{i % 3}},"ratio":{{(i % 2) * 0.5}},"price":{{(i % 2) + 0.125m}},"big":{{i}}.25,"ok":{{(i % 2 == 0 ? "true" : "false")}},"seen":"2026-11-01T00:00:0{{i % 2}}Z"}"""));
         var groups = TestViews.Aggregate(view, events);
 
         await LoadAsync(view, Day1, "all", groups);
 
         var table = BatchTable.TableName(view);
         var rows = await _clickHouse.Client.QueryRowsAsync(
-            $"SELECT sum(n), sum(total_level), sum(total_big), min(min_price), max(max_seen), sum(avg_level_sum), sum(avg_level_count), "
-            + $"sum(avg_big_sum), countIf(min_price_present = 1), sum(sites), max(length(sites_state)) FROM {table}");
+            $"SELECT sum(n), sum(total_floor), sum(total_big), min(low), max(max_seen), sum(mean_floor_sum), sum(mean_floor_count), "
+            + $"sum(mean_big_sum), countIf(low_present = 1), sum(sites), max(length(sites_state)) FROM {table}");
         var row = rows.Single();
         Assert.Equal(30UL, row.GetUInt64(0));
         Assert.Equal((long)Enumerable.Range(0, 30).Sum(i => i % 3), row.GetInt64(1));

@@ -3,47 +3,12 @@ using System.Text;
 using Lambda.Shared.Aggregation;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.Events;
-using LambdaCatalog = Lambda.Shared.Catalog.Catalog;
 
 namespace Lambda.BatchLayer.Tests.Loading;
 
-/// <summary>A catalog of every type and real view groups (aggregated from parsed events) for the tests.</summary>
+/// <summary>Order events and real view groups (aggregated from parsed events) for the tests.</summary>
 internal static class TestViews
 {
-    /// <summary>A catalog whose view uses every dimension type and every measure kind.</summary>
-    public static LambdaCatalog AllTypes { get; } = CatalogLoader.Parse(
-        """
-        sources:
-          readings:
-            topic: readings
-            time: ts
-            fields:
-              site: string
-              level: long
-              ratio: double
-              price: "decimal(9,3)"
-              big: "decimal(18,2)"
-              ok: bool
-              seen: timestamp
-        views:
-          everything:
-            source: readings
-            granularity: hour
-            dimensions: [site, level, ratio, price, ok, seen]
-            measures:
-              n: count
-              total_level: sum(level)
-              total_ratio: sum(ratio)
-              total_big: sum(big)
-              min_price: min(price)
-              max_seen: max(seen)
-              min_ratio: min(ratio)
-              avg_level: avg(level)
-              avg_big: avg(big)
-              avg_ratio: avg(ratio)
-              sites: distinct(site)
-        """);
-
     /// <summary>An order event as JSON.</summary>
     public static string Order(DateTimeOffset ts, string country, decimal amount, string user, string status = "paid") =>
         string.Create(

@@ -147,7 +147,7 @@ public sealed class RecomputeEndToEndTests(ITestOutputHelper output) : IAsyncLif
                     $"{name} p{p}: archive end {archiveEnds[p]}, speed end {boundaries.Max}, watermark {entry.GetWatermark(p)}");
             }
 
-            var groups = await reader.ReadAsync(entry, view, DateOnly.MinValue, DateOnly.MaxValue, cancellationToken);
+            var groups = await BatchViewContents.ReadGroupsAsync(reader, entry, view, cancellationToken);
             Assert.Null(ViewAggregator.FindDifference(ViewOracle.Aggregate(view, _messages, entry.Watermarks).GetGroups(), groups));
             ViewOracle.AssertMatchesPlainComputation(view, _messages, entry.Watermarks, groups);
             Assert.True(groups.Count > 100);

@@ -1,3 +1,4 @@
+using Lambda.BatchLayer.BatchViews;
 using Lambda.BatchLayer.Dataset;
 using Lambda.BatchLayer.Recompute;
 using Lambda.BatchLayer.Retention;
@@ -365,8 +366,8 @@ public sealed class RecomputeEngineTests : IDisposable
         _boundaries.AddEvery(ByStatus, status, 1_100);
     }
 
-    private async Task<IReadOnlyList<ViewGroup>> ReadAsync(BatchViewEntry entry, ViewDefinition view) =>
-        await new BatchViewReader(_root.Path).ReadAsync(entry, view, DateOnly.MinValue, DateOnly.MaxValue, CancellationToken.None);
+    private Task<IReadOnlyList<ViewGroup>> ReadAsync(BatchViewEntry entry, ViewDefinition view) =>
+        BatchViewContents.ReadGroupsAsync(new BatchViewReader(_root.Path), entry, view);
 
     private async Task AssertViewAsync(BatchViewEntry entry, ViewDefinition? view = null)
     {

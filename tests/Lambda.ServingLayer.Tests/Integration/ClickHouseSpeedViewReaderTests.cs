@@ -178,7 +178,7 @@ public sealed class ClickHouseSpeedViewReaderTests : IAsyncLifetime
         var row = Assert.Single(result.Rows);
         Assert.Equal(3, row.States[0].GetValue().AsLong());
         Assert.Equal(30.05m, row.States[1].GetValue().AsDecimal());
-        Assert.Equal(3, result.Watermark.SpeedOffsets[0]);
+        Assert.Equal(3, result.Watermark.Speed[0]);
     }
 
     [Theory]
@@ -230,6 +230,7 @@ public sealed class ClickHouseSpeedViewReaderTests : IAsyncLifetime
         record.SetLong(source.GetField("floor").Ordinal, floor);
         record.SetDouble(source.GetField("ratio").Ordinal, ratio);
         record.SetDecimal(source.GetField("price").Ordinal, price);
+        record.SetDecimal(source.GetField("big").Ordinal, price * 1_000);
         record.SetBool(source.GetField("ok").Ordinal, ok);
         record.SetTimestamp(source.GetField("seen").Ordinal, Orders.BaseTime.AddSeconds(seenSecond));
         return record;

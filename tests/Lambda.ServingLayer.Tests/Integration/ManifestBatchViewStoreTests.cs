@@ -1,3 +1,5 @@
+extern alias batchlayer;
+
 using Lambda.ServingLayer.Querying;
 using Lambda.ServingLayer.Tests.Querying;
 using Lambda.ServingLayer.Tests.Support;
@@ -6,6 +8,7 @@ using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.Time;
 using Lambda.Testing;
+using batchlayer::Lambda.BatchLayer.BatchViews;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Lambda.ServingLayer.Tests.Integration;
@@ -52,7 +55,7 @@ public sealed class ManifestBatchViewStoreTests : IDisposable
         var first = await _store.OpenSnapshotAsync(CancellationToken.None);
         await PublishAsync(view, "run-2", "run-1", new Dictionary<int, long> { [0] = 1 }, events);
 
-        var watermark = Assert.IsType<BatchViewWatermark>(first.GetWatermark(view));
+        var watermark = Assert.IsType<ViewWatermark>(first.GetWatermark(view));
         Assert.Equal("run-1", watermark.RunId);
         Assert.Equal(view.DefinitionHash, watermark.DefinitionHash);
         Assert.Equal(new Dictionary<int, long> { [0] = 3, [1] = 1 }, watermark.Partitions);

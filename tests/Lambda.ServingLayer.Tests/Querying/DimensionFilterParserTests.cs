@@ -2,6 +2,7 @@ using Lambda.ServingLayer.Querying;
 using Lambda.ServingLayer.Tests.Support;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.Events;
+using Lambda.Testing;
 using Microsoft.Extensions.Primitives;
 
 namespace Lambda.ServingLayer.Tests.Querying;

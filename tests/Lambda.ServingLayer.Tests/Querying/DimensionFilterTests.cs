@@ -1,6 +1,7 @@
 using Lambda.ServingLayer.Querying;
 using Lambda.ServingLayer.Tests.Support;
 using Lambda.Shared.Events;
+using Lambda.Testing;
 
 namespace Lambda.ServingLayer.Tests.Querying;
 
@@ -35,7 +36,7 @@ public sealed class DimensionFilterTests
 
     private static FieldValue[] Dims(string site, bool ok) =>
     [
-        FieldValue.FromString(site), FieldValue.FromLong(1), FieldValue.FromDouble(0.5), FieldValue.FromDecimal(1m, Lambda.Shared.Catalog.FieldType.Decimal(10, 3)),
+        FieldValue.FromString(site), FieldValue.FromLong(1), FieldValue.FromDouble(0.5), FieldValue.FromDecimal(1m, Lambda.Shared.Catalog.FieldType.Decimal(9, 3)),
         FieldValue.FromBool(ok), FieldValue.FromTimestamp(0),
     ];
 }

@@ -33,7 +33,7 @@ public sealed class ViewQueryEngineTests
         RowAssert.Equal(Aggregate(View, events), result.Rows);
         Assert.Equal("run-1", result.Watermark.RunId);
         Assert.Equal(new Dictionary<int, long> { [0] = 4, [1] = 1 }, result.Watermark.Partitions);
-        Assert.Equal(new Dictionary<int, long> { [0] = 6, [1] = 3 }, result.Watermark.SpeedOffsets);
+        Assert.Equal(new Dictionary<int, long> { [0] = 6, [1] = 3 }, result.Watermark.Speed);
         Assert.Equal(new Dictionary<int, long> { [0] = 4, [1] = 1 }, Assert.Single(_speed.Reads));
     }
 
@@ -289,8 +289,8 @@ public sealed class ViewQueryEngineTests
         var refreshed = await engine.ExecuteAsync(query, CancellationToken.None);
 
         Assert.Equal(2, _speed.Reads.Count);
-        Assert.Equal(first.Watermark.SpeedOffsets, _speed.Reads[1]);
-        Assert.Equal(new Dictionary<int, long> { [0] = 4, [1] = 3, [2] = 1 }, refreshed.Watermark.SpeedOffsets);
+        Assert.Equal(first.Watermark.Speed, _speed.Reads[1]);
+        Assert.Equal(new Dictionary<int, long> { [0] = 4, [1] = 3, [2] = 1 }, refreshed.Watermark.Speed);
         var fromScratch = await Engine().ExecuteAsync(query, CancellationToken.None);
         RowAssert.Equal(fromScratch.Rows, refreshed.Rows);
         Assert.Equal(["DE", "FR", "JP", "US"], refreshed.Rows.Select(r => r.Dimensions[0].AsString()));

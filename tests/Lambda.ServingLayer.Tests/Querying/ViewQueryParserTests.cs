@@ -49,7 +49,7 @@ public sealed class ViewQueryParserTests
         Assert.Equal(["site", "floor", "price", "ok", "ratio", "seen"], query.Filter.Conditions.Select(f => f.Dimension.Name));
         Assert.Equal([FieldValue.FromString("a,b"), FieldValue.FromString("c")], query.Filter.Conditions[0].Values);
         Assert.Equal(FieldValue.FromLong(-3), Assert.Single(query.Filter.Conditions[1].Values));
-        Assert.Equal(FieldValue.FromDecimal(1.5m, FieldType.Decimal(10, 3)), Assert.Single(query.Filter.Conditions[2].Values));
+        Assert.Equal(FieldValue.FromDecimal(1.5m, FieldType.Decimal(9, 3)), Assert.Single(query.Filter.Conditions[2].Values));
         Assert.Equal(FieldValue.FromBool(true), Assert.Single(query.Filter.Conditions[3].Values));
     }
 

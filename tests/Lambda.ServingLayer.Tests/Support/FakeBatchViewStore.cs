@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Lambda.ServingLayer.Querying;
 using Lambda.Shared.Aggregation;
+using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.Time;
 
@@ -32,7 +33,7 @@ internal sealed class FakeBatchViewStore : IBatchViewStore
             aggregator.Add(e.Record);
         }
 
-        var entry = new Entry(new BatchViewWatermark(view.Name, definitionHash ?? view.DefinitionHash, runId, watermark, Orders.BaseTime), aggregator.Drain());
+        var entry = new Entry(new ViewWatermark(runId, Orders.BaseTime, definitionHash ?? view.DefinitionHash, watermark, ViewWatermark.NoOffsets), aggregator.Drain());
         var views = new Dictionary<string, Entry>(_current.Views, StringComparer.Ordinal) { [view.Name] = entry };
         _current = new Manifest(views);
     }
@@ -43,15 +44,15 @@ internal sealed class FakeBatchViewStore : IBatchViewStore
         return Task.FromResult<IBatchViewSnapshot>(new Snapshot(_current, this));
     }
 
-    private sealed record Entry(BatchViewWatermark Watermark, IReadOnlyList<ViewGroup> Groups);
+    private sealed record Entry(ViewWatermark Watermark, IReadOnlyList<ViewGroup> Groups);
 
     private sealed record Manifest(IReadOnlyDictionary<string, Entry> Views);
 
     private sealed class Snapshot(Manifest manifest, FakeBatchViewStore store) : IBatchViewSnapshot
     {
-        public IReadOnlyCollection<BatchViewWatermark> Views => manifest.Views.Values.Select(v => v.Watermark).ToArray();
+        public IReadOnlyDictionary<string, ViewWatermark> Views => manifest.Views.ToDictionary(v => v.Key, v => v.Value.Watermark, StringComparer.Ordinal);
 
-        public BatchViewWatermark? GetWatermark(ViewDefinition view) => manifest.Views.GetValueOrDefault(view.Name)?.Watermark;
+        public ViewWatermark? GetWatermark(ViewDefinition view) => manifest.Views.GetValueOrDefault(view.Name)?.Watermark;
 
         public async IAsyncEnumerable<ViewGroup> ReadGroupsAsync(
             ViewDefinition view, ViewSelection selection, Granularity granularity, [EnumeratorCancellation] CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using Lambda.Shared.Catalog;
 using Lambda.Shared.Events;
 using Lambda.Shared.Filtering;
+using Lambda.Testing;
 
 namespace Lambda.Shared.Tests.Filtering;
 

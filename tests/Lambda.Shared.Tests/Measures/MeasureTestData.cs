@@ -3,6 +3,7 @@ using FsCheck.Fluent;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.Events;
 using Lambda.Shared.Measures;
+using Lambda.Testing;
 
 namespace Lambda.Shared.Tests.Measures;
 

@@ -1,15 +1,17 @@
 using System.Globalization;
 using Lambda.Shared.Aggregation;
+using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.Events;
 using Lambda.Shared.Measures;
 using Lambda.Shared.Time;
 using Parquet;
 
-namespace Lambda.Shared.BatchViews;
+namespace Lambda.BatchLayer.BatchViews;
 
 /// <summary>
-/// Writes one day of a batch view as a Parquet file (schema: see <see cref="BatchViewReader"/>): the groups
+/// Writes one day of a batch view as a Parquet file (the shared format <see cref="BatchViewSchema"/>, read back by
+/// <see cref="BatchViewReader"/>); only the recompute writes them: the groups
 /// sorted by bucket and dimension values, each measure as its serialised state plus its finalised value.
 /// The file is written under a temporary name, flushed to disk and then renamed, so a file at its final
 /// name is always complete. Thread-safe (stateless).
@@ -103,7 +105,7 @@ public sealed class BatchViewWriter
                 values[i] = rows[i].Dimensions[d];
             }
 
-            await ParquetColumns.WriteValuesAsync(rowGroup, schema.Dimensions[d], view.Dimensions[d].Type, values, cancellationToken).ConfigureAwait(false);
+            await FieldValueColumns.WriteAsync(rowGroup, schema.Dimensions[d], view.Dimensions[d].Type, values, cancellationToken).ConfigureAwait(false);
         }
 
         for (var m = 0; m < view.Measures.Count; m++)
