@@ -90,7 +90,7 @@ public static class BatchSchedulingServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddLambdaArchiver(configuration);
         services.TryAddSingleton<ArchiverLagState>();
-        services.AddHealthChecks().AddCheck<ArchiverLagHealthCheck>(ArchiverLagHealthCheck.Name);
+        services.AddHealthChecks().AddCheck<ArchiverLagHealthCheck>(ArchiverLagHealthCheck.Name, tags: [ArchiverLagHealthCheck.LiveTag]);
         if (services.Any(d => d.ServiceType == typeof(ArchiverService)))
         {
             services.TryAddSingleton<IArchiverLagStore, PostgresArchiverLagStore>();

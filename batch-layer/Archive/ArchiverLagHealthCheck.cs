@@ -11,6 +11,9 @@ public sealed class ArchiverLagHealthCheck(ArchiverLagState state) : IHealthChec
     /// <summary>The check's name in the health report.</summary>
     public const string Name = "archiver_lag";
 
+    /// <summary>The tag of the checks the batch layer's <c>/healthz</c> runs (not the ClickHouse readiness check of the shared client).</summary>
+    public const string LiveTag = "live";
+
     /// <inheritdoc />
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {

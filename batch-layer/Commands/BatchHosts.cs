@@ -1,5 +1,6 @@
 using Lambda.Shared.Batch;
 using Hangfire;
+using Lambda.BatchLayer.Archive;
 using Lambda.BatchLayer.Dashboard;
 using Lambda.BatchLayer.Scheduling;
 using Lambda.BatchLayer.Status;
@@ -55,7 +56,11 @@ public static class BatchHosts
 
         var app = builder.Build();
         // Degraded (the archiver behind) still answers 200: the process is alive; the body says what is wrong.
-        app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = HealthResponseWriter.WriteAsync });
+        app.MapHealthChecks("/healthz", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains(ArchiverLagHealthCheck.LiveTag),
+            ResponseWriter = HealthResponseWriter.WriteAsync,
+        });
         app.MapLambdaMetrics();
         app.UseBatchDashboard(batch.DashboardPath, app.Services.GetRequiredService<JobStorage>());
         return app;
