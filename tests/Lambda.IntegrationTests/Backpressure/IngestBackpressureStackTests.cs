@@ -27,21 +27,7 @@ public sealed class IngestBackpressureStackTests : IAsyncLifetime
     private PlatformRig _rig = null!;
 
     public async Task InitializeAsync() =>
-        _rig = await PlatformRig.CreateAsync("backpressure", Partitions, topic => $$"""
-            sources:
-              orders:
-                topic: {{topic}}
-                time: ts
-                key: user_id
-                fields: { order_id: string, user_id: string, country: string, amount: "decimal(18,2)", status: string }
-            views:
-              revenue_by_country:
-                source: orders
-                where: status = 'paid'
-                granularity: minute
-                dimensions: [country]
-                measures: { orders: count, revenue: sum(amount) }
-            """, TimeSpan.FromSeconds(30));
+        _rig = await PlatformRig.CreateAsync("backpressure", Partitions, PlatformRig.RevenueByCountryCatalog, TimeSpan.FromSeconds(30));
 
     public async Task DisposeAsync()
     {
@@ -74,7 +60,7 @@ public sealed class IngestBackpressureStackTests : IAsyncLifetime
             ["Serving__IngestBackpressure__PollInterval"] = "00:00:00.100",
             ["Serving__IngestBackpressure__RetryAfterSeconds"] = RetryAfterSeconds.ToString(CultureInfo.InvariantCulture),
         });
-        await Eventually(async () => await IngestAsync(servingPort) == HttpStatusCode.Accepted, "the serving layer to accept ingest", TimeSpan.FromSeconds(60), () => serving.Tail);
+        await PlatformRig.Eventually(async () => await IngestAsync(servingPort) == HttpStatusCode.Accepted, "the serving layer to accept ingest", TimeSpan.FromSeconds(60), () => serving.Tail);
 
         await ProduceBacklogAsync();
         var batch = _rig.Start("batch-layer", "Lambda.BatchLayer", ["serve"], new(environment)
@@ -94,7 +80,7 @@ public sealed class IngestBackpressureStackTests : IAsyncLifetime
         });
 
         var health = "";
-        await Eventually(
+        await PlatformRig.Eventually(
             async () => (health = await BatchHealthAsync(batchPort)).Contains("\"degraded\"", StringComparison.Ordinal),
             "the batch layer's health to say degraded",
             TimeSpan.FromSeconds(60),
@@ -102,7 +88,7 @@ public sealed class IngestBackpressureStackTests : IAsyncLifetime
         Assert.Contains("more than 50 messages behind", health, StringComparison.Ordinal);
 
         HttpResponseMessage? refused = null;
-        await Eventually(
+        await PlatformRig.Eventually(
             async () =>
             {
                 var response = await SendIngestAsync(servingPort);
@@ -127,7 +113,7 @@ public sealed class IngestBackpressureStackTests : IAsyncLifetime
             Assert.Matches(@"archiver is \d+ messages behind on partition \d+ \(limit 50\)", problem.GetProperty("detail").GetString());
         }
 
-        await Eventually(
+        await PlatformRig.Eventually(
             async () => await IngestAsync(servingPort) == HttpStatusCode.Accepted && (health = await BatchHealthAsync(batchPort)).Contains("\"status\":\"healthy\"", StringComparison.Ordinal),
             "the archiver to catch up: ingest accepted and health healthy again",
             TimeSpan.FromSeconds(180),
@@ -182,20 +168,6 @@ public sealed class IngestBackpressureStackTests : IAsyncLifetime
         catch (HttpRequestException ex)
         {
             return ex.Message;
-        }
-    }
-
-    private static async Task Eventually(Func<Task<bool>> condition, string what, TimeSpan timeout, Func<string> detail)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"timed out after {timeout.TotalSeconds} s waiting for {what}\n{detail()}");
-            }
-
-            await Task.Delay(100);
         }
     }
 }
