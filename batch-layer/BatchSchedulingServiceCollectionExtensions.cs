@@ -4,6 +4,7 @@ using Hangfire.Common;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
 using Lambda.BatchLayer.AdHoc;
+using Lambda.BatchLayer.Archive;
 using Lambda.BatchLayer.Compaction;
 using Lambda.BatchLayer.Dashboard;
 using Lambda.BatchLayer.Loading;
@@ -80,13 +81,23 @@ public static class BatchSchedulingServiceCollectionExtensions
     /// <summary>
     /// The one place where the archiver (Kafka → master dataset, <c>batch-layer/Archive</c>) is
     /// registered; only the service (<c>serve</c>) calls it, so command-line runs never start it. The
-    /// archiver runs only when <c>Batch:Archiver:Enabled</c> is true.
+    /// archiver runs only when <c>Batch:Archiver:Enabled</c> is true; then its lag is also judged (health check
+    /// <see cref="ArchiverLagHealthCheck"/>, metric, log) and reported to PostgreSQL for the serving layer's back-pressure.
     /// </summary>
     public static IServiceCollection AddLambdaBatchArchiver(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        return services.AddLambdaArchiver(configuration);
+        services.AddLambdaArchiver(configuration);
+        services.TryAddSingleton<ArchiverLagState>();
+        services.AddHealthChecks().AddCheck<ArchiverLagHealthCheck>(ArchiverLagHealthCheck.Name, tags: [BatchHealthTags.Live]);
+        if (services.Any(d => d.ServiceType == typeof(ArchiverService)))
+        {
+            services.TryAddSingleton<IArchiverLagStore, PostgresArchiverLagStore>();
+            services.AddHostedService<ArchiverLagMonitor>();
+        }
+
+        return services;
     }
 
     /// <summary>

@@ -70,6 +70,16 @@ public static class ServingLayerServiceCollectionExtensions
             sp.GetService<TimeProvider>(),
             sp.GetRequiredService<ServingLayerMetrics>()));
         services.TryAddSingleton<EventIngestor>();
+        services.AddOptions<IngestBackpressureOptions>()
+            .Bind(configuration.GetSection(IngestBackpressureOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton<IArchiverLagSource, PostgresArchiverLagSource>();
+        services.TryAddSingleton<IngestGate>();
+        if (configuration.GetSection(IngestBackpressureOptions.SectionName).GetValue(nameof(IngestBackpressureOptions.Enabled), true))
+        {
+            services.AddHostedService<IngestBackpressureMonitor>();
+        }
         services.AddServingAlerts(configuration);
 
         services.TryAddSingleton<ApiKeyRegistry>();

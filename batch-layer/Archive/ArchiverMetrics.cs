@@ -23,6 +23,8 @@ public sealed class ArchiverMetrics : IDisposable
     private readonly Counter<long> _commits;
     private readonly Histogram<double> _flushSeconds;
     private readonly ConcurrentDictionary<(string Source, int Partition), long> _lag = new();
+    private readonly ConcurrentDictionary<string, bool> _behind = new(StringComparer.Ordinal);
+    private long _maxLag;
 
     /// <summary>Creates the instruments through <paramref name="meterFactory"/> (or a private meter when null).</summary>
     public ArchiverMetrics(IMeterFactory? meterFactory = null)
@@ -42,6 +44,16 @@ public sealed class ArchiverMetrics : IDisposable
                 new KeyValuePair<string, object?>("partition", l.Key.Partition.ToString(CultureInfo.InvariantCulture)))),
             "{message}",
             "Messages of the partition after the archiver's committed end (high watermark - committed end), as of its last commit");
+        _meter.CreateObservableGauge(
+            "lambda.archiver.behind",
+            () => _behind.Select(b => new Measurement<int>(b.Value ? 1 : 0, new KeyValuePair<string, object?>("source", b.Key))),
+            null,
+            "1 while the archiver of the source is further behind on some partition than Batch:Archiver:MaxLag allows (ingest is refused), else 0");
+        _meter.CreateObservableGauge(
+            "lambda.archiver.lag.limit",
+            () => Interlocked.Read(ref _maxLag) is var limit and > 0 ? [new Measurement<long>(limit)] : Array.Empty<Measurement<long>>(),
+            "{message}",
+            "The lag per partition beyond which the archiver counts as behind (a share of the broker's retention)");
     }
 
     internal void Archived(string source, long events) => _archived.Add(events, new KeyValuePair<string, object?>("source", source));
@@ -60,6 +72,16 @@ public sealed class ArchiverMetrics : IDisposable
     internal void Lag(string source, int partition, long messages) => _lag[(source, partition)] = Math.Max(0, messages);
 
     internal void RemoveLag(string source, int partition) => _lag.TryRemove((source, partition), out _);
+
+    /// <summary>The lag of every partition this process archives, as of each partition's last commit.</summary>
+    internal IReadOnlyList<(string Source, int Partition, long Lag)> LagSnapshot() =>
+        _lag.Select(l => (l.Key.Source, l.Key.Partition, l.Value)).ToArray();
+
+    internal void Behind(string source, bool behind, long maxLag)
+    {
+        _behind[source] = behind;
+        Interlocked.Exchange(ref _maxLag, maxLag);
+    }
 
     /// <inheritdoc/>
     public void Dispose() => _meter.Dispose();

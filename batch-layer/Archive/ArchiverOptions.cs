@@ -22,6 +22,9 @@ public sealed class ArchiverOptions
     [Required(AllowEmptyStrings = false)]
     public string ConsumerGroupPrefix { get; init; } = "lambda-archiver";
 
+    /// <summary>The consumer group that archives <paramref name="source"/>: <c>&lt;prefix&gt;-&lt;source&gt;</c>.</summary>
+    public string GroupIdOf(string source) => $"{ConsumerGroupPrefix}-{source}";
+
     /// <summary>The sources to archive; empty (the default) archives every source of the catalog.</summary>
     public IList<string> Sources { get; init; } = [];
 
@@ -52,4 +55,29 @@ public sealed class ArchiverOptions
     /// <summary>Partitions written in parallel during a flush. Default: the number of processors.</summary>
     [Range(1, 256)]
     public int MaxParallelWrites { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>
+    /// How many messages of one partition the broker keeps (its retention, counted in messages); older ones are evicted,
+    /// and an archiver that has not read them by then loses them. Default 25,000: the development broker keeps ~5 MiB
+    /// per partition, ~25,000 orders of ~200 bytes (payload and trace header). For a real Kafka, set retention.bytes
+    /// divided by the average record size, or retention.ms times a partition's peak messages per second, whichever is smaller.
+    /// </summary>
+    [Range(1L, long.MaxValue)]
+    public long RetainedMessagesPerPartition { get; init; } = 25_000;
+
+    /// <summary>
+    /// The share of <see cref="RetainedMessagesPerPartition"/> the archiver may fall behind on a partition before the batch
+    /// layer reports it behind: health degraded, <c>lambda_archiver_behind</c> 1, a warning in the log, and the serving
+    /// layer's ingest answering 503 with Retry-After. Below 1, so producers are slowed before the broker evicts
+    /// unarchived data. Default 0.5.
+    /// </summary>
+    [Range(0.0001, 1.0)]
+    public double MaxLagShareOfRetention { get; init; } = 0.5;
+
+    /// <summary>How often the archiver's lag is assessed and reported to PostgreSQL for the serving layer. Default 2 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
+    public TimeSpan LagReportInterval { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The lag (messages on one partition) beyond which the archiver is behind: the share of the retention, at least 1.</summary>
+    public long MaxLag => Math.Max(1, (long)Math.Floor(RetainedMessagesPerPartition * MaxLagShareOfRetention));
 }

@@ -73,7 +73,7 @@ internal sealed class SourceArchiver
         _record = _parser.CreateRecord();
     }
 
-    public string GroupId => $"{_options.ConsumerGroupPrefix}-{_source.Name}";
+    public string GroupId => _options.GroupIdOf(_source.Name);
 
     /// <summary>Consumes and archives until <paramref name="stoppingToken"/> fires, then flushes what it holds and leaves the group.</summary>
     public void Run(CancellationToken stoppingToken)

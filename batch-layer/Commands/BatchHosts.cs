@@ -1,14 +1,14 @@
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Lambda.Shared.Batch;
 using Hangfire;
 using Lambda.BatchLayer.Dashboard;
 using Lambda.BatchLayer.Scheduling;
 using Lambda.BatchLayer.Status;
 using Lambda.BatchLayer.Telemetry;
+using Lambda.Shared.Health;
 using Lambda.Shared.Telemetry;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -21,7 +21,7 @@ public static class BatchHosts
 {
     /// <summary>
     /// The batch-layer service: the archiver, Hangfire server (when <c>Batch:Schedule:ServerEnabled</c>), the nightly
-    /// recurring job, the Hangfire dashboard at <c>Batch:DashboardPath</c> and <c>/healthz</c>, listening
+    /// recurring job, the Hangfire dashboard at <c>Batch:DashboardPath</c> and <c>/healthz</c> (the archiver's lag), listening
     /// on <c>Batch:Urls</c> (127.0.0.1:8082) unless <c>urls</c>/<c>ASPNETCORE_URLS</c> say otherwise.
     /// <paramref name="args"/> are host arguments (<c>--Key=Value</c> configuration, <c>--urls</c>, ...).
     /// </summary>
@@ -55,8 +55,18 @@ public static class BatchHosts
         }
 
         var app = builder.Build();
-        app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
-        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(BatchHealthTags.Ready) });
+        // Degraded (the archiver behind) still answers 200: the process is alive; the body says what is wrong.
+        app.MapHealthChecks("/healthz", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains(BatchHealthTags.Live),
+            ResponseWriter = HealthResponseWriter.WriteAsync,
+        });
+        // Not ready (503) while a partition is stopped: its log is behind the progress stored for it.
+        app.MapHealthChecks("/readyz", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains(BatchHealthTags.Ready),
+            ResponseWriter = HealthResponseWriter.WriteAsync,
+        });
         app.MapLambdaMetrics();
         app.UseBatchDashboard(batch.DashboardPath, app.Services.GetRequiredService<JobStorage>());
         return app;

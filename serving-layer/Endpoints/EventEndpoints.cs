@@ -1,10 +1,13 @@
 using System.ComponentModel;
+using System.Globalization;
 using Lambda.ServingLayer.Configuration;
 using Lambda.ServingLayer.Ingest;
 using Lambda.ServingLayer.OpenApi;
 using Lambda.ServingLayer.Problems;
 using Lambda.ServingLayer.Querying;
 using Lambda.ServingLayer.Security;
+using Lambda.ServingLayer.Telemetry;
+using Lambda.Shared.Batch;
 using Microsoft.Extensions.Options;
 using LambdaCatalog = Lambda.Shared.Catalog.Catalog;
 
@@ -13,6 +16,9 @@ namespace Lambda.ServingLayer.Endpoints;
 /// <summary><c>POST /api/events/{source}</c>: validate events and write the accepted ones to the source's Kafka topic.</summary>
 public static class EventEndpoints
 {
+    /// <summary>The problem member repeating the <c>Retry-After</c> seconds of a refused request.</summary>
+    public const string RetryAfterExtension = "retry_after_seconds";
+
     /// <summary>Maps the ingest endpoint (scope <c>ingest</c>).</summary>
     public static RouteGroupBuilder MapEventEndpoints(this IEndpointRouteBuilder endpoints)
     {
@@ -24,7 +30,9 @@ public static class EventEndpoints
                 "Each record is validated against the source's fields (the rules the speed and batch layers apply). Accepted records are "
                 + "written to the source's Kafka topic (acks=all, idempotent) and acknowledged before the 202 answer; rejected records "
                 + "are listed one by one with index, reason, field and code. A body that is neither JSON array nor NDJSON is a 400; "
-                + "another media type a 415; more events than allowed a 413; Kafka not acknowledging a 503 (retry: records may repeat).")
+                + "another media type a 415; more events than allowed a 413; Kafka not acknowledging a 503 (retry: records may repeat). While the "
+                + "batch layer's archiver is too far behind on the source's topic, the request is refused with 503 and Retry-After before its body "
+                + "is read (nothing is written; send it again after that many seconds).")
             .AddOpenApiOperationTransformer(RequestBodyDocumentation.AddIngestBody)
             .Produces<IngestResult>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -41,6 +49,9 @@ public static class EventEndpoints
         LambdaCatalog catalog,
         EventIngestor ingestor,
         IOptions<ServingOptions> options,
+        IngestGate gate,
+        IOptions<IngestBackpressureOptions> backpressure,
+        ServingLayerMetrics metrics,
         CancellationToken cancellationToken)
     {
         if (!catalog.TryGetSource(source, out var definition))
@@ -49,6 +60,13 @@ public static class EventEndpoints
                 "source",
                 $"source '{ViewQueryParser.Shorten(source)}' is not in the catalog; the sources are {string.Join(", ", catalog.Sources.Select(s => s.Name))}",
                 StatusCodes.Status404NotFound);
+        }
+
+        if (backpressure.Value.Enabled && gate.IsClosed(definition.Topic, out var behind))
+        {
+            // Before the body is read: a refused producer should not have to send it, and nothing is published.
+            metrics.IngestRefused(definition.Name);
+            return ArchiverBehind(context, definition.Name, behind, backpressure.Value.RetryAfterSeconds);
         }
 
         if (!IngestBodyReader.TryGetFormat(context.Request.ContentType, out var format, out var error))
@@ -73,5 +91,17 @@ public static class EventEndpoints
 
         var result = await ingestor.IngestAsync(definition, records, cancellationToken).ConfigureAwait(false);
         return TypedResults.Json(result, statusCode: StatusCodes.Status202Accepted);
+    }
+
+    private static IResult ArchiverBehind(HttpContext context, string source, ArchiverLagReport behind, int retryAfterSeconds)
+    {
+        context.Response.Headers.RetryAfter = retryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        return TypedResults.Problem(
+            statusCode: StatusCodes.Status503ServiceUnavailable,
+            title: "Service unavailable",
+            detail: string.Create(
+                CultureInfo.InvariantCulture,
+                $"source '{source}' is not accepting events for now: the batch layer's archiver is {behind.Lag} messages behind on partition {behind.Partition} (limit {behind.MaxLag}); nothing was written, send the request again after {retryAfterSeconds} s"),
+            extensions: new Dictionary<string, object?> { [RetryAfterExtension] = retryAfterSeconds });
     }
 }

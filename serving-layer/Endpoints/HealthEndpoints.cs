@@ -1,4 +1,4 @@
-using Lambda.ServingLayer.Health;
+using Lambda.Shared.Health;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 

@@ -18,6 +18,7 @@ public sealed class ServingLayerMetrics : IDisposable
     private readonly Counter<long> _computations;
     private readonly Counter<long> _ingestAccepted;
     private readonly Counter<long> _ingestRejected;
+    private readonly Counter<long> _ingestRefused;
     private readonly Counter<long> _alertTransitions;
     private readonly ConcurrentDictionary<string, Answers> _answers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _alerts = new(StringComparer.Ordinal);
@@ -38,6 +39,8 @@ public sealed class ServingLayerMetrics : IDisposable
             "Since the start: share of a view's answers that reused an identical query's answer instead of computing one.");
         _ingestAccepted = _meter.CreateCounter<long>("lambda.serving.ingest.accepted", null, "Ingested events accepted and acknowledged by Kafka, per source.");
         _ingestRejected = _meter.CreateCounter<long>("lambda.serving.ingest.rejected", null, "Ingested events rejected, per source and reason.");
+        _ingestRefused = _meter.CreateCounter<long>(
+            "lambda.serving.ingest.refused", null, "Ingest requests answered 503 with Retry-After because the source's archiver is behind, per source.");
         _alertTransitions = _meter.CreateCounter<long>("lambda.serving.alert.transitions", null, "Alert state changes, per rule and new state.");
         _meter.CreateObservableGauge(
             "lambda.serving.alert.firing",
@@ -62,6 +65,9 @@ public sealed class ServingLayerMetrics : IDisposable
         _computations.Add(1, Tag("view", view));
         Interlocked.Increment(ref _answers.GetOrAdd(view, _ => new Answers()).Computed);
     }
+
+    /// <summary>Records one ingest request refused because the source's archiver is behind.</summary>
+    public void IngestRefused(string source) => _ingestRefused.Add(1, Tag("source", source));
 
     /// <summary>Records one ingest request's outcome.</summary>
     public void Ingested(string source, int accepted, IEnumerable<string> rejectionCodes)

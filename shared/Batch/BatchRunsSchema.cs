@@ -4,7 +4,8 @@ namespace Lambda.Shared.Batch;
 /// The PostgreSQL tables of the batch run history, created idempotently by the batch layer in the
 /// database of <c>ConnectionStrings:Postgres</c> (schema <c>public</c>, unless the connection's
 /// search_path says otherwise). It lives here because <c>batch_runs</c> is a contract between two
-/// layers: the batch layer writes it, the serving layer's <c>GET /api/admin/batch/status</c> lists it.
+/// layers: the batch layer writes it, the serving layer's <c>GET /api/admin/batch/status</c> lists it. The same
+/// statements create <see cref="ArchiverLagSchema"/>'s table, the other contract of the two layers in PostgreSQL.
 /// </summary>
 public static class BatchRunsSchema
 {
@@ -50,5 +51,6 @@ public static class BatchRunsSchema
             PRIMARY KEY (run_id, view_name, day)
         )
         """,
+        .. ArchiverLagSchema.Statements,
     ];
 }

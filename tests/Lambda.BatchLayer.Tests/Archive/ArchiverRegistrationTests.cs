@@ -46,6 +46,9 @@ public sealed class ArchiverRegistrationTests
     [InlineData("Batch:Archiver:FlushInterval", "00:00:00", "FlushInterval")]
     [InlineData("Batch:Archiver:ConsumerGroupPrefix", "", "ConsumerGroupPrefix")]
     [InlineData("Batch:DatasetRoot", "", "DatasetRoot")]
+    [InlineData("Batch:Archiver:MaxLagShareOfRetention", "1.5", "MaxLagShareOfRetention")]
+    [InlineData("Batch:Archiver:RetainedMessagesPerPartition", "0", "RetainedMessagesPerPartition")]
+    [InlineData("Batch:Archiver:LagReportInterval", "00:00:00", "LagReportInterval")]
     public async Task Invalid_settings_stop_the_host_naming_the_setting(string key, string value, string expected)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });

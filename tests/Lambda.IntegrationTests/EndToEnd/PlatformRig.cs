@@ -52,6 +52,38 @@ internal sealed class PlatformRig : IAsyncDisposable
         return rig;
     }
 
+    /// <summary>A catalog of one <c>orders</c> source on <paramref name="topic"/> and its <c>revenue_by_country</c> view (count and sum of paid orders).</summary>
+    public static string RevenueByCountryCatalog(string topic) => $$"""
+        sources:
+          orders:
+            topic: {{topic}}
+            time: ts
+            key: user_id
+            fields: { order_id: string, user_id: string, country: string, amount: "decimal(18,2)", status: string }
+        views:
+          revenue_by_country:
+            source: orders
+            where: status = 'paid'
+            granularity: minute
+            dimensions: [country]
+            measures: { orders: count, revenue: sum(amount) }
+        """;
+
+    /// <summary>Polls <paramref name="condition"/> every 100 ms until it holds; fails naming <paramref name="what"/> (and <paramref name="detail"/>) after <paramref name="timeout"/>.</summary>
+    public static async Task Eventually(Func<Task<bool>> condition, string what, TimeSpan timeout, Func<string>? detail = null)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"timed out after {timeout.TotalSeconds} s waiting for {what}\n{detail?.Invoke()}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
     /// <summary>What every service of the run is started with (Production, the stack's addresses, the run's own names).</summary>
     public Dictionary<string, string> Environment() => new()
     {

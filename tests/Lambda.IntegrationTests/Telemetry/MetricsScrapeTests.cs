@@ -26,21 +26,7 @@ public sealed class MetricsScrapeTests(ITestOutputHelper output) : IAsyncLifetim
     private PlatformRig _rig = null!;
 
     public async Task InitializeAsync() =>
-        _rig = await PlatformRig.CreateAsync("metrics", Partitions, topic => $$"""
-            sources:
-              orders:
-                topic: {{topic}}
-                time: ts
-                key: user_id
-                fields: { order_id: string, user_id: string, country: string, amount: "decimal(18,2)", status: string }
-            views:
-              revenue_by_country:
-                source: orders
-                where: status = 'paid'
-                granularity: minute
-                dimensions: [country]
-                measures: { orders: count, revenue: sum(amount) }
-            """, TimeSpan.FromSeconds(30));
+        _rig = await PlatformRig.CreateAsync("metrics", Partitions, PlatformRig.RevenueByCountryCatalog, TimeSpan.FromSeconds(30));
 
     public async Task DisposeAsync() => await _rig.DisposeAsync();
 
@@ -113,14 +99,14 @@ public sealed class MetricsScrapeTests(ITestOutputHelper output) : IAsyncLifetim
 
         // Compaction merges two or more commits of a partition: a second batch after the first commit gives every
         // partition a second one, whatever the archiver's flush timing made of the first.
-        await Eventually(
+        await PlatformRig.Eventually(
             async () => Moved(before["batch"], await ScrapeAsync(batchMetrics), "lambda_archiver_commits_total"),
             "the archiver's first commit",
             TimeSpan.FromSeconds(60));
         await IngestAsync(servingPort, today, 40);
 
         var query = $"http://127.0.0.1:{servingPort}/api/views/revenue_by_country?from={today:yyyy-MM-dd}T00:00:00Z&to={today.AddDays(1):yyyy-MM-dd}T00:00:00Z&granularity=all&group_by=country";
-        await Eventually(async () => (await QueryAsync(query)).Contains("\"orders\":", StringComparison.Ordinal), "the ingested orders to be visible", TimeSpan.FromSeconds(60));
+        await PlatformRig.Eventually(async () => (await QueryAsync(query)).Contains("\"orders\":", StringComparison.Ordinal), "the ingested orders to be visible", TimeSpan.FromSeconds(60));
         await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => QueryAsync(query)));
 
         using (var recompute = new HttpRequestMessage(HttpMethod.Post, $"http://127.0.0.1:{servingPort}/api/admin/batch/recompute"))
@@ -166,7 +152,7 @@ public sealed class MetricsScrapeTests(ITestOutputHelper output) : IAsyncLifetim
             string after = "";
             string[] still = names;
             // The compaction runs at the next full minute (Hangfire cron), so the batch layer may need over a minute.
-            await Eventually(
+            await PlatformRig.Eventually(
                 async () =>
                 {
                     after = await ScrapeAsync(url);
@@ -249,7 +235,7 @@ public sealed class MetricsScrapeTests(ITestOutputHelper output) : IAsyncLifetim
     private async Task<string> ScrapeWhenUpAsync(Uri url, ServiceProcess process)
     {
         string text = "";
-        await Eventually(
+        await PlatformRig.Eventually(
             async () =>
             {
                 try
@@ -269,25 +255,12 @@ public sealed class MetricsScrapeTests(ITestOutputHelper output) : IAsyncLifetim
     }
 
     private async Task WaitForSpeedAssignmentAsync(Uri url, ServiceProcess process) =>
-        await Eventually(
+        await PlatformRig.Eventually(
             async () => PrometheusText.Sum(await ScrapeAsync(url), "lambda_speed_assigned_partitions") >= Partitions,
             "the speed layer to be assigned the topic's partitions",
             TimeSpan.FromSeconds(60),
             () => process.Tail);
 
-    private static async Task Eventually(Func<Task<bool>> condition, string what, TimeSpan timeout, Func<string>? detail = null)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"timed out after {timeout.TotalSeconds} s waiting for {what}\n{detail?.Invoke()}");
-            }
-
-            await Task.Delay(250);
-        }
-    }
 
     private Dictionary<string, string> Environment() => new(_rig.Environment())
     {

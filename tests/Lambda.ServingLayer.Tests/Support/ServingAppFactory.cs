@@ -23,6 +23,7 @@ public sealed class ServingAppFactory : WebApplicationFactory<Program>
     public const string AllKey = "test-all-scopes-key";
     public const int MaxIngestRecords = 50;
     public const int MaxIngestBytes = 64 * 1024;
+    public const int RetryAfterSeconds = 17;
 
     internal FakeEventPublisher Publisher { get; } = new();
 
@@ -33,6 +34,8 @@ public sealed class ServingAppFactory : WebApplicationFactory<Program>
     internal FakeBatchJobScheduler Scheduler { get; } = new();
 
     internal FakeBatchStatusStore Status { get; } = new();
+
+    internal FakeArchiverLagSource ArchiverLag { get; } = new();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -53,6 +56,7 @@ public sealed class ServingAppFactory : WebApplicationFactory<Program>
             ["Serving:ApiKeys:3:Scopes:0"] = "ingest",
             ["Serving:ApiKeys:3:Scopes:1"] = "query",
             ["Serving:ApiKeys:3:Scopes:2"] = "admin",
+            ["Serving:IngestBackpressure:RetryAfterSeconds"] = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
         }));
         builder.ConfigureTestServices(services =>
         {
@@ -63,6 +67,7 @@ public sealed class ServingAppFactory : WebApplicationFactory<Program>
             services.RemoveAll<ISpeedViewReader>().AddSingleton<ISpeedViewReader>(Speed);
             services.RemoveAll<IBatchJobScheduler>().AddSingleton<IBatchJobScheduler>(Scheduler);
             services.RemoveAll<IBatchStatusStore>().AddSingleton<IBatchStatusStore>(Status);
+            services.RemoveAll<IArchiverLagSource>().AddSingleton<IArchiverLagSource>(ArchiverLag);
         });
     }
 

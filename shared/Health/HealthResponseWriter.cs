@@ -1,14 +1,21 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
 
-namespace Lambda.ServingLayer.Health;
+namespace Lambda.Shared.Health;
 
 /// <summary>
 /// Writes a health report as JSON: overall status and, per check, status, description and duration. A check that threw
 /// is described by a correlation id only (its exception text can name hosts and URLs); the exception is logged under it.
+/// Shared by the services' health endpoints (the serving layer's <c>/healthz</c>, <c>/readyz</c>, the batch layer's <c>/healthz</c>).
 /// </summary>
 public static partial class HealthResponseWriter
 {
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>The writer for <c>HealthCheckOptions.ResponseWriter</c>.</summary>
     public static async Task WriteAsync(HttpContext context, HealthReport report)
     {
@@ -16,7 +23,7 @@ public static partial class HealthResponseWriter
         ArgumentNullException.ThrowIfNull(report);
         context.Response.ContentType = "application/json; charset=utf-8";
         ILogger? logger = null;
-        await using var writer = new Utf8JsonWriter(context.Response.BodyWriter, Json.ViewQueryResultWriter.WriterOptions);
+        await using var writer = new Utf8JsonWriter(context.Response.BodyWriter, WriterOptions);
         writer.WriteStartObject();
         writer.WriteString("status", Name(report.Status));
         writer.WriteNumber("duration_ms", Math.Round(report.TotalDuration.TotalMilliseconds, 1));
