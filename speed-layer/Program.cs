@@ -1,5 +1,6 @@
 using Lambda.SpeedLayer;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Lambda.Shared.Health;
 using Lambda.Shared.Telemetry;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -12,8 +13,10 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(
 builder.Services.AddSpeedLayer(builder.Configuration);
 
 var app = builder.Build();
-app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("live") });
-app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("live"), ResponseWriter = HealthResponseWriter.WriteAsync });
+
+// Not ready (503) while ClickHouse is unreachable or a partition is stopped; the body names which and why.
+app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = HealthResponseWriter.WriteAsync });
 app.MapLambdaMetrics();
 app.Run();
 

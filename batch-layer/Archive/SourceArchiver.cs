@@ -272,10 +272,10 @@ internal sealed class SourceArchiver
         }
 
         var wasStopped = _stopped.ToHashSet();
-        foreach (var position in Plan(consumer, assigned))
-        {
-            consumer.Seek(position);
-        }
+
+        // Not Seek: librdkafka answers it with Local_State for a partition whose fetcher stopped on an offset the log
+        // did not hold (auto.offset.reset=error). Assigning again restarts every fetcher at its planned offset.
+        consumer.Assign(Plan(consumer, assigned));
 
         _pauseDue = true;
         foreach (var partition in wasStopped.Except(_stopped))

@@ -10,7 +10,7 @@ namespace Lambda.Shared.Health;
 /// <summary>
 /// Writes a health report as JSON: overall status and, per check, status, description and duration. A check that threw
 /// is described by a correlation id only (its exception text can name hosts and URLs); the exception is logged under it.
-/// Shared by the services' health endpoints (the serving layer's <c>/healthz</c>, <c>/readyz</c>, the batch layer's <c>/healthz</c>).
+/// Shared by the services' health endpoints (<c>/healthz</c> and <c>/readyz</c> of the serving, speed and batch layers).
 /// </summary>
 public static partial class HealthResponseWriter
 {

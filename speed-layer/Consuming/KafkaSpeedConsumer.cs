@@ -355,10 +355,10 @@ internal sealed partial class KafkaSpeedConsumer
         }
 
         var was = _stopped.ToHashSet();
-        foreach (var start in Plan(consumer, assigned))
-        {
-            consumer.Seek(start);
-        }
+
+        // Not Seek: librdkafka answers it with Local_State for a partition whose fetcher stopped on an offset the log
+        // did not hold (auto.offset.reset=error). Assigning again restarts every fetcher at its planned offset.
+        consumer.Assign(Plan(consumer, assigned));
 
         foreach (var (topic, partition) in was.Except(_stopped))
         {

@@ -63,7 +63,7 @@ public static class EpochRules
                 }
 
                 starts.Add(new PartitionStart(partition, offset, Text(
-                    $"topic '{current.Topic}' partition {partition}: the log ends at offset {log.High}, below offset {offset} up to which epoch {current.Number} is stored. Either the broker lost its log or the topic was created again (start a new epoch: 'batch-layer epoch --topic <topic> --new'), or the log is catching up (wait)")));
+                    $"topic '{current.Topic}' partition {partition}: the log ends at offset {log.High}, below offset {offset} up to which epoch {current.Number} is stored. Either the broker lost its log or the topic was created again (start a new epoch: 'dotnet run --project batch-layer -- epoch --topic {current.Topic} --new'), or the log is catching up (wait)")));
                 continue;
             }
 

@@ -107,6 +107,13 @@ internal sealed class PlatformRig : IAsyncDisposable
         return service;
     }
 
+    /// <summary>Kills <paramref name="service"/> and its process tree at once (SIGKILL), as a crash would.</summary>
+    public void Kill(ServiceProcess service)
+    {
+        service.Dispose();
+        _services.Remove(service);
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var service in _services)

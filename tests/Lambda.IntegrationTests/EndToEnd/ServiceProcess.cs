@@ -12,6 +12,7 @@ internal sealed class ServiceProcess : IDisposable
     private const int KeptLines = 60;
     private readonly Process _process;
     private readonly Queue<string> _lines = new();
+    private bool _disposed;
 
     private ServiceProcess(Process process, string name)
     {
@@ -105,6 +106,12 @@ internal sealed class ServiceProcess : IDisposable
 
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);

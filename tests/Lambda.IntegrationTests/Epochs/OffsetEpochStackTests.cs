@@ -1,0 +1,358 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Confluent.Kafka;
+using Lambda.IntegrationTests.EndToEnd;
+using Lambda.Shared.ClickHouse;
+using Lambda.Testing;
+using Xunit.Abstractions;
+
+namespace Lambda.IntegrationTests.Epochs;
+
+/// <summary>
+/// Offset epochs on the local stack, with the built services in child processes: a topic deleted and created again
+/// under the running speed layer and archiver (its offsets start at 0 again, with a new topic id) begins a new epoch
+/// and every event counts once, also after both are SIGKILLed right after it and after a recompute; a partition whose
+/// log is behind the stored progress of its epoch, with nothing telling the restart apart, stops both consumers (readiness
+/// names topic, partition and offsets) until an operator begins a new epoch with the <c>epoch</c> command. Totals
+/// come from the serving API; the expected ones are summed by the test from the raw JSON events.
+/// </summary>
+[Trait(TestCategories.Name, TestCategories.Stack)]
+public sealed class OffsetEpochStackTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const int Partitions = 4;
+    private const string QueryKey = "epoch-query-key";
+    private const long OffsetBits = 44;
+    private static readonly TimeSpan Convergence = TimeSpan.FromSeconds(90);
+    private static readonly IReadOnlyList<byte[]> Events = OrderStream.Generate(3_600, seed: 20261205);
+
+    private PlatformRig _rig = null!;
+    private ClickHouseClient _clickHouse = null!;
+    private HttpClient _serving = null!;
+
+    public async Task InitializeAsync()
+    {
+        _rig = await PlatformRig.CreateAsync("epochs", Partitions, PlatformRig.RevenueByCountryCatalog, TimeSpan.FromSeconds(30));
+        _clickHouse = new ClickHouseClient(_rig.Http, new ClickHouseOptions { Url = _rig.Stack.ClickHouseUrl, Database = _rig.Database });
+    }
+
+    public async Task DisposeAsync()
+    {
+        _serving?.Dispose();
+        await _rig.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_topic_created_again_under_running_consumers_begins_a_new_epoch_and_every_event_counts_once()
+    {
+        var speed = StartSpeed();
+        var archiver = StartArchiver();
+        StartServing();
+
+        // 500 events per partition; the topic created again gets fewer, so its offsets are below the stored ones too.
+        await ProduceAsync(0, 2_000);
+        await WaitForTotalsAsync(2_000, "before the topic is created again");
+        await WaitForArchiveAsync(epoch: 0, perPartition: 500);
+
+        Assert.True(await DevBrokerAdmin.DeleteTopicAsync(_rig.Topic, CancellationToken.None), "the topic was not deleted");
+        await DevBrokerAdmin.CreateTopicAsync(_rig.Topic, Partitions, CancellationToken.None);
+        await ProduceAsync(2_000, 2_800);
+        await WaitForTotalsAsync(2_800, "after the topic was created again");
+        await WaitForArchiveAsync(epoch: 1, perPartition: 200);
+        var epochs = await ReadEpochsAsync();
+        Assert.True(epochs.Count == 2 && epochs[1].Reason.Contains("topic id", StringComparison.Ordinal), $"expected epochs 0 and 1 (topic id changed): {string.Join("; ", epochs)}");
+
+        // Both crash with events of the new epoch in flight; their successors resume in epoch 1, not in a third.
+        await ProduceAsync(2_800, 3_600);
+        _rig.Kill(speed);
+        _rig.Kill(archiver);
+        StartSpeed();
+        StartArchiver();
+        await WaitForTotalsAsync(3_600, "after SIGKILL of the speed layer and the archiver");
+        await WaitForArchiveAsync(epoch: 1, perPartition: 400);
+        Assert.Equal(2, (await ReadEpochsAsync()).Count);
+
+        await RecomputeAsync();
+        await AssertTotalsAsync(3_600, "after a recompute of both epochs", expectBatch: true);
+    }
+
+    [Fact]
+    public async Task A_log_behind_its_stored_progress_stops_both_consumers_until_an_operator_begins_a_new_epoch()
+    {
+        var speed = StartSpeedWithPort();
+        var batch = StartBatchServer();
+        StartServing();
+        await ProduceAsync(0, 2_000);
+        await WaitForTotalsAsync(2_000, "before the broker lost the topic");
+        await WaitForArchiveAsync(epoch: 0, perPartition: 500);
+
+        // What an installation from before epochs looks like after its broker lost the topic: progress stored, no
+        // epoch registered, and a log that restarted at 0 (the id of the topic the progress came from is unknown).
+        _rig.Kill(speed.Process);
+        _rig.Kill(batch.Process);
+        await _clickHouse.ExecuteAsync("DROP TABLE IF EXISTS kafka_offset_epochs", null, CancellationToken.None);
+        Assert.True(await DevBrokerAdmin.DeleteTopicAsync(_rig.Topic, CancellationToken.None), "the topic was not deleted");
+        await DevBrokerAdmin.CreateTopicAsync(_rig.Topic, Partitions, CancellationToken.None);
+        await ProduceAsync(2_000, 2_800);
+        speed = StartSpeedWithPort();
+        batch = StartBatchServer();
+
+        foreach (var service in new[] { speed, batch })
+        {
+            var body = await WaitForReadinessAsync(service, HttpStatusCode.ServiceUnavailable, stoppedPartitions: true);
+            foreach (var partition in Enumerable.Range(0, Partitions))
+            {
+                Assert.Contains($"topic '{_rig.Topic}' partition {partition}: the log ends at offset 200, below offset 500", body, StringComparison.Ordinal);
+            }
+        }
+
+        // Stopped means not read: nothing of the new log is counted while the partitions wait.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        await AssertTotalsAsync(2_000, "while the partitions are stopped", expectBatch: false);
+
+        await ServiceProcess.RunToEndAsync(
+            Path.Combine(RepositoryPaths.Root, "batch-layer"), "Lambda.BatchLayer", ["epoch", "--topic", _rig.Topic, "--new"], _rig.Environment(), TimeSpan.FromSeconds(60));
+        await WaitForReadinessAsync(speed, HttpStatusCode.OK, stoppedPartitions: false);
+        await WaitForReadinessAsync(batch, HttpStatusCode.OK, stoppedPartitions: false);
+        await WaitForTotalsAsync(2_800, "after the operator began a new epoch");
+        await WaitForArchiveAsync(epoch: 1, perPartition: 200);
+        var epochs = await ReadEpochsAsync();
+        Assert.True(epochs.Count == 2, $"expected epochs 0 and 1: {string.Join("; ", epochs)}");
+
+        await RecomputeAsync();
+        await AssertTotalsAsync(2_800, "after a recompute of both epochs", expectBatch: true);
+    }
+
+    private Dictionary<string, string> Environment() => new(_rig.Environment())
+    {
+        // Stopped partitions are re-checked often, so the test sees the operator's new epoch taken quickly.
+        ["Kafka__StoppedPartitionRecheck"] = "00:00:01",
+    };
+
+    private ServiceProcess StartSpeed() => StartSpeedWithPort().Process;
+
+    private (ServiceProcess Process, int Port) StartSpeedWithPort()
+    {
+        var port = FreePort.Next();
+        var process = _rig.Start("speed-layer", "Lambda.SpeedLayer", [], new(Environment())
+        {
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
+            ["SpeedLayer__GroupId"] = $"epochs-speed-{_rig.RunId}",
+        });
+        return (process, port);
+    }
+
+    private ServiceProcess StartArchiver() =>
+        _rig.Start("batch-layer", "Lambda.BatchLayer", ["archive"], new(Environment())
+        {
+            ["Batch__Archiver__ConsumerGroupPrefix"] = $"epochs-archiver-{_rig.RunId}",
+            ["Batch__Archiver__FlushInterval"] = "00:00:01",
+        });
+
+    /// <summary>The batch layer's server (archiver and <c>/readyz</c>), without the Hangfire server.</summary>
+    private (ServiceProcess Process, int Port) StartBatchServer()
+    {
+        var port = FreePort.Next();
+        var process = _rig.Start("batch-layer", "Lambda.BatchLayer", [], new(Environment())
+        {
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
+            ["Batch__Archiver__ConsumerGroupPrefix"] = $"epochs-archiver-{_rig.RunId}",
+            ["Batch__Archiver__FlushInterval"] = "00:00:01",
+            ["Batch__Schedule__ServerEnabled"] = "false",
+            ["Batch__Dashboard__ApiKeys__0"] = "epochs-test-dashboard-key",
+        });
+        return (process, port);
+    }
+
+    private void StartServing()
+    {
+        var port = FreePort.Next();
+        _rig.Start("serving-layer", "Lambda.ServingLayer", [], new(Environment())
+        {
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
+            ["Serving__ApiKeys__0__Key"] = QueryKey,
+            ["Serving__ApiKeys__0__Scopes__0"] = "query",
+        });
+        _serving = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(30) };
+        _serving.DefaultRequestHeaders.Add("X-Api-Key", QueryKey);
+    }
+
+    private async Task ProduceAsync(int from, int to)
+    {
+        var config = new ProducerConfig { BootstrapServers = _rig.Stack.KafkaBootstrap, LingerMs = 5, Acks = Acks.All };
+        using var producer = new ProducerBuilder<Null, byte[]>(config).Build();
+        for (var i = from; i < to; i++)
+        {
+            // Round robin, so each partition gets the same share of every range.
+            await producer.ProduceAsync(new TopicPartition(_rig.Topic, i % Partitions), new Message<Null, byte[]> { Value = Events[i] });
+        }
+    }
+
+    /// <summary>Count and revenue of the paid orders among the first <paramref name="count"/> events, from their JSON.</summary>
+    private static (long Orders, decimal Revenue) Expected(int count)
+    {
+        long orders = 0;
+        decimal revenue = 0;
+        foreach (var json in Events.Take(count))
+        {
+            using var document = JsonDocument.Parse(json);
+            if (document.RootElement.GetProperty("status").GetString() == "paid")
+            {
+                orders++;
+                revenue += document.RootElement.GetProperty("amount").GetDecimal();
+            }
+        }
+
+        return (orders, revenue);
+    }
+
+    private async Task<(long Orders, decimal Revenue, bool Batch)> ReadTotalsAsync()
+    {
+        var from = Uri.EscapeDataString(OrderStream.Start.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+        var to = Uri.EscapeDataString(OrderStream.Start.AddDays(3).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+        using var response = await _serving.GetAsync($"api/views/revenue_by_country?from={from}&to={to}&granularity=day");
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"the serving API answered {(int)response.StatusCode}: {body}");
+        using var document = JsonDocument.Parse(body);
+        long orders = 0;
+        decimal revenue = 0;
+        foreach (var row in document.RootElement.GetProperty("rows").EnumerateArray())
+        {
+            orders += row.GetProperty("orders").GetInt64();
+            var value = row.GetProperty("revenue");
+            revenue += value.ValueKind == JsonValueKind.String ? decimal.Parse(value.GetString()!, CultureInfo.InvariantCulture) : value.GetDecimal();
+        }
+
+        var batch = document.RootElement.GetProperty("watermark").TryGetProperty("run_id", out var run) && run.ValueKind == JsonValueKind.String;
+        return (orders, revenue, batch);
+    }
+
+    private async Task WaitForTotalsAsync(int count, string stage)
+    {
+        var expected = Expected(count);
+        (long Orders, decimal Revenue, bool Batch) actual = default;
+        await PlatformRig.Eventually(
+            async () =>
+            {
+                EnsureRunning();
+                actual = await TryReadTotalsAsync();
+                return actual.Orders == expected.Orders && actual.Revenue == expected.Revenue;
+            },
+            $"{stage}: totals of {count} events ({expected.Orders} paid orders, revenue {expected.Revenue})",
+            Convergence,
+            () => $"the serving API answers {actual.Orders} orders, revenue {actual.Revenue}\n{Tails()}");
+        output.WriteLine($"{stage}: {expected.Orders} orders, revenue {expected.Revenue}");
+    }
+
+    private async Task AssertTotalsAsync(int count, string stage, bool expectBatch)
+    {
+        var expected = Expected(count);
+        var actual = await ReadTotalsAsync();
+        Assert.True(actual.Batch == expectBatch, $"{stage}: the answer {(actual.Batch ? "was" : "was not")} merged with a batch view");
+        Assert.True(
+            actual.Orders == expected.Orders && actual.Revenue == expected.Revenue,
+            $"{stage}: {actual.Orders} orders, revenue {actual.Revenue}; the events hold {expected.Orders} and {expected.Revenue}");
+        output.WriteLine($"{stage}: {expected.Orders} orders, revenue {expected.Revenue}");
+    }
+
+    private async Task<(long Orders, decimal Revenue, bool Batch)> TryReadTotalsAsync()
+    {
+        try
+        {
+            return await ReadTotalsAsync();
+        }
+        catch (HttpRequestException)
+        {
+            // The serving layer is still starting.
+            return default;
+        }
+    }
+
+    /// <summary>
+    /// Waits until the archive's commit log (<c>p&lt;partition&gt;-&lt;first&gt;-&lt;last&gt;.json</c>, positions: epoch in the bits
+    /// above the low 44, Kafka offset in those) ends, on every partition, at <paramref name="perPartition"/> in <paramref name="epoch"/>.
+    /// </summary>
+    private async Task WaitForArchiveAsync(long epoch, long perPartition)
+    {
+        var commits = Path.Combine(_rig.Root, "master", "orders", "_commits");
+        var ends = new Dictionary<int, (long Epoch, long Offset)>();
+        await PlatformRig.Eventually(
+            () =>
+            {
+                EnsureRunning();
+                ends.Clear();
+                foreach (var file in Directory.Exists(commits) ? Directory.EnumerateFiles(commits, "p*.json") : [])
+                {
+                    var parts = Path.GetFileNameWithoutExtension(file)[1..].Split('-');
+                    var partition = int.Parse(parts[0], CultureInfo.InvariantCulture);
+                    var last = long.Parse(parts[2], CultureInfo.InvariantCulture);
+                    var end = (Epoch: last >> (int)OffsetBits, Offset: (last & ((1L << (int)OffsetBits) - 1)) + 1);
+                    if (!ends.TryGetValue(partition, out var known) || end.CompareTo(known) > 0)
+                    {
+                        ends[partition] = end;
+                    }
+                }
+
+                return Task.FromResult(Enumerable.Range(0, Partitions).All(p => ends.GetValueOrDefault(p) == (epoch, perPartition)));
+            },
+            $"the archive to end at offset {perPartition} of epoch {epoch} on every partition",
+            Convergence,
+            () => string.Join(", ", ends.OrderBy(e => e.Key).Select(e => $"p{e.Key}: epoch {e.Value.Epoch} offset {e.Value.Offset}")) + "\n" + Tails());
+    }
+
+    /// <summary>Waits until <c>/readyz</c> answers <paramref name="status"/> with the stopped-partitions check unhealthy or not.</summary>
+    private async Task<string> WaitForReadinessAsync((ServiceProcess Process, int Port) service, HttpStatusCode status, bool stoppedPartitions)
+    {
+        var body = "";
+        var answered = (HttpStatusCode)0;
+        await PlatformRig.Eventually(
+            async () =>
+            {
+                service.Process.EnsureRunning();
+                try
+                {
+                    using var response = await _rig.Http.GetAsync($"http://127.0.0.1:{service.Port}/readyz");
+                    answered = response.StatusCode;
+                    body = await response.Content.ReadAsStringAsync();
+                    using var report = JsonDocument.Parse(body);
+                    var offsets = report.RootElement.GetProperty("checks").GetProperty("kafka-offsets").GetProperty("status").GetString();
+                    return answered == status && (offsets == "unhealthy") == stoppedPartitions;
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+            },
+            $"{service.Process.Name} /readyz to answer {(int)status}",
+            Convergence,
+            () => $"last answer {(int)answered}: {body}\n{service.Process.Tail}");
+        output.WriteLine($"{service.Process.Name} /readyz {(int)status}: {body}");
+        return body;
+    }
+
+    private async Task<IReadOnlyList<(long Epoch, string Reason)>> ReadEpochsAsync()
+    {
+        var rows = await _clickHouse.QueryRowsAsync(
+            $"SELECT toInt64(epoch) AS epoch, any(reason) AS reason FROM kafka_offset_epochs WHERE topic = {ClickHouseSql.QuoteString(_rig.Topic)} GROUP BY epoch ORDER BY epoch",
+            null,
+            CancellationToken.None);
+        return rows.Select(row => (row.GetInt64(0), row.GetString(1))).ToList();
+    }
+
+    private async Task RecomputeAsync()
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        await ServiceProcess.RunToEndAsync(Path.Combine(RepositoryPaths.Root, "batch-layer"), "Lambda.BatchLayer", ["recompute"], Environment(), TimeSpan.FromSeconds(120));
+        output.WriteLine($"recompute took {started.Elapsed.TotalSeconds:F1} s");
+    }
+
+    private void EnsureRunning()
+    {
+        foreach (var service in _rig.Services)
+        {
+            service.EnsureRunning();
+        }
+    }
+
+    private string Tails() => string.Join("\n", _rig.Services.Select(s => $"--- {s.Name}:\n{s.Tail}"));
+}
