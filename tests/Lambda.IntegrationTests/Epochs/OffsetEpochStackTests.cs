@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Confluent.Kafka;
+using Lambda.IntegrationTests.DevBroker;
 using Lambda.IntegrationTests.EndToEnd;
 using Lambda.Shared.ClickHouse;
 using Lambda.Testing;
@@ -14,7 +15,9 @@ namespace Lambda.IntegrationTests.Epochs;
 /// under the running speed layer and archiver (its offsets start at 0 again, with a new topic id) begins a new epoch
 /// and every event counts once, also after both are SIGKILLed right after it and after a recompute; a partition whose
 /// log is behind the stored progress of its epoch, with nothing telling the restart apart, stops both consumers (readiness
-/// names topic, partition and offsets) until an operator begins a new epoch with the <c>epoch</c> command. Totals
+/// names topic, partition and offsets) until an operator begins a new epoch with the <c>epoch</c> command; the broker
+/// replaced three times under the platform (a move to another cluster, then two restarts, with a recompute between) keeps
+/// every answer exact. Totals
 /// come from the serving API; the expected ones are summed by the test from the raw JSON events.
 /// </summary>
 [Trait(TestCategories.Name, TestCategories.Stack)]
@@ -29,6 +32,11 @@ public sealed class OffsetEpochStackTests(ITestOutputHelper output) : IAsyncLife
     private PlatformRig _rig = null!;
     private ClickHouseClient _clickHouse = null!;
     private HttpClient _serving = null!;
+
+    // The broker the services and the producer use; null: the stack's.
+    private string? _bootstrap;
+
+    private string Bootstrap => _bootstrap ?? _rig.Stack.KafkaBootstrap;
 
     public async Task InitializeAsync()
     {
@@ -123,8 +131,73 @@ public sealed class OffsetEpochStackTests(ITestOutputHelper output) : IAsyncLife
         await AssertTotalsAsync(2_800, "after a recompute of both epochs", expectBatch: true);
     }
 
+    [Fact]
+    public async Task A_broker_replaced_three_times_under_the_platform_keeps_every_answer_exact()
+    {
+        // Four broker lifetimes of 800 events (200 per partition): the stack's broker, then brokers of the test's own
+        // that start empty with the same topic (new topic ids), as a move to another cluster without mirroring, a dev
+        // broker restart or a broker that lost its log give them. The services follow the new address by a restart,
+        // as 'scripts/lambda run' does; the serving layer keeps running throughout.
+        const int perLifetime = 800;
+        using var cancellation = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+        var speed = StartSpeed();
+        var archiver = StartArchiver();
+        StartServing();
+        var brokers = new List<DevBrokerProcess>();
+        try
+        {
+            for (var lifetime = 0; lifetime < 4; lifetime++)
+            {
+                if (lifetime > 0)
+                {
+                    if (brokers.Count > 0)
+                    {
+                        // The previous broker goes away under the running consumers first.
+                        await brokers[^1].StopAsync(cancellation.Token);
+                        await Task.Delay(TimeSpan.FromSeconds(2), cancellation.Token);
+                    }
+
+                    var broker = DevBrokerProcess.Start(Path.Combine(_rig.Root, $"broker-{lifetime}"), new Dictionary<string, string>
+                    {
+                        ["DevBroker__Topics__0__Name"] = _rig.Topic,
+                        ["DevBroker__Topics__0__Partitions"] = Partitions.ToString(CultureInfo.InvariantCulture),
+                    });
+                    brokers.Add(broker);
+                    _bootstrap = await broker.WaitUntilListeningAsync(cancellation.Token);
+                    _rig.Kill(speed);
+                    _rig.Kill(archiver);
+                    speed = StartSpeed();
+                    archiver = StartArchiver();
+                }
+
+                await ProduceAsync(lifetime * perLifetime, (lifetime + 1) * perLifetime);
+                await WaitForTotalsAsync((lifetime + 1) * perLifetime, $"broker {lifetime}");
+                await WaitForArchiveAsync(epoch: lifetime, perPartition: perLifetime / Partitions);
+                if (lifetime == 1)
+                {
+                    await RecomputeAsync();
+                    await AssertTotalsAsync(2 * perLifetime, "after a recompute between two broker changes", expectBatch: true);
+                }
+            }
+
+            var epochs = await ReadEpochsAsync();
+            Assert.True(epochs.Select(e => e.Epoch).SequenceEqual([0, 1, 2, 3]), $"expected epochs 0-3: {string.Join("; ", epochs)}");
+            await RecomputeAsync();
+            await AssertTotalsAsync(4 * perLifetime, "after a recompute of four epochs", expectBatch: true);
+        }
+        finally
+        {
+            foreach (var broker in brokers)
+            {
+                broker.Dispose();
+            }
+        }
+    }
+
     private Dictionary<string, string> Environment() => new(_rig.Environment())
     {
+        ["Kafka__BootstrapServers"] = Bootstrap,
+
         // Stopped partitions are re-checked often, so the test sees the operator's new epoch taken quickly.
         ["Kafka__StoppedPartitionRecheck"] = "00:00:01",
     };
@@ -179,7 +252,7 @@ public sealed class OffsetEpochStackTests(ITestOutputHelper output) : IAsyncLife
 
     private async Task ProduceAsync(int from, int to)
     {
-        var config = new ProducerConfig { BootstrapServers = _rig.Stack.KafkaBootstrap, LingerMs = 5, Acks = Acks.All };
+        var config = new ProducerConfig { BootstrapServers = Bootstrap, LingerMs = 5, Acks = Acks.All };
         using var producer = new ProducerBuilder<Null, byte[]>(config).Build();
         for (var i = from; i < to; i++)
         {
