@@ -310,6 +310,7 @@ internal sealed partial class KafkaSpeedConsumer
             foreach (var resume in resumes)
             {
                 var start = plan.Starts.Single(s => s.Partition == resume.Partition);
+                CountSkipped(topic, resume, start, plan.Epoch.Number);
                 _pipeline.Assign(resume);
                 _ownership.Add(topic, resume.Partition);
                 if (start.IsStopped)
@@ -331,6 +332,22 @@ internal sealed partial class KafkaSpeedConsumer
         _lastRecheck = _time.GetTimestamp();
         _pauseDue = true;
         return starts;
+    }
+
+    /// <summary>
+    /// Counts and logs the offsets between what the speed tables hold and where the log now starts: retention evicted
+    /// them before the speed layer read them. Not lost (the archiver keeps its own position), but missing from the
+    /// answers until the next recompute covers them.
+    /// </summary>
+    private void CountSkipped(string topic, PartitionResume resume, PartitionStart start, int epoch)
+    {
+        if (resume.StartOffset is { } from && start.KafkaOffset is { } offset
+            && KafkaPosition.EpochOf(from) == epoch && offset > KafkaPosition.OffsetOf(from))
+        {
+            var skipped = offset - KafkaPosition.OffsetOf(from);
+            _metrics.OffsetsSkipped(topic, skipped);
+            LogSkipped(_logger, topic, resume.Partition, KafkaPosition.OffsetOf(from), offset - 1, skipped);
+        }
     }
 
     /// <summary>
@@ -638,6 +655,9 @@ internal sealed partial class KafkaSpeedConsumer
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Committed offsets unavailable ({Reason}); the speed tables are searched from the start")]
     private static partial void LogCommittedUnavailable(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Topic {Topic} partition {Partition}: offsets {From}-{To} were evicted by the broker before the speed layer read them; their {Skipped} events reach answers with the next recompute")]
+    private static partial void LogSkipped(ILogger logger, string topic, int partition, long from, long to, long skipped);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Commit skipped: {Reason}")]
     private static partial void LogCommitSkipped(ILogger logger, string reason);

@@ -25,6 +25,7 @@ internal sealed class SpeedLayerMetrics : IDisposable
     private readonly Counter<long> _flushes;
     private readonly Counter<long> _rows;
     private readonly Counter<long> _retries;
+    private readonly Counter<long> _skipped;
     private readonly ConcurrentDictionary<string, double> _eventsPerSecond = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Topic, int Partition), long> _lag = new();
     private int _paused;
@@ -39,6 +40,10 @@ internal sealed class SpeedLayerMetrics : IDisposable
         _flushes = _meter.CreateCounter<long>("lambda.speed.flushes", null, "Flushes stored, per view.");
         _rows = _meter.CreateCounter<long>("lambda.speed.flush_rows", null, "Rows (deltas and markers) stored, per view.");
         _retries = _meter.CreateCounter<long>("lambda.speed.insert_retries", null, "Insert attempts that failed transiently and were retried, per view.");
+        _skipped = _meter.CreateCounter<long>(
+            "lambda.speed.offsets_skipped",
+            null,
+            "Offsets the broker no longer held when the speed layer reached them (retention evicted them), per topic: their events reach answers only with the next recompute.");
         _flushLatency = Seconds("lambda.speed.flush_latency", "Time from cutting a view's batch to its insert being acknowledged by ClickHouse (queueing and retries included).");
         _insertDuration = Seconds("lambda.speed.insert_duration", "Duration of one successful ClickHouse insert of a flush.");
         _freshness = Seconds(
@@ -73,6 +78,8 @@ internal sealed class SpeedLayerMetrics : IDisposable
         _deadLetters.Add(1, Tag("source", source), Tag("reason", reason.ToString()));
 
     public void Lag(string topic, int partition, long lag) => _lag[(topic, partition)] = lag;
+
+    public void OffsetsSkipped(string topic, long count) => _skipped.Add(count, Tag("topic", topic));
 
     public void RemoveLag(string topic, int partition) => _lag.TryRemove((topic, partition), out _);
 

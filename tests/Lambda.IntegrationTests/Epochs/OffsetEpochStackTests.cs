@@ -194,6 +194,96 @@ public sealed class OffsetEpochStackTests(ITestOutputHelper output) : IAsyncLife
         }
     }
 
+    [Fact]
+    public async Task A_speed_layer_behind_retention_counts_and_logs_the_offsets_it_skips()
+    {
+        var speed = StartSpeedWithPort();
+        await ProduceToPartitionZeroAsync(Events.Take(10).ToList());
+        await WaitForSpeedOffsetAsync(speed, 10);
+
+        // Stopped, the speed layer falls behind by more than the dev broker keeps (~5 MiB per partition): padded
+        // events of ~100 KB push the log's start past what the speed tables hold.
+        _rig.Kill(speed.Process);
+        var padding = new string('x', 60_000);
+        var padded = Events.Skip(10).Take(150)
+            .Select(json => System.Text.Encoding.UTF8.GetBytes(System.Text.Encoding.UTF8.GetString(json).TrimEnd('}') + $",\"pad\":\"{padding}\"}}"))
+            .ToList();
+        await ProduceToPartitionZeroAsync(padded);
+        using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = Bootstrap, GroupId = $"epochs-probe-{_rig.RunId}" }).Build();
+        var log = consumer.QueryWatermarkOffsets(new TopicPartition(_rig.Topic, 0), TimeSpan.FromSeconds(10));
+        Assert.True(log.Low.Value > 10, $"the broker kept the whole log ({log.Low}-{log.High}); the test needs it to evict");
+
+        speed = StartSpeedWithPort();
+        var skipped = 0.0;
+        await PlatformRig.Eventually(
+            async () =>
+            {
+                speed.Process.EnsureRunning();
+                try
+                {
+                    var metrics = await _rig.Http.GetStringAsync($"http://127.0.0.1:{speed.Port}/metrics");
+                    skipped = PrometheusText.Sum(metrics, "lambda_speed_offsets_skipped_total", $"topic=\"{_rig.Topic}\"");
+                    return skipped > 0;
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+            },
+            "lambda_speed_offsets_skipped_total to count the evicted offsets",
+            Convergence,
+            () => speed.Process.Tail);
+        Assert.Equal(log.Low.Value - 10, skipped);
+        Assert.Contains($"Topic {_rig.Topic} partition 0: offsets 10-{log.Low.Value - 1} were evicted", speed.Process.Tail, StringComparison.Ordinal);
+        await WaitForSpeedOffsetAsync(speed, log.High.Value);
+    }
+
+    private async Task ProduceToPartitionZeroAsync(IReadOnlyList<byte[]> events)
+    {
+        var config = new ProducerConfig { BootstrapServers = Bootstrap, LingerMs = 5, Acks = Acks.All };
+        using var producer = new ProducerBuilder<Null, byte[]>(config).Build();
+        foreach (var value in events)
+        {
+            await producer.ProduceAsync(new TopicPartition(_rig.Topic, 0), new Message<Null, byte[]> { Value = value });
+        }
+    }
+
+    /// <summary>Waits until the speed table of the view holds partition 0 up to <paramref name="end"/> (exclusive, epoch 0).</summary>
+    private async Task WaitForSpeedOffsetAsync((ServiceProcess Process, int Port) speed, long end)
+    {
+        long stored = -1;
+        await PlatformRig.Eventually(
+            async () =>
+            {
+                speed.Process.EnsureRunning();
+                try
+                {
+                    var tables = await _clickHouse.QueryRowsAsync(
+                        $"SELECT name FROM system.tables WHERE database = {ClickHouseSql.QuoteString(_rig.Database)} AND name LIKE 'speed_revenue_by_country_%'",
+                        null,
+                        CancellationToken.None);
+                    if (tables.Count == 0)
+                    {
+                        return false;
+                    }
+
+                    var max = await _clickHouse.QueryRowsAsync(
+                        $"SELECT toInt64(max(last_offset)) FROM {ClickHouseSql.QuoteIdentifier(tables[0].GetString(0))} WHERE partition = 0",
+                        null,
+                        CancellationToken.None);
+                    stored = max.Count == 0 ? -1 : max[0].GetInt64(0);
+                    return stored + 1 == end;
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+            },
+            $"the speed table to hold partition 0 up to offset {end}",
+            Convergence,
+            () => $"stored up to {stored}\n{speed.Process.Tail}");
+    }
+
     private Dictionary<string, string> Environment() => new(_rig.Environment())
     {
         ["Kafka__BootstrapServers"] = Bootstrap,
