@@ -143,8 +143,8 @@ public sealed class MetricsScrapeTests(ITestOutputHelper output) : IAsyncLifetim
         // Present after the traffic (a gauge may legitimately read 0, e.g. a lag that was caught up).
         var present = new Dictionary<string, string[]>
         {
-            ["speed"] = ["lambda_speed_consumer_lag", "lambda_speed_paused"],
-            ["batch"] = ["lambda_archiver_lag"],
+            ["speed"] = ["lambda_speed_consumer_lag", "lambda_speed_paused", "lambda_kafka_epoch"],
+            ["batch"] = ["lambda_archiver_lag", "lambda_kafka_epoch"],
         };
 
         foreach (var (service, (url, process, names)) in moved)
