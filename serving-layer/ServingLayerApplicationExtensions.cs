@@ -21,6 +21,10 @@ public static class ServingLayerApplicationExtensions
         app.UseAuthentication();
         app.UseAuthorization();
 
+        // After authorization: limits are per API key, and a request without a valid key is a 401, not a 429.
+        app.UseRateLimiter();
+        app.UseRequestTimeouts();
+
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference("/docs", options => options
             .WithTitle("Lambda serving layer")

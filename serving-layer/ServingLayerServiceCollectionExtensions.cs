@@ -6,6 +6,7 @@ using Lambda.ServingLayer.Endpoints;
 using Lambda.ServingLayer.Health;
 using Lambda.ServingLayer.Ingest;
 using Lambda.ServingLayer.Json;
+using Lambda.ServingLayer.Limits;
 using Lambda.ServingLayer.OpenApi;
 using Lambda.ServingLayer.Problems;
 using Lambda.ServingLayer.Querying;
@@ -18,6 +19,7 @@ using Lambda.Shared.Kafka;
 using Lambda.Shared.SpeedViews;
 using Lambda.Shared.Telemetry;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -29,7 +31,8 @@ public static class ServingLayerServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the catalog, the seams (Kafka producer, ClickHouse speed tables, batch views, Hangfire, PostgreSQL),
-    /// the query engine, alert rules, API-key authentication with one policy per scope, problem details, OpenAPI and health checks.
+    /// the query engine, alert rules, API-key authentication with one policy per scope, query limits (range, groups, request
+    /// timeout, per-key rate and concurrency), problem details, OpenAPI and health checks.
     /// Seams are registered with TryAdd, so a host (or a test) that registered its own implementation first keeps it.
     /// </summary>
     public static IServiceCollection AddServingLayer(this IServiceCollection services, IConfiguration configuration)
@@ -81,6 +84,15 @@ public static class ServingLayerServiceCollectionExtensions
             services.AddHostedService<IngestBackpressureMonitor>();
         }
         services.AddServingAlerts(configuration);
+
+        services.AddOptions<QueryLimitsOptions>()
+            .Bind(configuration.GetSection(QueryLimitsOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddRateLimiter(options => options.AddPolicy<string, QueryRateLimiterPolicy>(QueryRateLimiterPolicy.Name));
+        services.AddRequestTimeouts();
+        services.AddOptions<RequestTimeoutOptions>()
+            .Configure<IOptions<QueryLimitsOptions>>((options, limits) => options.AddPolicy(QueryTimeoutPolicy.Name, QueryTimeoutPolicy.For(limits.Value)));
 
         services.TryAddSingleton<ApiKeyRegistry>();
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)

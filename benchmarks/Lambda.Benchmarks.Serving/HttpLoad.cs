@@ -23,7 +23,7 @@ namespace Lambda.Benchmarks.Serving;
 /// </summary>
 internal static class HttpLoad
 {
-    private const string Key = "bench-all-scopes-key";
+    internal const string Key = "bench-all-scopes-key";
 
     public static async Task RunAsync(string[] args)
     {
@@ -67,7 +67,8 @@ internal static class HttpLoad
         return content;
     }
 
-    private static async Task<WebApplication> StartAsync(ServingData data)
+    /// <summary>The serving layer on a loopback port over <paramref name="data"/>; <paramref name="settings"/> override the benchmark's.</summary>
+    internal static async Task<WebApplication> StartAsync(ServingData data, IEnumerable<KeyValuePair<string, string?>>? settings = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -77,6 +78,9 @@ internal static class HttpLoad
             ["Serving:ApiKeys:0:Scopes:0"] = "ingest",
             ["Serving:ApiKeys:0:Scopes:1"] = "query",
         });
+        // This benchmark measures capacity: one key sends everything, so the per-key limits are lifted.
+        builder.Configuration.AddInMemoryCollection(FloodLoad.LiftedLimits);
+        builder.Configuration.AddInMemoryCollection(settings ?? []);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
         builder.Services.AddServingLayer(builder.Configuration);

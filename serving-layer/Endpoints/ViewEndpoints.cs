@@ -1,10 +1,13 @@
 using Lambda.ServingLayer.Contracts;
 using Lambda.ServingLayer.Json;
+using Lambda.ServingLayer.Limits;
 using Lambda.ServingLayer.Problems;
 using Lambda.ServingLayer.Querying;
 using Lambda.ServingLayer.Requests;
 using Lambda.ServingLayer.Security;
+using Lambda.ServingLayer.Telemetry;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using LambdaCatalog = Lambda.Shared.Catalog.Catalog;
 
 namespace Lambda.ServingLayer.Endpoints;
@@ -24,11 +27,18 @@ public static class ViewEndpoints
             .WithSummary("Query a view: the batch view up to its offset watermark merged with the speed deltas above it.")
             .WithDescription(
                 "Rows per bucket and group over the half-open UTC range [from, to). Coarser granularities roll the view's buckets up; "
-                + "'all' gives one row per group (its bucket is 'from'). Every bad parameter is a 400 problem naming it; an unknown view is a 404.")
+                + "'all' gives one row per group (its bucket is 'from'). Every bad parameter is a 400 problem naming it; an unknown view is a 404. "
+                + "Limits (section Serving:Limits, each refusal names its setting): a range longer than allowed for the granularity is a 400, "
+                + "more groups than MaxGroups a 422, a query running past Timeout a 504, a key beyond its rate or concurrency a 429 with Retry-After.")
             .WithQueryStringRules<ViewQueryRequest>()
             .Produces<ViewQueryResponseDocument>(StatusCodes.Status200OK, "application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status504GatewayTimeout)
+            .WithRequestTimeout(QueryTimeoutPolicy.Name)
+            .RequireRateLimiting(QueryRateLimiterPolicy.Name);
         return group;
     }
 
@@ -36,14 +46,37 @@ public static class ViewEndpoints
         TypedResults.Ok(new CatalogResponse(catalog.Views.Select(ViewDescription.From).ToArray()));
 
     internal static async Task<IResult> QueryViewAsync(
-        [AsParameters] ViewQueryRequest request, ViewQueryParser parser, ViewQueryEngine engine, CancellationToken cancellationToken)
+        [AsParameters] ViewQueryRequest request,
+        ViewQueryParser parser,
+        ViewQueryEngine engine,
+        IOptions<QueryLimitsOptions> limits,
+        ServingLayerMetrics metrics,
+        CancellationToken cancellationToken)
     {
         if (!parser.TryCreateQuery(request, out var query, out var error))
         {
+            if (error.Setting is not null)
+            {
+                metrics.QueryRefused("range");
+            }
+
             return ProblemResults.Parameter(error);
         }
 
         var result = await engine.ExecuteAsync(query, cancellationToken).ConfigureAwait(false);
+        var maxGroups = limits.Value.MaxGroups;
+        if (result.GroupCount > maxGroups)
+        {
+            metrics.QueryRefused("groups");
+            var setting = $"{QueryLimitsOptions.SectionName}:{nameof(QueryLimitsOptions.MaxGroups)}";
+            return ProblemResults.Parameter(new QueryParameterError(
+                ViewQueryParser.GroupBy,
+                $"'group_by': the answer holds {result.GroupCount} groups, more than the {maxGroups} one query may return (setting {setting}): "
+                + "group by fewer dimensions or filter the groups",
+                StatusCodes.Status422UnprocessableEntity,
+                Setting: setting));
+        }
+
         return new ViewQueryHttpResult(result);
     }
 }

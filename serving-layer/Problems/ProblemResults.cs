@@ -15,18 +15,26 @@ public static class ProblemResults
     /// <summary>The extension member with the token found at <see cref="PositionExtension"/>.</summary>
     public const string TokenExtension = "token";
 
+    /// <summary>The extension member with the configuration key of the limit a request went beyond.</summary>
+    public const string SettingExtension = "setting";
+
     /// <summary>A 400 (or the error's own status) naming <see cref="QueryParameterError.Parameter"/>.</summary>
     public static IResult Parameter(QueryParameterError error)
     {
         ArgumentNullException.ThrowIfNull(error);
-        if (error.Position is not { } position)
+        var problem = Problem(error.Parameter, error.Message, error.StatusCode);
+        if (error.Position is { } position)
         {
-            return Parameter(error.Parameter, error.Message, error.StatusCode);
+            problem.Extensions[PositionExtension] = position;
+            problem.Extensions[TokenExtension] = error.Token;
         }
 
-        var problem = Problem(error.Parameter, error.Message, error.StatusCode);
-        problem.Extensions[PositionExtension] = position;
-        problem.Extensions[TokenExtension] = error.Token;
+        if (error.Setting is { } setting)
+        {
+            problem.Title = "Query limit exceeded";
+            problem.Extensions[SettingExtension] = setting;
+        }
+
         return TypedResults.Problem(problem);
     }
 

@@ -1,3 +1,5 @@
+using System.Globalization;
+using Lambda.ServingLayer.Limits;
 using Lambda.Shared.Aggregation;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.ClickHouse;
@@ -5,6 +7,7 @@ using Lambda.Shared.Events;
 using Lambda.Shared.Measures;
 using Lambda.Shared.SpeedViews;
 using Lambda.Shared.Time;
+using Microsoft.Extensions.Options;
 
 namespace Lambda.ServingLayer.Querying;
 
@@ -16,8 +19,20 @@ namespace Lambda.ServingLayer.Querying;
 /// per row as it is read, merged per (bucket, dimensions). Flushes inserted between the two queries lie above the
 /// end and are left for the next read. A table that does not exist yet holds no deltas.
 /// </summary>
-public sealed class ClickHouseSpeedViewReader(IClickHouseClient client) : ISpeedViewReader
+/// <remarks>
+/// Both reads carry <c>max_execution_time</c> = <see cref="QueryLimitsOptions.Timeout"/> (whole seconds, rounded up): a
+/// request that timed out has its ClickHouse work stopped by the server too, whether or not it notices the closed connection.
+/// </remarks>
+public sealed class ClickHouseSpeedViewReader(IClickHouseClient client, IOptions<QueryLimitsOptions>? limits = null) : ISpeedViewReader
 {
+    private readonly ClickHouseCallOptions _call = new()
+    {
+        Settings = new Dictionary<string, string>
+        {
+            ["max_execution_time"] = ((long)Math.Ceiling((limits?.Value ?? new QueryLimitsOptions()).Timeout.TotalSeconds)).ToString(CultureInfo.InvariantCulture),
+        },
+    };
+
     /// <inheritdoc/>
     public async Task<SpeedViewRead> ReadAsync(
         ViewDefinition view, ViewSelection selection, IReadOnlyDictionary<int, long> from, Granularity granularity, CancellationToken cancellationToken)
@@ -32,7 +47,7 @@ public sealed class ClickHouseSpeedViewReader(IClickHouseClient client) : ISpeed
         }
 
         var schema = SpeedTableSchema.For(view);
-        var maxOffsets = await SpeedTableQueries.ReadMaxOffsetsAsync(client, schema, from, cancellationToken).ConfigureAwait(false);
+        var maxOffsets = await SpeedTableQueries.ReadMaxOffsetsAsync(client, schema, from, cancellationToken, _call).ConfigureAwait(false);
         var offsets = maxOffsets.ToDictionary(m => m.Key, m => new SpeedOffsetRange(Math.Max(0, from.GetValueOrDefault(m.Key)), m.Value + 1));
 
         // Merged straight into buckets of the target granularity: the rows fold into far fewer groups than the view's own buckets.
@@ -59,6 +74,6 @@ public sealed class ClickHouseSpeedViewReader(IClickHouseClient client) : ISpeed
         // ClickHouse applied the pushed-down conditions exactly; only the rest is checked per row.
         var remainder = new DimensionFilter(
             selection.Filter.Conditions.Where(c => !SpeedRowReader.CanPushDown(c.Dimension.Type.Kind)).ToArray(), selection.Filter.Where);
-        await reader.ReadIntoAsync(client, sql, target, remainder.IsMatchAll ? null : remainder.Matches, cancellationToken).ConfigureAwait(false);
+        await reader.ReadIntoAsync(client, sql, target, remainder.IsMatchAll ? null : remainder.Matches, cancellationToken, _call).ConfigureAwait(false);
     }
 }

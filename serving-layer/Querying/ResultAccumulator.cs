@@ -94,6 +94,9 @@ internal sealed class ResultAccumulator
         GroupsMerged++;
     }
 
+    /// <summary>How many distinct groups (dimension values, whatever the bucket) the rows hold.</summary>
+    public int CountGroups() => _rows.Keys.Select(k => k.Dimensions).Distinct(DimensionsComparer.Instance).Count();
+
     /// <summary>The rows ordered by bucket then dimension values, at most <paramref name="limit"/>; freezes the accumulator.</summary>
     public IReadOnlyList<ResultRow> ToRows(int limit)
     {
@@ -124,6 +127,24 @@ internal sealed class ResultAccumulator
             var hash = default(HashCode);
             hash.Add(Bucket);
             foreach (var d in Dimensions)
+            {
+                hash.Add(d);
+            }
+
+            return hash.ToHashCode();
+        }
+    }
+
+    private sealed class DimensionsComparer : IEqualityComparer<FieldValue[]>
+    {
+        public static DimensionsComparer Instance { get; } = new();
+
+        public bool Equals(FieldValue[]? x, FieldValue[]? y) => x.AsSpan().SequenceEqual(y);
+
+        public int GetHashCode(FieldValue[] obj)
+        {
+            var hash = default(HashCode);
+            foreach (var d in obj)
             {
                 hash.Add(d);
             }

@@ -95,6 +95,7 @@ public sealed partial class ViewQueryEngine(
             speed.Groups.Count, rows.Count, _time.GetElapsedTime(started).TotalMilliseconds);
         return new ViewQueryResult(query, rows, new ViewWatermark(watermark?.RunId, watermark?.PublishedAt, view.DefinitionHash, partitions, next))
         {
+            GroupCount = accumulator.CountGroups(),
             // Kept only when the answer holds every row: then the basis costs no memory the answer does not hold anyway.
             Basis = accumulator.RowCount <= query.Limit ? new ResultBasis(accumulator, basis?.RebasedAt ?? started) : null,
         };

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using Lambda.ServingLayer.Configuration;
+using Lambda.ServingLayer.Limits;
 using Lambda.ServingLayer.Requests;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.Events;
@@ -17,7 +18,7 @@ namespace Lambda.ServingLayer.Querying;
 /// the catalog, never passed on.
 /// </summary>
 /// <remarks>What each parameter takes and why ranges must be aligned: see docs/design-notes.md#query-parameters.</remarks>
-public sealed class ViewQueryParser(LambdaCatalog catalog, IOptions<ServingOptions> options)
+public sealed class ViewQueryParser(LambdaCatalog catalog, IOptions<ServingOptions> options, IOptions<QueryLimitsOptions>? limits = null)
 {
     /// <summary>Most quantiles one query may ask for.</summary>
     public const int MaxQuantiles = 20;
@@ -31,6 +32,8 @@ public sealed class ViewQueryParser(LambdaCatalog catalog, IOptions<ServingOptio
     internal const string QuantilesParameter = "quantiles";
 
     private readonly int _maxRows = options.Value.MaxQueryRows;
+
+    private readonly QueryLimitsOptions _limits = limits?.Value ?? new QueryLimitsOptions();
 
     /// <summary>Parses the bound <paramref name="request"/>.</summary>
     /// <returns>True with <paramref name="query"/> set, or false with <paramref name="error"/> set.</returns>
@@ -63,6 +66,7 @@ public sealed class ViewQueryParser(LambdaCatalog catalog, IOptions<ServingOptio
         }
 
         if (!TryParseGranularity(request.Granularity, view, out var granularity, out error)
+            || !WithinMaxRange(from, to, granularity, out error)
             || !TryParseGroupBy(request.GroupBy, view, out var groupBy, out error)
             || !DimensionFilterParser.TryParse(view, new StringValues(request.Filter), request.Where, out var filter, out error)
             || !TryParseLimit(request.Limit, out var limit, out error)
@@ -74,6 +78,30 @@ public sealed class ViewQueryParser(LambdaCatalog catalog, IOptions<ServingOptio
         query = new ViewQuery(view, new TimeRange(from, to), granularity, groupBy, filter, limit) { Quantiles = quantiles };
         return true;
     }
+
+    private bool WithinMaxRange(long from, long to, QueryGranularity granularity, [NotNullWhen(false)] out QueryParameterError? error)
+    {
+        error = null;
+        var span = TimeSpan.FromMilliseconds(to - from);
+        var max = _limits.MaxRangeOf(granularity);
+        if (span <= max)
+        {
+            return true;
+        }
+
+        var setting = QueryLimitsOptions.MaxRangeSetting(granularity);
+        error = new QueryParameterError(
+            To,
+            $"'to': the range [{TimeBucket.ToIso(from)}, {TimeBucket.ToIso(to)}) spans {Describe(span)}; a query per {granularity.ToName()} may span at most "
+            + $"{Describe(max)} (setting {setting}): ask for a coarser granularity or split the range",
+            Setting: setting);
+        return false;
+    }
+
+    private static string Describe(TimeSpan span) =>
+        span.Ticks % TimeSpan.TicksPerDay == 0
+            ? string.Create(CultureInfo.InvariantCulture, $"{span.TotalDays:0} days")
+            : string.Create(CultureInfo.InvariantCulture, $"{span.TotalHours:0.##} hours");
 
     private static bool TryParseInstant(
         string? value, string name, ViewDefinition view, out long epochMilliseconds, [NotNullWhen(false)] out QueryParameterError? error)

@@ -8,6 +8,9 @@ namespace Lambda.ServingLayer.Querying;
 /// <param name="Watermark">The watermark the batch and speed parts were merged at.</param>
 public sealed record ViewQueryResult(ViewQuery Query, IReadOnlyList<ResultRow> Rows, ViewWatermark Watermark)
 {
+    /// <summary>Distinct groups (dimension values) in the whole answer, also beyond <see cref="ViewQuery.Limit"/> rows.</summary>
+    public int GroupCount { get; init; }
+
     /// <summary>Set on an answer several responses share: its JSON body, rendered once and reused.</summary>
     internal Json.RenderedBody? Rendered { get; init; }
 

@@ -48,7 +48,7 @@ internal sealed class ViewQueryResultCache(TimeSpan refresh, TimeSpan maxAge, Ti
             {
                 // One refresh at a time: parallel ones would only compete for the same cores.
                 var pending = slot.Pending;
-                if (pending is null || pending.Result.IsFaulted || pending.Result.IsCanceled)
+                if (pending is null || pending.Result.IsFaulted || pending.Result.IsCanceled || pending.IsAbandoned)
                 {
                     pending = started = new Computation(now);
                     slot.Pending = pending;
@@ -69,19 +69,40 @@ internal sealed class ViewQueryResultCache(TimeSpan refresh, TimeSpan maxAge, Ti
                     slot.Pending = serve;
                 }
             }
+
+            serve.Join();
         }
 
         if (started is not null)
         {
-            // Not tied to the first caller's token: the others wait for the same answer.
-            started.Start(() => compute(query, previous, CancellationToken.None), slot);
+            // Not tied to the first caller's token: the others wait for the same answer. It stops when the last caller
+            // waiting for it gives up (a request timeout, a client gone), so no abandoned work holds the cores.
+            started.Start(token => compute(query, previous, token), slot);
             if (_slots.Count > SweepThreshold)
             {
                 Sweep(now);
             }
         }
 
-        var result = await serve.Result.WaitAsync(cancellationToken).ConfigureAwait(false);
+        ViewQueryResult result;
+        try
+        {
+            result = await serve.Result.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            bool abandon;
+            lock (slot)
+            {
+                abandon = serve.Leave();
+            }
+
+            if (abandon)
+            {
+                await serve.AbandonAsync().ConfigureAwait(false);
+            }
+        }
+
         return ReferenceEquals(result.Query, query) ? result : result with { Query = query };
     }
 
@@ -133,6 +154,10 @@ internal sealed class ViewQueryResultCache(TimeSpan refresh, TimeSpan maxAge, Ti
     private sealed class Computation(long startedAt)
     {
         private readonly TaskCompletionSource<ViewQueryResult> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly CancellationTokenSource _abandoned = new();
+
+        /// <summary>Callers waiting for the answer, guarded by the slot's lock.</summary>
+        private int _waiters;
 
         public long StartedAt { get; } = startedAt;
 
@@ -141,12 +166,31 @@ internal sealed class ViewQueryResultCache(TimeSpan refresh, TimeSpan maxAge, Ti
         /// <summary>The answer, once computed (set before the computation becomes a slot's latest).</summary>
         public ViewQueryResult? Value { get; private set; }
 
-        public void Start(Func<Task<ViewQueryResult>> compute, Slot slot) =>
+        /// <summary>
+        /// True once every caller that waited for it gave up before the answer (read and set under the slot's lock, so
+        /// no caller joins a computation about to be cancelled).
+        /// </summary>
+        public bool IsAbandoned { get; private set; }
+
+        /// <summary>One more caller waits (under the slot's lock).</summary>
+        public void Join() => _waiters++;
+
+        /// <summary>A caller stopped waiting (under the slot's lock); true when it was the last one and the answer is not ready.</summary>
+        public bool Leave()
+        {
+            IsAbandoned |= --_waiters == 0 && !_result.Task.IsCompleted;
+            return IsAbandoned;
+        }
+
+        /// <summary>Cancels the computation (outside the slot's lock: cancellation runs the callbacks, e.g. HTTP aborts).</summary>
+        public Task AbandonAsync() => _abandoned.CancelAsync();
+
+        public void Start(Func<CancellationToken, Task<ViewQueryResult>> compute, Slot slot) =>
             _ = Task.Run(async () =>
             {
                 try
                 {
-                    var result = await compute().ConfigureAwait(false) with { Rendered = new Json.RenderedBody() };
+                    var result = await compute(_abandoned.Token).ConfigureAwait(false) with { Rendered = new Json.RenderedBody() };
                     Value = result;
                     lock (slot)
                     {

@@ -20,6 +20,7 @@ public sealed class ServingLayerMetrics : IDisposable
     private readonly Counter<long> _ingestRejected;
     private readonly Counter<long> _ingestRefused;
     private readonly Counter<long> _alertTransitions;
+    private readonly Counter<long> _queriesRefused;
     private readonly ConcurrentDictionary<string, Answers> _answers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _alerts = new(StringComparer.Ordinal);
 
@@ -42,6 +43,8 @@ public sealed class ServingLayerMetrics : IDisposable
         _ingestRefused = _meter.CreateCounter<long>(
             "lambda.serving.ingest.refused", null, "Ingest requests answered 503 with Retry-After because the source's archiver is behind, per source.");
         _alertTransitions = _meter.CreateCounter<long>("lambda.serving.alert.transitions", null, "Alert state changes, per rule and new state.");
+        _queriesRefused = _meter.CreateCounter<long>(
+            "lambda.serving.query.refused", null, "View queries refused by a query limit, per limit (range, groups, timeout, rate, concurrency).");
         _meter.CreateObservableGauge(
             "lambda.serving.alert.firing",
             () => _alerts.Select(a => new Measurement<int>(a.Value ? 1 : 0, Tag("rule", a.Key))),
@@ -65,6 +68,9 @@ public sealed class ServingLayerMetrics : IDisposable
         _computations.Add(1, Tag("view", view));
         Interlocked.Increment(ref _answers.GetOrAdd(view, _ => new Answers()).Computed);
     }
+
+    /// <summary>Records one view query refused by the limit named <paramref name="limit"/> (range, groups, timeout, rate, concurrency).</summary>
+    public void QueryRefused(string limit) => _queriesRefused.Add(1, Tag("limit", limit));
 
     /// <summary>Records one ingest request refused because the source's archiver is behind.</summary>
     public void IngestRefused(string source) => _ingestRefused.Add(1, Tag("source", source));

@@ -135,7 +135,12 @@ public sealed class SpeedRowReader
     /// </summary>
     /// <returns>The number of rows merged.</returns>
     public async Task<long> ReadIntoAsync(
-        IClickHouseClient client, string sql, ViewAggregator target, Func<IReadOnlyList<FieldValue>, bool>? keep, CancellationToken cancellationToken)
+        IClickHouseClient client,
+        string sql,
+        ViewAggregator target,
+        Func<IReadOnlyList<FieldValue>, bool>? keep,
+        CancellationToken cancellationToken,
+        ClickHouseCallOptions? call = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         var dimensions = new FieldValue[_dimensionTypes.Length];
@@ -143,7 +148,7 @@ public sealed class SpeedRowReader
         long read = 0, merged = 0;
         try
         {
-            await using var result = await client.OpenReaderAsync(sql, null, cancellationToken).ConfigureAwait(false);
+            await using var result = await client.OpenReaderAsync(sql, call, cancellationToken).ConfigureAwait(false);
             while (await result.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 read++;

@@ -46,15 +46,20 @@ public static class SpeedTableQueries
 
     /// <summary>
     /// Runs <see cref="MaxOffsetsSql"/> on <paramref name="client"/>'s database: per partition, the largest <c>last_offset</c>
-    /// stored for the view. A table (or database) not created yet holds nothing: empty.
+    /// stored for the view. A table (or database) not created yet holds nothing: empty. <paramref name="call"/>: per-call
+    /// options, e.g. a <c>max_execution_time</c> for a reader that answers a request.
     /// </summary>
     public static async Task<IReadOnlyDictionary<int, long>> ReadMaxOffsetsAsync(
-        IClickHouseClient client, SpeedTableSchema schema, IReadOnlyDictionary<int, long>? since, CancellationToken cancellationToken)
+        IClickHouseClient client,
+        SpeedTableSchema schema,
+        IReadOnlyDictionary<int, long>? since,
+        CancellationToken cancellationToken,
+        ClickHouseCallOptions? call = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         try
         {
-            var rows = await client.QueryRowsAsync(MaxOffsetsSql(client.Database, schema, since), null, cancellationToken).ConfigureAwait(false);
+            var rows = await client.QueryRowsAsync(MaxOffsetsSql(client.Database, schema, since), call, cancellationToken).ConfigureAwait(false);
             return rows.ToDictionary(r => (int)r.GetInt64(0), r => r.GetInt64(1));
         }
         catch (ClickHouseException ex) when (IsMissingTable(ex))

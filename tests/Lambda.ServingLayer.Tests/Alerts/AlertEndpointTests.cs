@@ -132,6 +132,8 @@ public sealed class AlertEndpointTests : IAsyncLifetime
 
         await WaitUntilAsync(() => Monitor.GetStatus("orders_stopped")!.LastEvaluatedAt == start.AddSeconds(10));
         Assert.Equal("ok", Monitor.GetStatus("orders_stopped")!.State);
+        // The state is updated before the notification is sent: wait for the second one rather than race it.
+        await WaitUntilAsync(() => _notifier.Attempts.Count(a => a.Rule == "orders_stopped") >= 2);
         Assert.Equal(["firing", "ok"], _notifier.Attempts.Where(a => a.Rule == "orders_stopped").Select(a => a.State));
     }
 

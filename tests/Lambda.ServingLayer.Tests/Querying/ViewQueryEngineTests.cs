@@ -350,6 +350,30 @@ public sealed class ViewQueryEngineTests
         Assert.Equal([0L, 0L, 0L, 3L], _speed.Reads.Select(r => r.GetValueOrDefault(0)));
     }
 
+    [Fact]
+    public async Task A_shared_computation_runs_while_one_caller_still_waits_and_is_cancelled_when_the_last_one_gives_up()
+    {
+        var speed = new BlockingSpeedViewReader(View.Name);
+        var engine = new ViewQueryEngine(_batch, speed, NullLogger<ViewQueryEngine>.Instance, Sharing(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10)), new FakeTimeProvider());
+        var query = Queries.Parse(TestCatalogs.Default, View.Name, Hour);
+        using var first = new CancellationTokenSource();
+        using var second = new CancellationTokenSource();
+
+        var firstWait = engine.ExecuteAsync(query, first.Token);
+        await speed.Entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var secondWait = engine.ExecuteAsync(query, second.Token);
+        await first.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => firstWait);
+        await Task.Delay(100);
+
+        Assert.False(speed.Cancelled.Task.IsCompleted, "the computation was cancelled while a caller still waited for it");
+        Assert.Equal(1, speed.Running);
+        await second.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => secondWait);
+        await speed.Cancelled.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(0, speed.Running);
+    }
+
     private static QueryResultSharing Sharing(TimeSpan refresh, TimeSpan maxAge) =>
         new() { Refresh = refresh, MaxAge = maxAge, Rebase = TimeSpan.FromMinutes(1) };
 

@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using HdrHistogram;
+using Lambda.ServingLayer.Limits;
+using Lambda.Shared.Catalog;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Lambda.Benchmarks.Serving;
+
+/// <summary>
+/// One key floods expensive queries while another sends cheap ones: the cheap key's latency unloaded, under the flood
+/// with the per-key limits (<c>Serving:Limits</c>) as shipped, and under the same flood with the limits lifted.
+/// Usage: <c>flood [seconds=10] [cheapClients=4] [floodClients=64]</c>.
+/// </summary>
+internal static class FloodLoad
+{
+    /// <summary>Limits no single-key capacity benchmark reaches.</summary>
+    public static readonly Dictionary<string, string?> LiftedLimits = new()
+    {
+        ["Serving:Limits:RequestsPerSecond"] = "10000000",
+        ["Serving:Limits:Burst"] = "10000000",
+        ["Serving:Limits:MaxConcurrentQueries"] = "100000",
+    };
+
+    private const string FloodKey = "bench-flood-key";
+
+    /// <summary>Cheap queries per second, all cheap clients together.</summary>
+    private const int CheapRate = 200;
+
+    // An hour of one country per minute: 60 rows, shared among the cheap clients as any dashboard query is.
+    private const string Cheap = "/api/views/revenue_by_country?from=2026-11-25T22:00:00Z&to=2026-11-25T23:00:00Z&filter=country:C1";
+
+    public static async Task RunAsync(string[] args)
+    {
+        var seconds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10;
+        var cheapClients = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 4;
+        var floodClients = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 64;
+        var data = new ServingData(CatalogLoader.LoadFile(Path.Combine(AppContext.BaseDirectory, "catalog.yaml")));
+        Console.WriteLine(
+            $"{seconds} s per phase, {cheapClients} cheap clients (key A: an hour of one country per minute, {CheapRate} q/s together), {floodClients} flooding clients "
+            + $"(key B: the whole day per minute by country, each a different limit so no answer is shared), {Environment.ProcessorCount} cores");
+
+        var defaults = new QueryLimitsOptions();
+        var keys = new Dictionary<string, string?> { ["Serving:ApiKeys:1:Key"] = FloodKey, ["Serving:ApiKeys:1:Scopes:0"] = "query" };
+        // The benchmark host lifts the per-key limits for its capacity scenarios; the shipped defaults are set back explicitly.
+        var shipped = new Dictionary<string, string?>(keys)
+        {
+            ["Serving:Limits:RequestsPerSecond"] = defaults.RequestsPerSecond.ToString(CultureInfo.InvariantCulture),
+            ["Serving:Limits:Burst"] = defaults.Burst.ToString(CultureInfo.InvariantCulture),
+            ["Serving:Limits:MaxConcurrentQueries"] = defaults.MaxConcurrentQueries.ToString(CultureInfo.InvariantCulture),
+            ["Serving:Limits:QueuedQueries"] = defaults.QueuedQueries.ToString(CultureInfo.InvariantCulture),
+        };
+        var lifted = keys.Concat(LiftedLimits);
+
+        var baseline = await MeasureAsync(data, shipped, seconds, cheapClients, floodClients: 0, "unloaded");
+        var limited = await MeasureAsync(data, shipped, seconds, cheapClients, floodClients, "flood, limits as shipped");
+        var unlimited = await MeasureAsync(data, lifted, seconds, cheapClients, floodClients, "flood, limits lifted");
+        Console.WriteLine(
+            $"cheap p99 under the flood: {limited / baseline:F2}x the unloaded p99 with the shipped limits (target <= 2x: {(limited <= 2 * baseline ? "met" : "NOT met")}), "
+            + $"{unlimited / baseline:F2}x without them");
+    }
+
+    private static async Task<double> MeasureAsync(
+        ServingData data, IEnumerable<KeyValuePair<string, string?>> settings, int seconds, int cheapClients, int floodClients, string phase)
+    {
+        await using var app = await HttpLoad.StartAsync(data, settings);
+        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var p99 = await RunPhaseAsync(address, seconds, cheapClients, floodClients, phase);
+        await app.StopAsync();
+        return p99;
+    }
+
+    private static async Task<double> RunPhaseAsync(Uri address, int seconds, int cheapClients, int floodClients, string phase)
+    {
+        using var cheapHttp = Client(address, HttpLoad.Key, cheapClients);
+        using var floodHttp = Client(address, FloodKey, Math.Max(1, floodClients));
+        for (var i = 0; i < 20; i++)
+        {
+            using var warm = await cheapHttp.GetAsync(Cheap);
+            warm.EnsureSuccessStatusCode();
+        }
+
+        var stopAt = Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency);
+        long floodAnswered = 0, floodRefused = 0, floodOther = 0, cheapRefused = 0;
+        var flood = Enumerable.Range(0, floodClients).Select(client => Task.Run(async () =>
+        {
+            var limit = 100_000 - (client * 1_000);
+            while (Stopwatch.GetTimestamp() < stopAt)
+            {
+                using var response = await floodHttp.GetAsync(
+                    $"/api/views/revenue_by_country?from=2026-11-25&to=2026-11-26&granularity=minute&limit={limit--}");
+                await (await response.Content.ReadAsStreamAsync()).CopyToAsync(Stream.Null);
+                switch (response.StatusCode)
+                {
+                    case HttpStatusCode.OK: Interlocked.Increment(ref floodAnswered); break;
+                    case HttpStatusCode.TooManyRequests:
+                        Interlocked.Increment(ref floodRefused);
+                        // A well-behaved client would wait Retry-After; a flood does not, but yields the loop briefly.
+                        await Task.Delay(5);
+                        break;
+                    default: Interlocked.Increment(ref floodOther); break;
+                }
+            }
+        })).ToArray();
+
+        var histogram = new LongHistogram(TimeStamp.Minutes(1), 3);
+        var cheap = Enumerable.Range(0, cheapClients).Select(_ => Task.Run(async () =>
+        {
+            var local = new LongHistogram(TimeStamp.Minutes(1), 3);
+            // Paced like a dashboard, well inside the key's limits: the figure is the latency, not how many fit.
+            var interval = (long)(Stopwatch.Frequency * cheapClients / (double)CheapRate);
+            var next = Stopwatch.GetTimestamp();
+            while (Stopwatch.GetTimestamp() < stopAt)
+            {
+                next += interval;
+                var t0 = Stopwatch.GetTimestamp();
+                using var response = await cheapHttp.GetAsync(Cheap);
+                await (await response.Content.ReadAsStreamAsync()).CopyToAsync(Stream.Null);
+                local.RecordValue(Stopwatch.GetTimestamp() - t0);
+                if (response.StatusCode == HttpStatusCode.TooManyRequests)
+                {
+                    Interlocked.Increment(ref cheapRefused);
+                }
+                else if (response.StatusCode != HttpStatusCode.OK)
+                {
+                    throw new InvalidOperationException($"the cheap key got {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+                }
+
+                var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), next);
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait);
+                }
+            }
+
+            return local;
+        })).ToArray();
+        foreach (var local in await Task.WhenAll(cheap))
+        {
+            histogram.Add(local);
+        }
+
+        await Task.WhenAll(flood);
+        double Ms(double percentile) => histogram.GetValueAtPercentile(percentile) * 1000.0 / Stopwatch.Frequency;
+        Console.WriteLine(
+            $"{phase,-26} cheap: {histogram.TotalCount / (double)seconds,5:F0} q/s  p50 {Ms(50),7:F2} ms  p99 {Ms(99),7:F2} ms  {cheapRefused} refused   "
+            + $"flood: {floodAnswered / (double)seconds,6:F1} answered/s, {floodRefused / (double)seconds,8:F0} refused (429)/s, {floodOther} other");
+        return Ms(99);
+    }
+
+    private static HttpClient Client(Uri address, string key, int connections)
+    {
+        var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = connections }) { BaseAddress = address, Timeout = TimeSpan.FromMinutes(2) };
+        http.DefaultRequestHeaders.Add("X-Api-Key", key);
+        return http;
+    }
+}

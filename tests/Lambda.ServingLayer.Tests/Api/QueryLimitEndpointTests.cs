@@ -1,0 +1,185 @@
+using System.Net;
+using Lambda.ServingLayer.Querying;
+using Lambda.ServingLayer.Tests.Querying;
+using Lambda.ServingLayer.Tests.Support;
+using Lambda.Testing;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Lambda.ServingLayer.Tests.Api;
+
+/// <summary>The limits of <c>Serving:Limits</c> on <c>GET /api/views/{view}</c>: each refusal is a problem naming its setting.</summary>
+public sealed class QueryLimitEndpointTests : IClassFixture<ServingAppFactory>
+{
+    private const string Hours = "/api/views/revenue_by_country?from=2026-11-25T10:00:00Z&to=2026-11-25T12:00:00Z&granularity=hour";
+
+    private readonly ServingAppFactory _factory;
+
+    public QueryLimitEndpointTests(ServingAppFactory factory) => _factory = factory;
+
+    [Theory]
+    [InlineData("minute", "2026-01-01T00:00:00Z", "2026-02-01T00:00:01Z", false)]
+    [InlineData("minute", "2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z", true)]
+    [InlineData("hour", "2026-01-01T00:00:00Z", "2026-03-01T00:00:00Z", true)]
+    public async Task A_range_longer_than_its_granularity_allows_is_a_400_naming_the_setting(string granularity, string from, string to, bool accepted)
+    {
+        using var app = WithLimits(new() { ["MaxRangeMinute"] = "31.00:00:00" });
+        using var client = ClientOf(app, ServingAppFactory.QueryKey);
+
+        // Whole minutes only: the view is stored per minute, so 'to' one second past 31 days is checked as unaligned first.
+        var end = to.EndsWith(":01Z", StringComparison.Ordinal) ? "2026-02-01T00:01:00Z" : to;
+        using var response = await client.GetAsync($"/api/views/revenue_by_country?from={from}&to={end}&granularity={granularity}");
+
+        if (accepted)
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return;
+        }
+
+        var problem = await ProblemAssert.ReadNamingAsync(response, HttpStatusCode.BadRequest, "to");
+        Assert.Equal("Serving:Limits:MaxRangeMinute", problem.GetProperty("setting").GetString());
+        Assert.Contains("at most 31 days (setting Serving:Limits:MaxRangeMinute)", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task More_groups_than_allowed_is_a_422_naming_the_setting_and_fewer_pass()
+    {
+        var reader = new FakeSpeedViewReader();
+        var view = TestCatalogs.RevenueByCountry;
+        reader.FlushAll(
+            view,
+            ViewQueryEngineTests.Numbered((0, Orders.Create(0, "US", 1m)), (0, Orders.Create(1, "DE", 2m)), (0, Orders.Create(2, "CH", 3m)), (0, Orders.Create(70, "US", 4m))),
+            _ => []);
+        using var app = WithLimits(new() { ["MaxGroups"] = "2" }, reader);
+        using var client = ClientOf(app, ServingAppFactory.QueryKey);
+
+        using var tooMany = await client.GetAsync(Hours);
+        using var filtered = await client.GetAsync(Hours + "&filter=country:US,country:DE");
+        using var oneGroup = await client.GetAsync(Hours + "&group_by=");
+
+        var problem = await ProblemAssert.ReadNamingAsync(tooMany, HttpStatusCode.UnprocessableEntity, "group_by");
+        Assert.Equal("Serving:Limits:MaxGroups", problem.GetProperty("setting").GetString());
+        Assert.Contains("holds 3 groups, more than the 2", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        // Two groups over two hours (three rows): the limit counts groups, not rows.
+        Assert.Equal(HttpStatusCode.OK, filtered.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, oneGroup.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_key_beyond_its_rate_gets_429_with_retry_after_while_another_key_is_answered()
+    {
+        using var app = WithLimits(new() { ["RequestsPerSecond"] = "1", ["Burst"] = "2" });
+        using var flooding = ClientOf(app, ServingAppFactory.QueryKey);
+        using var other = ClientOf(app, ServingAppFactory.AllKey);
+
+        var statuses = new List<HttpStatusCode>();
+        HttpResponseMessage? refused = null;
+        for (var i = 0; i < 3; i++)
+        {
+            var response = await flooding.GetAsync(Hours);
+            statuses.Add(response.StatusCode);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                refused = response;
+                break;
+            }
+
+            response.Dispose();
+        }
+
+        using var others = await other.GetAsync(Hours);
+
+        Assert.True(refused is not null, $"no 429 within the burst + 1 requests: {string.Join(", ", statuses)}");
+        using (refused)
+        {
+            var problem = await ProblemAssert.ReadAsync(refused, HttpStatusCode.TooManyRequests);
+            Assert.Equal("Serving:Limits:RequestsPerSecond", problem.GetProperty("setting").GetString());
+            Assert.Equal("rate", problem.GetProperty("limit").GetString());
+            Assert.True(refused.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1), $"Retry-After: {refused.Headers.RetryAfter}");
+        }
+
+        Assert.Equal(HttpStatusCode.OK, others.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_key_with_as_many_queries_running_as_allowed_gets_429_for_the_next()
+    {
+        var reader = new BlockingSpeedViewReader("revenue_by_country");
+        using var app = WithLimits(new() { ["MaxConcurrentQueries"] = "1", ["QueuedQueries"] = "0", ["Timeout"] = "00:00:05" }, reader);
+        using var client = ClientOf(app, ServingAppFactory.QueryKey);
+        using var other = ClientOf(app, ServingAppFactory.AllKey);
+
+        var running = client.GetAsync(Hours);
+        await reader.Entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        using var second = await client.GetAsync(Hours.Replace("revenue_by_country", "failed_payments", StringComparison.Ordinal));
+        using var othersCheap = await other.GetAsync(Hours.Replace("revenue_by_country", "failed_payments", StringComparison.Ordinal));
+
+        var problem = await ProblemAssert.ReadAsync(second, HttpStatusCode.TooManyRequests);
+        Assert.Equal("Serving:Limits:MaxConcurrentQueries", problem.GetProperty("setting").GetString());
+        Assert.Equal("concurrency", problem.GetProperty("limit").GetString());
+        Assert.NotNull(second.Headers.RetryAfter);
+        Assert.Equal(HttpStatusCode.OK, othersCheap.StatusCode);
+        using var timedOut = await running;
+        Assert.Equal(HttpStatusCode.GatewayTimeout, timedOut.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_query_beyond_the_concurrency_waits_in_the_queue_and_is_answered_when_a_permit_frees()
+    {
+        var reader = new BlockingSpeedViewReader("revenue_by_country");
+        using var app = WithLimits(new() { ["MaxConcurrentQueries"] = "1", ["QueuedQueries"] = "1", ["Timeout"] = "00:00:01" }, reader);
+        using var client = ClientOf(app, ServingAppFactory.QueryKey);
+
+        var running = client.GetAsync(Hours);
+        await reader.Entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var queued = client.GetAsync(Hours.Replace("revenue_by_country", "failed_payments", StringComparison.Ordinal));
+        await Task.Delay(200);
+
+        Assert.False(queued.IsCompleted, "the second query was not held back while the first one ran");
+        using var first = await running;
+        using var second = await queued;
+        Assert.Equal(HttpStatusCode.GatewayTimeout, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_query_past_the_timeout_is_a_504_naming_the_setting_and_its_computation_is_cancelled()
+    {
+        var reader = new BlockingSpeedViewReader("revenue_by_country");
+        using var app = WithLimits(new() { ["Timeout"] = "00:00:00.300" }, reader);
+        using var client = ClientOf(app, ServingAppFactory.QueryKey);
+
+        using var response = await client.GetAsync(Hours);
+
+        var problem = await ProblemAssert.ReadAsync(response, HttpStatusCode.GatewayTimeout);
+        Assert.Equal("Serving:Limits:Timeout", problem.GetProperty("setting").GetString());
+        Assert.Equal("timeout", problem.GetProperty("limit").GetString());
+        // The shared computation had no other caller: the read it started is cancelled, not left running.
+        await reader.Cancelled.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(0, reader.Running);
+    }
+
+    private static HttpClient ClientOf(WebApplicationFactory<Program> app, string apiKey)
+    {
+        var client = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        return client;
+    }
+
+    private WebApplicationFactory<Program> WithLimits(Dictionary<string, string> limits, ISpeedViewReader? reader = null) =>
+        _factory.WithWebHostBuilder(builder =>
+        {
+            builder.ConfigureAppConfiguration((_, configuration) => configuration.AddInMemoryCollection(
+                limits.Select(l => new KeyValuePair<string, string?>($"Serving:Limits:{l.Key}", l.Value))));
+            builder.ConfigureTestServices(services =>
+            {
+                if (reader is not null)
+                {
+                    services.RemoveAll<ISpeedViewReader>().AddSingleton(reader);
+                }
+            });
+        });
+}
