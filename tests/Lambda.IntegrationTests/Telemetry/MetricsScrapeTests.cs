@@ -108,6 +108,14 @@ public sealed class MetricsScrapeTests(ITestOutputHelper output) : IAsyncLifetim
         var query = $"http://127.0.0.1:{servingPort}/api/views/revenue_by_country?from={today:yyyy-MM-dd}T00:00:00Z&to={today.AddDays(1):yyyy-MM-dd}T00:00:00Z&granularity=all&group_by=country";
         await PlatformRig.Eventually(async () => (await QueryAsync(query)).Contains("\"orders\":", StringComparison.Ordinal), "the ingested orders to be visible", TimeSpan.FromSeconds(60));
         await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => QueryAsync(query)));
+        using (var tooLong = new HttpRequestMessage(
+            HttpMethod.Get, $"http://127.0.0.1:{servingPort}/api/views/revenue_by_country?from=2026-01-01T00:00:00Z&to=2026-03-01T00:00:00Z&granularity=minute"))
+        {
+            // Beyond Serving:Limits:MaxRangeMinute (31 days by default).
+            tooLong.Headers.Add("X-Api-Key", QueryKey);
+            var response = await _rig.Http.SendAsync(tooLong);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        }
 
         using (var recompute = new HttpRequestMessage(HttpMethod.Post, $"http://127.0.0.1:{servingPort}/api/admin/batch/recompute"))
         {
@@ -136,7 +144,7 @@ public sealed class MetricsScrapeTests(ITestOutputHelper output) : IAsyncLifetim
             [
                 "lambda_serving_ingest_accepted_total", "lambda_serving_ingest_rejected_total", "lambda_serving_query_duration_seconds_count",
                 "lambda_serving_query_computations_total", "lambda_serving_query_shared_ratio", "lambda_serving_alert_firing",
-                "lambda_serving_alert_transitions_total", "http_server_request_duration_seconds_count",
+                "lambda_serving_alert_transitions_total", "lambda_serving_query_refused_total", "http_server_request_duration_seconds_count",
             ]),
         };
 
@@ -175,6 +183,7 @@ public sealed class MetricsScrapeTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.Equal(1, PrometheusText.Sum(servingAfter, "lambda_serving_alert_firing", "rule=\"orders_seen\""));
         Assert.Equal(80, PrometheusText.Sum(servingAfter, "lambda_serving_ingest_accepted_total", "source=\"orders\""));
         Assert.Equal(4, PrometheusText.Sum(servingAfter, "lambda_serving_ingest_rejected_total", "source=\"orders\"", "reason=\"missing_field\""));
+        Assert.Equal(1, PrometheusText.Sum(servingAfter, "lambda_serving_query_refused_total", "limit=\"range\""));
         var shared = PrometheusText.Sum(servingAfter, "lambda_serving_query_shared_ratio", "view=\"revenue_by_country\"");
         Assert.InRange(shared, 0.01, 1);
     }
