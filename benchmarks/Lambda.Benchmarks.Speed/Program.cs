@@ -46,6 +46,15 @@ root.SetAction(async (parse, cancellationToken) =>
         PollInterval = TimeSpan.FromMilliseconds(parse.GetValue(poll)),
         SpeedLayerEnvironment = extra,
     };
-    return await new SpeedBenchmark(settings, Console.Out).RunAsync(cancellationToken);
+    try
+    {
+        return await new SpeedBenchmark(settings, Console.Out).RunAsync(cancellationToken);
+    }
+    catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+    {
+        // System.CommandLine turns an exception into exit code 1 without a word; say what failed.
+        await Console.Error.WriteLineAsync($"the benchmark failed: {ex}");
+        return 1;
+    }
 });
 return await root.Parse(args).InvokeAsync();

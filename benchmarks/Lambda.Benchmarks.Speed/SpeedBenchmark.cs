@@ -49,6 +49,7 @@ internal sealed class SpeedBenchmark(SpeedBenchmarkSettings settings, TextWriter
         var load = File.Exists("/proc/loadavg") ? (await File.ReadAllTextAsync("/proc/loadavg", cancellationToken)).Split(' ')[0] : "n/a";
         output.WriteLine($"Speed-layer benchmark on {Environment.ProcessorCount} cores (load average {load} before it starts); broker {endpoints.KafkaBootstrap}, ClickHouse {endpoints.ClickHouseUrl} (database {database})");
         var host = SpeedLayerHost.Start(environment, Path.Combine(directory, "speed-layer.log"));
+        var finished = false;
         try
         {
             await host.WaitUntilConsumingAsync(settings.ThroughputPartitions + settings.FreshnessPartitions, TimeSpan.FromSeconds(90), cancellationToken);
@@ -60,11 +61,22 @@ internal sealed class SpeedBenchmark(SpeedBenchmarkSettings settings, TextWriter
             await FreshnessAsync(endpoints.KafkaBootstrap, freshnessTopic.Name, catalog.ViewsOf("orders_f"), clickHouse, cancellationToken);
             output.WriteLine($"[freshness] speed-layer process CPU: {(host.CpuTime - cpu).TotalSeconds:0.0} s ({(host.CpuTime - cpu).TotalMicroseconds / (settings.FreshnessRate * settings.FreshnessDuration.TotalSeconds):0.00} µs per event)");
             output.WriteLine($"speed layer stopped with exit code {await host.StopAsync(TimeSpan.FromSeconds(60))}");
+            finished = true;
             return 0;
         }
         finally
         {
             await host.DisposeAsync();
+            if (!finished && File.Exists(host.LogPath))
+            {
+                // The directory goes away below: what the speed layer said is the only clue to a failed run.
+                output.WriteLine("--- the speed layer's last log lines ---");
+                foreach (var line in File.ReadLines(host.LogPath).TakeLast(40))
+                {
+                    output.WriteLine(line);
+                }
+            }
+
             await DevBrokerAdmin.DeleteTopicAsync(throughputTopic.Name, CancellationToken.None);
             await DevBrokerAdmin.DeleteTopicAsync(freshnessTopic.Name, CancellationToken.None);
             await clickHouse.ExecuteAsync($"DROP DATABASE IF EXISTS {ClickHouseSql.QuoteIdentifier(database)}", CancellationToken.None);

@@ -90,9 +90,9 @@ internal sealed class SpeedLayerHost : IAsyncDisposable
 
             try
             {
+                // The OpenTelemetry exporter labels every sample (otel_scope_name, ...): sum them rather than match one bare line.
                 var metrics = await _http.GetStringAsync(new Uri(BaseUrl, "metrics"), cts.Token);
-                var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith("lambda_speed_assigned_partitions ", StringComparison.Ordinal));
-                if (line is not null && double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture) >= partitions)
+                if (PrometheusText.Sum(metrics, "lambda_speed_assigned_partitions") >= partitions)
                 {
                     return;
                 }
