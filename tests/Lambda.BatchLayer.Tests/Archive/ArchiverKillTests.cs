@@ -65,6 +65,9 @@ public sealed class ArchiverKillTests(ITestOutputHelper output)
 
             await using (var last = ArchiverProcess.Start(settings))
             {
+                // The killed runs may have archived everything already; a SIGTERM that lands before the host handles
+                // signals ends the process with 143, which would say nothing about a graceful stop.
+                await last.WaitForOutputAsync("assigned partitions", TimeSpan.FromMinutes(2), cts.Token);
                 await WaitUntilArchivedAsync(datasetRoot, orders, expected, last, cts.Token);
                 await last.TerminateAsync(cts.Token);
                 output.WriteLine($"{clock.Elapsed:mm\\:ss} final run caught up and stopped: exit code {last.ExitCode}; {Recovery(last.Output)}");
