@@ -55,9 +55,9 @@ public static class ViewEndpoints
     {
         if (!parser.TryCreateQuery(request, out var query, out var error))
         {
-            if (error.Setting is not null)
+            if (error.Limit is { } limit)
             {
-                metrics.QueryRefused("range");
+                metrics.QueryRefused(limit);
             }
 
             return ProblemResults.Parameter(error);
@@ -68,12 +68,13 @@ public static class ViewEndpoints
         if (result.GroupCount > maxGroups)
         {
             metrics.QueryRefused("groups");
-            var setting = $"{QueryLimitsOptions.SectionName}:{nameof(QueryLimitsOptions.MaxGroups)}";
+            var setting = QueryLimitsOptions.Key(nameof(QueryLimitsOptions.MaxGroups));
             return ProblemResults.Parameter(new QueryParameterError(
                 ViewQueryParser.GroupBy,
                 $"'group_by': the answer holds {result.GroupCount} groups, more than the {maxGroups} one query may return (setting {setting}): "
                 + "group by fewer dimensions or filter the groups",
                 StatusCodes.Status422UnprocessableEntity,
+                Limit: "groups",
                 Setting: setting));
         }
 

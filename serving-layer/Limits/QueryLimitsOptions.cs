@@ -71,12 +71,15 @@ public sealed class QueryLimitsOptions
         _ => MaxRangeAll,
     };
 
+    /// <summary>The configuration key of the property <paramref name="name"/> (e.g. <c>Serving:Limits:MaxGroups</c>).</summary>
+    public static string Key(string name) => $"{SectionName}:{name}";
+
     /// <summary>The configuration key of <see cref="MaxRangeOf"/> for <paramref name="granularity"/>.</summary>
-    public static string MaxRangeSetting(QueryGranularity granularity) => $"{SectionName}:" + granularity switch
+    public static string MaxRangeSetting(QueryGranularity granularity) => Key(granularity switch
     {
         QueryGranularity.Minute => nameof(MaxRangeMinute),
         QueryGranularity.Hour => nameof(MaxRangeHour),
         QueryGranularity.Day => nameof(MaxRangeDay),
         _ => nameof(MaxRangeAll),
-    };
+    });
 }

@@ -51,9 +51,9 @@ internal sealed class QueryRateLimiterPolicy(IOptions<QueryLimitsOptions> option
         var rate = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter);
         var seconds = rate ? Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)) : 1;
         var (limit, setting, detail) = rate
-            ? ("rate", $"{QueryLimitsOptions.SectionName}:{nameof(QueryLimitsOptions.RequestsPerSecond)}",
+            ? ("rate", QueryLimitsOptions.Key(nameof(QueryLimitsOptions.RequestsPerSecond)),
                 $"this API key sent more than {_limits.RequestsPerSecond} view queries per second (bursts up to {_limits.Burst}); retry after {seconds} s")
-            : ("concurrency", $"{QueryLimitsOptions.SectionName}:{nameof(QueryLimitsOptions.MaxConcurrentQueries)}",
+            : ("concurrency", QueryLimitsOptions.Key(nameof(QueryLimitsOptions.MaxConcurrentQueries)),
                 $"this API key has {_limits.MaxConcurrentQueries} view queries running and {_limits.QueuedQueries} waiting; send the next when one has answered");
         metrics.QueryRefused(limit);
         var http = context.HttpContext;
@@ -63,13 +63,7 @@ internal sealed class QueryRateLimiterPolicy(IOptions<QueryLimitsOptions> option
         await problems.WriteAsync(new ProblemDetailsContext
         {
             HttpContext = http,
-            ProblemDetails =
-            {
-                Status = StatusCodes.Status429TooManyRequests,
-                Title = "Too many requests",
-                Detail = detail,
-                Extensions = { ["limit"] = limit, [ProblemResults.SettingExtension] = setting },
-            },
+            ProblemDetails = ProblemResults.Limit(StatusCodes.Status429TooManyRequests, "Too many requests", detail, limit, setting),
         }).ConfigureAwait(false);
     }
 }

@@ -18,7 +18,7 @@ public static class QueryTimeoutPolicy
     public static RequestTimeoutPolicy For(QueryLimitsOptions limits)
     {
         ArgumentNullException.ThrowIfNull(limits);
-        var setting = $"{QueryLimitsOptions.SectionName}:{nameof(QueryLimitsOptions.Timeout)}";
+        var setting = QueryLimitsOptions.Key(nameof(QueryLimitsOptions.Timeout));
         return new RequestTimeoutPolicy
         {
             Timeout = limits.Timeout,
@@ -33,14 +33,13 @@ public static class QueryTimeoutPolicy
                 await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
                 {
                     HttpContext = context,
-                    ProblemDetails =
-                    {
-                        Status = StatusCodes.Status504GatewayTimeout,
-                        Title = "Query timed out",
-                        Detail = $"the query took longer than {limits.Timeout.TotalSeconds:0.###} s (setting {setting}) and was cancelled; "
+                    ProblemDetails = ProblemResults.Limit(
+                        StatusCodes.Status504GatewayTimeout,
+                        "Query timed out",
+                        $"the query took longer than {limits.Timeout.TotalSeconds:0.###} s (setting {setting}) and was cancelled; "
                             + "ask for a shorter range, a coarser granularity or fewer groups",
-                        Extensions = { ["limit"] = "timeout", [ProblemResults.SettingExtension] = setting },
-                    },
+                        "timeout",
+                        setting),
                 }).ConfigureAwait(false);
             },
         };

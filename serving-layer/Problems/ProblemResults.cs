@@ -15,6 +15,9 @@ public static class ProblemResults
     /// <summary>The extension member with the token found at <see cref="PositionExtension"/>.</summary>
     public const string TokenExtension = "token";
 
+    /// <summary>The extension member naming the limit a request went beyond (<c>range</c>, <c>groups</c>, <c>rate</c>, ...).</summary>
+    public const string LimitExtension = "limit";
+
     /// <summary>The extension member with the configuration key of the limit a request went beyond.</summary>
     public const string SettingExtension = "setting";
 
@@ -29,14 +32,27 @@ public static class ProblemResults
             problem.Extensions[TokenExtension] = error.Token;
         }
 
-        if (error.Setting is { } setting)
+        if (error.Limit is { } limit)
         {
             problem.Title = "Query limit exceeded";
-            problem.Extensions[SettingExtension] = setting;
+            problem.Extensions[LimitExtension] = limit;
+            problem.Extensions[SettingExtension] = error.Setting;
         }
 
         return TypedResults.Problem(problem);
     }
+
+    /// <summary>
+    /// The problem for a request refused by a query limit outside parameter parsing (rate, concurrency, timeout): the
+    /// same <c>limit</c> and <c>setting</c> members as a parameter beyond its limit.
+    /// </summary>
+    public static ProblemDetails Limit(int status, string title, string detail, string limit, string setting) => new()
+    {
+        Status = status,
+        Title = title,
+        Detail = detail,
+        Extensions = { [LimitExtension] = limit, [SettingExtension] = setting },
+    };
 
     /// <summary>A problem with status <paramref name="status"/> naming <paramref name="parameter"/>.</summary>
     public static IResult Parameter(string parameter, string detail, int status = StatusCodes.Status400BadRequest) =>

@@ -6,6 +6,7 @@ namespace Lambda.ServingLayer.Querying;
 /// <param name="StatusCode">400, or 404 when the named thing does not exist.</param>
 /// <param name="Position">For an expression (<c>where</c>), the 1-based character position of the problem.</param>
 /// <param name="Token">For an expression, the token at <paramref name="Position"/> as quoted in the message.</param>
-/// <param name="Setting">For a request beyond a configured limit, the configuration key of that limit.</param>
+/// <param name="Limit">For a request beyond a configured limit, which one (<c>range</c>, <c>groups</c>): the metric's label.</param>
+/// <param name="Setting">With <paramref name="Limit"/>, the configuration key of that limit.</param>
 public sealed record QueryParameterError(
-    string Parameter, string Message, int StatusCode = 400, int? Position = null, string? Token = null, string? Setting = null);
+    string Parameter, string Message, int StatusCode = 400, int? Position = null, string? Token = null, string? Limit = null, string? Setting = null);

@@ -95,7 +95,8 @@ internal sealed class ResultAccumulator
     }
 
     /// <summary>How many distinct groups (dimension values, whatever the bucket) the rows hold.</summary>
-    public int CountGroups() => _rows.Keys.Select(k => k.Dimensions).Distinct(DimensionsComparer.Instance).Count();
+    public int CountGroups() =>
+        _granularity is null ? _rows.Count : _rows.Keys.Select(k => k.Dimensions).Distinct(DimensionsComparer.Instance).Count();
 
     /// <summary>The rows ordered by bucket then dimension values, at most <paramref name="limit"/>; freezes the accumulator.</summary>
     public IReadOnlyList<ResultRow> ToRows(int limit)

@@ -94,6 +94,7 @@ public sealed class ViewQueryParser(LambdaCatalog catalog, IOptions<ServingOptio
             To,
             $"'to': the range [{TimeBucket.ToIso(from)}, {TimeBucket.ToIso(to)}) spans {Describe(span)}; a query per {granularity.ToName()} may span at most "
             + $"{Describe(max)} (setting {setting}): ask for a coarser granularity or split the range",
+            Limit: "range",
             Setting: setting);
         return false;
     }

@@ -1,5 +1,6 @@
 extern alias speedlayer;
 
+using Lambda.ServingLayer.Limits;
 using Lambda.ServingLayer.Querying;
 using Lambda.ServingLayer.Tests.Querying;
 using Lambda.ServingLayer.Tests.Support;
@@ -12,6 +13,7 @@ using Lambda.Shared.Time;
 using speedlayer::Lambda.SpeedLayer.Storage;
 using Lambda.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace Lambda.ServingLayer.Tests.Integration;
 
@@ -63,6 +65,25 @@ public sealed class ClickHouseSpeedViewReaderTests : IAsyncLifetime
         var expected = ViewQueryEngineTests.Aggregate(view, events.Where(e => e.Partition == 1 || e.Offset >= 2));
         Assert.Null(ViewAggregator.FindDifference(expected, read.Groups));
         Assert.Equal(new Dictionary<int, long> { [0] = 5, [1] = 3 }, read.NextOffsets);
+    }
+
+    [Fact]
+    public async Task Both_reads_carry_the_query_timeout_as_max_execution_time_and_the_server_accepts_it()
+    {
+        var view = TestCatalogs.RevenueByCountry;
+        var writer = new SpeedTableWriter(Shared(), view);
+        await writer.CreateAsync();
+        var events = ViewQueryEngineTests.Numbered((0, Orders.Create(0, "US", 1.00m)), (0, Orders.Create(1, "DE", 2.00m)));
+        await writer.FlushAsync(0, 0, 1, events);
+        var recording = new RecordingClickHouseClient(_client);
+        var reader = new ClickHouseSpeedViewReader(recording, Options.Create(new QueryLimitsOptions { Timeout = TimeSpan.FromSeconds(6.5) }));
+
+        var read = await reader.ReadAsync(
+            view, new ViewSelection(new TimeRange(Orders.At(0), Orders.At(60))), new Dictionary<int, long>(), view.Granularity, CancellationToken.None);
+
+        Assert.Null(ViewAggregator.FindDifference(ViewQueryEngineTests.Aggregate(view, events), read.Groups));
+        Assert.Equal(2, recording.Calls.Count);
+        Assert.All(recording.Calls, call => Assert.Equal("7", call?.Settings?["max_execution_time"]));
     }
 
     [Fact]
