@@ -17,7 +17,8 @@ namespace Lambda.IntegrationTests.Epochs;
 /// log is behind the stored progress of its epoch, with nothing telling the restart apart, stops both consumers (readiness
 /// names topic, partition and offsets) until an operator begins a new epoch with the <c>epoch</c> command; the broker
 /// replaced three times under the platform (a move to another cluster, then two restarts, with a recompute between) keeps
-/// every answer exact. Totals
+/// every answer exact; a move to a cluster that holds mirrored copies of the topic, by the README's steps, counts each
+/// event once. Totals
 /// come from the serving API; the expected ones are summed by the test from the raw JSON events.
 /// </summary>
 [Trait(TestCategories.Name, TestCategories.Stack)]
@@ -194,6 +195,48 @@ public sealed class OffsetEpochStackTests(ITestOutputHelper output) : IAsyncLife
                 broker.Dispose();
             }
         }
+    }
+
+    [Fact]
+    public async Task A_move_to_a_mirrored_cluster_by_the_documented_steps_counts_every_event_once()
+    {
+        // The README's migration with a mirror: the new cluster holds copies of the old topic (offsets again from 0, a
+        // new topic id), so a new epoch read from its start would count the copies twice. The documented steps: stop the
+        // producers, wait until both consumers caught up, stop them, 'epoch --new --start latest' against the new cluster,
+        // start them there, produce there.
+        const int before = 1_200, after = 2_000;
+        using var cancellation = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        var speed = StartSpeed();
+        var archiver = StartArchiver();
+        StartServing();
+        await ProduceAsync(0, before);
+        await WaitForTotalsAsync(before, "on the old cluster");
+        await WaitForArchiveAsync(epoch: 0, perPartition: before / Partitions);
+
+        using var mirror = DevBrokerProcess.Start(Path.Combine(_rig.Root, "mirror"), new Dictionary<string, string>
+        {
+            ["DevBroker__Topics__0__Name"] = _rig.Topic,
+            ["DevBroker__Topics__0__Partitions"] = Partitions.ToString(CultureInfo.InvariantCulture),
+        });
+        _bootstrap = await mirror.WaitUntilListeningAsync(cancellation.Token);
+
+        // What MirrorMaker leaves on the new cluster: every event of the old topic, in the same partitions and order.
+        await ProduceAsync(0, before);
+        _rig.Kill(speed);
+        _rig.Kill(archiver);
+        await ServiceProcess.RunToEndAsync(
+            Path.Combine(RepositoryPaths.Root, "batch-layer"), "Lambda.BatchLayer", ["epoch", "--topic", _rig.Topic, "--new", "--start", "latest"], Environment(), TimeSpan.FromSeconds(60));
+
+        StartSpeed();
+        StartArchiver();
+        await ProduceAsync(before, after);
+        await WaitForTotalsAsync(after, "on the mirrored cluster");
+        await WaitForArchiveAsync(epoch: 1, perPartition: after / Partitions);
+        var epochs = await ReadEpochsAsync();
+        Assert.True(epochs.Count == 2, $"expected epochs 0 and 1 (the operator's): {string.Join("; ", epochs)}");
+
+        await RecomputeAsync();
+        await AssertTotalsAsync(after, "after a recompute over both clusters", expectBatch: true);
     }
 
     [Fact]
