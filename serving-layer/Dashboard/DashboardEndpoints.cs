@@ -21,6 +21,9 @@ public static class DashboardEndpoints
     /// <summary>The pipeline health page script's path.</summary>
     public const string HealthScriptPath = "/dashboard/health.js";
 
+    /// <summary>The pages' icon (without one, browsers ask for <c>/favicon.ico</c> and log the 404 as a console error).</summary>
+    public const string IconPath = "/dashboard/favicon.svg";
+
     private const string Html = "text/html; charset=utf-8";
     private const string JavaScript = "text/javascript; charset=utf-8";
 
@@ -30,6 +33,7 @@ public static class DashboardEndpoints
         (ScriptPath, new(() => Load("dashboard.js")), JavaScript),
         (HealthPagePath, new(() => Load("health.html")), Html),
         (HealthScriptPath, new(() => Load("health.js")), JavaScript),
+        (IconPath, new(() => Load("favicon.svg")), "image/svg+xml"),
     ];
 
     /// <summary>Maps the pages and their scripts, open to anonymous callers and left out of the OpenAPI document.</summary>

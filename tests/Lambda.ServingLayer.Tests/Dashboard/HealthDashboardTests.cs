@@ -37,6 +37,12 @@ public sealed partial class HealthDashboardTests(ServingAppFactory factory) : IC
         Assert.Contains("'lambda.dashboard.apiKey'", await client.GetStringAsync("/dashboard/dashboard.js"), StringComparison.Ordinal);
         Assert.Contains("'lambda.dashboard.apiKey'", js, StringComparison.Ordinal);
 
+        // An icon of its own: without one the browser asks for /favicon.ico and logs the 404 as a console error.
+        Assert.Contains("<link rel=\"icon\" href=\"/dashboard/favicon.svg\"", html, StringComparison.Ordinal);
+        using var icon = await client.GetAsync("/dashboard/favicon.svg");
+        Assert.Equal(HttpStatusCode.OK, icon.StatusCode);
+        Assert.Equal("image/svg+xml", icon.Content.Headers.ContentType?.MediaType);
+
         // The two pages link to each other.
         Assert.Contains("href=\"/dashboard\"", html, StringComparison.Ordinal);
         Assert.Contains("href=\"/dashboard/health\"", await client.GetStringAsync("/dashboard"), StringComparison.Ordinal);
