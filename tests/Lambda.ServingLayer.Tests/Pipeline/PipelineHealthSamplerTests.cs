@@ -173,6 +173,13 @@ public sealed class PipelineHealthSamplerTests
         Assert.Equal(new RecomputeReading(T0, run, Failed: false), _history.Recompute);
         Assert.Equal(1, _runs.LastLimit);
         Assert.Equal(TimeSpan.FromMinutes(176), _history.Recompute!.AgeAt(T0));
+
+        _runs.Failure = new InvalidOperationException("PostgreSQL down");
+        _time.Advance(TimeSpan.FromSeconds(15));
+        await Sampler().SampleAsync(CancellationToken.None);
+
+        Assert.Equal(new RecomputeReading(T0.AddSeconds(15), null, Failed: true), _history.Recompute);
+        Assert.Contains(_logger.Collector.GetSnapshot(), r => r.Level == LogLevel.Warning && r.Message.Contains("last_recompute", StringComparison.Ordinal));
     }
 
     private PipelineHealthSampler Sampler() => new(
