@@ -11,7 +11,7 @@ public static class ServingLayerApplicationExtensions
 {
     /// <summary>
     /// Problem details for exceptions and empty error answers (404, 405, ...), API-key authentication, the OpenAPI
-    /// document (<c>/openapi/v1.json</c>), the API reference page (<c>/docs</c>), health endpoints, the API and the live dashboard (<c>/dashboard</c>).
+    /// document (<c>/openapi/v1.json</c>), the API reference page (<c>/docs</c>), health endpoints, the API and the live dashboard (<c>/dashboard</c>, pipeline health on <c>/dashboard/health</c>).
     /// </summary>
     public static WebApplication UseServingLayer(this WebApplication app)
     {
@@ -35,6 +35,7 @@ public static class ServingLayerApplicationExtensions
         app.MapEventEndpoints();
         app.MapAdminEndpoints();
         app.MapAlertEndpoints();
+        app.MapPipelineHealthEndpoints();
         app.MapDashboardEndpoints();
         return app;
     }

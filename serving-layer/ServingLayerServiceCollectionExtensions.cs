@@ -8,6 +8,7 @@ using Lambda.ServingLayer.Ingest;
 using Lambda.ServingLayer.Json;
 using Lambda.ServingLayer.Limits;
 using Lambda.ServingLayer.OpenApi;
+using Lambda.ServingLayer.Pipeline;
 using Lambda.ServingLayer.Problems;
 using Lambda.ServingLayer.Querying;
 using Lambda.ServingLayer.Security;
@@ -84,6 +85,7 @@ public static class ServingLayerServiceCollectionExtensions
             services.AddHostedService<IngestBackpressureMonitor>();
         }
         services.AddServingAlerts(configuration);
+        services.AddPipelineHealth(configuration);
 
         services.AddOptions<QueryLimitsOptions>()
             .Bind(configuration.GetSection(QueryLimitsOptions.SectionName))

@@ -3,8 +3,9 @@ using System.Reflection;
 namespace Lambda.ServingLayer.Dashboard;
 
 /// <summary>
-/// <c>GET /dashboard</c>: the live dashboard, one static page (HTML, plain JavaScript, SVG) embedded in the assembly,
-/// served without a key; the page asks for a <c>query</c> key and sends it with every API call it makes.
+/// <c>GET /dashboard</c>: the live dashboard, and <c>GET /dashboard/health</c>: pipeline health; static pages (HTML, plain
+/// JavaScript, SVG) embedded in the assembly, served without a key; each page asks for a <c>query</c> key and sends it
+/// with every API call it makes.
 /// </summary>
 public static class DashboardEndpoints
 {
@@ -14,19 +15,38 @@ public static class DashboardEndpoints
     /// <summary>The page script's path.</summary>
     public const string ScriptPath = "/dashboard/dashboard.js";
 
-    private static readonly Lazy<byte[]> Page = new(() => Load("dashboard.html"));
-    private static readonly Lazy<byte[]> Script = new(() => Load("dashboard.js"));
+    /// <summary>The pipeline health page's path.</summary>
+    public const string HealthPagePath = "/dashboard/health";
 
-    /// <summary>Maps the page and its script, open to anonymous callers and left out of the OpenAPI document.</summary>
+    /// <summary>The pipeline health page script's path.</summary>
+    public const string HealthScriptPath = "/dashboard/health.js";
+
+    /// <summary>The pages' icon (without one, browsers ask for <c>/favicon.ico</c> and log the 404 as a console error).</summary>
+    public const string IconPath = "/dashboard/favicon.svg";
+
+    private const string Html = "text/html; charset=utf-8";
+    private const string JavaScript = "text/javascript; charset=utf-8";
+
+    private static readonly (string Path, Lazy<byte[]> Content, string ContentType)[] Assets =
+    [
+        (PagePath, new(() => Load("dashboard.html")), Html),
+        (ScriptPath, new(() => Load("dashboard.js")), JavaScript),
+        (HealthPagePath, new(() => Load("health.html")), Html),
+        (HealthScriptPath, new(() => Load("health.js")), JavaScript),
+        (IconPath, new(() => Load("favicon.svg")), "image/svg+xml"),
+    ];
+
+    /// <summary>Maps the pages and their scripts, open to anonymous callers and left out of the OpenAPI document.</summary>
     public static IEndpointRouteBuilder MapDashboardEndpoints(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        endpoints.MapGet(PagePath, (HttpContext context) => Serve(context, Page.Value, "text/html; charset=utf-8"))
-            .AllowAnonymous()
-            .ExcludeFromDescription();
-        endpoints.MapGet(ScriptPath, (HttpContext context) => Serve(context, Script.Value, "text/javascript; charset=utf-8"))
-            .AllowAnonymous()
-            .ExcludeFromDescription();
+        foreach (var (path, content, contentType) in Assets)
+        {
+            endpoints.MapGet(path, (HttpContext context) => Serve(context, content.Value, contentType))
+                .AllowAnonymous()
+                .ExcludeFromDescription();
+        }
+
         return endpoints;
     }
 

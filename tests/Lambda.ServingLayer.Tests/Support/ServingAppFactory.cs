@@ -57,6 +57,9 @@ public sealed class ServingAppFactory : WebApplicationFactory<Program>
             ["Serving:ApiKeys:3:Scopes:1"] = "query",
             ["Serving:ApiKeys:3:Scopes:2"] = "admin",
             ["Serving:IngestBackpressure:RetryAfterSeconds"] = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+
+            // Tests fill the pipeline health history themselves (PipelineHealthEndpointTests); the sampler is unit-tested.
+            ["Serving:PipelineHealth:Enabled"] = "false",
         }));
         builder.ConfigureTestServices(services =>
         {
