@@ -14,7 +14,8 @@ namespace Lambda.IntegrationTests.Dashboard;
 /// <summary>
 /// The dashboard in a real browser (Debian's Chromium through Playwright) against the built speed and serving layers on
 /// the local stack: a bad key shows the API's error; with a query key the totals table equals the API's answer for the
-/// range the page shows, the chart draws one line per group, and the page logs no console error. The expected groups
+/// range the page shows, the chart draws one line per group, the health page draws the source's charts, and neither
+/// page logs a console error. The expected groups
 /// and counts come from the events the test sends, not from the platform.
 /// </summary>
 [Trait(TestCategories.Name, TestCategories.Stack)]
@@ -100,6 +101,13 @@ public sealed partial class DashboardBrowserTests(ITestOutputHelper output) : IA
             Assert.Equal(Countries.Length, await page.Locator("#chart polyline").CountAsync());
             var legend = await page.Locator("#legend span").AllInnerTextsAsync();
             Assert.Equal(Countries.Order(StringComparer.Ordinal), legend.Select(l => l.Trim()).Order(StringComparer.Ordinal));
+            Assert.True(errors.Count == 0, string.Join("\n", errors));
+
+            // The health page, in the same tab (the key stays in its sessionStorage): the run's one source with its charts.
+            await page.ClickAsync("#health-link");
+            var source = page.Locator("section[data-source='orders']");
+            await Assertions.Expect(source).ToBeVisibleAsync(new() { Timeout = 30_000 });
+            Assert.True(await source.Locator("svg.chart").CountAsync() >= 4, "the health page drew fewer than four charts for the source");
             Assert.True(errors.Count == 0, string.Join("\n", errors));
         }
     }
