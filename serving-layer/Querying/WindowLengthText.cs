@@ -14,7 +14,7 @@ public static partial class WindowLengthText
     private const long MaxSeconds = 36_525L * 86_400;
 
     /// <summary>The accepted forms, for error messages.</summary>
-    public const string Forms = "a whole number of minutes, hours or days (15m, 2h, 1d) or an ISO-8601 duration (PT15M, PT2H, P1D)";
+    public const string Forms = "a whole number of minutes, hours or days (15m, 2h, 1d) or an ISO-8601 duration (PT15M, PT2H, P1D), at most 100 years";
 
     /// <summary>Parses <paramref name="text"/>; false when it is none of the accepted forms or longer than 100 years.</summary>
     public static bool TryParse(string? text, out TimeSpan length)
