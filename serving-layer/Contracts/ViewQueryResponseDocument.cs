@@ -9,6 +9,8 @@ namespace Lambda.ServingLayer.Contracts;
 /// </summary>
 /// <param name="View">The view.</param>
 /// <param name="Granularity">minute, hour, day or all.</param>
+/// <param name="Window">Only with the <c>window</c> parameter: its length in the short form (<c>15m</c>, <c>3h</c>, <c>1d</c>);
+/// each row then holds the measures over the trailing window ending with its bucket's end.</param>
 /// <param name="Rows">Per bucket and group: <c>bucket</c> (ISO-8601 UTC), the group-by dimensions, then every measure
 /// (decimals with the source's scale, counts and distinct counts as integers, avg as a number, null when empty).</param>
 /// <param name="Watermark">run_id and published_at of the batch run used (null run_id: none), definition_hash,
@@ -17,5 +19,6 @@ namespace Lambda.ServingLayer.Contracts;
 public sealed record ViewQueryResponseDocument(
     string View,
     string Granularity,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Window,
     IReadOnlyList<IReadOnlyDictionary<string, JsonElement>> Rows,
     ViewWatermark Watermark);

@@ -9,6 +9,9 @@
   const ALERTS_EVERY = 5;
   const BUCKET_MS = { minute: 60000, hour: 3600000, day: 86400000 };
   const GRANULARITIES = ['minute', 'hour', 'day', 'all'];
+  // Sliding windows the chart offers per granularity, in buckets of it (the API's window=, e.g. "15m").
+  const TRAILING = { minute: [5, 15, 60], hour: [3, 6, 24], day: [7, 30] };
+  const UNITS = { minute: 'm', hour: 'h', day: 'd' };
   const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#ca8a04', '#db2777'];
   const MAX_SERIES = COLORS.length;
   const SVG_NS = 'http://www.w3.org/2000/svg';
@@ -81,6 +84,28 @@
     return { from, to };
   }
 
+  // A sliding window needs the range on the chart's own buckets: it covers the window's range, widened to them.
+  function seriesRange(r, granularity, trailing) {
+    if (!trailing) {
+      return r;
+    }
+    const bucket = BUCKET_MS[granularity];
+    return { from: Math.floor(r.from / bucket) * bucket, to: Math.ceil(r.to / bucket) * bucket };
+  }
+
+  function fillTrailing() {
+    const granularity = $('granularity').value;
+    const trailing = $('trailing');
+    const previous = trailing.value;
+    trailing.innerHTML = '';
+    option(trailing, '', 'none', true);
+    for (const n of TRAILING[granularity] || []) {
+      const value = `${n}${UNITS[granularity]}`;
+      option(trailing, value, `${n} ${granularity}s`, value === previous);
+    }
+    trailing.disabled = granularity === 'all';
+  }
+
   function defaultGranularity(view) {
     const windowMs = Number($('window').value);
     const wanted = windowMs <= 3600000 ? 'minute' : windowMs <= 604800000 ? 'hour' : 'day';
@@ -99,6 +124,7 @@
     for (const g of GRANULARITIES.slice(GRANULARITIES.indexOf(view.granularity))) {
       option(granularity, g, g, g === preferred);
     }
+    fillTrailing();
     const groupBy = $('group-by');
     groupBy.innerHTML = '';
     option(groupBy, '', '(none: totals)', view.dimensions.length === 0);
@@ -112,8 +138,11 @@
     choices.forEach(([value, label], i) => option(measure, value, label, i === 0));
   }
 
-  function queryPath(view, r, granularity, groupBy) {
+  function queryPath(view, r, granularity, groupBy, trailing) {
     const params = new URLSearchParams({ from: iso(r.from), to: iso(r.to), granularity, group_by: groupBy });
+    if (trailing) {
+      params.set('window', trailing);
+    }
     return PATHS.view.replace('{view}', encodeURIComponent(view.name)) + '?' + params.toString();
   }
 
@@ -277,16 +306,18 @@
     inFlight = controller;
     const r = range(view);
     const granularity = $('granularity').value;
+    const trailing = granularity === 'all' ? '' : $('trailing').value;
+    const sr = seriesRange(r, granularity, trailing);
     const groupBy = $('group-by').value;
     const dims = groupBy ? [groupBy] : [];
     const started = performance.now();
     try {
       const totals = await api(queryPath(view, r, 'all', groupBy), controller.signal);
-      const series = granularity === 'all' ? totals : await api(queryPath(view, r, granularity, groupBy), controller.signal);
+      const series = granularity === 'all' ? totals : await api(queryPath(view, sr, granularity, groupBy, trailing), controller.signal);
       renderTable(view, dims, totals.rows);
-      renderChart(r, dims, $('measure').value, series.rows, granularity);
+      renderChart(sr, dims, $('measure').value, series.rows, granularity);
       renderWatermark(series.watermark);
-      $('range').textContent = `[${iso(r.from)}, ${iso(r.to)}) per ${granularity}`;
+      $('range').textContent = `[${iso(sr.from)}, ${iso(sr.to)}) per ${granularity}${series.window ? `, each point over the trailing ${series.window}` : ''}`;
       if (tick++ % ALERTS_EVERY === 0) {
         renderAlerts(await api(PATHS.alerts, controller.signal));
       }
@@ -354,10 +385,12 @@
     const view = currentView();
     if (view) {
       $('granularity').value = defaultGranularity(view);
+      fillTrailing();
     }
     schedule();
   });
-  for (const id of ['granularity', 'group-by', 'measure']) {
+  $('granularity').addEventListener('change', fillTrailing);
+  for (const id of ['granularity', 'trailing', 'group-by', 'measure']) {
     $(id).addEventListener('change', schedule);
   }
   $('paused').addEventListener('change', schedule);

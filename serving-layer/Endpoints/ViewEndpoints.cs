@@ -27,9 +27,9 @@ public static class ViewEndpoints
             .WithSummary("Query a view: the batch view up to its offset watermark merged with the speed deltas above it.")
             .WithDescription(
                 "Rows per bucket and group over the half-open UTC range [from, to). Coarser granularities roll the view's buckets up; "
-                + "'all' gives one row per group (its bucket is 'from'). Every bad parameter is a 400 problem naming it; an unknown view is a 404. "
+                + "'all' gives one row per group (its bucket is 'from'). 'window' gives each row the measures over the trailing window ending with its bucket's end. Every bad parameter is a 400 problem naming it; an unknown view is a 404. "
                 + "Limits (section Serving:Limits, each refusal names its setting): a range longer than allowed for the granularity is a 400, "
-                + "more groups than MaxGroups a 422, a query running past Timeout a 504, a key beyond its rate or concurrency a 429 with Retry-After.")
+                + "a window of more buckets than MaxWindowBuckets a 400 naming 'window', more groups than MaxGroups a 422, a query running past Timeout a 504, a key beyond its rate or concurrency a 429 with Retry-After.")
             .WithQueryStringRules<ViewQueryRequest>()
             .Produces<ViewQueryResponseDocument>(StatusCodes.Status200OK, "application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest)

@@ -8,7 +8,7 @@ namespace Lambda.ServingLayer.Json;
 
 /// <summary>
 /// Writes a <see cref="ViewQueryResult"/> in the contract's shape:
-/// <c>{"view":..., "granularity":..., "rows":[{"bucket":..., &lt;dimensions&gt;..., &lt;measures&gt;...}], "watermark":{...}}</c>.
+/// <c>{"view":..., "granularity":..., ["window":...,] "rows":[{"bucket":..., &lt;dimensions&gt;..., &lt;measures&gt;...}], "watermark":{...}}</c>.
 /// </summary>
 public static class ViewQueryResultWriter
 {
@@ -34,6 +34,11 @@ public static class ViewQueryResultWriter
         writer.WriteStartObject();
         writer.WriteString("view", view.Name);
         writer.WriteString("granularity", query.Granularity.ToName());
+        if (query.Window is { } window)
+        {
+            writer.WriteString("window", window.ToString());
+        }
+
         writer.WriteStartArray("rows");
         foreach (var row in result.Rows)
         {

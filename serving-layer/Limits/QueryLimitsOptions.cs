@@ -34,6 +34,14 @@ public sealed class QueryLimitsOptions
     public int MaxGroups { get; init; } = 10_000;
 
     /// <summary>
+    /// Most buckets of the query's granularity one sliding window (<c>window=</c>) may hold. Default 1,440 (a day of
+    /// minutes, 60 days of hours). The engine reads the window's buckets before <c>from</c> too, and the range limits
+    /// count them.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int MaxWindowBuckets { get; init; } = 1_440;
+
+    /// <summary>
     /// Time a view query may take. Past it the request is answered 504 and its work is cancelled: ClickHouse gets the
     /// same bound as <c>max_execution_time</c>, and a shared computation no caller waits for any more stops. Default 30 s.
     /// </summary>

@@ -36,9 +36,6 @@ internal sealed class ResultAccumulator
     /// <summary>Groups taken in.</summary>
     public long GroupsMerged { get; private set; }
 
-    /// <summary>The number of result rows (before any limit).</summary>
-    public int RowCount => _rows.Count;
-
     /// <summary>An accumulator that starts with this one's rows (shared, copied on write); this one is frozen.</summary>
     public ResultAccumulator Fork()
     {
@@ -98,10 +95,29 @@ internal sealed class ResultAccumulator
     public int CountGroups() =>
         _granularity is null ? _rows.Count : _rows.Keys.Select(k => k.Dimensions).Distinct(DimensionsComparer.Instance).Count();
 
-    /// <summary>The rows ordered by bucket then dimension values, at most <paramref name="limit"/>; freezes the accumulator.</summary>
-    public IReadOnlyList<ResultRow> ToRows(int limit)
+    /// <summary>
+    /// The rows ordered by bucket then dimension values, at most <paramref name="limit"/>; freezes the accumulator.
+    /// With a window, the rows of the query's range slid over the buckets held (<see cref="SlidingWindowMerger"/>).
+    /// </summary>
+    /// <param name="limit">Most rows returned.</param>
+    /// <param name="total">The number of rows before the limit.</param>
+    public IReadOnlyList<ResultRow> ToRows(int limit, out int total)
     {
         _frozen = true;
+        if (_query.Window is { } window)
+        {
+            var slid = new List<ResultRow>();
+            foreach (var group in _rows.GroupBy(r => r.Key.Dimensions, DimensionsComparer.Instance))
+            {
+                var buckets = group.Select(r => (r.Key.Bucket, (IReadOnlyList<MeasureState>)r.Value.States)).OrderBy(b => b.Bucket).ToArray();
+                SlidingWindowMerger.SlideGroup(window, _query.Range, group.Key, buckets, slid);
+            }
+
+            total = slid.Count;
+            return slid.Order(RowComparer.Instance).Take(limit).ToArray();
+        }
+
+        total = _rows.Count;
         return _rows.Select(r => r.Value.Row ??= new ResultRow(r.Key.Bucket, r.Key.Dimensions, r.Value.States))
             .Order(RowComparer.Instance)
             .Take(limit)

@@ -8,14 +8,22 @@ namespace Lambda.ServingLayer.Querying;
 public sealed class ViewQuery
 {
     /// <summary>Creates a query.</summary>
-    /// <exception cref="ArgumentException">The parts do not fit the view (alignment, granularity, dimensions, limit).</exception>
+    /// <param name="view">The view.</param>
+    /// <param name="range">The buckets answered, aligned to the view's granularity (and to <paramref name="granularity"/> with a window).</param>
+    /// <param name="granularity">The bucket width of the rows.</param>
+    /// <param name="groupBy">Dimension indexes of the rows.</param>
+    /// <param name="filter">The dimension filter.</param>
+    /// <param name="limit">Most rows returned.</param>
+    /// <param name="window">With a window, each row holds the measures over the window ending with its bucket's end.</param>
+    /// <exception cref="ArgumentException">The parts do not fit the view (alignment, granularity, dimensions, limit, window).</exception>
     public ViewQuery(
         ViewDefinition view,
         TimeRange range,
         QueryGranularity granularity,
         IReadOnlyList<int> groupBy,
         DimensionFilter filter,
-        int limit)
+        int limit,
+        TrailingWindow? window = null)
     {
         ArgumentNullException.ThrowIfNull(view);
         ArgumentNullException.ThrowIfNull(groupBy);
@@ -36,13 +44,19 @@ public sealed class ViewQuery
             throw new ArgumentException("group-by entries must be distinct dimension indexes of the view", nameof(groupBy));
         }
 
+        if (window is not null && (granularity.ToTimeGranularityOrNull() != window.Granularity || !range.IsAlignedTo(window.Granularity)))
+        {
+            throw new ArgumentException($"a window counts buckets of the query's granularity ({granularity.ToName()}), and the range {range} must be aligned to them", nameof(window));
+        }
+
         View = view;
         Range = range;
+        Window = window;
         Granularity = granularity;
         GroupBy = groupBy;
         Filter = filter;
         Limit = limit;
-        Selection = new ViewSelection(range, filter);
+        Selection = new ViewSelection(window?.ReadRange(range) ?? range, filter);
     }
 
     /// <summary>The view.</summary>
@@ -50,6 +64,12 @@ public sealed class ViewQuery
 
     /// <summary>The half-open UTC range <c>[from, to)</c>, aligned to the view's granularity.</summary>
     public TimeRange Range { get; }
+
+    /// <summary>
+    /// The sliding window, or null: each row then holds the measures over <see cref="TrailingWindow.OfBucket"/> of its
+    /// bucket (merged from the stored buckets), and a group has a row wherever its window holds data.
+    /// </summary>
+    public TrailingWindow? Window { get; }
 
     /// <summary>The bucket width of the result rows.</summary>
     public QueryGranularity Granularity { get; }
@@ -66,6 +86,6 @@ public sealed class ViewQuery
     /// <summary>The quantiles every <c>quantiles(f)</c> measure answers with (default p50, p90, p95, p99), each within [0, 1].</summary>
     public IReadOnlyList<double> Quantiles { get; init; } = QuantileValue.Defaults;
 
-    /// <summary>What the stores are asked for.</summary>
+    /// <summary>What the stores are asked for: <see cref="Range"/>, extended by the window's buckets before it.</summary>
     public ViewSelection Selection { get; }
 }

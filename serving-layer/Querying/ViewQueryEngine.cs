@@ -78,7 +78,7 @@ public sealed partial class ViewQueryEngine(
             accumulator.Add(group);
         }
 
-        var rows = accumulator.ToRows(query.Limit);
+        var rows = accumulator.ToRows(query.Limit, out var rowCount);
         foreach (var row in rows)
         {
             // Finalised here, once, rather than by every response that shares this answer.
@@ -91,13 +91,13 @@ public sealed partial class ViewQueryEngine(
             next[partition] = Math.Max(offset, next.GetValueOrDefault(partition));
         }
 
-        LogQuery(logger, view.Name, query.Range.ToString(), query.Granularity.ToName(), basis is null ? "merged" : "refreshed", watermark?.RunId, batchGroups,
+        LogQuery(logger, view.Name, query.Range.ToString(), query.Window is { } w ? $"{query.Granularity.ToName()} window {w}" : query.Granularity.ToName(), basis is null ? "merged" : "refreshed", watermark?.RunId, batchGroups,
             speed.Groups.Count, rows.Count, _time.GetElapsedTime(started).TotalMilliseconds);
         return new ViewQueryResult(query, rows, new ViewWatermark(watermark?.RunId, watermark?.PublishedAt, view.DefinitionHash, partitions, next))
         {
             GroupCount = accumulator.CountGroups(),
             // Kept only when the answer holds every row: then the basis costs no memory the answer does not hold anyway.
-            Basis = accumulator.RowCount <= query.Limit ? new ResultBasis(accumulator, basis?.RebasedAt ?? started) : null,
+            Basis = rowCount <= query.Limit ? new ResultBasis(accumulator, basis?.RebasedAt ?? started) : null,
         };
     }
 
@@ -108,7 +108,7 @@ public sealed partial class ViewQueryEngine(
     private static Granularity RollUpGranularity(ViewQuery query)
     {
         var rollUpTo = query.Granularity.ToTimeGranularityOrNull() ?? Granularity.Day;
-        while (rollUpTo != query.View.Granularity && !query.Range.IsAlignedTo(rollUpTo))
+        while (rollUpTo != query.View.Granularity && !query.Selection.Range.IsAlignedTo(rollUpTo))
         {
             rollUpTo = rollUpTo == Granularity.Day ? Granularity.Hour : Granularity.Minute;
         }

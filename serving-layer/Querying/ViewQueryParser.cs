@@ -30,6 +30,7 @@ public sealed class ViewQueryParser(LambdaCatalog catalog, IOptions<ServingOptio
     internal const string GroupBy = "group_by";
     internal const string Limit = "limit";
     internal const string QuantilesParameter = "quantiles";
+    internal const string WindowParameter = "window";
 
     private readonly int _maxRows = options.Value.MaxQueryRows;
 
@@ -66,7 +67,8 @@ public sealed class ViewQueryParser(LambdaCatalog catalog, IOptions<ServingOptio
         }
 
         if (!TryParseGranularity(request.Granularity, view, out var granularity, out error)
-            || !WithinMaxRange(from, to, granularity, out error)
+            || !TryParseWindow(request.Window, new TimeRange(from, to), granularity, out var window, out error)
+            || !WithinMaxRange(from, to, granularity, window, out error)
             || !TryParseGroupBy(request.GroupBy, view, out var groupBy, out error)
             || !DimensionFilterParser.TryParse(view, new StringValues(request.Filter), request.Where, out var filter, out error)
             || !TryParseLimit(request.Limit, out var limit, out error)
@@ -75,14 +77,75 @@ public sealed class ViewQueryParser(LambdaCatalog catalog, IOptions<ServingOptio
             return false;
         }
 
-        query = new ViewQuery(view, new TimeRange(from, to), granularity, groupBy, filter, limit) { Quantiles = quantiles };
+        query = new ViewQuery(view, new TimeRange(from, to), granularity, groupBy, filter, limit, window) { Quantiles = quantiles };
         return true;
     }
 
-    private bool WithinMaxRange(long from, long to, QueryGranularity granularity, [NotNullWhen(false)] out QueryParameterError? error)
+    /// <summary>The window of <c>window=</c>, or null without one; see <see cref="TrailingWindow"/> and docs/design-notes.md#query-parameters.</summary>
+    private bool TryParseWindow(
+        string? text, TimeRange range, QueryGranularity granularity, out TrailingWindow? window, [NotNullWhen(false)] out QueryParameterError? error)
+    {
+        window = null;
+        error = null;
+        if (text is null)
+        {
+            return true;
+        }
+
+        if (!WindowLengthText.TryParse(text, out var length))
+        {
+            error = new QueryParameterError(WindowParameter, $"'window' = '{Shorten(text)}' is not a window length: give {WindowLengthText.Forms}");
+            return false;
+        }
+
+        if (granularity.ToTimeGranularityOrNull() is not { } buckets)
+        {
+            error = new QueryParameterError(
+                WindowParameter, "'window' slides over the rows' buckets; granularity=all has one row per group: ask for minute, hour or day buckets");
+            return false;
+        }
+
+        if (!TrailingWindow.TryCreate(length, buckets, out window, out var reason))
+        {
+            error = new QueryParameterError(WindowParameter, $"'window' = '{Shorten(text)}': {reason}; the window counts the rows' {buckets.ToName()} buckets");
+            return false;
+        }
+
+        if (!range.IsAlignedTo(buckets))
+        {
+            error = new QueryParameterError(
+                WindowParameter,
+                $"'window' needs 'from' and 'to' on {buckets.ToName()} boundaries (granularity={buckets.ToName()}) so that every row's window ends with a whole bucket; "
+                + $"the range {range} is not (e.g. {range.AlignOutward(buckets)})");
+            window = null;
+            return false;
+        }
+
+        var max = _limits.MaxWindowBuckets;
+        if (window.Buckets > max)
+        {
+            var setting = QueryLimitsOptions.Key(nameof(QueryLimitsOptions.MaxWindowBuckets));
+            error = new QueryParameterError(
+                WindowParameter,
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"'window' = '{Shorten(text)}' holds {window.Buckets} {buckets.ToName()} buckets; a window may hold at most {max} (setting {setting}): ask for a coarser granularity or a shorter window"),
+                Limit: "window",
+                Setting: setting);
+            window = null;
+            return false;
+        }
+
+        return true;
+    }
+
+    private bool WithinMaxRange(long from, long to, QueryGranularity granularity, TrailingWindow? window, [NotNullWhen(false)] out QueryParameterError? error)
     {
         error = null;
-        var span = TimeSpan.FromMilliseconds(to - from);
+
+        // A window reads its buckets before 'from' too: they count.
+        var read = window?.ReadRange(new TimeRange(from, to)) ?? new TimeRange(from, to);
+        var span = TimeSpan.FromMilliseconds(read.EndMilliseconds - read.StartMilliseconds);
         var max = _limits.MaxRangeOf(granularity);
         if (span <= max)
         {
@@ -90,9 +153,10 @@ public sealed class ViewQueryParser(LambdaCatalog catalog, IOptions<ServingOptio
         }
 
         var setting = QueryLimitsOptions.MaxRangeSetting(granularity);
+        var extended = window is null ? string.Empty : $" (with the {window.Buckets - 1} buckets before 'from' that 'window' = {window} reads)";
         error = new QueryParameterError(
             To,
-            $"'to': the range [{TimeBucket.ToIso(from)}, {TimeBucket.ToIso(to)}) spans {Describe(span)}; a query per {granularity.ToName()} may span at most "
+            $"'to': the range [{TimeBucket.ToIso(from)}, {TimeBucket.ToIso(to)}){extended} spans {Describe(span)}; a query per {granularity.ToName()} may span at most "
             + $"{Describe(max)} (setting {setting}): ask for a coarser granularity or split the range",
             Limit: "range",
             Setting: setting);

@@ -113,6 +113,7 @@ internal sealed class ViewQueryResultCache(TimeSpan refresh, TimeSpan maxAge, Ti
             .Append('|').Append(query.Range.StartMilliseconds.ToString(CultureInfo.InvariantCulture))
             .Append('|').Append(query.Range.EndMilliseconds.ToString(CultureInfo.InvariantCulture))
             .Append('|').Append(query.Granularity.ToName())
+            .Append("|w").Append(query.Window?.Buckets.ToString(CultureInfo.InvariantCulture))
             .Append('|').Append(query.Limit.ToString(CultureInfo.InvariantCulture))
             // The quantiles only shape the JSON, but the rendered body is shared with the answer: they belong to the key.
             .Append("|q").AppendJoin(',', query.Quantiles.Select(q => q.ToString("R", CultureInfo.InvariantCulture)))

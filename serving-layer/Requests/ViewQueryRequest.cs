@@ -60,4 +60,12 @@ public sealed record ViewQueryRequest
     [FromQuery(Name = "quantiles")]
     [Description("Comma-separated quantiles from 0 to 1 (at most 20) that every quantiles(f) measure answers with, e.g. 0.5,0.999 (keys p50, p99.9); default p50, p90, p95, p99.")]
     public string? Quantiles { get; init; }
+
+    /// <summary>A sliding window: each row holds the measures over the trailing window ending with its bucket's end. Default: none.</summary>
+    [FromQuery(Name = "window")]
+    [Description("A trailing window per row: each bucket's row holds the measures over [bucket end - window, bucket end), merged exactly from the stored buckets "
+        + "(distinct counts and quantiles included); a group has a row wherever its window holds data. 15m, 2h, 1d or an ISO-8601 duration (PT15M, P1D); "
+        + "a whole number of the granularity's buckets (not with granularity=all), at most Serving:Limits:MaxWindowBuckets of them; 'from' and 'to' on the "
+        + "granularity's boundaries. The range limit counts the buckets read before 'from'.")]
+    public string? Window { get; init; }
 }

@@ -17,6 +17,8 @@ namespace Lambda.IntegrationTests.EndToEnd;
 /// three days go into a fresh topic; the speed layer and the archiver consume them; a batch recompute runs after the
 /// first two thirds; the last third holds late events of day one; then random queries through the serving API must
 /// equal an oracle the test computes from the raw JSON events with its own arithmetic, and stay equal after a second recompute.
+/// Sliding-window queries (<c>window=</c>: 5 minutes per minute, 3 hours per hour, 2 days per day) are among them, their
+/// oracle merging each row's window of the raw events' groups.
 /// </summary>
 [Trait(TestCategories.Name, TestCategories.Stack)]
 [Trait("Engine", "ClickHouse")]
@@ -89,7 +91,9 @@ public sealed class EndToEndOracleTests(ITestOutputHelper output) : IAsyncLifeti
         await ProduceAsync(events, 0, firstPart, produced);
         await WaitForConvergenceAsync(produced, "first two thirds");
         await RecomputeAsync(environment);
-        var queries = OracleQuery.Generate(_catalog.Views, OrderStream.Start, 3, QueryCount, seed: 7);
+        var queries = OracleQuery.Generate(_catalog.Views, OrderStream.Start, 3, QueryCount, seed: 7)
+            .Concat(OracleQuery.GenerateWindowed(_catalog.Views, OrderStream.Start, 3, seed: 11))
+            .ToList();
         using var serving = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{servingPort}/"), Timeout = TimeSpan.FromSeconds(30) };
         serving.DefaultRequestHeaders.Add("X-Api-Key", QueryKey);
 
@@ -273,6 +277,7 @@ public sealed class EndToEndOracleTests(ITestOutputHelper output) : IAsyncLifeti
     {
         await WaitForServingAsync(serving);
         var answers = new string[queries.Count];
+        var windowedRows = 0;
         for (var i = 0; i < queries.Count; i++)
         {
             var query = queries[i];
@@ -287,10 +292,15 @@ public sealed class EndToEndOracleTests(ITestOutputHelper output) : IAsyncLifeti
             Assert.True(runId is not null, $"{stage}: {query} was not merged with a batch view: {watermark.GetRawText()}");
             Assert.True(watermark.GetProperty("partitions").EnumerateObject().Sum(p => p.Value.GetInt64()) > 0, $"{stage}: the batch watermark is empty: {watermark.GetRawText()}");
             RunIds.Add(runId);
-            var expected = oracle[query.View.Name]
-                .Query(query.FromMs, query.ToMs, query.RollUpMilliseconds, query.GroupBy, query.Accepts)
+            var expected = (query.WindowMs is { } windowMs
+                    ? oracle[query.View.Name].QueryWindowed(query.FromMs, query.ToMs, query.RollUpMilliseconds!.Value, windowMs, query.GroupBy, query.Accepts)
+                    : oracle[query.View.Name].Query(query.FromMs, query.ToMs, query.RollUpMilliseconds, query.GroupBy, query.Accepts))
                 .ToDictionary(r => RowKey(r.Bucket, r.Dimensions), StringComparer.Ordinal);
+            Assert.True(
+                (document.RootElement.TryGetProperty("window", out var window) ? window.GetString() : null) == query.WindowText,
+                $"{stage}: {query} echoed window {(document.RootElement.TryGetProperty("window", out var echoed) ? echoed.GetRawText() : "(none)")}");
             Assert.True(expected.Count == rows.GetArrayLength(), $"{stage}: {query}: {rows.GetArrayLength()} rows, the oracle has {expected.Count}");
+            windowedRows += query.WindowMs is null ? 0 : expected.Count;
             foreach (var row in rows.EnumerateArray())
             {
                 var bucket = DateTimeOffset.Parse(row.GetProperty("bucket").GetString()!, System.Globalization.CultureInfo.InvariantCulture).ToUnixTimeMilliseconds();
@@ -304,7 +314,7 @@ public sealed class EndToEndOracleTests(ITestOutputHelper output) : IAsyncLifeti
             }
         }
 
-        output.WriteLine($"{stage}: {queries.Count} queries equal the oracle");
+        output.WriteLine($"{stage}: {queries.Count} queries ({queries.Count(q => q.WindowMs is not null)} with a sliding window, {windowedRows} windowed rows) equal the oracle");
         return answers;
     }
 

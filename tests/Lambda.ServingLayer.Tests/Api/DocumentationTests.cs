@@ -19,7 +19,7 @@ public sealed class DocumentationTests(ServingAppFactory factory) : IClassFixtur
             paths.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         var query = paths.GetProperty("/api/views/{view}").GetProperty("get");
         Assert.Equal(
-            ["view", "from", "to", "granularity", "group_by", "filter", "limit", "where", "quantiles"],
+            ["view", "from", "to", "granularity", "group_by", "filter", "limit", "where", "quantiles", "window"],
             query.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()));
         Assert.Equal("query", query.GetProperty("security")[0].GetProperty("ApiKey")[0].GetString());
         Assert.True(query.GetProperty("responses").TryGetProperty("403", out _));

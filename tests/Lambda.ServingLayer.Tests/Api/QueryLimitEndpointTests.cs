@@ -3,11 +3,6 @@ using Lambda.ServingLayer.Querying;
 using Lambda.ServingLayer.Tests.Querying;
 using Lambda.ServingLayer.Tests.Support;
 using Lambda.Testing;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Lambda.ServingLayer.Tests.Api;
 
@@ -26,8 +21,8 @@ public sealed class QueryLimitEndpointTests : IClassFixture<ServingAppFactory>
     [InlineData("hour", "2026-01-01T00:00:00Z", "2026-03-01T00:00:00Z", true)]
     public async Task A_range_longer_than_its_granularity_allows_is_a_400_naming_the_setting(string granularity, string from, string to, bool accepted)
     {
-        using var app = WithLimits(new() { ["MaxRangeMinute"] = "31.00:00:00" });
-        using var client = ClientOf(app, ServingAppFactory.QueryKey);
+        using var app = _factory.WithLimits(new() { ["MaxRangeMinute"] = "31.00:00:00" });
+        using var client = LimitedApps.ClientOf(app, ServingAppFactory.QueryKey);
 
         using var response = await client.GetAsync($"/api/views/revenue_by_country?from={from}&to={to}&granularity={granularity}");
 
@@ -52,8 +47,8 @@ public sealed class QueryLimitEndpointTests : IClassFixture<ServingAppFactory>
             view,
             ViewQueryEngineTests.Numbered((0, Orders.Create(0, "US", 1m)), (0, Orders.Create(1, "DE", 2m)), (0, Orders.Create(2, "CH", 3m)), (0, Orders.Create(70, "US", 4m))),
             _ => []);
-        using var app = WithLimits(new() { ["MaxGroups"] = "2" }, reader);
-        using var client = ClientOf(app, ServingAppFactory.QueryKey);
+        using var app = _factory.WithLimits(new() { ["MaxGroups"] = "2" }, reader);
+        using var client = LimitedApps.ClientOf(app, ServingAppFactory.QueryKey);
 
         using var tooMany = await client.GetAsync(Hours);
         using var tooManyInOneBucket = await client.GetAsync(Hours.Replace("granularity=hour", "granularity=all", StringComparison.Ordinal));
@@ -73,9 +68,9 @@ public sealed class QueryLimitEndpointTests : IClassFixture<ServingAppFactory>
     [Fact]
     public async Task A_key_beyond_its_rate_gets_429_with_retry_after_while_another_key_is_answered()
     {
-        using var app = WithLimits(new() { ["RequestsPerSecond"] = "1", ["Burst"] = "2" });
-        using var flooding = ClientOf(app, ServingAppFactory.QueryKey);
-        using var other = ClientOf(app, ServingAppFactory.AllKey);
+        using var app = _factory.WithLimits(new() { ["RequestsPerSecond"] = "1", ["Burst"] = "2" });
+        using var flooding = LimitedApps.ClientOf(app, ServingAppFactory.QueryKey);
+        using var other = LimitedApps.ClientOf(app, ServingAppFactory.AllKey);
 
         var statuses = new List<HttpStatusCode>();
         HttpResponseMessage? refused = null;
@@ -110,9 +105,9 @@ public sealed class QueryLimitEndpointTests : IClassFixture<ServingAppFactory>
     public async Task A_key_with_as_many_queries_running_as_allowed_gets_429_for_the_next()
     {
         var reader = new BlockingSpeedViewReader("revenue_by_country");
-        using var app = WithLimits(new() { ["MaxConcurrentQueries"] = "1", ["QueuedQueries"] = "0", ["Timeout"] = "00:00:05" }, reader);
-        using var client = ClientOf(app, ServingAppFactory.QueryKey);
-        using var other = ClientOf(app, ServingAppFactory.AllKey);
+        using var app = _factory.WithLimits(new() { ["MaxConcurrentQueries"] = "1", ["QueuedQueries"] = "0", ["Timeout"] = "00:00:05" }, reader);
+        using var client = LimitedApps.ClientOf(app, ServingAppFactory.QueryKey);
+        using var other = LimitedApps.ClientOf(app, ServingAppFactory.AllKey);
 
         var running = client.GetAsync(Hours);
         await reader.Entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
@@ -132,8 +127,8 @@ public sealed class QueryLimitEndpointTests : IClassFixture<ServingAppFactory>
     public async Task A_query_beyond_the_concurrency_waits_in_the_queue_and_is_answered_when_a_permit_frees()
     {
         var reader = new BlockingSpeedViewReader("revenue_by_country");
-        using var app = WithLimits(new() { ["MaxConcurrentQueries"] = "1", ["QueuedQueries"] = "1", ["Timeout"] = "00:00:01" }, reader);
-        using var client = ClientOf(app, ServingAppFactory.QueryKey);
+        using var app = _factory.WithLimits(new() { ["MaxConcurrentQueries"] = "1", ["QueuedQueries"] = "1", ["Timeout"] = "00:00:01" }, reader);
+        using var client = LimitedApps.ClientOf(app, ServingAppFactory.QueryKey);
 
         var running = client.GetAsync(Hours);
         await reader.Entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
@@ -151,8 +146,8 @@ public sealed class QueryLimitEndpointTests : IClassFixture<ServingAppFactory>
     public async Task A_query_past_the_timeout_is_a_504_naming_the_setting_and_its_computation_is_cancelled()
     {
         var reader = new BlockingSpeedViewReader("revenue_by_country");
-        using var app = WithLimits(new() { ["Timeout"] = "00:00:00.300" }, reader);
-        using var client = ClientOf(app, ServingAppFactory.QueryKey);
+        using var app = _factory.WithLimits(new() { ["Timeout"] = "00:00:00.300" }, reader);
+        using var client = LimitedApps.ClientOf(app, ServingAppFactory.QueryKey);
 
         using var response = await client.GetAsync(Hours);
 
@@ -163,25 +158,4 @@ public sealed class QueryLimitEndpointTests : IClassFixture<ServingAppFactory>
         await reader.Cancelled.Task.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(0, reader.Running);
     }
-
-    private static HttpClient ClientOf(WebApplicationFactory<Program> app, string apiKey)
-    {
-        var client = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
-        client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
-        return client;
-    }
-
-    private WebApplicationFactory<Program> WithLimits(Dictionary<string, string> limits, ISpeedViewReader? reader = null) =>
-        _factory.WithWebHostBuilder(builder =>
-        {
-            builder.ConfigureAppConfiguration((_, configuration) => configuration.AddInMemoryCollection(
-                limits.Select(l => new KeyValuePair<string, string?>($"Serving:Limits:{l.Key}", l.Value))));
-            builder.ConfigureTestServices(services =>
-            {
-                if (reader is not null)
-                {
-                    services.RemoveAll<ISpeedViewReader>().AddSingleton(reader);
-                }
-            });
-        });
 }

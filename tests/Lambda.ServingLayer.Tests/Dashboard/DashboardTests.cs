@@ -28,7 +28,7 @@ public sealed partial class DashboardTests(ServingAppFactory factory) : IClassFi
         Assert.Equal(
             ["900000:last 15 min", "3600000:last 1 h", "86400000:last 24 h", "604800000:last 7 d"],
             WindowOptions().Matches(html).Select(m => $"{m.Groups[1].Value}:{m.Groups[2].Value}"));
-        foreach (var id in new[] { "view", "granularity", "group-by", "measure", "chart", "table", "watermark", "error", "alerts", "key" })
+        foreach (var id in new[] { "view", "granularity", "trailing", "group-by", "measure", "chart", "table", "watermark", "error", "alerts", "key" })
         {
             Assert.Contains($"id=\"{id}\"", html, StringComparison.Ordinal);
         }
@@ -87,7 +87,9 @@ public sealed partial class DashboardTests(ServingAppFactory factory) : IClassFi
             var to = (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / bucket * bucket) + bucket;
             var from = to - Math.Max(bucket, (3_600_000L + bucket - 1) / bucket * bucket);
             var dimension = view.GetProperty("dimensions").EnumerateArray().Select(d => d.GetProperty("name").GetString()).FirstOrDefault() ?? string.Empty;
-            foreach (var g in new[] { granularity, "all" })
+            // And the chart's sliding windows (TRAILING in the script): each of the granularity's choices, on its buckets.
+            var trailing = granularity switch { "minute" => new[] { "5m", "15m", "60m" }, "hour" => ["3h", "6h", "24h"], _ => ["7d", "30d"] };
+            foreach (var g in new[] { granularity, "all" }.Concat(trailing.Select(t => $"{granularity}&window={t}")))
             {
                 var query = $"?from={Iso(from)}&to={Iso(to)}&granularity={g}&group_by={Uri.EscapeDataString(dimension)}";
                 using var answer = await client.GetAsync(paths["view"].Replace("{view}", Uri.EscapeDataString(view.GetProperty("name").GetString()!), StringComparison.Ordinal) + query);
@@ -95,6 +97,7 @@ public sealed partial class DashboardTests(ServingAppFactory factory) : IClassFi
                 var body = JsonDocument.Parse(await answer.Content.ReadAsStringAsync()).RootElement;
                 Assert.True(body.GetProperty("watermark").TryGetProperty("run_id", out _));
                 Assert.True(body.GetProperty("watermark").TryGetProperty("speed", out _));
+                Assert.Equal(g.Contains("&window=", StringComparison.Ordinal), body.TryGetProperty("window", out _));
             }
         }
 

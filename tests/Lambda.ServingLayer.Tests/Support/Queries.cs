@@ -32,6 +32,7 @@ internal static class Queries
             Limit = One("limit"),
             Where = One("where"),
             Quantiles = One("quantiles"),
+            Window = One("window"),
         };
     }
 

@@ -109,6 +109,49 @@ public sealed class JsonViewOracle
     }
 
     /// <summary>
+    /// The rows of a sliding-window query: for every bucket b of <paramref name="rollUpMs"/> milliseconds in
+    /// [<paramref name="fromMs"/>, <paramref name="toMs"/>), per group (projected on <paramref name="groupBy"/>, passing
+    /// <paramref name="accept"/>), every group of the view whose bucket lies in the trailing window
+    /// [b + rollUpMs - <paramref name="windowMs"/>, b + rollUpMs), merged; a group has a row where its window holds data.
+    /// Brute force per row, with this oracle's own accumulators.
+    /// </summary>
+    public IReadOnlyList<OracleRow> QueryWindowed(
+        long fromMs, long toMs, long rollUpMs, long windowMs, IReadOnlyList<int> groupBy, Func<IReadOnlyList<string>, bool> accept)
+    {
+        ArgumentNullException.ThrowIfNull(groupBy);
+        ArgumentNullException.ThrowIfNull(accept);
+        var byBucket = _groups.Values.Where(g => accept(g.Dimensions)).ToLookup(g => g.Bucket);
+        var rows = new List<OracleRow>();
+        for (var bucket = fromMs; bucket < toMs; bucket += rollUpMs)
+        {
+            var windowRows = new Dictionary<string, OracleRow>(StringComparer.Ordinal);
+            for (var stored = bucket + rollUpMs - windowMs; stored < bucket + rollUpMs; stored += _bucketMs)
+            {
+                foreach (var group in byBucket[stored])
+                {
+                    var dimensions = groupBy.Select(d => group.Dimensions[d]).ToArray();
+                    var key = string.Join('\u001f', dimensions);
+                    if (windowRows.TryGetValue(key, out var row))
+                    {
+                        for (var m = 0; m < row.Measures.Count; m++)
+                        {
+                            row.Measures[m].Merge(group.Measures[m]);
+                        }
+                    }
+                    else
+                    {
+                        windowRows.Add(key, new OracleRow(bucket, dimensions, group.Measures.Select(a => a.Copy()).ToArray()));
+                    }
+                }
+            }
+
+            rows.AddRange(windowRows.Values);
+        }
+
+        return rows;
+    }
+
+    /// <summary>
     /// Null when <paramref name="actual"/> holds exactly this oracle's groups at the view's granularity (every
     /// measure within <see cref="OracleAccumulator.Mismatch"/>), else the first difference.
     /// </summary>
