@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Lambda.ServingLayer.Alerts;
 using Lambda.ServingLayer.Tests.Support;
+using Lambda.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
