@@ -39,12 +39,7 @@ public sealed class AlertFailoverStackTests(ITestOutputHelper output) : IAsyncLi
     [Fact]
     public async Task The_leader_is_killed_while_a_per_user_rule_fires_the_other_instance_takes_over_and_a_restart_keeps_history_and_states()
     {
-        _rig.Start("speed-layer", "Lambda.SpeedLayer", [], new(_rig.Environment())
-        {
-            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort.Next()}",
-            ["SpeedLayer__GroupId"] = $"alert-failover-speed-{_rig.RunId}",
-            ["SpeedLayer__FlushInterval"] = "00:00:00.200",
-        });
+        StartSpeed();
         var a = StartServing();
         var b = StartServing();
         var leader = await LeaderAsync(a, b);
@@ -88,12 +83,7 @@ public sealed class AlertFailoverStackTests(ITestOutputHelper output) : IAsyncLi
 
         var restarted = DateTimeOffset.UtcNow;
         var bodiesBefore = _receiver.Bodies.Count;
-        _rig.Start("speed-layer", "Lambda.SpeedLayer", [], new(_rig.Environment())
-        {
-            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort.Next()}",
-            ["SpeedLayer__GroupId"] = $"alert-failover-speed-{_rig.RunId}",
-            ["SpeedLayer__FlushInterval"] = "00:00:00.200",
-        });
+        StartSpeed();
         var c = StartServing();
         var d = StartServing();
         var newLeader = await LeaderAsync(c, d);
@@ -127,6 +117,13 @@ public sealed class AlertFailoverStackTests(ITestOutputHelper output) : IAsyncLi
             dimensions: [user_id]
             measures: { failures: count, amount: sum(amount) }
         """;
+
+    private void StartSpeed() => _rig.Start("speed-layer", "Lambda.SpeedLayer", [], new(_rig.Environment())
+    {
+        ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort.Next()}",
+        ["SpeedLayer__GroupId"] = $"alert-failover-speed-{_rig.RunId}",
+        ["SpeedLayer__FlushInterval"] = "00:00:00.200",
+    });
 
     private Serving StartServing()
     {
