@@ -191,7 +191,9 @@ public sealed partial class AlertMonitor
             var previous = before?.State ?? Ok;
             var changed = previous != state;
             var next = new AlertGroupState(rule.Name, key, state, value, changed || before is null ? now : before.Since, now);
-            if (rule.GroupBy.Count > 0 && !firing)
+            // Only firing groups are kept for a grouped rule; a group key that does not fit the rule (its group_by was
+            // changed by a PUT) is resolved like a missing group and dropped.
+            if ((rule.GroupBy.Count > 0 || key != AlertGroupKey.Whole) && !firing)
             {
                 if (before is not null)
                 {

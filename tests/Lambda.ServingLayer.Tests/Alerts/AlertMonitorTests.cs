@@ -140,6 +140,27 @@ public sealed class AlertMonitorTests
     }
 
     [Fact]
+    public async Task A_rule_replaced_without_its_group_by_resolves_its_firing_groups_and_keeps_one_state()
+    {
+        var rig = new AlertRig(_notifier);
+        await rig.Store.PutRuleAsync(AlertRig.BusyCountry(), rig.Time.GetUtcNow(), CancellationToken.None);
+        rig.FlushOrders(minute: 0, "US", count: 3);
+        await rig.EvaluateAsync();
+        Assert.Equal("US", Assert.Single(_notifier.Attempts).Group!["country"]);
+
+        var whole = AlertRig.BusyCountry();
+        await rig.Store.PutRuleAsync(
+            new AlertRuleOptions { Name = whole.Name, View = whole.View, Measure = whole.Measure, Window = whole.Window, Condition = whole.Condition, Threshold = 10 },
+            rig.Time.GetUtcNow(),
+            CancellationToken.None);
+        await rig.EvaluateAsync();
+
+        Assert.Equal(("ok", "firing", "US"), (_notifier.Attempts[1].State, _notifier.Attempts[1].PreviousState, _notifier.Attempts[1].Group!["country"]));
+        var state = Assert.Single(await rig.Store.GetStatesAsync(CancellationToken.None));
+        Assert.Equal((AlertGroupKey.Whole, "ok", 3.0), (state.GroupKey, state.State, state.Value));
+    }
+
+    [Fact]
     public async Task A_silenced_rule_records_its_transitions_as_silenced_and_sends_nothing_until_the_silence_ends()
     {
         var rig = new AlertRig(_notifier, AlertRig.OrdersStopped());
