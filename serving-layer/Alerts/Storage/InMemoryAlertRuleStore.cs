@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Lambda.ServingLayer.Alerts.Storage;
 
 /// <summary>
@@ -37,9 +39,15 @@ public sealed class InMemoryAlertRuleStore : IAlertRuleStore
 
             foreach (var rule in rules)
             {
-                _rules[rule.Name] = _rules.TryGetValue(rule.Name, out var existing)
-                    ? existing with { Definition = rule, Source = AlertRuleSources.Configuration, UpdatedAt = now }
-                    : new StoredAlertRule(rule, AlertRuleSources.Configuration, null, now, null);
+                if (!_rules.TryGetValue(rule.Name, out var existing))
+                {
+                    _rules[rule.Name] = new StoredAlertRule(rule, AlertRuleSources.Configuration, null, now, null);
+                }
+                else if (existing.Source != AlertRuleSources.Configuration
+                    || JsonSerializer.Serialize(existing.Definition) != JsonSerializer.Serialize(rule))
+                {
+                    _rules[rule.Name] = existing with { Definition = rule, Source = AlertRuleSources.Configuration, UpdatedAt = now };
+                }
             }
         }
 
@@ -177,7 +185,9 @@ public sealed class InMemoryAlertRuleStore : IAlertRuleStore
             var index = _history.FindIndex(h => h.Transition.Id == id);
             if (index >= 0)
             {
-                _history[index] = (_history[index].Transition with { Delivery = delivery, Attempts = attempts, DeliveredAt = deliveredAt }, error);
+                _history[index] = (
+                    _history[index].Transition with { Delivery = delivery, Attempts = attempts, DeliveredAt = deliveredAt },
+                    error is { Length: > PostgresAlertRuleStore.MaxErrorLength } ? error[..PostgresAlertRuleStore.MaxErrorLength] : error);
             }
         }
 
