@@ -1,4 +1,4 @@
-using Lambda.ServingLayer.Alerts;
+using Lambda.ServingLayer.Alerts.Api;
 using Lambda.ServingLayer.Dashboard;
 using Lambda.ServingLayer.Endpoints;
 using Lambda.Shared.Telemetry;

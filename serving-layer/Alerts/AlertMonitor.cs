@@ -1,100 +1,101 @@
+using Lambda.ServingLayer.Alerts.Delivery;
+using Lambda.ServingLayer.Alerts.Storage;
+using Lambda.ServingLayer.Limits;
 using Lambda.ServingLayer.Querying;
 using Lambda.ServingLayer.Telemetry;
-using Lambda.Shared.Time;
+using Lambda.Shared.Measures;
 using Microsoft.Extensions.Options;
 using LambdaCatalog = Lambda.Shared.Catalog.Catalog;
 
 namespace Lambda.ServingLayer.Alerts;
 
 /// <summary>
-/// Holds the configured <see cref="AlertRule"/>s and their states, and evaluates them through the query engine: one
-/// query per rule (granularity all, no group-by), so rules share answers with identical API queries.
+/// Evaluates the stored alert rules on the leading instance: rules are re-read from the <see cref="IAlertRuleStore"/> every
+/// round (a <c>PUT</c> on any instance counts from the next round), one query per rule through the query engine
+/// (granularity all, grouped by the rule's <c>group_by</c>), so rules share answers with identical API queries.
 /// </summary>
 /// <remarks>
-/// Every rule starts <c>ok</c>. On each transition ok → firing (a warning) and firing → ok (information) it logs and
-/// calls the <see cref="IAlertNotifier"/>; a failing notification is logged and not repeated: the next transition
-/// sends its own. A failing query keeps the rule's state and records the error. Evaluations never overlap.
+/// <para>
+/// A rule without <c>group_by</c> has one state. A grouped rule has one per group: a group in the answer fires while the
+/// comparison holds for its value; a firing group that is missing from the answer (no data left in the window) goes back
+/// to ok with the measure's empty value (0 for count and sum, none for min, max, avg). Only firing groups are stored.
+/// </para>
+/// <para>
+/// Every transition (ok → firing, firing → ok) is recorded in the store with a new id in the same transaction as the new
+/// states, then queued for the webhook (unless the rule is silenced or no webhook is set). States are loaded from the store
+/// when this instance starts to lead, so a new leader does not repeat transitions its predecessor recorded; it re-queues
+/// the predecessor's undelivered ones. A failing query or store write keeps the rule's states; the next round tries again.
+/// Rounds never overlap.
+/// </para>
 /// </remarks>
 public sealed partial class AlertMonitor
 {
-    private readonly IReadOnlyList<AlertRule> _rules;
-    private readonly Dictionary<string, AlertRuleStatus> _states;
-    private readonly Lock _statesLock = new();
+    private readonly Dictionary<string, Dictionary<string, AlertGroupState>> _states = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _evaluating = new(1, 1);
+    private readonly IAlertRuleStore _store;
+    private readonly LambdaCatalog _catalog;
     private readonly ViewQueryEngine _engine;
-    private readonly IAlertNotifier _notifier;
+    private readonly AlertDeliveryService? _deliveries;
+    private readonly IOptions<AlertOptions> _options;
+    private readonly int _maxGroups;
     private readonly TimeProvider _time;
     private readonly ILogger<AlertMonitor> _logger;
     private readonly ServingLayerMetrics? _metrics;
+    private bool _loaded;
 
-    /// <summary>Compiles the rules of <paramref name="options"/> against <paramref name="catalog"/>.</summary>
-    /// <exception cref="OptionsValidationException">A rule is invalid (normally caught at start-up by <see cref="AlertOptionsValidator"/>).</exception>
+    /// <summary>Creates the monitor; without <paramref name="deliveries"/> transitions are recorded but never sent.</summary>
     public AlertMonitor(
-        IOptions<AlertOptions> options,
+        IAlertRuleStore store,
         LambdaCatalog catalog,
         ViewQueryEngine engine,
-        IAlertNotifier notifier,
+        IOptions<AlertOptions> options,
         TimeProvider timeProvider,
         ILogger<AlertMonitor> logger,
+        AlertDeliveryService? deliveries = null,
+        IOptions<QueryLimitsOptions>? limits = null,
         ServingLayerMetrics? metrics = null)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        var errors = new List<string>();
-        _rules = AlertRuleCompiler.Compile(options.Value, catalog, errors);
-        if (errors.Count > 0)
-        {
-            throw new OptionsValidationException(AlertOptions.SectionName, typeof(AlertOptions), errors);
-        }
-
+        _store = store;
+        _catalog = catalog;
         _engine = engine;
-        _notifier = notifier;
+        _options = options;
         _time = timeProvider;
         _logger = logger;
+        _deliveries = deliveries;
+        _maxGroups = (limits?.Value ?? new QueryLimitsOptions()).MaxGroups;
         _metrics = metrics;
-        var start = timeProvider.GetUtcNow();
-        _states = _rules.ToDictionary(
-            r => r.Name,
-            r => new AlertRuleStatus(
-                r.Name, r.View.Name, r.Measure.Name, r.FilterText, r.Window, r.Condition.ToSymbol(), r.Threshold,
-                Name(AlertState.Ok), null, start, null, null, null, null),
-            StringComparer.Ordinal);
-        foreach (var rule in _rules)
-        {
-            _metrics?.AlertState(rule.Name, firing: false, changed: false);
-        }
     }
 
-    /// <summary>The rules, in configuration order.</summary>
-    public IReadOnlyList<AlertRule> Rules => _rules;
-
-    /// <summary>Every rule's status, in configuration order.</summary>
-    public IReadOnlyList<AlertRuleStatus> GetStatuses()
+    /// <summary>Forgets the states held in memory: the next round loads them from the store (after this instance stopped leading).</summary>
+    public void Reset()
     {
-        lock (_statesLock)
-        {
-            return _rules.Select(r => _states[r.Name]).ToArray();
-        }
+        _loaded = false;
+        _metrics?.AlertRulesEvaluated([]);
     }
 
-    /// <summary>The status of the rule named <paramref name="name"/> (ordinal), or null.</summary>
-    public AlertRuleStatus? GetStatus(string name)
-    {
-        lock (_statesLock)
-        {
-            return _states.GetValueOrDefault(name);
-        }
-    }
-
-    /// <summary>Evaluates every rule once, in order, at the time provider's current instant.</summary>
+    /// <summary>Evaluates every stored rule once, in name order, at the time provider's current instant.</summary>
     public async Task EvaluateAllAsync(CancellationToken cancellationToken)
     {
         await _evaluating.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            foreach (var rule in _rules)
+            if (!_loaded)
+            {
+                await LoadAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            var rules = await _store.GetRulesAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var gone in _states.Keys.Where(k => rules.All(r => r.Name != k)).ToArray())
+            {
+                _states.Remove(gone);
+            }
+
+            foreach (var rule in rules)
             {
                 await EvaluateAsync(rule, cancellationToken).ConfigureAwait(false);
             }
+
+            _metrics?.AlertRulesEvaluated(rules.Select(r => r.Name).ToArray());
         }
         finally
         {
@@ -102,89 +103,217 @@ public sealed partial class AlertMonitor
         }
     }
 
-    private async Task EvaluateAsync(AlertRule rule, CancellationToken cancellationToken)
+    private async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        _states.Clear();
+        foreach (var state in await _store.GetStatesAsync(cancellationToken).ConfigureAwait(false))
+        {
+            Groups(state.Rule)[state.GroupKey] = state;
+        }
+
+        var pending = await _store.GetPendingDeliveriesAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var transition in pending)
+        {
+            _deliveries?.Enqueue(transition);
+        }
+
+        LogLoaded(_logger, _states.Sum(s => s.Value.Count), pending.Count);
+        _loaded = true;
+    }
+
+    private Dictionary<string, AlertGroupState> Groups(string rule)
+    {
+        if (!_states.TryGetValue(rule, out var groups))
+        {
+            groups = new Dictionary<string, AlertGroupState>(StringComparer.Ordinal);
+            _states[rule] = groups;
+        }
+
+        return groups;
+    }
+
+    private async Task EvaluateAsync(StoredAlertRule stored, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        var query = rule.QueryAt(now);
-        double? value;
+        var errors = new List<string>();
+        var rule = AlertRuleCompiler.TryCompile(stored.Definition, _catalog, (member, text) => errors.Add(member + text));
+        if (rule is null)
+        {
+            // The catalog changed under a stored rule: the rule keeps its states until it is fixed or deleted.
+            LogInvalid(_logger, stored.Name, string.Join(" ", errors));
+            await SaveErrorAsync(stored.Name, now, $"the rule does not fit the catalog: {string.Join(" ", errors)}", cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var query = rule.QueryAt(now, _maxGroups + 1);
+        Dictionary<string, double?> measured;
         try
         {
             var result = await _engine.ExecuteAsync(query, cancellationToken).ConfigureAwait(false);
-            var measured = result.Rows.Count == 0 ? rule.EmptyValue : result.Rows[0].Values[rule.MeasureIndex];
-            value = measured.IsNull ? null : measured.ToDouble();
+            if (rule.GroupBy.Count > 0 && result.Rows.Count > _maxGroups)
+            {
+                await SaveErrorAsync(rule.Name, now, $"the answer has more than {_maxGroups} groups (Serving:Limits:MaxGroups); states are kept", cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            measured = Measure(rule, result);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // The status is an API answer: the exception's text (hosts, URLs) goes to the log under a correlation id only.
             var correlationId = Guid.NewGuid().ToString("N")[..16];
             LogEvaluationFailed(_logger, e, rule.Name, rule.View.Name, correlationId);
-            Update(rule.Name, s => s with { LastEvaluatedAt = now, LastError = $"the evaluation failed; the error was logged with correlation id {correlationId}" });
+            await SaveErrorAsync(rule.Name, now, $"the evaluation failed; the error was logged with correlation id {correlationId}", cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        var state = value is { } v && rule.Condition.Holds(v, rule.Threshold) ? AlertState.Firing : AlertState.Ok;
-        var before = GetStatus(rule.Name)!;
-        var changed = before.State != Name(state);
-        Update(rule.Name, s => s with
+        var groups = Groups(rule.Name);
+        var written = new List<AlertGroupState>();
+        var removed = new List<string>();
+        var transitions = new List<AlertTransition>();
+        var silenced = stored.IsSilencedAt(now);
+        var webhook = !string.IsNullOrWhiteSpace(_options.Value.WebhookUrl);
+        var emptyValue = ToDouble(rule.EmptyValue);
+
+        // A firing group missing from the answer is measured as empty, and goes back to ok whatever the comparison says.
+        var keys = measured.Keys.Concat(groups.Keys.Where(k => !measured.ContainsKey(k))).ToArray();
+        foreach (var key in keys)
         {
-            State = Name(state),
-            Value = value,
-            Since = changed ? now : s.Since,
-            LastEvaluatedAt = now,
-            LastError = null,
-            From = query.Range.Start,
-            To = query.Range.End,
-        });
-        _metrics?.AlertState(rule.Name, state == AlertState.Firing, changed);
-        if (!changed)
-        {
-            return;
+            var present = measured.TryGetValue(key, out var value);
+            if (!present)
+            {
+                value = emptyValue;
+            }
+
+            var firing = present && value is { } v && rule.Condition.Holds(v, rule.Threshold);
+            var state = firing ? Firing : Ok;
+            var before = groups.GetValueOrDefault(key);
+            var previous = before?.State ?? Ok;
+            var changed = previous != state;
+            var next = new AlertGroupState(rule.Name, key, state, value, changed || before is null ? now : before.Since, now);
+            // Only firing groups are kept for a grouped rule; a group key that does not fit the rule (its group_by was
+            // changed by a PUT) is resolved like a missing group and dropped.
+            if ((rule.GroupBy.Count > 0 || key != AlertGroupKey.Whole) && !firing)
+            {
+                if (before is not null)
+                {
+                    removed.Add(key);
+                }
+            }
+            else
+            {
+                written.Add(next);
+            }
+
+            if (changed)
+            {
+                var notification = new AlertNotification(
+                    Guid.CreateVersion7(now), rule.Name, AlertGroupKey.Parse(key), state, previous, rule.View.Name, rule.Measure.Name, rule.FilterText,
+                    rule.Window, rule.Condition.ToSymbol(), rule.Threshold, value, query.Range.Start, query.Range.End, now);
+                var delivery = silenced ? AlertDeliveryStates.Silenced : webhook ? AlertDeliveryStates.Pending : AlertDeliveryStates.None;
+                transitions.Add(new AlertTransition(notification.Id, 0, notification, key, silenced, delivery, 0, null));
+            }
         }
 
-        var range = query.Range.ToString();
-        if (state == AlertState.Firing)
-        {
-            LogFiring(_logger, rule.Name, rule.Measure.Name, rule.View.Name, range, value, rule.Condition.ToSymbol(), rule.Threshold);
-        }
-        else
-        {
-            LogResolved(_logger, rule.Name, rule.Measure.Name, rule.View.Name, range, value, rule.Condition.ToSymbol(), rule.Threshold);
-        }
-
-        var notification = new AlertNotification(
-            rule.Name, Name(state), before.State, rule.View.Name, rule.Measure.Name, rule.FilterText, rule.Window, rule.Condition.ToSymbol(),
-            rule.Threshold, value, query.Range.Start, query.Range.End, now);
         try
         {
-            await _notifier.NotifyAsync(notification, cancellationToken).ConfigureAwait(false);
+            await _store.SaveEvaluationAsync(
+                rule.Name, new AlertRuleEvaluation(now, null, query.Range.Start, query.Range.End), written, removed, transitions, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            LogNotificationFailed(_logger, e, rule.Name, Name(state));
+            // Nothing of this round counts: the next round measures again and records the transitions then.
+            LogSaveFailed(_logger, e, rule.Name);
+            return;
         }
-    }
 
-    private void Update(string name, Func<AlertRuleStatus, AlertRuleStatus> change)
-    {
-        lock (_statesLock)
+        foreach (var state in written)
         {
-            _states[name] = change(_states[name]);
+            groups[state.GroupKey] = state;
+        }
+
+        foreach (var key in removed)
+        {
+            groups.Remove(key);
+        }
+
+        _metrics?.AlertFiring(rule.Name, groups.Values.Count(s => s.State == Firing));
+        var range = query.Range.ToString();
+        foreach (var transition in transitions)
+        {
+            var n = transition.Notification;
+            _metrics?.AlertTransition(rule.Name, n.State);
+            if (n.State == Firing)
+            {
+                LogFiring(_logger, rule.Name, transition.GroupKey, rule.Measure.Name, rule.View.Name, range, n.Value, n.Condition, rule.Threshold, silenced);
+            }
+            else
+            {
+                LogResolved(_logger, rule.Name, transition.GroupKey, rule.Measure.Name, rule.View.Name, range, n.Value, n.Condition, rule.Threshold, silenced);
+            }
+
+            if (transition.Delivery == AlertDeliveryStates.Pending)
+            {
+                _deliveries?.Enqueue(transition);
+            }
         }
     }
 
-    private static string Name(AlertState state) => state == AlertState.Firing ? "firing" : "ok";
+    private async Task SaveErrorAsync(string rule, DateTimeOffset now, string error, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _store.SaveEvaluationAsync(rule, new AlertRuleEvaluation(now, error, null, null), [], [], [], cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogSaveFailed(_logger, e, rule);
+        }
+    }
+
+    private static Dictionary<string, double?> Measure(AlertRule rule, ViewQueryResult result)
+    {
+        var measured = new Dictionary<string, double?>(StringComparer.Ordinal);
+        if (rule.GroupBy.Count == 0)
+        {
+            measured[AlertGroupKey.Whole] = ToDouble(result.Rows.Count == 0 ? rule.EmptyValue : result.Rows[0].Values[rule.MeasureIndex]);
+            return measured;
+        }
+
+        var names = rule.GroupByNames;
+        foreach (var row in result.Rows)
+        {
+            measured[AlertGroupKey.Format(names, row.Dimensions)] = ToDouble(row.Values[rule.MeasureIndex]);
+        }
+
+        return measured;
+    }
+
+    private static double? ToDouble(MeasureValue value) => value.IsNull ? null : value.ToDouble();
+
+    /// <summary>The state name of a firing rule or group.</summary>
+    public const string Firing = "firing";
+
+    /// <summary>The state name of a rule or group that does not fire.</summary>
+    public const string Ok = "ok";
 
     [LoggerMessage(Level = LogLevel.Warning,
-        Message = "Alert {Rule} firing: {Measure} of {View} over {Range} is {Value}, {Condition} {Threshold}")]
-    private static partial void LogFiring(ILogger logger, string rule, string measure, string view, string range, double? value, string condition, double threshold);
+        Message = "Alert {Rule} {Group} firing: {Measure} of {View} over {Range} is {Value}, {Condition} {Threshold} (silenced: {Silenced})")]
+    private static partial void LogFiring(ILogger logger, string rule, string group, string measure, string view, string range, double? value, string condition, double threshold, bool silenced);
 
     [LoggerMessage(Level = LogLevel.Information,
-        Message = "Alert {Rule} resolved: {Measure} of {View} over {Range} is {Value}, no longer {Condition} {Threshold}")]
-    private static partial void LogResolved(ILogger logger, string rule, string measure, string view, string range, double? value, string condition, double threshold);
+        Message = "Alert {Rule} {Group} resolved: {Measure} of {View} over {Range} is {Value}, no longer {Condition} {Threshold} (silenced: {Silenced})")]
+    private static partial void LogResolved(ILogger logger, string rule, string group, string measure, string view, string range, double? value, string condition, double threshold, bool silenced);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Alert {Rule}: evaluating view {View} failed (correlation id {CorrelationId}); its state stays as it was")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Alert {Rule}: evaluating view {View} failed (correlation id {CorrelationId}); its states stay as they were")]
     private static partial void LogEvaluationFailed(ILogger logger, Exception exception, string rule, string view, string correlationId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Alert {Rule}: the {State} notification failed; the next transition notifies again")]
-    private static partial void LogNotificationFailed(ILogger logger, Exception exception, string rule, string state);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Alert {Rule} no longer fits the catalog: {Errors}")]
+    private static partial void LogInvalid(ILogger logger, string rule, string errors);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Alert {Rule}: recording the evaluation failed; the next round evaluates again")]
+    private static partial void LogSaveFailed(ILogger logger, Exception exception, string rule);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded {States} alert states; {Pending} notifications were still pending and are sent again")]
+    private static partial void LogLoaded(ILogger logger, int states, int pending);
 }

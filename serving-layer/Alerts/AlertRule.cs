@@ -20,7 +20,8 @@ public sealed class AlertRule
         DimensionFilter filter,
         TimeSpan window,
         AlertCondition condition,
-        double threshold)
+        double threshold,
+        IReadOnlyList<int> groupBy)
     {
         Name = name;
         View = view;
@@ -32,6 +33,7 @@ public sealed class AlertRule
         Condition = condition;
         Threshold = threshold;
         EmptyValue = MeasureState.Create(measure.Kind, measure.FieldType).GetValue();
+        GroupBy = groupBy;
     }
 
     /// <summary>The rule's name.</summary>
@@ -61,6 +63,12 @@ public sealed class AlertRule
     /// <summary>The threshold.</summary>
     public double Threshold { get; }
 
+    /// <summary>Indexes of the view's dimensions the rule is measured per (each group has its own state); empty for one value.</summary>
+    public IReadOnlyList<int> GroupBy { get; }
+
+    /// <summary>The names of <see cref="GroupBy"/>'s dimensions, in order.</summary>
+    public IReadOnlyList<string> GroupByNames => GroupBy.Select(i => View.Dimensions[i].Name).ToArray();
+
     /// <summary>The measure's value over a range without data.</summary>
     public MeasureValue EmptyValue { get; }
 
@@ -71,6 +79,10 @@ public sealed class AlertRule
         return new TimeRange(end - (long)Window.TotalMilliseconds, end);
     }
 
-    /// <summary>The one-row query (granularity all, no group-by) that measures the rule at <paramref name="now"/>.</summary>
-    public ViewQuery QueryAt(DateTimeOffset now) => new(View, RangeAt(now), QueryGranularity.All, [], Filter, 1);
+    /// <summary>
+    /// The query (granularity all, grouped by <see cref="GroupBy"/>) that measures the rule at <paramref name="now"/>,
+    /// answering at most <paramref name="maxGroups"/> rows (one for a rule without groups).
+    /// </summary>
+    public ViewQuery QueryAt(DateTimeOffset now, int maxGroups = 1) =>
+        new(View, RangeAt(now), QueryGranularity.All, GroupBy, Filter, GroupBy.Count == 0 ? 1 : maxGroups);
 }

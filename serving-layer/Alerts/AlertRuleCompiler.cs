@@ -7,11 +7,17 @@ using LambdaCatalog = Lambda.Shared.Catalog.Catalog;
 
 namespace Lambda.ServingLayer.Alerts;
 
-/// <summary>Checks configured alert rules against the catalog and turns them into <see cref="AlertRule"/>s; every error names its configuration key.</summary>
-internal static partial class AlertRuleCompiler
+/// <summary>
+/// Checks alert rules (configured, or sent to <c>PUT /api/admin/alerts/{name}</c>) against the catalog and turns them into
+/// <see cref="AlertRule"/>s; every error names the rule's member at fault.
+/// </summary>
+public static partial class AlertRuleCompiler
 {
     /// <summary>The longest accepted window.</summary>
     public static readonly TimeSpan MaxWindow = TimeSpan.FromDays(366);
+
+    /// <summary>The most <see cref="AlertRuleOptions.GroupBy"/> dimensions of one rule.</summary>
+    public const int MaxGroupBy = 4;
 
     /// <summary>Compiles every valid rule of <paramref name="options"/>; adds one message per problem to <paramref name="errors"/>.</summary>
     public static IReadOnlyList<AlertRule> Compile(AlertOptions options, LambdaCatalog catalog, ICollection<string> errors)
@@ -23,14 +29,33 @@ internal static partial class AlertRuleCompiler
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < options.Rules.Count; i++)
         {
-            if (TryCompile(options.Rules[i], $"{AlertOptions.SectionName}:{nameof(AlertOptions.Rules)}:{i}", catalog, names, errors) is { } rule)
+            var path = $"{AlertOptions.SectionName}:{nameof(AlertOptions.Rules)}:{i}";
+            var rule = options.Rules[i];
+            if (NamePattern().IsMatch(rule.Name ?? string.Empty) && !names.Add(rule.Name!))
             {
-                rules.Add(rule);
+                errors.Add($"{path}:{nameof(AlertRuleOptions.Name)} '{rule.Name}' repeats an earlier rule's name.");
+            }
+
+            if (TryCompile(rule, catalog, (member, text) => errors.Add($"{path}:{member}{text}")) is { } compiled)
+            {
+                rules.Add(compiled);
             }
         }
 
         CheckRange(errors, nameof(AlertOptions.EvaluationInterval), options.EvaluationInterval, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
         CheckRange(errors, nameof(AlertOptions.WebhookTimeout), options.WebhookTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
+        CheckRange(errors, nameof(AlertOptions.LeaderRetryInterval), options.LeaderRetryInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5));
+        CheckRange(errors, nameof(AlertOptions.WebhookRetryBaseDelay), options.WebhookRetryBaseDelay, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(5));
+        if (options.WebhookAttempts is < 1 or > 20)
+        {
+            errors.Add($"{AlertOptions.SectionName}:{nameof(AlertOptions.WebhookAttempts)} '{options.WebhookAttempts}' must be from 1 to 20.");
+        }
+
+        if (options.Schema is { } schema && !SchemaPattern().IsMatch(schema))
+        {
+            errors.Add($"{AlertOptions.SectionName}:{nameof(AlertOptions.Schema)} '{schema}' must be 1 to 63 lowercase letters, digits or '_', starting with a letter or '_'.");
+        }
+
         if (!string.IsNullOrWhiteSpace(options.WebhookUrl)
             && (!Uri.TryCreate(options.WebhookUrl, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)))
         {
@@ -40,65 +65,97 @@ internal static partial class AlertRuleCompiler
         return rules;
     }
 
-    private static AlertRule? TryCompile(
-        AlertRuleOptions rule, string path, LambdaCatalog catalog, HashSet<string> names, ICollection<string> errors)
+    /// <summary>
+    /// Compiles one rule. Each problem is reported to <paramref name="error"/> as the member's name
+    /// (<see cref="AlertRuleOptions"/> property) and the text that follows it, e.g. <c>" 'nope' is not a view ..."</c>.
+    /// </summary>
+    /// <returns>The rule, or null when a problem was reported.</returns>
+    public static AlertRule? TryCompile(AlertRuleOptions rule, LambdaCatalog catalog, Action<string, string> error)
     {
-        var count = errors.Count;
+        ArgumentNullException.ThrowIfNull(rule);
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(error);
+        var failed = false;
+        void Fail(string member, string text)
+        {
+            failed = true;
+            error(member, text);
+        }
+
         if (!NamePattern().IsMatch(rule.Name ?? string.Empty))
         {
-            errors.Add($"{path}:{nameof(AlertRuleOptions.Name)} '{rule.Name}' must be 1 to 100 letters, digits, '_', '-' or '.'.");
-        }
-        else if (!names.Add(rule.Name!))
-        {
-            errors.Add($"{path}:{nameof(AlertRuleOptions.Name)} '{rule.Name}' repeats an earlier rule's name.");
+            Fail(nameof(AlertRuleOptions.Name), $" '{rule.Name}' must be 1 to 100 letters, digits, '_', '-' or '.'.");
         }
 
         if (!AlertConditionExtensions.TryParse(rule.Condition, out var condition))
         {
-            errors.Add($"{path}:{nameof(AlertRuleOptions.Condition)} '{rule.Condition}' is not one of {string.Join(" ", AlertConditionExtensions.Symbols)}.");
+            Fail(nameof(AlertRuleOptions.Condition), $" '{rule.Condition}' is not one of {string.Join(" ", AlertConditionExtensions.Symbols)}.");
         }
 
         if (rule.Threshold is not { } threshold || !double.IsFinite(threshold))
         {
-            errors.Add($"{path}:{nameof(AlertRuleOptions.Threshold)} must be set to a finite number.");
+            Fail(nameof(AlertRuleOptions.Threshold), " must be set to a finite number.");
             threshold = 0;
         }
 
         if (!catalog.TryGetView(rule.View ?? string.Empty, out var view))
         {
-            errors.Add($"{path}:{nameof(AlertRuleOptions.View)} '{rule.View}' is not a view of the catalog; the views are {string.Join(", ", catalog.Views.Select(v => v.Name))}.");
+            Fail(nameof(AlertRuleOptions.View), $" '{rule.View}' is not a view of the catalog; the views are {string.Join(", ", catalog.Views.Select(v => v.Name))}.");
             return null;
         }
 
         if (!view.TryGetMeasure(rule.Measure ?? string.Empty, out var measure))
         {
-            errors.Add($"{path}:{nameof(AlertRuleOptions.Measure)} '{rule.Measure}' is not a measure of view '{view.Name}'; its measures are {string.Join(", ", view.Measures.Select(m => m.Name))}.");
+            Fail(nameof(AlertRuleOptions.Measure), $" '{rule.Measure}' is not a measure of view '{view.Name}'; its measures are {string.Join(", ", view.Measures.Select(m => m.Name))}.");
         }
         else if (measure.ResultKind is not (MeasureValueKind.Long or MeasureValueKind.Double or MeasureValueKind.Decimal))
         {
-            errors.Add($"{path}:{nameof(AlertRuleOptions.Measure)} '{measure.Name}' of view '{view.Name}' is a {measure.ResultKind.ToString().ToLowerInvariant()}, not a number: it cannot be compared with a threshold.");
+            Fail(nameof(AlertRuleOptions.Measure), $" '{measure.Name}' of view '{view.Name}' is a {measure.ResultKind.ToString().ToLowerInvariant()}, not a number: it cannot be compared with a threshold.");
         }
 
         var bucket = view.Granularity.ToTimeSpan();
         if (rule.Window <= TimeSpan.Zero || rule.Window > MaxWindow || rule.Window.Ticks % bucket.Ticks != 0)
         {
-            errors.Add($"{path}:{nameof(AlertRuleOptions.Window)} '{rule.Window}' must be a positive whole number of view '{view.Name}''s {view.Granularity.ToName()} buckets "
+            Fail(nameof(AlertRuleOptions.Window), $" '{rule.Window}' must be a positive whole number of view '{view.Name}''s {view.Granularity.ToName()} buckets "
                 + $"({bucket.ToString("c", CultureInfo.InvariantCulture)}), at most {MaxWindow.TotalDays.ToString(CultureInfo.InvariantCulture)} days.");
+        }
+
+        var groupBy = new List<int>();
+        foreach (var dimension in rule.GroupBy ?? [])
+        {
+            var index = view.IndexOfDimension(dimension ?? string.Empty);
+            if (index < 0)
+            {
+                Fail(nameof(AlertRuleOptions.GroupBy), $" '{dimension}' is not a dimension of view '{view.Name}'; its dimensions are {string.Join(", ", view.Dimensions.Select(d => d.Name))}.");
+            }
+            else if (groupBy.Contains(index))
+            {
+                Fail(nameof(AlertRuleOptions.GroupBy), $" names '{dimension}' twice.");
+            }
+            else
+            {
+                groupBy.Add(index);
+            }
+        }
+
+        if (groupBy.Count > MaxGroupBy)
+        {
+            Fail(nameof(AlertRuleOptions.GroupBy), $" has {groupBy.Count} dimensions; at most {MaxGroupBy}.");
         }
 
         // The same component reads the query API's filter= and where=, so a rule accepts exactly what they accept.
         var filterText = string.IsNullOrWhiteSpace(rule.Filter) ? null : rule.Filter;
-        if (!DimensionFilterParser.TryParse(view, filterText, rule.Where, out var filter, out var error))
+        if (!DimensionFilterParser.TryParse(view, filterText, rule.Where, out var filter, out var parseError))
         {
-            errors.Add($"{path}:{(error.Parameter == DimensionFilterParser.WhereParameter ? nameof(AlertRuleOptions.Where) : nameof(AlertRuleOptions.Filter))}: {error.Message}.");
+            Fail(parseError.Parameter == DimensionFilterParser.WhereParameter ? nameof(AlertRuleOptions.Where) : nameof(AlertRuleOptions.Filter), $": {parseError.Message}.");
         }
         else if (!string.IsNullOrWhiteSpace(rule.Where))
         {
             filterText = filter.CanonicalText;
         }
 
-        return errors.Count == count && measure is not null
-            ? new AlertRule(rule.Name!, view, measure, filterText, filter!, rule.Window, condition, threshold)
+        return !failed && measure is not null
+            ? new AlertRule(rule.Name!, view, measure, filterText, filter!, rule.Window, condition, threshold, groupBy)
             : null;
     }
 
@@ -112,4 +169,7 @@ internal static partial class AlertRuleCompiler
 
     [GeneratedRegex("^[A-Za-z0-9_.-]{1,100}$")]
     private static partial Regex NamePattern();
+
+    [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]
+    private static partial Regex SchemaPattern();
 }

@@ -32,4 +32,11 @@ public sealed class AlertRuleOptions
 
     /// <summary>The number the value is compared with. Required.</summary>
     public double? Threshold { get; init; }
+
+    /// <summary>
+    /// Optional dimensions of the view (distinct, at most <see cref="AlertRuleCompiler.MaxGroupBy"/>): the rule is measured
+    /// per group of their values, and each group fires and resolves on its own (a group missing from the answer is ok).
+    /// Default none: one value for the whole view.
+    /// </summary>
+    public IList<string> GroupBy { get; init; } = [];
 }

@@ -7,7 +7,7 @@ namespace Lambda.ServingLayer.Alerts;
 /// <summary>
 /// POSTs each <see cref="AlertNotification"/> as JSON (snake_case) to <see cref="AlertOptions.WebhookUrl"/>, within
 /// <see cref="AlertOptions.WebhookTimeout"/>; a non-2xx answer or a timeout is an exception. Does nothing without a URL.
-/// No retry: the next transition sends its own notification, and a late "firing" after an "ok" would mislead.
+/// One call, no retry: <see cref="Delivery.AlertDeliveryService"/> retries, in order, with the same <c>id</c>.
 /// </summary>
 public sealed class WebhookAlertNotifier(IHttpClientFactory clients, IOptions<AlertOptions> options) : IAlertNotifier
 {

@@ -278,11 +278,12 @@
       const r = tbody.insertRow();
       r.insertCell().textContent = a.name;
       const state = r.insertCell();
-      state.textContent = a.state;
       state.className = a.state;
-      r.insertCell().textContent = formatValue(a.value);
+      state.textContent = a.state + (a.silence ? ' (silenced)' : '');
+      // A grouped rule has no value of its own: show how many of its groups fire.
+      r.insertCell().textContent = a.group_by.length > 0 ? `${a.firing_groups} of ${a.group_by.join(', ')} firing` : formatValue(a.value);
       r.insertCell().textContent = `${a.measure} of ${a.view}${a.filter ? ' [' + a.filter + ']' : ''} over ${a.window} ${a.condition} ${a.threshold}`;
-      r.insertCell().textContent = a.since;
+      r.insertCell().textContent = a.since || '-';
       r.insertCell().textContent = a.last_evaluated_at || '-';
       r.insertCell().textContent = a.last_error || '';
     }
@@ -290,7 +291,7 @@
       const cell = tbody.insertRow().insertCell();
       cell.colSpan = 7;
       cell.className = 'muted';
-      cell.textContent = 'no alert rules configured (Serving:Alerts:Rules)';
+      cell.textContent = 'no alert rules (Serving:Alerts:Rules or the admin API)';
     }
   }
 

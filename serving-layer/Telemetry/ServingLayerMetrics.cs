@@ -22,7 +22,9 @@ public sealed class ServingLayerMetrics : IDisposable
     private readonly Counter<long> _alertTransitions;
     private readonly Counter<long> _queriesRefused;
     private readonly ConcurrentDictionary<string, Answers> _answers = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, bool> _alerts = new(StringComparer.Ordinal);
+    private readonly Counter<long> _alertDeliveries;
+    private readonly ConcurrentDictionary<string, int> _alerts = new(StringComparer.Ordinal);
+    private int _alertLeader;
 
     /// <summary>Creates the instruments through <paramref name="meterFactory"/>.</summary>
     public ServingLayerMetrics(IMeterFactory meterFactory)
@@ -47,9 +49,16 @@ public sealed class ServingLayerMetrics : IDisposable
             "lambda.serving.query.refused", null, "View queries refused by a query limit, per limit (range, groups, timeout, rate, concurrency).");
         _meter.CreateObservableGauge(
             "lambda.serving.alert.firing",
-            () => _alerts.Select(a => new Measurement<int>(a.Value ? 1 : 0, Tag("rule", a.Key))),
+            () => _alerts.Select(a => new Measurement<int>(a.Value, Tag("rule", a.Key))),
             null,
-            "1 while the rule fires, 0 while it is ok, per rule.");
+            "Firing groups per rule (1 while a rule without group_by fires, 0 while it is ok); reported by the leading instance only.");
+        _meter.CreateObservableGauge(
+            "lambda.serving.alert.leader",
+            () => Volatile.Read(ref _alertLeader),
+            null,
+            "1 while this instance leads alert evaluation (holds the PostgreSQL advisory lock), else 0.");
+        _alertDeliveries = _meter.CreateCounter<long>(
+            "lambda.serving.alert.deliveries", null, "Webhook notifications finished, per outcome (delivered, failed after every attempt).");
     }
 
     /// <summary>Records one answered query (<paramref name="ok"/>: whether it succeeded).</summary>
@@ -90,15 +99,27 @@ public sealed class ServingLayerMetrics : IDisposable
         }
     }
 
-    /// <summary>Records a rule's current state; <paramref name="changed"/> counts a transition.</summary>
-    public void AlertState(string rule, bool firing, bool changed)
+    /// <summary>Records how many groups of <paramref name="rule"/> fire (0 or 1 for a rule without groups).</summary>
+    public void AlertFiring(string rule, int firingGroups) => _alerts[rule] = firingGroups;
+
+    /// <summary>Keeps the firing gauge to exactly <paramref name="rules"/> (none once this instance stops leading).</summary>
+    public void AlertRulesEvaluated(IReadOnlyCollection<string> rules)
     {
-        _alerts[rule] = firing;
-        if (changed)
+        ArgumentNullException.ThrowIfNull(rules);
+        foreach (var gone in _alerts.Keys.Where(k => !rules.Contains(k)).ToArray())
         {
-            _alertTransitions.Add(1, Tag("rule", rule), Tag("state", firing ? "firing" : "ok"));
+            _alerts.TryRemove(gone, out _);
         }
     }
+
+    /// <summary>Counts one transition of a rule (of one of its groups) to <paramref name="state"/>.</summary>
+    public void AlertTransition(string rule, string state) => _alertTransitions.Add(1, Tag("rule", rule), Tag("state", state));
+
+    /// <summary>Counts one finished webhook delivery (<c>delivered</c> or <c>failed</c>).</summary>
+    public void AlertDelivery(string outcome) => _alertDeliveries.Add(1, Tag("outcome", outcome));
+
+    /// <summary>Records whether this instance leads alert evaluation.</summary>
+    public void AlertLeader(bool leading) => Volatile.Write(ref _alertLeader, leading ? 1 : 0);
 
     /// <inheritdoc/>
     public void Dispose() => _meter.Dispose();

@@ -19,6 +19,8 @@ internal sealed class PlatformRig : IAsyncDisposable
         Root = Path.Combine(RepositoryPaths.StateDirectory, name, RunId);
         Database = $"{name.Replace('-', '_')}_{RunId}";
         CatalogPath = Path.Combine(Root, "catalog.yaml");
+        AlertSchema = $"alerts_{Database}";
+        AlertLockKey = Random.Shared.NextInt64(1, long.MaxValue);
     }
 
     public string RunId { get; }
@@ -33,6 +35,12 @@ internal sealed class PlatformRig : IAsyncDisposable
     public string Database { get; }
 
     public string CatalogPath { get; }
+
+    /// <summary>The run's PostgreSQL schema of the serving layer's alert tables (runs must not share rules or states).</summary>
+    public string AlertSchema { get; }
+
+    /// <summary>The run's alert leader lock key (a run's serving instances elect their leader among themselves).</summary>
+    public long AlertLockKey { get; }
 
     public string Topic { get; private set; } = "";
 
@@ -97,6 +105,8 @@ internal sealed class PlatformRig : IAsyncDisposable
         ["Catalog__Path"] = CatalogPath,
         ["Batch__DatasetRoot"] = Root,
         ["Batch__Load__Enabled"] = "false",
+        ["Serving__Alerts__Schema"] = AlertSchema,
+        ["Serving__Alerts__LeaderLockKey"] = AlertLockKey.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
     /// <summary>Starts the built service in <paramref name="directory"/>; it is stopped when the rig is disposed.</summary>
@@ -124,6 +134,12 @@ internal sealed class PlatformRig : IAsyncDisposable
         if (Topic.Length > 0)
         {
             await DevBrokerAdmin.DeleteTopicAsync(Topic, CancellationToken.None);
+        }
+
+        await using (var postgres = Npgsql.NpgsqlDataSource.Create(Stack.PostgresConnectionString))
+        await using (var drop = postgres.CreateCommand($"DROP SCHEMA IF EXISTS \"{AlertSchema}\" CASCADE"))
+        {
+            await drop.ExecuteNonQueryAsync();
         }
 
         var system = new ClickHouseClient(Http, new ClickHouseOptions { Url = Stack.ClickHouseUrl, Database = "system" });

@@ -153,6 +153,7 @@ public sealed class MetricsScrapeTests(ITestOutputHelper output) : IAsyncLifetim
         {
             ["speed"] = ["lambda_speed_consumer_lag", "lambda_speed_paused", "lambda_kafka_epoch"],
             ["batch"] = ["lambda_archiver_lag", "lambda_kafka_epoch"],
+            ["serving"] = ["lambda_serving_alert_leader"],
         };
 
         foreach (var (service, (url, process, names)) in moved)
@@ -181,6 +182,7 @@ public sealed class MetricsScrapeTests(ITestOutputHelper output) : IAsyncLifetim
 
         var servingAfter = await ScrapeAsync(servingMetrics);
         Assert.Equal(1, PrometheusText.Sum(servingAfter, "lambda_serving_alert_firing", "rule=\"orders_seen\""));
+        Assert.Equal(1, PrometheusText.Sum(servingAfter, "lambda_serving_alert_leader"));
         Assert.Equal(80, PrometheusText.Sum(servingAfter, "lambda_serving_ingest_accepted_total", "source=\"orders\""));
         Assert.Equal(4, PrometheusText.Sum(servingAfter, "lambda_serving_ingest_rejected_total", "source=\"orders\"", "reason=\"missing_field\""));
         Assert.Equal(1, PrometheusText.Sum(servingAfter, "lambda_serving_query_refused_total", "limit=\"range\""));

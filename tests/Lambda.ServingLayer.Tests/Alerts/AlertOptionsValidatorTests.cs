@@ -12,7 +12,7 @@ public sealed class AlertOptionsValidatorTests
 
     private static AlertRuleOptions Rule(
         string name = "r1", string view = "revenue_by_country", string measure = "orders", string? filter = null, string? where = null,
-        string window = "00:05:00", string condition = "<", double? threshold = 1) => new()
+        string window = "00:05:00", string condition = "<", double? threshold = 1, string[]? groupBy = null) => new()
     {
         Name = name,
         View = view,
@@ -22,6 +22,7 @@ public sealed class AlertOptionsValidatorTests
         Window = TimeSpan.Parse(window, System.Globalization.CultureInfo.InvariantCulture),
         Condition = condition,
         Threshold = threshold,
+        GroupBy = groupBy ?? [],
     };
 
     public static TheoryData<string, AlertRuleOptions, string> BadRules => new()
@@ -40,6 +41,8 @@ public sealed class AlertOptionsValidatorTests
         { "no threshold", Rule(threshold: null), "Serving:Alerts:Rules:0:Threshold must be set" },
         { "infinite threshold", Rule(threshold: double.PositiveInfinity), "Serving:Alerts:Rules:0:Threshold must be set to a finite number" },
         { "bad name", Rule(name: "no spaces please"), "Serving:Alerts:Rules:0:Name 'no spaces please'" },
+        { "group by no dimension", Rule(groupBy: ["city"]), "Serving:Alerts:Rules:0:GroupBy 'city' is not a dimension of view 'revenue_by_country'; its dimensions are country" },
+        { "group by twice", Rule(groupBy: ["country", "country"]), "Serving:Alerts:Rules:0:GroupBy names 'country' twice" },
     };
 
     [Theory]

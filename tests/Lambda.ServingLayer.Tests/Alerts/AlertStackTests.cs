@@ -26,6 +26,7 @@ public sealed class AlertStackTests : IAsyncLifetime
     private readonly ClickHouseClient _client;
     private readonly string _datasetRoot = Directory.CreateTempSubdirectory("lambda-alerts-").FullName;
     private readonly WebhookReceiver _receiver = new();
+    private readonly string _schema = $"it_alerts_{Guid.NewGuid():N}";
 
     public AlertStackTests()
     {
@@ -37,6 +38,12 @@ public sealed class AlertStackTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _client.ExecuteAsync($"DROP DATABASE IF EXISTS {ClickHouseSql.QuoteIdentifier(_client.Database)}", CancellationToken.None);
+        await using (var postgres = Npgsql.NpgsqlDataSource.Create(StackEndpoints.Load().PostgresConnectionString))
+        await using (var drop = postgres.CreateCommand($"DROP SCHEMA IF EXISTS \"{_schema}\" CASCADE"))
+        {
+            await drop.ExecuteNonQueryAsync();
+        }
+
         _http.Dispose();
         await _receiver.DisposeAsync();
         Directory.Delete(_datasetRoot, recursive: true);
@@ -54,6 +61,8 @@ public sealed class AlertStackTests : IAsyncLifetime
             ["ClickHouse:Database"] = _client.Database,
             ["Batch:DatasetRoot"] = _datasetRoot,
             ["Serving:Alerts:EvaluationInterval"] = "00:00:10",
+            ["Serving:Alerts:Schema"] = _schema,
+            ["Serving:Alerts:LeaderLockKey"] = Random.Shared.NextInt64(1, long.MaxValue).ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Serving:Alerts:WebhookUrl"] = _receiver.Url,
             ["Serving:Alerts:Rules:0:Name"] = "orders_stopped",
             ["Serving:Alerts:Rules:0:View"] = view.Name,
@@ -69,6 +78,7 @@ public sealed class AlertStackTests : IAsyncLifetime
         // Evaluated at start: no order in [09:56, 10:01).
         var firing = JsonDocument.Parse((await _receiver.NextAsync()).Body).RootElement;
         Assert.Equal(("firing", 0), (firing.GetProperty("state").GetString(), firing.GetProperty("value").GetInt32()));
+        Assert.True(firing.GetProperty("id").TryGetGuid(out _));
 
         await writer.FlushAsync(3, 0, 1, [new OffsetEvent(3, 0, Orders.Create(0, "US", 5.00m)), new OffsetEvent(3, 1, Orders.Create(0, "CH", 7.00m, "u2"))]);
         time.Advance(TimeSpan.FromSeconds(10));
@@ -79,5 +89,18 @@ public sealed class AlertStackTests : IAsyncLifetime
         Assert.Equal(("ok", 2, JsonValueKind.Null), (status.GetProperty("state").GetString(), status.GetProperty("value").GetInt32(), status.GetProperty("last_error").ValueKind));
         Assert.Equal(time.GetUtcNow(), status.GetProperty("since").GetDateTimeOffset());
         Assert.Equal(2, _receiver.Count);
+
+        // Both transitions are in the PostgreSQL history, newest first, delivered (recorded once the webhook answered), under the ids it heard.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        JsonElement history;
+        while ((history = JsonDocument.Parse(await client.GetStringAsync("/api/alerts/orders_stopped/history")).RootElement.GetProperty("transitions"))
+            .EnumerateArray().Any(t => t.GetProperty("delivery").GetString() == "pending") && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(
+            [(ok.GetProperty("id").GetString(), "ok", "delivered"), (firing.GetProperty("id").GetString(), "firing", "delivered")],
+            history.EnumerateArray().Select(t => (t.GetProperty("id").GetString(), t.GetProperty("state").GetString(), t.GetProperty("delivery").GetString())));
     }
 }

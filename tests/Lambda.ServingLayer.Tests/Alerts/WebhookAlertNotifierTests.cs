@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Lambda.ServingLayer.Alerts;
 using Lambda.ServingLayer.Tests.Support;
+using Lambda.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -21,18 +22,19 @@ public sealed class WebhookAlertNotifierTests : IAsyncLifetime
     {
         var rig = new AlertRig(Notifier(), AlertRig.OrdersStopped());
 
-        await rig.Monitor.EvaluateAllAsync(CancellationToken.None);
+        await rig.EvaluateAsync();
         var (contentType, firing) = await _receiver.NextAsync();
         rig.Time.Advance(TimeSpan.FromSeconds(10));
-        await rig.Monitor.EvaluateAllAsync(CancellationToken.None);
+        await rig.EvaluateAsync();
         rig.FlushOrders(minute: 0, "US", count: 2);
         rig.Time.Advance(TimeSpan.FromSeconds(10));
-        await rig.Monitor.EvaluateAllAsync(CancellationToken.None);
+        await rig.EvaluateAsync();
         var (_, resolved) = await _receiver.NextAsync();
 
         Assert.StartsWith("application/json", contentType, StringComparison.Ordinal);
+        var id = (await rig.HistoryAsync())[^1].Id;
         Assert.Equal(
-            """{"rule":"orders_stopped","state":"firing","previous_state":"ok","view":"revenue_by_country","measure":"orders","filter":null,"window":"00:05:00","condition":"\u003C","threshold":1,"value":0,"from":"2026-11-25T09:56:00Z","to":"2026-11-25T10:01:00Z","at":"2026-11-25T10:00:30Z"}""",
+            $$"""{"id":"{{id}}","rule":"orders_stopped","group":null,"state":"firing","previous_state":"ok","view":"revenue_by_country","measure":"orders","filter":null,"window":"00:05:00","condition":"\u003C","threshold":1,"value":0,"from":"2026-11-25T09:56:00Z","to":"2026-11-25T10:01:00Z","at":"2026-11-25T10:00:30Z"}""",
             firing);
         var ok = JsonDocument.Parse(resolved).RootElement;
         Assert.Equal(("ok", "firing", 2), (ok.GetProperty("state").GetString(), ok.GetProperty("previous_state").GetString(), ok.GetProperty("value").GetInt32()));
@@ -42,7 +44,7 @@ public sealed class WebhookAlertNotifierTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_failing_webhook_is_an_error_the_monitor_survives_and_the_next_transition_is_sent()
+    public async Task A_failing_webhook_is_an_error_that_is_retried_with_the_same_body_and_then_recorded_as_failed()
     {
         _receiver.Status = HttpStatusCode.InternalServerError;
         var notifier = Notifier();
@@ -51,17 +53,23 @@ public sealed class WebhookAlertNotifierTests : IAsyncLifetime
         await Assert.ThrowsAsync<HttpRequestException>(() => notifier.NotifyAsync(Notification(), CancellationToken.None));
         await _receiver.NextAsync();
 
-        await rig.Monitor.EvaluateAllAsync(CancellationToken.None);
-        Assert.Equal("firing", rig.Status().State);
-        Assert.Contains("\"state\":\"firing\"", (await _receiver.NextAsync()).Body, StringComparison.Ordinal);
+        await rig.EvaluateAsync();
+        Assert.Equal("firing", (await rig.StatusAsync()).State);
+        var bodies = new[] { (await _receiver.NextAsync()).Body, (await _receiver.NextAsync()).Body, (await _receiver.NextAsync()).Body };
+        Assert.Single(bodies.Distinct());
+        Assert.Contains("\"state\":\"firing\"", bodies[0], StringComparison.Ordinal);
+        var failed = Assert.Single(await rig.HistoryAsync());
+        Assert.Equal(("failed", 3), (failed.Delivery, failed.Attempts));
+        Assert.Equal("Response status code does not indicate success: 500 (Internal Server Error).", rig.Store.DeliveryError(failed.Id));
 
         _receiver.Status = HttpStatusCode.OK;
         rig.FlushOrders(minute: 0, "US", count: 1);
         rig.Time.Advance(TimeSpan.FromSeconds(10));
-        await rig.Monitor.EvaluateAllAsync(CancellationToken.None);
+        await rig.EvaluateAsync();
 
-        Assert.Equal("ok", rig.Status().State);
+        Assert.Equal("ok", (await rig.StatusAsync()).State);
         Assert.Contains("\"state\":\"ok\"", (await _receiver.NextAsync()).Body, StringComparison.Ordinal);
+        Assert.Equal("delivered", (await rig.HistoryAsync())[0].Delivery);
     }
 
     [Fact]
@@ -83,7 +91,7 @@ public sealed class WebhookAlertNotifierTests : IAsyncLifetime
     }
 
     private static AlertNotification Notification() => new(
-        "r", "firing", "ok", "revenue_by_country", "orders", null, TimeSpan.FromMinutes(5), "<", 1, 0, Orders.BaseTime, Orders.BaseTime, Orders.BaseTime);
+        Guid.NewGuid(), "r", null, "firing", "ok", "revenue_by_country", "orders", null, TimeSpan.FromMinutes(5), "<", 1, 0, Orders.BaseTime, Orders.BaseTime, Orders.BaseTime);
 
     public Task InitializeAsync() => Task.CompletedTask;
 

@@ -15,7 +15,10 @@ public sealed class DocumentationTests(ServingAppFactory factory) : IClassFixtur
 
         var paths = document.GetProperty("paths");
         Assert.Equal(
-            ["/api/admin/batch/recompute", "/api/admin/batch/status", "/api/alerts", "/api/alerts/{name}", "/api/events/{source}", "/api/health/pipeline", "/api/views", "/api/views/{view}"],
+            [
+                "/api/admin/alerts", "/api/admin/alerts/{name}", "/api/admin/alerts/{name}/silence", "/api/admin/batch/recompute", "/api/admin/batch/status",
+                "/api/alerts", "/api/alerts/{name}", "/api/alerts/{name}/history", "/api/events/{source}", "/api/health/pipeline", "/api/views", "/api/views/{view}",
+            ],
             paths.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         var query = paths.GetProperty("/api/views/{view}").GetProperty("get");
         Assert.Equal(

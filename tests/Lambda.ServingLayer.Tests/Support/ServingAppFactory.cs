@@ -1,4 +1,6 @@
 using Lambda.ServingLayer.Admin;
+using Lambda.ServingLayer.Alerts.Leadership;
+using Lambda.ServingLayer.Alerts.Storage;
 using Lambda.ServingLayer.Ingest;
 using Lambda.ServingLayer.Querying;
 using Lambda.Testing;
@@ -37,6 +39,12 @@ public sealed class ServingAppFactory : WebApplicationFactory<Program>
 
     internal FakeArchiverLagSource ArchiverLag { get; } = new();
 
+    /// <summary>The alert rules, states and history (in memory).</summary>
+    internal InMemoryAlertRuleStore Alerts { get; } = new();
+
+    /// <summary>Whether this instance leads alert evaluation (it does, unless a test says otherwise).</summary>
+    internal Lambda.ServingLayer.Tests.Alerts.FixedAlertLeadership AlertLeadership { get; } = new();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
@@ -71,6 +79,8 @@ public sealed class ServingAppFactory : WebApplicationFactory<Program>
             services.RemoveAll<IBatchJobScheduler>().AddSingleton<IBatchJobScheduler>(Scheduler);
             services.RemoveAll<IBatchStatusStore>().AddSingleton<IBatchStatusStore>(Status);
             services.RemoveAll<IArchiverLagSource>().AddSingleton<IArchiverLagSource>(ArchiverLag);
+            services.RemoveAll<IAlertRuleStore>().AddSingleton<IAlertRuleStore>(Alerts);
+            services.RemoveAll<IAlertLeadership>().AddSingleton<IAlertLeadership>(AlertLeadership);
         });
     }
 

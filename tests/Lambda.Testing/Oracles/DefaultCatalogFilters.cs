@@ -16,7 +16,7 @@ public static class DefaultCatalogFilters
         "revenue_by_country" => e => e.GetProperty("status").GetString() == "paid",
         "orders_by_status" or "site_climate" => _ => true,
         "payments_by_method" => e => e.GetProperty("succeeded").GetBoolean(),
-        "failed_payments" => e => !e.GetProperty("succeeded").GetBoolean(),
+        "failed_payments" or "failed_payments_by_user" => e => !e.GetProperty("succeeded").GetBoolean(),
         "traffic_by_country" => e => e.GetProperty("device").GetString() != "bot",
         "engaged_pages" => e => e.GetProperty("duration_ms").GetInt64() >= 10_000 && EngagedDevices.Contains(e.GetProperty("device").GetString()),
         _ => throw new ArgumentOutOfRangeException(nameof(view), view, "not a view of the default catalog: write its filter here"),

@@ -3,15 +3,19 @@ using System.Net.Sockets;
 using System.Text;
 using System.Threading.Channels;
 
-namespace Lambda.ServingLayer.Tests.Alerts;
+namespace Lambda.Testing;
 
-/// <summary>A real HTTP endpoint on loopback (HttpListener) that records every request body and answers with <see cref="Status"/> (after <see cref="Delay"/>).</summary>
-internal sealed class WebhookReceiver : IAsyncDisposable
+/// <summary>
+/// A real HTTP endpoint on loopback (HttpListener) that records every request body and answers with <see cref="Status"/>
+/// (after <see cref="Delay"/>): the alert webhook's receiver in the serving layer's tests and the platform's stack tests.
+/// </summary>
+public sealed class WebhookReceiver : IAsyncDisposable
 {
     private readonly HttpListener _listener = new();
     private readonly Channel<(string ContentType, string Body)> _received = Channel.CreateUnbounded<(string, string)>();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
+    private readonly List<string> _bodies = [];
 
     public WebhookReceiver()
     {
@@ -33,6 +37,18 @@ internal sealed class WebhookReceiver : IAsyncDisposable
 
     public int Count { get; private set; }
 
+    /// <summary>Every body received so far, in order (whether or not <see cref="NextAsync"/> took it).</summary>
+    public IReadOnlyList<string> Bodies
+    {
+        get
+        {
+            lock (_bodies)
+            {
+                return _bodies.ToArray();
+            }
+        }
+    }
+
     /// <summary>The next request received (content type and body), waiting up to 10 s.</summary>
     public async Task<(string ContentType, string Body)> NextAsync()
     {
@@ -53,6 +69,11 @@ internal sealed class WebhookReceiver : IAsyncDisposable
                 using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
                 var body = await reader.ReadToEndAsync();
                 Count++;
+                lock (_bodies)
+                {
+                    _bodies.Add(body);
+                }
+
                 await _received.Writer.WriteAsync((context.Request.ContentType ?? string.Empty, body));
                 if (Delay > TimeSpan.Zero)
                 {
