@@ -18,7 +18,7 @@ public sealed class AlertRule
         MeasureDefinition measure,
         string? filterText,
         DimensionFilter filter,
-        TimeSpan window,
+        TrailingWindow window,
         AlertCondition condition,
         double threshold,
         IReadOnlyList<int> groupBy)
@@ -29,7 +29,7 @@ public sealed class AlertRule
         MeasureIndex = view.Measures.ToList().FindIndex(m => ReferenceEquals(m, measure));
         FilterText = filterText;
         Filter = filter;
-        Window = window;
+        TrailingWindow = window;
         Condition = condition;
         Threshold = threshold;
         EmptyValue = MeasureState.Create(measure.Kind, measure.FieldType).GetValue();
@@ -54,8 +54,11 @@ public sealed class AlertRule
     /// <summary>The parsed filter.</summary>
     public DimensionFilter Filter { get; }
 
-    /// <summary>Length of the trailing range, a whole number of the view's buckets.</summary>
-    public TimeSpan Window { get; }
+    /// <summary>The trailing range measured: a whole number of the view's buckets, ending with the bucket that holds now.</summary>
+    public TrailingWindow TrailingWindow { get; }
+
+    /// <summary>Length of <see cref="TrailingWindow"/>.</summary>
+    public TimeSpan Window => TrailingWindow.Length;
 
     /// <summary>The comparison.</summary>
     public AlertCondition Condition { get; }
@@ -73,11 +76,7 @@ public sealed class AlertRule
     public MeasureValue EmptyValue { get; }
 
     /// <summary>The range measured at <paramref name="now"/> (see the remarks).</summary>
-    public TimeRange RangeAt(DateTimeOffset now)
-    {
-        var end = TimeBucket.End(TimeBucket.Floor(now.ToUnixTimeMilliseconds(), View.Granularity), View.Granularity);
-        return new TimeRange(end - (long)Window.TotalMilliseconds, end);
-    }
+    public TimeRange RangeAt(DateTimeOffset now) => TrailingWindow.EndingWithBucketOf(now);
 
     /// <summary>
     /// The query (granularity all, grouped by <see cref="GroupBy"/>) that measures the rule at <paramref name="now"/>,

@@ -114,7 +114,7 @@ public static partial class AlertRuleCompiler
         }
 
         var bucket = view.Granularity.ToTimeSpan();
-        if (rule.Window <= TimeSpan.Zero || rule.Window > MaxWindow || rule.Window.Ticks % bucket.Ticks != 0)
+        if (!TrailingWindow.TryCreate(rule.Window, view.Granularity, out var window, out _) || rule.Window > MaxWindow)
         {
             Fail(nameof(AlertRuleOptions.Window), $" '{rule.Window}' must be a positive whole number of view '{view.Name}''s {view.Granularity.ToName()} buckets "
                 + $"({bucket.ToString("c", CultureInfo.InvariantCulture)}), at most {MaxWindow.TotalDays.ToString(CultureInfo.InvariantCulture)} days.");
@@ -155,7 +155,7 @@ public static partial class AlertRuleCompiler
         }
 
         return !failed && measure is not null
-            ? new AlertRule(rule.Name!, view, measure, filterText, filter!, rule.Window, condition, threshold, groupBy)
+            ? new AlertRule(rule.Name!, view, measure, filterText, filter!, window!, condition, threshold, groupBy)
             : null;
     }
 
