@@ -28,6 +28,8 @@ public sealed class ViewAggregator
     private readonly SourceDefinition _source;
     private readonly Filter _filter;
     private readonly bool _matchAll;
+    private readonly bool _derive;
+    private readonly bool[] _measureSkipsNull;
     private readonly long _bucketWidth;
     private readonly int _dimensionCount;
     private readonly int _measureCount;
@@ -61,6 +63,7 @@ public sealed class ViewAggregator
         _source = view.Source;
         _filter = view.Filter;
         _matchAll = view.Filter.IsMatchAll;
+        _derive = view.DerivedFields.Count > 0;
         _bucketWidth = Granularity.ToMilliseconds();
         _dimensionCount = view.Dimensions.Count;
         _dimensionOrdinals = view.Dimensions.Select(d => d.Ordinal).ToArray();
@@ -69,6 +72,7 @@ public sealed class ViewAggregator
         _measures = view.Measures.ToArray();
         _measureCount = _measures.Length;
         _measureOrdinals = _measures.Select(m => m.Field?.Ordinal ?? -1).ToArray();
+        _measureSkipsNull = _measures.Select(m => m.Field?.IsDerived == true).ToArray();
         _groups = new Dictionary<long[], int>(GroupKeyComparer.Instance);
         _lookup = _groups.GetAlternateLookup<ReadOnlySpan<long>>();
         _keys = new long[16][];
@@ -112,6 +116,12 @@ public sealed class ViewAggregator
         }
 
         EventsSeen++;
+        if (_derive)
+        {
+            // Once per event (the record remembers), before the filter: every view of the source shares the values.
+            record.ComputeDerived();
+        }
+
         if (!_matchAll && !_filter.Matches(record))
         {
             return false;
@@ -131,7 +141,12 @@ public sealed class ViewAggregator
         var offset = group * _measureCount;
         for (var m = 0; m < _measureCount; m++)
         {
-            states[offset + m].Accumulate(record, _measureOrdinals[m]);
+            // A measure skips a null argument; count counts events.
+            var ordinal = _measureOrdinals[m];
+            if (!_measureSkipsNull[m] || record.IsSet(ordinal))
+            {
+                states[offset + m].Accumulate(record, ordinal);
+            }
         }
 
         return true;

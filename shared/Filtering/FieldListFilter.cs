@@ -39,7 +39,7 @@ public sealed class FieldListFilter
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(fields);
         ArgumentException.ThrowIfNullOrWhiteSpace(scope);
-        var renumbered = fields.Select((f, i) => f with { Ordinal = i }).ToArray();
+        var renumbered = fields.Select((f, i) => f with { Ordinal = i, Expression = null }).ToArray();
         var source = new SourceDefinition(scope, scope, string.Empty, renumbered, null);
         var root = FilterCompiler.Compile(text, source, out var used, scope);
         return new FieldListFilter(Filter.FromCompiled(text, root, used), source);
