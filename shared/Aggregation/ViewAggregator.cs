@@ -32,6 +32,10 @@ public sealed class ViewAggregator
     private readonly bool[] _measureSkipsNull;
     private readonly long _bucketWidth;
     private readonly int _dimensionCount;
+
+    // 1 + dimensions, plus one slot of null flags (bit d: dimension d is null) when a dimension is derived.
+    private readonly int _keyLength;
+    private readonly bool[] _dimensionDerived;
     private readonly int _measureCount;
     private readonly int[] _dimensionOrdinals;
     private readonly FieldType[] _dimensionTypes;
@@ -66,6 +70,13 @@ public sealed class ViewAggregator
         _derive = view.DerivedFields.Count > 0;
         _bucketWidth = Granularity.ToMilliseconds();
         _dimensionCount = view.Dimensions.Count;
+        _dimensionDerived = view.Dimensions.Select(d => d.IsDerived).ToArray();
+        _keyLength = 1 + _dimensionCount + (_dimensionDerived.Any(d => d) ? 1 : 0);
+        if (_keyLength > 1 + _dimensionCount && _dimensionCount > 63)
+        {
+            throw new ArgumentException($"view '{view.Name}' has {_dimensionCount} dimensions; with derived dimensions at most 63 are supported", nameof(view));
+        }
+
         _dimensionOrdinals = view.Dimensions.Select(d => d.Ordinal).ToArray();
         _dimensionTypes = view.Dimensions.Select(d => d.Type).ToArray();
         _interners = view.Dimensions.Select(d => d.Type.Kind == FieldKind.String ? new Utf8Interner() : null).ToArray();
@@ -128,12 +139,26 @@ public sealed class ViewAggregator
         }
 
         EventsMatched++;
-        Span<long> key = stackalloc long[1 + _dimensionCount];
+        Span<long> key = stackalloc long[_keyLength];
         key[0] = FloorBucket(record.RawTimestamp);
+        var nulls = 0L;
         for (var d = 0; d < _dimensionCount; d++)
         {
             var ordinal = _dimensionOrdinals[d];
+            if (_dimensionDerived[d] && !record.IsSet(ordinal))
+            {
+                // A null derived value is its own group: flagged, with 0 in its slot.
+                nulls |= 1L << d;
+                key[d + 1] = 0;
+                continue;
+            }
+
             key[d + 1] = _interners[d] is { } interner ? interner.Intern(record.RawUtf8(ordinal)) : record.RawBits(ordinal);
+        }
+
+        if (_keyLength > 1 + _dimensionCount)
+        {
+            key[^1] = nulls;
         }
 
         var group = FindOrAdd(key);
@@ -179,14 +204,21 @@ public sealed class ViewAggregator
                 $"cannot merge {other.Granularity.ToName()} buckets into a {Granularity.ToName()} aggregator", nameof(other));
         }
 
-        Span<long> key = stackalloc long[1 + _dimensionCount];
+        Span<long> key = stackalloc long[_keyLength];
         for (var g = 0; g < other._groupCount; g++)
         {
             var otherKey = other._keys[g];
             key[0] = FloorBucket(otherKey[0]);
+            var nulls = _keyLength > 1 + _dimensionCount ? otherKey[^1] : 0;
             for (var d = 0; d < _dimensionCount; d++)
             {
-                key[d + 1] = _interners[d] is { } interner ? interner.Intern(other._interners[d]!.GetBytes(otherKey[d + 1])) : otherKey[d + 1];
+                key[d + 1] = (nulls & (1L << d)) != 0 ? 0
+                    : _interners[d] is { } interner ? interner.Intern(other._interners[d]!.GetBytes(otherKey[d + 1])) : otherKey[d + 1];
+            }
+
+            if (_keyLength > 1 + _dimensionCount)
+            {
+                key[^1] = nulls;
             }
 
             var group = FindOrAdd(key);
@@ -353,18 +385,31 @@ public sealed class ViewAggregator
             throw new ArgumentException($"view '{View.Name}' has {_dimensionCount} dimensions; {dimensions.Length} values were given", nameof(dimensions));
         }
 
-        Span<long> key = stackalloc long[1 + _dimensionCount];
+        Span<long> key = stackalloc long[_keyLength];
         key[0] = FloorBucket(bucketStart);
+        var nulls = 0L;
         for (var d = 0; d < _dimensionCount; d++)
         {
             var value = dimensions[d];
-            if (value.Type != _dimensionTypes[d])
+            if (value.Type != _dimensionTypes[d] || (value.IsNull && !_dimensionDerived[d]))
             {
                 throw new ArgumentException(
-                    $"dimension '{View.Dimensions[d].Name}' is {_dimensionTypes[d]}; the value '{value}' is {value.Type}", nameof(dimensions));
+                    $"dimension '{View.Dimensions[d].Name}' is {_dimensionTypes[d]}{(_dimensionDerived[d] ? " or null" : string.Empty)}; the value '{value}' is {(value.IsNull ? "null" : value.Type)}", nameof(dimensions));
+            }
+
+            if (value.IsNull)
+            {
+                nulls |= 1L << d;
+                key[d + 1] = 0;
+                continue;
             }
 
             key[d + 1] = _interners[d] is { } interner ? interner.Intern(value.AsString()) : value.RawBits;
+        }
+
+        if (_keyLength > 1 + _dimensionCount)
+        {
+            key[^1] = nulls;
         }
 
         return FindOrAdd(key);
@@ -400,10 +445,12 @@ public sealed class ViewAggregator
     private ViewGroup CreateGroup(int group)
     {
         var key = _keys[group];
+        var nulls = _keyLength > 1 + _dimensionCount ? key[^1] : 0;
         var dimensions = new FieldValue[_dimensionCount];
         for (var d = 0; d < _dimensionCount; d++)
         {
-            dimensions[d] = _interners[d] is { } interner
+            dimensions[d] = (nulls & (1L << d)) != 0 ? FieldValue.Null(_dimensionTypes[d])
+                : _interners[d] is { } interner
                 ? FieldValue.FromString(interner.GetString(key[d + 1]))
                 : FieldValue.FromRawBits(_dimensionTypes[d], key[d + 1]);
         }

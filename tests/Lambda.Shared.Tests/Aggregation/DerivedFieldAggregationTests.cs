@@ -128,4 +128,55 @@ public sealed class DerivedFieldAggregationTests
         Assert.Equal(15m, matched.GetValue("max_price").AsDecimal());
         Assert.Equal(1, big.EventsMatched);
     }
+
+    [Fact]
+    public void A_null_derived_dimension_is_its_own_group_in_every_way_the_groups_are_built()
+    {
+        var view = TypeCatalogs.AllTypes.GetView("by_derived");
+        var direct = new ViewAggregator(view);
+        var halves = new[] { new ViewAggregator(view), new ViewAggregator(view) };
+        var record = new EventRecord(view.Source);
+        var i = 0;
+        foreach (var l in new long[] { 0, 4, -1, 0, 4, 0 })
+        {
+            record.Reset();
+            record.SetTimestamp(TestEvents.Start);
+            record.SetString(0, "x");
+            record.SetLong(1, l);
+            record.SetDouble(2, 2);
+            record.SetDecimal(3, 3.000m);
+            record.SetBool(4, false);
+            record.SetTimestamp(5, TestEvents.Start);
+            direct.Add(record);
+            halves[i++ % 2].Add(record);
+        }
+
+        halves[0].Merge(halves[1]);
+        Assert.Null(ViewAggregator.FindDifference(direct, halves[0]));
+
+        // Read back as typed values (as from storage): the null group stays one group.
+        var reread = new ViewAggregator(view);
+        foreach (var group in direct.GetGroups())
+        {
+            reread.MergeGroup(group.BucketStartMilliseconds, group.Dimensions.ToArray(), group.States);
+        }
+
+        Assert.Null(ViewAggregator.FindDifference(direct, reread));
+
+        // l = 0 three times: tag, share, ratio null; 4 twice: 'X', bucket(0.75, 0.5) = 0.5, 0.5; -1 once: 'x', -3.0, -2.
+        var groups = direct.GetSortedGroups();
+        Assert.Equal(3, groups.Count);
+        var nulls = groups[0];
+        Assert.True(nulls.GetDimension("tag").IsNull && nulls.GetDimension("share").IsNull && nulls.GetDimension("ratio").IsNull);
+        Assert.Equal("null", nulls.GetDimension("share").ToCanonicalString());
+        Assert.Equal(3, nulls.GetValue("n").AsLong());
+        Assert.True(nulls.GetValue("max_share").IsNull);
+        Assert.Equal(9.000m, nulls.GetValue("total").AsDecimal());
+        var four = Assert.Single(groups, g => !g.GetDimension("tag").IsNull && g.GetDimension("tag").AsString() == "X");
+        Assert.Equal("0.500000", four.GetDimension("share").ToCanonicalString());
+        Assert.Equal(0.5, four.GetDimension("ratio").AsDouble());
+        var minusOne = Assert.Single(groups, g => !g.GetDimension("tag").IsNull && g.GetDimension("tag").AsString() == "x");
+        Assert.Equal("-3.000000", minusOne.GetDimension("share").ToCanonicalString());
+        Assert.Equal(-2.0, minusOne.GetValue("sum_ratio").AsDouble());
+    }
 }
