@@ -18,6 +18,12 @@ internal static class FieldValueColumns
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(values);
         var n = values.Count;
+        if (field.IsNullable)
+        {
+            await WriteNullableAsync(writer, field, type, values, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         switch (type.Kind)
         {
             case FieldKind.String:
@@ -47,6 +53,46 @@ internal static class FieldValueColumns
             default:
                 throw new ArgumentOutOfRangeException(nameof(type), type, "unknown field type");
         }
+    }
+
+    /// <summary>A column that may hold nulls (a derived dimension's): <see cref="FieldValue.IsNull"/> values are written as Parquet nulls.</summary>
+    private static async Task WriteNullableAsync(ParquetRowGroupWriter writer, DataField field, FieldType type, IReadOnlyList<FieldValue> values, CancellationToken cancellationToken)
+    {
+        switch (type.Kind)
+        {
+            case FieldKind.String:
+                await writer.WriteAsync(field, values.Select(v => v.IsNull ? null! : v.AsString()).ToArray()).ConfigureAwait(false);
+                break;
+            case FieldKind.Long:
+                await writer.WriteAsync<long>(field, MapNullable(values, v => v.AsLong()), cancellationToken: cancellationToken).ConfigureAwait(false);
+                break;
+            case FieldKind.Double:
+                await writer.WriteAsync<double>(field, MapNullable(values, v => v.AsDouble()), cancellationToken: cancellationToken).ConfigureAwait(false);
+                break;
+            case FieldKind.Decimal:
+                await writer.WriteAsync<decimal>(field, MapNullable(values, v => v.AsDecimal()), cancellationToken: cancellationToken).ConfigureAwait(false);
+                break;
+            case FieldKind.Bool:
+                await writer.WriteAsync<bool>(field, MapNullable(values, v => v.AsBool()), cancellationToken: cancellationToken).ConfigureAwait(false);
+                break;
+            case FieldKind.Timestamp:
+                await writer.WriteAsync<DateTime>(field, MapNullable(values, v => ParquetColumns.ToDateTime(v.RawBits)), cancellationToken: cancellationToken).ConfigureAwait(false);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(type), type, "unknown field type");
+        }
+    }
+
+    private static ReadOnlyMemory<T?> MapNullable<T>(IReadOnlyList<FieldValue> values, Func<FieldValue, T> convert)
+        where T : struct
+    {
+        var result = new T?[values.Count];
+        for (var i = 0; i < result.Length; i++)
+        {
+            result[i] = values[i].IsNull ? null : convert(values[i]);
+        }
+
+        return result;
     }
 
     private static T[] Map<T>(IReadOnlyList<FieldValue> values, Func<FieldValue, T> convert)

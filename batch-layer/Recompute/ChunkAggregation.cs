@@ -25,9 +25,8 @@ internal sealed class ChunkAggregation
         _snapshot = snapshot;
         _schema = schema;
         _plans = plans;
-        _fields = plans.SelectMany(p => p.View.Dimensions
-                .Concat(p.View.Measures.Select(m => m.Field).OfType<FieldDefinition>())
-                .Concat(p.View.Filter.Fields))
+        // Derived fields are never archived: the views' derived values are computed from the declared fields they read.
+        _fields = plans.SelectMany(p => p.View.RawInputFields)
             .Distinct()
             .OrderBy(f => f.Ordinal)
             .ToArray();

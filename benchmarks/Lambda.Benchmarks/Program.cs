@@ -39,6 +39,7 @@ static void RunQuick()
     benchmark.Setup();
     RunQuickOne("ParseFilterAggregate", benchmark.ParseFilterAggregate);
     RunQuickOne("ParseAggregateQuantiles", benchmark.ParseAggregateQuantiles);
+    RunQuickOne("ParseDeriveAggregate", benchmark.ParseDeriveAggregate);
 }
 
 static void RunQuickOne(string name, Func<long> run)

@@ -23,6 +23,7 @@ public class RevenueByCountryBenchmark
     private EventRecord _record = null!;
     private ViewAggregator _aggregator = null!;
     private ViewAggregator _quantilesAggregator = null!;
+    private ViewAggregator _derivedAggregator = null!;
 
     /// <summary>Loads the default catalog and generates the messages.</summary>
     [GlobalSetup]
@@ -34,6 +35,7 @@ public class RevenueByCountryBenchmark
         _record = _parser.CreateRecord();
         _aggregator = new ViewAggregator(view);
         _quantilesAggregator = new ViewAggregator(catalog.GetView("order_amounts"));
+        _derivedAggregator = new ViewAggregator(catalog.GetView("orders_by_amount_band"));
         _messages = OrderMessages.Generate(MessageCount);
     }
 
@@ -44,6 +46,13 @@ public class RevenueByCountryBenchmark
     /// <summary>Parse and aggregate into <c>order_amounts</c> (count and a DDSketch of the amount per status and hour).</summary>
     [Benchmark(OperationsPerInvoke = MessageCount)]
     public long ParseAggregateQuantiles() => ParseAndAggregate(_quantilesAggregator);
+
+    /// <summary>
+    /// Parse, derive and aggregate into <c>orders_by_amount_band</c> (count and sum of the amount per hour and derived
+    /// <c>amount_band: bucket(amount, 50)</c>): the cost of a derived dimension.
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = MessageCount)]
+    public long ParseDeriveAggregate() => ParseAndAggregate(_derivedAggregator);
 
     /// <summary>Parse only, to show how the cost splits.</summary>
     [Benchmark(OperationsPerInvoke = MessageCount)]

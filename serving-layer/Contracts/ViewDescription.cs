@@ -30,7 +30,7 @@ public sealed record ViewDescription(
             view.Source.Name,
             view.FilterText,
             view.Granularity.ToName(),
-            view.Dimensions.Select(d => new DimensionDescription(d.Name, d.Type.ToString())).ToArray(),
+            view.Dimensions.Select(d => new DimensionDescription(d.Name, d.Type.ToString(), d.Expression)).ToArray(),
             view.Measures.Select(m => new MeasureDescription(m.Name, m.Kind.ToName(), m.Expression, m.Field?.Name, m.ResultKind.ToString().ToLowerInvariant())).ToArray(),
             view.DefinitionHash);
     }

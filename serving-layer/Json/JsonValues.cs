@@ -89,6 +89,13 @@ public static class JsonValues
     public static void WriteField(Utf8JsonWriter writer, FieldValue value)
     {
         ArgumentNullException.ThrowIfNull(writer);
+        if (value.IsNull)
+        {
+            // The group of a derived dimension whose value is null.
+            writer.WriteNullValue();
+            return;
+        }
+
         switch (value.Type.Kind)
         {
             case FieldKind.String:

@@ -28,8 +28,14 @@ public sealed class ViewAggregator
     private readonly SourceDefinition _source;
     private readonly Filter _filter;
     private readonly bool _matchAll;
+    private readonly bool _derive;
+    private readonly bool[] _measureSkipsNull;
     private readonly long _bucketWidth;
     private readonly int _dimensionCount;
+
+    // 1 + dimensions, plus one slot of null flags (bit d: dimension d is null) when a dimension is derived.
+    private readonly int _keyLength;
+    private readonly bool[] _dimensionDerived;
     private readonly int _measureCount;
     private readonly int[] _dimensionOrdinals;
     private readonly FieldType[] _dimensionTypes;
@@ -61,14 +67,23 @@ public sealed class ViewAggregator
         _source = view.Source;
         _filter = view.Filter;
         _matchAll = view.Filter.IsMatchAll;
+        _derive = view.DerivedFields.Count > 0;
         _bucketWidth = Granularity.ToMilliseconds();
         _dimensionCount = view.Dimensions.Count;
+        _dimensionDerived = view.Dimensions.Select(d => d.IsDerived).ToArray();
+        _keyLength = 1 + _dimensionCount + (_dimensionDerived.Any(d => d) ? 1 : 0);
+        if (_keyLength > 1 + _dimensionCount && _dimensionCount > 63)
+        {
+            throw new ArgumentException($"view '{view.Name}' has {_dimensionCount} dimensions; with derived dimensions at most 63 are supported", nameof(view));
+        }
+
         _dimensionOrdinals = view.Dimensions.Select(d => d.Ordinal).ToArray();
         _dimensionTypes = view.Dimensions.Select(d => d.Type).ToArray();
         _interners = view.Dimensions.Select(d => d.Type.Kind == FieldKind.String ? new Utf8Interner() : null).ToArray();
         _measures = view.Measures.ToArray();
         _measureCount = _measures.Length;
         _measureOrdinals = _measures.Select(m => m.Field?.Ordinal ?? -1).ToArray();
+        _measureSkipsNull = _measures.Select(m => m.Field?.IsDerived == true).ToArray();
         _groups = new Dictionary<long[], int>(GroupKeyComparer.Instance);
         _lookup = _groups.GetAlternateLookup<ReadOnlySpan<long>>();
         _keys = new long[16][];
@@ -112,18 +127,38 @@ public sealed class ViewAggregator
         }
 
         EventsSeen++;
+        if (_derive)
+        {
+            // Once per event (the record remembers), before the filter: every view of the source shares the values.
+            record.ComputeDerived();
+        }
+
         if (!_matchAll && !_filter.Matches(record))
         {
             return false;
         }
 
         EventsMatched++;
-        Span<long> key = stackalloc long[1 + _dimensionCount];
+        Span<long> key = stackalloc long[_keyLength];
         key[0] = FloorBucket(record.RawTimestamp);
+        var nulls = 0L;
         for (var d = 0; d < _dimensionCount; d++)
         {
             var ordinal = _dimensionOrdinals[d];
+            if (_dimensionDerived[d] && !record.IsSet(ordinal))
+            {
+                // A null derived value is its own group: flagged, with 0 in its slot.
+                nulls |= 1L << d;
+                key[d + 1] = 0;
+                continue;
+            }
+
             key[d + 1] = _interners[d] is { } interner ? interner.Intern(record.RawUtf8(ordinal)) : record.RawBits(ordinal);
+        }
+
+        if (_keyLength > 1 + _dimensionCount)
+        {
+            key[^1] = nulls;
         }
 
         var group = FindOrAdd(key);
@@ -131,7 +166,12 @@ public sealed class ViewAggregator
         var offset = group * _measureCount;
         for (var m = 0; m < _measureCount; m++)
         {
-            states[offset + m].Accumulate(record, _measureOrdinals[m]);
+            // A measure skips a null argument; count counts events.
+            var ordinal = _measureOrdinals[m];
+            if (!_measureSkipsNull[m] || record.IsSet(ordinal))
+            {
+                states[offset + m].Accumulate(record, ordinal);
+            }
         }
 
         return true;
@@ -164,14 +204,21 @@ public sealed class ViewAggregator
                 $"cannot merge {other.Granularity.ToName()} buckets into a {Granularity.ToName()} aggregator", nameof(other));
         }
 
-        Span<long> key = stackalloc long[1 + _dimensionCount];
+        Span<long> key = stackalloc long[_keyLength];
         for (var g = 0; g < other._groupCount; g++)
         {
             var otherKey = other._keys[g];
             key[0] = FloorBucket(otherKey[0]);
+            var nulls = _keyLength > 1 + _dimensionCount ? otherKey[^1] : 0;
             for (var d = 0; d < _dimensionCount; d++)
             {
-                key[d + 1] = _interners[d] is { } interner ? interner.Intern(other._interners[d]!.GetBytes(otherKey[d + 1])) : otherKey[d + 1];
+                key[d + 1] = (nulls & (1L << d)) != 0 ? 0
+                    : _interners[d] is { } interner ? interner.Intern(other._interners[d]!.GetBytes(otherKey[d + 1])) : otherKey[d + 1];
+            }
+
+            if (_keyLength > 1 + _dimensionCount)
+            {
+                key[^1] = nulls;
             }
 
             var group = FindOrAdd(key);
@@ -338,18 +385,31 @@ public sealed class ViewAggregator
             throw new ArgumentException($"view '{View.Name}' has {_dimensionCount} dimensions; {dimensions.Length} values were given", nameof(dimensions));
         }
 
-        Span<long> key = stackalloc long[1 + _dimensionCount];
+        Span<long> key = stackalloc long[_keyLength];
         key[0] = FloorBucket(bucketStart);
+        var nulls = 0L;
         for (var d = 0; d < _dimensionCount; d++)
         {
             var value = dimensions[d];
-            if (value.Type != _dimensionTypes[d])
+            if (value.Type != _dimensionTypes[d] || (value.IsNull && !_dimensionDerived[d]))
             {
                 throw new ArgumentException(
-                    $"dimension '{View.Dimensions[d].Name}' is {_dimensionTypes[d]}; the value '{value}' is {value.Type}", nameof(dimensions));
+                    $"dimension '{View.Dimensions[d].Name}' is {_dimensionTypes[d]}{(_dimensionDerived[d] ? " or null" : string.Empty)}; the value '{value}' is {(value.IsNull ? "null" : value.Type)}", nameof(dimensions));
+            }
+
+            if (value.IsNull)
+            {
+                nulls |= 1L << d;
+                key[d + 1] = 0;
+                continue;
             }
 
             key[d + 1] = _interners[d] is { } interner ? interner.Intern(value.AsString()) : value.RawBits;
+        }
+
+        if (_keyLength > 1 + _dimensionCount)
+        {
+            key[^1] = nulls;
         }
 
         return FindOrAdd(key);
@@ -385,10 +445,12 @@ public sealed class ViewAggregator
     private ViewGroup CreateGroup(int group)
     {
         var key = _keys[group];
+        var nulls = _keyLength > 1 + _dimensionCount ? key[^1] : 0;
         var dimensions = new FieldValue[_dimensionCount];
         for (var d = 0; d < _dimensionCount; d++)
         {
-            dimensions[d] = _interners[d] is { } interner
+            dimensions[d] = (nulls & (1L << d)) != 0 ? FieldValue.Null(_dimensionTypes[d])
+                : _interners[d] is { } interner
                 ? FieldValue.FromString(interner.GetString(key[d + 1]))
                 : FieldValue.FromRawBits(_dimensionTypes[d], key[d + 1]);
         }

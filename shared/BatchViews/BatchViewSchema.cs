@@ -47,7 +47,8 @@ public sealed class BatchViewSchema
         ArgumentNullException.ThrowIfNull(view);
         View = view;
         Bucket = ParquetColumns.Timestamp(BucketColumn);
-        Dimensions = view.Dimensions.Select(d => ParquetColumns.Create(d.Name, d.Type)).ToArray();
+        // A derived dimension may be null (its own group): its column is nullable.
+        Dimensions = view.Dimensions.Select(d => ParquetColumns.Create(d.Name, d.Type, nullable: d.IsDerived)).ToArray();
         States = view.Measures.Select(m => (DataField)new DataField<byte[]>(m.Name, false)).ToArray();
         Values = view.Measures.Select(ValueField).ToArray();
         var fields = new List<Field> { Bucket };

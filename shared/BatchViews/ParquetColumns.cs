@@ -46,10 +46,19 @@ public static class ParquetColumns
         return ticks % TimeSpan.TicksPerMillisecond < 0 ? ms - 1 : ms;
     }
 
-    /// <summary>Reads a non-nullable column of <paramref name="type"/> with <paramref name="count"/> values as typed values.</summary>
+    /// <summary>
+    /// Reads a column of <paramref name="type"/> with <paramref name="count"/> values as typed values; a nullable column's
+    /// nulls (a derived dimension's) become <see cref="FieldValue.Null"/>.
+    /// </summary>
     public static async Task<FieldValue[]> ReadValuesAsync(ParquetRowGroupReader reader, DataField field, FieldType type, int count, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(field);
+        if (field.IsNullable && type.Kind != FieldKind.String)
+        {
+            return await ReadNullableAsync(reader, field, type, count, cancellationToken).ConfigureAwait(false);
+        }
+
         var result = new FieldValue[count];
         switch (type.Kind)
         {
@@ -58,7 +67,9 @@ public static class ParquetColumns
                 await reader.ReadAsync(field, strings.AsMemory(), cancellationToken: cancellationToken).ConfigureAwait(false);
                 for (var i = 0; i < count; i++)
                 {
-                    result[i] = FieldValue.FromString(strings[i] ?? throw new InvalidDataException($"column '{field.Name}' holds a null string"));
+                    result[i] = strings[i] is { } text ? FieldValue.FromString(text)
+                        : field.IsNullable ? FieldValue.Null(type)
+                        : throw new InvalidDataException($"column '{field.Name}' holds a null string");
                 }
 
                 break;
@@ -112,5 +123,51 @@ public static class ParquetColumns
         }
 
         return result;
+    }
+
+    private static async Task<FieldValue[]> ReadNullableAsync(ParquetRowGroupReader reader, DataField field, FieldType type, int count, CancellationToken cancellationToken)
+    {
+        var result = new FieldValue[count];
+        switch (type.Kind)
+        {
+            case FieldKind.Long:
+                var longs = new long?[count];
+                await reader.ReadAsync<long>(field, longs.AsMemory(), cancellationToken: cancellationToken).ConfigureAwait(false);
+                Fill(result, longs, type, FieldValue.FromLong);
+                break;
+            case FieldKind.Double:
+                var doubles = new double?[count];
+                await reader.ReadAsync<double>(field, doubles.AsMemory(), cancellationToken: cancellationToken).ConfigureAwait(false);
+                Fill(result, doubles, type, FieldValue.FromDouble);
+                break;
+            case FieldKind.Decimal:
+                var decimals = new decimal?[count];
+                await reader.ReadAsync<decimal>(field, decimals.AsMemory(), cancellationToken: cancellationToken).ConfigureAwait(false);
+                Fill(result, decimals, type, d => FieldValue.FromDecimal(d, type));
+                break;
+            case FieldKind.Bool:
+                var bools = new bool?[count];
+                await reader.ReadAsync<bool>(field, bools.AsMemory(), cancellationToken: cancellationToken).ConfigureAwait(false);
+                Fill(result, bools, type, FieldValue.FromBool);
+                break;
+            case FieldKind.Timestamp:
+                var times = new DateTime?[count];
+                await reader.ReadAsync<DateTime>(field, times.AsMemory(), cancellationToken: cancellationToken).ConfigureAwait(false);
+                Fill(result, times, type, t => FieldValue.FromTimestamp(ToEpochMilliseconds(t)));
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(type), type, "unknown field type");
+        }
+
+        return result;
+    }
+
+    private static void Fill<T>(FieldValue[] result, T?[] values, FieldType type, Func<T, FieldValue> convert)
+        where T : struct
+    {
+        for (var i = 0; i < result.Length; i++)
+        {
+            result[i] = values[i] is { } value ? convert(value) : FieldValue.Null(type);
+        }
     }
 }

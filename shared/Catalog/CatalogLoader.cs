@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.RegularExpressions;
 using Lambda.Shared.Filtering;
+using Lambda.Shared.Filtering.Expressions;
 using Lambda.Shared.Measures;
 using Lambda.Shared.Time;
 using YamlDotNet.Core;
@@ -22,7 +23,10 @@ public static partial class CatalogLoader
     public const string BucketColumn = "bucket";
 
     private static readonly string[] RootKeys = ["sources", "views"];
-    private static readonly string[] SourceKeys = ["topic", "time", "key", "fields"];
+    private static readonly string[] SourceKeys = ["topic", "time", "key", "fields", "derive"];
+
+    /// <summary>Words of the expression language that a derived field may not be called.</summary>
+    private static readonly string[] ExpressionKeywords = ["and", "or", "not", "in", "true", "false", "case", "when", "then", "else", "end"];
     private static readonly string[] ViewKeys = ["source", "where", "granularity", "dimensions", "measures"];
 
     /// <summary>True when <paramref name="name"/> is a safe identifier: <c>[a-z_][a-z0-9_]*</c>, at most 64 characters, not starting with <c>__</c>.</summary>
@@ -267,7 +271,76 @@ public static partial class CatalogLoader
                 }
             }
 
-            return _errors.Count == before ? new SourceDefinition(name, topic!, time!, fields, key) : null;
+            var (derived, derivations) = BuildDerived(path, map, name, time, fields);
+            return _errors.Count == before ? new SourceDefinition(name, topic!, time!, fields, key, derived, derivations) : null;
+        }
+
+        private (List<FieldDefinition> Fields, List<DerivedFieldCompilation> Compilations) BuildDerived(
+            string path, YamlMappingNode map, string sourceName, string? time, List<FieldDefinition> fields)
+        {
+            var derived = new List<FieldDefinition>();
+            var compilations = new List<DerivedFieldCompilation>();
+            var deriveNode = Child(map, "derive");
+            if (deriveNode is null || IsNull(deriveNode))
+            {
+                return (derived, compilations);
+            }
+
+            if (deriveNode is not YamlMappingNode deriveMap)
+            {
+                Error($"{path}.derive", "must be a mapping of derived field name to expression, e.g. amount_band: bucket(amount, 50)", Line(deriveNode));
+                return (derived, compilations);
+            }
+
+            var names = deriveMap.Children.Keys.Select(ScalarText).ToList();
+            var available = fields.ToDictionary(f => f.Name, StringComparer.Ordinal);
+            var rawInputs = new Dictionary<int, IReadOnlyList<int>>();
+            var index = 0;
+            foreach (var (keyNode, exprNode) in deriveMap.Children)
+            {
+                var fieldName = ScalarText(keyNode);
+                var fieldPath = $"{path}.derive.{fieldName}";
+                index++;
+                var later = names.Skip(index).ToHashSet(StringComparer.Ordinal);
+                CheckName(fieldPath, "derived field", fieldName, keyNode);
+                if (available.ContainsKey(fieldName) || string.Equals(fieldName, time, StringComparison.Ordinal))
+                {
+                    Error(fieldPath, $"'{fieldName}' is already a field of source '{sourceName}'", Line(keyNode), Column(keyNode));
+                    continue;
+                }
+
+                if (ExpressionKeywords.Contains(fieldName, StringComparer.OrdinalIgnoreCase))
+                {
+                    Error(fieldPath, $"'{fieldName}' is a keyword of the expression language", Line(keyNode), Column(keyNode));
+                    continue;
+                }
+
+                var text = Scalar(exprNode, fieldPath);
+                if (text is null || time is null)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    var scope = new ExpressionScope(sourceName, time, available, fieldName, later);
+                    var expression = ExpressionCompiler.Compile(text, scope, out var reads);
+                    var canonical = new System.Text.StringBuilder();
+                    expression.WriteCanonical(canonical);
+                    var field = new FieldDefinition(fieldName, fields.Count + derived.Count, expression.Type) { Expression = canonical.ToString() };
+                    var inputs = reads.SelectMany(o => o < fields.Count ? [o] : rawInputs[o]).Distinct().Order().ToArray();
+                    rawInputs[field.Ordinal] = inputs;
+                    derived.Add(field);
+                    available[fieldName] = field;
+                    compilations.Add(new DerivedFieldCompilation(field, expression, inputs));
+                }
+                catch (FilterException ex)
+                {
+                    Error(fieldPath, ex.Message, Line(exprNode), ExpressionColumn(exprNode, ex.Position));
+                }
+            }
+
+            return (derived, compilations);
         }
 
         private ViewDefinition? BuildView(string name, YamlNode body, Dictionary<string, SourceDefinition> sources, HashSet<string> declaredSources)
@@ -317,7 +390,7 @@ public static partial class CatalogLoader
                     }
                     catch (FilterException ex)
                     {
-                        Error($"{path}.where", ex.Message, Line(whereNode));
+                        Error($"{path}.where", ex.Message, Line(whereNode), ExpressionColumn(whereNode, ex.Position));
                     }
                 }
             }
@@ -520,6 +593,24 @@ public static partial class CatalogLoader
 
         private static int? Line(YamlNode? node) => node is null ? null : (int)node.Start.Line;
 
+        private static int? Column(YamlNode? node) => node is null ? null : (int)node.Start.Column;
+
+        /// <summary>
+        /// The column of 1-based <paramref name="position"/> of an expression scalar; null when it cannot be mapped (a
+        /// multi-line scalar, or no position).
+        /// </summary>
+        private static int? ExpressionColumn(YamlNode node, int position)
+        {
+            if (node is not YamlScalarNode { Value: { } value } scalar || position < 1 || value.Contains('\n', StringComparison.Ordinal))
+            {
+                return null;
+            }
+
+            var quote = scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted ? 1 : 0;
+            var leading = value.Length - value.TrimStart().Length;
+            return (int)node.Start.Column + quote + leading + position - 1;
+        }
+
         private static Exception Innermost(Exception ex)
         {
             while (ex.InnerException is not null)
@@ -530,6 +621,6 @@ public static partial class CatalogLoader
             return ex;
         }
 
-        private void Error(string path, string message, int? line = null) => _errors.Add(new CatalogError(path, message, line));
+        private void Error(string path, string message, int? line = null, int? column = null) => _errors.Add(new CatalogError(path, message, line, column));
     }
 }

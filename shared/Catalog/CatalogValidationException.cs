@@ -49,7 +49,14 @@ public sealed class CatalogValidationException : Exception
             sb.Append("\n  ").Append(e);
             if (e.Line is { } line)
             {
-                sb.Append(CultureInfo.InvariantCulture, $" (line {line})");
+                if (e.Column is { } column)
+                {
+                    sb.Append(CultureInfo.InvariantCulture, $" (line {line}, column {column})");
+                }
+                else
+                {
+                    sb.Append(CultureInfo.InvariantCulture, $" (line {line})");
+                }
             }
         }
 

@@ -29,6 +29,9 @@ public sealed class ViewDefinition
         Dimensions = dimensions;
         Measures = measures;
         _measuresByName = measures.ToDictionary(m => m.Name, StringComparer.Ordinal);
+        var used = dimensions.Concat(measures.Select(m => m.Field).OfType<FieldDefinition>()).Concat(filter.Fields).Distinct().ToArray();
+        DerivedFields = used.Where(f => f.IsDerived).OrderBy(f => f.Ordinal).ToArray();
+        RawInputFields = source.RawInputsOf(used);
         CanonicalForm = BuildCanonicalForm();
         DefinitionHash = Convert.ToHexStringLower(
             System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(CanonicalForm)).AsSpan(0, 8));
@@ -55,11 +58,20 @@ public sealed class ViewDefinition
     /// <summary>The measures, in declaration order.</summary>
     public IReadOnlyList<MeasureDefinition> Measures { get; }
 
+    /// <summary>The derived fields the view uses (as dimension, measure argument or in <c>where</c>), in ordinal order.</summary>
+    public IReadOnlyList<FieldDefinition> DerivedFields { get; }
+
+    /// <summary>
+    /// The declared fields the view reads, derived fields resolved to their inputs (<see cref="SourceDefinition.RawInputsOf"/>):
+    /// what a reader filling records column by column must set.
+    /// </summary>
+    public IReadOnlyList<FieldDefinition> RawInputFields { get; }
+
     /// <summary>
     /// The canonical text of everything that determines the view's results and storage layout: source
     /// time field, normalised filter, granularity, dimensions with types, measures (names, kinds, field
-    /// names and types) and the measure-state format version. White space and quoting in the catalog
-    /// file do not change it; the view name does not either.
+    /// names and types), the measure-state format version and, when the view uses derived fields, their canonical
+    /// expressions. White space and quoting in the catalog file do not change it; the view name does not either.
     /// </summary>
     public string CanonicalForm { get; }
 
@@ -100,7 +112,9 @@ public sealed class ViewDefinition
         var measures = string.Join(
             ",",
             Measures.Select(m => m.Field is null ? $"{m.Name}={m.Kind.ToName()}" : $"{m.Name}={m.Kind.ToName()}({m.Field.Name}:{m.Field.Type})"));
+        // Appended only when present, so that the hash (and the tables) of views without derived fields stay as they were.
+        var derived = DerivedFields.Count == 0 ? string.Empty : $";derived=[{string.Join(",", DerivedFields.Select(f => $"{f.Name}:{f.Type}={f.Expression}"))}]";
         return $"source={Source.Name};time={Source.TimeField};where={Filter.CanonicalText};granularity={Granularity.ToName()};"
-            + $"dimensions=[{dims}];measures=[{measures}];state=v{MeasureState.FormatVersion}";
+            + $"dimensions=[{dims}];measures=[{measures}];state=v{MeasureState.FormatVersion}{derived}";
     }
 }

@@ -23,7 +23,10 @@ public sealed class EventRecord
     private readonly int[] _stringOffset;
     private readonly int[] _stringLength;
     private readonly int[] _setStamp;
+    private readonly int _fieldCount;
+    private readonly Filtering.Expressions.DerivedFieldEvaluator? _derivation;
     private int _stamp = 1;
+    private int _derivedStamp;
     private int _timeStamp;
     private long _timestamp;
     private byte[] _arena;
@@ -34,8 +37,10 @@ public sealed class EventRecord
     {
         ArgumentNullException.ThrowIfNull(source);
         Source = source;
-        var n = source.Fields.Count;
-        _types = source.Fields.Select(f => f.Type).ToArray();
+        _fieldCount = source.Fields.Count;
+        _derivation = source.Derivation;
+        var n = _fieldCount + source.DerivedFields.Count;
+        _types = source.Fields.Concat(source.DerivedFields).Select(f => f.Type).ToArray();
         _bits = new long[n];
         _stringOffset = new int[n];
         _stringLength = new int[n];
@@ -46,8 +51,8 @@ public sealed class EventRecord
     /// <summary>The source whose fields this record holds.</summary>
     public SourceDefinition Source { get; }
 
-    /// <summary>Number of declared fields.</summary>
-    public int FieldCount => _types.Length;
+    /// <summary>Number of declared fields (derived fields follow them, see <see cref="SourceDefinition.DerivedFields"/>).</summary>
+    public int FieldCount => _fieldCount;
 
     /// <summary>True when the event time is set.</summary>
     public bool HasTimestamp => _timeStamp == _stamp;
@@ -72,9 +77,9 @@ public sealed class EventRecord
                 return false;
             }
 
-            foreach (var s in _setStamp)
+            for (var i = 0; i < _fieldCount; i++)
             {
-                if (s != _stamp)
+                if (_setStamp[i] != _stamp)
                 {
                     return false;
                 }
@@ -94,11 +99,25 @@ public sealed class EventRecord
         {
             Array.Clear(_setStamp);
             _timeStamp = 0;
+            _derivedStamp = 0;
             _stamp = 1;
         }
     }
 
-    /// <summary>True when field <paramref name="ordinal"/> has a value.</summary>
+    /// <summary>
+    /// Computes the source's derived fields from the values set, once per event: again only after a value changes.
+    /// <see cref="Aggregation.ViewAggregator"/> calls it before the filter; call it before reading derived values.
+    /// </summary>
+    public void ComputeDerived()
+    {
+        if (_derivation is not null && _derivedStamp != _stamp)
+        {
+            _derivation.Compute(this);
+            _derivedStamp = _stamp;
+        }
+    }
+
+    /// <summary>True when field <paramref name="ordinal"/> has a value (false for a derived field that is null).</summary>
     public bool IsSet(int ordinal) => _setStamp[ordinal] == _stamp;
 
     /// <summary>The value of a <c>long</c> field.</summary>
@@ -141,10 +160,10 @@ public sealed class EventRecord
         return type.Kind == FieldKind.String ? FieldValue.FromString(GetString(ordinal)) : FieldValue.FromRawBits(type, _bits[ordinal]);
     }
 
-    /// <summary>Every field value in ordinal order (materialises strings).</summary>
+    /// <summary>Every declared field's value in ordinal order (materialises strings).</summary>
     public FieldValue[] GetValues()
     {
-        var values = new FieldValue[_types.Length];
+        var values = new FieldValue[_fieldCount];
         for (var i = 0; i < values.Length; i++)
         {
             values[i] = GetValue(i);
@@ -154,11 +173,7 @@ public sealed class EventRecord
     }
 
     /// <summary>Sets the event time (UTC epoch milliseconds).</summary>
-    public void SetTimestamp(long epochMilliseconds)
-    {
-        _timestamp = epochMilliseconds;
-        _timeStamp = _stamp;
-    }
+    public void SetTimestamp(long epochMilliseconds) => SetTimestampRaw(epochMilliseconds);
 
     /// <summary>Sets the event time (converted to UTC; sub-millisecond parts are truncated).</summary>
     public void SetTimestamp(DateTimeOffset timestamp) => SetTimestamp(timestamp.ToUnixTimeMilliseconds());
@@ -239,7 +254,7 @@ public sealed class EventRecord
             copy.SetTimestamp(_timestamp);
         }
 
-        for (var i = 0; i < _types.Length; i++)
+        for (var i = 0; i < _fieldCount; i++)
         {
             if (!IsSet(i))
             {
@@ -264,7 +279,7 @@ public sealed class EventRecord
     {
         var sb = new StringBuilder("{");
         sb.Append(Source.TimeField).Append('=').Append(HasTimestamp ? Time.TimeBucket.ToIso(_timestamp) : "?");
-        for (var i = 0; i < _types.Length; i++)
+        for (var i = 0; i < _fieldCount; i++)
         {
             sb.Append(", ").Append(Source.Fields[i].Name).Append('=').Append(IsSet(i) ? GetValue(i).ToCanonicalString() : "?");
         }
@@ -282,13 +297,47 @@ public sealed class EventRecord
     {
         _bits[ordinal] = bits;
         _setStamp[ordinal] = _stamp;
+        _derivedStamp = 0;
     }
 
     internal void SetTimestampRaw(long epochMilliseconds)
     {
         _timestamp = epochMilliseconds;
         _timeStamp = _stamp;
+        _derivedStamp = 0;
     }
+
+    /// <summary>Sets a derived field's value (raw form) without invalidating the other derived values.</summary>
+    internal void SetDerivedBits(int ordinal, long bits)
+    {
+        _bits[ordinal] = bits;
+        _setStamp[ordinal] = _stamp;
+    }
+
+    /// <summary>Sets a derived string field (the bytes may lie in this record's arena).</summary>
+    internal void SetDerivedUtf8(int ordinal, ReadOnlySpan<byte> utf8)
+    {
+        utf8.CopyTo(ReserveString(utf8.Length));
+        CommitStringCore(ordinal, utf8.Length);
+    }
+
+    /// <summary>Makes a derived field null.</summary>
+    internal void SetDerivedNull(int ordinal) => _setStamp[ordinal] = 0;
+
+    /// <summary>Space for an intermediate string of an expression; follow with <see cref="CommitScratch"/>.</summary>
+    internal Span<byte> ReserveScratch(int maxLength) => ReserveString(maxLength);
+
+    /// <summary>Keeps the first <paramref name="length"/> reserved bytes until the next <see cref="Reset"/>; returns their offset.</summary>
+    internal int CommitScratch(int length, out ReadOnlySpan<byte> bytes)
+    {
+        var offset = _arenaLength;
+        bytes = new ReadOnlySpan<byte>(_arena, offset, length);
+        _arenaLength += length;
+        return offset;
+    }
+
+    /// <summary>Bytes kept by <see cref="CommitScratch"/> at <paramref name="offset"/>.</summary>
+    internal ReadOnlySpan<byte> ScratchAt(int offset, int length) => new(_arena, offset, length);
 
     /// <summary>Space for a string of at most <paramref name="maxLength"/> bytes at the end of the arena; follow with <see cref="CommitString"/>.</summary>
     internal Span<byte> ReserveString(int maxLength)
@@ -302,6 +351,12 @@ public sealed class EventRecord
     }
 
     internal void CommitString(int ordinal, int length)
+    {
+        CommitStringCore(ordinal, length);
+        _derivedStamp = 0;
+    }
+
+    private void CommitStringCore(int ordinal, int length)
     {
         _stringOffset[ordinal] = _arenaLength;
         _stringLength[ordinal] = length;

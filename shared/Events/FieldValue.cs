@@ -6,19 +6,28 @@ namespace Lambda.Shared.Events;
 
 /// <summary>
 /// A typed field value (or dimension value): a string, long, double, decimal with the field's
-/// precision/scale, bool or UTC timestamp. Equality and ordering are by type and value (strings
-/// ordinal). <see cref="ToCanonicalString"/> is the stable text form used for hashing and display.
+/// precision/scale, bool or UTC timestamp, or the null of a type (<see cref="Null"/>: a derived dimension whose value is
+/// null is its own group). Equality and ordering are by type and value (strings ordinal; null before every value).
+/// <see cref="ToCanonicalString"/> is the stable text form used for hashing and display.
 /// </summary>
 public readonly struct FieldValue : IEquatable<FieldValue>, IComparable<FieldValue>
 {
     private readonly string? _string;
+    private readonly bool _isNull;
 
-    private FieldValue(FieldType type, long bits, string? text)
+    private FieldValue(FieldType type, long bits, string? text, bool isNull = false)
     {
         Type = type;
         RawBits = bits;
         _string = text;
+        _isNull = isNull;
     }
+
+    /// <summary>True for the null of <see cref="Type"/>; the <c>As…</c> accessors then throw.</summary>
+    public bool IsNull => _isNull;
+
+    /// <summary>The null of <paramref name="type"/> (the group of events whose derived dimension value is null).</summary>
+    public static FieldValue Null(FieldType type) => new(type, 0, null, true);
 
     /// <summary>The value's type.</summary>
     public FieldType Type { get; }
@@ -179,34 +188,35 @@ public readonly struct FieldValue : IEquatable<FieldValue>, IComparable<FieldVal
 
     /// <summary>The string.</summary>
     /// <exception cref="InvalidOperationException">Not a string value.</exception>
-    public string AsString() => Type.Kind == FieldKind.String ? _string! : throw WrongKind(FieldKind.String);
+    public string AsString() => Type.Kind == FieldKind.String && !_isNull ? _string! : throw WrongKind(FieldKind.String);
 
     /// <summary>The long.</summary>
     /// <exception cref="InvalidOperationException">Not a long value.</exception>
-    public long AsLong() => Type.Kind == FieldKind.Long ? RawBits : throw WrongKind(FieldKind.Long);
+    public long AsLong() => Type.Kind == FieldKind.Long && !_isNull ? RawBits : throw WrongKind(FieldKind.Long);
 
     /// <summary>The double.</summary>
     /// <exception cref="InvalidOperationException">Not a double value.</exception>
-    public double AsDouble() => Type.Kind == FieldKind.Double ? BitConverter.Int64BitsToDouble(RawBits) : throw WrongKind(FieldKind.Double);
+    public double AsDouble() => Type.Kind == FieldKind.Double && !_isNull ? BitConverter.Int64BitsToDouble(RawBits) : throw WrongKind(FieldKind.Double);
 
     /// <summary>The decimal, with exactly the type's scale.</summary>
     /// <exception cref="InvalidOperationException">Not a decimal value.</exception>
-    public decimal AsDecimal() => Type.Kind == FieldKind.Decimal ? DecimalScaling.FromUnscaled(RawBits, Type.Scale) : throw WrongKind(FieldKind.Decimal);
+    public decimal AsDecimal() => Type.Kind == FieldKind.Decimal && !_isNull ? DecimalScaling.FromUnscaled(RawBits, Type.Scale) : throw WrongKind(FieldKind.Decimal);
 
     /// <summary>The bool.</summary>
     /// <exception cref="InvalidOperationException">Not a bool value.</exception>
-    public bool AsBool() => Type.Kind == FieldKind.Bool ? RawBits != 0 : throw WrongKind(FieldKind.Bool);
+    public bool AsBool() => Type.Kind == FieldKind.Bool && !_isNull ? RawBits != 0 : throw WrongKind(FieldKind.Bool);
 
     /// <summary>The timestamp as UTC epoch milliseconds.</summary>
     /// <exception cref="InvalidOperationException">Not a timestamp value.</exception>
-    public long AsTimestampMilliseconds() => Type.Kind == FieldKind.Timestamp ? RawBits : throw WrongKind(FieldKind.Timestamp);
+    public long AsTimestampMilliseconds() => Type.Kind == FieldKind.Timestamp && !_isNull ? RawBits : throw WrongKind(FieldKind.Timestamp);
 
     /// <summary>The timestamp (UTC).</summary>
     /// <exception cref="InvalidOperationException">Not a timestamp value.</exception>
     public DateTimeOffset AsTimestamp() => DateTimeOffset.FromUnixTimeMilliseconds(AsTimestampMilliseconds());
 
     /// <summary>The boxed CLR value: string, long, double, decimal, bool or <see cref="DateTimeOffset"/> (UTC).</summary>
-    public object ToObject() => Type.Kind switch
+    /// <exception cref="InvalidOperationException">A null value.</exception>
+    public object ToObject() => _isNull ? throw WrongKind(Type.Kind) : Type.Kind switch
     {
         FieldKind.String => _string!,
         FieldKind.Long => RawBits,
@@ -220,22 +230,22 @@ public readonly struct FieldValue : IEquatable<FieldValue>, IComparable<FieldVal
     /// <summary>
     /// The canonical text: strings as they are; longs in invariant digits; doubles in round-trip (R)
     /// form; decimals with exactly the type's scale (<c>12.50</c>); <c>true</c>/<c>false</c>; timestamps
-    /// as <c>yyyy-MM-ddTHH:mm:ss.fffZ</c>.
+    /// as <c>yyyy-MM-ddTHH:mm:ss.fffZ</c>; <c>null</c> for a null.
     /// </summary>
-    public string ToCanonicalString() => Type.Kind == FieldKind.String ? _string! : CanonicalText.ToString(Type, RawBits);
+    public string ToCanonicalString() => _isNull ? "null" : Type.Kind == FieldKind.String ? _string! : CanonicalText.ToString(Type, RawBits);
 
     /// <inheritdoc/>
     public override string ToString() => Type.Kind == 0 ? "(none)" : ToCanonicalString();
 
     /// <inheritdoc/>
     public bool Equals(FieldValue other) =>
-        Type == other.Type && RawBits == other.RawBits && string.Equals(_string, other._string, StringComparison.Ordinal);
+        Type == other.Type && RawBits == other.RawBits && _isNull == other._isNull && string.Equals(_string, other._string, StringComparison.Ordinal);
 
     /// <inheritdoc/>
     public override bool Equals(object? obj) => obj is FieldValue other && Equals(other);
 
     /// <inheritdoc/>
-    public override int GetHashCode() => HashCode.Combine(Type, RawBits, _string is null ? 0 : StringComparer.Ordinal.GetHashCode(_string));
+    public override int GetHashCode() => HashCode.Combine(Type, RawBits, _isNull, _string is null ? 0 : StringComparer.Ordinal.GetHashCode(_string));
 
     /// <summary>Orders by type first, then by value: strings ordinal (UTF-16), numbers and timestamps numerically, false before true.</summary>
     public int CompareTo(FieldValue other)
@@ -244,6 +254,11 @@ public readonly struct FieldValue : IEquatable<FieldValue>, IComparable<FieldVal
         {
             var byKind = Type.Kind.CompareTo(other.Type.Kind);
             return byKind != 0 ? byKind : Type.Scale.CompareTo(other.Type.Scale);
+        }
+
+        if (_isNull || other._isNull)
+        {
+            return other._isNull.CompareTo(_isNull);
         }
 
         return Type.Kind switch
@@ -276,5 +291,6 @@ public readonly struct FieldValue : IEquatable<FieldValue>, IComparable<FieldVal
 
     internal static readonly long MaxTimestampMilliseconds = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
 
-    private InvalidOperationException WrongKind(FieldKind expected) => new($"the value is {Type}, not {expected.ToString().ToLowerInvariant()}");
+    private InvalidOperationException WrongKind(FieldKind expected) =>
+        new(_isNull ? $"the value is the null of {Type}" : $"the value is {Type}, not {expected.ToString().ToLowerInvariant()}");
 }

@@ -39,6 +39,7 @@ public sealed class FieldListFilter
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(fields);
         ArgumentException.ThrowIfNullOrWhiteSpace(scope);
+        // Derived fields stay marked as such: their values may be null, which a comparison never matches.
         var renumbered = fields.Select((f, i) => f with { Ordinal = i }).ToArray();
         var source = new SourceDefinition(scope, scope, string.Empty, renumbered, null);
         var root = FilterCompiler.Compile(text, source, out var used, scope);
@@ -94,7 +95,10 @@ public sealed class FieldListFilter
         record.Reset();
         foreach (var field in _filter.Fields)
         {
-            record.SetValue(field.Ordinal, values[field.Ordinal]);
+            if (!values[field.Ordinal].IsNull)
+            {
+                record.SetValue(field.Ordinal, values[field.Ordinal]);
+            }
         }
 
         return _filter.Matches(record);

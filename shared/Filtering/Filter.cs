@@ -11,6 +11,7 @@ namespace Lambda.Shared.Filtering;
 public sealed class Filter
 {
     private readonly FilterNode _root;
+    private readonly bool _readsDerived;
 
     private Filter(string? text, FilterNode root, IReadOnlyList<FieldDefinition> fields)
     {
@@ -19,6 +20,7 @@ public sealed class Filter
         _root = root;
         CanonicalText = FilterCompiler.Canonical(root);
         IsMatchAll = root is ConstantNode { Value: true };
+        _readsDerived = fields.Any(f => f.IsDerived);
     }
 
     /// <summary>A filter that accepts every event.</summary>
@@ -59,8 +61,19 @@ public sealed class Filter
     /// <summary>Wraps an expression compiled elsewhere in this folder (e.g. over a field list, <see cref="FieldListFilter"/>).</summary>
     internal static Filter FromCompiled(string text, FilterNode root, IReadOnlyList<FieldDefinition> fields) => new(text, root, fields);
 
-    /// <summary>True when <paramref name="record"/> satisfies the condition. The record must belong to the filter's source.</summary>
-    public bool Matches(EventRecord record) => _root.Evaluate(record);
+    /// <summary>
+    /// True when <paramref name="record"/> satisfies the condition (derived fields it reads are computed first, see
+    /// <see cref="EventRecord.ComputeDerived"/>). The record must belong to the filter's source.
+    /// </summary>
+    public bool Matches(EventRecord record)
+    {
+        if (_readsDerived)
+        {
+            record.ComputeDerived();
+        }
+
+        return _root.Evaluate(record);
+    }
 
     /// <summary>The canonical text.</summary>
     public override string ToString() => CanonicalText;

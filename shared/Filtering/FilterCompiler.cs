@@ -46,15 +46,10 @@ internal sealed class FilterCompiler
         }
 
         var node = compiler.ParseOr();
-        var rest = compiler.Peek;
-        if (rest.Kind != FilterTokenKind.End)
-        {
-            throw rest.Kind == FilterTokenKind.RightParen
-                ? new FilterException(rest.Position, "unbalanced ')'")
-                : new FilterException(rest.Position, $"expected AND, OR or the end of the expression, found {rest.Describe()}");
-        }
+        compiler.Peek.ExpectEnd("AND, OR");
 
-        fields = compiler._ordinals.Select(o => source.Fields[o]).ToArray();
+        var all = source.Fields.Concat(source.DerivedFields).ToArray();
+        fields = compiler._ordinals.Select(o => all[o]).ToArray();
         return node;
     }
 
@@ -127,12 +122,17 @@ internal sealed class FilterCompiler
         {
             var hint = string.Equals(fieldToken.Text, _source.TimeField, StringComparison.Ordinal)
                 ? $" ('{_source.TimeField}' is the event-time field; views select time through buckets and query ranges)"
-                : $"; its fields are {string.Join(", ", _source.Fields.Select(f => f.Name))}";
+                : $"; its fields are {string.Join(", ", _source.Fields.Concat(_source.DerivedFields).Select(f => f.Name))}";
             throw new FilterException(fieldToken.Position, $"field '{fieldToken.Text}' is not {_scope}{hint}");
         }
 
         _ordinals.Add(field.Ordinal);
+        var predicate = ParsePredicate(field, fieldToken);
+        return field.IsDerived ? new NullGuardNode(field.Ordinal, predicate) : predicate;
+    }
 
+    private FilterNode ParsePredicate(FieldDefinition field, FilterToken fieldToken)
+    {
         var token = Peek;
         if (token.Kind == FilterTokenKind.Operator)
         {

@@ -1,9 +1,17 @@
 namespace Lambda.Shared.Filtering;
 
-/// <summary>Splits a filter expression into tokens; errors carry 1-based positions.</summary>
+/// <summary>Splits a filter or value expression into tokens; errors carry 1-based positions.</summary>
 internal static class FilterLexer
 {
-    public static List<FilterToken> Tokenize(string text)
+    /// <summary>Tokenizes a <c>where</c> expression (no arithmetic operators).</summary>
+    public static List<FilterToken> Tokenize(string text) => Tokenize(text, arithmetic: false);
+
+    /// <summary>
+    /// Tokenizes <paramref name="text"/>. With <paramref name="arithmetic"/> (value expressions, <c>derive:</c>),
+    /// <c>+ - * / %</c> are operators; a sign directly before a digit still starts a number unless it follows a value
+    /// (<c>a-1</c> is a subtraction, <c>a = -1</c> compares with minus one).
+    /// </summary>
+    public static List<FilterToken> Tokenize(string text, bool arithmetic)
     {
         var tokens = new List<FilterToken>();
         var i = 0;
@@ -22,6 +30,14 @@ internal static class FilterLexer
 
             var start = i;
             var c = text[i];
+            if (arithmetic && ArithmeticOperator(c) is { } arithmeticOp
+                && (c is '*' or '/' or '%' || FollowsValue(tokens) || !(i + 1 < text.Length && (char.IsAsciiDigit(text[i + 1]) || text[i + 1] == '.'))))
+            {
+                tokens.Add(new FilterToken(arithmeticOp, c.ToString(), start + 1));
+                i++;
+                continue;
+            }
+
             switch (c)
             {
                 case '(':
@@ -118,6 +134,20 @@ internal static class FilterLexer
             throw new FilterException(start + 1, $"unexpected character '{c}'");
         }
     }
+
+    private static FilterTokenKind? ArithmeticOperator(char c) => c switch
+    {
+        '+' => FilterTokenKind.Plus,
+        '-' => FilterTokenKind.Minus,
+        '*' => FilterTokenKind.Star,
+        '/' => FilterTokenKind.Slash,
+        '%' => FilterTokenKind.Percent,
+        _ => null,
+    };
+
+    private static bool FollowsValue(List<FilterToken> tokens) =>
+        tokens.Count > 0 && tokens[^1].Kind is FilterTokenKind.Identifier or FilterTokenKind.Number or FilterTokenKind.String
+            or FilterTokenKind.True or FilterTokenKind.False or FilterTokenKind.RightParen;
 
     private static FilterToken ReadString(string text, ref int i)
     {

@@ -16,4 +16,11 @@ internal enum FilterTokenKind
     RightParen,
     Comma,
     Operator,
+
+    // Value expressions only (FilterLexer.Tokenize with arithmetic):
+    Plus,
+    Minus,
+    Star,
+    Slash,
+    Percent,
 }

@@ -274,7 +274,7 @@ public sealed class SpeedRowReader
         return state;
     }
 
-    private static FieldValue ReadValue(ClickHouseRow row, int column, FieldType type) => type.Kind switch
+    private static FieldValue ReadValue(ClickHouseRow row, int column, FieldType type) => row.IsNull(column) ? FieldValue.Null(type) : type.Kind switch
     {
         FieldKind.String => FieldValue.FromString(row.GetString(column)),
         _ => FieldValue.FromRawBits(type, ReadRaw(row, column, type)),

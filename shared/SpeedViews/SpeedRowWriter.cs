@@ -99,6 +99,12 @@ public static class SpeedRowWriter
         writer.WriteUInt32(0);
         foreach (var dimension in schema.View.Dimensions)
         {
+            if (dimension.IsDerived)
+            {
+                writer.WriteNull();
+                continue;
+            }
+
             WriteZero(writer, dimension.Type);
         }
 
@@ -145,8 +151,20 @@ public static class SpeedRowWriter
     {
         writer.WriteUInt32(ToDateTimeSeconds(group.BucketStartMilliseconds));
         var dimensions = group.Dimensions;
+        var definitions = schema.View.Dimensions;
         for (var d = 0; d < dimensions.Count; d++)
         {
+            if (definitions[d].IsDerived)
+            {
+                if (dimensions[d].IsNull)
+                {
+                    writer.WriteNull();
+                    continue;
+                }
+
+                writer.WriteNotNull();
+            }
+
             WriteValue(writer, dimensions[d]);
         }
 

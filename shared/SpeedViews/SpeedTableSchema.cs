@@ -64,7 +64,8 @@ public sealed class SpeedTableSchema
             new(FlushedAtColumn, "DateTime"),
             new(BucketColumn, "DateTime"),
         };
-        columns.AddRange(view.Dimensions.Select(d => new SpeedColumn(d.Name, SpeedColumnTypes.ValueType(d.Type))));
+        // A derived dimension may be null (its own group): Nullable, allowed here as dimensions are not in the sort key.
+        columns.AddRange(view.Dimensions.Select(d => new SpeedColumn(d.Name, d.IsDerived ? $"Nullable({SpeedColumnTypes.ValueType(d.Type)})" : SpeedColumnTypes.ValueType(d.Type))));
         foreach (var layout in MeasureLayouts)
         {
             columns.AddRange(layout.Columns);

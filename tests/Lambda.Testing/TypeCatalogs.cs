@@ -14,7 +14,8 @@ public static class TypeCatalogs
     /// <item><c>things</c> (<c>s</c> string, <c>l</c> long, <c>d</c> double, <c>m</c> decimal(10,3), <c>b</c> bool,
     /// <c>t</c> timestamp): <c>everything</c> (per minute by <c>s</c>, <c>b</c>; every measure kind over every field
     /// type), <c>by_long</c> (<c>l &gt; 0</c>, per hour by <c>l</c>, <c>m</c>, <c>t</c>), <c>by_typed_dims</c> (per hour by
-    /// <c>l</c>, <c>d</c>, <c>m</c>, <c>t</c>).</item>
+    /// <c>l</c>, <c>d</c>, <c>m</c>, <c>t</c>), <c>by_derived</c> (per hour by a derived dimension of each type, all null
+    /// when <c>l</c> is 0 except <c>day</c>, <c>positive</c> and <c>weekday</c>).</item>
     /// <item><c>readings</c> (<c>site</c> string, <c>floor</c> long, <c>ratio</c> double, <c>price</c> decimal(9,3),
     /// <c>big</c> decimal(18,2), <c>ok</c> bool, <c>seen</c> timestamp; the two decimals take ClickHouse's 32- and 64-bit
     /// decimals): <c>by_everything</c> (per hour by a dimension of each type, every measure kind), <c>daily</c>,
@@ -33,6 +34,13 @@ public static class TypeCatalogs
               m: decimal(10,3)
               b: bool
               t: timestamp
+            derive:
+              tag: "if(l > 0, upper(s), CASE WHEN l < 0 THEN s END)"
+              share: bucket(m / l, 0.5)
+              ratio: d / l
+              day: date_trunc('day', t)
+              positive: l > 0
+              weekday: day_of_week(t)
           readings:
             topic: readings
             time: ts
@@ -85,6 +93,11 @@ public static class TypeCatalogs
             granularity: hour
             dimensions: [l, d, m, t]
             measures: { n: count, total: sum(m) }
+          by_derived:
+            source: things
+            granularity: hour
+            dimensions: [tag, share, ratio, day, positive, weekday]
+            measures: { n: count, sum_ratio: sum(ratio), max_share: max(share), total: sum(m) }
           by_everything:
             source: readings
             granularity: hour

@@ -194,6 +194,29 @@ public sealed class ClickHouseBatchViewLoaderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Derived_dimensions_load_as_nullable_columns_outside_the_sort_key_with_their_null_group()
+    {
+        var view = TypeCatalogs.AllTypes.GetView("by_derived");
+        var start = new DateTimeOffset(Day1.ToDateTime(new TimeOnly(10, 0)), TimeSpan.Zero);
+
+        // l cycles -1, 0, 1: the l = 0 events have a null tag, share and ratio.
+        var events = Enumerable.Range(0, 12).Select(i => string.Create(
+            CultureInfo.InvariantCulture,
+            $$"""{"ts":"{{start.AddMinutes(i):yyyy-MM-ddTHH:mm:ssZ}}","s":"s","l":{{(i % 3) - 1}},"d":2.5,"m":1.5,"b":true,"t":"2026-11-01T00:00:00Z"}"""));
+        var groups = TestViews.Aggregate(view, events);
+
+        await LoadAsync(view, Day1, "derived", groups);
+
+        var rows = await _clickHouse.Client.QueryRowsAsync(
+            $"SELECT countIf(isNull(tag)), sumIf(n, isNull(tag) AND isNull(share) AND isNull(ratio)), sum(n) FROM {BatchTable.TableName(view)}");
+        var row = rows.Single();
+        Assert.Equal(1UL, row.GetUInt64(0));
+        Assert.Equal(4UL, row.GetUInt64(1));
+        Assert.Equal(12UL, row.GetUInt64(2));
+        Assert.Contains("ORDER BY (`bucket`)", BatchTable.For(view).CreateTableSql("db"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Batch_rows_hold_the_same_columns_and_bytes_as_speed_rows_of_the_same_groups_so_they_union()
     {
         var view = TestCatalogs.RevenueByCountry;

@@ -34,6 +34,10 @@ public sealed class ViewEndpointTests : IClassFixture<ServingAppFactory>
             revenue.GetProperty("measures").EnumerateArray().Select(m =>
                 $"{m.GetProperty("name").GetString()}:{m.GetProperty("expression").GetString()}:{m.GetProperty("result_type").GetString()}"));
         Assert.Equal(TestCatalogs.Default.Views.Count, views.GetArrayLength());
+
+        // A derived dimension names its expression.
+        var band = views.EnumerateArray().Single(v => v.GetProperty("name").GetString() == "orders_by_amount_band").GetProperty("dimensions")[0];
+        Assert.Equal(("amount_band", "decimal(18,2)", "bucket(amount, 50)"), (band.GetProperty("name").GetString(), band.GetProperty("type").GetString(), band.GetProperty("expression").GetString()));
     }
 
     [Fact]

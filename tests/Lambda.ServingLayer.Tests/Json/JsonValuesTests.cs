@@ -54,6 +54,10 @@ public sealed class JsonValuesTests
         Assert.Equal("0.25", Write(w => JsonValues.WriteField(w, FieldValue.FromDouble(0.25))));
         Assert.Equal("true", Write(w => JsonValues.WriteField(w, FieldValue.FromBool(true))));
         Assert.Equal("\"2026-11-25T10:00:00Z\"", Write(w => JsonValues.WriteField(w, FieldValue.FromTimestamp(1795600800000))));
+
+        // The null group of a derived dimension, whatever its type.
+        Assert.Equal("null", Write(w => JsonValues.WriteField(w, FieldValue.Null(FieldType.Decimal(18, 2)))));
+        Assert.Equal("null", Write(w => JsonValues.WriteField(w, FieldValue.Null(FieldType.String))));
     }
 
     [Fact]

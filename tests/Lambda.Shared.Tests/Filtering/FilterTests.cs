@@ -162,7 +162,7 @@ public sealed class FilterTests
     [InlineData("s > 5", 5, "field 's' is string; compare it with a quoted string, e.g. 'paid', not '5'")]
     [InlineData("b < TRUE", 3, "field 'b' is bool; only = and != apply")]
     [InlineData("b = 1", 5, "field 'b' is bool; compare it with TRUE or FALSE, not '1'")]
-    [InlineData("nosuch = 1", 1, "field 'nosuch' is not in source 'things'; its fields are s, l, d, m, b, t")]
+    [InlineData("nosuch = 1", 1, "field 'nosuch' is not in source 'things'; its fields are s, l, d, m, b, t, tag, share, ratio, day, positive, weekday")]
     [InlineData("ts > 5", 1, "field 'ts' is not in source 'things' ('ts' is the event-time field; views select time through buckets and query ranges)")]
     [InlineData("s = 'a' s = 'b'", 9, "expected AND, OR or the end of the expression, found 's'")]
     [InlineData("s ! 'x'", 3, "'!' must be followed by '=' (use NOT to negate)")]

@@ -196,6 +196,42 @@ public sealed class ClickHouseSpeedTableWriterTests
     }
 
     [Fact]
+    public async Task Derived_dimensions_store_their_null_group_as_null_and_read_back_exactly()
+    {
+        await using var db = await ClickHouseTestDatabase.CreateAsync(prefix: "speed_test");
+        var view = TypeCatalogs.AllTypes.GetView("by_derived");
+        var store = new ClickHouseSpeedTableWriter(db.Client, new FakeLogger<ClickHouseSpeedTableWriter>());
+        await store.EnsureSchemaAsync([view], CancellationToken.None);
+        var aggregator = new ViewAggregator(view);
+        var record = new EventRecord(view.Source);
+        foreach (var l in new long[] { -2, 0, 3, 0, 3 })
+        {
+            record.Reset();
+            record.SetTimestamp(new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.Zero));
+            record.SetString(0, "ab");
+            record.SetLong(1, l);
+            record.SetDouble(2, 1.5);
+            record.SetDecimal(3, 2.250m);
+            record.SetBool(4, true);
+            record.SetTimestamp(5, new DateTimeOffset(2026, 11, 26, 13, 0, 0, TimeSpan.Zero));
+            aggregator.Add(record);
+        }
+
+        var expected = aggregator.GetGroups();
+        await store.InsertAsync(view, [new SpeedPartitionDelta(0, 0, 4, aggregator.Drain())], DateTime.UtcNow, CancellationToken.None);
+
+        var read = await SpeedTableContents.ReadGroupsAsync(db.Client, view);
+        Assert.Null(ViewAggregator.FindDifference(expected, read));
+
+        // l = 0: tag, share and ratio are null (no branch of the CASE, division by zero); that group counts both events.
+        var nulls = Assert.Single(read, g => g.GetDimension("tag").IsNull);
+        Assert.True(nulls.GetDimension("share").IsNull && nulls.GetDimension("ratio").IsNull);
+        Assert.Equal(2, nulls.GetValue("n").AsLong());
+        Assert.True(nulls.GetValue("max_share").IsNull, "max over no values (every share was null)");
+        Assert.Equal("AB", Assert.Single(read, g => g.GetDimension("positive").AsBool()).GetDimension("tag").AsString());
+    }
+
+    [Fact]
     public async Task An_insert_refuses_a_partition_twice_and_more_rows_than_one_atomic_block()
     {
         await using var db = await ClickHouseTestDatabase.CreateAsync(prefix: "speed_test");

@@ -14,7 +14,7 @@ public static class DefaultCatalogFilters
     public static Func<JsonElement, bool> Where(string view) => view switch
     {
         "revenue_by_country" => e => e.GetProperty("status").GetString() == "paid",
-        "orders_by_status" or "site_climate" => _ => true,
+        "orders_by_status" or "site_climate" or "orders_by_amount_band" => _ => true,
         "payments_by_method" => e => e.GetProperty("succeeded").GetBoolean(),
         "failed_payments" or "failed_payments_by_user" => e => !e.GetProperty("succeeded").GetBoolean(),
         "traffic_by_country" => e => e.GetProperty("device").GetString() != "bot",

@@ -10,7 +10,8 @@ namespace Lambda.Testing.Oracles;
 /// plain arithmetic on epoch milliseconds and summed up by <see cref="OracleAccumulator"/>. Only the view's shape
 /// (names, dimensions, measure kinds and fields, granularity) comes from the catalog, so a bug in parsing, filtering
 /// or aggregating cannot hide behind itself. Dimension values are keyed by their canonical text (strings as they
-/// are, decimals with the field's scale, doubles round-trip, bools <c>true</c>/<c>false</c>).
+/// are, decimals with the field's scale, doubles round-trip, bools <c>true</c>/<c>false</c>); a derived dimension is computed
+/// by <see cref="DefaultCatalogDerivations"/>.
 /// </summary>
 public sealed class JsonViewOracle
 {
@@ -55,7 +56,9 @@ public sealed class JsonViewOracle
         Matched++;
         var time = OracleField.Milliseconds(root.GetProperty(View.Source.TimeField));
         var bucket = FloorTo(time, _bucketMs);
-        var dimensions = View.Dimensions.Select(d => OracleField.Canonical(root.GetProperty(d.Name), d.Type)).ToArray();
+        var dimensions = View.Dimensions
+            .Select(d => d.IsDerived ? DefaultCatalogDerivations.Canonical(d.Name, root) : OracleField.Canonical(root.GetProperty(d.Name), d.Type))
+            .ToArray();
         var key = (bucket, string.Join('\u001f', dimensions));
         if (!_groups.TryGetValue(key, out var row))
         {
