@@ -15,6 +15,9 @@ public static class DashboardEndpoints
     /// <summary>The page script's path.</summary>
     public const string ScriptPath = "/dashboard/dashboard.js";
 
+    /// <summary>The script both pages load first (key, API calls, errors, SVG).</summary>
+    public const string CommonScriptPath = "/dashboard/common.js";
+
     /// <summary>The pipeline health page's path.</summary>
     public const string HealthPagePath = "/dashboard/health";
 
@@ -31,6 +34,7 @@ public static class DashboardEndpoints
     [
         (PagePath, new(() => Load("dashboard.html")), Html),
         (ScriptPath, new(() => Load("dashboard.js")), JavaScript),
+        (CommonScriptPath, new(() => Load("common.js")), JavaScript),
         (HealthPagePath, new(() => Load("health.html")), Html),
         (HealthScriptPath, new(() => Load("health.js")), JavaScript),
         (IconPath, new(() => Load("favicon.svg")), "image/svg+xml"),

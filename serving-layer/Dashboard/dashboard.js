@@ -4,7 +4,6 @@
 
 (function () {
   const PATHS = JSON.parse(document.getElementById('api-paths').textContent);
-  const KEY_STORAGE = 'lambda.dashboard.apiKey';
   const REFRESH_MS = 1000;
   const ALERTS_EVERY = 5;
   const BUCKET_MS = { minute: 60000, hour: 3600000, day: 86400000 };
@@ -14,54 +13,12 @@
   const UNITS = { minute: 'm', hour: 'h', day: 'd' };
   const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#ca8a04', '#db2777'];
   const MAX_SERIES = COLORS.length;
-  const SVG_NS = 'http://www.w3.org/2000/svg';
 
-  const $ = (id) => document.getElementById(id);
+  const { $, apiKey, api, showError, setStatus, svg, bindKeyForm } = window.LambdaDashboard;
   let views = [];
   let timer = null;
   let tick = 0;
   let inFlight = null;
-
-  class ApiError extends Error {
-    constructor(status, detail, parameter) {
-      super(detail);
-      this.status = status;
-      this.parameter = parameter;
-    }
-  }
-
-  function apiKey() { return sessionStorage.getItem(KEY_STORAGE) || ''; }
-
-  async function api(path, signal) {
-    const response = await fetch(path, { headers: { 'X-Api-Key': apiKey(), 'Accept': 'application/json' }, cache: 'no-store', signal });
-    const text = await response.text();
-    let body = null;
-    try {
-      body = text ? JSON.parse(text) : null;
-    } catch (parseError) {
-      body = { detail: text || String(parseError) };
-    }
-    if (!response.ok) {
-      const detail = (body && (body.detail || body.title)) || response.statusText;
-      throw new ApiError(response.status, detail, body && body.parameter);
-    }
-    return body;
-  }
-
-  function showError(error) {
-    const box = $('error');
-    if (!error) {
-      box.className = '';
-      box.textContent = '';
-      return;
-    }
-    const status = error.status ? `HTTP ${error.status}: ` : '';
-    const parameter = error.parameter ? ` (parameter '${error.parameter}')` : '';
-    box.textContent = status + error.message + parameter;
-    box.className = 'shown';
-  }
-
-  function setStatus(text) { $('status').textContent = text; }
 
   function option(select, value, text, selected) {
     const o = document.createElement('option');
@@ -194,17 +151,6 @@
       cell.className = 'muted';
       cell.textContent = 'no data in this window';
     }
-  }
-
-  function svg(name, attributes, text) {
-    const element = document.createElementNS(SVG_NS, name);
-    for (const [k, v] of Object.entries(attributes)) {
-      element.setAttribute(k, v);
-    }
-    if (text !== undefined) {
-      element.textContent = text;
-    }
-    return element;
   }
 
   function renderChart(r, dims, measure, rows, granularity) {
@@ -367,20 +313,7 @@
     }
   }
 
-  $('key-form').addEventListener('submit', (e) => {
-    e.preventDefault();
-    const key = $('key').value.trim();
-    if (key) {
-      sessionStorage.setItem(KEY_STORAGE, key);
-      $('key').value = '';
-      loadCatalog();
-    }
-  });
-  $('forget').addEventListener('click', () => {
-    sessionStorage.removeItem(KEY_STORAGE);
-    clearTimeout(timer);
-    setStatus('key forgotten');
-  });
+  bindKeyForm(loadCatalog, () => clearTimeout(timer));
   $('view').addEventListener('change', () => { fillControls(); tick = 0; schedule(); });
   $('window').addEventListener('change', () => {
     const view = currentView();

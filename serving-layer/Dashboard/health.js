@@ -4,9 +4,7 @@
 
 (function () {
   const PATHS = JSON.parse(document.getElementById('api-paths').textContent);
-  const KEY_STORAGE = 'lambda.dashboard.apiKey';
   const DEFAULT_REFRESH_MS = 15000;
-  const SVG_NS = 'http://www.w3.org/2000/svg';
   // Each series: the sample member it draws, its breached flag and threshold (none for events/s), and its unit.
   const METRICS = [
     { key: 'events_per_second', title: 'events/s', breach: null, limit: null, unit: '/s' },
@@ -15,40 +13,8 @@
     { key: 'freshness_seconds', title: 'freshness', breach: 'freshness', limit: 'max_freshness_seconds', unit: 's' },
   ];
 
-  const $ = (id) => document.getElementById(id);
+  const { $, apiKey, api, showError, setStatus, svg, bindKeyForm } = window.LambdaDashboard;
   let timer = null;
-
-  class ApiError extends Error {
-    constructor(status, detail) {
-      super(detail);
-      this.status = status;
-    }
-  }
-
-  function apiKey() { return sessionStorage.getItem(KEY_STORAGE) || ''; }
-
-  async function api(path) {
-    const response = await fetch(path, { headers: { 'X-Api-Key': apiKey(), 'Accept': 'application/json' }, cache: 'no-store' });
-    const text = await response.text();
-    let body = null;
-    try {
-      body = text ? JSON.parse(text) : null;
-    } catch (parseError) {
-      body = { detail: text || String(parseError) };
-    }
-    if (!response.ok) {
-      throw new ApiError(response.status, (body && (body.detail || body.title)) || response.statusText);
-    }
-    return body;
-  }
-
-  function showError(error) {
-    const box = $('error');
-    box.textContent = error ? (error.status ? `HTTP ${error.status}: ` : '') + error.message : '';
-    box.className = error ? 'shown' : '';
-  }
-
-  function setStatus(text) { $('status').textContent = text; }
 
   function formatNumber(value, unit) {
     if (value === null || value === undefined) {
@@ -72,17 +38,6 @@
 
   function format(metric, value) {
     return metric.unit === 's' ? formatSeconds(value) : formatNumber(value, metric.unit);
-  }
-
-  function svg(name, attributes, text) {
-    const element = document.createElementNS(SVG_NS, name);
-    for (const [k, v] of Object.entries(attributes)) {
-      element.setAttribute(k, v);
-    }
-    if (text !== undefined) {
-      element.textContent = text;
-    }
-    return element;
   }
 
   // One polyline per run of non-null values: a failed read is a gap, not a zero.
@@ -221,20 +176,7 @@
     loop();
   }
 
-  $('key-form').addEventListener('submit', (e) => {
-    e.preventDefault();
-    const key = $('key').value.trim();
-    if (key) {
-      sessionStorage.setItem(KEY_STORAGE, key);
-      $('key').value = '';
-      schedule();
-    }
-  });
-  $('forget').addEventListener('click', () => {
-    sessionStorage.removeItem(KEY_STORAGE);
-    clearTimeout(timer);
-    setStatus('key forgotten');
-  });
+  bindKeyForm(schedule, () => clearTimeout(timer));
 
   schedule();
 }());

@@ -14,7 +14,7 @@ namespace Lambda.IntegrationTests.Dashboard;
 /// <summary>
 /// The dashboard in a real browser (Debian's Chromium through Playwright) against the built speed and serving layers on
 /// the local stack: a bad key shows the API's error; with a query key the totals table equals the API's answer for the
-/// range the page shows, the chart draws one line per group, the health page draws the source's charts, and neither
+/// range the page shows, the chart draws one line per group (also over a trailing window), the health page draws the source's charts, and neither
 /// page logs a console error. The expected groups
 /// and counts come from the events the test sends, not from the platform.
 /// </summary>
@@ -101,6 +101,12 @@ public sealed partial class DashboardBrowserTests(ITestOutputHelper output) : IA
             Assert.Equal(Countries.Length, await page.Locator("#chart polyline").CountAsync());
             var legend = await page.Locator("#legend span").AllInnerTextsAsync();
             Assert.Equal(Countries.Order(StringComparer.Ordinal), legend.Select(l => l.Trim()).Order(StringComparer.Ordinal));
+            Assert.True(errors.Count == 0, string.Join("\n", errors));
+
+            // A sliding window on the chart: each point over the trailing 15 minutes, still one line per group.
+            await page.SelectOptionAsync("#trailing", "15m");
+            await Assertions.Expect(page.Locator("#range")).ToContainTextAsync("each point over the trailing 15m", new() { Timeout = 30_000 });
+            await Assertions.Expect(page.Locator("#chart polyline")).ToHaveCountAsync(Countries.Length);
             Assert.True(errors.Count == 0, string.Join("\n", errors));
 
             // The health page, in the same tab (the key stays in its sessionStorage): the run's one source with its charts.

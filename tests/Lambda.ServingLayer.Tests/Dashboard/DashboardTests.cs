@@ -23,8 +23,9 @@ public sealed partial class DashboardTests(ServingAppFactory factory) : IClassFi
         Assert.Equal("text/javascript", script.Content.Headers.ContentType?.MediaType);
         var html = await page.Content.ReadAsStringAsync();
         Assert.Contains("<title>Lambda live dashboard</title>", html, StringComparison.Ordinal);
-        Assert.Equal(["/dashboard/dashboard.js"], ScriptSources().Matches(html).Select(m => m.Groups[1].Value));
-        Assert.Contains("sessionStorage", await script.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(["/dashboard/common.js", "/dashboard/dashboard.js"], ScriptSources().Matches(html).Select(m => m.Groups[1].Value));
+        Assert.Contains("window.LambdaDashboard", await script.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("sessionStorage", await client.GetStringAsync("/dashboard/common.js"), StringComparison.Ordinal);
         Assert.Equal(
             ["900000:last 15 min", "3600000:last 1 h", "86400000:last 24 h", "604800000:last 7 d"],
             WindowOptions().Matches(html).Select(m => $"{m.Groups[1].Value}:{m.Groups[2].Value}"));
@@ -39,7 +40,8 @@ public sealed partial class DashboardTests(ServingAppFactory factory) : IClassFi
     {
         using var client = factory.CreateClient(apiKey: null);
 
-        var text = await client.GetStringAsync("/dashboard") + await client.GetStringAsync("/dashboard/dashboard.js");
+        var text = await client.GetStringAsync("/dashboard") + await client.GetStringAsync("/dashboard/dashboard.js")
+            + await client.GetStringAsync("/dashboard/common.js");
 
         // The SVG namespace is a name, not a request.
         var urls = AbsoluteUrls().Matches(text).Select(m => m.Value).ToArray();
@@ -51,7 +53,7 @@ public sealed partial class DashboardTests(ServingAppFactory factory) : IClassFi
     {
         using var client = factory.CreateClient(apiKey: null);
         var html = await client.GetStringAsync("/dashboard");
-        var script = await client.GetStringAsync("/dashboard/dashboard.js");
+        var script = await client.GetStringAsync("/dashboard/dashboard.js") + await client.GetStringAsync("/dashboard/common.js");
         var paths = await ApiPathsAsync(client);
         var documented = JsonDocument.Parse(await client.GetStringAsync("/openapi/v1.json")).RootElement.GetProperty("paths")
             .EnumerateObject().Select(p => p.Name).ToHashSet(StringComparer.Ordinal);

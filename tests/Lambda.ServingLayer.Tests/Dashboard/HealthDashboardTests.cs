@@ -23,19 +23,20 @@ public sealed partial class HealthDashboardTests(ServingAppFactory factory) : IC
         var html = await page.Content.ReadAsStringAsync();
         var js = await script.Content.ReadAsStringAsync();
         Assert.Contains("<title>Lambda pipeline health</title>", html, StringComparison.Ordinal);
-        Assert.Equal(["/dashboard/health.js"], ScriptSources().Matches(html).Select(m => m.Groups[1].Value));
+        Assert.Equal(["/dashboard/common.js", "/dashboard/health.js"], ScriptSources().Matches(html).Select(m => m.Groups[1].Value));
         foreach (var id in new[] { "sources", "recompute", "error", "key", "status" })
         {
             Assert.Contains($"id=\"{id}\"", html, StringComparison.Ordinal);
         }
 
         // The script builds one section[data-source] per source and one svg.chart per series, flags with class 'breached',
-        // and shares the live dashboard's key storage.
+        // and takes the key, API calls and errors from the script both pages share (one key for both).
         Assert.Contains("section.dataset.source = name", js, StringComparison.Ordinal);
         Assert.Contains("class: 'chart'", js, StringComparison.Ordinal);
         Assert.Contains("'breached'", js, StringComparison.Ordinal);
-        Assert.Contains("'lambda.dashboard.apiKey'", await client.GetStringAsync("/dashboard/dashboard.js"), StringComparison.Ordinal);
-        Assert.Contains("'lambda.dashboard.apiKey'", js, StringComparison.Ordinal);
+        Assert.Contains("'lambda.dashboard.apiKey'", await client.GetStringAsync("/dashboard/common.js"), StringComparison.Ordinal);
+        Assert.Contains("window.LambdaDashboard", js, StringComparison.Ordinal);
+        Assert.DoesNotContain("sessionStorage", js, StringComparison.Ordinal);
 
         // An icon of its own: without one the browser asks for /favicon.ico and logs the 404 as a console error.
         Assert.Contains("<link rel=\"icon\" href=\"/dashboard/favicon.svg\"", html, StringComparison.Ordinal);
@@ -53,7 +54,7 @@ public sealed partial class HealthDashboardTests(ServingAppFactory factory) : IC
     {
         using var client = factory.CreateClient(apiKey: null);
         var html = await client.GetStringAsync("/dashboard/health");
-        var script = await client.GetStringAsync("/dashboard/health.js");
+        var script = await client.GetStringAsync("/dashboard/health.js") + await client.GetStringAsync("/dashboard/common.js");
         var block = ApiPathsBlock().Match(html);
         Assert.True(block.Success);
         var paths = JsonSerializer.Deserialize<Dictionary<string, string>>(block.Groups[1].Value)!;

@@ -38,6 +38,9 @@ public sealed class PipelineHealthSamplerTests
         // order_amounts: p0 stored beyond the log end (offset 1500 of epoch 2) -> 0; p1 nothing stored -> 500 - 0 = 500. Lag 500, flushed 5 s ago.
         _speed.Progress["order_amounts"] = new(Positions((0, KafkaPosition.Encode(2, 1500))), T0.AddSeconds(-5));
 
+        // orders_by_amount_band: caught up on both partitions -> 0.
+        _speed.Progress["orders_by_amount_band"] = new(Positions((0, 999), (1, 499)), T0.AddSeconds(-1));
+
         await Sampler().SampleAsync(CancellationToken.None);
 
         var sample = Assert.Single(_history.SamplesOf("orders"));
@@ -57,6 +60,7 @@ public sealed class PipelineHealthSamplerTests
         _speed.Progress["revenue_by_country"] = new(Positions((0, 999)), T0.AddMinutes(-30));
         _speed.Progress["orders_by_status"] = new(Positions((0, 999)), T0.AddMinutes(-30));
         _speed.Progress["order_amounts"] = new(Positions((0, 999)), T0.AddMinutes(-30));
+        _speed.Progress["orders_by_amount_band"] = new(Positions((0, 999)), T0.AddMinutes(-30));
         await Sampler().SampleAsync(CancellationToken.None);
 
         _speed.Progress["order_amounts"] = new(Positions((0, 99)), null);
