@@ -3,12 +3,14 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Confluent.Kafka;
+using Lambda.IntegrationTests.Dashboard;
 using Lambda.IntegrationTests.EndToEnd;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.ClickHouse;
 using Lambda.Shared.SpeedViews;
 using Lambda.Testing;
 using Lambda.Testing.Oracles;
+using Microsoft.Playwright;
 using Npgsql;
 using Xunit.Abstractions;
 
@@ -103,6 +105,7 @@ public sealed class NewViewBackfillStackTests(ITestOutputHelper output) : IAsync
         using var serving = StartServing(environment);
         var before = await QueryAsync(serving);
         Assert.False(before.Complete, $"before the restart of the batch and speed layers the new view cannot be complete: {before.Body}");
+        await AssertDashboardSaysIncompleteAsync(serving.BaseAddress!);
 
         var clock = Stopwatch.StartNew();
         _rig.Start("batch-layer", "Lambda.BatchLayer", ["serve"], new(environment)
@@ -158,6 +161,21 @@ public sealed class NewViewBackfillStackTests(ITestOutputHelper output) : IAsync
             + $"complete, {clock.Elapsed.TotalSeconds:F1} s after the batch and speed layers were started ({sawIncomplete} incomplete answers polled before; "
             + $"first complete answer at {firstComplete?.TotalSeconds:F1} s, first equal to the oracle at {firstEqual?.TotalSeconds:F1} s, first merged with a batch view at {firstBatch?.TotalSeconds:F1} s)");
         output.WriteLine($"before: {before.Coverage}; after: {answer.Coverage}");
+    }
+
+    /// <summary>The dashboard, on the new view, shows the note next to the watermark.</summary>
+    private static async Task AssertDashboardSaysIncompleteAsync(Uri serving)
+    {
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await DebianChromium.LaunchAsync(playwright);
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(new Uri(serving, "dashboard").AbsoluteUri);
+        await page.FillAsync("#key", QueryKey);
+        await page.ClickAsync("#key-form button[type=submit]");
+        await Assertions.Expect(page.Locator("#status")).ToContainTextAsync("updated", new() { Timeout = 30_000 });
+        await page.SelectOptionAsync("#view", NewView);
+        await Assertions.Expect(page.Locator("#incomplete")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#incomplete")).ToHaveTextAsync("incomplete: history is being recomputed");
     }
 
     private ServiceProcess StartSpeed(Dictionary<string, string> environment, string group) =>
