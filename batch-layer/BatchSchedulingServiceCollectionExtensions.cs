@@ -160,6 +160,8 @@ public static class BatchSchedulingServiceCollectionExtensions
         services.TryAddTransient<Lambda.Shared.Batch.IRecomputeJob>(sp => sp.GetRequiredService<RecomputeJob>());
         services.TryAddSingleton<RecomputeJobClient>();
         services.TryAddTransient<CompactionJob>();
+        services.TryAddSingleton<SpeedFlushWaiter>();
+        services.TryAddTransient<BackfillJob>();
 
         services.AddHangfire((_, config) =>
         {
@@ -191,12 +193,14 @@ public static class BatchSchedulingServiceCollectionExtensions
 
     /// <summary>
     /// Registers (or, when <see cref="BatchScheduleOptions.RecurringJobEnabled"/> is false, removes)
-    /// the nightly recurring recompute when the host starts.
+    /// the nightly recurring recompute when the host starts, and enqueues the backfill of views without a published batch
+    /// view of their current definition (<see cref="NewViewBackfillStarter"/>, <see cref="BatchScheduleOptions.BackfillNewViews"/>).
     /// </summary>
     public static IServiceCollection AddLambdaBatchRecurringJob(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddHostedService<RecurringJobRegistrar>();
+        services.AddHostedService<NewViewBackfillStarter>();
         return services;
     }
 }

@@ -58,7 +58,9 @@ public static class ServingLayerServiceCollectionExtensions
 
         // Seams.
         services.TryAddSingleton<IBatchViewStore, ManifestBatchViewStore>();
-        services.TryAddSingleton<ISpeedViewReader, ClickHouseSpeedViewReader>();
+        services.TryAddSingleton<ClickHouseSpeedViewReader>();
+        services.TryAddSingleton<ISpeedViewReader>(sp => sp.GetRequiredService<ClickHouseSpeedViewReader>());
+        services.TryAddSingleton<ISpeedCoverageReader>(sp => sp.GetRequiredService<ClickHouseSpeedViewReader>());
         services.TryAddSingleton<IEventPublisher, KafkaEventPublisher>();
         services.TryAddSingleton<IBatchJobScheduler, HangfireBatchJobScheduler>();
         services.TryAddSingleton<IBatchStatusStore, PostgresBatchStatusStore>();
@@ -72,7 +74,8 @@ public static class ServingLayerServiceCollectionExtensions
             sp.GetRequiredService<ILogger<ViewQueryEngine>>(),
             sp.GetRequiredService<IOptions<ServingOptions>>().Value.ToQueryResultSharing(),
             sp.GetService<TimeProvider>(),
-            sp.GetRequiredService<ServingLayerMetrics>()));
+            sp.GetRequiredService<ServingLayerMetrics>(),
+            sp.GetService<ISpeedCoverageReader>()));
         services.TryAddSingleton<EventIngestor>();
         services.AddOptions<IngestBackpressureOptions>()
             .Bind(configuration.GetSection(IngestBackpressureOptions.SectionName))

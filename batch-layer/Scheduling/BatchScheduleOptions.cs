@@ -24,6 +24,20 @@ public sealed class BatchScheduleOptions
     /// </summary>
     public bool RecurringJobEnabled { get; init; } = true;
 
+    /// <summary>
+    /// Whether the service, when it starts, enqueues one recompute of exactly the catalog views that have no published
+    /// batch view of their current definition (a new or changed view), so their history is filled without a manual
+    /// command and without waiting for the nightly run (<see cref="NewViewBackfillStarter"/>). Default: true.
+    /// </summary>
+    public bool BackfillNewViews { get; init; } = true;
+
+    /// <summary>
+    /// How long that backfill waits for the speed layer's first flush of each new view in every archived partition
+    /// before it recomputes anyway: a batch watermark must be a speed flush boundary, so without one the recompute
+    /// could publish nothing below offset 0. Default: 10 minutes.
+    /// </summary>
+    public TimeSpan BackfillSpeedWait { get; init; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Whether <c>serve</c> runs a Hangfire server that processes recomputes. Default: true.</summary>
     public bool ServerEnabled { get; init; } = true;
 

@@ -68,6 +68,11 @@ public sealed partial class BatchScheduleOptionsValidator : IValidateOptions<Bat
 
         CheckPositive(failures, nameof(options.SchedulePollingInterval), options.SchedulePollingInterval);
         CheckPositive(failures, nameof(options.QueuePollInterval), options.QueuePollInterval);
+        if (options.BackfillSpeedWait < TimeSpan.Zero || options.BackfillSpeedWait > TimeSpan.FromDays(1))
+        {
+            failures.Add($"{Prefix}BackfillSpeedWait must be between 0 and 1 day (got {options.BackfillSpeedWait}).");
+        }
+
         if (options.LockWaitTimeout < TimeSpan.Zero)
         {
             failures.Add($"{Prefix}LockWaitTimeout must not be negative (got {options.LockWaitTimeout}).");

@@ -43,5 +43,5 @@ public sealed class RecomputeJobFilterProvider : IJobFilterProvider
 
     /// <inheritdoc />
     public IEnumerable<JobFilter> GetFilters(Job job) =>
-        job?.Type == typeof(RecomputeJob) || job?.Type == typeof(IRecomputeJob) ? _filters.Value : [];
+        job?.Type == typeof(RecomputeJob) || job?.Type == typeof(IRecomputeJob) || job?.Type == typeof(BackfillJob) ? _filters.Value : [];
 }

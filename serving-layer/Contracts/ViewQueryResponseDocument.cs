@@ -16,9 +16,15 @@ namespace Lambda.ServingLayer.Contracts;
 /// <param name="Watermark">run_id and published_at of the batch run used (null run_id: none), definition_hash,
 /// partitions (per partition the offset S_p below which events come from the batch view) and speed (per partition
 /// the offset after the newest speed delta read).</param>
+/// <param name="Complete">True when the answer holds every event of the view from offset 0 of every partition it knows of
+/// (a published batch view of the current definition, or speed deltas from offset 0); false while a new or changed view's
+/// history is being recomputed.</param>
+/// <param name="CompleteFrom">Per partition, the offset from which the answer holds every event (0: all of it).</param>
 public sealed record ViewQueryResponseDocument(
     string View,
     string Granularity,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Window,
     IReadOnlyList<IReadOnlyDictionary<string, JsonElement>> Rows,
-    ViewWatermark Watermark);
+    ViewWatermark Watermark,
+    bool Complete,
+    IReadOnlyDictionary<int, long> CompleteFrom);

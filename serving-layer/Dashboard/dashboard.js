@@ -202,7 +202,9 @@
     }
   }
 
-  function renderWatermark(w) {
+  function renderWatermark(w, coverage) {
+    // complete/complete_from sit next to the watermark in the answer: false while a new view's history is recomputed.
+    $('incomplete').hidden = !coverage || coverage.complete !== false;
     if (!w) {
       $('watermark').textContent = '-';
       return;
@@ -213,6 +215,7 @@
       `definition hash: ${w.definition_hash || '-'}`,
       `batch S_p:       ${JSON.stringify(w.partitions || {})}`,
       `speed offsets:   ${JSON.stringify(w.speed || {})}`,
+      `complete from:   ${JSON.stringify((coverage && coverage.complete_from) || {})}`,
     ];
     $('watermark').textContent = lines.join('\n');
   }
@@ -263,7 +266,7 @@
       const series = granularity === 'all' ? totals : await api(queryPath(view, sr, granularity, groupBy, trailing), controller.signal);
       renderTable(view, dims, totals.rows);
       renderChart(sr, dims, $('measure').value, series.rows, granularity);
-      renderWatermark(series.watermark);
+      renderWatermark(series.watermark, series);
       $('range').textContent = `[${iso(sr.from)}, ${iso(sr.to)}) per ${granularity}${series.window ? `, each point over the trailing ${series.window}` : ''}`;
       if (tick++ % ALERTS_EVERY === 0) {
         renderAlerts(await api(PATHS.alerts, controller.signal));

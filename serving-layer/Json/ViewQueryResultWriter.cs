@@ -8,7 +8,7 @@ namespace Lambda.ServingLayer.Json;
 
 /// <summary>
 /// Writes a <see cref="ViewQueryResult"/> in the contract's shape:
-/// <c>{"view":..., "granularity":..., ["window":...,] "rows":[{"bucket":..., &lt;dimensions&gt;..., &lt;measures&gt;...}], "watermark":{...}}</c>.
+/// <c>{"view":..., "granularity":..., ["window":...,] "rows":[{"bucket":..., &lt;dimensions&gt;..., &lt;measures&gt;...}], "watermark":{...}, "complete":..., "complete_from":{...}}</c>.
 /// </summary>
 public static class ViewQueryResultWriter
 {
@@ -65,6 +65,8 @@ public static class ViewQueryResultWriter
 
         writer.WriteEndArray();
         WriteWatermark(writer, result.Watermark);
+        writer.WriteBoolean("complete", result.Coverage.Complete);
+        WriteOffsets(writer, "complete_from", result.Coverage.CompleteFrom);
         writer.WriteEndObject();
         await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
     }

@@ -23,7 +23,7 @@ namespace Lambda.ServingLayer.Querying;
 /// Both reads carry <c>max_execution_time</c> = <see cref="QueryLimitsOptions.Timeout"/> (whole seconds, rounded up): a
 /// request that timed out has its ClickHouse work stopped by the server too, whether or not it notices the closed connection.
 /// </remarks>
-public sealed class ClickHouseSpeedViewReader(IClickHouseClient client, IOptions<QueryLimitsOptions>? limits = null) : ISpeedViewReader
+public sealed class ClickHouseSpeedViewReader(IClickHouseClient client, IOptions<QueryLimitsOptions>? limits = null) : ISpeedViewReader, ISpeedCoverageReader
 {
     private readonly ClickHouseCallOptions _call = new()
     {
@@ -58,6 +58,13 @@ public sealed class ClickHouseSpeedViewReader(IClickHouseClient client, IOptions
         }
 
         return new SpeedViewRead(aggregator.Drain(), offsets.ToDictionary(o => o.Key, o => o.Value.To));
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyDictionary<int, long>> ReadFirstOffsetsAsync(ViewDefinition view, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        return SpeedTableQueries.ReadMinFirstOffsetsAsync(client, SpeedTableSchema.For(view), cancellationToken, _call);
     }
 
     private async Task ReadRowsAsync(

@@ -19,7 +19,8 @@ public sealed partial class ViewQueryEngine(
     ILogger<ViewQueryEngine> logger,
     QueryResultSharing? sharing = null,
     TimeProvider? timeProvider = null,
-    ServingLayerMetrics? metrics = null)
+    ServingLayerMetrics? metrics = null,
+    ISpeedCoverageReader? coverageReader = null)
 {
     private readonly QueryResultSharing _sharing = sharing ?? QueryResultSharing.None;
 
@@ -91,11 +92,15 @@ public sealed partial class ViewQueryEngine(
             next[partition] = Math.Max(offset, next.GetValueOrDefault(partition));
         }
 
+        var coverage = coverageReader is not null && ViewCoverage.NeedsSpeedFirstOffsets(watermark?.Partitions, next.Keys)
+            ? ViewCoverage.Of(watermark?.Partitions, await coverageReader.ReadFirstOffsetsAsync(view, cancellationToken).ConfigureAwait(false))
+            : ViewCoverage.Of(watermark?.Partitions, ViewWatermark.NoOffsets);
         LogQuery(logger, view.Name, query.Range.ToString(), query.Window is { } w ? $"{query.Granularity.ToName()} window {w}" : query.Granularity.ToName(), basis is null ? "merged" : "refreshed", watermark?.RunId, batchGroups,
             speed.Groups.Count, rows.Count, _time.GetElapsedTime(started).TotalMilliseconds);
         return new ViewQueryResult(query, rows, new ViewWatermark(watermark?.RunId, watermark?.PublishedAt, view.DefinitionHash, partitions, next))
         {
             GroupCount = accumulator.CountGroups(),
+            Coverage = coverage,
             // Kept only when the answer holds every row: then the basis costs no memory the answer does not hold anyway.
             Basis = rowCount <= query.Limit ? new ResultBasis(accumulator, basis?.RebasedAt ?? started) : null,
         };

@@ -11,6 +11,9 @@ public sealed record ViewQueryResult(ViewQuery Query, IReadOnlyList<ResultRow> R
     /// <summary>Distinct groups (dimension values) in the whole answer, also beyond <see cref="ViewQuery.Limit"/> rows.</summary>
     public int GroupCount { get; init; }
 
+    /// <summary>From which offset per partition the answer holds every event (<see cref="ViewCoverage"/>).</summary>
+    public ViewCoverage Coverage { get; init; } = ViewCoverage.Unknown;
+
     /// <summary>Set on an answer several responses share: its JSON body, rendered once and reused.</summary>
     internal Json.RenderedBody? Rendered { get; init; }
 

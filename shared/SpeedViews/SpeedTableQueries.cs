@@ -57,9 +57,35 @@ public static class SpeedTableQueries
         ClickHouseCallOptions? call = null)
     {
         ArgumentNullException.ThrowIfNull(client);
+        return await ReadPerPartitionAsync(client, MaxOffsetsSql(client.Database, schema, since), call, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary><c>SELECT partition, min(first_offset)</c> per partition of <paramref name="schema"/>'s table (delta and marker rows).</summary>
+    public static string MinFirstOffsetsSql(string database, SpeedTableSchema schema)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        var partition = ClickHouseSql.QuoteIdentifier(SpeedTableSchema.PartitionColumn);
+        var firstOffset = ClickHouseSql.QuoteIdentifier(SpeedTableSchema.FirstOffsetColumn);
+        return $"SELECT {partition}, min({firstOffset}) FROM {ClickHouseSql.QualifiedName(database, schema.TableName)} GROUP BY {partition}";
+    }
+
+    /// <summary>
+    /// Runs <see cref="MinFirstOffsetsSql"/>: per partition, the smallest <c>first_offset</c> stored for the view, i.e. the
+    /// offset its speed deltas start at. A table (or database) not created yet holds nothing: empty.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<int, long>> ReadMinFirstOffsetsAsync(
+        IClickHouseClient client, SpeedTableSchema schema, CancellationToken cancellationToken, ClickHouseCallOptions? call = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        return await ReadPerPartitionAsync(client, MinFirstOffsetsSql(client.Database, schema), call, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<IReadOnlyDictionary<int, long>> ReadPerPartitionAsync(
+        IClickHouseClient client, string sql, ClickHouseCallOptions? call, CancellationToken cancellationToken)
+    {
         try
         {
-            var rows = await client.QueryRowsAsync(MaxOffsetsSql(client.Database, schema, since), call, cancellationToken).ConfigureAwait(false);
+            var rows = await client.QueryRowsAsync(sql, call, cancellationToken).ConfigureAwait(false);
             return rows.ToDictionary(r => (int)r.GetInt64(0), r => r.GetInt64(1));
         }
         catch (ClickHouseException ex) when (IsMissingTable(ex))

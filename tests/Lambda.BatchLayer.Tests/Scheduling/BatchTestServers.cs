@@ -52,6 +52,8 @@ public sealed class BatchTestServers : IAsyncLifetime
         // The service's appsettings.json turns the archiver on; these hosts test scheduling, with no broker.
         ["Batch:Archiver:Enabled"] = "false",
         ["Batch:Schedule:RecurringJobEnabled"] = "false",
+        // Off so the jobs these tests enqueue are the only ones; NewViewBackfillStarterTests turns it on.
+        ["Batch:Schedule:BackfillNewViews"] = "false",
         ["Batch:Schedule:SchedulePollingInterval"] = "00:00:01",
         ["Batch:Schedule:QueuePollInterval"] = "00:00:00.2",
         ["Batch:Schedule:RetryDelays:0"] = "00:00:01",

@@ -203,7 +203,7 @@ public sealed class HangfireSchedulingTests : IAsyncLifetime
         return page;
     }
 
-    private static async Task<BatchRun> WaitForRunAsync(IBatchRunStore store, Func<BatchRun, bool> predicate)
+    internal static async Task<BatchRun> WaitForRunAsync(IBatchRunStore store, Func<BatchRun, bool> predicate)
     {
         using var cts = new CancellationTokenSource(Timeout);
         while (true)

@@ -206,7 +206,7 @@ public sealed class EndToEndOracleTests(ITestOutputHelper output) : IAsyncLifeti
                 }
             }
 
-            var archived = ArchivedEnds();
+            var archived = _rig.ArchivedEnds();
             var archiveLagging = Enumerable.Range(0, Partitions).Count(p => produced[p] > 0 && archived.GetValueOrDefault(p) < produced[p]);
             if (archiveLagging > 0)
             {
@@ -225,27 +225,6 @@ public sealed class EndToEndOracleTests(ITestOutputHelper output) : IAsyncLifeti
 
         throw new TimeoutException($"{stage}: not converged within {ConvergenceTimeout}: {status}{System.Environment.NewLine}"
             + string.Join(System.Environment.NewLine, _rig.Services.Select(s => $"--- {s.Name}:{System.Environment.NewLine}{s.Tail}")));
-    }
-
-    /// <summary>Per partition, the exclusive end of what the archiver committed (commit log <c>p&lt;p&gt;-&lt;first&gt;-&lt;last&gt;.json</c>).</summary>
-    private Dictionary<int, long> ArchivedEnds()
-    {
-        var ends = new Dictionary<int, long>();
-        var commits = Path.Combine(_rig.Root, "master", "orders", "_commits");
-        if (!Directory.Exists(commits))
-        {
-            return ends;
-        }
-
-        foreach (var file in Directory.EnumerateFiles(commits, "p*.json"))
-        {
-            var parts = Path.GetFileNameWithoutExtension(file)[1..].Split('-');
-            var partition = int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture);
-            var last = long.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture);
-            ends[partition] = Math.Max(ends.GetValueOrDefault(partition), last + 1);
-        }
-
-        return ends;
     }
 
     /// <summary>

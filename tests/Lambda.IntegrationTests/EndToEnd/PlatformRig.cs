@@ -92,6 +92,27 @@ internal sealed class PlatformRig : IAsyncDisposable
         }
     }
 
+    /// <summary>Per partition, the exclusive end of what the archiver committed (commit log <c>p&lt;p&gt;-&lt;first&gt;-&lt;last&gt;.json</c>).</summary>
+    public Dictionary<int, long> ArchivedEnds()
+    {
+        var ends = new Dictionary<int, long>();
+        var commits = Path.Combine(Root, "master", "orders", "_commits");
+        if (!Directory.Exists(commits))
+        {
+            return ends;
+        }
+
+        foreach (var file in Directory.EnumerateFiles(commits, "p*.json"))
+        {
+            var parts = Path.GetFileNameWithoutExtension(file)[1..].Split('-');
+            var partition = int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture);
+            var last = long.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture);
+            ends[partition] = Math.Max(ends.GetValueOrDefault(partition), last + 1);
+        }
+
+        return ends;
+    }
+
     /// <summary>What every service of the run is started with (Production, the stack's addresses, the run's own names).</summary>
     public Dictionary<string, string> Environment() => new()
     {

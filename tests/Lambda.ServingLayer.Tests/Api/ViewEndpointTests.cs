@@ -49,7 +49,7 @@ public sealed class ViewEndpointTests : IClassFixture<ServingAppFactory>
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal(
-            "{\"view\":\"failed_payments\",\"granularity\":\"all\",\"rows\":[],\"watermark\":{\"run_id\":null,\"definition_hash\":\"" + view.DefinitionHash + "\",\"partitions\":{},\"speed\":{}}}",
+            "{\"view\":\"failed_payments\",\"granularity\":\"all\",\"rows\":[],\"watermark\":{\"run_id\":null,\"definition_hash\":\"" + view.DefinitionHash + "\",\"partitions\":{},\"speed\":{}},\"complete\":false,\"complete_from\":{}}",
             await response.Content.ReadAsStringAsync());
     }
 
@@ -73,6 +73,8 @@ public sealed class ViewEndpointTests : IClassFixture<ServingAppFactory>
         var watermark = JsonDocument.Parse(body).RootElement.GetProperty("watermark");
         Assert.Equal("run-7", watermark.GetProperty("run_id").GetString());
         Assert.Equal(1, watermark.GetProperty("partitions").GetProperty("0").GetInt64());
+        Assert.True(JsonDocument.Parse(body).RootElement.GetProperty("complete").GetBoolean());
+        Assert.Equal(0, JsonDocument.Parse(body).RootElement.GetProperty("complete_from").GetProperty("0").GetInt64());
     }
 
     [Fact]

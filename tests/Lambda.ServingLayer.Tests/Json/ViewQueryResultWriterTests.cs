@@ -22,7 +22,7 @@ public sealed class ViewQueryResultWriterTests
         var batch = new FakeBatchViewStore();
         batch.Publish(view, "20261125T0300Z", new Dictionary<int, long> { [0] = 1 }, events);
         var query = Queries.Parse(TestCatalogs.Default, view.Name, "from=2026-11-25T10:00:00Z&to=2026-11-25T11:00:00Z&granularity=hour");
-        var result = await new ViewQueryEngine(batch, speed, NullLogger<ViewQueryEngine>.Instance).ExecuteAsync(query, CancellationToken.None);
+        var result = await new ViewQueryEngine(batch, speed, NullLogger<ViewQueryEngine>.Instance, coverageReader: speed).ExecuteAsync(query, CancellationToken.None);
 
         var json = await WriteAsync(result);
 
@@ -31,7 +31,10 @@ public sealed class ViewQueryResultWriterTests
             + "{\"bucket\":\"2026-11-25T10:00:00Z\",\"country\":\"DE\",\"orders\":1,\"revenue\":5.00,\"biggest\":5.00,\"buyers\":1},"
             + "{\"bucket\":\"2026-11-25T10:00:00Z\",\"country\":\"US\",\"orders\":2,\"revenue\":345.60,\"biggest\":246.60,\"buyers\":2}],"
             + "\"watermark\":{\"run_id\":\"20261125T0300Z\",\"published_at\":\"2026-11-25T10:00:00Z\",\"definition_hash\":\"" + view.DefinitionHash + "\","
-            + "\"partitions\":{\"0\":1},\"speed\":{\"0\":2,\"1\":1}}}",
+            + "\"partitions\":{\"0\":1},\"speed\":{\"0\":2,\"1\":1}},"
+
+            // Partition 0 from the batch view below S_0 = 1, partition 1 from its first speed flush at offset 0.
+            + "\"complete\":true,\"complete_from\":{\"0\":0,\"1\":0}}",
             json);
     }
 

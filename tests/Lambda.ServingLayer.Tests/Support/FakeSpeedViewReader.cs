@@ -8,14 +8,22 @@ namespace Lambda.ServingLayer.Tests.Support;
 /// <summary>
 /// Speed tables in memory: flushes of (partition, first offset, last offset, events). A read returns, like the
 /// ClickHouse table, the deltas of the flushes with first_offset &gt;= from[p] that the selection keeps, merged per
-/// (bucket, dimensions) at the granularity asked for.
+/// (bucket, dimensions) at the granularity asked for. Its first offsets per partition are the smallest first offset of the
+/// view's flushes, like the table's <c>min(first_offset)</c>.
 /// </summary>
-internal sealed class FakeSpeedViewReader : ISpeedViewReader
+internal sealed class FakeSpeedViewReader : ISpeedViewReader, ISpeedCoverageReader
 {
     private readonly List<(ViewDefinition View, int Partition, long First, long Last, IReadOnlyList<OffsetEvent> Events)> _flushes = [];
 
     /// <summary>The start offsets of every read, in order.</summary>
     public List<IReadOnlyDictionary<int, long>> Reads { get; } = [];
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyDictionary<int, long>> ReadFirstOffsetsAsync(ViewDefinition view, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyDictionary<int, long>>(_flushes
+            .Where(f => f.View.DefinitionHash == view.DefinitionHash)
+            .GroupBy(f => f.Partition)
+            .ToDictionary(g => g.Key, g => g.Min(f => f.First)));
 
     /// <summary>Adds a flush of <paramref name="events"/> (all of one partition) covering [first, last].</summary>
     public void Flush(ViewDefinition view, int partition, long first, long last, IEnumerable<OffsetEvent> events)

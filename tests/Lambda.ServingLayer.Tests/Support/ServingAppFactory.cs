@@ -76,6 +76,7 @@ public sealed class ServingAppFactory : WebApplicationFactory<Program>
             services.RemoveAll<IEventPublisher>().AddSingleton<IEventPublisher>(Publisher);
             services.RemoveAll<IBatchViewStore>().AddSingleton<IBatchViewStore>(Batch);
             services.RemoveAll<ISpeedViewReader>().AddSingleton<ISpeedViewReader>(Speed);
+            services.RemoveAll<ISpeedCoverageReader>().AddSingleton<ISpeedCoverageReader>(Speed);
             services.RemoveAll<IBatchJobScheduler>().AddSingleton<IBatchJobScheduler>(Scheduler);
             services.RemoveAll<IBatchStatusStore>().AddSingleton<IBatchStatusStore>(Status);
             services.RemoveAll<IArchiverLagSource>().AddSingleton<IArchiverLagSource>(ArchiverLag);
