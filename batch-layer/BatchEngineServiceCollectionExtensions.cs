@@ -5,6 +5,7 @@ using Lambda.BatchLayer.Recompute;
 using Lambda.BatchLayer.Retention;
 using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
+using Lambda.Shared.Schema;
 using Lambda.Shared.ClickHouse;
 using Lambda.Shared.Kafka;
 using Lambda.Shared.Kafka.Epochs;
@@ -108,6 +109,9 @@ public static class BatchEngineServiceCollectionExtensions
         {
             services.AddLambdaBatchViews(configuration);
         }
+
+        // Before the archiver and the recompute workers: a catalog that would misread the archived files stops the host.
+        services.AddSchemaCompatibilityCheck(configuration);
 
         services.TryAddSingleton(TimeProvider.System);
     }
