@@ -6,22 +6,7 @@ namespace Lambda.Shared.Tests.Events;
 
 public sealed class OptionalFieldParserTests
 {
-    private static readonly SourceDefinition Orders = CatalogLoader.Parse("""
-        sources:
-          orders:
-            topic: orders
-            time: ts
-            fields:
-              order_id: string
-              channel: string?
-              tries: long? = 3
-              fee: decimal(18,2)?
-        views:
-          v:
-            source: orders
-            granularity: minute
-            measures: { n: count }
-        """).GetSource("orders");
+    private static readonly SourceDefinition Orders = OptionalOrders.Source;
 
     private static EventRecord Parse(string json)
     {
