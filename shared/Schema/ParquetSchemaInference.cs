@@ -45,7 +45,7 @@ internal static class ParquetSchemaInference
         return field switch
         {
             DecimalDataField d => FieldType.Decimal(d.Precision, d.Scale).ToString(),
-            _ when type == typeof(string) => FieldType.String.ToString(),
+            _ when type == typeof(string) || type == typeof(ReadOnlyMemory<char>) => FieldType.String.ToString(),
             _ when type == typeof(long) => FieldType.Long.ToString(),
             _ when type == typeof(double) => FieldType.Double.ToString(),
             _ when type == typeof(bool) => FieldType.Bool.ToString(),
