@@ -86,8 +86,17 @@ public sealed class ArchiverService : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var sources = Sources;
-        // Checked again here (the host's start-up check may not run in every host) and recorded before the first write.
-        await ArchivedSchemaStore.CheckAndRecordAsync(_root, sources, stoppingToken).ConfigureAwait(false);
+        // Checked and recorded before the first write: the archiver is what makes the record true.
+        try
+        {
+            await ArchivedSchemaStore.CheckAndRecordAsync(_root, sources, stoppingToken).ConfigureAwait(false);
+        }
+        catch (SchemaIncompatibleException ex)
+        {
+            Failure = ex;
+            throw;
+        }
+
         _logger.LogInformation("Archiver starting for sources {Sources} into {Root}", string.Join(", ", sources.Select(s => s.Name)), _root);
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var tasks = sources.Select(source => Task.Factory.StartNew(
