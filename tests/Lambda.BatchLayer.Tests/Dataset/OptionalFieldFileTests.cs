@@ -174,4 +174,49 @@ public sealed class OptionalFieldFileTests : IDisposable
             ],
             inferred!.Fields);
     }
+
+    [Fact]
+    public async Task A_dataset_with_files_before_and_after_the_field_compacts_and_queries_with_union_by_name()
+    {
+        var before = Orders(string.Empty);
+        var after = Orders("      channel: string?");
+        await CommitAsync(before, 0, """{"ts":"2026-12-06T10:00:00Z","order_id":"o1","amount":1}""");
+        await CommitAsync(after, 1, """{"ts":"2026-12-06T10:01:00Z","order_id":"o2","amount":2,"channel":"web"}""", """{"ts":"2026-12-06T10:02:00Z","order_id":"o3","amount":3}""");
+        const string Sql = "SELECT order_id, channel FROM master_orders ORDER BY order_id";
+        (string, string?)[] expected = [("o1", null), ("o2", "web"), ("o3", null)];
+
+        using (var session = await OpenAdHocAsync())
+        {
+            var rows = await session.QueryAsync(Sql, 10, null, CancellationToken.None);
+            Assert.Equal(expected, rows.Rows.Select(r => ((string)r[0]!, r[1] as string)));
+        }
+
+        var compacted = await new MasterDatasetCompactor(_root.Path, after, flushToDisk: false).CompactAsync(TimeSpan.Zero, 1_000_000, CancellationToken.None);
+        Assert.Equal(1, compacted.FilesAfter);
+        using (var session = await OpenAdHocAsync())
+        {
+            var rows = await session.QueryAsync(Sql, 10, null, CancellationToken.None);
+            Assert.Equal(expected, rows.Rows.Select(r => ((string)r[0]!, r[1] as string)));
+        }
+    }
+
+    private async Task CommitAsync(SourceDefinition source, long firstOffset, params string[] events)
+    {
+        var parser = new EventParser(source);
+        var batch = new MasterPartitionBatch(source, 0);
+        for (var i = 0; i < events.Length; i++)
+        {
+            Assert.True(parser.TryParse(Encoding.UTF8.GetBytes(events[i]), out var record, out var rejection), rejection.Message);
+            batch.Add(record, firstOffset + i);
+        }
+
+        await new MasterDatasetWriter(_root.Path, source, flushToDisk: false).CommitAsync(batch, firstOffset, firstOffset + events.Length - 1, 0, CancellationToken.None);
+    }
+
+    private Task<Lambda.BatchLayer.AdHoc.AdHocSession> OpenAdHocAsync() =>
+        new Lambda.BatchLayer.AdHoc.AdHocSqlEngine(
+                Microsoft.Extensions.Options.Options.Create(new BatchLayerOptions { DatasetRoot = _root.Path }),
+                new Lambda.BatchLayer.Tests.AdHoc.FixedBatchViewFiles(new Dictionary<string, IReadOnlyList<string>>()),
+                Microsoft.Extensions.Logging.Abstractions.NullLogger<Lambda.BatchLayer.AdHoc.AdHocSqlEngine>.Instance)
+            .OpenAsync(null, CancellationToken.None, unionByName: true);
 }
