@@ -5,6 +5,7 @@ using Lambda.BatchLayer.Recompute;
 using Lambda.BatchLayer.Retention;
 using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
+using Lambda.Shared.Schema;
 using Lambda.Shared.ClickHouse;
 using Lambda.Shared.Kafka;
 using Lambda.Shared.Kafka.Epochs;
@@ -68,7 +69,8 @@ public static class BatchEngineServiceCollectionExtensions
     /// <see cref="IFlushBoundarySource"/> (<see cref="SpeedTableFlushBoundarySource"/> over the shared speed-table store; the ClickHouse client is
     /// registered from the <c>ClickHouse</c> section unless it already is). Replace <see cref="IFlushBoundarySource"/>
     /// by registering another implementation first. Also <see cref="BatchViewRetention"/> with
-    /// <see cref="RetentionOptions"/> (section <c>Batch:Retention</c>), which the engine runs after every run.
+    /// <see cref="RetentionOptions"/> (section <c>Batch:Retention</c>), which the engine runs after every run, and the
+    /// start-up <see cref="SchemaCompatibilityCheck"/>.
     /// </summary>
     public static IServiceCollection AddLambdaRecomputeEngine(this IServiceCollection services, IConfiguration configuration)
     {
@@ -94,6 +96,9 @@ public static class BatchEngineServiceCollectionExtensions
         services.TryAddSingleton<IFlushBoundarySource, SpeedTableFlushBoundarySource>();
         services.TryAddSingleton<BatchViewWriter>();
         services.TryAddSingleton<IRecomputeEngine, RecomputeEngine>();
+        // A catalog that would misread the archived files stops the host before it recomputes (the archiver checks
+        // and records by itself, in ArchiverService, before it writes).
+        services.AddSchemaCompatibilityCheck(configuration);
         return services;
     }
 

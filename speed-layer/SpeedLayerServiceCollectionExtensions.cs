@@ -1,6 +1,7 @@
 using Lambda.Shared.Catalog;
 using Lambda.Shared.ClickHouse;
 using Lambda.Shared.Kafka;
+using Lambda.Shared.Schema;
 using Lambda.Shared.Kafka.Epochs;
 using Lambda.SpeedLayer.Storage;
 using Lambda.Shared.SpeedViews;
@@ -45,6 +46,8 @@ public static class SpeedLayerServiceCollectionExtensions
         services.TryAddSingleton<SpeedLayerMetrics>();
         services.TryAddSingleton<SpeedLayerStatus>();
         services.TryAddSingleton<IDeadLetterSink, KafkaDeadLetterSink>();
+        // Before the worker: the speed layer reads the same events the archiver keeps, so it refuses the same catalog changes.
+        services.AddSchemaCompatibilityCheck(configuration);
         services.AddHostedService<SpeedLayerWorker>();
 
         services.AddHealthChecks()

@@ -2,6 +2,7 @@ using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.Kafka;
 using Lambda.Shared.Kafka.Epochs;
+using Lambda.Shared.Schema;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -85,6 +86,17 @@ public sealed class ArchiverService : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var sources = Sources;
+        // Checked and recorded before the first write: the archiver is what makes the record true.
+        try
+        {
+            await ArchivedSchemaStore.CheckAndRecordAsync(_root, sources, stoppingToken).ConfigureAwait(false);
+        }
+        catch (SchemaIncompatibleException ex)
+        {
+            Failure = ex;
+            throw;
+        }
+
         _logger.LogInformation("Archiver starting for sources {Sources} into {Root}", string.Join(", ", sources.Select(s => s.Name)), _root);
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var tasks = sources.Select(source => Task.Factory.StartNew(

@@ -8,7 +8,9 @@ namespace Lambda.BatchLayer.Dataset;
 /// The Parquet schema of a source's master-dataset files: every source field in declaration order, typed
 /// (<see cref="ParquetColumns"/>: decimals as DECIMAL(p,s), timestamps as TIMESTAMP(MILLIS, UTC)), then
 /// <c>event_time</c> (TIMESTAMP(MILLIS, UTC)), <c>kafka_partition</c> (INT32) and <c>kafka_offset</c> (INT64).
-/// No column is nullable (every field is required in every valid event). Key-value metadata: format, source,
+/// Only optional fields' columns are nullable (a required field is in every valid event); an optional field with a
+/// default is archived with the default already applied. Files written before a field was added lack its column,
+/// and readers take its default or null for their rows (see <see cref="MasterRowBatch"/>). Key-value metadata: format, source,
 /// and the Kafka partition and offset range of the rows (also in the file name and the commit record).
 /// </summary>
 public sealed class MasterFileSchema
@@ -56,7 +58,7 @@ public sealed class MasterFileSchema
         }
 
         Source = source;
-        Fields = source.Fields.Select(f => ParquetColumns.Create(f.Name, f.Type)).ToArray();
+        Fields = source.Fields.Select(f => ParquetColumns.Create(f.Name, f.Type, nullable: f.IsOptional)).ToArray();
         EventTime = ParquetColumns.Timestamp(EventTimeColumn);
         Partition = new DataField<int>(PartitionColumn, false);
         Offset = new DataField<long>(OffsetColumn, false);

@@ -105,6 +105,12 @@ public sealed class MasterFileWriter
         {
             var field = schema.Fields[f];
             var column = rows.GetColumn(f);
+            if (types[f].IsOptional)
+            {
+                await WriteOptionalAsync(rowGroup, field, types[f].Type, column, start, count, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
             switch (types[f].Type.Kind)
             {
                 case FieldKind.String:
@@ -132,6 +138,22 @@ public sealed class MasterFileWriter
         await WriteAsync<int>(rowGroup, schema.Partition, rows.Partitions, start, count, cancellationToken).ConfigureAwait(false);
         await WriteAsync<long>(rowGroup, schema.Offset, rows.Offsets, start, count, cancellationToken).ConfigureAwait(false);
     }
+
+    private static Task WriteOptionalAsync(ParquetRowGroupWriter rowGroup, DataField field, FieldType type, Array column, int start, int count, CancellationToken cancellationToken) =>
+        type.Kind switch
+        {
+            FieldKind.String => rowGroup.WriteAsync(field, new ArraySegment<string>((string[])column, start, count)),
+            FieldKind.Long => WriteNullableAsync<long>(rowGroup, field, column, start, count, cancellationToken),
+            FieldKind.Double => WriteNullableAsync<double>(rowGroup, field, column, start, count, cancellationToken),
+            FieldKind.Decimal => WriteNullableAsync<decimal>(rowGroup, field, column, start, count, cancellationToken),
+            FieldKind.Bool => WriteNullableAsync<bool>(rowGroup, field, column, start, count, cancellationToken),
+            FieldKind.Timestamp => WriteNullableAsync<DateTime>(rowGroup, field, column, start, count, cancellationToken),
+            _ => throw new ArgumentOutOfRangeException(nameof(type), type, "unknown field type"),
+        };
+
+    private static Task WriteNullableAsync<T>(ParquetRowGroupWriter rowGroup, DataField field, Array column, int start, int count, CancellationToken cancellationToken)
+        where T : struct =>
+        rowGroup.WriteAsync<T>(field, new ReadOnlyMemory<T?>((T?[])column, start, count), cancellationToken: cancellationToken);
 
     private static Task WriteAsync<T>(ParquetRowGroupWriter rowGroup, DataField field, Array column, int start, int count, CancellationToken cancellationToken)
         where T : struct =>

@@ -18,6 +18,7 @@ public sealed class MasterRowBatch
     private readonly FieldDefinition[] _fields;
     private readonly object?[] _raw;
     private readonly long[]?[] _exact;
+    private readonly bool[]?[] _nulls;
     private long[] _eventTimes = [];
     private DateTime[] _timeBuffer = [];
     private int[] _partitions = [];
@@ -43,6 +44,7 @@ public sealed class MasterRowBatch
 
         _raw = new object?[_fields.Length];
         _exact = new long[]?[_fields.Length];
+        _nulls = new bool[]?[_fields.Length];
     }
 
     /// <summary>The file schema.</summary>
@@ -86,6 +88,17 @@ public sealed class MasterRowBatch
         for (var i = 0; i < _fields.Length; i++)
         {
             var ordinal = _fields[i].Ordinal;
+            if (_nulls[i] is { } nulls && nulls[row])
+            {
+                // Null in the file, or a file written before the field existed: the default, else no value.
+                if (_fields[i].Default is { } value)
+                {
+                    record.SetValue(ordinal, value);
+                }
+
+                continue;
+            }
+
             switch (_fields[i].Type.Kind)
             {
                 case FieldKind.String:
@@ -135,7 +148,24 @@ public sealed class MasterRowBatch
         for (var i = 0; i < _fields.Length; i++)
         {
             var field = _fields[i];
-            var column = Column(fileFields, field.Name, path);
+            _nulls[i] = null;
+            if (!fileFields.TryGetValue(field.Name, out var column))
+            {
+                if (!field.IsOptional)
+                {
+                    throw new InvalidDataException($"master-dataset file '{path}' has no column '{field.Name}'");
+                }
+
+                MarkAllNull(i, n);
+                continue;
+            }
+
+            if (column.IsNullable)
+            {
+                await LoadNullableAsync(rowGroup, column, i, n, path, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
             switch (field.Type.Kind)
             {
                 case FieldKind.String:
@@ -166,6 +196,72 @@ public sealed class MasterRowBatch
         }
 
         Count = n;
+    }
+
+    private void MarkAllNull(int i, int n)
+    {
+        var nulls = new bool[_eventTimes.Length];
+        Array.Fill(nulls, true, 0, n);
+        _nulls[i] = nulls;
+    }
+
+    /// <summary>Reads a nullable column (an optional field's) into the field's buffers plus its null mask.</summary>
+    private async Task LoadNullableAsync(ParquetRowGroupReader rowGroup, DataField column, int i, int n, string path, CancellationToken cancellationToken)
+    {
+        var field = _fields[i];
+        var nulls = new bool[_eventTimes.Length];
+        switch (field.Type.Kind)
+        {
+            case FieldKind.String:
+                var strings = new string?[n];
+                await rowGroup.ReadAsync(column, strings.AsMemory(), cancellationToken: cancellationToken).ConfigureAwait(false);
+                var chars = (ReadOnlyMemory<char>[])_raw[i]!;
+                for (var r = 0; r < n; r++)
+                {
+                    nulls[r] = strings[r] is null;
+                    chars[r] = strings[r].AsMemory();
+                }
+
+                break;
+            case FieldKind.Long:
+                await ReadNullableAsync(rowGroup, column, (long[])_raw[i]!, nulls, n, cancellationToken).ConfigureAwait(false);
+                break;
+            case FieldKind.Double:
+                await ReadNullableAsync(rowGroup, column, (double[])_raw[i]!, nulls, n, cancellationToken).ConfigureAwait(false);
+                break;
+            case FieldKind.Decimal:
+                var decimals = (decimal[])_raw[i]!;
+                await ReadNullableAsync(rowGroup, column, decimals, nulls, n, cancellationToken).ConfigureAwait(false);
+                ToUnscaled(decimals, _exact[i]!, n, field, path);
+                break;
+            case FieldKind.Bool:
+                await ReadNullableAsync(rowGroup, column, (bool[])_raw[i]!, nulls, n, cancellationToken).ConfigureAwait(false);
+                break;
+            case FieldKind.Timestamp:
+                var times = (DateTime[])_raw[i]!;
+                await ReadNullableAsync(rowGroup, column, times, nulls, n, cancellationToken).ConfigureAwait(false);
+                ToEpochMilliseconds(times, _exact[i]!, n);
+                break;
+        }
+
+        if (!field.IsOptional && Array.IndexOf(nulls, true, 0, n) >= 0)
+        {
+            throw new InvalidDataException($"master-dataset file '{path}' holds nulls in column '{field.Name}', which the catalog declares required");
+        }
+
+        _nulls[i] = nulls;
+    }
+
+    private static async Task ReadNullableAsync<T>(ParquetRowGroupReader rowGroup, DataField column, T[] target, bool[] nulls, int n, CancellationToken cancellationToken)
+        where T : struct
+    {
+        var values = new T?[n];
+        await rowGroup.ReadAsync<T>(column, values.AsMemory(), cancellationToken: cancellationToken).ConfigureAwait(false);
+        for (var r = 0; r < n; r++)
+        {
+            nulls[r] = !values[r].HasValue;
+            target[r] = values[r].GetValueOrDefault();
+        }
     }
 
     private static InvalidOperationException PositionsNotLoaded() =>

@@ -13,6 +13,7 @@ namespace Lambda.BatchLayer.Dataset;
 public sealed class MasterRowBuffer
 {
     private readonly FieldType[] _types;
+    private readonly bool[] _optional;
     private readonly Array[] _columns;
     private DateTime[] _eventTimes;
     private int[] _partitions;
@@ -25,7 +26,8 @@ public sealed class MasterRowBuffer
         ArgumentOutOfRangeException.ThrowIfLessThan(initialCapacity, 1);
         Source = source;
         _types = source.Fields.Select(f => f.Type).ToArray();
-        _columns = _types.Select(t => CreateColumn(t, initialCapacity)).ToArray();
+        _optional = source.Fields.Select(f => f.IsOptional).ToArray();
+        _columns = _types.Select((t, f) => CreateColumn(t, _optional[f], initialCapacity)).ToArray();
         _eventTimes = new DateTime[initialCapacity];
         _partitions = new int[initialCapacity];
         _offsets = new long[initialCapacity];
@@ -75,6 +77,12 @@ public sealed class MasterRowBuffer
         var i = Count;
         for (var f = 0; f < _types.Length; f++)
         {
+            if (_optional[f])
+            {
+                SetOptional(f, i, record);
+                continue;
+            }
+
             switch (_types[f].Kind)
             {
                 case FieldKind.String:
@@ -107,6 +115,33 @@ public sealed class MasterRowBuffer
         MinEventTime = Math.Min(MinEventTime, time);
         MaxEventTime = Math.Max(MaxEventTime, time);
         Count = i + 1;
+    }
+
+    /// <summary>Copies an optional field into its nullable column: null when the record leaves it unset.</summary>
+    private void SetOptional(int f, int i, EventRecord record)
+    {
+        var set = record.IsSet(f);
+        switch (_types[f].Kind)
+        {
+            case FieldKind.String:
+                ((string?[])_columns[f])[i] = set ? record.GetString(f) : null;
+                break;
+            case FieldKind.Long:
+                ((long?[])_columns[f])[i] = set ? record.GetLong(f) : null;
+                break;
+            case FieldKind.Double:
+                ((double?[])_columns[f])[i] = set ? record.GetDouble(f) : null;
+                break;
+            case FieldKind.Decimal:
+                ((decimal?[])_columns[f])[i] = set ? DecimalScaling.FromUnscaled(record.GetDecimalUnscaled(f), _types[f].Scale) : null;
+                break;
+            case FieldKind.Bool:
+                ((bool?[])_columns[f])[i] = set ? record.GetBool(f) : null;
+                break;
+            case FieldKind.Timestamp:
+                ((DateTime?[])_columns[f])[i] = set ? ParquetColumns.ToDateTime(record.GetTimestampMilliseconds(f)) : null;
+                break;
+        }
     }
 
     /// <summary>Empties the buffer (keeps its memory).</summary>
@@ -201,6 +236,11 @@ public sealed class MasterRowBuffer
                 decimal[] a => Gather(a, order),
                 bool[] a => Gather(a, order),
                 DateTime[] a => Gather(a, order),
+                long?[] a => Gather(a, order),
+                double?[] a => Gather(a, order),
+                decimal?[] a => Gather(a, order),
+                bool?[] a => Gather(a, order),
+                DateTime?[] a => Gather(a, order),
                 var other => throw new InvalidOperationException($"unknown column type {other.GetType()}"),
             };
         }
@@ -221,6 +261,17 @@ public sealed class MasterRowBuffer
         return target;
     }
 
+    private static Array CreateColumn(FieldType type, bool optional, int capacity) => !optional ? CreateColumn(type, capacity) : type.Kind switch
+    {
+        FieldKind.String => new string?[capacity],
+        FieldKind.Long => new long?[capacity],
+        FieldKind.Double => new double?[capacity],
+        FieldKind.Decimal => new decimal?[capacity],
+        FieldKind.Bool => new bool?[capacity],
+        FieldKind.Timestamp => new DateTime?[capacity],
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "unknown field type"),
+    };
+
     private static Array CreateColumn(FieldType type, int capacity) => type.Kind switch
     {
         FieldKind.String => new string[capacity],
@@ -237,7 +288,7 @@ public sealed class MasterRowBuffer
         var capacity = _offsets.Length * 2;
         for (var f = 0; f < _columns.Length; f++)
         {
-            var grown = CreateColumn(_types[f], capacity);
+            var grown = CreateColumn(_types[f], _optional[f], capacity);
             Array.Copy(_columns[f], grown, Count);
             _columns[f] = grown;
         }

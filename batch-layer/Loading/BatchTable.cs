@@ -54,7 +54,7 @@ public sealed class BatchTable
         var columns = string.Join(", ", Columns.Select(c => $"{ClickHouseSql.QuoteIdentifier(c.Name)} {c.Type}"));
         // Derived dimensions are Nullable (their null group), which ClickHouse 18.16 refuses in a sort key: they are left out of it.
         var key = string.Join(
-            ", ", new[] { SpeedTableSchema.BucketColumn }.Concat(View.Dimensions.Where(d => !d.IsDerived).Select(d => d.Name)).Select(ClickHouseSql.QuoteIdentifier));
+            ", ", new[] { SpeedTableSchema.BucketColumn }.Concat(View.Dimensions.Where(d => !d.IsNullable).Select(d => d.Name)).Select(ClickHouseSql.QuoteIdentifier));
         return $"CREATE TABLE IF NOT EXISTS {ClickHouseSql.QualifiedName(database, Name)} ({columns}) "
             + $"ENGINE = MergeTree PARTITION BY toDate({ClickHouseSql.QuoteIdentifier(SpeedTableSchema.BucketColumn)}) ORDER BY ({key})";
     }

@@ -70,7 +70,7 @@ public sealed class ViewAggregator
         _derive = view.DerivedFields.Count > 0;
         _bucketWidth = Granularity.ToMilliseconds();
         _dimensionCount = view.Dimensions.Count;
-        _dimensionDerived = view.Dimensions.Select(d => d.IsDerived).ToArray();
+        _dimensionDerived = view.Dimensions.Select(d => d.IsNullable).ToArray();
         _keyLength = 1 + _dimensionCount + (_dimensionDerived.Any(d => d) ? 1 : 0);
         if (_keyLength > 1 + _dimensionCount && _dimensionCount > 63)
         {
@@ -83,7 +83,7 @@ public sealed class ViewAggregator
         _measures = view.Measures.ToArray();
         _measureCount = _measures.Length;
         _measureOrdinals = _measures.Select(m => m.Field?.Ordinal ?? -1).ToArray();
-        _measureSkipsNull = _measures.Select(m => m.Field?.IsDerived == true).ToArray();
+        _measureSkipsNull = _measures.Select(m => m.Field?.IsNullable == true).ToArray();
         _groups = new Dictionary<long[], int>(GroupKeyComparer.Instance);
         _lookup = _groups.GetAlternateLookup<ReadOnlySpan<long>>();
         _keys = new long[16][];

@@ -48,7 +48,7 @@ public sealed class BatchViewSchema
         View = view;
         Bucket = ParquetColumns.Timestamp(BucketColumn);
         // A derived dimension may be null (its own group): its column is nullable.
-        Dimensions = view.Dimensions.Select(d => ParquetColumns.Create(d.Name, d.Type, nullable: d.IsDerived)).ToArray();
+        Dimensions = view.Dimensions.Select(d => ParquetColumns.Create(d.Name, d.Type, nullable: d.IsNullable)).ToArray();
         States = view.Measures.Select(m => (DataField)new DataField<byte[]>(m.Name, false)).ToArray();
         Values = view.Measures.Select(ValueField).ToArray();
         var fields = new List<Field> { Bucket };

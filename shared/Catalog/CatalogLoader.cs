@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.RegularExpressions;
+using Lambda.Shared.Events;
 using Lambda.Shared.Filtering;
 using Lambda.Shared.Filtering.Expressions;
 using Lambda.Shared.Measures;
@@ -211,7 +212,11 @@ public static partial class CatalogLoader
             }
 
             var time = RequiredScalar(map, path, "time");
-            if (time is not null && !IsValidIdentifier(time))
+            if (time is not null && time.EndsWith('?'))
+            {
+                Error($"{path}.time", $"the event-time field '{time.TrimEnd('?')}' cannot be optional: every event needs its time", Line(Child(map, "time")), Column(Child(map, "time")));
+            }
+            else if (time is not null && !IsValidIdentifier(time))
             {
                 Error($"{path}.time", $"'{time}' is not a safe identifier ([a-z_][a-z0-9_]*)", Line(Child(map, "time")));
             }
@@ -249,14 +254,31 @@ public static partial class CatalogLoader
                     }
 
                     var typeText = typeNode is YamlScalarNode s ? s.Value : null;
-                    if (!FieldType.TryParse(typeText, out var type, out var error))
+                    var (declared, optional, defaultText) = SplitFieldType(typeText);
+                    if (!FieldType.TryParse(declared, out var type, out var error))
                     {
-                        Error(fieldPath, error, Line(typeNode));
+                        Error(fieldPath, error, Line(typeNode), Column(typeNode));
                         previousTypeWasCut = typeText?.TrimStart().StartsWith("decimal(", StringComparison.Ordinal) == true && !typeText.Contains(')', StringComparison.Ordinal);
                         continue;
                     }
 
-                    fields.Add(new FieldDefinition(fieldName, fields.Count, type));
+                    FieldValue? defaultValue = null;
+                    if (defaultText is not null)
+                    {
+                        if (!optional)
+                        {
+                            Error(fieldPath, $"only an optional field has a default; write '{type}? = {defaultText}'", Line(typeNode), Column(typeNode));
+                            continue;
+                        }
+
+                        if (!FieldDefaults.TryParse(defaultText, type, out defaultValue, out var defaultError))
+                        {
+                            Error(fieldPath, defaultError, Line(typeNode), Column(typeNode));
+                            continue;
+                        }
+                    }
+
+                    fields.Add(new FieldDefinition(fieldName, fields.Count, type) { IsOptional = optional, Default = defaultValue });
                 }
             }
 
@@ -268,6 +290,10 @@ public static partial class CatalogLoader
                 if (key is not null && !fields.Any(f => f.Name == key))
                 {
                     Error($"{path}.key", $"field '{key}' is not in source '{name}'", Line(keyNodeValue));
+                }
+                else if (key is not null && fields.First(f => f.Name == key).IsOptional)
+                {
+                    Error($"{path}.key", $"the key field '{key}' cannot be optional: every event needs its key", Line(keyNodeValue), Column(keyNodeValue));
                 }
             }
 
@@ -536,6 +562,27 @@ public static partial class CatalogLoader
             }
 
             return new MeasureDefinition(name, index, kind, field);
+        }
+
+        /// <summary>Splits <c>type</c>, <c>type?</c> or <c>type? = default</c>; the type text is passed on as is when there is no '?'.</summary>
+        private static (string? Type, bool Optional, string? Default) SplitFieldType(string? text)
+        {
+            if (text is null)
+            {
+                return (null, false, null);
+            }
+
+            string? defaultText = null;
+            var equals = text.IndexOf('=', StringComparison.Ordinal);
+            if (equals >= 0)
+            {
+                defaultText = text[(equals + 1)..].Trim();
+                text = text[..equals];
+            }
+
+            text = text.Trim();
+            var optional = text.EndsWith('?');
+            return (optional ? text[..^1].TrimEnd() : text, optional, defaultText);
         }
 
         private void CheckName(string path, string what, string name, YamlNode node)

@@ -1,3 +1,5 @@
+using Lambda.Shared.Events;
+
 namespace Lambda.Shared.Catalog;
 
 /// <summary>A typed field of a source: one of its declared fields, or a derived field (<c>derive:</c>).</summary>
@@ -16,9 +18,27 @@ public sealed record FieldDefinition(string Name, int Ordinal, FieldType Type)
     /// </summary>
     public string? Expression { get; init; }
 
+    /// <summary>
+    /// True for a declared field written <c>type?</c> in the catalog: an event may leave it out or send JSON null.
+    /// It then takes <see cref="Default"/>, or is null when there is none; master-dataset files written before the
+    /// field existed read the same way.
+    /// </summary>
+    public bool IsOptional { get; init; }
+
+    /// <summary>The value of an optional field when absent or null (<c>type? = value</c>); null when none is declared.</summary>
+    public FieldValue? Default { get; init; }
+
     /// <summary>True for a derived field.</summary>
     public bool IsDerived => Expression is not null;
 
-    /// <summary><c>name: type</c>, or <c>name: type = expression</c> for a derived field.</summary>
-    public override string ToString() => Expression is null ? $"{Name}: {Type}" : $"{Name}: {Type} = {Expression}";
+    /// <summary>
+    /// True when the field's value can be null in a record: a derived field, or an optional field without a default.
+    /// Views then give its null dimension value a group of its own and their measures skip its nulls.
+    /// </summary>
+    public bool IsNullable => IsDerived || (IsOptional && Default is null);
+
+    /// <summary><c>name: type</c>, <c>name: type?</c>, <c>name: type? = default</c>, or <c>name: type = expression</c> for a derived field.</summary>
+    public override string ToString() => Expression is not null
+        ? $"{Name}: {Type} = {Expression}"
+        : !IsOptional ? $"{Name}: {Type}" : Default is { } value ? $"{Name}: {Type}? = {FieldDefaults.Format(value)}" : $"{Name}: {Type}?";
 }

@@ -5,7 +5,7 @@ namespace Lambda.Shared.Catalog;
 
 /// <summary>
 /// An event source: one Kafka topic whose messages are UTF-8 JSON objects with an event-time field and
-/// typed fields. Every declared field is required in every event; unknown extra properties are ignored.
+/// typed fields. A declared field is required in every event unless optional (<see cref="FieldDefinition.IsOptional"/>); unknown extra properties are ignored.
 /// </summary>
 public sealed class SourceDefinition
 {

@@ -114,7 +114,10 @@ public sealed class ViewDefinition
             Measures.Select(m => m.Field is null ? $"{m.Name}={m.Kind.ToName()}" : $"{m.Name}={m.Kind.ToName()}({m.Field.Name}:{m.Field.Type})"));
         // Appended only when present, so that the hash (and the tables) of views without derived fields stay as they were.
         var derived = DerivedFields.Count == 0 ? string.Empty : $";derived=[{string.Join(",", DerivedFields.Select(f => $"{f.Name}:{f.Type}={f.Expression}"))}]";
+        // Likewise for optional inputs: their nulls and defaults change the results, so a field turning optional is a new view.
+        var optional = RawInputFields.Where(f => f.IsOptional).ToArray();
+        var optionals = optional.Length == 0 ? string.Empty : $";optional=[{string.Join(",", optional.Select(f => f.Default is { } value ? $"{f.Name}:{f.Type}?={FieldDefaults.Format(value)}" : $"{f.Name}:{f.Type}?"))}]";
         return $"source={Source.Name};time={Source.TimeField};where={Filter.CanonicalText};granularity={Granularity.ToName()};"
-            + $"dimensions=[{dims}];measures=[{measures}];state=v{MeasureState.FormatVersion}{derived}";
+            + $"dimensions=[{dims}];measures=[{measures}];state=v{MeasureState.FormatVersion}{derived}{optionals}";
     }
 }

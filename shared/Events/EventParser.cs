@@ -12,14 +12,15 @@ namespace Lambda.Shared.Events;
 /// </summary>
 /// <remarks>
 /// <para>Rules: the message must be at most <see cref="EventParserOptions.MaxEventBytes"/> bytes and one
-/// JSON object. The event-time property and every declared field must be present exactly once; other
+/// JSON object. The event-time property and every required declared field must be present exactly once; an
+/// optional field (<c>type?</c>) may be absent or JSON null, and then takes its default or stays unset (null); other
 /// properties (of any shape) are ignored. Event time: an ISO-8601 string with an offset (<c>Z</c> or
 /// <c>±hh:mm</c>) or an integer number of epoch milliseconds, normalised to UTC, sub-millisecond digits
 /// truncated, inside [<see cref="EventParserOptions.MinEventTime"/>, <see cref="EventParserOptions.MaxEventTime"/>).
 /// Field values: <c>string</c> a JSON string; <c>long</c> an integer number in range; <c>double</c> a finite
 /// number; <c>decimal(p,s)</c> a number with at most s decimal places (trailing zeros beyond s are fine) and
 /// at most p-s integer digits; <c>bool</c> <c>true</c>/<c>false</c>; <c>timestamp</c> like the event time
-/// but any representable instant. JSON null is a wrong type for every field. Numbers in strings are not
+/// but any representable instant. JSON null is a wrong type for every required field. Numbers in strings are not
 /// coerced.</para>
 /// <para>Parsing reuses the target record and allocates nothing for accepted events. A parser holds no
 /// per-call state and may be shared by threads, each with its own target record.</para>
@@ -32,6 +33,8 @@ public sealed class EventParser
     private readonly byte[][] _names;
     private readonly FieldType[] _types;
     private readonly string[] _fieldNames;
+    private readonly bool[] _optional;
+    private readonly FieldValue?[] _defaults;
     private readonly byte[] _timeName;
     private readonly long _minTime;
     private readonly long _maxTime;
@@ -48,6 +51,8 @@ public sealed class EventParser
         _names = source.Fields.Select(f => Encoding.UTF8.GetBytes(f.Name)).ToArray();
         _fieldNames = source.Fields.Select(f => f.Name).ToArray();
         _types = source.Fields.Select(f => f.Type).ToArray();
+        _optional = source.Fields.Select(f => f.IsOptional).ToArray();
+        _defaults = source.Fields.Select(f => f.Default).ToArray();
         _timeName = Encoding.UTF8.GetBytes(source.TimeField);
         _minTime = Options.MinEventTime.ToUnixTimeMilliseconds();
         _maxTime = Options.MaxEventTime.ToUnixTimeMilliseconds();
@@ -145,6 +150,8 @@ public sealed class EventParser
         }
 
         var timeSeen = false;
+        // Per call, so that a parser stays shareable: which optional fields came as JSON null (to catch duplicates).
+        Span<bool> nulls = _types.Length <= 256 ? stackalloc bool[_types.Length] : new bool[_types.Length];
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var ordinal = Lookup(ref reader);
@@ -171,9 +178,24 @@ public sealed class EventParser
                 continue;
             }
 
-            if (target.IsSet(ordinal))
+            if (target.IsSet(ordinal) || nulls[ordinal])
             {
                 return Reject(out rejection, RejectionReason.DuplicateField, _fieldNames[ordinal], $"field '{_fieldNames[ordinal]}' appears more than once");
+            }
+
+            if (reader.TokenType == JsonTokenType.Null && _optional[ordinal])
+            {
+                // Null is absent for an optional field: its default, or no value.
+                if (_defaults[ordinal] is { } value)
+                {
+                    target.SetValue(ordinal, value);
+                }
+                else
+                {
+                    nulls[ordinal] = true;
+                }
+
+                continue;
             }
 
             if (!ParseField(ref reader, ordinal, target, out rejection))
@@ -195,8 +217,18 @@ public sealed class EventParser
 
         for (var i = 0; i < _types.Length; i++)
         {
-            if (!target.IsSet(i))
+            if (!target.IsSet(i) && !nulls[i])
             {
+                if (_optional[i])
+                {
+                    if (_defaults[i] is { } value)
+                    {
+                        target.SetValue(i, value);
+                    }
+
+                    continue;
+                }
+
                 return Reject(out rejection, RejectionReason.MissingField, _fieldNames[i], $"field '{_fieldNames[i]}' ({_types[i]}) is missing");
             }
         }

@@ -67,7 +67,7 @@ public sealed class EventRecord
     /// <exception cref="InvalidOperationException">Not set.</exception>
     public DateTimeOffset Timestamp => DateTimeOffset.FromUnixTimeMilliseconds(TimestampMilliseconds);
 
-    /// <summary>True when the event time and every field are set.</summary>
+    /// <summary>True when the event time and every required (not optional) declared field are set.</summary>
     public bool IsComplete
     {
         get
@@ -79,7 +79,7 @@ public sealed class EventRecord
 
             for (var i = 0; i < _fieldCount; i++)
             {
-                if (_setStamp[i] != _stamp)
+                if (_setStamp[i] != _stamp && !Source.Fields[i].IsOptional)
                 {
                     return false;
                 }

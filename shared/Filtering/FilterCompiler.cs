@@ -128,7 +128,7 @@ internal sealed class FilterCompiler
 
         _ordinals.Add(field.Ordinal);
         var predicate = ParsePredicate(field, fieldToken);
-        return field.IsDerived ? new NullGuardNode(field.Ordinal, predicate) : predicate;
+        return field.IsNullable ? new NullGuardNode(field.Ordinal, predicate) : predicate;
     }
 
     private FilterNode ParsePredicate(FieldDefinition field, FilterToken fieldToken)

@@ -99,7 +99,7 @@ public static class SpeedRowWriter
         writer.WriteUInt32(0);
         foreach (var dimension in schema.View.Dimensions)
         {
-            if (dimension.IsDerived)
+            if (dimension.IsNullable)
             {
                 writer.WriteNull();
                 continue;
@@ -154,7 +154,7 @@ public static class SpeedRowWriter
         var definitions = schema.View.Dimensions;
         for (var d = 0; d < dimensions.Count; d++)
         {
-            if (definitions[d].IsDerived)
+            if (definitions[d].IsNullable)
             {
                 if (dimensions[d].IsNull)
                 {

@@ -65,7 +65,7 @@ public sealed class SpeedTableSchema
             new(BucketColumn, "DateTime"),
         };
         // A derived dimension may be null (its own group): Nullable, allowed here as dimensions are not in the sort key.
-        columns.AddRange(view.Dimensions.Select(d => new SpeedColumn(d.Name, d.IsDerived ? $"Nullable({SpeedColumnTypes.ValueType(d.Type)})" : SpeedColumnTypes.ValueType(d.Type))));
+        columns.AddRange(view.Dimensions.Select(d => new SpeedColumn(d.Name, d.IsNullable ? $"Nullable({SpeedColumnTypes.ValueType(d.Type)})" : SpeedColumnTypes.ValueType(d.Type))));
         foreach (var layout in MeasureLayouts)
         {
             columns.AddRange(layout.Columns);

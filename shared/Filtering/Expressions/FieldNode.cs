@@ -8,7 +8,7 @@ namespace Lambda.Shared.Filtering.Expressions;
 internal sealed class FieldNode(FieldDefinition field) : ValueNode(field.Type)
 {
     private readonly int _ordinal = field.Ordinal;
-    private readonly bool _derived = field.IsDerived;
+    private readonly bool _derived = field.IsNullable;
 
     public FieldDefinition Field { get; } = field;
 

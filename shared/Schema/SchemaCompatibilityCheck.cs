@@ -1,0 +1,21 @@
+using Lambda.Shared.BatchViews;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Lambda.Shared.Schema;
+
+/// <summary>
+/// Refuses to start a host whose catalog is not compatible with the archived master dataset
+/// (<see cref="ArchivedSchemaStore.CheckAsync"/> over <c>Batch:DatasetRoot</c>): registered before the workers, so the
+/// host stops with a <see cref="SchemaIncompatibleException"/> naming each source, field and change before anything
+/// consumes or recomputes.
+/// </summary>
+public sealed class SchemaCompatibilityCheck(Catalog.Catalog catalog, IOptions<BatchStorageOptions> storage) : IHostedService
+{
+    /// <inheritdoc/>
+    public Task StartAsync(CancellationToken cancellationToken) =>
+        ArchivedSchemaStore.CheckAsync(storage.Value.ResolveRoot(), catalog.Sources, cancellationToken);
+
+    /// <inheritdoc/>
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,24 @@
+using Lambda.Shared.BatchViews;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+
+namespace Lambda.Shared.Schema;
+
+/// <summary>DI registration of the start-up schema check.</summary>
+public static class SchemaServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="SchemaCompatibilityCheck"/> (once) as a hosted service, binding <see cref="BatchStorageOptions"/>
+    /// from the <c>Batch</c> section. Call it before registering the host's workers: hosted services start in order.
+    /// </summary>
+    public static IServiceCollection AddSchemaCompatibilityCheck(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<BatchStorageOptions>().Bind(configuration.GetSection(BatchStorageOptions.SectionName));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SchemaCompatibilityCheck>());
+        return services;
+    }
+}
