@@ -1,3 +1,4 @@
+using Lambda.Shared.Postgres;
 using Lambda.Shared.Batch;
 using System.Data.Common;
 using Lambda.BatchLayer.Recompute;
@@ -20,8 +21,7 @@ public sealed class PostgresBatchRunStore : IBatchRunStore
 
     private readonly BatchDatabase _database;
     private readonly ILogger<PostgresBatchRunStore> _logger;
-    private readonly SemaphoreSlim _schemaGate = new(1, 1);
-    private volatile bool _schemaReady;
+    private readonly PostgresSchemaGate _schemaGate = new(BatchRunsSchema.SchemaLockKey, BatchRunsSchema.Statements);
 
     /// <summary>Creates the store over <paramref name="database"/>.</summary>
     public PostgresBatchRunStore(BatchDatabase database, ILogger<PostgresBatchRunStore> logger)
@@ -33,43 +33,9 @@ public sealed class PostgresBatchRunStore : IBatchRunStore
     /// <inheritdoc />
     public async Task EnsureSchemaAsync(CancellationToken cancellationToken)
     {
-        if (_schemaReady)
+        if (await _schemaGate.EnsureAsync(_database.DataSource, cancellationToken).ConfigureAwait(false))
         {
-            return;
-        }
-
-        await _schemaGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (_schemaReady)
-            {
-                return;
-            }
-
-            await using var connection = await _database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-
-            // CREATE TABLE IF NOT EXISTS is not safe against itself: two sessions can both pass the
-            // check and one then fails on the catalog's unique index. The lock orders them.
-            await using (var lockCommand = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@key)", connection, transaction))
-            {
-                lockCommand.Parameters.AddWithValue("key", BatchRunsSchema.SchemaLockKey);
-                await lockCommand.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            foreach (var statement in BatchRunsSchema.Statements)
-            {
-                await using var command = new NpgsqlCommand(statement, connection, transaction);
-                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            _schemaReady = true;
             _logger.LogDebug("batch_runs and batch_run_days are in place");
-        }
-        finally
-        {
-            _schemaGate.Release();
         }
     }
 

@@ -1,3 +1,4 @@
+using Lambda.Shared.Postgres;
 using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
@@ -26,49 +27,10 @@ public sealed class PostgresAlertRuleStore(NpgsqlDataSource dataSource, string? 
     private readonly string _rules = Qualify(schema, "alert_rules");
     private readonly string _states = Qualify(schema, "alert_states");
     private readonly string _history = Qualify(schema, "alert_history");
-    private readonly SemaphoreSlim _schemaGate = new(1, 1);
-    private volatile bool _schemaReady;
+    private readonly PostgresSchemaGate _schemaGate = new(AlertSchema.SchemaLockKey, AlertSchema.StatementsFor(schema));
 
     /// <inheritdoc/>
-    public async Task EnsureSchemaAsync(CancellationToken cancellationToken)
-    {
-        if (_schemaReady)
-        {
-            return;
-        }
-
-        await _schemaGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (_schemaReady)
-            {
-                return;
-            }
-
-            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-
-            // CREATE TABLE IF NOT EXISTS is not safe against itself (two instances starting together): the lock orders them.
-            await using (var lockCommand = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@key)", connection, transaction))
-            {
-                lockCommand.Parameters.AddWithValue("key", AlertSchema.SchemaLockKey);
-                await lockCommand.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            foreach (var statement in AlertSchema.StatementsFor(schema))
-            {
-                await using var command = new NpgsqlCommand(statement, connection, transaction);
-                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            _schemaReady = true;
-        }
-        finally
-        {
-            _schemaGate.Release();
-        }
-    }
+    public Task EnsureSchemaAsync(CancellationToken cancellationToken) => _schemaGate.EnsureAsync(dataSource, cancellationToken);
 
     /// <inheritdoc/>
     public async Task SyncConfiguredRulesAsync(IReadOnlyList<AlertRuleOptions> rules, DateTimeOffset now, CancellationToken cancellationToken)
