@@ -33,9 +33,9 @@ public sealed class ViewAggregator
     private readonly long _bucketWidth;
     private readonly int _dimensionCount;
 
-    // 1 + dimensions, plus one slot of null flags (bit d: dimension d is null) when a dimension is derived.
+    // 1 + dimensions, plus one slot of null flags (bit d: dimension d is null) when a dimension can be null (derived or optional).
     private readonly int _keyLength;
-    private readonly bool[] _dimensionDerived;
+    private readonly bool[] _dimensionNullable;
     private readonly int _measureCount;
     private readonly int[] _dimensionOrdinals;
     private readonly FieldType[] _dimensionTypes;
@@ -70,11 +70,11 @@ public sealed class ViewAggregator
         _derive = view.DerivedFields.Count > 0;
         _bucketWidth = Granularity.ToMilliseconds();
         _dimensionCount = view.Dimensions.Count;
-        _dimensionDerived = view.Dimensions.Select(d => d.IsNullable).ToArray();
-        _keyLength = 1 + _dimensionCount + (_dimensionDerived.Any(d => d) ? 1 : 0);
+        _dimensionNullable = view.Dimensions.Select(d => d.IsNullable).ToArray();
+        _keyLength = 1 + _dimensionCount + (_dimensionNullable.Any(d => d) ? 1 : 0);
         if (_keyLength > 1 + _dimensionCount && _dimensionCount > 63)
         {
-            throw new ArgumentException($"view '{view.Name}' has {_dimensionCount} dimensions; with derived dimensions at most 63 are supported", nameof(view));
+            throw new ArgumentException($"view '{view.Name}' has {_dimensionCount} dimensions; with nullable dimensions at most 63 are supported", nameof(view));
         }
 
         _dimensionOrdinals = view.Dimensions.Select(d => d.Ordinal).ToArray();
@@ -145,9 +145,9 @@ public sealed class ViewAggregator
         for (var d = 0; d < _dimensionCount; d++)
         {
             var ordinal = _dimensionOrdinals[d];
-            if (_dimensionDerived[d] && !record.IsSet(ordinal))
+            if (_dimensionNullable[d] && !record.IsSet(ordinal))
             {
-                // A null derived value is its own group: flagged, with 0 in its slot.
+                // A null value (derived or optional field) is its own group: flagged, with 0 in its slot.
                 nulls |= 1L << d;
                 key[d + 1] = 0;
                 continue;
@@ -391,10 +391,10 @@ public sealed class ViewAggregator
         for (var d = 0; d < _dimensionCount; d++)
         {
             var value = dimensions[d];
-            if (value.Type != _dimensionTypes[d] || (value.IsNull && !_dimensionDerived[d]))
+            if (value.Type != _dimensionTypes[d] || (value.IsNull && !_dimensionNullable[d]))
             {
                 throw new ArgumentException(
-                    $"dimension '{View.Dimensions[d].Name}' is {_dimensionTypes[d]}{(_dimensionDerived[d] ? " or null" : string.Empty)}; the value '{value}' is {(value.IsNull ? "null" : value.Type)}", nameof(dimensions));
+                    $"dimension '{View.Dimensions[d].Name}' is {_dimensionTypes[d]}{(_dimensionNullable[d] ? " or null" : string.Empty)}; the value '{value}' is {(value.IsNull ? "null" : value.Type)}", nameof(dimensions));
             }
 
             if (value.IsNull)
