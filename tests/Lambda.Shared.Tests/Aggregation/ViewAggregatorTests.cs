@@ -214,17 +214,17 @@ public sealed class ViewAggregatorTests
             aggregator.Add(record);
         }
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var round = 0; round < 5; round++)
+        var allocated = SteadyStateAllocation.MinimumBytesPerRound(() =>
         {
             foreach (var e in events)
             {
                 parser.TryParse(e, record, out _);
                 aggregator.Add(record);
             }
-        }
+        });
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, allocated);
+        Assert.Equal(events.Length * 6L, aggregator.EventsSeen);
     }
 
     [Fact]
