@@ -24,11 +24,15 @@ public static class DashboardEndpoints
     /// <summary>The pipeline health page script's path.</summary>
     public const string HealthScriptPath = "/dashboard/health.js";
 
+    /// <summary>The stylesheet both pages load first (header, sections, error banner).</summary>
+    public const string CommonStylePath = "/dashboard/common.css";
+
     /// <summary>The pages' icon (without one, browsers ask for <c>/favicon.ico</c> and log the 404 as a console error).</summary>
     public const string IconPath = "/dashboard/favicon.svg";
 
     private const string Html = "text/html; charset=utf-8";
     private const string JavaScript = "text/javascript; charset=utf-8";
+    private const string Css = "text/css; charset=utf-8";
 
     private static readonly (string Path, Lazy<byte[]> Content, string ContentType)[] Assets =
     [
@@ -38,6 +42,9 @@ public static class DashboardEndpoints
         (HealthPagePath, new(() => Load("health.html")), Html),
         (HealthScriptPath, new(() => Load("health.js")), JavaScript),
         (IconPath, new(() => Load("favicon.svg")), "image/svg+xml"),
+        (CommonStylePath, new(() => Load("common.css")), Css),
+        ("/dashboard/dashboard.css", new(() => Load("dashboard.css")), Css),
+        ("/dashboard/health.css", new(() => Load("health.css")), Css),
     ];
 
     /// <summary>Maps the pages and their scripts, open to anonymous callers and left out of the OpenAPI document.</summary>
@@ -56,11 +63,12 @@ public static class DashboardEndpoints
 
     private static IResult Serve(HttpContext context, byte[] content, string contentType)
     {
-        // The page holds no data; the key and every answer stay in the browser tab. Scripts only from here.
+        // The page holds no data; the key and every answer stay in the browser tab. Scripts and stylesheets only from
+        // here: no inline script or style, so injected markup can neither run nor restyle the page.
         context.Response.Headers.CacheControl = "no-cache";
         context.Response.Headers.XContentTypeOptions = "nosniff";
         context.Response.Headers.ContentSecurityPolicy =
-            "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+            "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
         return TypedResults.Bytes(content, contentType);
     }
 

@@ -35,6 +35,32 @@ public sealed partial class DashboardTests(ServingAppFactory factory) : IClassFi
         }
     }
 
+    [Theory]
+    [InlineData("/dashboard", "/dashboard/dashboard.css")]
+    [InlineData("/dashboard/health", "/dashboard/health.css")]
+    public async Task Styles_come_only_from_stylesheets_of_this_origin_which_the_policy_names(string pagePath, string ownSheet)
+    {
+        using var client = factory.CreateClient(apiKey: null);
+        using var page = await client.GetAsync(pagePath);
+        var html = await page.Content.ReadAsStringAsync();
+        var policy = page.Headers.GetValues("Content-Security-Policy").Single();
+
+        // Without 'unsafe-inline' a browser would drop an inline style (the browser test sees that as a console error).
+        Assert.Contains("style-src 'self';", policy, StringComparison.Ordinal);
+        Assert.DoesNotContain("unsafe-inline", policy, StringComparison.Ordinal);
+        Assert.DoesNotContain("<style", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(" style=", html, StringComparison.OrdinalIgnoreCase);
+        var sheets = StylesheetLinks().Matches(html).Select(m => m.Groups[1].Value).ToArray();
+        Assert.Equal(["/dashboard/common.css", ownSheet], sheets);
+        foreach (var sheet in sheets)
+        {
+            using var css = await client.GetAsync(sheet);
+            Assert.Equal(HttpStatusCode.OK, css.StatusCode);
+            Assert.Equal("text/css", css.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("{", await css.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task The_page_loads_nothing_from_other_hosts()
     {
@@ -128,6 +154,9 @@ public sealed partial class DashboardTests(ServingAppFactory factory) : IClassFi
 
     [GeneratedRegex("<script[^>]*\\ssrc=\"([^\"]+)\"")]
     private static partial Regex ScriptSources();
+
+    [GeneratedRegex("<link rel=\"stylesheet\" href=\"([^\"]+)\"")]
+    private static partial Regex StylesheetLinks();
 
     [GeneratedRegex("https?://[^\\s'\"`)]+")]
     private static partial Regex AbsoluteUrls();
