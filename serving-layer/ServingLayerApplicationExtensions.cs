@@ -3,6 +3,7 @@ using Lambda.ServingLayer.Dashboard;
 using Lambda.ServingLayer.Endpoints;
 using Lambda.Shared.Telemetry;
 using Scalar.AspNetCore;
+using Lambda.ServingLayer.Drift;
 
 namespace Lambda.ServingLayer;
 
@@ -35,6 +36,7 @@ public static class ServingLayerApplicationExtensions
         app.MapEventEndpoints();
         app.MapAdminEndpoints();
         app.MapAlertEndpoints();
+        app.MapDriftEndpoints();
         app.MapPipelineHealthEndpoints();
         app.MapDashboardEndpoints();
         return app;

@@ -24,6 +24,8 @@ using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Lambda.ServingLayer.Drift;
+using Lambda.Shared.Drift;
 
 namespace Lambda.ServingLayer;
 
@@ -64,6 +66,9 @@ public static class ServingLayerServiceCollectionExtensions
         services.TryAddSingleton<IEventPublisher, KafkaEventPublisher>();
         services.TryAddSingleton<IBatchJobScheduler, HangfireBatchJobScheduler>();
         services.TryAddSingleton<IBatchStatusStore, PostgresBatchStatusStore>();
+        services.AddOptions<DriftOptions>().Bind(configuration.GetSection(DriftOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DriftOptions>, DriftOptionsValidator>());
+        services.TryAddSingleton<IDriftReportStore, PostgresDriftReportStore>();
 
         services.AddLambdaTelemetry(configuration, "lambda-serving-layer");
         services.TryAddSingleton<ServingLayerMetrics>();
