@@ -39,6 +39,8 @@ public sealed class ServingAppFactory : WebApplicationFactory<Program>
 
     internal FakeArchiverLagSource ArchiverLag { get; } = new();
 
+    internal FakeDriftReportStore Drift { get; } = new();
+
     /// <summary>The alert rules, states and history (in memory).</summary>
     internal InMemoryAlertRuleStore Alerts { get; } = new();
 
@@ -82,6 +84,7 @@ public sealed class ServingAppFactory : WebApplicationFactory<Program>
             services.RemoveAll<IArchiverLagSource>().AddSingleton<IArchiverLagSource>(ArchiverLag);
             services.RemoveAll<IAlertRuleStore>().AddSingleton<IAlertRuleStore>(Alerts);
             services.RemoveAll<IAlertLeadership>().AddSingleton<IAlertLeadership>(AlertLeadership);
+            services.RemoveAll<Lambda.ServingLayer.Drift.IDriftReportStore>().AddSingleton<Lambda.ServingLayer.Drift.IDriftReportStore>(Drift);
         });
     }
 
