@@ -16,7 +16,8 @@ namespace Lambda.IntegrationTests.Drift;
 /// The drift audit on the real stack (speed layer, archiver, the batch layer's <c>recompute</c> command, serving layer):
 /// after a clean recompute the audit of the view finds nothing; then one speed delta row is deleted in ClickHouse behind
 /// the pipeline's back, and after the next recompute <c>GET /api/admin/drift</c> names the view, the row's bucket and
-/// country, and both values (the batch layer's, from the archived events, and the speed deltas' without the row).
+/// country, and both values (the batch layer's, from the archived events, and the speed deltas' without the row), and the
+/// built-in <c>drift</c> alert fires for the view.
 /// </summary>
 [Trait(TestCategories.Name, TestCategories.Stack)]
 [Trait("Engine", "ClickHouse")]
@@ -140,6 +141,23 @@ public sealed class DriftAuditStackTests(ITestOutputHelper output) : IAsyncLifet
         using var bad = await serving.GetAsync("api/admin/drift?from=yesterday");
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Contains("from", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // The built-in alert kind fires for the view.
+        string alert = "";
+        await PlatformRig.Eventually(
+            async () =>
+            {
+                alert = await GetAsync(serving, "api/alerts/drift");
+                return JsonDocument.Parse(alert).RootElement.GetProperty("state").GetString() == "firing";
+            },
+            "the drift alert to fire",
+            TimeSpan.FromSeconds(30),
+            () => alert);
+        var firing = JsonDocument.Parse(alert).RootElement;
+        Assert.Equal("drift", firing.GetProperty("kind").GetString());
+        Assert.Equal(View, firing.GetProperty("groups")[0].GetProperty("group").GetProperty("view").GetString());
+        Assert.Equal(second.Differences, firing.GetProperty("groups")[0].GetProperty("value").GetInt32());
+        output.WriteLine(alert);
     }
 
     private sealed record Audit(string RunId, string Outcome, int Differences, int SpeedGroups, JsonElement Ranges)
@@ -184,6 +202,10 @@ public sealed class DriftAuditStackTests(ITestOutputHelper output) : IAsyncLifet
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
             ["Serving__ApiKeys__0__Key"] = AdminKey,
             ["Serving__ApiKeys__0__Scopes__0"] = "admin",
+            ["Serving__ApiKeys__0__Scopes__1"] = "query",
+            ["Serving__Alerts__Rules__0__Name"] = "drift",
+            ["Serving__Alerts__Rules__0__Kind"] = "drift",
+            ["Serving__Alerts__EvaluationInterval"] = "00:00:01",
         });
         var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(30) };
         client.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
