@@ -15,7 +15,7 @@ namespace Lambda.BatchLayer.AdHoc;
 /// <c>&lt;root&gt;/jobs/&lt;id&gt;/result.&lt;format&gt;</c> (<see cref="AdHocJobLayout"/>), and every
 /// <see cref="AdHocJobOptions.PollInterval"/> stores DuckDB's progress and reads the job's state back: a job cancelled
 /// through the API has its query interrupted and its partial file removed. Refused or failing SQL fails the job (no
-/// retry: it would fail again); a worker stopped mid-job (Hangfire's token) leaves it running, and Hangfire's retry or
+/// retry: it would fail again), and so does any other error but PostgreSQL's (whose retry may succeed); a worker stopped mid-job (Hangfire's token) leaves it running, and Hangfire's retry or
 /// requeue starts it again, over the snapshot as it is then.
 /// </summary>
 public sealed partial class AdHocJobRunner : IAdHocJob
@@ -62,6 +62,23 @@ public sealed partial class AdHocJobRunner : IAdHocJob
             return;
         }
 
+        try
+        {
+            await RunJobAsync(job, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not Npgsql.NpgsqlException)
+        {
+            // Anything else (a damaged commit log, a full disk) would fail the same way on a retry and leave the job
+            // waiting for ever: the job fails, the detail goes to the log, not to the API.
+            LogCrashed(_logger, ex, id);
+            await _store.FailAsync(id, $"the job failed on the batch worker ({ex.GetType().Name}); the batch layer's log has the details", _time.GetUtcNow(), cancellationToken)
+                .ConfigureAwait(false);
+        }
+    }
+
+    private async Task RunJobAsync(AdHocJob job, CancellationToken cancellationToken)
+    {
+        var id = job.Id;
         var root = Path.GetFullPath(_batch.DatasetRoot);
         var relative = AdHocJobLayout.RelativeResultPath(id, job.Format);
         var output = AdHocJobLayout.Resolve(root, relative);
@@ -153,6 +170,9 @@ public sealed partial class AdHocJobRunner : IAdHocJob
             File.Delete(path);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Ad hoc job {JobId} failed on this worker")]
+    private static partial void LogCrashed(ILogger logger, Exception exception, Guid jobId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Ad hoc job id '{JobId}' is not a GUID; nothing to run")]
     private static partial void LogMalformedId(ILogger logger, string jobId);

@@ -76,7 +76,7 @@ public static partial class AdHocJobEndpoints
         IAdHocJobRequests jobs,
         IBatchJobScheduler scheduler,
         TimeProvider time,
-        ILogger<AdHocJobArguments> logger,
+        ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
         var body = await RequestBody.ReadAsync(context.Request, MaxBodyBytes, cancellationToken).ConfigureAwait(false);
@@ -120,7 +120,7 @@ public static partial class AdHocJobEndpoints
         {
             var hangfireJobId = await scheduler.EnqueueAdHocJobAsync(job.Id, cancellationToken).ConfigureAwait(false);
             await jobs.SetHangfireJobAsync(job.Id, hangfireJobId, cancellationToken).ConfigureAwait(false);
-            LogSubmitted(logger, job.Id, hangfireJobId, job.Format.ToName());
+            LogSubmitted(loggers.CreateLogger(typeof(AdHocJobEndpoints)), job.Id, hangfireJobId, job.Format.ToName());
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -18,6 +18,6 @@ public interface IAdHocJobRuns
     /// <summary>Records the result of a running job; false when it is no longer running (cancelled meanwhile).</summary>
     Task<bool> SucceedAsync(Guid id, string resultPath, long rows, long bytes, DateTimeOffset at, CancellationToken cancellationToken);
 
-    /// <summary>Records why a running job failed; false when it is no longer running.</summary>
+    /// <summary>Records why a queued or running job failed (a worker may fail it before it starts); false when it had already ended.</summary>
     Task<bool> FailAsync(Guid id, string error, DateTimeOffset at, CancellationToken cancellationToken);
 }

@@ -133,7 +133,7 @@ public sealed class PostgresAdHocJobStore(NpgsqlDataSource dataSource) : IAdHocJ
     /// <inheritdoc />
     public async Task<bool> FailAsync(Guid id, string error, DateTimeOffset at, CancellationToken cancellationToken) =>
         await ExecuteAsync(
-            "UPDATE adhoc_jobs SET state = 'failed', error = @error, finished_at = @at WHERE id = @id AND state = 'running'",
+            "UPDATE adhoc_jobs SET state = 'failed', error = @error, finished_at = @at WHERE id = @id AND state IN ('queued', 'running')",
             p =>
             {
                 p.AddWithValue("id", id);

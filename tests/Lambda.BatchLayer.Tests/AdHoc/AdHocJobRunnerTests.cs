@@ -72,6 +72,23 @@ public sealed class AdHocJobRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_job_the_worker_cannot_open_fails_with_a_message_that_points_to_the_log()
+    {
+        // A damaged commit record: the snapshot cannot be taken.
+        var commits = Path.Combine(_root, "master", "orders", "_commits");
+        Directory.CreateDirectory(commits);
+        await File.WriteAllTextAsync(Path.Combine(commits, "p0-0-9.json"), "{ not json");
+        var job = _store.Add("SELECT count(*) FROM master_orders", AdHocJobFormat.Parquet);
+
+        await Runner().RunAsync(job.Id.ToString("D"), CancellationToken.None);
+
+        var done = _store[job.Id];
+        Assert.Equal(AdHocJobState.Failed, done.State);
+        Assert.Equal("the job failed on the batch worker (InvalidDataException); the batch layer's log has the details", done.Error);
+        Assert.DoesNotContain(_root, done.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_cancelled_job_has_its_running_query_interrupted_and_no_result()
     {
         await MasterDatasetTestFiles.WriteOrdersAsync(_root, MasterDatasetTestFiles.Orders(60));

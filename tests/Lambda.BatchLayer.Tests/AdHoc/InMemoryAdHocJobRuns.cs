@@ -58,7 +58,7 @@ internal sealed class InMemoryAdHocJobRuns : IAdHocJobRuns
         }) is not null);
 
     public Task<bool> FailAsync(Guid id, string error, DateTimeOffset at, CancellationToken cancellationToken) =>
-        Task.FromResult(Transition(id, j => j.State == AdHocJobState.Running, j => j with { State = AdHocJobState.Failed, Error = error, FinishedAt = at }) is not null);
+        Task.FromResult(Transition(id, j => j.State is AdHocJobState.Queued or AdHocJobState.Running, j => j with { State = AdHocJobState.Failed, Error = error, FinishedAt = at }) is not null);
 
     private AdHocJob? Transition(Guid id, Func<AdHocJob, bool> when, Func<AdHocJob, AdHocJob> change)
     {

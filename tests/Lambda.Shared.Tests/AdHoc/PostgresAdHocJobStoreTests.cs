@@ -126,6 +126,12 @@ public sealed class PostgresAdHocJobStoreTests : IAsyncLifetime
         var job = await store.GetAsync(id, CancellationToken.None);
         Assert.Equal(AdHocJobState.Failed, job!.State);
         Assert.Null(await store.StartAsync(id, "{}", "host-a", T0.AddSeconds(2), CancellationToken.None));
+
+        // A worker may fail a job it could not even start (its snapshot could not be taken).
+        var unopened = Guid.NewGuid();
+        await store.SubmitAsync(unopened, "SELECT 1", AdHocJobFormat.Csv, T0, CancellationToken.None);
+        Assert.True(await store.FailAsync(unopened, "the job failed on the batch worker", T0.AddSeconds(3), CancellationToken.None));
+        Assert.Equal(AdHocJobState.Failed, (await store.GetAsync(unopened, CancellationToken.None))!.State);
     }
 
     [Fact]
