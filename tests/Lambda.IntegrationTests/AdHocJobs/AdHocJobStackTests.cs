@@ -136,6 +136,15 @@ public sealed class AdHocJobStackTests(ITestOutputHelper output) : IAsyncLifetim
         var actual = await ReadResultAsync(bytes);
         Assert.Equal(expected.Select(e => (e.Key.Country, e.Key.Status, e.Value.Orders, e.Value.Revenue)), actual);
 
+        // The job recorded the snapshot it read: every produced offset of every partition, nothing beyond.
+        using (var snapshot = JsonDocument.Parse(await SnapshotAsync(id)))
+        {
+            var ends = snapshot.RootElement.GetProperty("master").GetProperty("orders").GetProperty("committed_ends");
+            Assert.Equal(
+                Enumerable.Range(0, Partitions).Select(p => produced[p]),
+                Enumerable.Range(0, Partitions).Select(p => ends.GetProperty(p.ToString(System.Globalization.CultureInfo.InvariantCulture)).GetInt64()));
+        }
+
         var refused = await SubmitAsync("COPY (SELECT * FROM master_orders) TO '/tmp/adhoc-stack-stolen.csv'", "csv");
         var failed = await WaitForAsync(refused, "failed");
         Assert.StartsWith("refused:", failed.GetProperty("error").GetString(), StringComparison.Ordinal);
@@ -199,6 +208,15 @@ public sealed class AdHocJobStackTests(ITestOutputHelper output) : IAsyncLifetim
             Bound,
             () => $"last: {job}\n{Tails()}");
         return job;
+    }
+
+    private async Task<string> SnapshotAsync(Guid id)
+    {
+        await using var connection = new NpgsqlConnection(_rig.Stack.PostgresConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT snapshot::text FROM adhoc_jobs WHERE id = @id", connection);
+        command.Parameters.AddWithValue("id", id);
+        return await command.ExecuteScalarAsync() as string ?? throw new InvalidOperationException($"job {id} recorded no snapshot");
     }
 
     private async Task<string?> HangfireStateAsync(Guid id)
