@@ -1,3 +1,4 @@
+using Lambda.ServingLayer.AdHocJobs;
 using Lambda.ServingLayer.Alerts.Api;
 using Lambda.ServingLayer.Dashboard;
 using Lambda.ServingLayer.Endpoints;
@@ -34,6 +35,7 @@ public static class ServingLayerApplicationExtensions
         app.MapViewEndpoints();
         app.MapEventEndpoints();
         app.MapAdminEndpoints();
+        app.MapAdHocJobEndpoints();
         app.MapAlertEndpoints();
         app.MapPipelineHealthEndpoints();
         app.MapDashboardEndpoints();

@@ -13,6 +13,7 @@ using Lambda.ServingLayer.Problems;
 using Lambda.ServingLayer.Querying;
 using Lambda.ServingLayer.Security;
 using Lambda.ServingLayer.Telemetry;
+using Lambda.Shared.AdHoc;
 using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.ClickHouse;
@@ -64,6 +65,8 @@ public static class ServingLayerServiceCollectionExtensions
         services.TryAddSingleton<IEventPublisher, KafkaEventPublisher>();
         services.TryAddSingleton<IBatchJobScheduler, HangfireBatchJobScheduler>();
         services.TryAddSingleton<IBatchStatusStore, PostgresBatchStatusStore>();
+        services.TryAddSingleton(sp => new PostgresAdHocJobStore(sp.GetRequiredService<NpgsqlDataSource>()));
+        services.TryAddSingleton<IAdHocJobRequests>(sp => sp.GetRequiredService<PostgresAdHocJobStore>());
 
         services.AddLambdaTelemetry(configuration, "lambda-serving-layer");
         services.TryAddSingleton<ServingLayerMetrics>();
