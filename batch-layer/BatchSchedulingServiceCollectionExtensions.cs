@@ -12,6 +12,7 @@ using Lambda.BatchLayer.Loading;
 using Lambda.BatchLayer.Scheduling;
 using Lambda.BatchLayer.Status;
 using Lambda.BatchLayer.Telemetry;
+using Lambda.Shared.AdHoc;
 using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.ClickHouse;
@@ -70,6 +71,9 @@ public static class BatchSchedulingServiceCollectionExtensions
 
         services.TryAddSingleton<IPublishedBatchViewFiles, ManifestBatchViewFiles>();
         services.TryAddSingleton<AdHocSqlEngine>();
+        services.AddOptions<AdHocJobOptions>().BindConfiguration(AdHocJobOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(sp => new PostgresAdHocJobStore(sp.GetRequiredService<BatchDatabase>().DataSource));
+        services.TryAddSingleton<IAdHocJobRuns>(sp => sp.GetRequiredService<PostgresAdHocJobStore>());
 
         services.AddLambdaBatchEngine(configuration);
         return services;
@@ -171,6 +175,9 @@ public static class BatchSchedulingServiceCollectionExtensions
         services.TryAddTransient<CompactionJob>();
         services.TryAddSingleton<SpeedFlushWaiter>();
         services.TryAddTransient<BackfillJob>();
+        // Ad hoc jobs the serving layer submits name the shared interface too.
+        services.TryAddTransient<AdHocJobRunner>();
+        services.TryAddTransient<IAdHocJob>(sp => sp.GetRequiredService<AdHocJobRunner>());
 
         services.AddHangfire((_, config) =>
         {

@@ -1,3 +1,4 @@
+using Lambda.ServingLayer.AdHocJobs;
 using Lambda.ServingLayer.Alerts.Api;
 using Lambda.ServingLayer.Dashboard;
 using Lambda.ServingLayer.Endpoints;
@@ -35,6 +36,7 @@ public static class ServingLayerApplicationExtensions
         app.MapViewEndpoints();
         app.MapEventEndpoints();
         app.MapAdminEndpoints();
+        app.MapAdHocJobEndpoints();
         app.MapAlertEndpoints();
         app.MapDriftEndpoints();
         app.MapPipelineHealthEndpoints();

@@ -13,6 +13,7 @@ using Lambda.ServingLayer.Problems;
 using Lambda.ServingLayer.Querying;
 using Lambda.ServingLayer.Security;
 using Lambda.ServingLayer.Telemetry;
+using Lambda.Shared.AdHoc;
 using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.ClickHouse;
@@ -69,6 +70,8 @@ public static class ServingLayerServiceCollectionExtensions
         services.AddOptions<DriftOptions>().Bind(configuration.GetSection(DriftOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DriftOptions>, DriftOptionsValidator>());
         services.TryAddSingleton<IDriftReportStore, PostgresDriftReportStore>();
+        services.TryAddSingleton(sp => new PostgresAdHocJobStore(sp.GetRequiredService<NpgsqlDataSource>()));
+        services.TryAddSingleton<IAdHocJobRequests>(sp => sp.GetRequiredService<PostgresAdHocJobStore>());
 
         services.AddLambdaTelemetry(configuration, "lambda-serving-layer");
         services.TryAddSingleton<ServingLayerMetrics>();

@@ -105,6 +105,7 @@ public static class AdminEndpoints
         return TypedResults.Ok(new BatchStatusResponse(runs.Select(BatchRunDescription.From).ToArray(), watermark));
     }
 
-    private static bool IsJson(string? contentType) =>
+    /// <summary>True when <paramref name="contentType"/> is JSON (the admin endpoints' bodies).</summary>
+    internal static bool IsJson(string? contentType) =>
         IngestBodyReader.TryGetFormat(contentType, out var format, out _) && format == IngestFormat.Json;
 }
