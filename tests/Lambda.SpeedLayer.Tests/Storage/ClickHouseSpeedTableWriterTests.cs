@@ -65,7 +65,7 @@ public sealed class ClickHouseSpeedTableWriterTests
         Assert.Contains("definition changed, new table version", warning.Message, StringComparison.Ordinal);
         Assert.Equal(41, (await store.GetMaxOffsetsAsync(old, CancellationToken.None))[0]);
         Assert.Empty(await store.GetMaxOffsetsAsync(changed, CancellationToken.None));
-        var analystView = await Strings(db, $"SELECT create_table_query FROM system.tables WHERE database = '{db.Name}' AND name = 'by_country'");
+        var analystView = await Strings(db, $"SELECT create_table_query FROM system.tables WHERE database = '{db.Name}' AND name = 'by_country_speed'");
         Assert.Contains(version.Table, Assert.Single(analystView), StringComparison.Ordinal);
     }
 
@@ -129,9 +129,9 @@ public sealed class ClickHouseSpeedTableWriterTests
         await driver.FlushAsync();
         var view = Catalog.GetView("by_country");
 
-        var types = await Strings(db, $"SELECT concat(name, ' ', type) FROM system.columns WHERE database = '{db.Name}' AND table = 'by_country'");
+        var types = await Strings(db, $"SELECT concat(name, ' ', type) FROM system.columns WHERE database = '{db.Name}' AND table = 'by_country_speed'");
         var rows = await db.Client.QueryRowsAsync(
-            "SELECT country, sum(orders), sum(revenue), max(biggest), min(smallest), sum(avg_amount_sum), sum(avg_amount_count) FROM by_country GROUP BY country ORDER BY country");
+            "SELECT country, sum(orders), sum(revenue), max(biggest), min(smallest), sum(avg_amount_sum), sum(avg_amount_count) FROM by_country_speed GROUP BY country ORDER BY country");
 
         Assert.Contains("country String", types);
         Assert.Contains("orders UInt64", types);
@@ -155,7 +155,7 @@ public sealed class ClickHouseSpeedTableWriterTests
             Assert.Equal(groups.Sum(g => g.GetValue("orders").AsLong()), (long)rows[i].GetUInt64(6));
         }
 
-        var estimate = await db.Client.QueryRowsAsync("SELECT buyers, buyers_state FROM by_country LIMIT 1");
+        var estimate = await db.Client.QueryRowsAsync("SELECT buyers, buyers_state FROM by_country_speed LIMIT 1");
         Assert.Equal((long)estimate[0].GetUInt64(0), HyperLogLogEstimate(estimate[0].GetBytes(1)));
     }
 
