@@ -135,6 +135,9 @@ public sealed class ExactViewSql
                 yield return $"if(max({present}) = 1, {pick}({Inner(name)}, {present} = 1), NULL) AS {output}";
                 break;
             case MeasureKind.Avg:
+                // The parts add up across rows, so analysts can average over coarser buckets exactly: sum(m_sum) / sum(m_count).
+                yield return $"sum({Inner(name + "_sum")}) AS {ClickHouseSql.QuoteIdentifier(name + "_sum")}";
+                yield return $"sum({Inner(name + "_count")}) AS {ClickHouseSql.QuoteIdentifier(name + "_count")}";
                 yield return AvgSql(measure) + " AS " + output;
                 break;
             case MeasureKind.Distinct:
