@@ -65,6 +65,7 @@ public sealed partial class ClickHouseExactViewPublisher : IExactViewPublisher
             {
                 var sql = ExactViewSql.For(view);
                 await _client.ExecuteAsync(sql.CreateRunTableSql(Database), Idempotent, cancellationToken).ConfigureAwait(false);
+                await _client.ExecuteAsync(sql.CreateSpeedTableSql(Database), Idempotent, cancellationToken).ConfigureAwait(false);
                 await EnsureViewAsync(sql, cancellationToken).ConfigureAwait(false);
                 var entry = manifest?.FindView(view.Name);
                 if (entry is not null && string.Equals(entry.DefinitionHash, view.DefinitionHash, StringComparison.Ordinal))
@@ -353,7 +354,7 @@ public sealed partial class ClickHouseExactViewPublisher : IExactViewPublisher
         }
     }
 
-    /// <summary>Splits a comma-joined list (dates, and run ids, which are GUIDs: no commas).</summary>
+    /// <summary>Splits a comma-joined list (dates, and run ids: <c>yyyyMMddTHHmmssfffZ-hex8</c>, no commas).</summary>
     private static string[] ParseArray(string text) => text.Length == 0 ? [] : text.Split(',');
 
     private sealed record Pointer(string RunId, HashSet<(DateOnly Day, string RunId)> Days, ulong Version);

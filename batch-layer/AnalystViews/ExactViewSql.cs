@@ -46,6 +46,12 @@ public sealed class ExactViewSql
     /// <summary>The speed table the view reads.</summary>
     public string SpeedTableName => _speed.TableName;
 
+    /// <summary>
+    /// DDL of the speed table (the speed layer's own, idempotent): ClickHouse 18.16 refuses a view over a table that does not
+    /// exist, and the batch layer may start before the speed layer created it.
+    /// </summary>
+    public string CreateSpeedTableSql(string database) => _speed.CreateTableSql(database);
+
     /// <summary>The columns of the run-tagged batch table in insert order: <see cref="ExactViewTables.RunColumn"/>, then the speed table's group columns.</summary>
     public IReadOnlyList<string> RunTableColumns => [ExactViewTables.RunColumn, .. _speed.GroupColumns.Select(c => c.Name)];
 
@@ -86,7 +92,9 @@ public sealed class ExactViewSql
     public string SelectSql(string database)
     {
         var keys = new[] { SpeedTableSchema.BucketColumn }.Concat(View.Dimensions.Select(d => d.Name)).Select(ClickHouseSql.QuoteIdentifier).ToArray();
-        var measureColumns = _speed.GroupColumns.Skip(1 + View.Dimensions.Count).Select(c => c.Name).ToArray();
+        // Sketch states are not read: SQL cannot merge them, and they are the widest columns by far.
+        var states = View.Measures.Where(m => m.Kind is MeasureKind.Distinct or MeasureKind.Quantiles).Select(m => m.Name + "_state").ToHashSet(StringComparer.Ordinal);
+        var measureColumns = _speed.GroupColumns.Skip(1 + View.Dimensions.Count).Select(c => c.Name).Where(c => !states.Contains(c)).ToArray();
         var inner = string.Join(", ", keys.Concat(measureColumns.Select(c => $"{ClickHouseSql.QuoteIdentifier(c)} AS {Inner(c)}")));
         var passOn = string.Join(", ", keys.Concat(measureColumns.Select(Inner)));
         var bucket = ClickHouseSql.QuoteIdentifier(SpeedTableSchema.BucketColumn);
