@@ -47,7 +47,6 @@ try
     var clock = Stopwatch.StartNew();
     var speedRows = 0L;
     var pending = new List<SpeedPartitionDelta>();
-    var pendingRows = 0;
     for (long first = 0; first < perPartition; first += flush)
     {
         var last = Math.Min(perPartition, first + flush) - 1;
@@ -72,21 +71,12 @@ try
 
             var groups = delta.GetSortedGroups();
             pending.Add(new SpeedPartitionDelta(p, first, last, groups));
-            pendingRows += groups.Count;
             speedRows += groups.Count;
         }
 
-        if (pendingRows > 200_000)
-        {
-            await speed.InsertAsync(view, pending, DateTime.UtcNow, CancellationToken.None);
-            pending.Clear();
-            pendingRows = 0;
-        }
-    }
-
-    if (pending.Count > 0)
-    {
+        // One insert per round of flushes: a partition appears once per insert, as in the speed layer.
         await speed.InsertAsync(view, pending, DateTime.UtcNow, CancellationToken.None);
+        pending.Clear();
     }
 
     // The batch run: one day file per day, published and loaded as a recompute's load does.
