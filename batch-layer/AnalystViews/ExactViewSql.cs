@@ -15,8 +15,8 @@ namespace Lambda.BatchLayer.AnalystViews;
 /// </summary>
 /// <remarks>
 /// Written for ClickHouse 18.16 and current releases alike: no CTEs, no correlated subqueries, one
-/// <c>ANY LEFT JOIN</c> against a one-row subquery (aliased, as current releases require), so the pointer is read once
-/// per query and the batch side and the speed side can never follow two different runs.
+/// <c>ANY LEFT JOIN</c> against a subquery (aliased, as current releases require) that reads the pointer row once and
+/// unfolds it, so the batch side and the speed side can never follow two different runs.
 /// </remarks>
 public sealed class ExactViewSql
 {
@@ -24,7 +24,7 @@ public sealed class ExactViewSql
     /// The layout version, carried in the view's text as the pointer subquery's alias: a view whose text lacks it (an older
     /// layout, or the speed-only view earlier releases created under this name) is replaced.
     /// </summary>
-    public const string LayoutMarker = "__pointer_v1";
+    public const string LayoutMarker = "__pointer_v2";
 
     private readonly SpeedTableSchema _speed;
 
@@ -101,24 +101,28 @@ public sealed class ExactViewSql
 
         var sql = new StringBuilder("SELECT ").Append(string.Join(", ", keys.Concat(View.Measures.SelectMany(Finalised))));
         sql.Append(" FROM (SELECT ").Append(passOn).Append(" FROM (");
-        sql.Append("SELECT 0 AS __src, toUInt16(0) AS __partition, toInt64(0) AS __first_offset, toDate(").Append(bucket).Append(") AS __day, ")
-            .Append(ClickHouseSql.QuoteIdentifier(ExactViewTables.RunColumn)).Append(" AS __file_run, 1 AS __k, ").Append(inner)
+        sql.Append("SELECT toUInt8(0) AS __src, toUInt16(0) AS __partition, toDate(").Append(bucket).Append(") AS __day, ")
+            .Append(ClickHouseSql.QuoteIdentifier(ExactViewTables.RunColumn)).Append(" AS __file_run, toInt64(0) AS __first_offset, ").Append(inner)
             .Append(" FROM ").Append(ClickHouseSql.QualifiedName(database, RunTableName));
-        sql.Append(" UNION ALL SELECT 1 AS __src, ").Append(ClickHouseSql.QuoteIdentifier(SpeedTableSchema.PartitionColumn)).Append(" AS __partition, ")
-            .Append(ClickHouseSql.QuoteIdentifier(SpeedTableSchema.FirstOffsetColumn)).Append(" AS __first_offset, toDate(0) AS __day, '' AS __file_run, 1 AS __k, ")
+        sql.Append(" UNION ALL SELECT toUInt8(1) AS __src, ").Append(ClickHouseSql.QuoteIdentifier(SpeedTableSchema.PartitionColumn)).Append(" AS __partition, ")
+            .Append("toDate(0) AS __day, '' AS __file_run, ").Append(ClickHouseSql.QuoteIdentifier(SpeedTableSchema.FirstOffsetColumn)).Append(" AS __first_offset, ")
             .Append(inner).Append(" FROM ").Append(ClickHouseSql.QualifiedName(database, SpeedTableName))
             .Append(" WHERE ").Append(ClickHouseSql.QuoteIdentifier(SpeedTableSchema.KindColumn)).Append(" = ").Append((byte)SpeedRowKind.Delta);
-        sql.Append(") AS __rows ANY LEFT JOIN (SELECT 1 AS __k, argMax(days, version) AS __days, argMax(day_runs, version) AS __day_runs, ")
+
+        // The pointer row, read once, unfolded into one join row per watermark (speed side: its position) and per day of the
+        // run (batch side: the day and the run that computed its file). Rows without a match get the defaults: a partition
+        // without a watermark has S_p = 0, a batch row of a day or run the pointer does not name has __hit = 0.
+        sql.Append(") AS __rows ANY LEFT JOIN (SELECT tupleElement(__e, 1) AS __src, tupleElement(__e, 2) AS __partition, tupleElement(__e, 3) AS __day, ")
+            .Append("tupleElement(__e, 4) AS __file_run, tupleElement(__e, 5) AS __wm, toUInt8(1) AS __hit FROM (SELECT arrayJoin(arrayConcat(")
+            .Append("arrayMap((p, w) -> (toUInt8(1), p, toDate(0), '', w), __wm_partitions, __wm_positions), ")
+            .Append("arrayMap((d, r) -> (toUInt8(0), toUInt16(0), d, r, toInt64(0)), __days, __day_runs))) AS __e FROM (")
+            .Append("SELECT argMax(days, version) AS __days, argMax(day_runs, version) AS __day_runs, ")
             .Append("argMax(wm_partitions, version) AS __wm_partitions, argMax(wm_positions, version) AS __wm_positions FROM ")
             .Append(ClickHouseSql.QualifiedName(database, ExactViewTables.CurrentRuns))
             .Append(" WHERE view = ").Append(ClickHouseSql.QuoteString(View.Name))
             .Append(" AND definition_hash = ").Append(ClickHouseSql.QuoteString(View.DefinitionHash))
-            .Append(") AS ").Append(LayoutMarker).Append(" USING __k");
-
-        // A batch row counts when its day's file in the pointer's run is the one it came from; a speed delta when it starts at
-        // or above its partition's watermark (indexOf gives 0 for a partition without one, and element 0 of an array is 0: S_p = 0).
-        sql.Append(" WHERE (__src = 0 AND __day_runs[indexOf(__days, __day)] = __file_run)")
-            .Append(" OR (__src = 1 AND __first_offset >= __wm_positions[indexOf(__wm_partitions, __partition)])");
+            .Append("))) AS ").Append(LayoutMarker).Append(" USING __src, __partition, __day, __file_run");
+        sql.Append(" WHERE (__src = 0 AND __hit = 1) OR (__src = 1 AND __first_offset >= __wm)");
         sql.Append(") GROUP BY ").Append(string.Join(", ", keys));
         return sql.ToString();
     }

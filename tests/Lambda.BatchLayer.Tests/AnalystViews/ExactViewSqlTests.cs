@@ -28,8 +28,7 @@ public sealed class ExactViewSqlTests
         Assert.Equal(1, Occurrences(select, "`lambda_current_runs`"));
         Assert.Contains("definition_hash = '" + TestCatalogs.RevenueByCountry.DefinitionHash + "'", select, StringComparison.Ordinal);
         Assert.Contains("ANY LEFT JOIN", select, StringComparison.Ordinal);
-        Assert.Contains("__day_runs[indexOf(__days, __day)] = __file_run", select, StringComparison.Ordinal);
-        Assert.Contains("__first_offset >= __wm_positions[indexOf(__wm_partitions, __partition)]", select, StringComparison.Ordinal);
+        Assert.Contains("USING __src, __partition, __day, __file_run WHERE (__src = 0 AND __hit = 1) OR (__src = 1 AND __first_offset >= __wm)", select, StringComparison.Ordinal);
         Assert.Contains("`kind` = 0", select, StringComparison.Ordinal);
         Assert.EndsWith("GROUP BY `bucket`, `country`", select, StringComparison.Ordinal);
         Assert.DoesNotContain("WITH ", select, StringComparison.Ordinal);

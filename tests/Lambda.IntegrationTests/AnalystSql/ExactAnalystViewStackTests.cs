@@ -102,6 +102,7 @@ public sealed class ExactAnalystViewStackTests(ITestOutputHelper output) : IAsyn
 
         var queries = OracleQuery.Generate(_catalog.Views, OrderStream.Start, 3, QueryCount, seed: 12);
         await CheckQueriesAsync(queries, oracle, pointer);
+        await RunReadmeQueriesAsync(oracle);
 
         // Three recomputes, each after more events (late ones among them) arrived, with a reader looping over the SQL total.
         var extra = OrderStream.Generate(3 * 1_500, seed: 77);
@@ -130,6 +131,40 @@ public sealed class ExactAnalystViewStackTests(ITestOutputHelper output) : IAsyn
         var naive = await _clickHouse.QueryScalarAsync<ulong>(
             $"SELECT (SELECT sum(orders) FROM revenue_by_country_speed) + (SELECT sum(orders) FROM batch_runs_revenue_by_country_{_catalog.GetView("revenue_by_country").DefinitionHash[..8]} WHERE __run IN (SELECT arrayJoin(argMax(day_runs, version)) FROM lambda_current_runs WHERE view = 'revenue_by_country'))");
         Assert.True(naive > Total(oracle: (await WaitForConvergenceAsync(all, "final")).GetValueOrDefault("revenue_by_country")!).Orders, $"a plain UNION ALL gives {naive} orders (run {current}): the test would not see a double count");
+    }
+
+    /// <summary>The README's three example queries ("SQL for analysts"), on the test's days: they run on this release and add up.</summary>
+    private async Task RunReadmeQueriesAsync(Dictionary<string, JsonViewOracle> oracle)
+    {
+        var hours = await _clickHouse.QueryRowsAsync("""
+            SELECT toStartOfHour(bucket) AS hour, sum(orders) AS orders, sum(revenue) AS revenue, max(biggest) AS biggest
+            FROM revenue_by_country
+            WHERE bucket >= toDateTime('2026-03-01 00:00:00') AND bucket < toDateTime('2026-03-02 00:00:00')
+            GROUP BY hour ORDER BY hour
+            """);
+        var day1 = oracle["revenue_by_country"].Query(OrderStream.Start.ToUnixTimeMilliseconds(), OrderStream.Start.AddDays(1).ToUnixTimeMilliseconds(), null, [], _ => true);
+        Assert.Equal(24, hours.Count);
+        Assert.Equal(Assert.Single(day1).Measures[0].Count, hours.Sum(r => (long)r.GetUInt64(1)));
+
+        var top = await _clickHouse.QueryRowsAsync("""
+            SELECT country, sum(revenue) AS revenue, sum(orders) AS orders
+            FROM revenue_by_country
+            WHERE bucket >= toDateTime(toMonday(toDate('2026-03-04')))
+            GROUP BY country ORDER BY revenue DESC LIMIT 10
+            """);
+        Assert.True(top.Count > 0 && top.Zip(top.Skip(1)).All(p => p.First.GetDecimal(1) >= p.Second.GetDecimal(1)));
+
+        var joined = await _clickHouse.QueryRowsAsync("""
+            SELECT p.hour, p.country, p.revenue, a.orders AS all_orders, a.amount_sum / a.amount_count AS avg_amount
+            FROM (SELECT toStartOfHour(bucket) AS hour, country, sum(revenue) AS revenue FROM revenue_by_country
+                  WHERE bucket >= toDateTime('2026-03-01 00:00:00') GROUP BY hour, country) AS p
+            ANY INNER JOIN
+                 (SELECT bucket AS hour, country, sum(orders) AS orders, sum(avg_amount_sum) AS amount_sum, sum(avg_amount_count) AS amount_count
+                  FROM orders_by_status WHERE bucket >= toDateTime('2026-03-01 00:00:00') GROUP BY hour, country) AS a
+            USING hour, country ORDER BY p.hour, p.revenue DESC
+            """);
+        Assert.True(joined.Count > 0 && joined.All(r => r.GetUInt64(3) > 0));
+        output.WriteLine($"README queries: {hours.Count} hours, {top.Count} countries, {joined.Count} joined rows");
     }
 
     private static (ulong Orders, decimal Revenue) Total(JsonViewOracle oracle)
