@@ -35,7 +35,7 @@ public sealed class ClickHouseSpeedTableWriterTests
         Assert.Equal(Catalog.Views.Select(SpeedTableSchema.TableNameOf), first.Select(v => v.Table));
         Assert.All(first.Concat(second), v => Assert.False(v.DefinitionChanged));
         var tables = await Strings(db, $"SELECT name FROM system.tables WHERE database = '{db.Name}' ORDER BY name");
-        var expected = Catalog.Views.SelectMany(v => new[] { v.Name, SpeedTableSchema.TableNameOf(v) }).Append("speed_tables").Order(StringComparer.Ordinal);
+        var expected = Catalog.Views.SelectMany(v => new[] { SpeedTableSchema.For(v).AnalystViewName, SpeedTableSchema.TableNameOf(v) }).Append("speed_tables").Order(StringComparer.Ordinal);
         Assert.Equal(expected, tables);
         var metadata = await Strings(db, "SELECT concat(view, ' ', version, ' ', table) FROM speed_tables ORDER BY view");
         Assert.Equal(Catalog.Views.Select(v => $"{v.Name} {SpeedTableSchema.VersionOf(v)} {SpeedTableSchema.TableNameOf(v)}").Order(StringComparer.Ordinal), metadata);
