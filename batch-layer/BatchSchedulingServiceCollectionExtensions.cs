@@ -4,6 +4,7 @@ using Hangfire.Common;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
 using Lambda.BatchLayer.AdHoc;
+using Lambda.BatchLayer.AnalystViews;
 using Lambda.BatchLayer.Archive;
 using Lambda.BatchLayer.Compaction;
 using Lambda.BatchLayer.Dashboard;
@@ -58,6 +59,7 @@ public static class BatchSchedulingServiceCollectionExtensions
         services.TryAddSingleton<IBatchRunStore, PostgresBatchRunStore>();
         services.TryAddSingleton<IRecomputeLock, PostgresRecomputeLock>();
         services.TryAddSingleton<IBatchViewLoader, ClickHouseBatchViewLoader>();
+        services.TryAddSingleton<IExactViewPublisher, ClickHouseExactViewPublisher>();
         services.AddMetrics();
         services.TryAddSingleton<BatchLayerMetrics>();
         services.TryAddSingleton<RecomputeRunner>();
@@ -217,6 +219,7 @@ public static class BatchSchedulingServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.AddHostedService<RecurringJobRegistrar>();
         services.AddHostedService<NewViewBackfillStarter>();
+        services.AddHostedService<ExactViewStartup>();
         return services;
     }
 }

@@ -1,3 +1,4 @@
+using Lambda.BatchLayer.AnalystViews;
 using Lambda.BatchLayer.Loading;
 using Lambda.BatchLayer.Recompute;
 using Lambda.BatchLayer.Status;
@@ -36,6 +37,7 @@ public sealed class RecomputeRunner
     private readonly TimeProvider _time;
     private readonly ILogger<RecomputeRunner> _logger;
     private readonly BatchLayerMetrics? _metrics;
+    private readonly IExactViewPublisher? _exactViews;
 
     /// <summary>
     /// Creates the runner. The engine is resolved per run, so a host without one still starts.
@@ -53,9 +55,11 @@ public sealed class RecomputeRunner
         IOptions<BatchLoadOptions> load,
         TimeProvider time,
         ILogger<RecomputeRunner> logger,
-        BatchLayerMetrics? metrics = null)
+        BatchLayerMetrics? metrics = null,
+        IExactViewPublisher? exactViews = null)
     {
         _metrics = metrics;
+        _exactViews = exactViews;
         _services = services ?? throw new ArgumentNullException(nameof(services));
         _store = store ?? throw new ArgumentNullException(nameof(store));
         _lock = recomputeLock ?? throw new ArgumentNullException(nameof(recomputeLock));
@@ -146,6 +150,13 @@ public sealed class RecomputeRunner
                 if (_load.Enabled)
                 {
                     daysLoaded = await LoadPublishedAsync(recorder, result.RowsRead, cancellationToken).ConfigureAwait(false);
+
+                    // After the batch tables, under the same lock: the exact analyst views move to the manifest's runs last
+                    // (docs/design-notes.md, "Exact analyst views in ClickHouse").
+                    if (_exactViews is not null)
+                    {
+                        await _exactViews.PublishAsync(await _manifests.LoadAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+                    }
                 }
 
                 var final = result.NothingToDo ? BatchRunState.NothingToDo : BatchRunState.Succeeded;

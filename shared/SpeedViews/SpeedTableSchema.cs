@@ -99,8 +99,11 @@ public sealed class SpeedTableSchema
     /// <summary><c>speed_&lt;view&gt;_&lt;hash8&gt;</c>.</summary>
     public string TableName { get; }
 
-    /// <summary>Name of the analyst view (a ClickHouse VIEW over the delta rows of the current version): the view's name.</summary>
-    public string AnalystViewName => View.Name;
+    /// <summary>
+    /// Name of the speed-only analyst view (a ClickHouse VIEW over the delta rows of the current version): <c>&lt;view&gt;_speed</c>.
+    /// The view's own name belongs to the batch layer's exact view (batch ⊕ speed at the watermarks; README "SQL for analysts").
+    /// </summary>
+    public string AnalystViewName => View.Name + "_speed";
 
     /// <summary>Every column in table (and insert) order.</summary>
     public IReadOnlyList<SpeedColumn> Columns { get; }

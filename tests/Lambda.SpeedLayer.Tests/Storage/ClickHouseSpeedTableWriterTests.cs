@@ -35,7 +35,7 @@ public sealed class ClickHouseSpeedTableWriterTests
         Assert.Equal(Catalog.Views.Select(SpeedTableSchema.TableNameOf), first.Select(v => v.Table));
         Assert.All(first.Concat(second), v => Assert.False(v.DefinitionChanged));
         var tables = await Strings(db, $"SELECT name FROM system.tables WHERE database = '{db.Name}' ORDER BY name");
-        var expected = Catalog.Views.SelectMany(v => new[] { v.Name, SpeedTableSchema.TableNameOf(v) }).Append("speed_tables").Order(StringComparer.Ordinal);
+        var expected = Catalog.Views.SelectMany(v => new[] { SpeedTableSchema.For(v).AnalystViewName, SpeedTableSchema.TableNameOf(v) }).Append("speed_tables").Order(StringComparer.Ordinal);
         Assert.Equal(expected, tables);
         var metadata = await Strings(db, "SELECT concat(view, ' ', version, ' ', table) FROM speed_tables ORDER BY view");
         Assert.Equal(Catalog.Views.Select(v => $"{v.Name} {SpeedTableSchema.VersionOf(v)} {SpeedTableSchema.TableNameOf(v)}").Order(StringComparer.Ordinal), metadata);
@@ -65,7 +65,7 @@ public sealed class ClickHouseSpeedTableWriterTests
         Assert.Contains("definition changed, new table version", warning.Message, StringComparison.Ordinal);
         Assert.Equal(41, (await store.GetMaxOffsetsAsync(old, CancellationToken.None))[0]);
         Assert.Empty(await store.GetMaxOffsetsAsync(changed, CancellationToken.None));
-        var analystView = await Strings(db, $"SELECT create_table_query FROM system.tables WHERE database = '{db.Name}' AND name = 'by_country'");
+        var analystView = await Strings(db, $"SELECT create_table_query FROM system.tables WHERE database = '{db.Name}' AND name = 'by_country_speed'");
         Assert.Contains(version.Table, Assert.Single(analystView), StringComparison.Ordinal);
     }
 
@@ -129,9 +129,9 @@ public sealed class ClickHouseSpeedTableWriterTests
         await driver.FlushAsync();
         var view = Catalog.GetView("by_country");
 
-        var types = await Strings(db, $"SELECT concat(name, ' ', type) FROM system.columns WHERE database = '{db.Name}' AND table = 'by_country'");
+        var types = await Strings(db, $"SELECT concat(name, ' ', type) FROM system.columns WHERE database = '{db.Name}' AND table = 'by_country_speed'");
         var rows = await db.Client.QueryRowsAsync(
-            "SELECT country, sum(orders), sum(revenue), max(biggest), min(smallest), sum(avg_amount_sum), sum(avg_amount_count) FROM by_country GROUP BY country ORDER BY country");
+            "SELECT country, sum(orders), sum(revenue), max(biggest), min(smallest), sum(avg_amount_sum), sum(avg_amount_count) FROM by_country_speed GROUP BY country ORDER BY country");
 
         Assert.Contains("country String", types);
         Assert.Contains("orders UInt64", types);
@@ -155,7 +155,7 @@ public sealed class ClickHouseSpeedTableWriterTests
             Assert.Equal(groups.Sum(g => g.GetValue("orders").AsLong()), (long)rows[i].GetUInt64(6));
         }
 
-        var estimate = await db.Client.QueryRowsAsync("SELECT buyers, buyers_state FROM by_country LIMIT 1");
+        var estimate = await db.Client.QueryRowsAsync("SELECT buyers, buyers_state FROM by_country_speed LIMIT 1");
         Assert.Equal((long)estimate[0].GetUInt64(0), HyperLogLogEstimate(estimate[0].GetBytes(1)));
     }
 

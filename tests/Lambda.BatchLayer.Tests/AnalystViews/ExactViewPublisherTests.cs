@@ -1,0 +1,213 @@
+extern alias speedlayer;
+
+using System.Globalization;
+using Lambda.BatchLayer.AnalystViews;
+using Lambda.BatchLayer.Tests.Loading;
+using Lambda.Shared.Aggregation;
+using Lambda.Shared.BatchViews;
+using Lambda.Shared.Catalog;
+using Lambda.Shared.ClickHouse;
+using Lambda.Shared.Measures;
+using Lambda.Shared.SpeedViews;
+using Lambda.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+using SpeedWriter = speedlayer::Lambda.SpeedLayer.Storage.ClickHouseSpeedTableWriter;
+
+namespace Lambda.BatchLayer.Tests.AnalystViews;
+
+/// <summary>
+/// The exact analyst view on ClickHouse 18.16 and 26.7, for a view with every measure kind over every field type: its rows are
+/// the groups of the batch run the pointer names plus the speed deltas at or above that run's watermarks, finalised as the
+/// serving layer finalises the same groups; the pointer moves to a newer run only, and a speed-only view of an earlier release
+/// under the view's name is replaced.
+/// </summary>
+[Trait(TestCategories.Name, TestCategories.Stack)]
+[Trait("Engine", "ClickHouse")]
+public sealed class ExactViewPublisherTests : IAsyncLifetime
+{
+    private static readonly DateOnly Day = new(2026, 11, 24);
+
+    private readonly ClickHouseTestDatabase _clickHouse = new(prefix: "exact_view");
+    private readonly string _root = Directory.CreateTempSubdirectory("exact-view-").FullName;
+
+    public Task InitializeAsync() => _clickHouse.InitializeAsync();
+
+    public async Task DisposeAsync()
+    {
+        await _clickHouse.DisposeAsync();
+        Directory.Delete(_root, recursive: true);
+    }
+
+    [Fact]
+    public async Task Rows_are_the_named_runs_batch_groups_plus_the_deltas_at_or_above_its_watermarks_finalised_like_the_api()
+    {
+        var view = TypeCatalogs.AllTypes.GetView("everything");
+        var batchEvents = Things(0, 300, minutes: 30);
+        var speedEvents = Things(300, 200, minutes: 45);      // minutes 0..44: mixed groups up to 29, speed-only after
+        var otherPartition = Things(500, 40, minutes: 60);    // partition 1 has no watermark: all of it counts
+        var below = Things(900, 50, minutes: 60);             // partition 0 below the watermark: in the batch run already
+        var speed = new SpeedWriter(_clickHouse.Client, NullLogger<SpeedWriter>.Instance);
+        await speed.EnsureSchemaAsync([view], CancellationToken.None);
+        await speed.InsertAsync(view, [new SpeedPartitionDelta(0, 0, 99, TestViews.Aggregate(view, below))], DateTime.UtcNow, CancellationToken.None);
+        await speed.InsertAsync(view, [new SpeedPartitionDelta(0, 100, 149, TestViews.Aggregate(view, speedEvents)), new SpeedPartitionDelta(1, 0, 9, TestViews.Aggregate(view, otherPartition))], DateTime.UtcNow, CancellationToken.None);
+
+        var publisher = Publisher(TypeCatalogs.AllTypes);
+        var manifest = await ManifestAsync(view, "r1", DateTimeOffset.UtcNow, TestViews.Aggregate(view, batchEvents), new Dictionary<int, long> { [0] = 100 });
+        Assert.Equal(1, await publisher.PublishAsync(manifest, CancellationToken.None));
+
+        var expected = TestViews.Aggregate(view, batchEvents.Concat(speedEvents).Concat(otherPartition));
+        var sources = new[] { batchEvents, speedEvents, otherPartition }
+            .SelectMany(events => TestViews.Aggregate(view, events).Select(g => g.KeyToString()))
+            .GroupBy(k => k, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        await AssertViewAsync(view, expected, sources);
+
+        // Published again: nothing loads twice and nothing changes.
+        Assert.Equal(0, await publisher.PublishAsync(manifest, CancellationToken.None));
+        await AssertViewAsync(view, expected, sources);
+    }
+
+    [Fact]
+    public async Task The_pointer_moves_to_newer_runs_only_and_older_runs_days_are_dropped_after_the_next_one()
+    {
+        var view = TestCatalogs.RevenueByCountry;
+        var sql = ExactViewSql.For(view);
+        var publisher = Publisher(TestCatalogs.Default);
+        var t0 = DateTimeOffset.UtcNow.AddMinutes(-10);
+        var r1 = await ManifestAsync(view, "r1", t0, TestViews.Aggregate(view, TestViews.PaidOrders(Day, 100)), new Dictionary<int, long>());
+        var r2 = await ManifestAsync(view, "r2", t0.AddMinutes(1), TestViews.Aggregate(view, TestViews.PaidOrders(Day, 250, seed: 2)), new Dictionary<int, long>());
+        var r3 = await ManifestAsync(view, "r3", t0.AddMinutes(2), TestViews.Aggregate(view, TestViews.PaidOrders(Day, 70, seed: 3)), new Dictionary<int, long>());
+
+        await publisher.PublishAsync(r2, CancellationToken.None);
+        Assert.Equal(250UL, await TotalAsync());
+        await publisher.PublishAsync(r1, CancellationToken.None);
+        Assert.Equal(250UL, await TotalAsync());
+        await publisher.PublishAsync(r3, CancellationToken.None);
+        Assert.Equal(70UL, await TotalAsync());
+
+        // r2's day stays for queries that read the pointer just before it moved; r1's never was the pointer's predecessor.
+        var runs = await _clickHouse.Client.QueryRowsAsync($"SELECT DISTINCT __run FROM {sql.RunTableName} ORDER BY __run");
+        Assert.Equal(["r2", "r3"], runs.Select(r => r.GetString(0)));
+    }
+
+    [Fact]
+    public async Task A_speed_only_view_of_an_earlier_release_is_replaced_and_a_table_of_the_name_is_left_alone()
+    {
+        var view = TestCatalogs.RevenueByCountry;
+        await _clickHouse.Client.ExecuteAsync(SpeedTableSchema.For(view).CreateTableSql(_clickHouse.Name));
+        await _clickHouse.Client.ExecuteAsync(
+            SpeedTableSchema.For(view).CreateAnalystViewSql(_clickHouse.Name).Replace("_speed`", "`", StringComparison.Ordinal));
+        await _clickHouse.Client.ExecuteAsync($"CREATE TABLE {_clickHouse.Name}.orders_by_status (x UInt8) ENGINE = Memory");
+
+        await Publisher(TestCatalogs.Default).PublishAsync(null, CancellationToken.None);
+
+        var text = await _clickHouse.Client.QueryScalarAsync<string>(
+            $"SELECT create_table_query FROM system.tables WHERE database = '{_clickHouse.Name}' AND name = 'revenue_by_country'");
+        Assert.True(ExactViewSql.For(view).IsCurrent(text), text);
+        Assert.Equal("Memory", await _clickHouse.Client.QueryScalarAsync<string>(
+            $"SELECT engine FROM system.tables WHERE database = '{_clickHouse.Name}' AND name = 'orders_by_status'"));
+        Assert.Equal(0UL, await _clickHouse.Client.QueryScalarAsync<ulong>("SELECT count() FROM revenue_by_country"));
+    }
+
+    private async Task<ulong> TotalAsync() => await _clickHouse.Client.QueryScalarAsync<ulong>("SELECT sum(orders) FROM revenue_by_country");
+
+    private ClickHouseExactViewPublisher Publisher(Catalog catalog) => new(
+        _clickHouse.Client,
+        new BatchViewReader(_root),
+        catalog,
+        new ManifestStore(_root),
+        TimeProvider.System,
+        NullLogger<ClickHouseExactViewPublisher>.Instance);
+
+    private async Task<BatchManifest> ManifestAsync(ViewDefinition view, string run, DateTimeOffset at, IReadOnlyList<ViewGroup> groups, Dictionary<int, long> watermarks)
+    {
+        var file = $"{view.Name}-{run}.parquet";
+        await BatchViewTestFiles.WriteAsync(Path.Combine(_root, file), view, groups, Day);
+        var entry = new BatchViewEntry
+        {
+            View = view.Name,
+            Source = view.Source.Name,
+            DefinitionHash = view.DefinitionHash,
+            RunId = run,
+            ComputedAt = at,
+            Watermarks = watermarks,
+            Days = [new BatchViewDay(Day, file, groups.Count, run)],
+        };
+        return new BatchManifest { RunId = run, PublishedAt = at, Views = new Dictionary<string, BatchViewEntry> { [view.Name] = entry } };
+    }
+
+    private async Task AssertViewAsync(ViewDefinition view, IReadOnlyList<ViewGroup> expected, Dictionary<string, int> sources)
+    {
+        var rows = await _clickHouse.Client.QueryRowsAsync($"SELECT * FROM {view.Name} ORDER BY bucket, s, b");
+        Assert.Equal(expected.Count, rows.Count);
+        var byKey = expected.ToDictionary(g => (g.BucketStartMilliseconds, g.GetDimension("s").AsString(), g.GetDimension("b").AsBool()));
+        var checkedSketches = 0;
+        foreach (var row in rows)
+        {
+            var key = (new DateTimeOffset(row.GetDateTime(row.GetOrdinal("bucket"))).ToUnixTimeMilliseconds(), row.GetString(row.GetOrdinal("s")), row.GetBoolean(row.GetOrdinal("b")));
+            Assert.True(byKey.TryGetValue(key, out var group), $"row {key} is not a group of the events");
+            var single = sources[group.KeyToString()] == 1;
+            foreach (var measure in view.Measures)
+            {
+                var value = group.GetValue(measure.Index);
+                var where = $"group {group.KeyToString()} measure {measure.Name}";
+                switch (measure.Kind)
+                {
+                    case MeasureKind.Distinct:
+                        var ordinal = row.GetOrdinal(measure.Name);
+                        Assert.True(single ? row.GetInt64(ordinal) == value.AsLong() : row.IsNull(ordinal), where);
+                        checkedSketches += single ? 1 : 0;
+                        break;
+                    case MeasureKind.Quantiles:
+                        foreach (var q in value.AsQuantiles())
+                        {
+                            var column = row.GetOrdinal(measure.Name + "_" + q.Label);
+                            Assert.True(single ? row.GetDouble(column) == q.Value : row.IsNull(column), where + " " + q.Label);
+                        }
+
+                        break;
+                    default:
+                        AssertValue(row, row.GetOrdinal(measure.Name), value, where, measure.FieldType is { Kind: FieldKind.Double } && measure.Kind is MeasureKind.Sum or MeasureKind.Avg);
+                        break;
+                }
+            }
+        }
+
+        Assert.True(checkedSketches > 0, "no group was held by a single stored row");
+    }
+
+    private static void AssertValue(ClickHouseRow row, int ordinal, MeasureValue value, string where, bool orderDependent)
+    {
+        switch (value.Kind)
+        {
+            case MeasureValueKind.Null:
+                Assert.True(row.IsNull(ordinal), where);
+                break;
+            case MeasureValueKind.Long:
+                Assert.True(row.GetInt64(ordinal) == value.AsLong(), $"{where}: {row.GetInt64(ordinal)} != {value.AsLong()}");
+                break;
+            case MeasureValueKind.Decimal:
+                Assert.True(row.GetDecimal(ordinal) == value.AsDecimal(), $"{where}: {row.GetDecimal(ordinal)} != {value.AsDecimal()}");
+                break;
+            case MeasureValueKind.Timestamp:
+                Assert.Equal(value.AsTimestamp(), new DateTimeOffset(row.GetDateTime(ordinal)));
+                break;
+            case MeasureValueKind.Double when orderDependent:
+                Assert.True(Math.Abs(row.GetDouble(ordinal) - value.AsDouble()) <= 1e-9 * Math.Max(1, Math.Abs(value.AsDouble())), where);
+                break;
+            default:
+                Assert.True(row.GetDouble(ordinal) == value.AsDouble(), $"{where}: {row.GetDouble(ordinal)} != {value.AsDouble()}");
+                break;
+        }
+    }
+
+    /// <summary>Events of <c>things</c> on <see cref="Day"/>, spread over its first <paramref name="minutes"/> minutes.</summary>
+    private static List<string> Things(int first, int count, int minutes)
+    {
+        var start = new DateTimeOffset(Day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        return Enumerable.Range(first, count).Select(i => string.Create(
+            CultureInfo.InvariantCulture,
+            $$"""{"ts":"{{start.AddMinutes(i % minutes).AddSeconds(i % 60):yyyy-MM-ddTHH:mm:ssZ}}","s":"s{{i % 3}}","l":{{(i % 7) - 3}},"d":{{(i % 11) * 0.25}},"m":{{(i % 13) * 1.125m - 4}},"b":{{(i % 2 == 0 ? "true" : "false")}},"t":"2026-11-0{{1 + (i % 9)}}T00:00:0{{i % 10}}Z"}"""))
+            .ToList();
+    }
+}
