@@ -34,6 +34,7 @@ public static class ServingLayerApplicationExtensions
         app.MapViewEndpoints();
         app.MapEventEndpoints();
         app.MapAdminEndpoints();
+        app.MapLookupAdminEndpoints();
         app.MapAlertEndpoints();
         app.MapPipelineHealthEndpoints();
         app.MapDashboardEndpoints();
