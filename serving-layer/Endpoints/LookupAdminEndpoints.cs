@@ -71,7 +71,8 @@ public static class LookupAdminEndpoints
         }
         catch (LookupPublishException ex)
         {
-            return ProblemResults.Parameter(ex.Field, ex.Message);
+            // The message names the column; a problem with the document as a whole says it is the body's.
+            return ProblemResults.Parameter(ex.Field, ex.Field == "body" && !ex.Message.Contains("body", StringComparison.Ordinal) ? $"body: {ex.Message}" : ex.Message);
         }
     }
 
@@ -87,7 +88,7 @@ public static class LookupAdminEndpoints
         var table = version is null ? null : await reader.ReadVersionAsync(lookup, version.Value, cancellationToken).ConfigureAwait(false);
         if (table is null)
         {
-            return ProblemResults.Parameter("name", $"lookup '{name}' has not been published yet", StatusCodes.Status404NotFound);
+            return ProblemResults.Parameter("name", $"name: lookup '{name}' has not been published yet", StatusCodes.Status404NotFound);
         }
 
         var rows = table.Rows.Select(r =>
@@ -115,6 +116,6 @@ public static class LookupAdminEndpoints
 
     private static IResult Unknown(string name, LambdaCatalog catalog) =>
         ProblemResults.Parameter("name", string.Create(CultureInfo.InvariantCulture,
-            $"lookup '{name}' is not in the catalog; lookups: {(catalog.Lookups.Count == 0 ? "(none)" : string.Join(", ", catalog.Lookups.Select(l => l.Name)))}"),
+            $"name '{name}' is not a lookup of the catalog; lookups: {(catalog.Lookups.Count == 0 ? "(none)" : string.Join(", ", catalog.Lookups.Select(l => l.Name)))}"),
             StatusCodes.Status404NotFound);
 }
