@@ -37,6 +37,7 @@ public sealed record BatchViewEntry
     /// The version of each lookup the view joins that its days were computed with (0: none published); null for a view
     /// without lookups. The next recompute redoes the days at or below the watermark where a newer version joins differently.
     /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyDictionary<string, long>? Lookups { get; init; }
 
     /// <summary>
