@@ -12,7 +12,7 @@ using LambdaCatalog = Lambda.Shared.Catalog.Catalog;
 namespace Lambda.BatchLayer.Commands;
 
 /// <summary>
-/// <c>lookup NAME FILE</c>: publishes FILE (CSV with a header line) as the
+/// <c>lookup NAME FILE</c>: publishes FILE (CSV with a header line, or Parquet when it ends in <c>.parquet</c>) as the
 /// next version of lookup NAME, beside the master dataset (<c>Batch:DatasetRoot</c>/lookups). A refused file (unknown
 /// lookup, missing key column, bad CSV, a cell of the wrong type) exits with 1, naming the column, and stores nothing.
 /// </summary>
@@ -23,8 +23,8 @@ public static class LookupCommand
     {
         ArgumentNullException.ThrowIfNull(environment);
         var name = new Argument<string>("NAME") { Description = "The lookup (the catalog's lookups:)." };
-        var file = new Argument<FileInfo>("FILE") { Description = "CSV with the lookup's columns (first line: column names)." };
-        var command = new Command("lookup", "Publish a new version of a lookup's rows from a CSV file.") { name, file };
+        var file = new Argument<FileInfo>("FILE") { Description = "CSV (first line: column names) or Parquet (.parquet) with the lookup's columns." };
+        var command = new Command("lookup", "Publish a new version of a lookup's rows from a CSV or Parquet file.") { name, file };
         command.SetAction((parse, cancellationToken) => RunAsync(environment, parse.GetValue(name)!, parse.GetValue(file)!, cancellationToken));
         return command;
     }

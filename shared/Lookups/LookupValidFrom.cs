@@ -21,6 +21,13 @@ public static class LookupValidFrom
                 return true;
             }
 
+            // A midnight-UTC instant is a day too (what a Parquet DATE column reads as through some readers).
+            if (FieldValue.TryParse(text, FieldType.Timestamp, out var instant) && instant.AsTimestampMilliseconds() % 86_400_000 == 0)
+            {
+                epochMilliseconds = instant.AsTimestampMilliseconds();
+                return true;
+            }
+
             error = $"'{text}' is not a day (yyyy-MM-dd)";
             return false;
         }

@@ -51,4 +51,25 @@ public sealed class LookupCommandTests : IDisposable
         Assert.Contains(message, console.Output.ReplaceLineEndings(string.Empty), StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(_root.Path, FileLookupStore.FolderName, lookup)) && Directory.GetFiles(Path.Combine(_root.Path, FileLookupStore.FolderName, lookup), "v*").Length > 0);
     }
+
+    [Fact]
+    public async Task A_parquet_file_is_read_by_column_name()
+    {
+        var path = Path.Combine(_root.Path, "fx.parquet");
+        await using (var connection = new DuckDB.NET.Data.DuckDBConnection("Data Source=:memory:"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"COPY (SELECT * FROM (VALUES ('USD', DATE '2026-01-01', 0.92::DECIMAL(18,4)), ('GBP', DATE '2026-01-02', 1.17::DECIMAL(18,4))) t(currency, valid_from, rate_to_eur)) TO '{path}' (FORMAT PARQUET)";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var console = new TestConsole();
+        Assert.Equal(0, await BatchCommandLine.InvokeAsync(["lookup", "fx_rates", path], Environment(console)));
+
+        var fx = Lambda.Testing.TestCatalogs.Default.Lookups.Single(l => l.Name == "fx_rates");
+        var table = (await new FileLookupStore(_root.Path, TimeProvider.System).ReadVersionAsync(fx, 1, default))!;
+        Assert.Equal(["GBP 2026-01-02 1.1700", "USD 2026-01-01 0.9200"],
+            table.Rows.Select(r => $"{r.Keys[0].AsString()} {LookupValidFrom.Format(r.ValidFromMilliseconds!.Value, fx.Versioning)} {r.Values[0].ToCanonicalString()}").Order());
+    }
 }
