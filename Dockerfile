@@ -24,6 +24,8 @@ COPY --from=build /app .
 ENV ASPNETCORE_HTTP_PORTS=8080 \
     APP_ASSEMBLY=${PROJECT}.dll
 EXPOSE 8080
+# The dataset volume mounts here; a new named volume takes this directory's owner, so the non-root user can write it.
+RUN mkdir -p /var/lib/lambda && chown "$APP_UID" /var/lib/lambda
 USER $APP_UID
 # A shell form would not pass signals on; exec hands the process over to dotnet, and "$@" keeps command arguments.
 ENTRYPOINT ["/bin/sh", "-c", "exec dotnet \"$APP_ASSEMBLY\" \"$@\"", "--"]

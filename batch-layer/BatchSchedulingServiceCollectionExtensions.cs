@@ -7,13 +7,16 @@ using Lambda.BatchLayer.AdHoc;
 using Lambda.BatchLayer.Archive;
 using Lambda.BatchLayer.Compaction;
 using Lambda.BatchLayer.Dashboard;
+using Lambda.BatchLayer.Drift;
 using Lambda.BatchLayer.Loading;
 using Lambda.BatchLayer.Scheduling;
 using Lambda.BatchLayer.Status;
 using Lambda.BatchLayer.Telemetry;
+using Lambda.Shared.AdHoc;
 using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.ClickHouse;
+using Lambda.Shared.Drift;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -30,7 +33,8 @@ public static class BatchSchedulingServiceCollectionExtensions
     /// <summary>
     /// Registers everything an in-process recompute and the ad hoc SQL command need: options
     /// (<c>Batch</c>, <c>Batch:Schedule</c>, <c>Batch:Load</c>, <c>Batch:Compaction</c>, validated on start), the catalog,
-    /// ClickHouse, PostgreSQL (<c>ConnectionStrings:Postgres</c>), the run store, the recompute lock,
+    /// ClickHouse, PostgreSQL (<c>ConnectionStrings:Postgres</c>), the run store, the recompute lock, the drift audit
+    /// (<c>Drift</c>, <see cref="DriftAuditor"/>),
     /// the batch-view source and loader, the <see cref="RecomputeRunner"/>, and the batch engine
     /// (<see cref="AddLambdaBatchEngine"/>).
     /// </summary>
@@ -59,8 +63,17 @@ public static class BatchSchedulingServiceCollectionExtensions
         services.TryAddSingleton<RecomputeRunner>();
         services.TryAddSingleton<CompactionRunner>();
 
+        // The drift audit after every publish (section Drift): it needs the run store's PostgreSQL, so only hosts with it audit.
+        services.AddOptions<DriftOptions>().BindConfiguration(DriftOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DriftOptions>, DriftOptionsValidator>());
+        services.TryAddSingleton<IDriftAuditStore, PostgresDriftAuditStore>();
+        services.TryAddSingleton<IPublishedRunAuditor, DriftAuditor>();
+
         services.TryAddSingleton<IPublishedBatchViewFiles, ManifestBatchViewFiles>();
         services.TryAddSingleton<AdHocSqlEngine>();
+        services.AddOptions<AdHocJobOptions>().BindConfiguration(AdHocJobOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(sp => new PostgresAdHocJobStore(sp.GetRequiredService<BatchDatabase>().DataSource));
+        services.TryAddSingleton<IAdHocJobRuns>(sp => sp.GetRequiredService<PostgresAdHocJobStore>());
 
         services.AddLambdaBatchEngine(configuration);
         return services;
@@ -162,6 +175,9 @@ public static class BatchSchedulingServiceCollectionExtensions
         services.TryAddTransient<CompactionJob>();
         services.TryAddSingleton<SpeedFlushWaiter>();
         services.TryAddTransient<BackfillJob>();
+        // Ad hoc jobs the serving layer submits name the shared interface too.
+        services.TryAddTransient<AdHocJobRunner>();
+        services.TryAddTransient<IAdHocJob>(sp => sp.GetRequiredService<AdHocJobRunner>());
 
         services.AddHangfire((_, config) =>
         {

@@ -1,8 +1,10 @@
+using Lambda.ServingLayer.AdHocJobs;
 using Lambda.ServingLayer.Alerts.Api;
 using Lambda.ServingLayer.Dashboard;
 using Lambda.ServingLayer.Endpoints;
 using Lambda.Shared.Telemetry;
 using Scalar.AspNetCore;
+using Lambda.ServingLayer.Drift;
 
 namespace Lambda.ServingLayer;
 
@@ -35,7 +37,9 @@ public static class ServingLayerApplicationExtensions
         app.MapEventEndpoints();
         app.MapAdminEndpoints();
         app.MapLookupAdminEndpoints();
+        app.MapAdHocJobEndpoints();
         app.MapAlertEndpoints();
+        app.MapDriftEndpoints();
         app.MapPipelineHealthEndpoints();
         app.MapDashboardEndpoints();
         return app;

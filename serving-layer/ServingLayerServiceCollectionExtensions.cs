@@ -14,6 +14,7 @@ using Lambda.ServingLayer.Problems;
 using Lambda.ServingLayer.Querying;
 using Lambda.ServingLayer.Security;
 using Lambda.ServingLayer.Telemetry;
+using Lambda.Shared.AdHoc;
 using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.ClickHouse;
@@ -25,6 +26,8 @@ using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Lambda.ServingLayer.Drift;
+using Lambda.Shared.Drift;
 
 namespace Lambda.ServingLayer;
 
@@ -66,6 +69,11 @@ public static class ServingLayerServiceCollectionExtensions
         services.TryAddSingleton<IEventPublisher, KafkaEventPublisher>();
         services.TryAddSingleton<IBatchJobScheduler, HangfireBatchJobScheduler>();
         services.TryAddSingleton<IBatchStatusStore, PostgresBatchStatusStore>();
+        services.AddOptions<DriftOptions>().Bind(configuration.GetSection(DriftOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DriftOptions>, DriftOptionsValidator>());
+        services.TryAddSingleton<IDriftReportStore, PostgresDriftReportStore>();
+        services.TryAddSingleton(sp => new PostgresAdHocJobStore(sp.GetRequiredService<NpgsqlDataSource>()));
+        services.TryAddSingleton<IAdHocJobRequests>(sp => sp.GetRequiredService<PostgresAdHocJobStore>());
 
         services.AddLambdaTelemetry(configuration, "lambda-serving-layer");
         services.TryAddSingleton<ServingLayerMetrics>();

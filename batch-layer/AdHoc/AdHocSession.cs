@@ -14,14 +14,18 @@ public sealed class AdHocSession : IDisposable
 
     private readonly DuckDBConnection _connection;
 
-    internal AdHocSession(DuckDBConnection connection, IReadOnlyDictionary<string, string> views)
+    internal AdHocSession(DuckDBConnection connection, IReadOnlyDictionary<string, string> views, AdHocSnapshot snapshot)
     {
         _connection = connection;
         Views = views;
+        Snapshot = snapshot;
     }
 
     /// <summary>The registered views: name → what it reads.</summary>
     public IReadOnlyDictionary<string, string> Views { get; }
+
+    /// <summary>The committed snapshot the views read.</summary>
+    public AdHocSnapshot Snapshot { get; }
 
     /// <summary>The output format a file name asks for: <c>.csv</c> or <c>.parquet</c> (also <c>.pq</c>).</summary>
     /// <exception cref="ArgumentException">Any other extension.</exception>
@@ -64,10 +68,12 @@ public sealed class AdHocSession : IDisposable
     /// <summary>
     /// Runs <paramref name="sql"/> and returns its first <paramref name="maxRows"/> rows and the total count.
     /// </summary>
+    /// <exception cref="AdHocQueryRefusedException"><paramref name="sql"/> is not exactly one SELECT statement.</exception>
     public Task<AdHocResult> QueryAsync(string sql, int maxRows, IProgress<AdHocProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(sql);
         ArgumentOutOfRangeException.ThrowIfNegative(maxRows);
+        AdHocStatementGuard.EnsureSingleSelect(_connection, sql);
         return RunAsync(
             sql,
             command =>
@@ -104,12 +110,15 @@ public sealed class AdHocSession : IDisposable
 
     /// <summary>
     /// Writes the result of the query <paramref name="sql"/> to <paramref name="path"/> with DuckDB's
-    /// <c>COPY (query) TO</c>; returns the number of rows written.
+    /// <c>COPY (query) TO</c>; returns the number of rows written. The session must have been opened with
+    /// <paramref name="path"/> among its output files (the lockdown refuses every other).
     /// </summary>
+    /// <exception cref="AdHocQueryRefusedException"><paramref name="sql"/> is not exactly one SELECT statement.</exception>
     public Task<long> ExportAsync(string sql, string path, AdHocOutputFormat format, IProgress<AdHocProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(sql);
         ArgumentException.ThrowIfNullOrEmpty(path);
+        AdHocStatementGuard.EnsureSingleSelect(_connection, sql);
         var options = format switch
         {
             AdHocOutputFormat.Csv => "FORMAT csv, HEADER true",

@@ -14,7 +14,9 @@ namespace Lambda.BatchLayer.AdHoc;
 /// <c>batch_&lt;view&gt;</c> over the published day files of every view
 /// (<see cref="IPublishedBatchViewFiles"/>; the files of one view version share one schema). DuckDB's
 /// progress tracking is on (its own printing off) so long scans report progress; it stays silent for
-/// scans with <c>union_by_name</c>, which is therefore off unless asked for.
+/// scans with <c>union_by_name</c>, which is therefore off unless asked for. Every session is read-only
+/// (<see cref="AdHocLockdown"/>, <see cref="AdHocStatementGuard"/>): it reads the snapshot's files and writes only the
+/// output files named when it is opened.
 /// </summary>
 public sealed partial class AdHocSqlEngine
 {
@@ -40,13 +42,16 @@ public sealed partial class AdHocSqlEngine
     /// Opens a session over <paramref name="datasetRoot"/> (default: <see cref="BatchLayerOptions.DatasetRoot"/>).
     /// With <paramref name="unionByName"/>, files of one source may have different columns (a source
     /// that gained fields); DuckDB then matches columns by name, but reports no progress for such scans.
+    /// <paramref name="outputFiles"/> are the only files the session may write (with <see cref="AdHocSession.ExportAsync"/>).
     /// </summary>
-    public async Task<AdHocSession> OpenAsync(string? datasetRoot, CancellationToken cancellationToken, bool unionByName = false)
+    public async Task<AdHocSession> OpenAsync(string? datasetRoot, CancellationToken cancellationToken, bool unionByName = false, IReadOnlyList<string>? outputFiles = null)
     {
         var root = Path.GetFullPath(string.IsNullOrWhiteSpace(datasetRoot) ? _options.DatasetRoot : datasetRoot);
         var views = new Dictionary<string, string>(StringComparer.Ordinal);
+        var readable = new List<string>();
+        var snapshot = new AdHocSnapshot();
         var connection = new DuckDBConnection("Data Source=:memory:");
-        var session = new AdHocSession(connection, views);
+        var session = new AdHocSession(connection, views, snapshot);
         try
         {
             connection.Open();
@@ -54,10 +59,10 @@ public sealed partial class AdHocSqlEngine
             session.Execute("SET enable_progress_bar_print = false");
             session.Execute("SET progress_bar_time = 0");
 
-            var master = Path.Combine(root, "master");
-            if (Directory.Exists(master))
+            var masterDirectory = Path.Combine(root, "master");
+            if (Directory.Exists(masterDirectory))
             {
-                foreach (var directory in Directory.EnumerateDirectories(master).Order(StringComparer.Ordinal))
+                foreach (var directory in Directory.EnumerateDirectories(masterDirectory).Order(StringComparer.Ordinal))
                 {
                     var source = Path.GetFileName(directory);
                     if (!Identifier().IsMatch(source))
@@ -70,20 +75,22 @@ public sealed partial class AdHocSqlEngine
                     // being archived are not committed yet. A compaction finishing during a long query may
                     // delete files the query still has to read: DuckDB then fails with a missing file, it
                     // never counts a row twice; running the query again reads the new snapshot.
-                    var snapshot = MasterDatasetSnapshot.Load(root, source);
-                    if (snapshot.Files.Count == 0)
+                    var master = MasterDatasetSnapshot.Load(root, source);
+                    if (master.Files.Count == 0)
                     {
                         continue;
                     }
 
                     var name = MasterViewName(source);
-                    session.Execute($"CREATE VIEW {AdHocSession.QuoteIdentifier(name)} AS {MasterSelect(snapshot, unionByName)}");
-                    views[name] = $"{snapshot.Files.Count} committed files";
+                    session.Execute($"CREATE VIEW {AdHocSession.QuoteIdentifier(name)} AS {MasterSelect(master, unionByName)}");
+                    views[name] = $"{master.Files.Count} committed files";
+                    readable.AddRange(master.Files.Select(master.GetPath));
+                    snapshot.Master[source] = new AdHocMasterSnapshot(master.Files.Count, master.Rows, new SortedDictionary<int, long>(master.CommittedEnds.ToDictionary()));
                 }
             }
             else
             {
-                _logger.LogInformation("No master dataset under {Root}", master);
+                _logger.LogInformation("No master dataset under {Root}", masterDirectory);
             }
 
             var published = await _batchViews.GetAsync(root, cancellationToken).ConfigureAwait(false);
@@ -98,8 +105,11 @@ public sealed partial class AdHocSqlEngine
                 var name = BatchViewName(view);
                 session.Execute($"CREATE VIEW {AdHocSession.QuoteIdentifier(name)} AS SELECT * FROM read_parquet([{list}])");
                 views[name] = $"{files.Count} published day files";
+                readable.AddRange(files);
+                snapshot.BatchViews[view] = files.Select(f => Path.GetRelativePath(root, f).Replace('\\', '/')).ToArray();
             }
 
+            AdHocLockdown.Apply(session, readable, outputFiles ?? []);
             return session;
         }
         catch

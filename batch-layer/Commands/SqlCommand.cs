@@ -89,7 +89,9 @@ public static class SqlCommand
         try
         {
             var engine = host.Services.GetRequiredService<AdHocSqlEngine>();
-            using var session = await engine.OpenAsync(root, cancellationToken, unionByName).ConfigureAwait(false);
+            // The session is read-only: it may write only the --output file.
+            IReadOnlyList<string> outputs = output is { Length: > 0 } ? [Path.GetFullPath(output)] : [];
+            using var session = await engine.OpenAsync(root, cancellationToken, unionByName, outputs).ConfigureAwait(false);
             var interactive = showProgress && console.Profile.Capabilities.Interactive;
             try
             {
@@ -106,6 +108,11 @@ public static class SqlCommand
                     var result = await WithProgressAsync(console, interactive, p => session.QueryAsync(sql, maxRows, p, cancellationToken)).ConfigureAwait(false);
                     Render(console, result);
                 }
+            }
+            catch (AdHocQueryRefusedException ex)
+            {
+                console.MarkupLine($"[red]Refused:[/] {Markup.Escape(ex.Message)}");
+                return 1;
             }
             catch (DuckDB.NET.Data.DuckDBException ex)
             {

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Lambda.BatchLayer.BatchViews;
 using Lambda.BatchLayer.Dataset;
+using Lambda.BatchLayer.Drift;
 using Lambda.BatchLayer.Retention;
 using Lambda.Shared.Aggregation;
 using Lambda.Shared.Batch;
@@ -39,6 +40,7 @@ public sealed class RecomputeEngine : IRecomputeEngine
     private readonly TimeProvider _time;
     private readonly BatchViewRetention? _retention;
     private readonly SpeedDeltaRetention? _speedRetention;
+    private readonly IPublishedRunAuditor? _auditor;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ILookupReader? _lookups;
 
@@ -57,6 +59,7 @@ public sealed class RecomputeEngine : IRecomputeEngine
         TimeProvider time,
         BatchViewRetention? retention = null,
         SpeedDeltaRetention? speedRetention = null,
+        IPublishedRunAuditor? auditor = null,
         ILookupReader? lookups = null)
     {
         _lookups = lookups;
@@ -73,6 +76,7 @@ public sealed class RecomputeEngine : IRecomputeEngine
         _time = time;
         _retention = retention;
         _speedRetention = speedRetention;
+        _auditor = auditor;
         if (!string.Equals(Path.GetFullPath(manifests.Root), _root, StringComparison.Ordinal))
         {
             throw new ArgumentException($"the manifest store's root '{manifests.Root}' is not the dataset root '{_root}'", nameof(manifests));
@@ -186,6 +190,12 @@ public sealed class RecomputeEngine : IRecomputeEngine
         var manifest = BuildManifest(published, plans, recomputed, dropped, runId, lookups);
         await _manifests.PublishAsync(manifest, published?.RunId, cancellationToken).ConfigureAwait(false);
         progress?.Report(new RecomputeProgress("publish", 1, 1, rowsRead));
+        // After the publish and before any speed delta is dropped (the drift audit reads the ones this run now covers).
+        if (_auditor is not null)
+        {
+            await _auditor.AuditAsync(runId, published, manifest).ConfigureAwait(false);
+        }
+
         var days = recomputed.Select(r => r.Day).ToArray();
         var rowsWritten = days.Sum(d => d.Rows);
         _logger.LogInformation(

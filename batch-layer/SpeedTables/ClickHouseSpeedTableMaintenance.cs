@@ -1,4 +1,5 @@
 using System.Globalization;
+using Lambda.Shared.Aggregation;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.ClickHouse;
 using Lambda.Shared.SpeedViews;
@@ -71,6 +72,31 @@ public sealed partial class ClickHouseSpeedTableMaintenance(IClickHouseClient cl
         {
             LogTableMissing(logger, schema.TableName, view.Name);
         }
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<ViewGroup>> ReadDeltasAsync(
+        ViewDefinition view, IReadOnlyDictionary<int, SpeedOffsetRange> ranges, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        ArgumentNullException.ThrowIfNull(ranges);
+        var reader = new SpeedRowReader(SpeedTableSchema.For(view));
+        var sql = reader.BuildQuery(client.Database, null, ranges, []);
+        if (sql is null)
+        {
+            return [];
+        }
+
+        var aggregator = new ViewAggregator(view);
+        await reader.ReadIntoAsync(client, sql, aggregator, null, cancellationToken, IdempotentCall).ConfigureAwait(false);
+        return aggregator.Drain();
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyDictionary<int, long>> GetFirstOffsetsAsync(ViewDefinition view, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        return SpeedTableQueries.ReadMinFirstOffsetsAsync(client, SpeedTableSchema.For(view), cancellationToken, IdempotentCall);
     }
 
     private static string Q(string identifier) => ClickHouseSql.QuoteIdentifier(identifier);

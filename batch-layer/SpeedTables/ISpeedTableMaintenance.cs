@@ -1,10 +1,13 @@
+using Lambda.Shared.Aggregation;
 using Lambda.Shared.Catalog;
+using Lambda.Shared.SpeedViews;
 
 namespace Lambda.BatchLayer.SpeedTables;
 
 /// <summary>
 /// The batch layer's port to the speed tables the speed layer writes (the shared table format of Lambda.Shared's
-/// SpeedViews): where a recompute may put a view's watermark, and dropping the deltas a published batch view covers.
+/// SpeedViews): where a recompute may put a view's watermark, dropping the deltas a published batch view covers, and
+/// reading the deltas of an offset range for the drift audit.
 /// A table that does not exist yet holds no flushes.
 /// </summary>
 public interface ISpeedTableMaintenance
@@ -25,4 +28,14 @@ public interface ISpeedTableMaintenance
     /// deleted are still correct, because every reader starts at or above S_p.
     /// </summary>
     Task DeleteCoveredDeltasAsync(ViewDefinition view, IReadOnlyDictionary<int, long> watermarks, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The delta rows of whole flushes inside <paramref name="ranges"/> (partition p: <c>first_offset &gt;= from_p</c> and
+    /// <c>last_offset &lt; to_p</c>), merged per bucket and group: what the speed layer holds for exactly those offsets.
+    /// Partitions not listed and empty ranges are not read; a table that does not exist yet holds nothing.
+    /// </summary>
+    Task<IReadOnlyList<ViewGroup>> ReadDeltasAsync(ViewDefinition view, IReadOnlyDictionary<int, SpeedOffsetRange> ranges, CancellationToken cancellationToken);
+
+    /// <summary>Per partition, the smallest <c>first_offset</c> stored for the view: where its speed deltas start (empty when none).</summary>
+    Task<IReadOnlyDictionary<int, long>> GetFirstOffsetsAsync(ViewDefinition view, CancellationToken cancellationToken);
 }

@@ -6,7 +6,7 @@ namespace Lambda.BatchLayer.Telemetry;
 
 /// <summary>
 /// The batch layer's instruments beside the archiver's (meter <see cref="LambdaTelemetryNames.BatchLayer"/>): recompute
-/// runs, compaction and the master dataset's size. Exported on <c>/metrics</c> and over OTLP by the shared telemetry
+/// runs, compaction, the master dataset's size and the drift audit. Exported on <c>/metrics</c> and over OTLP by the shared telemetry
 /// registration; the README lists their Prometheus names.
 /// </summary>
 public sealed class BatchLayerMetrics : IDisposable
@@ -22,6 +22,8 @@ public sealed class BatchLayerMetrics : IDisposable
     private readonly Counter<long> _compactionRows;
     private readonly Histogram<double> _compactionDuration;
     private readonly ConcurrentDictionary<string, (long Files, long Bytes)> _dataset = new(StringComparer.Ordinal);
+    private readonly Counter<long> _driftAudits;
+    private readonly ConcurrentDictionary<string, int> _driftDifferences = new(StringComparer.Ordinal);
     private readonly Lock _lastRunLock = new();
     private string? _lastState;
     private DateTimeOffset? _lastSuccess;
@@ -62,6 +64,22 @@ public sealed class BatchLayerMetrics : IDisposable
             () => _dataset.Select(d => new Measurement<long>(d.Value.Bytes, Tag("source", d.Key))),
             "By",
             "Bytes of the data files the master dataset's committed snapshot names, per source.");
+        _driftAudits = _meter.CreateCounter<long>("lambda.drift.audits", null, "Drift audits of one view after a recompute, per view and outcome (clean, drift, failed).");
+        _meter.CreateObservableGauge(
+            "lambda.drift.differences",
+            () => _driftDifferences.Select(d => new Measurement<int>(d.Value, Tag("view", d.Key))),
+            null,
+            "Differences the last completed drift audit of each view found between its speed deltas and the batch layer (expected 0).");
+    }
+
+    /// <summary>Records the drift audit of one view; a failed audit leaves the view's last difference count as it was.</summary>
+    public void DriftAudited(string view, string outcome, int differences)
+    {
+        _driftAudits.Add(1, Tag("view", view), Tag("outcome", outcome));
+        if (outcome != Lambda.Shared.Drift.DriftOutcomes.Failed)
+        {
+            _driftDifferences[view] = differences;
+        }
     }
 
     /// <summary>Records a finished recompute run.</summary>

@@ -2,6 +2,7 @@ using Hangfire;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
 using Lambda.ServingLayer.Configuration;
+using Lambda.Shared.AdHoc;
 using Lambda.Shared.Batch;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -9,7 +10,7 @@ using Npgsql;
 namespace Lambda.ServingLayer.Admin;
 
 /// <summary>
-/// Enqueues <see cref="IRecomputeJob.RunAsync"/> on Hangfire's <c>batch</c> queue in the PostgreSQL storage the batch
+/// Enqueues <see cref="IRecomputeJob.RunAsync"/> and <see cref="IAdHocJob.RunAsync"/> on Hangfire's <c>batch</c> queue in the PostgreSQL storage the batch
 /// layer's Hangfire server reads. Only the job's interface type and arguments are stored; the batch layer resolves the
 /// implementation. The storage is opened on first use (it connects to PostgreSQL), so the service starts without it,
 /// and opened again on a later call if PostgreSQL was away.
@@ -53,6 +54,16 @@ public sealed partial class HangfireBatchJobScheduler : IBatchJobScheduler, IDis
             cancellationToken).ConfigureAwait(false);
         LogEnqueued(_logger, jobId, mode, from, to);
         return jobId;
+    }
+
+    /// <inheritdoc/>
+    public async Task<string> EnqueueAdHocJobAsync(Guid jobId, CancellationToken cancellationToken)
+    {
+        var client = await ClientAsync(cancellationToken).ConfigureAwait(false);
+        var id = jobId.ToString("D");
+        return await Task.Run(
+            () => client.Enqueue<IAdHocJob>(Queue, job => job.RunAsync(id, CancellationToken.None)),
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>

@@ -1,8 +1,10 @@
 using Lambda.ServingLayer.Alerts.Delivery;
 using Lambda.ServingLayer.Alerts.Storage;
+using Lambda.ServingLayer.Drift;
 using Lambda.ServingLayer.Limits;
 using Lambda.ServingLayer.Querying;
 using Lambda.ServingLayer.Telemetry;
+using Lambda.Shared.Events;
 using Lambda.Shared.Measures;
 using Microsoft.Extensions.Options;
 using LambdaCatalog = Lambda.Shared.Catalog.Catalog;
@@ -27,6 +29,10 @@ namespace Lambda.ServingLayer.Alerts;
 /// the predecessor's undelivered ones. A failing query or store write keeps the rule's states; the next round tries again.
 /// Rounds never overlap.
 /// </para>
+/// <para>
+/// A rule of kind <c>drift</c> (<see cref="DriftAlertRule"/>) is measured from the drift audits instead of a query: per view,
+/// the differences the newest completed audit found; it fires while they are above 0, with the same states and transitions.
+/// </para>
 /// </remarks>
 public sealed partial class AlertMonitor
 {
@@ -41,6 +47,7 @@ public sealed partial class AlertMonitor
     private readonly TimeProvider _time;
     private readonly ILogger<AlertMonitor> _logger;
     private readonly ServingLayerMetrics? _metrics;
+    private readonly IDriftReportStore? _drift;
     private bool _loaded;
 
     /// <summary>Creates the monitor; without <paramref name="deliveries"/> transitions are recorded but never sent.</summary>
@@ -53,7 +60,8 @@ public sealed partial class AlertMonitor
         ILogger<AlertMonitor> logger,
         AlertDeliveryService? deliveries = null,
         IOptions<QueryLimitsOptions>? limits = null,
-        ServingLayerMetrics? metrics = null)
+        ServingLayerMetrics? metrics = null,
+        IDriftReportStore? drift = null)
     {
         _store = store;
         _catalog = catalog;
@@ -64,6 +72,7 @@ public sealed partial class AlertMonitor
         _deliveries = deliveries;
         _maxGroups = (limits?.Value ?? new QueryLimitsOptions()).MaxGroups;
         _metrics = metrics;
+        _drift = drift;
     }
 
     /// <summary>Forgets the states held in memory: the next round loads them from the store (after this instance stopped leading).</summary>
@@ -134,6 +143,12 @@ public sealed partial class AlertMonitor
 
     private async Task EvaluateAsync(StoredAlertRule stored, CancellationToken cancellationToken)
     {
+        if (AlertRuleKinds.IsDrift(stored.Definition))
+        {
+            await EvaluateDriftAsync(stored, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         var now = _time.GetUtcNow();
         var errors = new List<string>();
         var rule = AlertRuleCompiler.TryCompile(stored.Definition, _catalog, (member, text) => errors.Add(member + text));
@@ -167,13 +182,103 @@ public sealed partial class AlertMonitor
             return;
         }
 
-        var groups = Groups(rule.Name);
+        await ApplyAsync(
+            stored,
+            now,
+            rule.GroupBy.Count > 0,
+            measured,
+            ToDouble(rule.EmptyValue),
+            value => value is { } v && rule.Condition.Holds(v, rule.Threshold),
+            (key, state, previous, value) => new AlertNotification(
+                Guid.CreateVersion7(now), rule.Name, AlertGroupKey.Parse(key), state, previous, rule.View.Name, rule.Measure.Name, rule.FilterText,
+                rule.Window, rule.Condition.ToSymbol(), rule.Threshold, value, query.Range.Start, query.Range.End, now),
+            query.Range.Start,
+            query.Range.End,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A <c>drift</c> rule: the newest drift audit of each view that did not fail, one value per view (its differences),
+    /// firing while it is above 0. The notification's range is the audit's time (from = to = when it ran).
+    /// </summary>
+    private async Task EvaluateDriftAsync(StoredAlertRule stored, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        var errors = new List<string>();
+        var rule = AlertRuleCompiler.TryCompileDrift(stored.Definition, _catalog, (member, text) => errors.Add(member + text));
+        if (rule is null || _drift is null)
+        {
+            var reason = rule is null ? $"the rule does not fit the catalog: {string.Join(" ", errors)}" : "this instance has no drift audit store";
+            LogInvalid(_logger, stored.Name, reason);
+            await SaveErrorAsync(stored.Name, now, reason, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var measured = new Dictionary<string, double?>(StringComparer.Ordinal);
+        var auditedAt = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var audit in await _drift.GetLatestCompletedAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (rule.View is null || audit.View == rule.View)
+                {
+                    var key = rule.View is null ? AlertGroupKey.Format([DriftAlertRule.ViewGroup], [FieldValue.FromString(audit.View)]) : AlertGroupKey.Whole;
+                    measured[key] = audit.Differences;
+                    auditedAt[key] = new DateTimeOffset(audit.AuditedAt, TimeSpan.Zero);
+                }
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            var correlationId = Guid.NewGuid().ToString("N")[..16];
+            LogEvaluationFailed(_logger, e, rule.Name, rule.View ?? "(every view)", correlationId);
+            await SaveErrorAsync(rule.Name, now, $"the evaluation failed; the error was logged with correlation id {correlationId}", cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        await ApplyAsync(
+            stored,
+            now,
+            rule.View is null,
+            measured,
+            0,
+            value => value > 0,
+            (key, state, previous, value) =>
+            {
+                var at = auditedAt.TryGetValue(key, out var a) ? a : now;
+                var group = AlertGroupKey.Parse(key);
+                return new AlertNotification(
+                    Guid.CreateVersion7(now), rule.Name, group, state, previous, rule.View ?? group?[DriftAlertRule.ViewGroup] ?? string.Empty,
+                    DriftAlertRule.MeasureName, null, TimeSpan.Zero, AlertConditionExtensions.Symbols[0], 0, value, at, at, now);
+            },
+            auditedAt.Count == 0 ? null : auditedAt.Values.Min(),
+            auditedAt.Count == 0 ? null : auditedAt.Values.Max(),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Moves the states of one rule to what was <paramref name="measured"/> (see the class remarks), records the evaluation and
+    /// its transitions, and queues and logs them.
+    /// </summary>
+    private async Task ApplyAsync(
+        StoredAlertRule stored,
+        DateTimeOffset now,
+        bool grouped,
+        Dictionary<string, double?> measured,
+        double? emptyValue,
+        Func<double?, bool> fires,
+        Func<string, string, string, double?, AlertNotification> notify,
+        DateTimeOffset? from,
+        DateTimeOffset? to,
+        CancellationToken cancellationToken)
+    {
+        var name = stored.Name;
+        var groups = Groups(name);
         var written = new List<AlertGroupState>();
         var removed = new List<string>();
         var transitions = new List<AlertTransition>();
         var silenced = stored.IsSilencedAt(now);
         var webhook = !string.IsNullOrWhiteSpace(_options.Value.WebhookUrl);
-        var emptyValue = ToDouble(rule.EmptyValue);
 
         // A firing group missing from the answer is measured as empty, and goes back to ok whatever the comparison says.
         var keys = measured.Keys.Concat(groups.Keys.Where(k => !measured.ContainsKey(k))).ToArray();
@@ -185,15 +290,15 @@ public sealed partial class AlertMonitor
                 value = emptyValue;
             }
 
-            var firing = present && value is { } v && rule.Condition.Holds(v, rule.Threshold);
+            var firing = present && fires(value);
             var state = firing ? Firing : Ok;
             var before = groups.GetValueOrDefault(key);
             var previous = before?.State ?? Ok;
             var changed = previous != state;
-            var next = new AlertGroupState(rule.Name, key, state, value, changed || before is null ? now : before.Since, now);
+            var next = new AlertGroupState(name, key, state, value, changed || before is null ? now : before.Since, now);
             // Only firing groups are kept for a grouped rule; a group key that does not fit the rule (its group_by was
             // changed by a PUT) is resolved like a missing group and dropped.
-            if ((rule.GroupBy.Count > 0 || key != AlertGroupKey.Whole) && !firing)
+            if ((grouped || key != AlertGroupKey.Whole) && !firing)
             {
                 if (before is not null)
                 {
@@ -207,9 +312,7 @@ public sealed partial class AlertMonitor
 
             if (changed)
             {
-                var notification = new AlertNotification(
-                    Guid.CreateVersion7(now), rule.Name, AlertGroupKey.Parse(key), state, previous, rule.View.Name, rule.Measure.Name, rule.FilterText,
-                    rule.Window, rule.Condition.ToSymbol(), rule.Threshold, value, query.Range.Start, query.Range.End, now);
+                var notification = notify(key, state, previous, value);
                 var delivery = silenced ? AlertDeliveryStates.Silenced : webhook ? AlertDeliveryStates.Pending : AlertDeliveryStates.None;
                 transitions.Add(new AlertTransition(notification.Id, 0, notification, key, silenced, delivery, 0, null));
             }
@@ -218,12 +321,12 @@ public sealed partial class AlertMonitor
         try
         {
             await _store.SaveEvaluationAsync(
-                rule.Name, new AlertRuleEvaluation(now, null, query.Range.Start, query.Range.End), written, removed, transitions, cancellationToken).ConfigureAwait(false);
+                name, new AlertRuleEvaluation(now, null, from, to), written, removed, transitions, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // Nothing of this round counts: the next round measures again and records the transitions then.
-            LogSaveFailed(_logger, e, rule.Name);
+            LogSaveFailed(_logger, e, name);
             return;
         }
 
@@ -237,19 +340,19 @@ public sealed partial class AlertMonitor
             groups.Remove(key);
         }
 
-        _metrics?.AlertFiring(rule.Name, groups.Values.Count(s => s.State == Firing));
-        var range = query.Range.ToString();
+        _metrics?.AlertFiring(name, groups.Values.Count(s => s.State == Firing));
         foreach (var transition in transitions)
         {
             var n = transition.Notification;
-            _metrics?.AlertTransition(rule.Name, n.State);
+            var range = $"[{n.From:O}, {n.To:O})";
+            _metrics?.AlertTransition(name, n.State);
             if (n.State == Firing)
             {
-                LogFiring(_logger, rule.Name, transition.GroupKey, rule.Measure.Name, rule.View.Name, range, n.Value, n.Condition, rule.Threshold, silenced);
+                LogFiring(_logger, name, transition.GroupKey, n.Measure, n.View, range, n.Value, n.Condition, n.Threshold, silenced);
             }
             else
             {
-                LogResolved(_logger, rule.Name, transition.GroupKey, rule.Measure.Name, rule.View.Name, range, n.Value, n.Condition, rule.Threshold, silenced);
+                LogResolved(_logger, name, transition.GroupKey, n.Measure, n.View, range, n.Value, n.Condition, n.Threshold, silenced);
             }
 
             if (transition.Delivery == AlertDeliveryStates.Pending)

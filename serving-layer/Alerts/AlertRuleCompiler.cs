@@ -82,6 +82,19 @@ public static partial class AlertRuleCompiler
             error(member, text);
         }
 
+        if (!AlertRuleKinds.TryParse(rule.Kind, out var kind))
+        {
+            Fail(nameof(AlertRuleOptions.Kind), $" '{rule.Kind}' is not one of {string.Join(", ", AlertRuleKinds.All)}.");
+            return null;
+        }
+
+        if (kind == AlertRuleKinds.Drift)
+        {
+            // Checked here too, so every caller of TryCompile refuses a bad drift rule; it compiles through TryCompileDrift.
+            TryCompileDrift(rule, catalog, error);
+            return null;
+        }
+
         if (!NamePattern().IsMatch(rule.Name ?? string.Empty))
         {
             Fail(nameof(AlertRuleOptions.Name), $" '{rule.Name}' must be 1 to 100 letters, digits, '_', '-' or '.'.");
@@ -157,6 +170,73 @@ public static partial class AlertRuleCompiler
         return !failed && measure is not null
             ? new AlertRule(rule.Name!, view, measure, filterText, filter!, window!, condition, threshold, groupBy)
             : null;
+    }
+
+    /// <summary>
+    /// Compiles a rule of kind <c>drift</c>: a name, optionally a view of the catalog, and none of the threshold members
+    /// (each one set is reported to <paramref name="error"/> like <see cref="TryCompile"/> does).
+    /// </summary>
+    /// <returns>The rule, or null when a problem was reported.</returns>
+    public static DriftAlertRule? TryCompileDrift(AlertRuleOptions rule, LambdaCatalog catalog, Action<string, string> error)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(error);
+        var failed = false;
+        void Fail(string member, string text)
+        {
+            failed = true;
+            error(member, text);
+        }
+
+        if (!NamePattern().IsMatch(rule.Name ?? string.Empty))
+        {
+            Fail(nameof(AlertRuleOptions.Name), $" '{rule.Name}' must be 1 to 100 letters, digits, '_', '-' or '.'.");
+        }
+
+        var view = string.IsNullOrEmpty(rule.View) ? null : rule.View;
+        if (view is not null && !catalog.TryGetView(view, out _))
+        {
+            Fail(nameof(AlertRuleOptions.View), $" '{view}' is not a view of the catalog; the views are {string.Join(", ", catalog.Views.Select(v => v.Name))}.");
+        }
+
+        const string unused = " is not used by a drift rule (it fires while the last drift audit of the view found differences); leave it out.";
+        if (!string.IsNullOrEmpty(rule.Measure))
+        {
+            Fail(nameof(AlertRuleOptions.Measure), unused);
+        }
+
+        if (!string.IsNullOrEmpty(rule.Filter))
+        {
+            Fail(nameof(AlertRuleOptions.Filter), unused);
+        }
+
+        if (!string.IsNullOrEmpty(rule.Where))
+        {
+            Fail(nameof(AlertRuleOptions.Where), unused);
+        }
+
+        if (rule.Window != TimeSpan.Zero)
+        {
+            Fail(nameof(AlertRuleOptions.Window), unused);
+        }
+
+        if (!string.IsNullOrEmpty(rule.Condition))
+        {
+            Fail(nameof(AlertRuleOptions.Condition), unused);
+        }
+
+        if (rule.Threshold is not null)
+        {
+            Fail(nameof(AlertRuleOptions.Threshold), unused);
+        }
+
+        if (rule.GroupBy is { Count: > 0 })
+        {
+            Fail(nameof(AlertRuleOptions.GroupBy), unused);
+        }
+
+        return failed ? null : new DriftAlertRule(rule.Name!, view);
     }
 
     private static void CheckRange(ICollection<string> errors, string key, TimeSpan value, TimeSpan min, TimeSpan max)

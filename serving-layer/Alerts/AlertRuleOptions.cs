@@ -6,7 +6,15 @@ public sealed class AlertRuleOptions
     /// <summary>Unique name (letters, digits, <c>_</c>, <c>-</c>, <c>.</c>; at most 100), used in <c>GET /api/alerts/{name}</c>. Required.</summary>
     public string Name { get; init; } = string.Empty;
 
-    /// <summary>A view of the catalog. Required.</summary>
+    /// <summary>
+    /// <c>threshold</c> (the default: <see cref="Measure"/> over <see cref="Window"/> compared with <see cref="Threshold"/>) or
+    /// <c>drift</c> (fires while the last drift audit of a view found differences; only <see cref="View"/> applies, optional).
+    /// </summary>
+    // Left out of the stored definition when unset, so rules stored before kinds existed compare equal to their configuration.
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? Kind { get; init; }
+
+    /// <summary>A view of the catalog. Required (optional for a drift rule: every view).</summary>
     public string View { get; init; } = string.Empty;
 
     /// <summary>A numeric measure of that view (count, sum, min, max, avg, distinct of a number). Required.</summary>

@@ -132,6 +132,7 @@ public static class AdminEndpoints
         return redo;
     }
 
-    private static bool IsJson(string? contentType) =>
+    /// <summary>True when <paramref name="contentType"/> is JSON (the admin endpoints' bodies).</summary>
+    internal static bool IsJson(string? contentType) =>
         IngestBodyReader.TryGetFormat(contentType, out var format, out _) && format == IngestFormat.Json;
 }

@@ -203,7 +203,8 @@ public sealed class ViewQueryParser(LambdaCatalog catalog, IOptions<ServingOptio
         return true;
     }
 
-    private static bool TryParseInstant(string text, out long epochMilliseconds)
+    /// <summary>An ISO-8601 instant with an offset, a date (its UTC midnight) or epoch milliseconds; the query API's reading of <c>from</c>/<c>to</c>.</summary>
+    internal static bool TryParseInstant(string text, out long epochMilliseconds)
     {
         if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
         {

@@ -15,6 +15,7 @@ namespace Lambda.ServingLayer.Alerts.Api;
 /// <param name="GroupBy">The group-by dimensions.</param>
 /// <param name="Silence">The silence set, null for none (also when it has expired).</param>
 /// <param name="UpdatedAt">When the definition was last written.</param>
+/// <param name="Kind"><c>threshold</c> or <c>drift</c> (<see cref="AlertRuleKinds"/>).</param>
 public sealed record AdminAlertRule(
     string Name,
     string Source,
@@ -27,7 +28,8 @@ public sealed record AdminAlertRule(
     double? Threshold,
     IReadOnlyList<string> GroupBy,
     AlertSilence? Silence,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    string Kind)
 {
     /// <summary>The description of <paramref name="rule"/> at <paramref name="now"/>.</summary>
     public static AdminAlertRule From(StoredAlertRule rule, DateTimeOffset now)
@@ -36,6 +38,6 @@ public sealed record AdminAlertRule(
         var d = rule.Definition;
         return new AdminAlertRule(
             rule.Name, rule.Source, d.View, d.Measure, d.Filter, d.Where, d.Window, d.Condition, d.Threshold, d.GroupBy?.ToArray() ?? [],
-            rule.IsSilencedAt(now) ? rule.Silence : null, rule.UpdatedAt);
+            rule.IsSilencedAt(now) ? rule.Silence : null, rule.UpdatedAt, AlertRuleKinds.TryParse(d.Kind, out var kind) ? kind : d.Kind!);
     }
 }

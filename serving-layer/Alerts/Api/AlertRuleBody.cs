@@ -3,7 +3,10 @@ namespace Lambda.ServingLayer.Alerts.Api;
 /// <summary>The body of <c>PUT /api/admin/alerts/{name}</c>: the members of a configured rule (snake_case), the name in the path.</summary>
 public sealed class AlertRuleBody
 {
-    /// <summary>A view of the catalog.</summary>
+    /// <summary><c>threshold</c> (default) or <c>drift</c> (fires while the last drift audit of the view found differences; only <c>view</c> applies).</summary>
+    public string? Kind { get; set; }
+
+    /// <summary>A view of the catalog (optional for a drift rule: every view).</summary>
     public string? View { get; set; }
 
     /// <summary>A numeric measure of the view.</summary>
@@ -31,6 +34,7 @@ public sealed class AlertRuleBody
     public AlertRuleOptions ToOptions(string name) => new()
     {
         Name = name,
+        Kind = Kind,
         View = View ?? string.Empty,
         Measure = Measure ?? string.Empty,
         Filter = Filter,

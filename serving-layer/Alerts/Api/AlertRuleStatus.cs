@@ -23,6 +23,7 @@ namespace Lambda.ServingLayer.Alerts.Api;
 /// <param name="From">Start of the range of the last successful evaluation.</param>
 /// <param name="To">End (exclusive) of the range of the last successful evaluation.</param>
 /// <param name="Silence">The silence in force (transitions recorded, not sent), null for none.</param>
+/// <param name="Kind"><c>threshold</c> or <c>drift</c> (<see cref="AlertRuleKinds"/>).</param>
 public sealed record AlertRuleStatus(
     string Name,
     string Source,
@@ -43,7 +44,8 @@ public sealed record AlertRuleStatus(
     string? LastError,
     DateTimeOffset? From,
     DateTimeOffset? To,
-    AlertSilence? Silence)
+    AlertSilence? Silence,
+    string Kind)
 {
     /// <summary>The most groups listed in <see cref="Groups"/>.</summary>
     public const int MaxGroupsListed = 100;
@@ -54,7 +56,8 @@ public sealed record AlertRuleStatus(
         ArgumentNullException.ThrowIfNull(rule);
         ArgumentNullException.ThrowIfNull(states);
         var d = rule.Definition;
-        var groupBy = d.GroupBy?.ToArray() ?? [];
+        // A drift rule over every view is grouped by view, though it names no group_by.
+        string[] groupBy = AlertRuleKinds.IsDrift(d) && string.IsNullOrEmpty(d.View) ? [DriftAlertRule.ViewGroup] : d.GroupBy?.ToArray() ?? [];
         var mine = states.Where(s => s.Rule == rule.Name).ToArray();
         var firing = mine.Where(s => s.State == AlertMonitor.Firing).OrderBy(s => s.Since).ThenBy(s => s.GroupKey, StringComparer.Ordinal).ToArray();
         var whole = groupBy.Length == 0 ? mine.FirstOrDefault(s => s.GroupKey == AlertGroupKey.Whole) : null;
@@ -81,6 +84,7 @@ public sealed record AlertRuleStatus(
             evaluation?.Error,
             evaluation?.From,
             evaluation?.To,
-            rule.IsSilencedAt(now) ? rule.Silence : null);
+            rule.IsSilencedAt(now) ? rule.Silence : null,
+            AlertRuleKinds.TryParse(d.Kind, out var kind) ? kind : d.Kind!);
     }
 }

@@ -131,18 +131,18 @@ public sealed class AdHocSqlEngineTests : IDisposable
     public async Task Results_are_written_as_csv_and_parquet_with_duckdb_copy()
     {
         await MasterDatasetTestFiles.WriteOrdersAsync(_root, MasterDatasetTestFiles.Orders(300));
-        using var session = await OpenAsync();
+        var csv = Path.Combine(_root, "out", "result.csv");
+        var parquet = Path.Combine(_root, "out", "result.parquet");
+        using var session = await OpenAsync(outputs: [csv, parquet]);
         const string Sql = "SELECT country, count(*) AS n, sum(amount) AS total FROM master_orders GROUP BY country ORDER BY country;";
         var expected = await session.QueryAsync(Sql, 100, null, CancellationToken.None);
 
-        var csv = Path.Combine(_root, "out", "result.csv");
         Assert.Equal(3, await session.ExportAsync(Sql, csv, AdHocOutputFormat.Csv, null, CancellationToken.None));
         var lines = await File.ReadAllLinesAsync(csv);
         Assert.Equal(
             new[] { "country,n,total" }.Concat(expected.Rows.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r[0]},{r[1]},{(decimal)r[2]!:0.00}"))),
             lines);
 
-        var parquet = Path.Combine(_root, "out", "result.parquet");
         Assert.Equal(3, await session.ExportAsync(Sql, parquet, AdHocOutputFormat.Parquet, null, CancellationToken.None));
         using var check = new DuckDBConnection("Data Source=:memory:");
         check.Open();
@@ -247,12 +247,12 @@ public sealed class AdHocSqlEngineTests : IDisposable
         Assert.Equal("true", AdHocValueFormatter.Format(true));
     }
 
-    private Task<AdHocSession> OpenAsync(IReadOnlyDictionary<string, IReadOnlyList<string>>? batchViews = null)
+    private Task<AdHocSession> OpenAsync(IReadOnlyDictionary<string, IReadOnlyList<string>>? batchViews = null, IReadOnlyList<string>? outputs = null)
     {
         var engine = new AdHocSqlEngine(
             Options.Create(new BatchLayerOptions { DatasetRoot = _root }),
             new FixedBatchViewFiles(batchViews ?? new Dictionary<string, IReadOnlyList<string>>()),
             NullLogger<AdHocSqlEngine>.Instance);
-        return engine.OpenAsync(null, CancellationToken.None);
+        return engine.OpenAsync(null, CancellationToken.None, outputFiles: outputs);
     }
 }

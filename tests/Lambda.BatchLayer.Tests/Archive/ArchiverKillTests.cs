@@ -14,7 +14,8 @@ namespace Lambda.BatchLayer.Tests.Archive;
 
 /// <summary>
 /// The archiver against the development broker, as a real process that is SIGKILLed at random moments
-/// (while consuming, writing files aside, committing or renaming) and restarted.
+/// (while consuming, writing files aside, committing or renaming) and restarted; and two of them in one consumer group,
+/// one SIGKILLed mid-stream.
 /// </summary>
 [Trait(TestCategories.Name, TestCategories.Stack)]
 public sealed class ArchiverKillTests(ITestOutputHelper output)
@@ -80,6 +81,122 @@ public sealed class ArchiverKillTests(ITestOutputHelper output)
         {
             await DevBrokerAdmin.DeleteTopicAsync(topic.Name, CancellationToken.None);
         }
+    }
+
+    [Fact]
+    public async Task Two_archivers_in_one_group_share_the_partitions_and_archive_exactly_once_through_a_SIGKILL()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(15));
+        var topic = await DevBrokerAdmin.CreateUniqueTopicAsync("archive-group", Partitions, cts.Token);
+        using var directory = new TestDirectory("archive-group");
+        try
+        {
+            var catalogPath = Path.Combine(directory.Path, "catalog.yaml");
+            await File.WriteAllTextAsync(catalogPath, TestCatalogs.DefaultWithOrdersTopic(topic.Name), cts.Token);
+            var orders = CatalogLoader.LoadFile(catalogPath).GetSource("orders");
+            var datasetRoot = Path.Combine(directory.Path, "dataset");
+            var settings = new Dictionary<string, string>
+            {
+                ["Kafka:BootstrapServers"] = StackEndpoints.Load().KafkaBootstrap,
+                ["Catalog:Path"] = catalogPath,
+                ["Batch:DatasetRoot"] = datasetRoot,
+                ["Batch:Archiver:Sources:0"] = "orders",
+                ["Batch:Archiver:ConsumerGroupPrefix"] = $"archive-group-{Guid.NewGuid():N}",
+                ["Batch:Archiver:MaxBatchEvents"] = "20000",
+                ["Batch:Archiver:FlushInterval"] = "00:00:00.500",
+                ["Batch:Archiver:SessionTimeout"] = "00:00:06",
+            };
+            var expected = new Expected(orders);
+            const int wave = 50_000;
+            var clock = Stopwatch.StartNew();
+
+            await ProduceAsync(topic.Name, 0, wave, expected, cts.Token);
+            var first = ArchiverProcess.Start(settings);
+            await using var second = ArchiverProcess.Start(settings);
+            try
+            {
+                await first.WaitForOutputAsync("assigned partitions", TimeSpan.FromMinutes(2), cts.Token);
+                await second.WaitForOutputAsync("assigned partitions", TimeSpan.FromMinutes(2), cts.Token);
+
+                // Both members hold a share at once: the group split the partitions between them.
+                var shares = await WaitForSplitAsync(first, second, cts.Token);
+                output.WriteLine($"{clock.Elapsed:mm\\:ss} split: {shares.First.Count} and {shares.Second.Count} partitions");
+                Assert.Empty(shares.First.Intersect(shares.Second));
+
+                await ProduceAsync(topic.Name, wave, wave, expected, cts.Token);
+                await Task.Delay(1_500, cts.Token);
+                await first.KillAsync();
+                var killedAt = clock.Elapsed;
+                output.WriteLine($"{killedAt:mm\\:ss} SIGKILL the first archiver: {MasterDatasetSnapshot.Load(datasetRoot, orders.Name).Rows} rows committed");
+            }
+            finally
+            {
+                await first.DisposeAsync();
+            }
+
+            // The survivor takes every partition once the group sees the member gone (session timeout), and catches up.
+            await ProduceAsync(topic.Name, 2 * wave, wave, expected, cts.Token);
+            var takeover = Stopwatch.StartNew();
+            while (LastAssignment(second.Output).Count < Partitions)
+            {
+                Assert.True(takeover.Elapsed < TimeSpan.FromMinutes(1), $"the survivor did not take every partition:\n{second.Output}");
+                await Task.Delay(100, cts.Token);
+            }
+
+            output.WriteLine($"{clock.Elapsed:mm\\:ss} the survivor holds all {Partitions} partitions");
+
+            // The killed member comes back and the group splits again while events keep coming.
+            await using var restarted = ArchiverProcess.Start(settings);
+            await restarted.WaitForOutputAsync("assigned partitions", TimeSpan.FromMinutes(2), cts.Token);
+            await ProduceAsync(topic.Name, 3 * wave, wave, expected, cts.Token);
+            await WaitUntilArchivedAsync(datasetRoot, orders, expected, second, cts.Token);
+            await restarted.TerminateAsync(cts.Token);
+            await second.TerminateAsync(cts.Token);
+            output.WriteLine($"{clock.Elapsed:mm\\:ss} all {expected.Valid + expected.Invalid} messages archived; exit codes {restarted.ExitCode} and {second.ExitCode}");
+
+            await AssertExactlyOnceAsync(datasetRoot, orders, expected, cts.Token);
+        }
+        finally
+        {
+            await DevBrokerAdmin.DeleteTopicAsync(topic.Name, CancellationToken.None);
+        }
+    }
+
+    /// <summary>The partitions each member holds by its last assignment line, once they add up to the whole topic.</summary>
+    private static async Task<(HashSet<int> First, HashSet<int> Second)> WaitForSplitAsync(
+        ArchiverProcess first, ArchiverProcess second, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            var a = LastAssignment(first.Output);
+            var b = LastAssignment(second.Output);
+            if (a.Count > 0 && b.Count > 0 && a.Count + b.Count == Partitions)
+            {
+                return (a, b);
+            }
+
+            if (deadline.Elapsed > TimeSpan.FromMinutes(1))
+            {
+                throw new TimeoutException($"the two archivers did not split the partitions:\n--- first:\n{first.Output}\n--- second:\n{second.Output}");
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+    }
+
+    private static HashSet<int> LastAssignment(string log)
+    {
+        const string marker = "assigned partitions [";
+        var at = log.LastIndexOf(marker, StringComparison.Ordinal);
+        var revoked = Math.Max(log.LastIndexOf("] revoked", StringComparison.Ordinal), log.LastIndexOf("] lost", StringComparison.Ordinal));
+        if (at < 0 || revoked > at)
+        {
+            return [];
+        }
+
+        var list = log[(at + marker.Length)..log.IndexOf(']', at)];
+        return list.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(p => int.Parse(p, System.Globalization.CultureInfo.InvariantCulture)).ToHashSet();
     }
 
     private static string Recovery(string log)

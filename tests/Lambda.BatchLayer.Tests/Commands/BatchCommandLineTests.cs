@@ -177,6 +177,18 @@ public sealed class BatchCommandLineTests : IAsyncLifetime
         Assert.Contains("Available views: master_orders", console.Output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("COPY (SELECT * FROM master_orders) TO '/tmp/sql-command-stolen.csv'", "Refused:")]
+    [InlineData("SELECT * FROM read_csv('/etc/passwd')", "Permission Error")]
+    public async Task The_sql_command_is_read_only(string sql, string refusal)
+    {
+        await MasterDatasetTestFiles.WriteOrdersAsync(_servers.Root, MasterDatasetTestFiles.Orders(10));
+        var console = new TestConsole();
+        Assert.Equal(1, await BatchCommandLine.InvokeAsync(["sql", sql, "--dataset-root", _servers.Root], Environment(console, new ScriptedRecomputeEngine())));
+        Assert.Contains(refusal, console.Output, StringComparison.Ordinal);
+        Assert.False(File.Exists("/tmp/sql-command-stolen.csv"));
+    }
+
     [Fact]
     public async Task Compact_merges_the_committed_files_under_the_recompute_lock_and_prints_the_counts()
     {

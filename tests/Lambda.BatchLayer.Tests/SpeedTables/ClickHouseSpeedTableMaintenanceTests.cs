@@ -75,6 +75,32 @@ public sealed class ClickHouseSpeedTableMaintenanceTests
     }
 
     [Fact]
+    public async Task The_deltas_of_whole_flushes_inside_the_ranges_are_read_merged_per_bucket_and_group_for_the_drift_audit()
+    {
+        await using var db = await ClickHouseTestDatabase.CreateAsync(prefix: "batch_maint");
+        var maintenance = Maintenance(db);
+        Assert.Empty(await maintenance.ReadDeltasAsync(View, new Dictionary<int, SpeedOffsetRange> { [0] = new(0, 10) }, CancellationToken.None));
+        Assert.Empty(await maintenance.GetFirstOffsetsAsync(View, CancellationToken.None));
+        var writer = Writer(db);
+        await writer.EnsureSchemaAsync([View], CancellationToken.None);
+        var hour0 = new DateTimeOffset(2026, 11, 25, 6, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
+        foreach (var (partition, first, last, count) in new[] { (0, 5L, 9L, 1), (0, 10L, 19L, 10), (0, 20L, 29L, 100), (1, 0L, 4L, 1000), (2, 7L, 7L, 7) })
+        {
+            await writer.InsertAsync(View, [new SpeedPartitionDelta(partition, first, last, [Group(hour0, count)])], DateTime.UtcNow, CancellationToken.None);
+        }
+
+        // Partition 0 from 10 to 30 (two flushes), partition 1 from 0 to 4 (its flush ends above: not read), partition 2 not asked.
+        var groups = await maintenance.ReadDeltasAsync(
+            View, new Dictionary<int, SpeedOffsetRange> { [0] = new(10, 30), [1] = new(0, 4) }, CancellationToken.None);
+
+        var group = Assert.Single(groups);
+        Assert.Equal(hour0, group.BucketStartMilliseconds);
+        Assert.Equal(110L, group.GetValue("orders").AsLong());
+        Assert.Equal(220.00m, group.GetValue("revenue").AsDecimal());
+        Assert.Equal(new Dictionary<int, long> { [0] = 5, [1] = 0, [2] = 7 }, await maintenance.GetFirstOffsetsAsync(View, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task A_view_without_a_speed_table_has_no_boundaries_and_nothing_to_drop()
     {
         await using var db = await ClickHouseTestDatabase.CreateAsync(prefix: "batch_maint");

@@ -2,7 +2,7 @@ using YamlDotNet.RepresentationModel;
 
 namespace Lambda.IntegrationTests.Compose;
 
-/// <summary>Reads the parts of a compose file the checks look at (services, images, builds, environment).</summary>
+/// <summary>Reads the parts of a compose file the checks look at (services, images, builds, environment, ports, volumes, command).</summary>
 internal static class ComposeFile
 {
     public static IReadOnlyDictionary<string, ComposeService> Load(string path)
@@ -45,7 +45,16 @@ internal static class ComposeFile
             dockerfile,
             args,
             Environment(Child(node, "environment")),
-            DependsOn(Child(node, "depends_on")));
+            Names(Child(node, "depends_on"), "depends_on"),
+            Names(Child(node, "ports"), "ports"),
+            Names(Child(node, "volumes"), "volumes"),
+            Child(node, "command") switch
+            {
+                null => "",
+                YamlScalarNode command => command.Value ?? "",
+                YamlSequenceNode command => string.Join('\n', command.Children.Select(Scalar)),
+                var other => throw new InvalidDataException($"command has an unexpected shape: {other}"),
+            });
     }
 
     // Compose allows both forms for environment and build args: a mapping (KEY: value) and a list of "KEY=value" strings.
@@ -58,12 +67,13 @@ internal static class ComposeFile
         _ => throw new InvalidDataException($"environment has an unexpected shape: {node}"),
     };
 
-    private static List<string> DependsOn(YamlNode? node) => node switch
+    // depends_on comes as a mapping (name: condition) or a list; ports and volumes in their short (string) form.
+    private static List<string> Names(YamlNode? node, string what) => node switch
     {
         null => [],
         YamlMappingNode map => map.Children.Keys.Select(Scalar).ToList(),
         YamlSequenceNode list => list.Children.Select(Scalar).ToList(),
-        _ => throw new InvalidDataException($"depends_on has an unexpected shape: {node}"),
+        _ => throw new InvalidDataException($"{what} has an unexpected shape: {node}"),
     };
 
     private static YamlNode? Child(YamlMappingNode node, string key) =>

@@ -8,4 +8,7 @@ internal sealed record ComposeService(
     string? Dockerfile,
     IReadOnlyDictionary<string, string> BuildArgs,
     IReadOnlyDictionary<string, string> Environment,
-    IReadOnlyList<string> DependsOn);
+    IReadOnlyList<string> DependsOn,
+    IReadOnlyList<string> Ports,
+    IReadOnlyList<string> Volumes,
+    string Command);

@@ -112,11 +112,108 @@ public sealed partial class DockerComposeTests
         Assert.Equal(real, keys.Contains(ConfigurationKeys.FromEnvironmentVariable(variable)));
     }
 
+    [Fact]
+    public void Every_secret_is_a_required_variable_never_a_value_in_the_file()
+    {
+        var secrets = Services.Values
+            .SelectMany(s => s.Environment.Select(e => (Service: s.Name, Variable: e.Key, e.Value)))
+            .Where(e => IsSecret(e.Variable))
+            .ToList();
+
+        Assert.Contains(secrets, s => s.Variable == "Serving__ApiKeys__0__Key");
+        Assert.Contains(secrets, s => s.Variable == "POSTGRES_PASSWORD");
+        foreach (var (service, variable, value) in secrets)
+        {
+            var references = ComposeInterpolation.References(value).ToList();
+            Assert.True(references.Count > 0 && references.All(r => r.Required),
+                $"{service}: {variable} must come from a required variable (${{NAME:?message}}), not '{value}'");
+            var error = Assert.Throws<ComposeVariableException>(() => ComposeInterpolation.Apply(value, new Dictionary<string, string>()));
+            Assert.Equal(references[0].Name, error.Name);
+        }
+    }
+
+    [Fact]
+    public void Kafka_is_not_published_and_ClickHouse_only_on_loopback_behind_its_password()
+    {
+        Assert.Empty(Services["kafka"].Ports);
+        Assert.DoesNotContain(Services["kafka"].Environment["KAFKA_ADVERTISED_LISTENERS"].Split(','), l => l.Contains("localhost", StringComparison.Ordinal));
+
+        var clickHouse = Services["clickhouse"];
+        Assert.NotEmpty(clickHouse.Ports);
+        Assert.All(clickHouse.Ports, port => Assert.StartsWith("127.0.0.1:", port, StringComparison.Ordinal));
+        Assert.Contains(ComposeInterpolation.References(clickHouse.Environment["CLICKHOUSE_PASSWORD"]), r => r.Required);
+        Assert.All(Services.Values.Where(s => s.Image is not null && s.Name != "clickhouse"), s => Assert.Empty(s.Ports));
+    }
+
+    [Fact]
+    public void The_topic_job_creates_every_catalog_source_topic_and_its_dead_letter_topic()
+    {
+        var catalog = Lambda.Shared.Catalog.CatalogLoader.LoadFile(Path.Combine(RepositoryPaths.Root, "shared", "catalog.yaml"));
+        var command = Services["kafka-topics"].Command;
+        var loop = TopicLoop().Match(command);
+
+        Assert.True(loop.Success, $"the kafka-topics command has no 'for topic in ...' loop: {command}");
+        Assert.Contains("--topic \"$$topic.dlq\"", command, StringComparison.Ordinal);
+        Assert.Equal(
+            catalog.Sources.Select(s => s.Topic).Order(StringComparer.Ordinal),
+            loop.Groups["topics"].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Batch_and_serving_layers_share_the_dataset_volume_and_bind_every_interface()
+    {
+        var batch = Services["batch-layer"];
+        var serving = Services["serving-layer"];
+        var batchMount = NamedVolumeMount(batch);
+        Assert.Equal(batchMount, NamedVolumeMount(serving));
+        Assert.All(new[] { batch, serving }, s => Assert.StartsWith(batchMount.Path + "/", s.Environment["Batch__DatasetRoot"], StringComparison.Ordinal));
+
+        // Inside a container, a loopback address is unreachable from the published port.
+        Assert.Contains("0.0.0.0", batch.Environment["Batch__Urls"], StringComparison.Ordinal);
+        Assert.All(Services.Values.SelectMany(s => s.Environment), e => Assert.DoesNotContain("127.0.0.1", e.Value, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Serving_has_a_key_for_every_scope_and_the_Hangfire_dashboard_the_admin_key()
+    {
+        var serving = Services["serving-layer"].Environment;
+        var scopes = serving.Where(e => ScopeVariable().IsMatch(e.Key)).Select(e => e.Value).ToHashSet(StringComparer.Ordinal);
+        Assert.Superset(new HashSet<string>(["ingest", "query", "admin"], StringComparer.Ordinal), scopes);
+
+        var admin = serving.Single(e => ScopeVariable().IsMatch(e.Key) && e.Value == "admin").Key;
+        var adminKey = serving[admin[..admin.IndexOf("__Scopes", StringComparison.Ordinal)] + "__Key"];
+        Assert.Equal(adminKey, Services["batch-layer"].Environment["Batch__Dashboard__ApiKeys__0"]);
+    }
+
+    private static (string Volume, string Path) NamedVolumeMount(ComposeService service)
+    {
+        var mount = Assert.Single(service.Volumes).Split(':');
+        Assert.False(mount[0].StartsWith('.') || mount[0].StartsWith('/'), $"{service.Name} mounts a host path, not a named volume: {mount[0]}");
+        return (mount[0], mount[1]);
+    }
+
+    private static bool IsSecret(string variable) =>
+        variable.EndsWith("PASSWORD", StringComparison.OrdinalIgnoreCase)
+        || variable.EndsWith("__Password", StringComparison.Ordinal)
+        || variable.EndsWith("__Key", StringComparison.Ordinal)
+        || variable.EndsWith("ApiKey", StringComparison.Ordinal)
+        || DashboardKeyVariable().IsMatch(variable)
+        || variable.StartsWith("ConnectionStrings__", StringComparison.Ordinal);
+
     private static string DockerfilePath(ComposeService service) =>
         Path.GetFullPath(Path.Combine(RepositoryPaths.Root, service.BuildContext!, service.Dockerfile!));
 
     [GeneratedRegex(@"(?:^|;)\s*Host\s*=\s*(?<host>[^;]+)", RegexOptions.IgnoreCase)]
     private static partial Regex PostgresHost();
+
+    [GeneratedRegex(@"for topic in (?<topics>[a-z0-9_. -]+); do")]
+    private static partial Regex TopicLoop();
+
+    [GeneratedRegex(@"__ApiKeys__\d+$")]
+    private static partial Regex DashboardKeyVariable();
+
+    [GeneratedRegex(@"^Serving__ApiKeys__\d+__Scopes__\d+$")]
+    private static partial Regex ScopeVariable();
 
     [GeneratedRegex(@"^clickhouse/clickhouse-server:\d{2}\.(3|8)(\.|$)")]
     private static partial Regex LtsClickHouse();

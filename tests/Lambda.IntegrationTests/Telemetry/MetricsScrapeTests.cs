@@ -138,7 +138,7 @@ public sealed class MetricsScrapeTests(ITestOutputHelper output) : IAsyncLifetim
                 "lambda_archiver_commits_total", "lambda_archiver_flush_duration_seconds_count", "lambda_batch_recompute_duration_seconds_count",
                 "lambda_batch_recompute_rows_total", "lambda_batch_recompute_last_state", "lambda_batch_recompute_last_success_age_seconds",
                 "lambda_batch_compaction_records_total", "lambda_batch_compaction_duration_seconds_count", "lambda_batch_dataset_files",
-                "lambda_batch_dataset_size_bytes",
+                "lambda_batch_dataset_size_bytes", "lambda_drift_audits_total",
             ]),
             ["serving"] = (servingMetrics, serving,
             [
@@ -152,7 +152,7 @@ public sealed class MetricsScrapeTests(ITestOutputHelper output) : IAsyncLifetim
         var present = new Dictionary<string, string[]>
         {
             ["speed"] = ["lambda_speed_consumer_lag", "lambda_speed_paused", "lambda_kafka_epoch"],
-            ["batch"] = ["lambda_archiver_lag", "lambda_kafka_epoch"],
+            ["batch"] = ["lambda_archiver_lag", "lambda_kafka_epoch", "lambda_drift_differences"],
             ["serving"] = ["lambda_serving_alert_leader"],
         };
 

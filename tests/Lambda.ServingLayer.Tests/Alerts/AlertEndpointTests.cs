@@ -81,7 +81,7 @@ public sealed class AlertEndpointTests : IAsyncLifetime
         Assert.Equal(["orders_stopped", "us_revenue"], alerts.Select(a => a.GetProperty("name").GetString()));
         Assert.Equal(
             ["name", "source", "view", "measure", "filter", "where", "window", "condition", "threshold", "group_by", "state", "value", "since", "firing_groups",
-                "groups", "last_evaluated_at", "last_error", "from", "to", "silence"],
+                "groups", "last_evaluated_at", "last_error", "from", "to", "silence", "kind"],
             alerts[1].EnumerateObject().Select(p => p.Name));
         var us = alerts[1];
         Assert.Equal(

@@ -28,6 +28,9 @@ public sealed class AuthTests(ServingAppFactory factory) : IClassFixture<Serving
         { "POST", "/api/admin/batch/recompute", ServingAppFactory.AdminKey, HttpStatusCode.Accepted },
         { "GET", "/api/admin/batch/status", ServingAppFactory.QueryKey, HttpStatusCode.Forbidden },
         { "GET", "/api/admin/batch/status", ServingAppFactory.AdminKey, HttpStatusCode.OK },
+        { "GET", "/api/admin/drift", null, HttpStatusCode.Unauthorized },
+        { "GET", "/api/admin/drift", ServingAppFactory.QueryKey, HttpStatusCode.Forbidden },
+        { "GET", "/api/admin/drift", ServingAppFactory.AdminKey, HttpStatusCode.OK },
         { "GET", "/healthz", null, HttpStatusCode.OK },
         { "GET", "/openapi/v1.json", null, HttpStatusCode.OK },
     };

@@ -16,7 +16,9 @@ public sealed class DocumentationTests(ServingAppFactory factory) : IClassFixtur
         var paths = document.GetProperty("paths");
         Assert.Equal(
             [
-                "/api/admin/alerts", "/api/admin/alerts/{name}", "/api/admin/alerts/{name}/silence", "/api/admin/batch/recompute", "/api/admin/batch/status", "/api/admin/lookups/{name}",
+                "/api/admin/alerts", "/api/admin/alerts/{name}", "/api/admin/alerts/{name}/silence", "/api/admin/batch/recompute", "/api/admin/batch/status",
+                "/api/admin/drift",
+                "/api/admin/jobs", "/api/admin/jobs/{id}", "/api/admin/jobs/{id}/cancel", "/api/admin/jobs/{id}/result", "/api/admin/lookups/{name}",
                 "/api/alerts", "/api/alerts/{name}", "/api/alerts/{name}/history", "/api/events/{source}", "/api/health/pipeline", "/api/views", "/api/views/{view}",
             ],
             paths.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));

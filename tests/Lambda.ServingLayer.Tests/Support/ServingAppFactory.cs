@@ -37,7 +37,15 @@ public sealed class ServingAppFactory : WebApplicationFactory<Program>
 
     internal FakeBatchStatusStore Status { get; } = new();
 
+    /// <summary>The ad hoc jobs (in memory).</summary>
+    internal InMemoryAdHocJobRequests AdHocJobs { get; } = new();
+
+    /// <summary>The dataset root ad hoc results are served from.</summary>
+    public string DatasetRoot { get; } = Directory.CreateTempSubdirectory("serving-adhoc-").FullName;
+
     internal FakeArchiverLagSource ArchiverLag { get; } = new();
+
+    internal FakeDriftReportStore Drift { get; } = new();
 
     /// <summary>The alert rules, states and history (in memory).</summary>
     internal InMemoryAlertRuleStore Alerts { get; } = new();
@@ -68,6 +76,7 @@ public sealed class ServingAppFactory : WebApplicationFactory<Program>
 
             // Tests fill the pipeline health history themselves (PipelineHealthEndpointTests); the sampler is unit-tested.
             ["Serving:PipelineHealth:Enabled"] = "false",
+            ["Batch:DatasetRoot"] = DatasetRoot,
         }));
         builder.ConfigureTestServices(services =>
         {
@@ -79,10 +88,21 @@ public sealed class ServingAppFactory : WebApplicationFactory<Program>
             services.RemoveAll<ISpeedCoverageReader>().AddSingleton<ISpeedCoverageReader>(Speed);
             services.RemoveAll<IBatchJobScheduler>().AddSingleton<IBatchJobScheduler>(Scheduler);
             services.RemoveAll<IBatchStatusStore>().AddSingleton<IBatchStatusStore>(Status);
+            services.RemoveAll<Lambda.Shared.AdHoc.IAdHocJobRequests>().AddSingleton<Lambda.Shared.AdHoc.IAdHocJobRequests>(AdHocJobs);
             services.RemoveAll<IArchiverLagSource>().AddSingleton<IArchiverLagSource>(ArchiverLag);
             services.RemoveAll<IAlertRuleStore>().AddSingleton<IAlertRuleStore>(Alerts);
             services.RemoveAll<IAlertLeadership>().AddSingleton<IAlertLeadership>(AlertLeadership);
+            services.RemoveAll<Lambda.ServingLayer.Drift.IDriftReportStore>().AddSingleton<Lambda.ServingLayer.Drift.IDriftReportStore>(Drift);
         });
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing && Directory.Exists(DatasetRoot))
+        {
+            Directory.Delete(DatasetRoot, recursive: true);
+        }
     }
 
     /// <summary>A client that sends <paramref name="apiKey"/> (none when null).</summary>

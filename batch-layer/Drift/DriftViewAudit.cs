@@ -1,0 +1,32 @@
+using Lambda.Shared.SpeedViews;
+
+namespace Lambda.BatchLayer.Drift;
+
+/// <summary>The audit of one view after one recompute: what was compared and what was found.</summary>
+/// <param name="Id">The audit's id.</param>
+/// <param name="RunId">The recompute run whose publish caused the audit (the manifest's run id).</param>
+/// <param name="View">The view's name.</param>
+/// <param name="ViewHash">The view's definition hash.</param>
+/// <param name="Ranges">Per partition, the audited offsets: [previous watermark, new watermark).</param>
+/// <param name="Outcome">One of <see cref="Lambda.Shared.Drift.DriftOutcomes"/>.</param>
+/// <param name="DifferenceCount">How many differences were found (all of them, even when fewer are stored).</param>
+/// <param name="SpeedGroups">Groups the speed deltas of the ranges hold.</param>
+/// <param name="BatchGroups">Groups the batch kernel computed over the archived events of the ranges.</param>
+/// <param name="ReferenceVersion">The version of the reference data (lookups) the recompute joined; null while there are none.</param>
+/// <param name="Error">Why the audit failed (outcome failed), without server names; null otherwise.</param>
+/// <param name="AuditedAt">When the audit ended (UTC).</param>
+/// <param name="Differences">The differences stored (at most <c>Drift:MaxStoredDifferences</c>).</param>
+public sealed record DriftViewAudit(
+    Guid Id,
+    string RunId,
+    string View,
+    string ViewHash,
+    IReadOnlyDictionary<int, SpeedOffsetRange> Ranges,
+    string Outcome,
+    int DifferenceCount,
+    int SpeedGroups,
+    int BatchGroups,
+    string? ReferenceVersion,
+    string? Error,
+    DateTimeOffset AuditedAt,
+    IReadOnlyList<DriftDifference> Differences);

@@ -1,0 +1,225 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Lambda.IntegrationTests.EndToEnd;
+using Lambda.Shared.Catalog;
+using Lambda.Testing;
+using Lambda.Testing.Oracles;
+using Xunit.Abstractions;
+
+namespace Lambda.IntegrationTests.Compose;
+
+/// <summary>
+/// Docker cannot run here, so the three services are started as built executables with exactly the environment
+/// docker-compose.yml gives them: every variable of their <c>environment:</c> blocks, interpolated as compose would
+/// (with made-up secrets), then only the addresses substituted for the local stack's (Kafka, ClickHouse with its
+/// credentials, PostgreSQL, the dataset volume's path, the listening port). Isolation from the other tests adds the run's
+/// own catalog file, database, consumer groups and PostgreSQL schemas, which compose leaves at their defaults. Producers
+/// go through the HTTP ingest with the ingest key; the answers through the query key must equal an oracle computed
+/// from the raw events, before and after a recompute started with the admin key.
+/// </summary>
+[Trait(TestCategories.Name, TestCategories.Stack)]
+public sealed class ComposeEnvironmentStackTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const int EventCount = 20_000;
+    private const string VolumePath = "/var/lib/lambda";
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
+
+    private static readonly Dictionary<string, string> Secrets = new(StringComparer.Ordinal)
+    {
+        ["CLICKHOUSE_PASSWORD"] = "compose-clickhouse-password",
+        ["POSTGRES_PASSWORD"] = "compose-postgres-password",
+        ["LAMBDA_INGEST_KEY"] = "compose-ingest-" + Guid.NewGuid().ToString("N"),
+        ["LAMBDA_QUERY_KEY"] = "compose-query-" + Guid.NewGuid().ToString("N"),
+        ["LAMBDA_ADMIN_KEY"] = "compose-admin-" + Guid.NewGuid().ToString("N"),
+        ["LAMBDA_METRICS_KEY"] = "compose-metrics-" + Guid.NewGuid().ToString("N"),
+    };
+
+    private PlatformRig _rig = null!;
+
+    public async Task InitializeAsync() =>
+        _rig = await PlatformRig.CreateAsync("compose", 8, PlatformRig.RevenueByCountryCatalog, TimeSpan.FromSeconds(60));
+
+    public async Task DisposeAsync() => await _rig.DisposeAsync();
+
+    [Fact]
+    public async Task Services_started_with_the_compose_environment_answer_exactly_through_their_keys()
+    {
+        var services = ComposeFile.Load(Path.Combine(RepositoryPaths.Root, "docker-compose.yml"));
+        var hangfireSchema = $"hangfire_compose_{_rig.RunId}";
+        var servingPort = FreePort.Next();
+        var batchPort = FreePort.Next();
+        var speedPort = FreePort.Next();
+        _rig.Start("speed-layer", "Lambda.SpeedLayer", [], LocalEnvironment(services["speed-layer"], speedPort, new()
+        {
+            ["SpeedLayer__GroupId"] = $"compose-speed-{_rig.RunId}",
+        }));
+        _rig.Start("batch-layer", "Lambda.BatchLayer", [], LocalEnvironment(services["batch-layer"], batchPort, new()
+        {
+            ["Batch__Archiver__ConsumerGroupPrefix"] = $"compose-archiver-{_rig.RunId}",
+            ["Batch__Archiver__FlushInterval"] = "00:00:01",
+            ["Batch__Schedule__HangfireSchema"] = hangfireSchema,
+            ["Batch__Schedule__QueuePollInterval"] = "00:00:01",
+        }));
+        _rig.Start("serving-layer", "Lambda.ServingLayer", [], LocalEnvironment(services["serving-layer"], servingPort, new()
+        {
+            ["Serving__HangfireSchema"] = hangfireSchema,
+            ["Serving__Alerts__Schema"] = _rig.AlertSchema,
+            ["Serving__Alerts__LeaderLockKey"] = _rig.AlertLockKey.ToString(CultureInfo.InvariantCulture),
+        }));
+
+        using var serving = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{servingPort}/"), Timeout = TimeSpan.FromSeconds(30) };
+        await WaitForAsync(serving, "healthz", "the serving layer");
+        await AssertMetricsNeedTheKeyAsync(serving);
+
+        var events = OrderStream.Generate(EventCount, seed: 515);
+        await IngestAsync(serving, events);
+        var catalog = CatalogLoader.LoadFile(_rig.CatalogPath);
+        var oracle = new JsonViewOracle(catalog.GetView("revenue_by_country"), e => e.GetProperty("status").GetString() == "paid");
+        foreach (var json in events)
+        {
+            oracle.Add(json);
+        }
+
+        string? before = null;
+        await PlatformRig.Eventually(async () => (before = await DifferenceAsync(serving, oracle)) is null,
+            "the speed layer's answer to equal the oracle", Timeout, () => $"{before}\n{Tails()}");
+
+        var runBefore = await RunIdAsync(serving);
+        using (var recompute = new HttpRequestMessage(HttpMethod.Post, "api/admin/batch/recompute"))
+        {
+            recompute.Headers.Add("X-Api-Key", Secrets["LAMBDA_ADMIN_KEY"]);
+            using var response = await serving.SendAsync(recompute);
+            Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"recompute answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+
+        string? runAfter = null;
+        await PlatformRig.Eventually(async () => (runAfter = await RunIdAsync(serving)) is not null && runAfter != runBefore,
+            "the recompute's batch view to be published", Timeout, Tails);
+        var after = await DifferenceAsync(serving, oracle);
+        Assert.True(after is null, $"after recompute {runAfter}: {after}");
+        output.WriteLine($"{EventCount} events through the compose environment equal the oracle before and after recompute {runAfter}");
+
+        using var dashboard = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{batchPort}/") };
+        using var anonymous = await dashboard.GetAsync("hangfire");
+        Assert.False(anonymous.IsSuccessStatusCode, $"the Hangfire dashboard answered {(int)anonymous.StatusCode} without the admin key");
+    }
+
+    /// <summary>The service's compose environment, interpolated, with only the local stack's addresses substituted.</summary>
+    private Dictionary<string, string> LocalEnvironment(ComposeService service, int port, Dictionary<string, string> isolation)
+    {
+        var environment = service.Environment.ToDictionary(e => e.Key, e => ComposeInterpolation.Apply(e.Value, Secrets), StringComparer.Ordinal);
+        foreach (var key in environment.Keys.ToList())
+        {
+            var value = environment[key];
+            environment[key] = key switch
+            {
+                "Kafka__BootstrapServers" => value.Replace("kafka:9092", _rig.Stack.KafkaBootstrap, StringComparison.Ordinal),
+                "ClickHouse__Url" => _rig.Stack.ClickHouseUrl.AbsoluteUri,
+                "ClickHouse__User" => "default",
+                "ClickHouse__Password" => "",
+                "ClickHouse__Database" => _rig.Database,
+                "ConnectionStrings__Postgres" => _rig.Stack.PostgresConnectionString,
+                "Batch__DatasetRoot" => value.Replace(VolumePath, _rig.Root, StringComparison.Ordinal),
+                "Batch__Urls" => $"http://127.0.0.1:{port}",
+                _ => value,
+            };
+        }
+
+        Assert.Equal("clickhouse", new Uri(service.Environment["ClickHouse__Url"]).Host);
+
+        // The image's Dockerfile sets ASPNETCORE_HTTP_PORTS=8080 (every interface); here one loopback port instead.
+        environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        environment["Catalog__Path"] = _rig.CatalogPath;
+        foreach (var (key, value) in isolation)
+        {
+            environment[key] = value;
+        }
+
+        return environment;
+    }
+
+    private async Task AssertMetricsNeedTheKeyAsync(HttpClient serving)
+    {
+        using var anonymous = await serving.GetAsync("metrics");
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "metrics");
+        request.Headers.Add("X-Api-Key", Secrets["LAMBDA_METRICS_KEY"]);
+        using var scraped = await serving.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, scraped.StatusCode);
+    }
+
+    private static async Task IngestAsync(HttpClient serving, IReadOnlyList<byte[]> events)
+    {
+        foreach (var chunk in events.Chunk(5_000))
+        {
+            var body = new StringBuilder();
+            foreach (var json in chunk)
+            {
+                body.Append(Encoding.UTF8.GetString(json)).Append('\n');
+            }
+
+            using var request = new HttpRequestMessage(HttpMethod.Post, "api/events/orders")
+            {
+                Content = new StringContent(body.ToString(), Encoding.UTF8, new MediaTypeHeaderValue("application/x-ndjson")),
+            };
+            request.Headers.Add("X-Api-Key", Secrets["LAMBDA_INGEST_KEY"]);
+            using var response = await serving.SendAsync(request);
+            Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"ingest answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+
+    /// <summary>Null when the view's minute rows over the three days equal the oracle's groups, else the first difference.</summary>
+    private static async Task<string?> DifferenceAsync(HttpClient serving, JsonViewOracle oracle)
+    {
+        using var document = await QueryAsync(serving);
+        var view = oracle.View;
+        var rows = document.RootElement.GetProperty("rows").EnumerateArray().Select(row => (
+            DateTimeOffset.Parse(row.GetProperty("bucket").GetString()!, CultureInfo.InvariantCulture).ToUnixTimeMilliseconds(),
+            (IReadOnlyList<string>)view.Dimensions.Select(d => row.GetProperty(d.Name).GetString()!).ToArray(),
+            (IReadOnlyList<OracleActual>)view.Measures.Select(m => OracleActual.FromJson(row.GetProperty(m.Name))).ToArray()));
+        return oracle.FindDifference(rows.ToList());
+    }
+
+    private static async Task<string?> RunIdAsync(HttpClient serving)
+    {
+        using var document = await QueryAsync(serving);
+        return document.RootElement.GetProperty("watermark").GetProperty("run_id").GetString();
+    }
+
+    private static async Task<JsonDocument> QueryAsync(HttpClient serving)
+    {
+        var from = OrderStream.Start.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        var to = OrderStream.Start.AddDays(3).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"api/views/revenue_by_country?from={from}&to={to}&granularity=minute&group_by=country");
+        request.Headers.Add("X-Api-Key", Secrets["LAMBDA_QUERY_KEY"]);
+        using var response = await serving.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"the query answered {(int)response.StatusCode}: {body}");
+        return JsonDocument.Parse(body);
+    }
+
+    private async Task WaitForAsync(HttpClient client, string path, string what) =>
+        await PlatformRig.Eventually(async () =>
+        {
+            foreach (var service in _rig.Services)
+            {
+                service.EnsureRunning();
+            }
+
+            try
+            {
+                using var response = await client.GetAsync(path);
+                return response.IsSuccessStatusCode;
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        }, $"{what} to answer /{path}", Timeout, Tails);
+
+    private string Tails() =>
+        string.Join(Environment.NewLine, _rig.Services.Select(s => $"--- {s.Name}:{Environment.NewLine}{s.Tail}"));
+}
