@@ -1,3 +1,4 @@
+using Lambda.Shared.Lookups;
 using System.Diagnostics.Metrics;
 using Lambda.BatchLayer.BatchViews;
 using Lambda.BatchLayer.Archive;
@@ -94,6 +95,7 @@ public static class BatchEngineServiceCollectionExtensions
         services.TryAddSingleton<ISpeedTableMaintenance, ClickHouseSpeedTableMaintenance>();
         services.TryAddSingleton<SpeedDeltaRetention>();
         services.TryAddSingleton<IFlushBoundarySource, SpeedTableFlushBoundarySource>();
+        services.AddLambdaLookups(configuration);
         services.TryAddSingleton<BatchViewWriter>();
         services.TryAddSingleton<IRecomputeEngine, RecomputeEngine>();
         // A catalog that would misread the archived files stops the host before it recomputes (the archiver checks

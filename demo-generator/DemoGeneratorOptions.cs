@@ -30,6 +30,19 @@ public sealed class DemoGeneratorOptions
     [Range(0.0, 1.0)]
     public double MalformedShare { get; init; } = 0.001;
 
+    /// <summary>
+    /// The serving layer the reference data (lookups countries and fx_rates) is published to at start; empty: publish none.
+    /// Default <c>http://127.0.0.1:8080</c> (the local stack).
+    /// </summary>
+    public string ServingUrl { get; init; } = "http://127.0.0.1:8080";
+
+    /// <summary>The admin-scope API key for the lookup publishes. Default the development key <c>dev-admin-key</c>.</summary>
+    public string AdminKey { get; init; } = "dev-admin-key";
+
+    /// <summary>How often one fx rate changes (a new fx_rates version with a row valid from today). Default 3 minutes.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan FxRateChangeInterval { get; init; } = TimeSpan.FromMinutes(3);
+
     /// <summary>Seed of the random generator; null picks one per start. Default null.</summary>
     public int? Seed { get; init; }
 }

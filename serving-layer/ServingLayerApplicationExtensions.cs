@@ -36,6 +36,7 @@ public static class ServingLayerApplicationExtensions
         app.MapViewEndpoints();
         app.MapEventEndpoints();
         app.MapAdminEndpoints();
+        app.MapLookupAdminEndpoints();
         app.MapAdHocJobEndpoints();
         app.MapAlertEndpoints();
         app.MapDriftEndpoints();

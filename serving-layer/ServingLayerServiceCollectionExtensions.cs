@@ -1,3 +1,4 @@
+using Lambda.Shared.Lookups;
 using System.Text.Json;
 using Lambda.ServingLayer.Admin;
 using Lambda.ServingLayer.Alerts;
@@ -55,6 +56,7 @@ public static class ServingLayerServiceCollectionExtensions
         services.AddLambdaKafka(configuration);
         services.AddLambdaClickHouse(configuration.GetSection(ClickHouseOptions.SectionName));
         services.AddLambdaBatchViews(configuration);
+        services.AddLambdaLookups(configuration);
         services.TryAddSingleton(_ => NpgsqlDataSource.Create(
             configuration.GetConnectionString("Postgres")
             ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not set: the batch run log and Hangfire's storage live in PostgreSQL.")));

@@ -77,4 +77,7 @@ public sealed class SpeedLayerOptions
 
     /// <summary>How often consumer lag and events/s are published as metrics. Default 1 s.</summary>
     public TimeSpan MetricsInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often the lookups' CURRENT pointers are read; a new version is joined from the next event on (default 1 s).</summary>
+    public TimeSpan LookupPollInterval { get; init; } = TimeSpan.FromSeconds(1);
 }

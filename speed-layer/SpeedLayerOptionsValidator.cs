@@ -33,6 +33,7 @@ public sealed class SpeedLayerOptionsValidator : IValidateOptions<SpeedLayerOpti
         Between(errors, prefix + nameof(options.RetryMaxDelay), options.RetryMaxDelay, options.RetryBaseDelay, TimeSpan.FromMinutes(10));
         Between(errors, prefix + nameof(options.DrainTimeout), options.DrainTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
         Between(errors, prefix + nameof(options.MetricsInterval), options.MetricsInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(10));
+        Between(errors, prefix + nameof(options.LookupPollInterval), options.LookupPollInterval, TimeSpan.FromMilliseconds(50), TimeSpan.FromMinutes(10));
         if (string.IsNullOrEmpty(options.DeadLetterSuffix))
         {
             errors.Add($"{prefix}{nameof(options.DeadLetterSuffix)} must not be empty (the dead-letter topic would be the source topic).");

@@ -1,3 +1,5 @@
+using Lambda.Shared.Lookups;
+using Lambda.SpeedLayer.Lookups;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.ClickHouse;
 using Lambda.Shared.Kafka;
@@ -48,6 +50,10 @@ public static class SpeedLayerServiceCollectionExtensions
         services.TryAddSingleton<IDeadLetterSink, KafkaDeadLetterSink>();
         // Before the worker: the speed layer reads the same events the archiver keeps, so it refuses the same catalog changes.
         services.AddSchemaCompatibilityCheck(configuration);
+        services.AddLambdaLookups(configuration);
+        services.TryAddSingleton<LookupRefresher>();
+        services.TryAddSingleton<ILookupSnapshotSource>(sp => sp.GetRequiredService<LookupRefresher>());
+        services.AddHostedService(sp => sp.GetRequiredService<LookupRefresher>());
         services.AddHostedService<SpeedLayerWorker>();
 
         services.AddHealthChecks()

@@ -27,6 +27,7 @@ public static class BatchCommandLine
             CompactCommand.Create(environment),
             RetainCommand.Create(environment),
             EpochCommand.Create(environment),
+            LookupCommand.Create(environment),
             ArchiveCommand.Create(),
         };
         root.TreatUnmatchedTokensAsErrors = false;

@@ -1,3 +1,4 @@
+using Lambda.Shared.Lookups;
 using Lambda.BatchLayer.Dataset;
 using Lambda.Shared.Aggregation;
 using Lambda.Shared.Catalog;
@@ -20,8 +21,11 @@ internal sealed class ChunkAggregation
     private readonly IReadOnlyList<ViewPlan> _plans;
     private readonly FieldDefinition[] _fields;
 
-    public ChunkAggregation(MasterDatasetSnapshot snapshot, MasterFileSchema schema, IReadOnlyList<ViewPlan> plans)
+    private readonly LookupSnapshot _lookups;
+
+    public ChunkAggregation(MasterDatasetSnapshot snapshot, MasterFileSchema schema, IReadOnlyList<ViewPlan> plans, LookupSnapshot? lookups = null)
     {
+        _lookups = lookups ?? LookupSnapshot.Empty;
         _snapshot = snapshot;
         _schema = schema;
         _plans = plans;
@@ -157,7 +161,8 @@ internal sealed class ChunkAggregation
         {
             _owner = owner;
             _batch = new MasterRowBatch(owner._schema, owner._fields);
-            _record = new EventRecord(owner._schema.Source);
+            // The run's lookup versions, read once at its start: every worker joins the same rows.
+            _record = new EventRecord(owner._schema.Source) { Lookups = owner._lookups };
             Aggregators = new ViewAggregator?[owner._plans.Count];
             _active = new int[owner._plans.Count];
             _limits = new long[owner._plans.Count];

@@ -1,3 +1,4 @@
+using Lambda.Shared.Lookups;
 using System.Diagnostics;
 using System.Globalization;
 using Lambda.BatchLayer.BatchViews;
@@ -41,6 +42,7 @@ public sealed class RecomputeEngine : IRecomputeEngine
     private readonly SpeedDeltaRetention? _speedRetention;
     private readonly IPublishedRunAuditor? _auditor;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly ILookupReader? _lookups;
 
     /// <summary>
     /// Creates the engine (resolved from DI, see <c>AddLambdaRecomputeEngine</c>). Without
@@ -57,8 +59,10 @@ public sealed class RecomputeEngine : IRecomputeEngine
         TimeProvider time,
         BatchViewRetention? retention = null,
         SpeedDeltaRetention? speedRetention = null,
-        IPublishedRunAuditor? auditor = null)
+        IPublishedRunAuditor? auditor = null,
+        ILookupReader? lookups = null)
     {
+        _lookups = lookups;
         ArgumentNullException.ThrowIfNull(storage);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(manifests);
@@ -108,6 +112,10 @@ public sealed class RecomputeEngine : IRecomputeEngine
         var clock = Stopwatch.StartNew();
         progress?.Report(new RecomputeProgress("plan", 0, views.Count, 0));
         var published = await _manifests.LoadAsync(cancellationToken).ConfigureAwait(false);
+        // One set of lookup versions for the whole run, recorded with each view it computes (BatchViewEntry.Lookups).
+        var lookups = _lookups is null || _catalog.Lookups.Count == 0
+            ? LookupSnapshot.Empty
+            : await _lookups.ReadSnapshotAsync(_catalog, cancellationToken).ConfigureAwait(false);
         var sources = views.Select(v => v.Source).Distinct().ToDictionary(
             s => s,
             s => (Snapshot: MasterDatasetSnapshot.Load(_root, s.Name), Schema: new MasterFileSchema(s)));
@@ -116,6 +124,14 @@ public sealed class RecomputeEngine : IRecomputeEngine
         {
             var (snapshot, schema) = sources[view.Source];
             var plan = await RecomputePlanner.PlanAsync(view, snapshot, schema, published?.FindView(view.Name), request, _boundaries, cancellationToken).ConfigureAwait(false);
+            if (_lookups is not null && plan.Previous is not null && request.Mode != RecomputeMode.Full)
+            {
+                // A back-dated publish: the days at or below the watermark that the new rows join differently are redone.
+                var redo = await LookupRedo.DaysAsync(view, plan.Previous, lookups, _lookups, cancellationToken).ConfigureAwait(false);
+                plan.LookupRedoDays = redo.Count(d => plan.ComputeDays.Add(d));
+                plan.LookupsChanged = LookupRedo.VersionsDiffer(view, plan.Previous, lookups);
+            }
+
             plans.Add(plan);
             _logger.LogInformation(
                 "Recompute {RunId}: view {View} ({Hash}) watermarks [{Watermarks}]{Changed}; {Days} days to recompute{DayList}",
@@ -147,7 +163,7 @@ public sealed class RecomputeEngine : IRecomputeEngine
                 continue;
             }
 
-            var aggregation = new ChunkAggregation(snapshot, schema, sourcePlans);
+            var aggregation = new ChunkAggregation(snapshot, schema, sourcePlans, lookups);
             var allDays = sourcePlans.SelectMany(p => p.ComputeDays).Distinct().Order().ToArray();
             for (var start = 0; start < allDays.Length; start += _options.DaysPerChunk)
             {
@@ -171,7 +187,7 @@ public sealed class RecomputeEngine : IRecomputeEngine
         }
 
         progress?.Report(new RecomputeProgress("publish", 0, 1, rowsRead));
-        var manifest = BuildManifest(published, plans, recomputed, dropped, runId);
+        var manifest = BuildManifest(published, plans, recomputed, dropped, runId, lookups);
         await _manifests.PublishAsync(manifest, published?.RunId, cancellationToken).ConfigureAwait(false);
         progress?.Report(new RecomputeProgress("publish", 1, 1, rowsRead));
         // After the publish and before any speed delta is dropped (the drift audit reads the ones this run now covers).
@@ -276,7 +292,8 @@ public sealed class RecomputeEngine : IRecomputeEngine
     }
 
     private BatchManifest BuildManifest(
-        BatchManifest? published, IReadOnlyList<ViewPlan> plans, IReadOnlyList<(ViewPlan Plan, RecomputedDay Day)> recomputed, IReadOnlyList<string> dropped, string runId)
+        BatchManifest? published, IReadOnlyList<ViewPlan> plans, IReadOnlyList<(ViewPlan Plan, RecomputedDay Day)> recomputed, IReadOnlyList<string> dropped, string runId,
+        LookupSnapshot lookups)
     {
         var now = _time.GetUtcNow();
         var entries = new SortedDictionary<string, BatchViewEntry>(StringComparer.Ordinal);
@@ -313,6 +330,9 @@ public sealed class RecomputeEngine : IRecomputeEngine
                 ComputedAt = now,
                 Watermarks = new SortedDictionary<int, long>(plan.Watermarks.ToDictionary()),
                 Days = days.Values.ToArray(),
+                Lookups = plan.View.Enrichments.Count == 0
+                    ? null
+                    : plan.View.Enrichments.ToDictionary(e => e.Lookup.Name, e => lookups.TryGet(e.Lookup.Name, out var t) ? t.Version : 0, StringComparer.Ordinal),
             };
         }
 

@@ -20,6 +20,9 @@ internal sealed class ViewPlan
     /// <summary>The days recomputed from the master dataset.</summary>
     public required SortedSet<DateOnly> ComputeDays { get; init; }
 
+    /// <summary>How many of <see cref="ComputeDays"/> are redone because a lookup version joins them differently (<see cref="LookupRedo"/>).</summary>
+    public int LookupRedoDays { get; set; }
+
     /// <summary>True when some watermark differs from the previous entry's.</summary>
     public bool WatermarksChanged =>
         Previous is null
@@ -27,7 +30,10 @@ internal sealed class ViewPlan
             : Watermarks.Any(w => w.Value != Previous.GetWatermark(w.Key)) || Previous.Watermarks.Any(w => w.Value != GetWatermark(w.Key));
 
     /// <summary>True when the run must publish something new for this view.</summary>
-    public bool HasWork => ComputeDays.Count > 0 || WatermarksChanged || Replaced is not null;
+    public bool HasWork => ComputeDays.Count > 0 || WatermarksChanged || Replaced is not null || LookupsChanged;
+
+    /// <summary>True when the run joins another lookup version than the previous one (recorded even when no day changes).</summary>
+    public bool LookupsChanged { get; set; }
 
     /// <summary>The new watermark of <paramref name="partition"/> (0 when absent).</summary>
     public long GetWatermark(int partition) => Watermarks.TryGetValue(partition, out var w) ? w : 0;

@@ -9,7 +9,7 @@ namespace Lambda.Benchmarks;
 /// </summary>
 public static class OrderMessages
 {
-    private static readonly string[] Countries =
+    public static readonly string[] Countries =
         ["US", "DE", "FR", "GB", "JP", "BR", "IN", "CN", "CA", "AU", "ES", "IT", "NL", "SE", "PL", "MX", "KR", "ZA", "AR", "TR"];
 
     private static readonly string[] Statuses = ["paid", "paid", "paid", "paid", "paid", "paid", "paid", "paid", "failed", "refunded"];

@@ -40,6 +40,7 @@ static void RunQuick()
     RunQuickOne("ParseFilterAggregate", benchmark.ParseFilterAggregate);
     RunQuickOne("ParseAggregateQuantiles", benchmark.ParseAggregateQuantiles);
     RunQuickOne("ParseDeriveAggregate", benchmark.ParseDeriveAggregate);
+    RunQuickOne("ParseLookupDeriveQuantiles", benchmark.ParseLookupDeriveQuantiles);
 }
 
 static void RunQuickOne(string name, Func<long> run)

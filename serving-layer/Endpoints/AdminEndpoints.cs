@@ -1,3 +1,5 @@
+using Lambda.Shared.BatchViews;
+using Lambda.Shared.Lookups;
 using System.Globalization;
 using Lambda.ServingLayer.Admin;
 using Lambda.ServingLayer.Configuration;
@@ -84,6 +86,8 @@ public static class AdminEndpoints
         IBatchViewStore batchViews,
         LambdaCatalog catalog,
         IOptions<ServingOptions> options,
+        IManifestStore manifests,
+        ILookupReader lookups,
         CancellationToken cancellationToken)
     {
         var limit = options.Value.StatusRunCount;
@@ -102,7 +106,30 @@ public static class AdminEndpoints
                 v => v.Key,
                 v => PublishedViewDescription.From(v.Value, catalog.TryGetView(v.Key, out var view) ? view.DefinitionHash : null),
                 StringComparer.Ordinal);
-        return TypedResults.Ok(new BatchStatusResponse(runs.Select(BatchRunDescription.From).ToArray(), watermark));
+        var redo = await LookupRedoAsync(catalog, manifests, lookups, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(new BatchStatusResponse(runs.Select(BatchRunDescription.From).ToArray(), watermark, redo));
+    }
+
+    private static async Task<IReadOnlyDictionary<string, IReadOnlyList<DateOnly>>> LookupRedoAsync(
+        LambdaCatalog catalog, IManifestStore manifests, ILookupReader lookups, CancellationToken cancellationToken)
+    {
+        var redo = new SortedDictionary<string, IReadOnlyList<DateOnly>>(StringComparer.Ordinal);
+        if (catalog.Lookups.Count == 0 || await manifests.LoadAsync(cancellationToken).ConfigureAwait(false) is not { } manifest)
+        {
+            return redo;
+        }
+
+        var current = await lookups.ReadSnapshotAsync(catalog, cancellationToken).ConfigureAwait(false);
+        foreach (var (name, entry) in manifest.Views)
+        {
+            if (catalog.TryGetView(name, out var view) && view.Enrichments.Count > 0 && view.DefinitionHash == entry.DefinitionHash
+                && await LookupRedo.DaysAsync(view, entry, current, lookups, cancellationToken).ConfigureAwait(false) is { Count: > 0 } days)
+            {
+                redo[name] = days;
+            }
+        }
+
+        return redo;
     }
 
     /// <summary>True when <paramref name="contentType"/> is JSON (the admin endpoints' bodies).</summary>

@@ -29,6 +29,9 @@ public sealed class ViewAggregator
     private readonly Filter _filter;
     private readonly bool _matchAll;
     private readonly bool _derive;
+
+    // Bit e: enrichment e of the source is used by the view and its lookup drops (drop, dead_letter) an event it misses.
+    private readonly long _dropOnMiss;
     private readonly bool[] _measureSkipsNull;
     private readonly long _bucketWidth;
     private readonly int _dimensionCount;
@@ -68,6 +71,7 @@ public sealed class ViewAggregator
         _filter = view.Filter;
         _matchAll = view.Filter.IsMatchAll;
         _derive = view.DerivedFields.Count > 0;
+        _dropOnMiss = view.Enrichments.Where(e => e.Lookup.OnMissing != Lookups.LookupMissingPolicy.Null).Aggregate(0L, (mask, e) => mask | (1L << e.Index));
         _bucketWidth = Granularity.ToMilliseconds();
         _dimensionCount = view.Dimensions.Count;
         _dimensionNullable = view.Dimensions.Select(d => d.IsNullable).ToArray();
@@ -131,6 +135,11 @@ public sealed class ViewAggregator
         {
             // Once per event (the record remembers), before the filter: every view of the source shares the values.
             record.ComputeDerived();
+            if ((record.MissedLookups & _dropOnMiss) != 0)
+            {
+                // on_missing drop or dead_letter: the view does not count an event its lookup has no row for.
+                return false;
+            }
         }
 
         if (!_matchAll && !_filter.Matches(record))

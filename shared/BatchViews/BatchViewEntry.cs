@@ -34,6 +34,13 @@ public sealed record BatchViewEntry
     public required IReadOnlyList<BatchViewDay> Days { get; init; }
 
     /// <summary>
+    /// The version of each lookup the view joins that its days were computed with (0: none published); null for a view
+    /// without lookups. The next recompute redoes the days at or below the watermark where a newer version joins differently.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, long>? Lookups { get; init; }
+
+    /// <summary>
     /// This view's published watermark (no speed offsets). Not a member of the manifest file, which keeps format 1's
     /// flat <c>runId</c>, <c>computedAt</c>, <c>definitionHash</c> and <c>watermarks</c>.
     /// </summary>

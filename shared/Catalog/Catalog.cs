@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Lambda.Shared.Lookups;
 
 namespace Lambda.Shared.Catalog;
 
@@ -16,8 +17,17 @@ public sealed class Catalog
     private readonly Dictionary<string, SourceDefinition> _sourcesByTopic;
     private readonly Dictionary<string, ViewDefinition> _views;
 
+    private readonly Dictionary<string, LookupDefinition> _lookups;
+
     internal Catalog(IReadOnlyList<SourceDefinition> sources, IReadOnlyList<ViewDefinition> views, string? origin)
+        : this([], sources, views, origin)
     {
+    }
+
+    internal Catalog(IReadOnlyList<LookupDefinition> lookups, IReadOnlyList<SourceDefinition> sources, IReadOnlyList<ViewDefinition> views, string? origin)
+    {
+        Lookups = lookups;
+        _lookups = lookups.ToDictionary(l => l.Name, StringComparer.Ordinal);
         Sources = sources;
         Views = views;
         Origin = origin;
@@ -25,6 +35,12 @@ public sealed class Catalog
         _sourcesByTopic = sources.ToDictionary(s => s.Topic, StringComparer.Ordinal);
         _views = views.ToDictionary(v => v.Name, StringComparer.Ordinal);
     }
+
+    /// <summary>The lookups (reference data, <c>lookups:</c>) in declaration order.</summary>
+    public IReadOnlyList<LookupDefinition> Lookups { get; }
+
+    /// <summary>Looks a lookup up by name.</summary>
+    public bool TryGetLookup(string name, [NotNullWhen(true)] out LookupDefinition? lookup) => _lookups.TryGetValue(name, out lookup);
 
     /// <summary>The sources in declaration order.</summary>
     public IReadOnlyList<SourceDefinition> Sources { get; }

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Lambda.Shared.Events;
 using Lambda.Shared.Filtering;
 using Lambda.Shared.Filtering.Expressions;
+using Lambda.Shared.Lookups;
 using Lambda.Shared.Measures;
 using Lambda.Shared.Time;
 using YamlDotNet.Core;
@@ -23,8 +24,8 @@ public static partial class CatalogLoader
     /// <summary>The name of the API's time column, which no measure or dimension may take.</summary>
     public const string BucketColumn = "bucket";
 
-    private static readonly string[] RootKeys = ["sources", "views"];
-    private static readonly string[] SourceKeys = ["topic", "time", "key", "fields", "derive"];
+    private static readonly string[] RootKeys = ["lookups", "sources", "views"];
+    private static readonly string[] SourceKeys = ["topic", "time", "key", "fields", "enrich", "derive"];
 
     /// <summary>Words of the expression language that a derived field may not be called.</summary>
     private static readonly string[] ExpressionKeywords = ["and", "or", "not", "in", "true", "false", "case", "when", "then", "else", "end"];
@@ -92,7 +93,7 @@ public static partial class CatalogLoader
     [GeneratedRegex(@"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:\(\s*([^()]*?)\s*\))?\s*$", RegexOptions.CultureInvariant)]
     private static partial Regex MeasureRegex();
 
-    private sealed class Builder
+    private sealed partial class Builder
     {
         private readonly List<CatalogError> _errors = [];
 
@@ -130,6 +131,7 @@ public static partial class CatalogLoader
             }
 
             CheckKeys(root, null, RootKeys);
+            var lookups = BuildLookups(root);
             var sources = new List<SourceDefinition>();
             var declaredSources = new HashSet<string>(StringComparer.Ordinal);
             var sourcesNode = Child(root, "sources");
@@ -148,7 +150,7 @@ public static partial class CatalogLoader
                 {
                     var name = ScalarText(keyNode);
                     declaredSources.Add(name);
-                    var source = BuildSource(name, body, topics);
+                    var source = BuildSource(name, body, topics, lookups);
                     if (source is not null)
                     {
                         sources.Add(source);
@@ -178,10 +180,10 @@ public static partial class CatalogLoader
                 }
             }
 
-            return _errors.Count == 0 ? new Catalog(sources, views, origin) : null;
+            return _errors.Count == 0 ? new Catalog(lookups.Values.ToArray(), sources, views, origin) : null;
         }
 
-        private SourceDefinition? BuildSource(string name, YamlNode body, Dictionary<string, string> topics)
+        private SourceDefinition? BuildSource(string name, YamlNode body, Dictionary<string, string> topics, IReadOnlyDictionary<string, LookupDefinition> lookups)
         {
             var path = $"sources.{name}";
             var before = _errors.Count;
@@ -297,12 +299,16 @@ public static partial class CatalogLoader
                 }
             }
 
-            var (derived, derivations) = BuildDerived(path, map, name, time, fields);
-            return _errors.Count == before ? new SourceDefinition(name, topic!, time!, fields, key, derived, derivations) : null;
+            var (enriched, enrichments) = BuildEnrichments(path, map, name, time, fields, lookups);
+            var (derived, derivations) = BuildDerived(path, map, name, time, fields, enriched, enrichments);
+            return _errors.Count == before
+                ? new SourceDefinition(name, topic!, time!, fields, key, [.. enriched, .. derived], derivations, enrichments)
+                : null;
         }
 
         private (List<FieldDefinition> Fields, List<DerivedFieldCompilation> Compilations) BuildDerived(
-            string path, YamlMappingNode map, string sourceName, string? time, List<FieldDefinition> fields)
+            string path, YamlMappingNode map, string sourceName, string? time, List<FieldDefinition> fields,
+            List<FieldDefinition> enriched, List<EnrichmentDefinition> enrichments)
         {
             var derived = new List<FieldDefinition>();
             var compilations = new List<DerivedFieldCompilation>();
@@ -319,8 +325,9 @@ public static partial class CatalogLoader
             }
 
             var names = deriveMap.Children.Keys.Select(ScalarText).ToList();
-            var available = fields.ToDictionary(f => f.Name, StringComparer.Ordinal);
-            var rawInputs = new Dictionary<int, IReadOnlyList<int>>();
+            var available = fields.Concat(enriched).ToDictionary(f => f.Name, StringComparer.Ordinal);
+            var byOrdinal = fields.Concat(enriched).ToDictionary(f => f.Ordinal);
+            var rawInputs = enrichments.SelectMany(e => e.Fields.Select(f => (f.Ordinal, e.RawInputs))).ToDictionary(x => x.Ordinal, x => x.RawInputs);
             var index = 0;
             foreach (var (keyNode, exprNode) in deriveMap.Children)
             {
@@ -353,7 +360,12 @@ public static partial class CatalogLoader
                     var expression = ExpressionCompiler.Compile(text, scope, out var reads);
                     var canonical = new System.Text.StringBuilder();
                     expression.WriteCanonical(canonical);
-                    var field = new FieldDefinition(fieldName, fields.Count + derived.Count, expression.Type) { Expression = canonical.ToString() };
+                    var field = new FieldDefinition(fieldName, fields.Count + enriched.Count + derived.Count, expression.Type)
+                    {
+                        Expression = canonical.ToString(),
+                        Lookups = reads.SelectMany(o => byOrdinal[o].Lookups).Distinct().Order(StringComparer.Ordinal).ToArray(),
+                    };
+                    byOrdinal[field.Ordinal] = field;
                     var inputs = reads.SelectMany(o => o < fields.Count ? [o] : rawInputs[o]).Distinct().Order().ToArray();
                     rawInputs[field.Ordinal] = inputs;
                     derived.Add(field);

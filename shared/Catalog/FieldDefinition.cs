@@ -28,6 +28,12 @@ public sealed record FieldDefinition(string Name, int Ordinal, FieldType Type)
     /// <summary>The value of an optional field when absent or null (<c>type? = value</c>); null when none is declared.</summary>
     public FieldValue? Default { get; init; }
 
+    /// <summary>
+    /// The lookups whose rows the field's value depends on (an enriched field: its lookup; a derived field: those of the
+    /// fields it reads, transitively); empty for a declared field. A view using such a field applies the lookups' <c>on_missing</c>.
+    /// </summary>
+    public IReadOnlyList<string> Lookups { get; init; } = [];
+
     /// <summary>True for a derived field.</summary>
     public bool IsDerived => Expression is not null;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Lambda.Shared.Filtering.Expressions;
+using Lambda.Shared.Lookups;
 
 namespace Lambda.Shared.Catalog;
 
@@ -14,7 +15,7 @@ public sealed class SourceDefinition
     private readonly Dictionary<int, FieldDefinition[]> _rawInputs;
 
     internal SourceDefinition(string name, string topic, string timeField, IReadOnlyList<FieldDefinition> fields, string? keyField)
-        : this(name, topic, timeField, fields, keyField, [], [])
+        : this(name, topic, timeField, fields, keyField, [], [], [])
     {
     }
 
@@ -25,7 +26,8 @@ public sealed class SourceDefinition
         IReadOnlyList<FieldDefinition> fields,
         string? keyField,
         IReadOnlyList<FieldDefinition> derivedFields,
-        IReadOnlyList<DerivedFieldCompilation> derivations)
+        IReadOnlyList<DerivedFieldCompilation> derivations,
+        IReadOnlyList<EnrichmentDefinition> enrichments)
     {
         Name = name;
         Topic = topic;
@@ -33,9 +35,14 @@ public sealed class SourceDefinition
         Fields = fields;
         KeyField = keyField;
         DerivedFields = derivedFields;
+        Enrichments = enrichments;
         _byName = fields.Concat(derivedFields).ToDictionary(f => f.Name, StringComparer.Ordinal);
-        _rawInputs = derivations.ToDictionary(d => d.Field.Ordinal, d => d.RawInputs.Select(o => fields[o]).ToArray());
-        Derivation = derivations.Count == 0 ? null : new DerivedFieldEvaluator(derivedFields, derivations.Select(d => d.Expression).ToArray());
+        _rawInputs = derivations.Select(d => (d.Field, d.RawInputs))
+            .Concat(enrichments.SelectMany(e => e.Fields.Select(f => (Field: f, e.RawInputs))))
+            .ToDictionary(d => d.Field.Ordinal, d => d.RawInputs.Select(o => fields[o]).ToArray());
+        Derivation = derivations.Count == 0 && enrichments.Count == 0
+            ? null
+            : new DerivedFieldEvaluator(enrichments, derivations.Select(d => d.Field).ToArray(), derivations.Select(d => d.Expression).ToArray());
     }
 
     /// <summary>The source name (a safe identifier, <c>[a-z_][a-z0-9_]*</c>).</summary>
@@ -59,6 +66,12 @@ public sealed class SourceDefinition
     /// like fields (dimension, measure argument, <c>where</c>).
     /// </summary>
     public IReadOnlyList<FieldDefinition> DerivedFields { get; }
+
+    /// <summary>
+    /// The lookup joins (<c>enrich:</c>), in declaration order. Their fields are the first of <see cref="DerivedFields"/>:
+    /// computed per event at its event time, null when no row is valid, and usable like derived fields.
+    /// </summary>
+    public IReadOnlyList<EnrichmentDefinition> Enrichments { get; }
 
     /// <summary>Computes the derived fields into a record; null when the source has none.</summary>
     internal DerivedFieldEvaluator? Derivation { get; }

@@ -32,6 +32,8 @@ public sealed class ViewDefinition
         var used = dimensions.Concat(measures.Select(m => m.Field).OfType<FieldDefinition>()).Concat(filter.Fields).Distinct().ToArray();
         DerivedFields = used.Where(f => f.IsDerived).OrderBy(f => f.Ordinal).ToArray();
         RawInputFields = source.RawInputsOf(used);
+        var lookups = used.SelectMany(f => f.Lookups).ToHashSet(StringComparer.Ordinal);
+        Enrichments = source.Enrichments.Where(e => lookups.Contains(e.Lookup.Name)).ToArray();
         CanonicalForm = BuildCanonicalForm();
         DefinitionHash = Convert.ToHexStringLower(
             System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(CanonicalForm)).AsSpan(0, 8));
@@ -60,6 +62,12 @@ public sealed class ViewDefinition
 
     /// <summary>The derived fields the view uses (as dimension, measure argument or in <c>where</c>), in ordinal order.</summary>
     public IReadOnlyList<FieldDefinition> DerivedFields { get; }
+
+    /// <summary>
+    /// The lookup joins of the source whose fields the view uses (directly or through derived fields): their lookups'
+    /// <c>on_missing</c> applies to the view, and a new version of their rows can change its results.
+    /// </summary>
+    public IReadOnlyList<Lookups.EnrichmentDefinition> Enrichments { get; }
 
     /// <summary>
     /// The declared fields the view reads, derived fields resolved to their inputs (<see cref="SourceDefinition.RawInputsOf"/>):
@@ -117,7 +125,9 @@ public sealed class ViewDefinition
         // Likewise for optional inputs: their nulls and defaults change the results, so a field turning optional is a new view.
         var optional = RawInputFields.Where(f => f.IsOptional).ToArray();
         var optionals = optional.Length == 0 ? string.Empty : $";optional=[{string.Join(",", optional.Select(f => f.Default is { } value ? $"{f.Name}:{f.Type}?={FieldDefaults.Format(value)}" : $"{f.Name}:{f.Type}?"))}]";
+        // Likewise for lookups: their columns' types and on_missing policy decide what the view counts.
+        var lookups = Enrichments.Count == 0 ? string.Empty : $";lookups=[{string.Join(",", Enrichments.Select(e => e.Lookup.CanonicalForm))}]";
         return $"source={Source.Name};time={Source.TimeField};where={Filter.CanonicalText};granularity={Granularity.ToName()};"
-            + $"dimensions=[{dims}];measures=[{measures}];state=v{MeasureState.FormatVersion}{derived}{optionals}";
+            + $"dimensions=[{dims}];measures=[{measures}];state=v{MeasureState.FormatVersion}{derived}{optionals}{lookups}";
     }
 }

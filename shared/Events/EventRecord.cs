@@ -1,5 +1,6 @@
 using System.Text;
 using Lambda.Shared.Catalog;
+using Lambda.Shared.Lookups;
 using Lambda.Shared.Measures;
 
 namespace Lambda.Shared.Events;
@@ -27,6 +28,9 @@ public sealed class EventRecord
     private readonly Filtering.Expressions.DerivedFieldEvaluator? _derivation;
     private int _stamp = 1;
     private int _derivedStamp;
+    private long _missedLookups;
+    private LookupSnapshot _lookups = LookupSnapshot.Empty;
+    private LookupTable?[] _tables;
     private int _timeStamp;
     private long _timestamp;
     private byte[] _arena;
@@ -46,6 +50,7 @@ public sealed class EventRecord
         _stringLength = new int[n];
         _setStamp = new int[n];
         _arena = new byte[256];
+        _tables = new LookupTable?[source.Enrichments.Count];
     }
 
     /// <summary>The source whose fields this record holds.</summary>
@@ -91,6 +96,42 @@ public sealed class EventRecord
 
     internal long RawTimestamp => _timestamp;
 
+    /// <summary>
+    /// The lookup versions the source's enrichments join with (default: none published, so every key misses). The
+    /// speed layer sets the versions it holds, the batch layer those of its run; setting it recomputes the enriched
+    /// fields at the next <see cref="ComputeDerived"/>.
+    /// </summary>
+    public LookupSnapshot Lookups
+    {
+        get => _lookups;
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            if (ReferenceEquals(value, _lookups))
+            {
+                return;
+            }
+
+            _lookups = value;
+            var enrichments = Source.Enrichments;
+            for (var e = 0; e < enrichments.Count; e++)
+            {
+                _tables[e] = value.TryGet(enrichments[e].Lookup.Name, out var table) && table.Definition.Equals(enrichments[e].Lookup) ? table : null;
+            }
+
+            _derivedStamp = 0;
+        }
+    }
+
+    /// <summary>
+    /// After <see cref="ComputeDerived"/>: bit <c>e</c> is set when enrichment <c>e</c> (<see cref="SourceDefinition.Enrichments"/>)
+    /// found no row valid at the event time; views using it then apply its lookup's <c>on_missing</c>.
+    /// </summary>
+    public long MissedLookups => _missedLookups;
+
+    /// <summary>The table enrichment <paramref name="index"/> joins, or null when its lookup has none.</summary>
+    internal LookupTable? TableOf(int index) => _tables[index];
+
     /// <summary>Clears every value (O(1); keeps the buffers).</summary>
     public void Reset()
     {
@@ -112,7 +153,7 @@ public sealed class EventRecord
     {
         if (_derivation is not null && _derivedStamp != _stamp)
         {
-            _derivation.Compute(this);
+            _missedLookups = _derivation.Compute(this);
             _derivedStamp = _stamp;
         }
     }
@@ -248,7 +289,7 @@ public sealed class EventRecord
     /// <summary>An independent copy holding the same values.</summary>
     public EventRecord Clone()
     {
-        var copy = new EventRecord(Source);
+        var copy = new EventRecord(Source) { Lookups = _lookups };
         if (HasTimestamp)
         {
             copy.SetTimestamp(_timestamp);

@@ -29,4 +29,10 @@ public enum RejectionReason
 
     /// <summary>The event time or a declared field appears twice in the object.</summary>
     DuplicateField = 9,
+
+    /// <summary>
+    /// The event is well-formed but a lookup whose <c>on_missing</c> is <c>dead_letter</c> has no row for its key at its
+    /// event time (dead-letter reason <c>lookup_missing</c>; <see cref="EventRejection.Field"/> names the lookup).
+    /// </summary>
+    LookupMissing = 10,
 }

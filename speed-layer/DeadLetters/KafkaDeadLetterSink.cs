@@ -39,7 +39,7 @@ public sealed partial class KafkaDeadLetterSink : IDeadLetterSink, IDisposable
         ArgumentNullException.ThrowIfNull(letter);
         var headers = new Headers
         {
-            { DeadLetterHeaders.Reason, Encoding.UTF8.GetBytes(letter.Rejection.Reason.ToString()) },
+            { DeadLetterHeaders.Reason, Encoding.UTF8.GetBytes(ReasonText(letter.Rejection.Reason)) },
             { DeadLetterHeaders.Error, Encoding.UTF8.GetBytes(letter.Rejection.Message) },
             { DeadLetterHeaders.SourceTopic, Encoding.UTF8.GetBytes(letter.SourceTopic) },
             { DeadLetterHeaders.SourcePartition, Encoding.UTF8.GetBytes(letter.Partition.ToString(CultureInfo.InvariantCulture)) },
@@ -60,6 +60,10 @@ public sealed partial class KafkaDeadLetterSink : IDeadLetterSink, IDisposable
         _producer.Flush(FlushOnDispose);
         _producer.Dispose();
     }
+
+    /// <summary>The reason header: the enum name, except <c>lookup_missing</c>, the spelling the catalog documentation gives.</summary>
+    internal static string ReasonText(Lambda.Shared.Events.RejectionReason reason) =>
+        reason == Lambda.Shared.Events.RejectionReason.LookupMissing ? "lookup_missing" : reason.ToString();
 
     private string TopicOf(string sourceTopic)
     {

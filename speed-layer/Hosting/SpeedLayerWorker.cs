@@ -31,6 +31,7 @@ internal sealed partial class SpeedLayerWorker(
     OffsetEpochStatus epochStatus,
     IOptions<KafkaOptions> kafkaOptions,
     IHostApplicationLifetime lifetime,
+    Lookups.ILookupSnapshotSource lookups,
     ILoggerFactory loggerFactory,
     TimeProvider time) : BackgroundService
 {
@@ -42,7 +43,7 @@ internal sealed partial class SpeedLayerWorker(
         var settings = options.Value;
         try
         {
-            var pipeline = new SpeedPipeline(catalog, deadLetters, settings, metrics, time);
+            var pipeline = new SpeedPipeline(catalog, deadLetters, settings, metrics, time, lookups: lookups);
             await EnsureSchemaAsync(pipeline, settings, stoppingToken).ConfigureAwait(false);
             status.SchemaReady = true;
 

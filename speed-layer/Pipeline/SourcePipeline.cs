@@ -13,7 +13,13 @@ internal sealed class SourcePipeline
         Record = Parser.CreateRecord();
         Views = views;
         ViewStates = views.Select((v, i) => new ViewState(v, i)).ToArray();
+        DeadLetterOnMiss = views.SelectMany(v => v.Enrichments)
+            .Where(e => e.Lookup.OnMissing == Lambda.Shared.Lookups.LookupMissingPolicy.DeadLetter)
+            .Aggregate(0L, (mask, e) => mask | (1L << e.Index));
     }
+
+    /// <summary>Bit e: enrichment e is used by a view and its lookup dead-letters a missed event (<c>on_missing: dead_letter</c>).</summary>
+    public long DeadLetterOnMiss { get; }
 
     public SourceDefinition Source { get; }
 

@@ -4,6 +4,7 @@ using Lambda.Shared.Events;
 using Lambda.Shared.SpeedViews;
 using Lambda.SpeedLayer.DeadLetters;
 using Lambda.SpeedLayer.Flushing;
+using Lambda.SpeedLayer.Lookups;
 using Lambda.SpeedLayer.Metrics;
 using LambdaCatalog = Lambda.Shared.Catalog.Catalog;
 
@@ -25,6 +26,7 @@ internal sealed class SpeedPipeline
     private readonly Dictionary<string, SourcePipeline> _sources = new(StringComparer.Ordinal);
     private readonly Dictionary<ViewDefinition, (SourcePipeline Source, int Index)> _views = new(ReferenceEqualityComparer.Instance);
     private readonly IDeadLetterSink _deadLetters;
+    private readonly ILookupSnapshotSource? _lookups;
     private readonly SpeedLayerMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly long _flushIntervalTicks;
@@ -42,8 +44,10 @@ internal sealed class SpeedPipeline
         SpeedLayerOptions options,
         SpeedLayerMetrics metrics,
         TimeProvider time,
-        EventParserOptions? parserOptions = null)
+        EventParserOptions? parserOptions = null,
+        ILookupSnapshotSource? lookups = null)
     {
+        _lookups = lookups;
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(deadLetters);
         ArgumentNullException.ThrowIfNull(options);
@@ -162,7 +166,25 @@ internal sealed class SpeedPipeline
         }
 
         var record = source.Record;
+        if (_lookups is not null)
+        {
+            // The versions held now: an event joins the row valid at its event time in them (a no-op while unchanged).
+            record.Lookups = _lookups.Current;
+        }
+
         var accepted = source.Parser.TryParse(value, record, out var rejection);
+        var lookupMissing = false;
+        if (accepted && source.DeadLetterOnMiss != 0)
+        {
+            record.ComputeDerived();
+            if ((record.MissedLookups & source.DeadLetterOnMiss) is var missed and not 0)
+            {
+                // Still accepted: the views that do not use the lookup count it; those that do skip it (ViewAggregator).
+                lookupMissing = true;
+                var lookup = source.Source.Enrichments[System.Numerics.BitOperations.TrailingZeroCount(missed)].Lookup.Name;
+                rejection = new EventRejection(RejectionReason.LookupMissing, lookup, $"lookup '{lookup}' has no row for the event's key at its event time");
+            }
+        }
         var views = state.Views;
         var skippedBySome = false;
         var processed = false;
@@ -207,7 +229,7 @@ internal sealed class SpeedPipeline
 
         _eventsSinceCut++;
         source.EventsSinceMetrics++;
-        if (accepted)
+        if (accepted && !lookupMissing)
         {
             return ProcessOutcome.Accepted;
         }
@@ -223,7 +245,7 @@ internal sealed class SpeedPipeline
             _metrics.DeadLetter(source.Source.Name, rejection.Reason);
         }
 
-        return ProcessOutcome.Rejected;
+        return accepted ? ProcessOutcome.Accepted : ProcessOutcome.Rejected;
     }
 
     /// <summary>

@@ -18,7 +18,7 @@ public sealed class DocumentationTests(ServingAppFactory factory) : IClassFixtur
             [
                 "/api/admin/alerts", "/api/admin/alerts/{name}", "/api/admin/alerts/{name}/silence", "/api/admin/batch/recompute", "/api/admin/batch/status",
                 "/api/admin/drift",
-                "/api/admin/jobs", "/api/admin/jobs/{id}", "/api/admin/jobs/{id}/cancel", "/api/admin/jobs/{id}/result",
+                "/api/admin/jobs", "/api/admin/jobs/{id}", "/api/admin/jobs/{id}/cancel", "/api/admin/jobs/{id}/result", "/api/admin/lookups/{name}",
                 "/api/alerts", "/api/alerts/{name}", "/api/alerts/{name}/history", "/api/events/{source}", "/api/health/pipeline", "/api/views", "/api/views/{view}",
             ],
             paths.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));

@@ -40,6 +40,7 @@ public sealed class PipelineHealthSamplerTests
 
         // orders_by_amount_band: caught up on both partitions -> 0.
         _speed.Progress["orders_by_amount_band"] = new(Positions((0, 999), (1, 499)), T0.AddSeconds(-1));
+        _speed.Progress["revenue_by_region"] = new(Positions((0, 999), (1, 499)), T0.AddSeconds(-1));
 
         await Sampler().SampleAsync(CancellationToken.None);
 
@@ -61,6 +62,7 @@ public sealed class PipelineHealthSamplerTests
         _speed.Progress["orders_by_status"] = new(Positions((0, 999)), T0.AddMinutes(-30));
         _speed.Progress["order_amounts"] = new(Positions((0, 999)), T0.AddMinutes(-30));
         _speed.Progress["orders_by_amount_band"] = new(Positions((0, 999)), T0.AddMinutes(-30));
+        _speed.Progress["revenue_by_region"] = new(Positions((0, 999)), T0.AddMinutes(-30));
         await Sampler().SampleAsync(CancellationToken.None);
 
         _speed.Progress["order_amounts"] = new(Positions((0, 99)), null);

@@ -91,9 +91,9 @@ public sealed class CatalogValidationTests
     [InlineData("      status: string", "      status: string\n      ts: timestamp", "sources.orders.fields.ts: 'ts' is the event-time field; it must not be listed among the fields")]
     [InlineData("      status: string", "      Status: string", "sources.orders.fields.Status: field name 'Status' is not a safe identifier ([a-z_][a-z0-9_]*, at most 64 characters)")]
     [InlineData("key: user_id", "key: customer", "sources.orders.key: field 'customer' is not in source 'orders'")]
-    [InlineData("    key: user_id", "    key: user_id\n    partitions: 4", "sources.orders.partitions: unknown key 'partitions'; expected topic, time, key, fields, derive")]
+    [InlineData("    key: user_id", "    key: user_id\n    partitions: 4", "sources.orders.partitions: unknown key 'partitions'; expected topic, time, key, fields, enrich, derive")]
     // Document.
-    [InlineData("views:", "veiws:", "veiws: unknown key 'veiws'; expected sources, views")]
+    [InlineData("views:", "veiws:", "veiws: unknown key 'veiws'; expected lookups, sources, views")]
     public void Each_problem_is_reported_with_its_path(string find, string replace, string expected)
     {
         var errors = Errors(Edit(find, replace));
