@@ -1,4 +1,3 @@
-using System.Globalization;
 using Lambda.Shared.Aggregation;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.ClickHouse;
@@ -117,41 +116,15 @@ public sealed partial class ClickHouseSpeedTableWriter : ISpeedTableWriter
     }
 
     /// <inheritdoc/>
-    public async Task<IReadOnlyDictionary<int, long>> GetMaxOffsetsAsync(
+    public Task<IReadOnlyDictionary<int, long>> GetMaxOffsetsAsync(
         ViewDefinition view, IReadOnlyDictionary<int, long?> from, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(view);
         ArgumentNullException.ThrowIfNull(from);
-        if (from.Count == 0)
-        {
-            return new Dictionary<int, long>();
-        }
-
-        var schema = SpeedTableSchema.For(view);
-        var partition = Q(SpeedTableSchema.PartitionColumn);
-        var lastOffset = Q(SpeedTableSchema.LastOffsetColumn);
-        var conditions = from.OrderBy(f => f.Key).Select(f => f.Value is { } bound
-            ? string.Create(CultureInfo.InvariantCulture, $"({partition} = {f.Key} AND {lastOffset} >= {bound})")
-            : string.Create(CultureInfo.InvariantCulture, $"({partition} = {f.Key})"));
-        var sql = $"SELECT {partition}, max({lastOffset}) FROM {ClickHouseSql.QualifiedName(Database, schema.TableName)} "
-            + $"WHERE {string.Join(" OR ", conditions)} GROUP BY {partition}";
-        var rows = await QueryOrEmptyAsync(sql, cancellationToken).ConfigureAwait(false);
-        return rows.ToDictionary(r => (int)r.GetInt64(0), r => r.GetInt64(1));
+        return SpeedTableQueries.ReadMaxOffsetsOfAsync(_client, SpeedTableSchema.For(view), from, cancellationToken);
     }
 
     private static string Q(string identifier) => ClickHouseSql.QuoteIdentifier(identifier);
-
-    private async Task<IReadOnlyList<ClickHouseRow>> QueryOrEmptyAsync(string sql, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await _client.QueryRowsAsync(sql, null, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ClickHouseException ex) when (SpeedTableQueries.IsMissingTable(ex))
-        {
-            return [];
-        }
-    }
 
     private async Task<SpeedTableVersion> RecordVersionAsync(SpeedTableSchema schema, CancellationToken cancellationToken)
     {
