@@ -24,11 +24,12 @@ public sealed class ClickHouseSpeedProgressReader(IClickHouseClient client, IOpt
         ArgumentNullException.ThrowIfNull(view);
         var schema = SpeedTableSchema.For(view);
         var since = _last.GetValueOrDefault(schema.TableName);
-        var positions = await SpeedTableQueries.ReadMaxOffsetsAsync(client, schema, since, cancellationToken, _call).ConfigureAwait(false);
+        var fences = await SpeedFences.ReadAsync(client, schema, cancellationToken, _call).ConfigureAwait(false);
+        var positions = await SpeedTableQueries.ReadMaxOffsetsAsync(client, schema, since, cancellationToken, _call, fences).ConfigureAwait(false);
         if (since is not null && since.Keys.Any(p => !positions.ContainsKey(p)))
         {
             since = null;
-            positions = await SpeedTableQueries.ReadMaxOffsetsAsync(client, schema, since, cancellationToken, _call).ConfigureAwait(false);
+            positions = await SpeedTableQueries.ReadMaxOffsetsAsync(client, schema, since, cancellationToken, _call, fences).ConfigureAwait(false);
         }
 
         if (positions.Count == 0)
@@ -39,7 +40,7 @@ public sealed class ClickHouseSpeedProgressReader(IClickHouseClient client, IOpt
 
         try
         {
-            var rows = await client.QueryRowsAsync(SpeedTableQueries.NewestFlushSql(client.Database, schema, since), _call, cancellationToken).ConfigureAwait(false);
+            var rows = await client.QueryRowsAsync(SpeedTableQueries.NewestFlushSql(client.Database, schema, since, fences), _call, cancellationToken).ConfigureAwait(false);
             var seconds = rows.Count == 0 ? 0 : rows[0].GetInt64(0);
             _last[schema.TableName] = positions;
             return new SpeedProgress(positions, seconds == 0 ? null : DateTimeOffset.FromUnixTimeSeconds(seconds));

@@ -27,13 +27,14 @@ public static class SpeedTableQueries
     /// With <paramref name="since"/>, only rows whose <c>last_offset</c> is &gt;= since[p] count for the listed partitions;
     /// partitions it does not list count with every row, so partitions the caller has not seen yet are found too. Both are
     /// ranges of the sort key (partition, last_offset), so ClickHouse reads a few granules per listed partition however
-    /// large the table is (a <c>NOT IN</c> list of the others made 18.16 read the whole table).
+    /// large the table is (a <c>NOT IN</c> list of the others made 18.16 read the whole table). Only rows that count under
+    /// <paramref name="fences"/> are read (<see cref="SpeedFences"/>; null: every row).
     /// </summary>
-    public static string MaxOffsetsSql(string database, SpeedTableSchema schema, IReadOnlyDictionary<int, long>? since = null)
+    public static string MaxOffsetsSql(string database, SpeedTableSchema schema, IReadOnlyDictionary<int, long>? since = null, SpeedFences? fences = null)
     {
         ArgumentNullException.ThrowIfNull(schema);
         var listed = since?.ToDictionary(f => f.Key, f => (long?)f.Value) ?? new Dictionary<int, long?>();
-        return MaxOffsetsSql(database, schema, ProgressCondition(listed, othersToo: true));
+        return MaxOffsetsSql(database, schema, And(ProgressCondition(listed, othersToo: true), fences?.Condition()));
     }
 
     /// <summary>
@@ -41,7 +42,7 @@ public static class SpeedTableQueries
     /// whose <c>last_offset</c> is &gt;= from[p] (null: every row of the partition); sort-key ranges as
     /// <see cref="MaxOffsetsSql(string, SpeedTableSchema, IReadOnlyDictionary{int, long})"/>.
     /// </summary>
-    public static string MaxOffsetsOfSql(string database, SpeedTableSchema schema, IReadOnlyDictionary<int, long?> from)
+    public static string MaxOffsetsOfSql(string database, SpeedTableSchema schema, IReadOnlyDictionary<int, long?> from, SpeedFences? fences = null)
     {
         ArgumentNullException.ThrowIfNull(schema);
         ArgumentNullException.ThrowIfNull(from);
@@ -50,7 +51,7 @@ public static class SpeedTableQueries
             throw new ArgumentException("at least one partition is needed", nameof(from));
         }
 
-        return MaxOffsetsSql(database, schema, ProgressCondition(from, othersToo: false));
+        return MaxOffsetsSql(database, schema, And(ProgressCondition(from, othersToo: false), fences?.Condition()));
     }
 
     /// <summary>
@@ -58,11 +59,11 @@ public static class SpeedTableQueries
     /// <see cref="MaxOffsetsSql(string, SpeedTableSchema, IReadOnlyDictionary{int, long})"/> reads for the same
     /// <paramref name="since"/>: the newest flush of a partition is its row with the largest <c>last_offset</c>.
     /// </summary>
-    public static string NewestFlushSql(string database, SpeedTableSchema schema, IReadOnlyDictionary<int, long>? since = null)
+    public static string NewestFlushSql(string database, SpeedTableSchema schema, IReadOnlyDictionary<int, long>? since = null, SpeedFences? fences = null)
     {
         ArgumentNullException.ThrowIfNull(schema);
         var listed = since?.ToDictionary(f => f.Key, f => (long?)f.Value) ?? new Dictionary<int, long?>();
-        var condition = ProgressCondition(listed, othersToo: true);
+        var condition = And(ProgressCondition(listed, othersToo: true), fences?.Condition());
         // As seconds since 1970: an empty table's max is the zero DateTime, which ClickHouse 18.16 prints as 0000-00-00.
         return $"SELECT toUInt32(max({ClickHouseSql.QuoteIdentifier(SpeedTableSchema.FlushedAtColumn)})) FROM {ClickHouseSql.QualifiedName(database, schema.TableName)}"
             + (condition is null ? string.Empty : " WHERE " + condition);
@@ -71,22 +72,26 @@ public static class SpeedTableQueries
     /// <summary>
     /// Runs <see cref="MaxOffsetsSql(string, SpeedTableSchema, IReadOnlyDictionary{int, long})"/> on <paramref name="client"/>'s database: per partition, the largest <c>last_offset</c>
     /// stored for the view. A table (or database) not created yet holds nothing: empty. <paramref name="call"/>: per-call
-    /// options, e.g. a <c>max_execution_time</c> for a reader that answers a request.
+    /// options, e.g. a <c>max_execution_time</c> for a reader that answers a request. Only rows that count under the table's
+    /// fences are read: <paramref name="fences"/>, or the fences stored now when null.
     /// </summary>
     public static async Task<IReadOnlyDictionary<int, long>> ReadMaxOffsetsAsync(
         IClickHouseClient client,
         SpeedTableSchema schema,
         IReadOnlyDictionary<int, long>? since,
         CancellationToken cancellationToken,
-        ClickHouseCallOptions? call = null)
+        ClickHouseCallOptions? call = null,
+        SpeedFences? fences = null)
     {
         ArgumentNullException.ThrowIfNull(client);
-        return await ReadPerPartitionAsync(client, MaxOffsetsSql(client.Database, schema, since), call, cancellationToken).ConfigureAwait(false);
+        fences ??= await SpeedFences.ReadAsync(client, schema, cancellationToken, call).ConfigureAwait(false);
+        return await ReadPerPartitionAsync(client, MaxOffsetsSql(client.Database, schema, since, fences), call, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Runs <see cref="MaxOffsetsOfSql"/>: per listed partition, the largest <c>last_offset</c> at or above its bound; a
-    /// partition without such a row is absent, and so is everything when <paramref name="from"/> is empty.
+    /// partition without such a row is absent, and so is everything when <paramref name="from"/> is empty. Only rows that
+    /// count under the table's fences stored now are read.
     /// </summary>
     public static async Task<IReadOnlyDictionary<int, long>> ReadMaxOffsetsOfAsync(
         IClickHouseClient client,
@@ -97,9 +102,13 @@ public static class SpeedTableQueries
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(from);
-        return from.Count == 0
-            ? new Dictionary<int, long>()
-            : await ReadPerPartitionAsync(client, MaxOffsetsOfSql(client.Database, schema, from), call, cancellationToken).ConfigureAwait(false);
+        if (from.Count == 0)
+        {
+            return new Dictionary<int, long>();
+        }
+
+        var fences = await SpeedFences.ReadAsync(client, schema, cancellationToken, call).ConfigureAwait(false);
+        return await ReadPerPartitionAsync(client, MaxOffsetsOfSql(client.Database, schema, from, fences), call, cancellationToken).ConfigureAwait(false);
     }
 
     private static string MaxOffsetsSql(string database, SpeedTableSchema schema, string? condition)
@@ -113,9 +122,8 @@ public static class SpeedTableQueries
 
     /// <summary>
     /// The WHERE condition over sort-key ranges: per listed partition <c>partition = p [AND last_offset &gt;= bound]</c>, and
-    /// with <paramref name="othersToo"/> the partition ranges between the listed ones (<c>partition &lt; k0</c>,
-    /// <c>partition &gt; k_i AND partition &lt; k_i+1</c>, <c>partition &gt; k_n</c>; partitions are integers, so adjacent
-    /// listed partitions leave no range). Null when nothing is listed and every row counts.
+    /// with <paramref name="othersToo"/> the partition ranges between the listed ones (<see cref="SpeedPartitionRanges.Outside"/>).
+    /// Null when nothing is listed and every row counts.
     /// </summary>
     private static string? ProgressCondition(IReadOnlyDictionary<int, long?> listed, bool othersToo)
     {
@@ -127,41 +135,33 @@ public static class SpeedTableQueries
         var partition = ClickHouseSql.QuoteIdentifier(SpeedTableSchema.PartitionColumn);
         var lastOffset = ClickHouseSql.QuoteIdentifier(SpeedTableSchema.LastOffsetColumn);
         var keys = listed.Keys.Order().ToArray();
-        var conditions = new List<string>(keys.Length * 2 + 1);
-        if (othersToo && keys[0] > 0)
+        var conditions = keys.Select(k => listed[k] is { } bound
+            ? Invariant($"({partition} = {k} AND {lastOffset} >= {bound})")
+            : Invariant($"({partition} = {k})")).ToList();
+        if (othersToo)
         {
-            conditions.Add(Invariant($"{partition} < {keys[0]}"));
-        }
-
-        for (var i = 0; i < keys.Length; i++)
-        {
-            conditions.Add(listed[keys[i]] is { } bound
-                ? Invariant($"({partition} = {keys[i]} AND {lastOffset} >= {bound})")
-                : Invariant($"({partition} = {keys[i]})"));
-            var next = i + 1 < keys.Length ? keys[i + 1] : (int?)null;
-            if (othersToo && next is { } n && n > keys[i] + 1)
-            {
-                conditions.Add(Invariant($"({partition} > {keys[i]} AND {partition} < {n})"));
-            }
-        }
-
-        if (othersToo && keys[^1] < ushort.MaxValue)
-        {
-            conditions.Add(Invariant($"{partition} > {keys[^1]}"));
+            conditions.AddRange(SpeedPartitionRanges.Outside(keys));
         }
 
         return string.Join(" OR ", conditions);
     }
 
+    /// <summary>Both conditions (either may be null: no condition).</summary>
+    private static string? And(string? first, string? second) =>
+        first is null ? second : second is null ? first : $"({first}) AND {second}";
+
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     /// <summary><c>SELECT partition, min(first_offset)</c> per partition of <paramref name="schema"/>'s table (delta and marker rows).</summary>
-    public static string MinFirstOffsetsSql(string database, SpeedTableSchema schema)
+    public static string MinFirstOffsetsSql(string database, SpeedTableSchema schema, SpeedFences? fences = null)
     {
         ArgumentNullException.ThrowIfNull(schema);
         var partition = ClickHouseSql.QuoteIdentifier(SpeedTableSchema.PartitionColumn);
         var firstOffset = ClickHouseSql.QuoteIdentifier(SpeedTableSchema.FirstOffsetColumn);
-        return $"SELECT {partition}, min({firstOffset}) FROM {ClickHouseSql.QualifiedName(database, schema.TableName)} GROUP BY {partition}";
+        var condition = fences?.Condition();
+        return $"SELECT {partition}, min({firstOffset}) FROM {ClickHouseSql.QualifiedName(database, schema.TableName)}"
+            + (condition is null ? string.Empty : " WHERE " + condition)
+            + $" GROUP BY {partition}";
     }
 
     /// <summary>
@@ -172,7 +172,8 @@ public static class SpeedTableQueries
         IClickHouseClient client, SpeedTableSchema schema, CancellationToken cancellationToken, ClickHouseCallOptions? call = null)
     {
         ArgumentNullException.ThrowIfNull(client);
-        return await ReadPerPartitionAsync(client, MinFirstOffsetsSql(client.Database, schema), call, cancellationToken).ConfigureAwait(false);
+        var fences = await SpeedFences.ReadAsync(client, schema, cancellationToken, call).ConfigureAwait(false);
+        return await ReadPerPartitionAsync(client, MinFirstOffsetsSql(client.Database, schema, fences), call, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<IReadOnlyDictionary<int, long>> ReadPerPartitionAsync(

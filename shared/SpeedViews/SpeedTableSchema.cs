@@ -42,6 +42,12 @@ public sealed class SpeedTableSchema
     /// <summary>The <c>flushed_at</c> column (UTC, whole seconds).</summary>
     public const string FlushedAtColumn = "flushed_at";
 
+    /// <summary>
+    /// The <c>fencing_token</c> column: the token of the assignment whose owner wrote the row (0: fencing off, or written
+    /// before fencing existed); what counts is decided by <see cref="SpeedFences"/>.
+    /// </summary>
+    public const string FencingTokenColumn = "fencing_token";
+
     /// <summary>The <c>bucket</c> column (UTC start of the bucket).</summary>
     public const string BucketColumn = "bucket";
 
@@ -55,7 +61,7 @@ public sealed class SpeedTableSchema
 
     private static readonly ConditionalWeakTable<ViewDefinition, SpeedTableSchema> Cache = new();
     private static readonly string[] FixedColumnNames =
-        [KindColumn, PartitionColumn, FirstOffsetColumn, LastOffsetColumn, FlushedAtColumn, BucketColumn];
+        [KindColumn, PartitionColumn, FirstOffsetColumn, LastOffsetColumn, FlushedAtColumn, FencingTokenColumn, BucketColumn];
 
     private SpeedTableSchema(ViewDefinition view)
     {
@@ -70,6 +76,7 @@ public sealed class SpeedTableSchema
             new(FirstOffsetColumn, "Int64"),
             new(LastOffsetColumn, "Int64"),
             new(FlushedAtColumn, "DateTime"),
+            new(FencingTokenColumn, "UInt64"),
             new(BucketColumn, "DateTime"),
         };
         // A derived dimension may be null (its own group): Nullable, allowed here as dimensions are not in the sort key.
@@ -174,6 +181,14 @@ public sealed class SpeedTableSchema
             .Append(ClickHouseSql.QuoteIdentifier(PartitionColumn)).Append(", ").Append(ClickHouseSql.QuoteIdentifier(LastOffsetColumn))
             .Append(") SETTINGS index_granularity = ").Append(IndexGranularity).ToString();
     }
+
+    /// <summary>
+    /// Adds <c>fencing_token</c> (default 0) to a table created before fencing existed, at the place a new table has it, so
+    /// both have the same columns in the same order; their rows count as token 0.
+    /// </summary>
+    public string AddFencingTokenColumnSql(string database) =>
+        $"ALTER TABLE {ClickHouseSql.QualifiedName(database, TableName)} ADD COLUMN {ClickHouseSql.QuoteIdentifier(FencingTokenColumn)} UInt64 DEFAULT 0 "
+        + $"AFTER {ClickHouseSql.QuoteIdentifier(FlushedAtColumn)}";
 
     /// <summary>
     /// DDL of the analyst view: the delta rows (kind 0) of this version, bucket and dimensions first,

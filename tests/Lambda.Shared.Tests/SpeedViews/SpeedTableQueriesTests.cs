@@ -22,8 +22,8 @@ public sealed class SpeedTableQueriesTests
         var sql = SpeedTableQueries.MaxOffsetsSql("db", Schema, new Dictionary<int, long> { [5] = 70, [1] = 20, [2] = 30 });
 
         Assert.Equal(
-            $"SELECT `partition`, max(`last_offset`) FROM `db`.`{Schema.TableName}` WHERE `partition` < 1 OR (`partition` = 1 AND `last_offset` >= 20) "
-            + "OR (`partition` = 2 AND `last_offset` >= 30) OR (`partition` > 2 AND `partition` < 5) OR (`partition` = 5 AND `last_offset` >= 70) "
+            $"SELECT `partition`, max(`last_offset`) FROM `db`.`{Schema.TableName}` WHERE (`partition` = 1 AND `last_offset` >= 20) "
+            + "OR (`partition` = 2 AND `last_offset` >= 30) OR (`partition` = 5 AND `last_offset` >= 70) OR `partition` < 1 OR (`partition` > 2 AND `partition` < 5) "
             + "OR `partition` > 5 GROUP BY `partition`",
             sql);
         Assert.DoesNotContain("NOT IN", sql, StringComparison.Ordinal);
@@ -56,6 +56,20 @@ public sealed class SpeedTableQueriesTests
         var sql = SpeedTableQueries.NewestFlushSql("db", Schema, new Dictionary<int, long> { [0] = 4 });
 
         Assert.Equal($"SELECT toUInt32(max(`flushed_at`)) FROM `db`.`{Schema.TableName}` WHERE (`partition` = 0 AND `last_offset` >= 4) OR `partition` > 0", sql);
+    }
+
+    [Fact]
+    public void Fences_narrow_a_progress_read_to_the_rows_that_count()
+    {
+        var fences = new SpeedFences([new SpeedFence(1, 4, 100), new SpeedFence(1, 2, 0)]);
+
+        var sql = SpeedTableQueries.MaxOffsetsOfSql("db", Schema, new Dictionary<int, long?> { [1] = 50 }, fences);
+
+        Assert.Equal(
+            $"SELECT `partition`, max(`last_offset`) FROM `db`.`{Schema.TableName}` WHERE ((`partition` = 1 AND `last_offset` >= 50)) AND "
+            + "((`partition` = 1 AND (`last_offset` < 0 OR (`fencing_token` >= 2 AND `last_offset` < 100) OR `fencing_token` >= 4)) OR `partition` < 1 OR `partition` > 1) "
+            + "GROUP BY `partition`",
+            sql);
     }
 
     [Fact]

@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using Lambda.Shared.ClickHouse;
+using Lambda.Shared.SpeedViews;
+using Lambda.SpeedLayer.Tests.Support;
+using Lambda.Testing;
+using Xunit.Abstractions;
+
+namespace Lambda.SpeedLayer.Tests.EndToEnd;
+
+/// <summary>
+/// Failover between two speed-layer instances of one group: a SIGKILLed one's partitions move to the survivor within
+/// the session timeout, and a stalled one (SIGSTOP until its partitions moved, then SIGCONT) is fenced off: its late
+/// flushes are in the table but no reader counts them (docs/design-notes.md, "Speed-layer failover and fencing").
+/// </summary>
+[Trait(TestCategories.Name, TestCategories.Stack)]
+public sealed class FailoverStackTests(ITestOutputHelper output)
+{
+    private const int Partitions = 16;
+
+    /// <summary>The scenario's session timeout (SpeedLayer:SessionTimeout = 6 s): the group notices a silent member after it.</summary>
+    private static readonly TimeSpan SessionTimeout = TimeSpan.FromSeconds(6);
+
+    [Fact]
+    public async Task The_survivor_of_a_SIGKILL_owns_every_partition_within_the_session_timeout_and_the_views_equal_the_oracle()
+    {
+        await using var scenario = await SpeedLayerScenario.CreateAsync("speed-failover", Partitions, output, seed: 11);
+        var survivor = scenario.StartInstance("speed-a");
+        var victim = scenario.StartInstance("speed-b");
+        await Task.WhenAll(survivor.WaitUntilReadyAsync(TimeSpan.FromSeconds(60)), victim.WaitUntilReadyAsync(TimeSpan.FromSeconds(60)));
+        await BothOwnPartitionsAsync(survivor, victim);
+
+        var producing = scenario.ProduceAsync(0, 120_000, eventsPerSecond: 8_000, CancellationToken.None);
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        await victim.KillAsync();
+        var killed = Stopwatch.GetTimestamp();
+        output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} SIGKILL {victim.Name}, {scenario.Produced.Count} events produced so far");
+        await OwnsAllAsync(survivor, TimeSpan.FromSeconds(60));
+        var takeover = Stopwatch.GetElapsedTime(killed);
+        output.WriteLine($"{survivor.Name} owned all {Partitions} partitions {takeover.TotalSeconds:0.0} s after the SIGKILL (session timeout {SessionTimeout.TotalSeconds:0} s; bound: the session timeout plus one rebalance)");
+        Assert.True(takeover <= SessionTimeout + TimeSpan.FromSeconds(6), $"the takeover took {takeover.TotalSeconds:0.0} s");
+
+        await producing;
+        await scenario.WaitUntilStoredAsync(TimeSpan.FromMinutes(2));
+        await scenario.AssertViewsEqualOracleAsync();
+        Assert.Equal(0, await survivor.StopAsync(TimeSpan.FromSeconds(60)));
+    }
+
+    [Fact]
+    public async Task A_stalled_instance_that_lost_its_partitions_cannot_add_its_late_flushes_to_the_views()
+    {
+        await using var scenario = await SpeedLayerScenario.CreateAsync("speed-fence", Partitions, output, seed: 13);
+        // The stalled one holds seconds of consumed events unflushed and writes without the verify-before-insert check:
+        // only the fences stand between its late flushes and the views.
+        var stalled = scenario.StartInstance("speed-stalled", new Dictionary<string, string>
+        {
+            ["SpeedLayer__FlushInterval"] = "00:00:03",
+            ["SpeedLayer__VerifyBeforeInsert"] = "false",
+        });
+        var other = scenario.StartInstance("speed-other");
+        await Task.WhenAll(stalled.WaitUntilReadyAsync(TimeSpan.FromSeconds(60)), other.WaitUntilReadyAsync(TimeSpan.FromSeconds(60)));
+        await BothOwnPartitionsAsync(stalled, other);
+
+        var producing = scenario.ProduceAsync(0, 150_000, eventsPerSecond: 6_000, CancellationToken.None);
+        var stale = 0L;
+        for (var cycle = 1; cycle <= 3 && stale == 0; cycle++)
+        {
+            await stalled.WaitUntilAssignedAsync(TimeSpan.FromSeconds(60));
+            await Task.Delay(TimeSpan.FromMilliseconds(2_000));
+            await stalled.SignalAsync("STOP");
+            output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} cycle {cycle}: SIGSTOP {stalled.Name}");
+            await OwnsAllAsync(other, TimeSpan.FromSeconds(60));
+            // Let the new owner flush over the range the stalled one still holds.
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            await stalled.SignalAsync("CONT");
+            output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} cycle {cycle}: SIGCONT {stalled.Name} after {other.Name} owned every partition");
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            stale = await FencedOffRowsAsync(scenario);
+            output.WriteLine($"cycle {cycle}: {stale} fenced-off rows in the speed tables");
+        }
+
+        await producing;
+        await scenario.WaitUntilStoredAsync(TimeSpan.FromMinutes(2));
+        Assert.True(stale > 0, $"the stalled instance wrote no late flush in three cycles:\n{stalled.Tail(40)}");
+
+        var view = scenario.Catalog.GetView("by_country");
+        var oracle = scenario.Produced.Oracles[view.Name].Groups.Sum(g => g.Measures[view.GetMeasure("orders").Index].Count);
+        var fenced = (await SpeedTableContents.ReadGroupsAsync(scenario.Database.Client, view)).Sum(g => g.GetValue("orders").AsLong());
+        var unfenced = await scenario.Database.Client.QueryScalarAsync<ulong>(
+            $"SELECT sum(`orders`) FROM {ClickHouseSql.QualifiedName(scenario.Database.Name, SpeedTableSchema.TableNameOf(view))} WHERE `kind` = 0", CancellationToken.None);
+        output.WriteLine($"paid orders: oracle {oracle}; read with the fences {fenced}; every stored row, as a reader without fencing would count {unfenced}");
+        Assert.Equal(oracle, fenced);
+        Assert.True((long)unfenced > oracle, $"without fencing the late flushes would count too: {unfenced} vs {oracle}");
+        await scenario.AssertViewsEqualOracleAsync();
+        Assert.Equal(0, await other.StopAsync(TimeSpan.FromSeconds(60)));
+    }
+
+    private static async Task BothOwnPartitionsAsync(SpeedLayerProcess first, SpeedLayerProcess second) =>
+        await Eventually(
+            async () => await first.MetricAsync("lambda_speed_assigned_partitions") > 0 && await second.MetricAsync("lambda_speed_assigned_partitions") > 0
+                && await first.MetricAsync("lambda_speed_assigned_partitions") + await second.MetricAsync("lambda_speed_assigned_partitions") == Partitions,
+            "both instances to share the partitions",
+            TimeSpan.FromSeconds(60));
+
+    private static Task OwnsAllAsync(SpeedLayerProcess instance, TimeSpan timeout) =>
+        Eventually(async () => await instance.MetricAsync("lambda_speed_assigned_partitions") == Partitions, $"{instance.Name} to own every partition", timeout);
+
+    private static async Task Eventually(Func<Task<bool>> condition, string what, TimeSpan timeout)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        while (!await condition())
+        {
+            Assert.True(Stopwatch.GetTimestamp() < deadline, $"timed out after {timeout.TotalSeconds:0} s waiting for {what}");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Rows of every view that the fences leave out, counted by the test from the fences and rows it reads (the rule's C# form).</summary>
+    private static async Task<long> FencedOffRowsAsync(SpeedLayerScenario scenario)
+    {
+        var client = scenario.Database.Client;
+        long total = 0;
+        foreach (var view in scenario.Catalog.Views)
+        {
+            var schema = SpeedTableSchema.For(view);
+            var fences = await SpeedFences.ReadAsync(client, schema, CancellationToken.None);
+            var rows = await client.QueryRowsAsync(
+                $"SELECT `partition`, `fencing_token`, `last_offset` FROM {ClickHouseSql.QualifiedName(client.Database, schema.TableName)}", null, CancellationToken.None);
+            total += rows.Count(r => !fences.Counts((int)r.GetInt64(0), r.GetInt64(1), r.GetInt64(2)));
+        }
+
+        return total;
+    }
+}
