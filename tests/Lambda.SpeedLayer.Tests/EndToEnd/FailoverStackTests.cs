@@ -20,6 +20,9 @@ public sealed class FailoverStackTests(ITestOutputHelper output)
     /// <summary>The scenario's session timeout (SpeedLayer:SessionTimeout = 6 s): the group notices a silent member after it.</summary>
     private static readonly TimeSpan SessionTimeout = TimeSpan.FromSeconds(6);
 
+    /// <summary>What the takeover may take beyond the session timeout: the broker's session check and one rebalance (15.6 s in all was measured on a loaded 2-core machine).</summary>
+    private static readonly TimeSpan RebalanceAllowance = TimeSpan.FromSeconds(20);
+
     [Fact]
     public async Task The_survivor_of_a_SIGKILL_owns_every_partition_within_the_session_timeout_and_the_views_equal_the_oracle()
     {
@@ -36,8 +39,10 @@ public sealed class FailoverStackTests(ITestOutputHelper output)
         output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} SIGKILL {victim.Name}, {scenario.Produced.Count} events produced so far");
         await OwnsAllAsync(survivor, TimeSpan.FromSeconds(60));
         var takeover = Stopwatch.GetElapsedTime(killed);
-        output.WriteLine($"{survivor.Name} owned all {Partitions} partitions {takeover.TotalSeconds:0.0} s after the SIGKILL (session timeout {SessionTimeout.TotalSeconds:0} s; bound: the session timeout plus one rebalance)");
-        Assert.True(takeover <= SessionTimeout + TimeSpan.FromSeconds(6), $"the takeover took {takeover.TotalSeconds:0.0} s");
+        output.WriteLine($"{survivor.Name} owned all {Partitions} partitions {takeover.TotalSeconds:0.0} s after the SIGKILL (session timeout {SessionTimeout.TotalSeconds:0} s)");
+        // The bound: the group notices the silent member after the session timeout (the dev broker checks sessions every few
+        // seconds), then one rebalance (join, sync, the survivor's flush of what it owned, tokens, resume read, fences).
+        Assert.True(takeover <= SessionTimeout + RebalanceAllowance, $"the takeover took {takeover.TotalSeconds:0.0} s");
 
         await producing;
         await scenario.WaitUntilStoredAsync(TimeSpan.FromMinutes(2));
@@ -49,11 +54,14 @@ public sealed class FailoverStackTests(ITestOutputHelper output)
     public async Task A_stalled_instance_that_lost_its_partitions_cannot_add_its_late_flushes_to_the_views()
     {
         await using var scenario = await SpeedLayerScenario.CreateAsync("speed-fence", Partitions, output, seed: 13);
-        // The stalled one holds seconds of consumed events unflushed and writes without the verify-before-insert check:
-        // only the fences stand between its late flushes and the views.
+        // The stalled one talks to ClickHouse through a proxy the test holds, so that it freezes in the middle of an insert
+        // (its ownership check passed), and it writes without the verify-before-insert read: only the fences stand between
+        // its late flush and the views.
+        await using var proxy = new HoldingTcpProxy(scenario.Database.Url);
         var stalled = scenario.StartInstance("speed-stalled", new Dictionary<string, string>
         {
-            ["SpeedLayer__FlushInterval"] = "00:00:03",
+            ["ClickHouse__Url"] = proxy.Url.AbsoluteUri,
+            ["ClickHouse__RequestTimeout"] = "00:02:00",
             ["SpeedLayer__VerifyBeforeInsert"] = "false",
         });
         var other = scenario.StartInstance("speed-other");
@@ -61,26 +69,25 @@ public sealed class FailoverStackTests(ITestOutputHelper output)
         await BothOwnPartitionsAsync(stalled, other);
 
         var producing = scenario.ProduceAsync(0, 150_000, eventsPerSecond: 6_000, CancellationToken.None);
-        var stale = 0L;
-        for (var cycle = 1; cycle <= 3 && stale == 0; cycle++)
-        {
-            await stalled.WaitUntilAssignedAsync(TimeSpan.FromSeconds(60));
-            await Task.Delay(TimeSpan.FromMilliseconds(2_000));
-            await stalled.SignalAsync("STOP");
-            output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} cycle {cycle}: SIGSTOP {stalled.Name}");
-            await OwnsAllAsync(other, TimeSpan.FromSeconds(60));
-            // Let the new owner flush over the range the stalled one still holds.
-            await Task.Delay(TimeSpan.FromSeconds(2));
-            await stalled.SignalAsync("CONT");
-            output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} cycle {cycle}: SIGCONT {stalled.Name} after {other.Name} owned every partition");
-            await Task.Delay(TimeSpan.FromSeconds(3));
-            stale = await FencedOffRowsAsync(scenario);
-            output.WriteLine($"cycle {cycle}: {stale} fenced-off rows in the speed tables");
-        }
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        proxy.Hold();
+        await Eventually(() => Task.FromResult(proxy.HeldInserts > 0), "an insert of the stalled instance", TimeSpan.FromSeconds(30));
+        await stalled.SignalAsync("STOP");
+        var stopped = Stopwatch.GetTimestamp();
+        output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} SIGSTOP {stalled.Name} in the middle of an insert, {scenario.Produced.Count} events produced so far");
+        await OwnsAllAsync(other, TimeSpan.FromSeconds(60));
+        output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {other.Name} owns every partition, {Stopwatch.GetElapsedTime(stopped).TotalSeconds:0.0} s after the SIGSTOP");
+        // The new owner flushes over the range the stalled one's insert covers, then the stalled one wakes up and its insert lands.
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        await stalled.SignalAsync("CONT");
+        proxy.Release();
+        output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} SIGCONT {stalled.Name}; its held insert goes on");
 
         await producing;
         await scenario.WaitUntilStoredAsync(TimeSpan.FromMinutes(2));
-        Assert.True(stale > 0, $"the stalled instance wrote no late flush in three cycles:\n{stalled.Tail(40)}");
+        var stale = await FencedOffRowsAsync(scenario);
+        output.WriteLine($"{stale} rows in the speed tables are fenced off");
+        Assert.True(stale > 0, $"the stalled instance's late insert is not in the table:\n{stalled.Tail(40)}");
 
         var view = scenario.Catalog.GetView("by_country");
         var oracle = scenario.Produced.Oracles[view.Name].Groups.Sum(g => g.Measures[view.GetMeasure("orders").Index].Count);
@@ -89,7 +96,7 @@ public sealed class FailoverStackTests(ITestOutputHelper output)
             $"SELECT sum(`orders`) FROM {ClickHouseSql.QualifiedName(scenario.Database.Name, SpeedTableSchema.TableNameOf(view))} WHERE `kind` = 0", CancellationToken.None);
         output.WriteLine($"paid orders: oracle {oracle}; read with the fences {fenced}; every stored row, as a reader without fencing would count {unfenced}");
         Assert.Equal(oracle, fenced);
-        Assert.True((long)unfenced > oracle, $"without fencing the late flushes would count too: {unfenced} vs {oracle}");
+        Assert.True((long)unfenced > oracle, $"without fencing the late flush would count too: {unfenced} vs {oracle}");
         await scenario.AssertViewsEqualOracleAsync();
         Assert.Equal(0, await other.StopAsync(TimeSpan.FromSeconds(60)));
     }
