@@ -91,14 +91,15 @@ public static class SpeedTableQueries
     /// <summary>
     /// Runs <see cref="MaxOffsetsOfSql"/>: per listed partition, the largest <c>last_offset</c> at or above its bound; a
     /// partition without such a row is absent, and so is everything when <paramref name="from"/> is empty. Only rows that
-    /// count under the table's fences stored now are read.
+    /// count under <paramref name="fences"/> (null: the table's fences stored now) are read.
     /// </summary>
     public static async Task<IReadOnlyDictionary<int, long>> ReadMaxOffsetsOfAsync(
         IClickHouseClient client,
         SpeedTableSchema schema,
         IReadOnlyDictionary<int, long?> from,
         CancellationToken cancellationToken,
-        ClickHouseCallOptions? call = null)
+        ClickHouseCallOptions? call = null,
+        SpeedFences? fences = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(from);
@@ -107,7 +108,7 @@ public static class SpeedTableQueries
             return new Dictionary<int, long>();
         }
 
-        var fences = await SpeedFences.ReadAsync(client, schema, cancellationToken, call).ConfigureAwait(false);
+        fences ??= await SpeedFences.ReadAsync(client, schema, cancellationToken, call).ConfigureAwait(false);
         return await ReadPerPartitionAsync(client, MaxOffsetsOfSql(client.Database, schema, from, fences), call, cancellationToken).ConfigureAwait(false);
     }
 

@@ -30,6 +30,7 @@ public sealed partial class ClickHouseSpeedTableWriter : ISpeedTableWriter
     private static readonly ClickHouseCallOptions InsertCall = new() { Idempotent = false, Compress = true };
 
     private readonly IClickHouseClient _client;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SpeedFences> _ownFences = new(StringComparer.Ordinal);
     private readonly ILogger<ClickHouseSpeedTableWriter> _logger;
     private readonly TimeProvider _time;
 
@@ -130,6 +131,24 @@ public sealed partial class ClickHouseSpeedTableWriter : ISpeedTableWriter
     }
 
     /// <inheritdoc/>
+    public async Task<IReadOnlyDictionary<int, long>> GetMaxOffsetsBeforeInsertAsync(
+        ViewDefinition view, IReadOnlyDictionary<int, long?> from, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        ArgumentNullException.ThrowIfNull(from);
+        var schema = SpeedTableSchema.For(view);
+        if (!_ownFences.TryGetValue(schema.TableName, out var fences))
+        {
+            fences = await SpeedFences.ReadAsync(_client, schema, cancellationToken).ConfigureAwait(false);
+            _ownFences[schema.TableName] = fences;
+        }
+
+        return from.Count == 0
+            ? new Dictionary<int, long>()
+            : await SpeedTableQueries.ReadMaxOffsetsOfAsync(_client, schema, from, cancellationToken, fences: fences).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
     public async Task WriteFencesAsync(ViewDefinition view, IReadOnlyList<SpeedFence> fences, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(view);
@@ -157,6 +176,7 @@ public sealed partial class ClickHouseSpeedTableWriter : ISpeedTableWriter
             IdempotentCall,
             cancellationToken).ConfigureAwait(false);
         LogFences(_logger, view.Name, fences.Count, fences.Min(f => f.Token), fences.Max(f => f.Token));
+        _ownFences[table] = await SpeedFences.ReadAsync(_client, SpeedTableSchema.For(view), cancellationToken).ConfigureAwait(false);
     }
 
     private static string Q(string identifier) => ClickHouseSql.QuoteIdentifier(identifier);

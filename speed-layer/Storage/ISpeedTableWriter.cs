@@ -43,6 +43,14 @@ public interface ISpeedTableWriter
     Task<IReadOnlyDictionary<int, long>> GetMaxOffsetsAsync(ViewDefinition view, IReadOnlyDictionary<int, long?> from, CancellationToken cancellationToken);
 
     /// <summary>
+    /// <see cref="GetMaxOffsetsAsync(ViewDefinition, IReadOnlyDictionary{int, long?}, CancellationToken)"/> with the fences
+    /// this instance read right after it last recorded its own for the view (every fence up to its latest assignment), not
+    /// read again: the check before an insert needs only those (its own fence sets aside a stale owner's rows; a later
+    /// owner's rows count whatever fences say), and it saves a query per flush. Resume reads use the fresh form.
+    /// </summary>
+    Task<IReadOnlyDictionary<int, long>> GetMaxOffsetsBeforeInsertAsync(ViewDefinition view, IReadOnlyDictionary<int, long?> from, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Records the fences of an assignment for the view's table (<see cref="SpeedFences"/>), in one insert; repeating it is
     /// harmless. Both max-offset reads above count only the rows the fences stored at the time let count.
     /// </summary>

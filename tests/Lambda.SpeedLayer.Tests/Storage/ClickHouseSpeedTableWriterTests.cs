@@ -387,13 +387,14 @@ public sealed class ClickHouseSpeedTableWriterTests
         await store.EnsureSchemaAsync([view], CancellationToken.None);
         await store.InsertAsync(view, [new SpeedPartitionDelta(0, 42, 50, []) { FencingToken = 7 }], DateTime.UtcNow, CancellationToken.None);
 
-        var names = await Strings(db, $"SELECT name FROM system.columns WHERE database = '{db.Name}' AND table = '{schema.TableName}' ORDER BY position");
+        var names = await Strings(db, $"DESCRIBE TABLE {schema.TableName}");
         Assert.Equal(schema.ColumnNames, names);
         Assert.Equal(["0:41", "7:50"], await Strings(db, $"SELECT concat(toString(`fencing_token`), ':', toString(`last_offset`)) FROM {schema.TableName} ORDER BY `last_offset`"));
         Assert.Single(logger.Collector.GetSnapshot(), e => e.Message.Contains("fencing_token added", StringComparison.Ordinal));
         // A fence of token 7 from 42 on: the old row (token 0, below 42) and the new one both count.
         await store.WriteFencesAsync(view, [new SpeedFence(0, 7, 42)], CancellationToken.None);
         Assert.Equal(50, (await store.GetMaxOffsetsAsync(view, new Dictionary<int, long?> { [0] = null }, CancellationToken.None))[0]);
+        Assert.Equal(50, (await store.GetMaxOffsetsBeforeInsertAsync(view, new Dictionary<int, long?> { [0] = 42 }, CancellationToken.None))[0]);
     }
 
     private static async Task<string[]> Strings(ClickHouseTestDatabase db, string sql) =>

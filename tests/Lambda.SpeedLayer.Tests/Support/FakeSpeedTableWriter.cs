@@ -83,6 +83,9 @@ internal sealed class FakeSpeedTableWriter : ISpeedTableWriter
             .ToDictionary(g => g.Key, g => g.Max(r => r.LastOffset)));
     }
 
+    public Task<IReadOnlyDictionary<int, long>> GetMaxOffsetsBeforeInsertAsync(ViewDefinition view, IReadOnlyDictionary<int, long?> from, CancellationToken cancellationToken) =>
+        GetMaxOffsetsAsync(view, from, cancellationToken);
+
     /// <summary>The fences written so far (the fake's reads do not apply them: no test of the fake takes tokens).</summary>
     public List<SpeedFence> Fences { get; } = [];
 
