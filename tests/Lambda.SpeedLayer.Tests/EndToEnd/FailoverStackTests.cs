@@ -70,7 +70,9 @@ public sealed class FailoverStackTests(ITestOutputHelper output)
         await BothOwnPartitionsAsync(stalled, other);
 
         var producing = Task.Run(() => scenario.ProduceAsync(0, 150_000, eventsPerSecond: 6_000, CancellationToken.None));
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        // Held once it consumes, so that what is held is a flush of its assignment, not the assignment itself.
+        await Eventually(async () => await stalled.MetricAsync("lambda_speed_events_total") > 0, $"{stalled.Name} to consume", TimeSpan.FromSeconds(60));
+        await Task.Delay(TimeSpan.FromSeconds(2));
         proxy.Hold();
         await Eventually(() => Task.FromResult(proxy.HeldInserts > 0), "an insert of the stalled instance", TimeSpan.FromSeconds(30));
         await stalled.SignalAsync("STOP");

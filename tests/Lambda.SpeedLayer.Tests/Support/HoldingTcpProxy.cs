@@ -28,7 +28,7 @@ internal sealed class HoldingTcpProxy : IAsyncDisposable
     /// <summary>The proxy's address, in the target's scheme and path.</summary>
     public Uri Url => new UriBuilder(_target) { Host = "127.0.0.1", Port = ((IPEndPoint)_listener.LocalEndpoint).Port }.Uri;
 
-    /// <summary>Requests whose text starts an INSERT that arrived while held (held back until <see cref="Release"/>).</summary>
+    /// <summary>Requests that insert into a speed table (not its fences) that arrived while held (held back until <see cref="Release"/>).</summary>
     public int HeldInserts => Volatile.Read(ref _heldInserts);
 
     public void Hold()
@@ -93,7 +93,8 @@ internal sealed class HoldingTcpProxy : IAsyncDisposable
         {
             if (upstream && Volatile.Read(ref _hold) is { } hold)
             {
-                if (Encoding.ASCII.GetString(buffer, 0, Math.Min(read, 512)).Contains("INSERT", StringComparison.OrdinalIgnoreCase))
+                var head = Encoding.ASCII.GetString(buffer, 0, Math.Min(read, 512));
+                if (head.Contains("INSERT", StringComparison.OrdinalIgnoreCase) && !head.Contains("speed_fences", StringComparison.Ordinal))
                 {
                     Interlocked.Increment(ref _heldInserts);
                 }
