@@ -57,6 +57,13 @@ public sealed class SpeedLayerOptions
     /// </summary>
     public bool VerifyBeforeInsert { get; init; } = true;
 
+    /// <summary>
+    /// Fence off instances that lost their partitions: each assignment takes a token from PostgreSQL
+    /// (<c>ConnectionStrings:Postgres</c>, needed then) and records where it resumes, every row carries its token, and every
+    /// reader ignores a stale owner's late rows (docs/design-notes.md, "Speed-layer failover and fencing"). Default true.
+    /// </summary>
+    public bool Fencing { get; init; } = true;
+
     /// <summary>Delay before the first retry of a failed insert; later retries back off exponentially with jitter. Default 200 ms.</summary>
     public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(200);
 

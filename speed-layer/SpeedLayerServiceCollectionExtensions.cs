@@ -9,11 +9,13 @@ using Lambda.SpeedLayer.Storage;
 using Lambda.Shared.SpeedViews;
 using Lambda.Shared.Telemetry;
 using Lambda.SpeedLayer.DeadLetters;
+using Lambda.SpeedLayer.Fencing;
 using Lambda.SpeedLayer.Health;
 using Lambda.SpeedLayer.Hosting;
 using Lambda.SpeedLayer.Metrics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace Lambda.SpeedLayer;
 
@@ -23,7 +25,7 @@ public static class SpeedLayerServiceCollectionExtensions
     /// <summary>
     /// Registers the speed layer: the catalog (<c>Catalog</c>), Kafka (<c>Kafka</c>), ClickHouse
     /// (<c>ClickHouse</c>) and the speed tables, <see cref="SpeedLayerOptions"/> (<c>SpeedLayer</c>, validated on
-    /// start), the dead-letter producer, metrics and traces (the shared telemetry registration, <c>Telemetry</c>), the health checks
+    /// start), the fencing tokens (PostgreSQL, <c>ConnectionStrings:Postgres</c>, unless <c>SpeedLayer:Fencing</c> is false), the dead-letter producer, metrics and traces (the shared telemetry registration, <c>Telemetry</c>), the health checks
     /// (tag <c>live</c>: liveness; tag <c>ready</c>: readiness, ClickHouse included) and the worker.
     /// </summary>
     public static IServiceCollection AddSpeedLayer(this IServiceCollection services, IConfiguration configuration)
@@ -41,6 +43,10 @@ public static class SpeedLayerServiceCollectionExtensions
             .Bind(configuration.GetSection(SpeedLayerOptions.SectionName))
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SpeedLayerOptions>, SpeedLayerOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SpeedLayerOptions>, FencingOptionsValidator>());
+        services.TryAddSingleton<IFencingTokenSource>(sp => sp.GetRequiredService<IOptions<SpeedLayerOptions>>().Value.Fencing
+            ? ActivatorUtilities.CreateInstance<PostgresFencingTokenSource>(sp, NpgsqlDataSource.Create(configuration.GetConnectionString("Postgres")!))
+            : new UnfencedTokenSource());
         services.AddOptions<HostOptions>().Configure<IOptions<SpeedLayerOptions>>(
             (host, speed) => host.ShutdownTimeout = speed.Value.DrainTimeout + TimeSpan.FromSeconds(10));
 

@@ -25,11 +25,14 @@ public sealed partial class ClickHouseSpeedTableMaintenance(IClickHouseClient cl
         }
 
         var schema = SpeedTableSchema.For(view);
+        // Only flushes that count are legal watermarks: a fenced-off writer's late rows are never merged (SpeedFences).
+        var counted = (await SpeedFences.ReadAsync(client, schema, cancellationToken).ConfigureAwait(false)).Condition();
         var ordered = limits.OrderBy(l => l.Key).ToArray();
         var sql = $"SELECT {Q(SpeedTableSchema.PartitionColumn)} AS p, max({Q(SpeedTableSchema.LastOffsetColumn)}) + 1 "
             + $"FROM {ClickHouseSql.QualifiedName(client.Database, schema.TableName)} "
             + $"WHERE {Q(SpeedTableSchema.LastOffsetColumn)} + 1 <= transform(toInt64({Q(SpeedTableSchema.PartitionColumn)}), "
             + $"[{string.Join(", ", ordered.Select(l => Int64Literal(l.Key)))}], [{string.Join(", ", ordered.Select(l => Int64Literal(l.Value)))}], toInt64(-1)) "
+            + (counted is null ? string.Empty : $"AND {counted} ")
             + "GROUP BY p";
         try
         {

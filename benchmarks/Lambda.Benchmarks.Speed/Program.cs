@@ -14,11 +14,16 @@ var seconds = new Option<int>("--seconds") { Description = "Duration of the fres
 var warmup = new Option<int>("--warmup") { Description = "Seconds at the start of the freshness phase left out of its percentiles.", DefaultValueFactory = _ => 5 };
 var freshnessPartitions = new Option<int>("--freshness-partitions") { Description = "Partitions of the freshness topic.", DefaultValueFactory = _ => 32 };
 var poll = new Option<int>("--poll-ms") { Description = "How often ClickHouse is asked what is visible, in ms.", DefaultValueFactory = _ => 20 };
+var spreadDays = new Option<double>("--spread-days")
+{
+    Description = "Event times spread uniformly over this many days before now (a backfill or replay; 0: all now).",
+    DefaultValueFactory = _ => 0,
+};
 var set = new Option<string[]>("--set") { Description = "Extra speed-layer setting as KEY=VALUE (environment form), e.g. SpeedLayer__FlushInterval=00:00:00.250.", DefaultValueFactory = _ => [] };
 
 var root = new RootCommand("Speed-layer benchmark: sustained events/s and freshness p50/p99, produce → ClickHouse.")
 {
-    events, throughputPartitions, rate, seconds, warmup, freshnessPartitions, poll, set,
+    events, throughputPartitions, rate, seconds, warmup, freshnessPartitions, poll, spreadDays, set,
 };
 root.SetAction(async (parse, cancellationToken) =>
 {
@@ -35,6 +40,12 @@ root.SetAction(async (parse, cancellationToken) =>
         extra[entry[..eq]] = entry[(eq + 1)..];
     }
 
+    if (parse.GetValue(spreadDays) is var days && (days < 0 || !double.IsFinite(days)))
+    {
+        await Console.Error.WriteLineAsync($"--spread-days must be a finite number >= 0, got {days}");
+        return 2;
+    }
+
     var settings = new SpeedBenchmarkSettings
     {
         ThroughputEvents = parse.GetValue(events),
@@ -44,6 +55,7 @@ root.SetAction(async (parse, cancellationToken) =>
         FreshnessWarmup = TimeSpan.FromSeconds(parse.GetValue(warmup)),
         FreshnessPartitions = parse.GetValue(freshnessPartitions),
         PollInterval = TimeSpan.FromMilliseconds(parse.GetValue(poll)),
+        SpreadDays = parse.GetValue(spreadDays),
         SpeedLayerEnvironment = extra,
     };
     try

@@ -38,6 +38,8 @@ internal sealed class SpeedBenchmark(SpeedBenchmarkSettings settings, TextWriter
             ["ClickHouse__Url"] = endpoints.ClickHouseUrl.AbsoluteUri,
             ["ClickHouse__Database"] = database,
             ["Catalog__Path"] = catalogPath,
+            // The fencing tokens (SpeedLayer:Fencing, on by default) come from PostgreSQL at every assignment.
+            ["ConnectionStrings__Postgres"] = endpoints.PostgresConnectionString,
             ["SpeedLayer__GroupId"] = "bench-" + Guid.NewGuid().ToString("N")[..8],
             ["SpeedLayer__SessionTimeout"] = "00:00:06",
         };
@@ -124,7 +126,7 @@ internal sealed class SpeedBenchmark(SpeedBenchmarkSettings settings, TextWriter
     {
         var total = settings.ThroughputEvents;
         var partitions = settings.ThroughputPartitions;
-        var generator = new OrderEvents(1);
+        var generator = new OrderEvents(1, settings.SpreadDays);
         var events = Enumerable.Range(0, (int)Math.Min(total, 200_000)).Select(i => generator.Next(i)).ToArray();
         var poller = new VisibilityPoller(clickHouse, views, partitions, TimeSpan.FromMilliseconds(100));
         long tenth = 0, ninetieth = 0;
@@ -210,8 +212,8 @@ internal sealed class SpeedBenchmark(SpeedBenchmarkSettings settings, TextWriter
             },
             cancellationToken);
 
-        output.WriteLine($"[freshness] producing {rate:N0} events/s for {settings.FreshnessDuration.TotalSeconds:0} s to {partitions} partitions (visibility polled every {settings.PollInterval.TotalMilliseconds:0} ms) ...");
-        var generator = new OrderEvents(2);
+        output.WriteLine($"[freshness] producing {rate:N0} events/s for {settings.FreshnessDuration.TotalSeconds:0} s to {partitions} partitions, event times {(settings.SpreadDays > 0 ? $"spread over {settings.SpreadDays:0.#} days" : "now")} (visibility polled every {settings.PollInterval.TotalMilliseconds:0} ms) ...");
+        var generator = new OrderEvents(2, settings.SpreadDays);
         var start = Stopwatch.GetTimestamp();
         using (var producer = Producer(bootstrap))
         {

@@ -21,6 +21,9 @@ internal sealed record SpeedBenchmarkSettings
     /// <summary>Partitions of the freshness topic.</summary>
     public required int FreshnessPartitions { get; init; }
 
+    /// <summary>Event times spread uniformly over this many days before now (0: all now).</summary>
+    public double SpreadDays { get; init; }
+
     /// <summary>How often ClickHouse is asked what is visible (the resolution of the freshness figures).</summary>
     public required TimeSpan PollInterval { get; init; }
 

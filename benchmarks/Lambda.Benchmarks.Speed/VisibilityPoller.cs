@@ -12,6 +12,7 @@ namespace Lambda.Benchmarks.Speed;
 internal sealed class VisibilityPoller(IClickHouseClient clickHouse, IReadOnlyList<ViewDefinition> views, int partitions, TimeSpan interval)
 {
     private readonly long[] _visible = Enumerable.Repeat(-1L, partitions).ToArray();
+    private readonly Dictionary<string, IReadOnlyDictionary<int, long>> _stored = new(StringComparer.Ordinal);
 
     /// <summary>Total offsets visible over all partitions.</summary>
     public long VisibleCount => _visible.Sum(v => v + 1);
@@ -47,7 +48,16 @@ internal sealed class VisibilityPoller(IClickHouseClient clickHouse, IReadOnlyLi
         }
     }
 
-    /// <summary>Per partition, the largest last_offset in the view's speed table (none before the speed layer created it).</summary>
-    private Task<IReadOnlyDictionary<int, long>> MaxOffsetsAsync(ViewDefinition view, CancellationToken cancellationToken) =>
-        SpeedTableQueries.ReadMaxOffsetsAsync(clickHouse, SpeedTableSchema.For(view), null, cancellationToken);
+    /// <summary>
+    /// Per partition, the largest last_offset in the view's speed table (none before the speed layer created it), read
+    /// from the previous poll's positions on, as the platform's own progress readers do: a poll reads the newest flushes,
+    /// not the table, so the poller does not load ClickHouse more as the table grows.
+    /// </summary>
+    private async Task<IReadOnlyDictionary<int, long>> MaxOffsetsAsync(ViewDefinition view, CancellationToken cancellationToken)
+    {
+        var since = _stored.GetValueOrDefault(view.Name);
+        var stored = await SpeedTableQueries.ReadMaxOffsetsAsync(clickHouse, SpeedTableSchema.For(view), since, cancellationToken);
+        _stored[view.Name] = stored;
+        return stored;
+    }
 }

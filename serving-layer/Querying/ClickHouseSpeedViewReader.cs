@@ -17,7 +17,8 @@ namespace Lambda.ServingLayer.Querying;
 /// plus partitions not listed), then exactly the delta rows of the flushes in [from_p, that end), buckets in the
 /// selection's range, the filter's value lists pushed into the WHERE clause where exact and the whole filter checked
 /// per row as it is read, merged per (bucket, dimensions). Flushes inserted between the two queries lie above the
-/// end and are left for the next read. A table that does not exist yet holds no deltas.
+/// end and are left for the next read. Both reads count only the rows the table's fences let count (<see cref="SpeedFences"/>:
+/// a speed-layer instance that lost its partitions cannot add its late flushes). A table that does not exist yet holds no deltas.
 /// </summary>
 /// <remarks>
 /// Both reads carry <c>max_execution_time</c> = <see cref="QueryLimitsOptions.Timeout"/> (whole seconds, rounded up): a
@@ -47,14 +48,16 @@ public sealed class ClickHouseSpeedViewReader(IClickHouseClient client, IOptions
         }
 
         var schema = SpeedTableSchema.For(view);
-        var maxOffsets = await SpeedTableQueries.ReadMaxOffsetsAsync(client, schema, from, cancellationToken, _call).ConfigureAwait(false);
+        // One set of fences for both reads, so the bound and the rows agree on which rows count.
+        var fences = await SpeedFences.ReadAsync(client, schema, cancellationToken, _call).ConfigureAwait(false);
+        var maxOffsets = await SpeedTableQueries.ReadMaxOffsetsAsync(client, schema, from, cancellationToken, _call, fences).ConfigureAwait(false);
         var offsets = maxOffsets.ToDictionary(m => m.Key, m => new SpeedOffsetRange(Math.Max(0, from.GetValueOrDefault(m.Key)), m.Value + 1));
 
         // Merged straight into buckets of the target granularity: the rows fold into far fewer groups than the view's own buckets.
         var aggregator = new ViewAggregator(view, granularity);
         if (!selection.Range.IsEmpty)
         {
-            await ReadRowsAsync(schema, selection, offsets, aggregator, cancellationToken).ConfigureAwait(false);
+            await ReadRowsAsync(schema, selection, offsets, fences, aggregator, cancellationToken).ConfigureAwait(false);
         }
 
         return new SpeedViewRead(aggregator.Drain(), offsets.ToDictionary(o => o.Key, o => o.Value.To));
@@ -68,11 +71,11 @@ public sealed class ClickHouseSpeedViewReader(IClickHouseClient client, IOptions
     }
 
     private async Task ReadRowsAsync(
-        SpeedTableSchema schema, ViewSelection selection, IReadOnlyDictionary<int, SpeedOffsetRange> offsets, ViewAggregator target, CancellationToken cancellationToken)
+        SpeedTableSchema schema, ViewSelection selection, IReadOnlyDictionary<int, SpeedOffsetRange> offsets, SpeedFences fences, ViewAggregator target, CancellationToken cancellationToken)
     {
         var reader = new SpeedRowReader(schema);
         var pushDown = selection.Filter.Conditions.Select(c => new SpeedDimensionFilter(c.Index, c.Values)).ToArray();
-        var sql = reader.BuildQuery(client.Database, selection.Range, offsets, pushDown);
+        var sql = reader.BuildQuery(client.Database, selection.Range, offsets, pushDown, fences);
         if (sql is null)
         {
             return;

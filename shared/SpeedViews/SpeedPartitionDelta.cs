@@ -13,6 +13,9 @@ namespace Lambda.Shared.SpeedViews;
 /// <param name="Groups">The groups of the view over that range (their states are read, not changed).</param>
 public sealed record SpeedPartitionDelta(int Partition, long FirstOffset, long LastOffset, IReadOnlyList<ViewGroup> Groups)
 {
+    /// <summary>The fencing token of the assignment that produced the delta (0: fencing off); see <see cref="SpeedFences"/>.</summary>
+    public long FencingToken { get; init; }
+
     /// <summary>Rows this delta takes in the table: one per group, or one marker row.</summary>
     public int RowCount => Math.Max(1, Groups.Count);
 
@@ -29,6 +32,11 @@ public sealed record SpeedPartitionDelta(int Partition, long FirstOffset, long L
         {
             throw new ArgumentException(
                 $"partition {Partition}: offset range [{FirstOffset}, {LastOffset}] is invalid (need 0 <= first <= last)", nameof(FirstOffset));
+        }
+
+        if (FencingToken < 0)
+        {
+            throw new ArgumentException($"partition {Partition}: fencing token {FencingToken} is negative", nameof(FencingToken));
         }
 
         ArgumentNullException.ThrowIfNull(Groups);

@@ -36,10 +36,12 @@ public sealed class SpeedRowReader
     /// <paramref name="range"/> (when given) and to the partitions <paramref name="offsets"/> lists, each to the rows
     /// of its offset range, and to rows whose dimension values are in every list of <paramref name="pushDown"/> where the
     /// dimension's literals are exact (string, long, bool; the others are left to the caller's check per row, so a
-    /// rounding difference never drops a row); null when no range holds an offset (nothing to read).
+    /// rounding difference never drops a row), and to rows that count under <paramref name="fences"/> (<see cref="SpeedFences"/>;
+    /// null: every row); null when no range holds an offset (nothing to read).
     /// </summary>
     /// <exception cref="ArgumentException">A push-down condition names a dimension the view does not have, or has no value.</exception>
-    public string? BuildQuery(string database, TimeRange? range, IReadOnlyDictionary<int, SpeedOffsetRange> offsets, IReadOnlyList<SpeedDimensionFilter> pushDown)
+    public string? BuildQuery(
+        string database, TimeRange? range, IReadOnlyDictionary<int, SpeedOffsetRange> offsets, IReadOnlyList<SpeedDimensionFilter> pushDown, SpeedFences? fences = null)
     {
         ArgumentNullException.ThrowIfNull(offsets);
         ArgumentNullException.ThrowIfNull(pushDown);
@@ -56,6 +58,11 @@ public sealed class SpeedRowReader
         }
 
         sql.Append(')');
+        if (fences?.Condition() is { } counted)
+        {
+            sql.Append(" AND ").Append(counted);
+        }
+
         AppendPushDown(sql, pushDown);
         return sql.ToString();
     }

@@ -91,6 +91,7 @@ public static class SpeedRowWriter
         writer.WriteInt64(delta.FirstOffset);
         writer.WriteInt64(delta.LastOffset);
         writer.WriteUInt32(flushedAtSeconds);
+        writer.WriteUInt64((ulong)delta.FencingToken);
     }
 
     private static void WriteMarker(RowBinaryWriter writer, SpeedTableSchema schema, SpeedPartitionDelta delta, uint flushedAtSeconds)

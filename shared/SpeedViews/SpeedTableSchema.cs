@@ -42,12 +42,26 @@ public sealed class SpeedTableSchema
     /// <summary>The <c>flushed_at</c> column (UTC, whole seconds).</summary>
     public const string FlushedAtColumn = "flushed_at";
 
+    /// <summary>
+    /// The <c>fencing_token</c> column: the token of the assignment whose owner wrote the row (0: fencing off, or written
+    /// before fencing existed); what counts is decided by <see cref="SpeedFences"/>.
+    /// </summary>
+    public const string FencingTokenColumn = "fencing_token";
+
     /// <summary>The <c>bucket</c> column (UTC start of the bucket).</summary>
     public const string BucketColumn = "bucket";
 
+    /// <summary>
+    /// Rows per primary-key granule of a speed table (ClickHouse's default is 8192). Progress reads (the speed layer's
+    /// resume and verify, the serving reader's bound, the health sampler) read one granule per partition at least: with
+    /// event times scattered over days a flush holds thousands of rows, and at 8192 a read of 32 partitions read ~260,000
+    /// rows where 256 reads ~17,000 (docs/design-notes.md, "ClickHouse speed tables"). Only tables created with it have it.
+    /// </summary>
+    public const int IndexGranularity = 256;
+
     private static readonly ConditionalWeakTable<ViewDefinition, SpeedTableSchema> Cache = new();
     private static readonly string[] FixedColumnNames =
-        [KindColumn, PartitionColumn, FirstOffsetColumn, LastOffsetColumn, FlushedAtColumn, BucketColumn];
+        [KindColumn, PartitionColumn, FirstOffsetColumn, LastOffsetColumn, FlushedAtColumn, FencingTokenColumn, BucketColumn];
 
     private SpeedTableSchema(ViewDefinition view)
     {
@@ -62,6 +76,7 @@ public sealed class SpeedTableSchema
             new(FirstOffsetColumn, "Int64"),
             new(LastOffsetColumn, "Int64"),
             new(FlushedAtColumn, "DateTime"),
+            new(FencingTokenColumn, "UInt64"),
             new(BucketColumn, "DateTime"),
         };
         // A derived dimension may be null (its own group): Nullable, allowed here as dimensions are not in the sort key.
@@ -167,8 +182,16 @@ public sealed class SpeedTableSchema
 
         return sb.Append(") ENGINE = MergeTree() PARTITION BY tuple() ORDER BY (")
             .Append(ClickHouseSql.QuoteIdentifier(PartitionColumn)).Append(", ").Append(ClickHouseSql.QuoteIdentifier(LastOffsetColumn))
-            .Append(')').ToString();
+            .Append(") SETTINGS index_granularity = ").Append(IndexGranularity).ToString();
     }
+
+    /// <summary>
+    /// Adds <c>fencing_token</c> (default 0) to a table created before fencing existed, at the place a new table has it, so
+    /// both have the same columns in the same order; their rows count as token 0.
+    /// </summary>
+    public string AddFencingTokenColumnSql(string database) =>
+        $"ALTER TABLE {ClickHouseSql.QualifiedName(database, TableName)} ADD COLUMN {ClickHouseSql.QuoteIdentifier(FencingTokenColumn)} UInt64 DEFAULT 0 "
+        + $"AFTER {ClickHouseSql.QuoteIdentifier(FlushedAtColumn)}";
 
     /// <summary>
     /// DDL of the analyst view: the delta rows (kind 0) of this version, bucket and dimensions first,

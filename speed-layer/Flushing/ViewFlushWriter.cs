@@ -261,7 +261,7 @@ internal sealed partial class ViewFlushWriter
                         from[written[i].Partition] = expected[i];
                     }
 
-                    var stored = await _store.GetMaxOffsetsAsync(View, from, token).ConfigureAwait(false);
+                    var stored = await _store.GetMaxOffsetsBeforeInsertAsync(View, from, token).ConfigureAwait(false);
                     if (Reconcile(View.Name, written, expected, stored, mayBeStored: attempt > 1) == StoredState.AlreadyStored)
                     {
                         LogAlreadyStored(_logger, View.Name, attempt - 1);

@@ -1,3 +1,4 @@
+using Lambda.SpeedLayer.Fencing;
 using Lambda.SpeedLayer.Storage;
 using Lambda.Shared.ClickHouse;
 using Lambda.Shared.Kafka;
@@ -22,6 +23,7 @@ namespace Lambda.SpeedLayer.Hosting;
 internal sealed partial class SpeedLayerWorker(
     LambdaCatalog catalog,
     ISpeedTableWriter store,
+    IFencingTokenSource fencing,
     IDeadLetterSink deadLetters,
     KafkaClientConfigFactory kafka,
     IOptions<SpeedLayerOptions> options,
@@ -54,7 +56,7 @@ internal sealed partial class SpeedLayerWorker(
             try
             {
                 var consumer = new KafkaSpeedConsumer(
-                    pipeline, coordinator, new ResumePlanner(store), ownership, kafka, settings, metrics, status,
+                    pipeline, coordinator, new ResumePlanner(store, fencing), ownership, kafka, settings, metrics, status,
                     epochs, epochStatus, kafkaOptions.Value.StoppedPartitionRecheck, loggerFactory.CreateLogger<KafkaSpeedConsumer>(), time);
                 await consumer.RunAsync(stoppingToken).ConfigureAwait(false);
             }

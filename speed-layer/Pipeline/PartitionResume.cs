@@ -10,6 +10,9 @@ namespace Lambda.SpeedLayer.Pipeline;
 /// <param name="StoredLastOffsets">Per view of the source (in catalog order), the largest stored last_offset, or null when the view has no row for the partition.</param>
 internal sealed record PartitionResume(string Topic, int Partition, IReadOnlyList<long?> StoredLastOffsets)
 {
+    /// <summary>The fencing token of this assignment (0: fencing off), carried by every row written from it.</summary>
+    public long FencingToken { get; init; }
+
     /// <summary>The offset to start reading from, or null for the earliest offset still in the partition.</summary>
     public long? StartOffset =>
         StoredLastOffsets.Count == 0 || StoredLastOffsets.Any(o => o is null) ? null : StoredLastOffsets.Min(o => o!.Value) + 1;

@@ -15,7 +15,11 @@ internal sealed class PartitionState
         }
 
         CommittedNext = resume.StartOffset;
+        FencingToken = resume.FencingToken;
     }
+
+    /// <summary>The assignment's fencing token (0: fencing off).</summary>
+    public long FencingToken { get; }
 
     public int Partition { get; }
 

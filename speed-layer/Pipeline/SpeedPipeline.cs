@@ -294,7 +294,7 @@ internal sealed class SpeedPipeline
                         continue;
                     }
 
-                    deltas.Add(new SpeedPartitionDelta(partition.Partition, state.First, state.Last, state.Aggregator.Drain()));
+                    deltas.Add(new SpeedPartitionDelta(partition.Partition, state.First, state.Last, state.Aggregator.Drain()) { FencingToken = partition.FencingToken });
                     storedBefore.Add(state.StoredLast);
                     state.StoredLast = state.Last;
                     state.First = -1;

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Lambda.Shared.Aggregation;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.ClickHouse;
@@ -20,6 +19,9 @@ public sealed partial class ClickHouseSpeedTableWriter : ISpeedTableWriter
     /// <summary>ClickHouse's TABLE_ALREADY_EXISTS error code.</summary>
     private const int TableAlreadyExists = 57;
 
+    /// <summary>ClickHouse's DUPLICATE_COLUMN error code.</summary>
+    private const int DuplicateColumn = 15;
+
     private static readonly ClickHouseCallOptions IdempotentCall = new() { Idempotent = true };
     /// <summary>
     /// Inserts are gzip-compressed for atomicity, not size: ClickHouse 18.16 commits the rows of a chunked
@@ -28,6 +30,7 @@ public sealed partial class ClickHouseSpeedTableWriter : ISpeedTableWriter
     private static readonly ClickHouseCallOptions InsertCall = new() { Idempotent = false, Compress = true };
 
     private readonly IClickHouseClient _client;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SpeedFences> _ownFences = new(StringComparer.Ordinal);
     private readonly ILogger<ClickHouseSpeedTableWriter> _logger;
     private readonly TimeProvider _time;
 
@@ -50,10 +53,12 @@ public sealed partial class ClickHouseSpeedTableWriter : ISpeedTableWriter
         var schemas = views.Select(SpeedTableSchema.For).ToArray();
         await _client.EnsureDatabaseAsync(cancellationToken).ConfigureAwait(false);
         await _client.ExecuteAsync(SpeedTableSchema.CreateMetadataTableSql(Database), IdempotentCall, cancellationToken).ConfigureAwait(false);
+        await _client.ExecuteAsync(SpeedFences.CreateTableSql(Database), IdempotentCall, cancellationToken).ConfigureAwait(false);
         var result = new List<SpeedTableVersion>(schemas.Length);
         foreach (var schema in schemas)
         {
             await _client.ExecuteAsync(schema.CreateTableSql(Database), IdempotentCall, cancellationToken).ConfigureAwait(false);
+            await EnsureFencingTokenColumnAsync(schema, cancellationToken).ConfigureAwait(false);
             var version = await RecordVersionAsync(schema, cancellationToken).ConfigureAwait(false);
             await EnsureAnalystViewAsync(schema, cancellationToken).ConfigureAwait(false);
             result.Add(version);
@@ -117,39 +122,86 @@ public sealed partial class ClickHouseSpeedTableWriter : ISpeedTableWriter
     }
 
     /// <inheritdoc/>
-    public async Task<IReadOnlyDictionary<int, long>> GetMaxOffsetsAsync(
+    public Task<IReadOnlyDictionary<int, long>> GetMaxOffsetsAsync(
         ViewDefinition view, IReadOnlyDictionary<int, long?> from, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(view);
         ArgumentNullException.ThrowIfNull(from);
-        if (from.Count == 0)
+        return SpeedTableQueries.ReadMaxOffsetsOfAsync(_client, SpeedTableSchema.For(view), from, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyDictionary<int, long>> GetMaxOffsetsBeforeInsertAsync(
+        ViewDefinition view, IReadOnlyDictionary<int, long?> from, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        ArgumentNullException.ThrowIfNull(from);
+        var schema = SpeedTableSchema.For(view);
+        if (!_ownFences.TryGetValue(schema.TableName, out var fences))
         {
-            return new Dictionary<int, long>();
+            fences = await SpeedFences.ReadAsync(_client, schema, cancellationToken).ConfigureAwait(false);
+            _ownFences[schema.TableName] = fences;
         }
 
-        var schema = SpeedTableSchema.For(view);
-        var partition = Q(SpeedTableSchema.PartitionColumn);
-        var lastOffset = Q(SpeedTableSchema.LastOffsetColumn);
-        var conditions = from.OrderBy(f => f.Key).Select(f => f.Value is { } bound
-            ? string.Create(CultureInfo.InvariantCulture, $"({partition} = {f.Key} AND {lastOffset} >= {bound})")
-            : string.Create(CultureInfo.InvariantCulture, $"({partition} = {f.Key})"));
-        var sql = $"SELECT {partition}, max({lastOffset}) FROM {ClickHouseSql.QualifiedName(Database, schema.TableName)} "
-            + $"WHERE {string.Join(" OR ", conditions)} GROUP BY {partition}";
-        var rows = await QueryOrEmptyAsync(sql, cancellationToken).ConfigureAwait(false);
-        return rows.ToDictionary(r => (int)r.GetInt64(0), r => r.GetInt64(1));
+        return from.Count == 0
+            ? new Dictionary<int, long>()
+            : await SpeedTableQueries.ReadMaxOffsetsOfAsync(_client, schema, from, cancellationToken, fences: fences).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async Task WriteFencesAsync(ViewDefinition view, IReadOnlyList<SpeedFence> fences, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        ArgumentNullException.ThrowIfNull(fences);
+        if (fences.Count == 0)
+        {
+            return;
+        }
+
+        var table = SpeedTableSchema.TableNameOf(view);
+        var created = _time.GetUtcNow().UtcDateTime;
+        await _client.InsertAsync(
+            SpeedFences.TableName,
+            ["table", "partition", "token", "start_offset", "created"],
+            fences.Select(f => (Table: table, Fence: f, Created: created)).ToArray(),
+            static (w, r) =>
+            {
+                w.WriteString(r.Table);
+                w.WriteUInt16((ushort)r.Fence.Partition);
+                w.WriteUInt64((ulong)r.Fence.Token);
+                w.WriteInt64(r.Fence.StartOffset);
+                w.WriteDateTime(r.Created);
+            },
+            // The same fence twice changes nothing: the rule keeps a token's smallest start.
+            IdempotentCall,
+            cancellationToken).ConfigureAwait(false);
+        LogFences(_logger, view.Name, fences.Count, fences.Min(f => f.Token), fences.Max(f => f.Token));
+        _ownFences[table] = await SpeedFences.ReadAsync(_client, SpeedTableSchema.For(view), cancellationToken).ConfigureAwait(false);
     }
 
     private static string Q(string identifier) => ClickHouseSql.QuoteIdentifier(identifier);
 
-    private async Task<IReadOnlyList<ClickHouseRow>> QueryOrEmptyAsync(string sql, CancellationToken cancellationToken)
+    /// <summary>A table created before fencing existed gets <c>fencing_token</c> (default 0: its rows count as token 0).</summary>
+    private async Task EnsureFencingTokenColumnAsync(SpeedTableSchema schema, CancellationToken cancellationToken)
     {
+        var present = await _client.QueryRowsAsync(
+            $"SELECT count() FROM system.columns WHERE database = {ClickHouseSql.QuoteString(Database)} AND table = {ClickHouseSql.QuoteString(schema.TableName)} "
+            + $"AND name = {ClickHouseSql.QuoteString(SpeedTableSchema.FencingTokenColumn)}",
+            null,
+            cancellationToken).ConfigureAwait(false);
+        if (present[0].GetInt64(0) > 0)
+        {
+            return;
+        }
+
         try
         {
-            return await _client.QueryRowsAsync(sql, null, cancellationToken).ConfigureAwait(false);
+            await _client.ExecuteAsync(schema.AddFencingTokenColumnSql(Database), null, cancellationToken).ConfigureAwait(false);
+            LogFencingColumnAdded(_logger, schema.TableName);
         }
-        catch (ClickHouseException ex) when (SpeedTableQueries.IsMissingTable(ex))
+        catch (ClickHouseException ex) when (ex.ErrorCode == DuplicateColumn)
         {
-            return [];
+            // Another instance added it between our check and our ALTER.
         }
     }
 
@@ -243,6 +295,12 @@ public sealed partial class ClickHouseSpeedTableWriter : ISpeedTableWriter
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "View {View}: definition changed, new table version {Version} ({Table}); the previous version {PreviousVersion} ({PreviousTable}) is left untouched and no longer written")]
     private static partial void LogDefinitionChanged(ILogger logger, string view, string version, string table, string previousVersion, string? previousTable);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "View {View}: {Count} fence(s) recorded, tokens {First}..{Last}")]
+    private static partial void LogFences(ILogger logger, string view, int count, long first, long last);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Speed table {Table} was created before fencing: column fencing_token added (its rows count as token 0)")]
+    private static partial void LogFencingColumnAdded(ILogger logger, string table);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Analyst view {Name} now reads {Table}")]
     private static partial void LogAnalystView(ILogger logger, string name, string table);

@@ -13,8 +13,9 @@ namespace Lambda.SpeedLayer.Storage;
 public interface ISpeedTableWriter
 {
     /// <summary>
-    /// Creates (idempotently) the database, the <c>speed_tables</c> metadata table, the table of every view
-    /// and its analyst view (re-pointed at the current version). A view whose definition differs from the
+    /// Creates (idempotently) the database, the <c>speed_tables</c> metadata table, the <c>speed_fences</c> table, the table
+    /// of every view (adding <c>fencing_token</c> to one created before fencing existed) and its analyst view (re-pointed at
+    /// the current version). A view whose definition differs from the
     /// latest recorded version is logged as a warning and gets its new table; old tables are left as they are.
     /// </summary>
     Task<IReadOnlyList<SpeedTableVersion>> EnsureSchemaAsync(IEnumerable<ViewDefinition> views, CancellationToken cancellationToken);
@@ -40,4 +41,18 @@ public interface ISpeedTableWriter
     /// table is. A partition without such a row is absent.
     /// </summary>
     Task<IReadOnlyDictionary<int, long>> GetMaxOffsetsAsync(ViewDefinition view, IReadOnlyDictionary<int, long?> from, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// <see cref="GetMaxOffsetsAsync(ViewDefinition, IReadOnlyDictionary{int, long?}, CancellationToken)"/> with the fences
+    /// this instance read right after it last recorded its own for the view (every fence up to its latest assignment), not
+    /// read again: the check before an insert needs only those (its own fence sets aside a stale owner's rows; a later
+    /// owner's rows count whatever fences say), and it saves a query per flush. Resume reads use the fresh form.
+    /// </summary>
+    Task<IReadOnlyDictionary<int, long>> GetMaxOffsetsBeforeInsertAsync(ViewDefinition view, IReadOnlyDictionary<int, long?> from, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records the fences of an assignment for the view's table (<see cref="SpeedFences"/>), in one insert; repeating it is
+    /// harmless. Both max-offset reads above count only the rows the fences stored at the time let count.
+    /// </summary>
+    Task WriteFencesAsync(ViewDefinition view, IReadOnlyList<SpeedFence> fences, CancellationToken cancellationToken);
 }

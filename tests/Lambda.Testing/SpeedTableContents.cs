@@ -16,7 +16,8 @@ public static class SpeedTableContents
     /// <summary>
     /// Every delta row of <paramref name="view"/>'s table whose <c>first_offset</c> is at least
     /// <paramref name="from"/>[p] (partitions not listed: every row), merged per (bucket, dimensions) at the view's
-    /// granularity, in key order; empty when the table does not exist.
+    /// granularity, in key order; empty when the table does not exist. Only rows that count under the table's fences
+    /// (<see cref="SpeedFences"/>), as every reader of the platform reads them.
     /// </summary>
     public static async Task<IReadOnlyList<ViewGroup>> ReadGroupsAsync(
         IClickHouseClient client, ViewDefinition view, IReadOnlyDictionary<int, long>? from = null, CancellationToken cancellationToken = default)
@@ -25,10 +26,11 @@ public static class SpeedTableContents
         ArgumentNullException.ThrowIfNull(view);
         var schema = SpeedTableSchema.For(view);
         var aggregator = new ViewAggregator(view);
-        var partitions = await SpeedTableQueries.ReadMaxOffsetsAsync(client, schema, null, cancellationToken);
+        var fences = await SpeedFences.ReadAsync(client, schema, cancellationToken);
+        var partitions = await SpeedTableQueries.ReadMaxOffsetsAsync(client, schema, null, cancellationToken, fences: fences);
         var offsets = partitions.ToDictionary(p => p.Key, p => new SpeedOffsetRange(from?.GetValueOrDefault(p.Key) ?? 0, p.Value + 1));
         var reader = new SpeedRowReader(schema);
-        if (reader.BuildQuery(client.Database, null, offsets, []) is { } sql)
+        if (reader.BuildQuery(client.Database, null, offsets, [], fences) is { } sql)
         {
             await reader.ReadIntoAsync(client, sql, aggregator, null, cancellationToken);
         }

@@ -35,7 +35,7 @@ public sealed class ClickHouseSpeedTableWriterTests
         Assert.Equal(Catalog.Views.Select(SpeedTableSchema.TableNameOf), first.Select(v => v.Table));
         Assert.All(first.Concat(second), v => Assert.False(v.DefinitionChanged));
         var tables = await Strings(db, $"SELECT name FROM system.tables WHERE database = '{db.Name}' ORDER BY name");
-        var expected = Catalog.Views.SelectMany(v => new[] { SpeedTableSchema.For(v).AnalystViewName, SpeedTableSchema.TableNameOf(v) }).Append("speed_tables").Order(StringComparer.Ordinal);
+        var expected = Catalog.Views.SelectMany(v => new[] { SpeedTableSchema.For(v).AnalystViewName, SpeedTableSchema.TableNameOf(v) }).Append("speed_tables").Append("speed_fences").Order(StringComparer.Ordinal);
         Assert.Equal(expected, tables);
         var metadata = await Strings(db, "SELECT concat(view, ' ', version, ' ', table) FROM speed_tables ORDER BY view");
         Assert.Equal(Catalog.Views.Select(v => $"{v.Name} {SpeedTableSchema.VersionOf(v)} {SpeedTableSchema.TableNameOf(v)}").Order(StringComparer.Ordinal), metadata);
@@ -365,6 +365,36 @@ public sealed class ClickHouseSpeedTableWriterTests
         }
 
         return oracle;
+    }
+
+    [Fact]
+    public async Task A_table_from_before_fencing_gets_the_token_column_in_place_and_its_rows_count_as_token_zero()
+    {
+        await using var db = await ClickHouseTestDatabase.CreateAsync(prefix: "speed_test");
+        var view = Catalog.GetView("by_country");
+        var schema = SpeedTableSchema.For(view);
+        // The table as the speed layer created it before fencing: every column but fencing_token, one flush stored.
+        var columns = schema.Columns.Where(c => c.Name != SpeedTableSchema.FencingTokenColumn).ToArray();
+        await db.Client.ExecuteAsync(
+            $"CREATE TABLE {ClickHouseSql.QualifiedName(db.Name, schema.TableName)} ({string.Join(", ", columns.Select(c => $"{ClickHouseSql.QuoteIdentifier(c.Name)} {c.Type}"))}) "
+            + "ENGINE = MergeTree() PARTITION BY tuple() ORDER BY (`partition`, `last_offset`)",
+            CancellationToken.None);
+        await db.Client.ExecuteAsync($"INSERT INTO {ClickHouseSql.QualifiedName(db.Name, schema.TableName)} (`kind`, `partition`, `first_offset`, `last_offset`) VALUES (1, 0, 0, 41)", CancellationToken.None);
+        var logger = new FakeLogger<ClickHouseSpeedTableWriter>();
+        var store = new ClickHouseSpeedTableWriter(db.Client, logger);
+
+        await store.EnsureSchemaAsync([view], CancellationToken.None);
+        await store.EnsureSchemaAsync([view], CancellationToken.None);
+        await store.InsertAsync(view, [new SpeedPartitionDelta(0, 42, 50, []) { FencingToken = 7 }], DateTime.UtcNow, CancellationToken.None);
+
+        var names = await Strings(db, $"DESCRIBE TABLE {schema.TableName}");
+        Assert.Equal(schema.ColumnNames, names);
+        Assert.Equal(["0:41", "7:50"], await Strings(db, $"SELECT concat(toString(`fencing_token`), ':', toString(`last_offset`)) FROM {schema.TableName} ORDER BY `last_offset`"));
+        Assert.Single(logger.Collector.GetSnapshot(), e => e.Message.Contains("fencing_token added", StringComparison.Ordinal));
+        // A fence of token 7 from 42 on: the old row (token 0, below 42) and the new one both count.
+        await store.WriteFencesAsync(view, [new SpeedFence(0, 7, 42)], CancellationToken.None);
+        Assert.Equal(50, (await store.GetMaxOffsetsAsync(view, new Dictionary<int, long?> { [0] = null }, CancellationToken.None))[0]);
+        Assert.Equal(50, (await store.GetMaxOffsetsBeforeInsertAsync(view, new Dictionary<int, long?> { [0] = 42 }, CancellationToken.None))[0]);
     }
 
     private static async Task<string[]> Strings(ClickHouseTestDatabase db, string sql) =>

@@ -83,6 +83,22 @@ internal sealed class FakeSpeedTableWriter : ISpeedTableWriter
             .ToDictionary(g => g.Key, g => g.Max(r => r.LastOffset)));
     }
 
+    public Task<IReadOnlyDictionary<int, long>> GetMaxOffsetsBeforeInsertAsync(ViewDefinition view, IReadOnlyDictionary<int, long?> from, CancellationToken cancellationToken) =>
+        GetMaxOffsetsAsync(view, from, cancellationToken);
+
+    /// <summary>The fences written so far (the fake's reads do not apply them: no test of the fake takes tokens).</summary>
+    public List<SpeedFence> Fences { get; } = [];
+
+    public Task WriteFencesAsync(ViewDefinition view, IReadOnlyList<SpeedFence> fences, CancellationToken cancellationToken)
+    {
+        lock (Fences)
+        {
+            Fences.AddRange(fences);
+        }
+
+        return Task.CompletedTask;
+    }
+
     /// <summary>What the fake holds for <paramref name="view"/>: its delta rows merged per (bucket, dimensions), in key order.</summary>
     public IReadOnlyList<ViewGroup> ReadGroups(ViewDefinition view)
     {

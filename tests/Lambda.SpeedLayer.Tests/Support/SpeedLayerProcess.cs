@@ -170,16 +170,22 @@ internal sealed class SpeedLayerProcess : IAsyncDisposable
     /// <summary>SIGTERM, then waits for the graceful shutdown (flush, then commit).</summary>
     public async Task<int> StopAsync(TimeSpan timeout)
     {
-        if (!_process.HasExited)
-        {
-            using var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]))
-                ?? throw new InvalidOperationException("could not start kill(1)");
-            await kill.WaitForExitAsync();
-        }
+        await SignalAsync("TERM");
 
         using var cts = new CancellationTokenSource(timeout);
         await _process.WaitForExitAsync(cts.Token);
         return _process.ExitCode;
+    }
+
+    /// <summary>Sends <paramref name="signal"/> (kill(1) name: TERM, STOP, CONT) to the process if it still runs.</summary>
+    public async Task SignalAsync(string signal)
+    {
+        if (!_process.HasExited)
+        {
+            using var kill = Process.Start(new ProcessStartInfo("kill", ["-" + signal, _process.Id.ToString(CultureInfo.InvariantCulture)]))
+                ?? throw new InvalidOperationException("could not start kill(1)");
+            await kill.WaitForExitAsync();
+        }
     }
 
     public string Tail(int lines = 60)
