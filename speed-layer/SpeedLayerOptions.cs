@@ -60,9 +60,11 @@ public sealed class SpeedLayerOptions
     /// <summary>
     /// Fence off instances that lost their partitions: each assignment takes a token from PostgreSQL
     /// (<c>ConnectionStrings:Postgres</c>, needed then) and records where it resumes, every row carries its token, and every
-    /// reader ignores a stale owner's late rows (docs/design-notes.md, "Speed-layer failover and fencing"). Default true.
+    /// reader ignores a stale owner's late rows (docs/design-notes.md, "Speed-layer failover and fencing"). Turn it on when
+    /// several instances share a group. Default false: one instance has no one to fence off, and the fenced reads still
+    /// cost too much under many reassignments (speed-layer/README.md, "Failover and fencing").
     /// </summary>
-    public bool Fencing { get; init; } = true;
+    public bool Fencing { get; init; }
 
     /// <summary>Delay before the first retry of a failed insert; later retries back off exponentially with jitter. Default 200 ms.</summary>
     public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(200);

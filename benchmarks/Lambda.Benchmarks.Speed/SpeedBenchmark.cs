@@ -38,7 +38,7 @@ internal sealed class SpeedBenchmark(SpeedBenchmarkSettings settings, TextWriter
             ["ClickHouse__Url"] = endpoints.ClickHouseUrl.AbsoluteUri,
             ["ClickHouse__Database"] = database,
             ["Catalog__Path"] = catalogPath,
-            // The fencing tokens (SpeedLayer:Fencing, on by default) come from PostgreSQL at every assignment.
+            // The fencing tokens (SpeedLayer:Fencing, off by default; --set SpeedLayer__Fencing=true) come from PostgreSQL at every assignment.
             ["ConnectionStrings__Postgres"] = endpoints.PostgresConnectionString,
             ["SpeedLayer__GroupId"] = "bench-" + Guid.NewGuid().ToString("N")[..8],
             ["SpeedLayer__SessionTimeout"] = "00:00:06",

@@ -23,12 +23,14 @@ public sealed class FailoverStackTests(ITestOutputHelper output)
     /// <summary>What the takeover may take beyond the session timeout: the broker's session check and one rebalance (15.6 s in all was measured on a loaded 2-core machine).</summary>
     private static readonly TimeSpan RebalanceAllowance = TimeSpan.FromSeconds(20);
 
+    private static readonly Dictionary<string, string> Fenced = new() { ["SpeedLayer__Fencing"] = "true" };
+
     [Fact]
     public async Task The_survivor_of_a_SIGKILL_owns_every_partition_within_the_session_timeout_and_the_views_equal_the_oracle()
     {
         await using var scenario = await SpeedLayerScenario.CreateAsync("speed-failover", Partitions, output, seed: 11);
-        var survivor = scenario.StartInstance("speed-a");
-        var victim = scenario.StartInstance("speed-b");
+        var survivor = scenario.StartInstance("speed-a", Fenced);
+        var victim = scenario.StartInstance("speed-b", Fenced);
         await Task.WhenAll(survivor.WaitUntilReadyAsync(TimeSpan.FromSeconds(60)), victim.WaitUntilReadyAsync(TimeSpan.FromSeconds(60)));
         await BothOwnPartitionsAsync(survivor, victim);
 
@@ -64,8 +66,9 @@ public sealed class FailoverStackTests(ITestOutputHelper output)
             ["ClickHouse__Url"] = proxy.Url.AbsoluteUri,
             ["ClickHouse__RequestTimeout"] = "00:02:00",
             ["SpeedLayer__VerifyBeforeInsert"] = "false",
+            ["SpeedLayer__Fencing"] = "true",
         });
-        var other = scenario.StartInstance("speed-other");
+        var other = scenario.StartInstance("speed-other", Fenced);
         await Task.WhenAll(stalled.WaitUntilReadyAsync(TimeSpan.FromSeconds(60)), other.WaitUntilReadyAsync(TimeSpan.FromSeconds(60)));
         await BothOwnPartitionsAsync(stalled, other);
 

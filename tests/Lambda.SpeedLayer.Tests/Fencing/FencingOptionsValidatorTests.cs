@@ -9,7 +9,7 @@ public sealed class FencingOptionsValidatorTests
     [Fact]
     public void Fencing_without_a_PostgreSQL_connection_string_is_refused_naming_both_keys()
     {
-        var result = new FencingOptionsValidator(Configuration(null)).Validate(null, new SpeedLayerOptions());
+        var result = new FencingOptionsValidator(Configuration(null)).Validate(null, new SpeedLayerOptions { Fencing = true });
 
         Assert.True(result.Failed);
         Assert.Contains("SpeedLayer:Fencing", result.FailureMessage, StringComparison.Ordinal);
@@ -19,7 +19,7 @@ public sealed class FencingOptionsValidatorTests
     [Fact]
     public void Fencing_with_a_connection_string_or_fencing_off_is_accepted()
     {
-        Assert.True(new FencingOptionsValidator(Configuration("Host=db;Database=lambda")).Validate(null, new SpeedLayerOptions()).Succeeded);
+        Assert.True(new FencingOptionsValidator(Configuration("Host=db;Database=lambda")).Validate(null, new SpeedLayerOptions { Fencing = true }).Succeeded);
         Assert.True(new FencingOptionsValidator(Configuration(null)).Validate(null, new SpeedLayerOptions { Fencing = false }).Succeeded);
     }
 

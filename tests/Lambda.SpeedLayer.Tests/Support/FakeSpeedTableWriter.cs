@@ -22,11 +22,14 @@ internal sealed class FakeSpeedTableWriter : ISpeedTableWriter
     public IReadOnlyList<StoredInsert> Inserts(ViewDefinition view) =>
         _tables.TryGetValue(SpeedTableSchema.TableNameOf(view), out var inserts) ? Snapshot(inserts) : [];
 
-    /// <summary>Calls of the bounded max-offset query.</summary>
-    public int BoundedQueries { get; private set; }
+    private int _boundedQueries;
+    private int _insertAttempts;
 
-    /// <summary>Insert attempts, failed ones included.</summary>
-    public int InsertAttempts { get; private set; }
+    /// <summary>Calls of the bounded max-offset query.</summary>
+    public int BoundedQueries => Volatile.Read(ref _boundedQueries);
+
+    /// <summary>Insert attempts, failed ones included (the views' inserts run concurrently, so counted atomically).</summary>
+    public int InsertAttempts => Volatile.Read(ref _insertAttempts);
 
     /// <summary>The next inserts fail as given, one failure per insert, in order.</summary>
     public void FailNextInserts(params InsertFailure[] failures)
@@ -47,7 +50,7 @@ internal sealed class FakeSpeedTableWriter : ISpeedTableWriter
 
     public Task InsertAsync(ViewDefinition view, IReadOnlyList<SpeedPartitionDelta> deltas, DateTime flushedAtUtc, CancellationToken cancellationToken)
     {
-        InsertAttempts++;
+        Interlocked.Increment(ref _insertAttempts);
         foreach (var delta in deltas)
         {
             delta.Validate();
@@ -76,7 +79,7 @@ internal sealed class FakeSpeedTableWriter : ISpeedTableWriter
 
     public Task<IReadOnlyDictionary<int, long>> GetMaxOffsetsAsync(ViewDefinition view, IReadOnlyDictionary<int, long?> from, CancellationToken cancellationToken)
     {
-        BoundedQueries++;
+        Interlocked.Increment(ref _boundedQueries);
         return Task.FromResult<IReadOnlyDictionary<int, long>>(Rows(view)
             .Where(r => from.TryGetValue(r.Partition, out var bound) && (bound is null || r.LastOffset >= bound))
             .GroupBy(r => r.Partition)

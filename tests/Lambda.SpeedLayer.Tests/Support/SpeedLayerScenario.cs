@@ -75,7 +75,7 @@ internal sealed class SpeedLayerScenario : IAsyncDisposable
         ["ClickHouse__Url"] = Database.Url.AbsoluteUri,
         ["ClickHouse__Database"] = Database.Name,
         ["Catalog__Path"] = CatalogPath,
-        // Fencing tokens (SpeedLayer:Fencing, on by default) come from PostgreSQL at every assignment.
+        // Fencing tokens (SpeedLayer:Fencing, which the failover tests turn on) come from PostgreSQL at every assignment.
         ["ConnectionStrings__Postgres"] = StackEndpoints.Load().PostgresConnectionString,
         ["SpeedLayer__GroupId"] = GroupId,
         ["SpeedLayer__SessionTimeout"] = "00:00:06",
