@@ -103,7 +103,7 @@ public sealed partial class DriftAuditor : IPublishedRunAuditor
                 Guid.CreateVersion7(), runId, view.Name, view.DefinitionHash, ranges,
                 differences.Count == 0 ? DriftOutcomes.Clean : DriftOutcomes.Drift,
                 differences.Count, speedGroups.Count, batchGroups.Count,
-                ReferenceVersion: null, // No reference data (lookups) is joined yet: nothing to name.
+                DriftViewAudit.ReferenceVersionOf(current.Lookups),
                 Error: null, _time.GetUtcNow(), differences.Take(_options.MaxStoredDifferences).ToArray());
             if (differences.Count == 0)
             {
