@@ -103,7 +103,7 @@ public sealed class AdHocJobStackTests(ITestOutputHelper output) : IAsyncLifetim
     public async Task A_job_over_master_orders_submitted_over_http_gives_the_oracles_result_and_a_refused_one_says_why()
     {
         var events = OrderStream.Generate(EventCount, seed: 20261207);
-        var produced = await ProduceAsync(events);
+        var produced = await _rig.ProduceAsync(Partitions, events);
         await PlatformRig.Eventually(
             () => Task.FromResult(Enumerable.Range(0, Partitions).All(p => _rig.ArchivedEnds().GetValueOrDefault(p) >= produced[p])),
             "every produced event archived",
@@ -254,33 +254,6 @@ public sealed class AdHocJobStackTests(ITestOutputHelper output) : IAsyncLifetim
         return rows;
     }
 
-    private async Task<long[]> ProduceAsync(IReadOnlyList<byte[]> events)
-    {
-        var produced = new long[Partitions];
-        var config = new ProducerConfig { BootstrapServers = _rig.Stack.KafkaBootstrap, LingerMs = 20, Acks = Acks.All, EnableIdempotence = false };
-        using var producer = new ProducerBuilder<Null, byte[]>(config).Build();
-        var errors = 0;
-        for (var i = 0; i < events.Count; i++)
-        {
-            producer.Produce(new TopicPartition(_rig.Topic, i % Partitions), new Message<Null, byte[]> { Value = events[i] }, report =>
-            {
-                if (report.Error.IsError)
-                {
-                    Interlocked.Increment(ref errors);
-                    return;
-                }
-
-                lock (produced)
-                {
-                    produced[report.Partition.Value] = Math.Max(produced[report.Partition.Value], report.Offset.Value + 1);
-                }
-            });
-        }
-
-        await Task.Run(() => producer.Flush(TimeSpan.FromSeconds(60)));
-        Assert.Equal(0, errors);
-        return produced;
-    }
 
     private string Tails() => string.Join(System.Environment.NewLine, _rig.Services.Select(s => $"--- {s.Name}:{System.Environment.NewLine}{s.Tail}"));
 }

@@ -86,7 +86,7 @@ public sealed class NewViewBackfillStackTests(ITestOutputHelper output) : IAsync
             ["Batch__Archiver__ConsumerGroupPrefix"] = $"backfill-archiver-{_rig.RunId}",
             ["Batch__Archiver__FlushInterval"] = "00:00:01",
         });
-        var produced = await ProduceAsync(events);
+        var produced = await _rig.ProduceAsync(Partitions, events);
         var oneView = CatalogLoader.LoadFile(_rig.CatalogPath);
         await WaitForConvergenceAsync(oneView.Views, produced);
         await ServiceProcess.RunToEndAsync(Path.Combine(RepositoryPaths.Root, "batch-layer"), "Lambda.BatchLayer", ["recompute"], environment, TimeSpan.FromSeconds(120));
@@ -223,33 +223,6 @@ public sealed class NewViewBackfillStackTests(ITestOutputHelper output) : IAsync
         }
     }
 
-    private async Task<long[]> ProduceAsync(IReadOnlyList<byte[]> events)
-    {
-        var produced = new long[Partitions];
-        var config = new ProducerConfig { BootstrapServers = _rig.Stack.KafkaBootstrap, LingerMs = 20, Acks = Acks.All, EnableIdempotence = false };
-        using var producer = new ProducerBuilder<Null, byte[]>(config).Build();
-        var errors = 0;
-        for (var i = 0; i < events.Count; i++)
-        {
-            producer.Produce(new TopicPartition(_rig.Topic, i % Partitions), new Message<Null, byte[]> { Value = events[i] }, report =>
-            {
-                if (report.Error.IsError)
-                {
-                    Interlocked.Increment(ref errors);
-                    return;
-                }
-
-                lock (produced)
-                {
-                    produced[report.Partition.Value] = Math.Max(produced[report.Partition.Value], report.Offset.Value + 1);
-                }
-            });
-        }
-
-        await Task.Run(() => producer.Flush(TimeSpan.FromSeconds(60)));
-        Assert.Equal(0, errors);
-        return produced;
-    }
 
     /// <summary>Polls until the views' speed tables and the archive's commit log hold every produced offset.</summary>
     private async Task WaitForConvergenceAsync(IReadOnlyList<ViewDefinition> views, long[] produced)

@@ -74,7 +74,7 @@ public sealed class DriftAuditStackTests(ITestOutputHelper output) : IAsyncLifet
         });
 
         // Round 1: every event in the speed table and the archive, then a recompute: the audit finds nothing.
-        var produced = await ProduceAsync(OrderStream.Generate(EventsPerRound, seed: 1206));
+        var produced = await _rig.ProduceAsync(Partitions, OrderStream.Generate(EventsPerRound, seed: 1206));
         await WaitForConvergenceAsync(clickHouse, view, produced);
         await RecomputeAsync();
         var first = Assert.Single(await AuditsAsync());
@@ -86,7 +86,7 @@ public sealed class DriftAuditStackTests(ITestOutputHelper output) : IAsyncLifet
 
         // Round 2: more events; one delta row of partition 0 above the published watermark is deleted before the recompute,
         // one of a flush that keeps other rows, so the flush's offsets (the speed layer's resume point) stay recorded.
-        produced = await ProduceAsync(OrderStream.Generate(EventsPerRound, seed: 1207));
+        produced = await _rig.ProduceAsync(Partitions, OrderStream.Generate(EventsPerRound, seed: 1207));
         await WaitForConvergenceAsync(clickHouse, view, produced);
         var watermark = first.RangeEnd(0);
         var rows = await clickHouse.QueryRowsAsync(
@@ -232,33 +232,6 @@ public sealed class DriftAuditStackTests(ITestOutputHelper output) : IAsyncLifet
         }
     }
 
-    private async Task<long[]> ProduceAsync(IReadOnlyList<byte[]> events)
-    {
-        var produced = new long[Partitions];
-        var config = new ProducerConfig { BootstrapServers = _rig.Stack.KafkaBootstrap, LingerMs = 20, Acks = Acks.All, EnableIdempotence = false };
-        using var producer = new ProducerBuilder<Null, byte[]>(config).Build();
-        var errors = 0;
-        for (var i = 0; i < events.Count; i++)
-        {
-            producer.Produce(new TopicPartition(_rig.Topic, i % Partitions), new Message<Null, byte[]> { Value = events[i] }, report =>
-            {
-                if (report.Error.IsError)
-                {
-                    Interlocked.Increment(ref errors);
-                    return;
-                }
-
-                lock (produced)
-                {
-                    produced[report.Partition.Value] = Math.Max(produced[report.Partition.Value], report.Offset.Value + 1);
-                }
-            });
-        }
-
-        await Task.Run(() => producer.Flush(TimeSpan.FromSeconds(60)));
-        Assert.Equal(0, errors);
-        return produced;
-    }
 
     /// <summary>Polls until the view's speed table and the archive's commit log hold every produced offset.</summary>
     private async Task WaitForConvergenceAsync(ClickHouseClient clickHouse, ViewDefinition view, long[] produced) =>

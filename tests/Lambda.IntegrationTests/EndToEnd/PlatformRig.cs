@@ -130,6 +130,38 @@ internal sealed class PlatformRig : IAsyncDisposable
         ["Serving__Alerts__LeaderLockKey"] = AlertLockKey.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
+    /// <summary>
+    /// Produces <paramref name="events"/> to the run's topic, event i to partition i % <paramref name="partitions"/>; returns
+    /// per partition the end offset the broker acknowledged (what the services must have consumed).
+    /// </summary>
+    public async Task<long[]> ProduceAsync(int partitions, IReadOnlyList<byte[]> events)
+    {
+        var produced = new long[partitions];
+        var config = new Confluent.Kafka.ProducerConfig { BootstrapServers = Stack.KafkaBootstrap, LingerMs = 20, Acks = Confluent.Kafka.Acks.All, EnableIdempotence = false };
+        using var producer = new Confluent.Kafka.ProducerBuilder<Confluent.Kafka.Null, byte[]>(config).Build();
+        var errors = 0;
+        for (var i = 0; i < events.Count; i++)
+        {
+            producer.Produce(new Confluent.Kafka.TopicPartition(Topic, i % partitions), new Confluent.Kafka.Message<Confluent.Kafka.Null, byte[]> { Value = events[i] }, report =>
+            {
+                if (report.Error.IsError)
+                {
+                    Interlocked.Increment(ref errors);
+                    return;
+                }
+
+                lock (produced)
+                {
+                    produced[report.Partition.Value] = Math.Max(produced[report.Partition.Value], report.Offset.Value + 1);
+                }
+            });
+        }
+
+        await Task.Run(() => producer.Flush(TimeSpan.FromSeconds(60)));
+        Assert.Equal(0, errors);
+        return produced;
+    }
+
     /// <summary>Starts the built service in <paramref name="directory"/>; it is stopped when the rig is disposed.</summary>
     public ServiceProcess Start(string directory, string assembly, string[] arguments, Dictionary<string, string> environment)
     {
