@@ -87,6 +87,13 @@ public sealed class ComposeEnvironmentStackTests(ITestOutputHelper output) : IAs
         await PlatformRig.Eventually(async () => (before = await DifferenceAsync(serving, oracle)) is null,
             "the speed layer's answer to equal the oracle", Timeout, () => $"{before}\n{Tails()}");
 
+        // The speed layer can answer before the archiver has committed: a recompute started earlier finds nothing to publish.
+        var datasetRoot = ComposeInterpolation.Apply(services["batch-layer"].Environment["Batch__DatasetRoot"], Secrets)
+            .Replace(VolumePath, _rig.Root, StringComparison.Ordinal);
+        long archived = 0;
+        await PlatformRig.Eventually(() => Task.FromResult((archived = _rig.ArchivedEnds(datasetRoot).Values.Sum()) >= EventCount),
+            $"the archiver to commit all {EventCount} events", Timeout, () => $"{archived} archived\n{Tails()}");
+
         var runBefore = await RunIdAsync(serving);
         using (var recompute = new HttpRequestMessage(HttpMethod.Post, "api/admin/batch/recompute"))
         {

@@ -92,11 +92,14 @@ internal sealed class PlatformRig : IAsyncDisposable
         }
     }
 
-    /// <summary>Per partition, the exclusive end of what the archiver committed (commit log <c>p&lt;p&gt;-&lt;first&gt;-&lt;last&gt;.json</c>).</summary>
-    public Dictionary<int, long> ArchivedEnds()
+    /// <summary>
+    /// Per partition, the exclusive end of what the archiver committed (commit log <c>p&lt;p&gt;-&lt;first&gt;-&lt;last&gt;.json</c>)
+    /// under <paramref name="datasetRoot"/> (default: the run's <see cref="Root"/>).
+    /// </summary>
+    public Dictionary<int, long> ArchivedEnds(string? datasetRoot = null)
     {
         var ends = new Dictionary<int, long>();
-        var commits = Path.Combine(Root, "master", "orders", "_commits");
+        var commits = Path.Combine(datasetRoot ?? Root, "master", "orders", "_commits");
         if (!Directory.Exists(commits))
         {
             return ends;
