@@ -1,13 +1,15 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using System.Threading.Channels;
 
 namespace Lambda.SpeedLayer.Tests.Support;
 
 /// <summary>
 /// A TCP forwarder in front of a server (ClickHouse's HTTP port) that a test can hold: while held, what the client sends
 /// is read but not passed on until <see cref="Release"/>, so a request the client has already decided to make (an insert
-/// whose ownership check passed) arrives later, as it would from a process that froze in the middle of it.
+/// whose ownership check passed) arrives later, whole, as it would from a process that froze right after sending it, even
+/// if the client has closed the connection meanwhile.
 /// </summary>
 internal sealed class HoldingTcpProxy : IAsyncDisposable
 {
@@ -69,40 +71,109 @@ internal sealed class HoldingTcpProxy : IAsyncDisposable
     private async Task ServeAsync(TcpClient client)
     {
         using (client)
-        using (var server = new TcpClient())
         {
+            var fromClient = client.GetStream();
+            var upstream = Channel.CreateUnbounded<(byte[] Bytes, Task Release)>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+            var reading = ReadClientAsync(fromClient, upstream.Writer);
+            TcpClient? server = null;
+            Task? downstream = null;
             try
             {
-                await server.ConnectAsync(_target.Host, _target.Port, _stop.Token);
-                using var fromClient = client.GetStream();
-                using var toServer = server.GetStream();
-                await Task.WhenAny(PumpAsync(fromClient, toServer, upstream: true), PumpAsync(toServer, fromClient, upstream: false));
+                await foreach (var (bytes, release) in upstream.Reader.ReadAllAsync(_stop.Token))
+                {
+                    await release.WaitAsync(_stop.Token);
+                    if (server is null || downstream!.IsCompleted)
+                    {
+                        // The server may have closed the connection as idle while a request was held: the held request
+                        // goes out on a new one, as the frozen process's request would have reached the server whole.
+                        server?.Dispose();
+                        server = new TcpClient();
+                        await server.ConnectAsync(_target.Host, _target.Port, _stop.Token);
+                        downstream = AnswerAsync(server.GetStream(), client, upstream.Reader);
+                    }
+
+                    await server.GetStream().WriteAsync(bytes, _stop.Token);
+                }
+
+                // The client closed (it may have given up on a held request): the server still gets time to act on it.
+                if (downstream is not null)
+                {
+                    await Task.WhenAny(downstream, Task.Delay(TimeSpan.FromSeconds(30), _stop.Token));
+                }
             }
             catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
             {
-                // A side closed: so does the other one (the usings), as a plain connection would.
+                // A side closed: so does the other one, as a plain connection would.
+            }
+            finally
+            {
+                server?.Dispose();
+                client.Close();
+                await reading;
             }
         }
     }
 
-    private async Task PumpAsync(Stream from, Stream to, bool upstream)
+    /// <summary>
+    /// Passes the server's answers to the client. When the server closes with nothing held or waiting, the client's side
+    /// closes too, as a plain connection would; with a request held it stays open for the request to go out on a new one.
+    /// </summary>
+    private async Task AnswerAsync(Stream fromServer, TcpClient client, ChannelReader<(byte[] Bytes, Task Release)> pending)
     {
         var buffer = new byte[64 * 1024];
-        int read;
-        while ((read = await from.ReadAsync(buffer, _stop.Token)) > 0)
+        try
         {
-            if (upstream && Volatile.Read(ref _hold) is { } hold)
+            int read;
+            while ((read = await fromServer.ReadAsync(buffer, _stop.Token)) > 0)
             {
-                var head = Encoding.ASCII.GetString(buffer, 0, Math.Min(read, 512));
-                if (head.Contains("INSERT", StringComparison.OrdinalIgnoreCase) && !head.Contains("speed_fences", StringComparison.Ordinal))
+                await client.GetStream().WriteAsync(buffer.AsMemory(0, read), _stop.Token);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // Either side went away; what follows decides whether the client's side closes.
+        }
+
+        if (Volatile.Read(ref _hold) is null && pending.Count == 0)
+        {
+            client.Close();
+        }
+    }
+
+    /// <summary>
+    /// Reads everything the client sends without ever waiting for a hold, so that a held request is read whole (and the
+    /// client's send completes); what arrives while held carries the hold's task and is forwarded once it is released.
+    /// </summary>
+    private async Task ReadClientAsync(Stream fromClient, ChannelWriter<(byte[] Bytes, Task Release)> upstream)
+    {
+        var buffer = new byte[64 * 1024];
+        try
+        {
+            int read;
+            while ((read = await fromClient.ReadAsync(buffer, _stop.Token)) > 0)
+            {
+                var release = Task.CompletedTask;
+                if (Volatile.Read(ref _hold) is { } hold)
                 {
-                    Interlocked.Increment(ref _heldInserts);
+                    var head = Encoding.ASCII.GetString(buffer, 0, Math.Min(read, 512));
+                    if (head.Contains("INSERT", StringComparison.OrdinalIgnoreCase) && !head.Contains("speed_fences", StringComparison.Ordinal))
+                    {
+                        Interlocked.Increment(ref _heldInserts);
+                    }
+
+                    release = hold.Task;
                 }
 
-                await hold.Task.WaitAsync(_stop.Token);
+                await upstream.WriteAsync((buffer.AsSpan(0, read).ToArray(), release), _stop.Token);
             }
-
-            await to.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The client closed: what it sent is forwarded all the same.
+        }
+        finally
+        {
+            upstream.TryComplete();
         }
     }
 }
