@@ -1,4 +1,3 @@
-using System.Text;
 using Lambda.Shared.ClickHouse;
 
 namespace Lambda.Shared.SpeedViews;
@@ -88,24 +87,60 @@ public sealed class SpeedFences
             return null;
         }
 
+        var parts = _bands.Select(b => PartitionCondition(b.Key, b.Value, bound: null)).ToList();
+        parts.AddRange(SpeedPartitionRanges.Outside(_bands.Keys.ToArray()));
+        return "(" + string.Join(" OR ", parts) + ")";
+    }
+
+    /// <summary>
+    /// The rule for a read of the <paramref name="listed"/> partitions only, each over its rows with <c>last_offset</c> at or
+    /// above its bound (null: every row), as the speed layer's resume and verify-before-insert reads are. Bands whose limit
+    /// lies at or below the bound cannot let such a row count and are left out, so the condition stays the size of the
+    /// listed partitions' newest fences however often they changed hands; null when no listed partition has a fence.
+    /// Rows of partitions not listed are not described: the caller's read must exclude them.
+    /// </summary>
+    public string? Condition(IReadOnlyDictionary<int, long?> listed)
+    {
+        ArgumentNullException.ThrowIfNull(listed);
+        if (!listed.Keys.Any(_bands.ContainsKey))
+        {
+            return null;
+        }
+
+        var partition = ClickHouseSql.QuoteIdentifier(SpeedTableSchema.PartitionColumn);
+        var parts = listed.Keys.Order().Select(p => _bands.TryGetValue(p, out var bands)
+            ? PartitionCondition(p, bands, listed[p])
+            : SpeedPartitionRanges.Invariant($"{partition} = {p}"));
+        return "(" + string.Join(" OR ", parts) + ")";
+    }
+
+    /// <summary>
+    /// <c>partition = p AND (...)</c>: a row counts when some band k has <c>fencing_token &gt;= t_k AND last_offset &lt; L_k</c>.
+    /// That is the rule because the limits never decrease with the token (each is the smallest start of the fences above),
+    /// so the row's own band is the last it satisfies. A band with L_k &lt;= <paramref name="bound"/> matches no row at or above it.
+    /// </summary>
+    private static string PartitionCondition(int p, (long Token, long Limit)[] bands, long? bound)
+    {
         var partition = ClickHouseSql.QuoteIdentifier(SpeedTableSchema.PartitionColumn);
         var lastOffset = ClickHouseSql.QuoteIdentifier(SpeedTableSchema.LastOffsetColumn);
         var token = ClickHouseSql.QuoteIdentifier(SpeedTableSchema.FencingTokenColumn);
-        var parts = new List<string>();
-        foreach (var (p, bands) in _bands)
+        var terms = new List<string>();
+        for (var k = 0; k < bands.Length; k++)
         {
-            var sb = new StringBuilder(SpeedPartitionRanges.Invariant($"({partition} = {p} AND ({lastOffset} < {bands[0].Limit}"));
-            for (var k = 1; k < bands.Length - 1; k++)
+            if (bound is { } b && bands[k].Limit <= b)
             {
-                sb.Append(SpeedPartitionRanges.Invariant($" OR ({token} >= {bands[k].Token} AND {lastOffset} < {bands[k].Limit})"));
+                continue;
             }
 
-            sb.Append(SpeedPartitionRanges.Invariant($" OR {token} >= {bands[^1].Token}))"));
-            parts.Add(sb.ToString());
+            terms.Add((k == 0, k == bands.Length - 1) switch
+            {
+                (true, _) => SpeedPartitionRanges.Invariant($"{lastOffset} < {bands[k].Limit}"),
+                (false, true) => SpeedPartitionRanges.Invariant($"{token} >= {bands[k].Token}"),
+                _ => SpeedPartitionRanges.Invariant($"({token} >= {bands[k].Token} AND {lastOffset} < {bands[k].Limit})"),
+            });
         }
 
-        parts.AddRange(SpeedPartitionRanges.Outside(_bands.Keys.ToArray()));
-        return "(" + string.Join(" OR ", parts) + ")";
+        return SpeedPartitionRanges.Invariant($"({partition} = {p} AND ({string.Join(" OR ", terms)}))");
     }
 
     /// <summary>DDL of the fences table, idempotent.</summary>

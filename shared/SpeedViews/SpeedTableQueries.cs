@@ -51,7 +51,7 @@ public static class SpeedTableQueries
             throw new ArgumentException("at least one partition is needed", nameof(from));
         }
 
-        return MaxOffsetsSql(database, schema, And(ProgressCondition(from, othersToo: false), fences?.Condition()));
+        return MaxOffsetsSql(database, schema, And(ProgressCondition(from, othersToo: false), fences?.Condition(from)));
     }
 
     /// <summary>

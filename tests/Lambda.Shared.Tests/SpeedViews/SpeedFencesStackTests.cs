@@ -46,6 +46,18 @@ public sealed class SpeedFencesStackTests
             var expected = rows.Where(r => fences.Counts(r.Partition, r.Token, r.Last)).Select(r => (long)r.Id).ToArray();
             Assert.Equal(expected, selected.Select(r => r.GetInt64(0)));
             Assert.InRange(expected.Length, 1, rows.Length - 1);
+
+            // The listed form (resume and verify reads): some partitions, each from a bound or whole, with and without fences.
+            var listed = new Dictionary<int, long?> { [0] = random.Next(0, 1_000), [1] = null, [3] = random.Next(0, 600), [5] = random.Next(0, 1_000) };
+            var listedCondition = fences.Condition(listed) ?? "1";
+            var bounds = string.Join(" OR ", listed.Select(l => l.Value is { } b ? $"(`partition` = {l.Key} AND `last_offset` >= {b})" : $"`partition` = {l.Key}"));
+            var selectedListed = await db.Client.QueryRowsAsync(
+                $"SELECT `first_offset` FROM {table} WHERE ({bounds}) AND {listedCondition} ORDER BY `first_offset`", null, CancellationToken.None);
+            var expectedListed = rows
+                .Where(r => listed.TryGetValue(r.Partition, out var bound) && r.Last >= (bound ?? long.MinValue) && fences.Counts(r.Partition, r.Token, r.Last))
+                .Select(r => (long)r.Id)
+                .ToArray();
+            Assert.Equal(expectedListed, selectedListed.Select(r => r.GetInt64(0)));
         }
     }
 }

@@ -84,4 +84,18 @@ public sealed class SpeedFencesTests
             fences.Condition());
         Assert.Equal([3], fences.Partitions);
     }
+
+    [Fact]
+    public void The_listed_condition_keeps_only_the_bands_a_row_at_or_above_the_bound_can_fall_in()
+    {
+        var fences = new SpeedFences([new SpeedFence(3, 5, 0), new SpeedFence(3, 7, 200), new SpeedFence(3, 9, 400)]);
+
+        Assert.Equal(
+            "(`partition` = 2 OR (`partition` = 3 AND ((`fencing_token` >= 7 AND `last_offset` < 400) OR `fencing_token` >= 9)))",
+            fences.Condition(new Dictionary<int, long?> { [3] = 250, [2] = 10 }));
+        Assert.Equal(
+            "((`partition` = 3 AND (`fencing_token` >= 9)))",
+            fences.Condition(new Dictionary<int, long?> { [3] = 400 }));
+        Assert.Null(fences.Condition(new Dictionary<int, long?> { [4] = null }));
+    }
 }
