@@ -16,7 +16,8 @@ namespace Lambda.Benchmarks.Speed;
 /// layer's consumer settings): the consume-and-parse rate of the broker. Then by the speed layer running the default
 /// catalog (every view, the lookups <c>countries</c> and <c>fx_rates</c> published, derived fields, quantiles), until every
 /// event is visible in ClickHouse in every view of its source. Both rates, over the whole backlog and between 10 % and
-/// 90 % of it (without start-up and tail), and their ratio are printed in one run.
+/// 90 % of it (without start-up and tail), and their ratio are printed in one run; then, to say where the cost is, the
+/// speed layer over the same backlog with two views of one shape, without and with the lookups joined.
 /// </summary>
 internal sealed class CatalogVsPlainBenchmark(SpeedBenchmarkSettings settings, TextWriter output)
 {
@@ -38,7 +39,8 @@ internal sealed class CatalogVsPlainBenchmark(SpeedBenchmarkSettings settings, T
         var database = $"speed_bench_{Guid.NewGuid():N}"[..20];
         using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
         var system = new ClickHouseClient(http, new ClickHouseOptions { Url = endpoints.ClickHouseUrl, Database = "system" }, NullLogger<ClickHouseClient>.Instance);
-        var referenceDatabase = $"speed_bench_{Guid.NewGuid():N}"[..20];
+        var plainDatabase = $"speed_bench_{Guid.NewGuid():N}"[..20];
+        var joinedDatabase = $"speed_bench_{Guid.NewGuid():N}"[..20];
         try
         {
             var (yaml, catalog) = DefaultCatalogSetup.Load(topics);
@@ -65,14 +67,22 @@ internal sealed class CatalogVsPlainBenchmark(SpeedBenchmarkSettings settings, T
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"RATIO speed layer / plain consume-and-parse: {speed.Steady / plain.Steady:F2}x steady (10 % → 90 %), {speed.Whole / plain.Whole:F2}x whole backlog (target >= 0.8x)"));
 
-            // What the default catalog's views cost beyond the speed layer's machinery: the same backlog, one view per source.
-            var referencePath = Path.Combine(directory, "reference-catalog.yaml");
-            var referenceYaml = DefaultCatalogSetup.ReferenceViewsYaml(topics);
-            await File.WriteAllTextAsync(referencePath, referenceYaml, cancellationToken);
-            var reference = await SpeedLayerAsync("reference", referencePath, directory, referenceDatabase, CatalogLoader.Parse(referenceYaml), partitions, produced, cancellationToken);
-            Print("speed layer, one view per source (revenue_by_country, payments_by_method; no lookup, no derived field)", total, reference);
+            // Where the cost is: the same backlog through two views of one shape, without and with the joins.
+            var pairs = new Dictionary<bool, Rates>();
+            foreach (var joined in new[] { false, true })
+            {
+                var name = joined ? "pair-joined" : "pair-plain";
+                var path = Path.Combine(directory, name + ".yaml");
+                var pairYaml = DefaultCatalogSetup.PairYaml(topics, joined);
+                await File.WriteAllTextAsync(path, pairYaml, cancellationToken);
+                pairs[joined] = await SpeedLayerAsync(name, path, directory, joined ? joinedDatabase : plainDatabase, CatalogLoader.Parse(pairYaml), partitions, produced, cancellationToken);
+                Print(joined
+                    ? "speed layer, the same two views joined (region from countries; amount_eur from fx_rates)"
+                    : "speed layer, two views without lookups (paid orders by country: count, sum, distinct; succeeded payments by method: count, sum)", total, pairs[joined]);
+            }
+
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"RATIO one view per source / plain consume-and-parse: {reference.Steady / plain.Steady:F2}x steady, {reference.Whole / plain.Whole:F2}x whole backlog"));
+                $"RATIO two views / plain consume-and-parse: {pairs[false].Steady / plain.Steady:F2}x steady without lookups, {pairs[true].Steady / plain.Steady:F2}x with; joined / not joined {pairs[true].Steady / pairs[false].Steady:F2}x"));
             return 0;
         }
         finally
@@ -82,7 +92,7 @@ internal sealed class CatalogVsPlainBenchmark(SpeedBenchmarkSettings settings, T
                 await DevBrokerAdmin.DeleteTopicAsync(topic, CancellationToken.None);
             }
 
-            foreach (var name in new[] { database, referenceDatabase })
+            foreach (var name in new[] { database, plainDatabase, joinedDatabase })
             {
                 await system.ExecuteAsync($"DROP DATABASE IF EXISTS {ClickHouseSql.QuoteIdentifier(name)}", CancellationToken.None);
             }
@@ -91,12 +101,18 @@ internal sealed class CatalogVsPlainBenchmark(SpeedBenchmarkSettings settings, T
         }
     }
 
-    /// <summary>Events/s over the whole backlog and between the moments 10 % and 90 % of it were done, and CPU seconds used.</summary>
-    private readonly record struct Rates(double Whole, double Steady, double CpuSeconds);
+    /// <summary>
+    /// Events/s over the whole backlog and between the moments 10 % and 90 % of it were done, CPU seconds the reader used,
+    /// and those ClickHouse used meanwhile (null when unknown).
+    /// </summary>
+    private readonly record struct Rates(double Whole, double Steady, double CpuSeconds, double? ClickHouseCpuSeconds = null);
 
-    private void Print(string what, long total, Rates rates) =>
+    private void Print(string what, long total, Rates rates)
+    {
+        var clickHouse = rates.ClickHouseCpuSeconds is { } seconds ? string.Create(CultureInfo.InvariantCulture, $", ClickHouse server CPU meanwhile {seconds:F1} s") : "";
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"[{what}] {rates.Whole:N0} events/s whole backlog, {rates.Steady:N0} events/s steady (10 % → 90 %), CPU {rates.CpuSeconds:F1} s ({rates.CpuSeconds * 1e6 / total:F2} µs per event)"));
+            $"[{what}] {rates.Whole:N0} events/s whole backlog, {rates.Steady:N0} events/s steady (10 % → 90 %), CPU {rates.CpuSeconds:F1} s ({rates.CpuSeconds * 1e6 / total:F2} µs per event){clickHouse}"));
+    }
 
     private static long Produce(string bootstrap, string topic, int partitions, long count, Func<long, byte[]> next)
     {
@@ -222,6 +238,7 @@ internal sealed class CatalogVsPlainBenchmark(SpeedBenchmarkSettings settings, T
         await host.WaitUntilConsumingAsync(2 * partitions + emptyTopics, TimeSpan.FromSeconds(120), cancellationToken);
         var start = Stopwatch.GetTimestamp();
         var cpu = host.CpuTime;
+        var clickHouseCpu = StackProcessCpu.Seconds("clickhouse");
         output.WriteLine($"speed layer consuming ({host.BaseUrl}, log {host.LogPath})");
         var pollers = produced.Keys.Select(source => new VisibilityPoller(clickHouse, catalog.ViewsOf(source), partitions, TimeSpan.FromMilliseconds(100))).ToArray();
         var done = false;
@@ -244,7 +261,7 @@ internal sealed class CatalogVsPlainBenchmark(SpeedBenchmarkSettings settings, T
         var used = (host.CpuTime - cpu).TotalSeconds;
         Volatile.Write(ref done, true);
         await Task.WhenAll(polling);
-        return new Rates(total / Seconds(start, end), total * 0.8 / Seconds(tenth, ninetieth), used);
+        return new Rates(total / Seconds(start, end), total * 0.8 / Seconds(tenth, ninetieth), used, StackProcessCpu.Seconds("clickhouse") - clickHouseCpu);
     }
 
     private static double Seconds(long from, long to) => (to - from) / (double)Stopwatch.Frequency;

@@ -63,35 +63,43 @@ internal static partial class DefaultCatalogSetup
     }
 
     /// <summary>
-    /// For comparison: the <c>orders</c> and <c>payments</c> sources without enrichment or derived fields, and one view of
-    /// each as the default catalog defines it (<c>revenue_by_country</c>, <c>payments_by_method</c>).
+    /// For comparison, two views of the same shape with and without the joins: paid orders per minute by country (or by
+    /// <c>region</c> from <c>countries</c>) with count, sum and distinct buyers, and succeeded payments per hour by method
+    /// with count and sum of <c>amount</c> (or of <c>amount_eur: amount * rate_to_eur</c> from <c>fx_rates</c>).
     /// </summary>
-    public static string ReferenceViewsYaml(IReadOnlyDictionary<string, string> topics) => $$"""
+    public static string PairYaml(IReadOnlyDictionary<string, string> topics, bool joined) => $$"""
+        {{(joined ? Lookups : "")}}
         sources:
           orders:
             topic: {{topics["orders"]}}
             time: ts
             key: user_id
             fields: { order_id: string, user_id: string, country: string, amount: "decimal(18,2)", status: string }
+            {{(joined ? "enrich: [ { lookup: countries, key: [country], fields: [region] } ]" : "")}}
           payments:
             topic: {{topics["payments"]}}
             time: ts
             key: order_id
             fields: { payment_id: string, order_id: string, user_id: string, method: string, currency: string, amount: "decimal(18,2)", succeeded: bool, latency_ms: long }
+            {{(joined ? "enrich: [ { lookup: fx_rates, key: [currency] } ]" : "")}}
+            {{(joined ? "derive: { amount_eur: amount * rate_to_eur }" : "")}}
         views:
-          revenue_by_country:
+          pair_orders:
             source: orders
             where: status = 'paid'
             granularity: minute
-            dimensions: [country]
-            measures: { orders: count, revenue: sum(amount), biggest: max(amount), buyers: distinct(user_id) }
-          payments_by_method:
+            dimensions: [{{(joined ? "region" : "country")}}]
+            measures: { orders: count, revenue: sum(amount), buyers: distinct(user_id) }
+          pair_payments:
             source: payments
             where: succeeded = true
             granularity: hour
-            dimensions: [method, currency]
-            measures: { payments: count, volume: sum(amount), avg_latency_ms: avg(latency_ms), max_latency_ms: max(latency_ms), payers: distinct(user_id) }
+            dimensions: [method]
+            measures: { payments: count, volume: sum({{(joined ? "amount_eur" : "amount")}}) }
         """;
+
+    private const string Lookups = "lookups: { countries: { key: { country: string }, values: { region: string, currency: string } }, "
+        + "fx_rates: { key: { currency: string }, valid_from: day, values: { rate_to_eur: \"decimal(18,4)\" } } }";
 
     /// <summary>Publishes <c>countries</c> and <c>fx_rates</c> as version 1 under <paramref name="datasetRoot"/>.</summary>
     public static async Task PublishLookupsAsync(Catalog catalog, string datasetRoot, CancellationToken cancellationToken)
