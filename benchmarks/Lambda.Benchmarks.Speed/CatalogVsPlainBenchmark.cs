@@ -66,6 +66,7 @@ internal sealed class CatalogVsPlainBenchmark(SpeedBenchmarkSettings settings, T
             Print($"speed layer, default catalog (produce backlog → visible in ClickHouse in all {catalog.Views.Count(v => v.Source.Name is "orders" or "payments")} views of orders and payments)", total, speed);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"RATIO speed layer / plain consume-and-parse: {speed.Steady / plain.Steady:F2}x steady (10 % → 90 %), {speed.Whole / plain.Whole:F2}x whole backlog (target >= 0.8x)"));
+            await PrintSpeedTablesAsync(system, database, total, cancellationToken);
 
             // Where the cost is: the same backlog through two views of one shape, without and with the joins.
             var pairs = new Dictionary<bool, Rates>();
@@ -112,6 +113,20 @@ internal sealed class CatalogVsPlainBenchmark(SpeedBenchmarkSettings settings, T
         var clickHouse = rates.ClickHouseCpuSeconds is { } seconds ? string.Create(CultureInfo.InvariantCulture, $", ClickHouse server CPU meanwhile {seconds:F1} s") : "";
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"[{what}] {rates.Whole:N0} events/s whole backlog, {rates.Steady:N0} events/s steady (10 % → 90 %), CPU {rates.CpuSeconds:F1} s ({rates.CpuSeconds * 1e6 / total:F2} µs per event){clickHouse}"));
+    }
+
+    /// <summary>What each view's speed table received (rows and uncompressed bytes, from <c>system.parts</c>), largest first.</summary>
+    private async Task PrintSpeedTablesAsync(IClickHouseClient system, string database, long events, CancellationToken cancellationToken)
+    {
+        var rows = await system.QueryRowsAsync(
+            $"SELECT table, toInt64(sum(rows)) AS r, toInt64(sum(data_uncompressed_bytes)) AS b FROM system.parts WHERE active AND database = {ClickHouseSql.QuoteString(database)} "
+            + "AND table LIKE 'speed%' GROUP BY table ORDER BY b DESC",
+            cancellationToken);
+        foreach (var row in rows)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  speed table {row.GetString(0)}: {row.GetInt64(1):N0} rows ({(double)row.GetInt64(1) / events:F3} per event), {row.GetInt64(2) / 1048576.0:F1} MiB uncompressed"));
+        }
     }
 
     private static long Produce(string bootstrap, string topic, int partitions, long count, Func<long, byte[]> next)
