@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Lambda.Benchmarks.Batch;
 
 /// <summary>Command-line settings of the benchmark.</summary>
-internal sealed record Args(long Events, int Partitions, int PerCommit, int Repeat, int Parallelism, string? Directory, bool Keep, bool Verbose, bool Compact = false, int? SpreadDays = null)
+internal sealed record Args(long Events, int Partitions, int PerCommit, int Repeat, int Parallelism, string? Directory, bool Keep, bool Verbose, bool Compact = false, int? SpreadDays = null, bool Lookups = false)
 {
     public static Args Parse(string[] args)
     {
@@ -23,8 +23,9 @@ internal sealed record Args(long Events, int Partitions, int PerCommit, int Repe
                 "--keep" => result with { Keep = true },
                 "--verbose" => result with { Verbose = true },
                 "--compact" => result with { Compact = true },
+                "--lookups" => result with { Lookups = true },
                 "--spread-days" => result with { SpreadDays = Int() is var days and >= 1 ? days : throw new ArgumentException("--spread-days must be at least 1") },
-                _ => throw new ArgumentException($"unknown argument '{args[i]}'; expected --events, --partitions, --per-commit, --repeat, --parallelism, --dir, --keep, --verbose, --compact, --spread-days"),
+                _ => throw new ArgumentException($"unknown argument '{args[i]}'; expected --events, --partitions, --per-commit, --repeat, --parallelism, --dir, --keep, --verbose, --compact, --spread-days, --lookups"),
             };
         }
 

@@ -18,8 +18,14 @@ using Microsoft.Extensions.Options;
 // --compact compacts the master dataset (every commit, up to 1,000,000 events per record) before measuring.
 // --spread-days D draws event times uniformly over D days (a backfill): the cost model says recompute and compaction
 // take time in proportion to rows, so rows/s should hardly move between D = 1 and D = 30.
+// --lookups measures the default catalog's lookup views instead (LookupViewsBenchmark): orders and payments, joined with
+// countries and fx_rates, against DuckDB doing the same joins.
 var settings = Args.Parse(args);
 var catalog = CatalogLoader.LoadFile(Path.Combine(AppContext.BaseDirectory, "catalog.yaml"));
+if (settings.Lookups)
+{
+    return await LookupViewsBenchmark.RunAsync(settings, catalog);
+}
 var orders = catalog.GetSource("orders");
 var root = settings.Directory ?? Path.Combine(Path.GetTempPath(), $"lambda-batch-bench-{Guid.NewGuid():N}");
 Console.WriteLine($"Lambda batch recompute benchmark: {Environment.ProcessorCount} cores, .NET {Environment.Version}, {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC, dataset {root}");
@@ -50,17 +56,7 @@ try
     var bytes = snapshot.Files.Sum(f => new FileInfo(snapshot.GetPath(f)).Length);
     Console.WriteLine($"master dataset: {snapshot.Rows:N0} rows, {snapshot.Files.Count:N0} files ({bytes / 1048576.0:F0} MiB), {snapshot.CommittedEnds.Count} partitions, days {string.Join(", ", snapshot.Days)}");
 
-    var engine = new RecomputeEngine(
-        catalog,
-        Options.Create(new BatchStorageOptions { DatasetRoot = root }),
-        Options.Create(new RecomputeOptions { MaxDegreeOfParallelism = settings.Parallelism }),
-        new ArchiveEndBoundaries(),
-        new ManifestStore(root),
-        new BatchViewWriter(),
-        settings.Verbose
-            ? LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true)).CreateLogger<RecomputeEngine>()
-            : NullLogger<RecomputeEngine>.Instance,
-        TimeProvider.System);
+    var engine = RecomputeEngines.Create(catalog, root, settings);
     var request = new RecomputeRequest { Mode = RecomputeMode.Full, Views = ["revenue_by_country", "orders_by_status"] };
     // Exactly the snapshot's files (hour files and flush files alike), as the ad hoc SQL reads them.
     var glob = "[" + string.Join(", ", snapshot.Files.Select(f => $"'{snapshot.GetPath(f)}'")) + "]";

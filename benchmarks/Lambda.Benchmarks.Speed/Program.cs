@@ -19,11 +19,15 @@ var spreadDays = new Option<double>("--spread-days")
     Description = "Event times spread uniformly over this many days before now (a backfill or replay; 0: all now).",
     DefaultValueFactory = _ => 0,
 };
+var catalogVsPlain = new Option<bool>("--catalog-vs-plain")
+{
+    Description = "Instead: the speed layer with the default catalog (lookups, derived fields, quantiles) vs a plain consume-and-parse of the same backlog, both rates in one run (--events orders and a quarter as many payments, --throughput-partitions each).",
+};
 var set = new Option<string[]>("--set") { Description = "Extra speed-layer setting as KEY=VALUE (environment form), e.g. SpeedLayer__FlushInterval=00:00:00.250.", DefaultValueFactory = _ => [] };
 
 var root = new RootCommand("Speed-layer benchmark: sustained events/s and freshness p50/p99, produce → ClickHouse.")
 {
-    events, throughputPartitions, rate, seconds, warmup, freshnessPartitions, poll, spreadDays, set,
+    events, throughputPartitions, rate, seconds, warmup, freshnessPartitions, poll, spreadDays, catalogVsPlain, set,
 };
 root.SetAction(async (parse, cancellationToken) =>
 {
@@ -60,7 +64,9 @@ root.SetAction(async (parse, cancellationToken) =>
     };
     try
     {
-        return await new SpeedBenchmark(settings, Console.Out).RunAsync(cancellationToken);
+        return parse.GetValue(catalogVsPlain)
+            ? await new CatalogVsPlainBenchmark(settings, Console.Out).RunAsync(cancellationToken)
+            : await new SpeedBenchmark(settings, Console.Out).RunAsync(cancellationToken);
     }
     catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
     {

@@ -86,7 +86,8 @@ internal sealed class SpeedBenchmark(SpeedBenchmarkSettings settings, TextWriter
         }
     }
 
-    private static IProducer<Null, byte[]> Producer(string bootstrap) =>
+    /// <summary>The benchmarks' producer: idempotent, batched, a queue deep enough for a backlog.</summary>
+    internal static IProducer<Null, byte[]> Producer(string bootstrap) =>
         new ProducerBuilder<Null, byte[]>(new ProducerConfig
         {
             BootstrapServers = bootstrap,
@@ -97,7 +98,8 @@ internal sealed class SpeedBenchmark(SpeedBenchmarkSettings settings, TextWriter
             QueueBufferingMaxMessages = 2_000_000,
         }).Build();
 
-    private static void Produce(IProducer<Null, byte[]> producer, TopicPartition partition, byte[] value)
+    /// <summary>Produces one event, waiting while the producer's queue is full; a failed delivery throws.</summary>
+    internal static void Produce(IProducer<Null, byte[]> producer, TopicPartition partition, byte[] value)
     {
         var message = new Message<Null, byte[]> { Value = value };
         while (true)

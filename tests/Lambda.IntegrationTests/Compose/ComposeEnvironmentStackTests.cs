@@ -91,7 +91,7 @@ public sealed class ComposeEnvironmentStackTests(ITestOutputHelper output) : IAs
         var datasetRoot = ComposeInterpolation.Apply(services["batch-layer"].Environment["Batch__DatasetRoot"], Secrets)
             .Replace(VolumePath, _rig.Root, StringComparison.Ordinal);
         long archived = 0;
-        await PlatformRig.Eventually(() => Task.FromResult((archived = _rig.ArchivedEnds(datasetRoot).Values.Sum()) >= EventCount),
+        await PlatformRig.Eventually(() => Task.FromResult((archived = _rig.ArchivedEnds(datasetRoot: datasetRoot).Values.Sum()) >= EventCount),
             $"the archiver to commit all {EventCount} events", Timeout, () => $"{archived} archived\n{Tails()}");
 
         var runBefore = await RunIdAsync(serving);

@@ -85,7 +85,14 @@ internal sealed record OracleQuery(
         if (random.Next(2) == 0)
         {
             var dimension = random.Next(view.Dimensions.Count);
-            var pool = view.Dimensions[dimension].Name == "country" ? OrderStream.Countries : OrderStream.Statuses.Distinct().ToArray();
+            var pool = view.Dimensions[dimension].Name switch
+            {
+                "country" => OrderStream.Countries,
+                "region" => ReferenceRows.Countries.Select(r => r.Values["region"]!).Distinct().ToArray(),
+                "method" => PaymentStream.Methods,
+                "currency" => PaymentStream.Currencies.Distinct().ToArray(),
+                _ => OrderStream.Statuses.Distinct().ToArray(),
+            };
             filters.Add((dimension, pool.OrderBy(_ => random.Next()).Take(random.Next(1, 3)).ToArray()));
         }
 

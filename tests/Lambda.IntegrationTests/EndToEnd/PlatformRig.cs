@@ -4,12 +4,13 @@ using Lambda.Testing;
 namespace Lambda.IntegrationTests.EndToEnd;
 
 /// <summary>
-/// One run of the platform's built services on the local stack, isolated from every other run: its own topic, ClickHouse
+/// One run of the platform's built services on the local stack, isolated from every other run: its own topics, ClickHouse
 /// database, dataset root (under the state directory) and catalog file. Disposing stops the services and removes all of it.
 /// </summary>
 internal sealed class PlatformRig : IAsyncDisposable
 {
     private readonly List<ServiceProcess> _services = [];
+    private readonly Dictionary<string, string> _topics = new(StringComparer.Ordinal);
 
     private PlatformRig(string name, StackEndpoints stack, TimeSpan httpTimeout)
     {
@@ -42,7 +43,11 @@ internal sealed class PlatformRig : IAsyncDisposable
     /// <summary>The run's alert leader lock key (a run's serving instances elect their leader among themselves).</summary>
     public long AlertLockKey { get; }
 
+    /// <summary>The topic of the run's first source (<c>orders</c> unless told otherwise).</summary>
     public string Topic { get; private set; } = "";
+
+    /// <summary>The run's topic of each source, by source name.</summary>
+    public IReadOnlyDictionary<string, string> Topics => _topics;
 
     /// <summary>The services started so far.</summary>
     public IReadOnlyList<ServiceProcess> Services => _services;
@@ -51,12 +56,25 @@ internal sealed class PlatformRig : IAsyncDisposable
     /// Creates a topic of <paramref name="partitions"/> partitions and writes the catalog <paramref name="catalogOf"/> gives
     /// for its name.
     /// </summary>
-    public static async Task<PlatformRig> CreateAsync(string name, int partitions, Func<string, string> catalogOf, TimeSpan httpTimeout)
+    public static Task<PlatformRig> CreateAsync(string name, int partitions, Func<string, string> catalogOf, TimeSpan httpTimeout) =>
+        CreateAsync(name, partitions, ["orders"], topics => catalogOf(topics["orders"]), httpTimeout);
+
+    /// <summary>
+    /// Creates a topic of <paramref name="partitions"/> partitions per source of <paramref name="sources"/> (the first one is
+    /// <see cref="Topic"/>) and writes the catalog <paramref name="catalogOf"/> gives for their names (by source).
+    /// </summary>
+    public static async Task<PlatformRig> CreateAsync(
+        string name, int partitions, IReadOnlyList<string> sources, Func<IReadOnlyDictionary<string, string>, string> catalogOf, TimeSpan httpTimeout)
     {
         var rig = new PlatformRig(name, StackEndpoints.Load(), httpTimeout);
         Directory.CreateDirectory(rig.Root);
-        rig.Topic = (await DevBrokerAdmin.CreateUniqueTopicAsync($"{name}-orders", partitions, CancellationToken.None)).Name;
-        await File.WriteAllTextAsync(rig.CatalogPath, catalogOf(rig.Topic));
+        foreach (var source in sources)
+        {
+            rig._topics[source] = (await DevBrokerAdmin.CreateUniqueTopicAsync($"{name}-{source}", partitions, CancellationToken.None)).Name;
+        }
+
+        rig.Topic = rig._topics[sources[0]];
+        await File.WriteAllTextAsync(rig.CatalogPath, catalogOf(rig._topics));
         return rig;
     }
 
@@ -93,13 +111,13 @@ internal sealed class PlatformRig : IAsyncDisposable
     }
 
     /// <summary>
-    /// Per partition, the exclusive end of what the archiver committed (commit log <c>p&lt;p&gt;-&lt;first&gt;-&lt;last&gt;.json</c>)
-    /// under <paramref name="datasetRoot"/> (default: the run's <see cref="Root"/>).
+    /// Per partition, the exclusive end of what the archiver committed of <paramref name="source"/> (commit log
+    /// <c>p&lt;p&gt;-&lt;first&gt;-&lt;last&gt;.json</c>) under <paramref name="datasetRoot"/> (default: the run's <see cref="Root"/>).
     /// </summary>
-    public Dictionary<int, long> ArchivedEnds(string? datasetRoot = null)
+    public Dictionary<int, long> ArchivedEnds(string source = "orders", string? datasetRoot = null)
     {
         var ends = new Dictionary<int, long>();
-        var commits = Path.Combine(datasetRoot ?? Root, "master", "orders", "_commits");
+        var commits = Path.Combine(datasetRoot ?? Root, "master", source, "_commits");
         if (!Directory.Exists(commits))
         {
             return ends;
@@ -134,18 +152,20 @@ internal sealed class PlatformRig : IAsyncDisposable
     };
 
     /// <summary>
-    /// Produces <paramref name="events"/> to the run's topic, event i to partition i % <paramref name="partitions"/>; returns
-    /// per partition the end offset the broker acknowledged (what the services must have consumed).
+    /// Produces <paramref name="events"/> to the run's topic of <paramref name="source"/> (null: <see cref="Topic"/>), event i
+    /// to partition i % <paramref name="partitions"/>; returns per partition the end offset the broker acknowledged (what the
+    /// services must have consumed).
     /// </summary>
-    public async Task<long[]> ProduceAsync(int partitions, IReadOnlyList<byte[]> events)
+    public async Task<long[]> ProduceAsync(int partitions, IReadOnlyList<byte[]> events, string? source = null)
     {
+        var topic = source is null ? Topic : _topics[source];
         var produced = new long[partitions];
         var config = new Confluent.Kafka.ProducerConfig { BootstrapServers = Stack.KafkaBootstrap, LingerMs = 20, Acks = Confluent.Kafka.Acks.All, EnableIdempotence = false };
         using var producer = new Confluent.Kafka.ProducerBuilder<Confluent.Kafka.Null, byte[]>(config).Build();
         var errors = 0;
         for (var i = 0; i < events.Count; i++)
         {
-            producer.Produce(new Confluent.Kafka.TopicPartition(Topic, i % partitions), new Confluent.Kafka.Message<Confluent.Kafka.Null, byte[]> { Value = events[i] }, report =>
+            producer.Produce(new Confluent.Kafka.TopicPartition(topic, i % partitions), new Confluent.Kafka.Message<Confluent.Kafka.Null, byte[]> { Value = events[i] }, report =>
             {
                 if (report.Error.IsError)
                 {
@@ -163,6 +183,48 @@ internal sealed class PlatformRig : IAsyncDisposable
         await Task.Run(() => producer.Flush(TimeSpan.FromSeconds(60)));
         Assert.Equal(0, errors);
         return produced;
+    }
+
+    /// <summary>
+    /// Publishes <paramref name="body"/> (<paramref name="mediaType"/> <c>text/csv</c> or <c>application/json</c>) as the next
+    /// version of lookup <paramref name="name"/> through <c>PUT /api/admin/lookups/{name}</c> of <paramref name="serving"/>
+    /// (which carries an admin key), as a user would; returns the version the platform answered.
+    /// </summary>
+    public static async Task<long> PublishLookupAsync(HttpClient serving, string name, string mediaType, string body)
+    {
+        using var content = new StringContent(body, System.Text.Encoding.UTF8, mediaType);
+        using var response = await serving.PutAsync($"api/admin/lookups/{Uri.EscapeDataString(name)}", content);
+        var answer = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"publishing lookup {name} answered {(int)response.StatusCode}: {answer}");
+        using var json = System.Text.Json.JsonDocument.Parse(answer);
+        return json.RootElement.GetProperty("version").GetInt64();
+    }
+
+    /// <summary>
+    /// Starts the serving layer on <paramref name="port"/> with the run's environment, one API key per entry of
+    /// <paramref name="keys"/> (key → scopes) and <paramref name="settings"/> on top.
+    /// </summary>
+    public ServiceProcess StartServing(int port, IReadOnlyDictionary<string, string[]> keys, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var environment = new Dictionary<string, string>(Environment()) { ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}" };
+        var index = 0;
+        foreach (var (key, scopes) in keys)
+        {
+            environment[$"Serving__ApiKeys__{index}__Key"] = key;
+            for (var s = 0; s < scopes.Length; s++)
+            {
+                environment[$"Serving__ApiKeys__{index}__Scopes__{s}"] = scopes[s];
+            }
+
+            index++;
+        }
+
+        foreach (var (name, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[name] = value;
+        }
+
+        return Start("serving-layer", "Lambda.ServingLayer", [], environment);
     }
 
     /// <summary>Starts the built service in <paramref name="directory"/>; it is stopped when the rig is disposed.</summary>
@@ -187,9 +249,9 @@ internal sealed class PlatformRig : IAsyncDisposable
             service.Dispose();
         }
 
-        if (Topic.Length > 0)
+        foreach (var topic in _topics.Values)
         {
-            await DevBrokerAdmin.DeleteTopicAsync(Topic, CancellationToken.None);
+            await DevBrokerAdmin.DeleteTopicAsync(topic, CancellationToken.None);
         }
 
         await using (var postgres = Npgsql.NpgsqlDataSource.Create(Stack.PostgresConnectionString))

@@ -10,8 +10,10 @@ namespace Lambda.IntegrationTests.EndToEnd;
 internal sealed class ServiceProcess : IDisposable
 {
     private const int KeptLines = 60;
+    private const int SearchableLines = 20_000;
     private readonly Process _process;
     private readonly Queue<string> _lines = new();
+    private readonly Queue<string> _searchable = new();
     private bool _disposed;
 
     private ServiceProcess(Process process, string name)
@@ -33,6 +35,15 @@ internal sealed class ServiceProcess : IDisposable
             {
                 return string.Join(Environment.NewLine, _lines);
             }
+        }
+    }
+
+    /// <summary>True when one of the last 20,000 lines the process wrote contains <paramref name="fragment"/> (a log line a test waits for).</summary>
+    public bool HasWritten(string fragment)
+    {
+        lock (_lines)
+        {
+            return _searchable.Any(line => line.Contains(fragment, StringComparison.Ordinal));
         }
     }
 
@@ -134,6 +145,12 @@ internal sealed class ServiceProcess : IDisposable
             while (_lines.Count > KeptLines)
             {
                 _lines.Dequeue();
+            }
+
+            _searchable.Enqueue(line);
+            while (_searchable.Count > SearchableLines)
+            {
+                _searchable.Dequeue();
             }
         }
     }

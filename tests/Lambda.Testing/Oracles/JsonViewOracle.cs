@@ -10,8 +10,9 @@ namespace Lambda.Testing.Oracles;
 /// plain arithmetic on epoch milliseconds and summed up by <see cref="OracleAccumulator"/>. Only the view's shape
 /// (names, dimensions, measure kinds and fields, granularity) comes from the catalog, so a bug in parsing, filtering
 /// or aggregating cannot hide behind itself. Dimension values are keyed by their canonical text (strings as they
-/// are, decimals with the field's scale, doubles round-trip, bools <c>true</c>/<c>false</c>); a derived dimension is computed
-/// by <see cref="DefaultCatalogDerivations"/>.
+/// are, decimals with the field's scale, doubles round-trip, bools <c>true</c>/<c>false</c>, null <see cref="NullText"/>). A derived
+/// or enriched field (a lookup's column) is read from the event when the test wrote it in (its own join,
+/// <see cref="OracleLookup"/>, and its own arithmetic), else computed by <see cref="DefaultCatalogDerivations"/>.
 /// </summary>
 public sealed class JsonViewOracle
 {
@@ -30,6 +31,9 @@ public sealed class JsonViewOracle
         _where = where;
         _bucketMs = BucketMilliseconds(view.Granularity);
     }
+
+    /// <summary>The canonical text of a null dimension value (the API answers JSON null).</summary>
+    public const string NullText = "(null)";
 
     /// <summary>The view.</summary>
     public ViewDefinition View { get; }
@@ -57,7 +61,9 @@ public sealed class JsonViewOracle
         var time = OracleField.Milliseconds(root.GetProperty(View.Source.TimeField));
         var bucket = FloorTo(time, _bucketMs);
         var dimensions = View.Dimensions
-            .Select(d => d.IsDerived ? DefaultCatalogDerivations.Canonical(d.Name, root) : OracleField.Canonical(root.GetProperty(d.Name), d.Type))
+            .Select(d => d.IsDerived && !root.TryGetProperty(d.Name, out _)
+                ? DefaultCatalogDerivations.Canonical(d.Name, root)
+                : root.GetProperty(d.Name) is { ValueKind: JsonValueKind.Null } ? NullText : OracleField.Canonical(root.GetProperty(d.Name), d.Type))
             .ToArray();
         var key = (bucket, string.Join('\u001f', dimensions));
         if (!_groups.TryGetValue(key, out var row))
@@ -68,7 +74,10 @@ public sealed class JsonViewOracle
 
         foreach (var measure in View.Measures)
         {
-            row.Measures[measure.Index].Add(measure.Field is null ? null : root.GetProperty(measure.Field.Name));
+            // A null argument (an enriched value without a lookup row) is skipped by the measure; count still counts the event.
+            row.Measures[measure.Index].Add(measure.Field is null || root.GetProperty(measure.Field.Name) is { ValueKind: JsonValueKind.Null }
+                ? null
+                : root.GetProperty(measure.Field.Name));
         }
     }
 

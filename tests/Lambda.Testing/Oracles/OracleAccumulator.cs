@@ -30,8 +30,11 @@ public sealed class OracleAccumulator
         _distinct = kind == MeasureKind.Distinct ? new HashSet<string>(StringComparer.Ordinal) : null;
     }
 
-    /// <summary>Values added.</summary>
+    /// <summary>Values added, null ones included (what <c>count</c> counts).</summary>
     public long Count { get; private set; }
+
+    /// <summary>Non-null values added (what <c>avg</c> divides by; <c>min</c>, <c>max</c> and <c>avg</c> of none are null, <c>sum</c> of none is 0).</summary>
+    public long NonNull { get; private set; }
 
     /// <summary>Sum of the values (decimal and long fields exactly).</summary>
     public decimal DecimalSum { get; private set; }
@@ -64,6 +67,8 @@ public sealed class OracleAccumulator
             return;
         }
 
+        NonNull++;
+
         if (_distinct is not null)
         {
             _distinct.Add(OracleField.Canonical(v, _type!.Value));
@@ -91,6 +96,7 @@ public sealed class OracleAccumulator
     internal void Merge(OracleAccumulator other)
     {
         Count += other.Count;
+        NonNull += other.NonNull;
         DecimalSum += other.DecimalSum;
         DoubleSum += other.DoubleSum;
         DecimalMin = Min(DecimalMin, other.DecimalMin);
@@ -119,7 +125,7 @@ public sealed class OracleAccumulator
             MeasureKind.Sum => IsDouble ? Close(actual.Double, DoubleSum) : actual.Decimal == DecimalSum,
             MeasureKind.Min => Extreme(actual, DecimalMin, DoubleMin),
             MeasureKind.Max => Extreme(actual, DecimalMax, DoubleMax),
-            MeasureKind.Avg => Count == 0 ? actual.IsNull : IsDouble ? Close(actual.Double, DoubleSum / Count) : AverageMatches(actual),
+            MeasureKind.Avg => NonNull == 0 ? actual.IsNull : IsDouble ? Close(actual.Double, DoubleSum / NonNull) : AverageMatches(actual),
             MeasureKind.Distinct => actual.Decimal is { } estimate
                 && Math.Abs(estimate - DistinctCount) <= Math.Max(DistinctAbsoluteBound, DistinctCount * (decimal)DistinctRelativeBound),
             _ => false,
@@ -129,7 +135,7 @@ public sealed class OracleAccumulator
 
     private bool AverageMatches(OracleActual actual)
     {
-        var exact = DecimalSum / Count;
+        var exact = DecimalSum / NonNull;
         if (_type!.Value.Kind == FieldKind.Long)
         {
             // A long field's average is a double.
@@ -159,7 +165,7 @@ public sealed class OracleAccumulator
     {
         MeasureKind.Count => Count.ToString(CultureInfo.InvariantCulture),
         MeasureKind.Distinct => $"{DistinctCount} distinct values (estimate within the HyperLogLog bound)",
-        MeasureKind.Avg when Count > 0 => IsDouble ? (DoubleSum / Count).ToString("R", CultureInfo.InvariantCulture) : (DecimalSum / Count).ToString(CultureInfo.InvariantCulture),
+        MeasureKind.Avg when NonNull > 0 => IsDouble ? (DoubleSum / NonNull).ToString("R", CultureInfo.InvariantCulture) : (DecimalSum / NonNull).ToString(CultureInfo.InvariantCulture),
         MeasureKind.Min => (IsDouble ? DoubleMin?.ToString("R", CultureInfo.InvariantCulture) : DecimalMin?.ToString(CultureInfo.InvariantCulture)) ?? "null",
         MeasureKind.Max => (IsDouble ? DoubleMax?.ToString("R", CultureInfo.InvariantCulture) : DecimalMax?.ToString(CultureInfo.InvariantCulture)) ?? "null",
         MeasureKind.Sum => IsDouble ? DoubleSum.ToString("R", CultureInfo.InvariantCulture) : DecimalSum.ToString(CultureInfo.InvariantCulture),
