@@ -15,6 +15,10 @@ public sealed class LambdaModeOptions
     /// <summary>The configuration value of <see cref="LambdaMode.Kappa"/>.</summary>
     public const string KappaName = "kappa";
 
+    /// <summary>Why a recompute (scheduled, requested or a new view's backfill) is refused in Kappa mode; the API's problem says it too.</summary>
+    public const string RecomputesOffInKappa =
+        "Recomputes are off in Kappa mode (Lambda:Mode=kappa): the speed layer builds every view by replaying the master dataset. Switch the deployment to Lambda:Mode=lambda to recompute.";
+
     /// <summary>
     /// <c>lambda</c> (default: batch recomputes merged with the speed deltas) or <c>kappa</c> (the speed layer replays the
     /// master dataset; no recomputes; answers from the speed tables alone). Case-insensitive.
