@@ -19,11 +19,17 @@ var spreadDays = new Option<double>("--spread-days")
     Description = "Event times spread uniformly over this many days before now (a backfill or replay; 0: all now).",
     DefaultValueFactory = _ => 0,
 };
+var replayEvents = new Option<long>("--replay-events")
+{
+    Description = "Events archived for the Kappa replay phase (printed beside the live throughput); 0 skips it.",
+    DefaultValueFactory = _ => 0,
+};
+var replayOnly = new Option<bool>("--replay-only") { Description = "Run only the replay phase.", DefaultValueFactory = _ => false };
 var set = new Option<string[]>("--set") { Description = "Extra speed-layer setting as KEY=VALUE (environment form), e.g. SpeedLayer__FlushInterval=00:00:00.250.", DefaultValueFactory = _ => [] };
 
 var root = new RootCommand("Speed-layer benchmark: sustained events/s and freshness p50/p99, produce → ClickHouse.")
 {
-    events, throughputPartitions, rate, seconds, warmup, freshnessPartitions, poll, spreadDays, set,
+    events, throughputPartitions, rate, seconds, warmup, freshnessPartitions, poll, spreadDays, replayEvents, replayOnly, set,
 };
 root.SetAction(async (parse, cancellationToken) =>
 {
@@ -57,10 +63,18 @@ root.SetAction(async (parse, cancellationToken) =>
         PollInterval = TimeSpan.FromMilliseconds(parse.GetValue(poll)),
         SpreadDays = parse.GetValue(spreadDays),
         SpeedLayerEnvironment = extra,
+        ReplayEvents = parse.GetValue(replayEvents),
+        ReplayOnly = parse.GetValue(replayOnly),
     };
     try
     {
-        return await new SpeedBenchmark(settings, Console.Out).RunAsync(cancellationToken);
+        var code = settings.ReplayOnly ? 0 : await new SpeedBenchmark(settings, Console.Out).RunAsync(cancellationToken);
+        if (code == 0 && settings.ReplayEvents > 0)
+        {
+            await new ReplayBenchmark(settings, Console.Out).RunAsync(cancellationToken);
+        }
+
+        return code;
     }
     catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
     {

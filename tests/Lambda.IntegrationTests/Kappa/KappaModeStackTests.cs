@@ -72,7 +72,7 @@ public sealed class KappaModeStackTests(ITestOutputHelper output) : IAsyncLifeti
     }
 
     [Fact]
-    public async Task A_replay_killed_half_way_resumes_and_the_rebuilt_view_equals_the_oracle()
+    public async Task A_replay_killed_part_way_resumes_and_the_rebuilt_view_equals_the_oracle()
     {
         var events = OrderStream.Generate(80_000, seed: 20261212);
         var environment = Environment();
@@ -98,11 +98,11 @@ public sealed class KappaModeStackTests(ITestOutputHelper output) : IAsyncLifeti
             {
                 speed.EnsureRunning();
                 storedAtKill = await StoredOffsetsAsync(table);
-                return storedAtKill > 0;
+                return storedAtKill >= total / 20;
             },
-            "the replay's first flush", Convergence, () => speed.Tail);
+            "the replay to store a twentieth of the archive", Convergence, () => speed.Tail);
         _rig.Kill(speed);
-        Assert.True(storedAtKill < total / 2, $"the replay was not killed half-way: {storedAtKill} of {total} offsets stored already");
+        Assert.True(storedAtKill < total * 3 / 4, $"the replay was not killed part-way: {storedAtKill} of {total} offsets stored already");
         output.WriteLine($"replay SIGKILLed with {storedAtKill} of {total} offsets stored");
 
         var restarted = StartSpeed(kappa, "replay-restarted");
