@@ -68,7 +68,17 @@ internal sealed partial class SpeedLayerWorker(
                     LogReplayStarting(_logger, storage.Value.ResolveRoot());
                     var replay = new MasterDatasetReplay(
                         catalog, pipeline, coordinator, planner, ownership, storage.Value.ResolveRoot(), loggerFactory.CreateLogger<MasterDatasetReplay>());
-                    var replayed = await replay.RunAsync(stoppingToken).ConfigureAwait(false);
+                    status.Replaying = true;
+                    long replayed;
+                    try
+                    {
+                        replayed = await replay.RunAsync(stoppingToken).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        status.Replaying = false;
+                    }
+
                     LogReplayDone(_logger, replayed);
                 }
 
