@@ -1,12 +1,6 @@
-using Lambda.BatchLayer.Loading;
 using Lambda.BatchLayer.Scheduling;
 using Lambda.Shared.Batch;
-using Lambda.Shared.BatchViews;
 using Lambda.Shared.Deployment;
-using Lambda.Testing;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace Lambda.BatchLayer.Tests.Scheduling;
 
@@ -22,19 +16,8 @@ public sealed class KappaModeRecomputeTests : IDisposable
     {
         var store = new InMemoryBatchRunStore();
         var recomputeLock = new CountingLock();
-        var runner = new RecomputeRunner(
-            new ServiceCollection().BuildServiceProvider(),
-            store,
-            recomputeLock,
-            new RecordingLoader(),
-            new ManifestStore(_root),
-            TestCatalogs.Default,
-            Options.Create(new BatchLayerOptions { DatasetRoot = _root }),
-            Options.Create(new BatchScheduleOptions()),
-            Options.Create(new BatchLoadOptions()),
-            TimeProvider.System,
-            NullLogger<RecomputeRunner>.Instance,
-            mode: Options.Create(new LambdaModeOptions { Mode = LambdaModeOptions.KappaName }));
+        var runner = RecomputeRunners.Create(
+            engine: null, _root, store, recomputeLock, new RecordingLoader(), mode: new LambdaModeOptions { Mode = LambdaModeOptions.KappaName });
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => runner.RunAsync(
             new RecomputeRun { Request = new RecomputeRequest(), RequestedBy = "test", JobId = "k1", Attempt = 1 }, null, CancellationToken.None));
