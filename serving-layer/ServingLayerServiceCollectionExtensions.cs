@@ -1,3 +1,4 @@
+using Lambda.Shared.Deployment;
 using Lambda.Shared.Lookups;
 using System.Text.Json;
 using Lambda.ServingLayer.Admin;
@@ -62,7 +63,11 @@ public static class ServingLayerServiceCollectionExtensions
             ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not set: the batch run log and Hangfire's storage live in PostgreSQL.")));
 
         // Seams.
-        services.TryAddSingleton<IBatchViewStore, ManifestBatchViewStore>();
+        // Kappa mode answers from the speed tables alone: no batch merge, the watermarks are not read.
+        services.TryAddSingleton<ManifestBatchViewStore>();
+        services.TryAddSingleton<IBatchViewStore>(sp => sp.GetRequiredService<IOptions<LambdaModeOptions>>().Value.IsKappa
+            ? new SpeedOnlyBatchViewStore()
+            : sp.GetRequiredService<ManifestBatchViewStore>());
         services.TryAddSingleton<ClickHouseSpeedViewReader>();
         services.TryAddSingleton<ISpeedViewReader>(sp => sp.GetRequiredService<ClickHouseSpeedViewReader>());
         services.TryAddSingleton<ISpeedCoverageReader>(sp => sp.GetRequiredService<ClickHouseSpeedViewReader>());

@@ -2,6 +2,7 @@ using Hangfire;
 using Hangfire.States;
 using Hangfire.Storage;
 using Lambda.Shared.BatchViews;
+using Lambda.Shared.Deployment;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -35,6 +36,7 @@ public sealed partial class NewViewBackfillStarter : IHostedService
     private readonly LambdaCatalog _catalog;
     private readonly BatchScheduleOptions _options;
     private readonly ILogger<NewViewBackfillStarter> _logger;
+    private readonly bool _kappa;
 
     /// <summary>Creates the starter.</summary>
     public NewViewBackfillStarter(
@@ -43,8 +45,10 @@ public sealed partial class NewViewBackfillStarter : IHostedService
         IManifestStore manifests,
         LambdaCatalog catalog,
         IOptions<BatchScheduleOptions> options,
-        ILogger<NewViewBackfillStarter> logger)
+        ILogger<NewViewBackfillStarter> logger,
+        IOptions<LambdaModeOptions>? mode = null)
     {
+        _kappa = mode?.Value.IsKappa ?? false;
         _storage = storage ?? throw new ArgumentNullException(nameof(storage));
         _client = client ?? throw new ArgumentNullException(nameof(client));
         _manifests = manifests ?? throw new ArgumentNullException(nameof(manifests));
@@ -56,7 +60,7 @@ public sealed partial class NewViewBackfillStarter : IHostedService
     /// <inheritdoc />
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (!_options.BackfillNewViews)
+        if (!_options.BackfillNewViews || _kappa)
         {
             LogDisabled(_logger);
             return;
@@ -111,7 +115,7 @@ public sealed partial class NewViewBackfillStarter : IHostedService
 
     private string Key(string view) => $"{view}@{_catalog.GetView(view).DefinitionHash}";
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Backfill of new views is off (Batch:Schedule:BackfillNewViews = false)")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Backfill of new views is off (Batch:Schedule:BackfillNewViews = false, or Lambda:Mode = kappa: the speed layer replays instead)")]
     private static partial void LogDisabled(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "All {Count} catalog views have a published batch view of their current definition; no backfill")]

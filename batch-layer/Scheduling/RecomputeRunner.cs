@@ -5,6 +5,7 @@ using Lambda.BatchLayer.Status;
 using Lambda.Shared.Batch;
 using Lambda.BatchLayer.Telemetry;
 using Lambda.Shared.BatchViews;
+using Lambda.Shared.Deployment;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -38,6 +39,7 @@ public sealed class RecomputeRunner
     private readonly ILogger<RecomputeRunner> _logger;
     private readonly BatchLayerMetrics? _metrics;
     private readonly IExactViewPublisher? _exactViews;
+    private readonly bool _kappa;
 
     /// <summary>
     /// Creates the runner. The engine is resolved per run, so a host without one still starts.
@@ -56,8 +58,10 @@ public sealed class RecomputeRunner
         TimeProvider time,
         ILogger<RecomputeRunner> logger,
         BatchLayerMetrics? metrics = null,
-        IExactViewPublisher? exactViews = null)
+        IExactViewPublisher? exactViews = null,
+        IOptions<LambdaModeOptions>? mode = null)
     {
+        _kappa = mode?.Value.IsKappa ?? false;
         _metrics = metrics;
         _exactViews = exactViews;
         _services = services ?? throw new ArgumentNullException(nameof(services));
@@ -83,11 +87,17 @@ public sealed class RecomputeRunner
 
     /// <summary>
     /// Runs the recompute and returns its final record (state succeeded or nothing_to_do).
-    /// Failures are recorded (state failed or cancelled) and rethrown.
+    /// Failures are recorded (state failed or cancelled) and rethrown. In Kappa mode (<c>Lambda:Mode</c>) nothing runs:
+    /// <see cref="InvalidOperationException"/> with <see cref="LambdaModeOptions.RecomputesOffInKappa"/>.
     /// </summary>
     public async Task<BatchRun> RunAsync(RecomputeRun run, IProgress<RecomputeProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
+        if (_kappa)
+        {
+            throw new InvalidOperationException(LambdaModeOptions.RecomputesOffInKappa);
+        }
+
         var runId = Guid.CreateVersion7(_time.GetUtcNow());
         await _store.StartAsync(
             new BatchRunStart

@@ -1,6 +1,7 @@
 using Hangfire;
 using Lambda.BatchLayer.Compaction;
 using Lambda.Shared.Batch;
+using Lambda.Shared.Deployment;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -18,11 +19,14 @@ public sealed class RecurringJobRegistrar : IHostedService
     private readonly BatchScheduleOptions _options;
     private readonly CompactionOptions _compaction;
     private readonly ILogger<RecurringJobRegistrar> _logger;
+    private readonly bool _kappa;
 
     /// <summary>Creates the registrar.</summary>
     public RecurringJobRegistrar(
-        IRecurringJobManager manager, IOptions<BatchScheduleOptions> options, IOptions<CompactionOptions> compaction, ILogger<RecurringJobRegistrar> logger)
+        IRecurringJobManager manager, IOptions<BatchScheduleOptions> options, IOptions<CompactionOptions> compaction, ILogger<RecurringJobRegistrar> logger,
+        IOptions<LambdaModeOptions>? mode = null)
     {
+        _kappa = mode?.Value.IsKappa ?? false;
         _manager = manager ?? throw new ArgumentNullException(nameof(manager));
         _options = options?.Value ?? throw new ArgumentNullException(nameof(options));
         _compaction = compaction?.Value ?? throw new ArgumentNullException(nameof(compaction));
@@ -56,7 +60,7 @@ public sealed class RecurringJobRegistrar : IHostedService
     /// <inheritdoc />
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (_options.RecurringJobEnabled)
+        if (_options.RecurringJobEnabled && !_kappa)
         {
             Register(_manager, _options.Cron);
             _logger.LogInformation(
@@ -65,7 +69,10 @@ public sealed class RecurringJobRegistrar : IHostedService
         else
         {
             _manager.RemoveIfExists(RecomputeJob.RecurringJobId);
-            _logger.LogInformation("Recurring job {RecurringJobId} is disabled (Batch:Schedule:RecurringJobEnabled = false)", RecomputeJob.RecurringJobId);
+            _logger.LogInformation(
+                "Recurring job {RecurringJobId} is disabled ({Reason})",
+                RecomputeJob.RecurringJobId,
+                _kappa ? "Lambda:Mode = kappa" : "Batch:Schedule:RecurringJobEnabled = false");
         }
 
         if (_compaction.RecurringJobEnabled)

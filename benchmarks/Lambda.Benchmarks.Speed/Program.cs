@@ -23,11 +23,17 @@ var catalogVsPlain = new Option<bool>("--catalog-vs-plain")
 {
     Description = "Instead: the speed layer with the default catalog (lookups, derived fields, quantiles) vs a plain consume-and-parse of the same backlog, both rates in one run (--events orders and a quarter as many payments, --throughput-partitions each).",
 };
+var replayEvents = new Option<long>("--replay-events")
+{
+    Description = "Events archived for the Kappa replay phase (printed beside the live throughput); 0 skips it.",
+    DefaultValueFactory = _ => 0,
+};
+var replayOnly = new Option<bool>("--replay-only") { Description = "Run only the replay phase.", DefaultValueFactory = _ => false };
 var set = new Option<string[]>("--set") { Description = "Extra speed-layer setting as KEY=VALUE (environment form), e.g. SpeedLayer__FlushInterval=00:00:00.250.", DefaultValueFactory = _ => [] };
 
 var root = new RootCommand("Speed-layer benchmark: sustained events/s and freshness p50/p99, produce → ClickHouse.")
 {
-    events, throughputPartitions, rate, seconds, warmup, freshnessPartitions, poll, spreadDays, catalogVsPlain, set,
+    events, throughputPartitions, rate, seconds, warmup, freshnessPartitions, poll, spreadDays, catalogVsPlain, replayEvents, replayOnly, set,
 };
 root.SetAction(async (parse, cancellationToken) =>
 {
@@ -61,12 +67,23 @@ root.SetAction(async (parse, cancellationToken) =>
         PollInterval = TimeSpan.FromMilliseconds(parse.GetValue(poll)),
         SpreadDays = parse.GetValue(spreadDays),
         SpeedLayerEnvironment = extra,
+        ReplayEvents = parse.GetValue(replayEvents),
+        ReplayOnly = parse.GetValue(replayOnly),
     };
     try
     {
-        return parse.GetValue(catalogVsPlain)
-            ? await new CatalogVsPlainBenchmark(settings, Console.Out).RunAsync(cancellationToken)
-            : await new SpeedBenchmark(settings, Console.Out).RunAsync(cancellationToken);
+        if (parse.GetValue(catalogVsPlain))
+        {
+            return await new CatalogVsPlainBenchmark(settings, Console.Out).RunAsync(cancellationToken);
+        }
+
+        var code = settings.ReplayOnly ? 0 : await new SpeedBenchmark(settings, Console.Out).RunAsync(cancellationToken);
+        if (code == 0 && settings.ReplayEvents > 0)
+        {
+            await new ReplayBenchmark(settings, Console.Out).RunAsync(cancellationToken);
+        }
+
+        return code;
     }
     catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
     {

@@ -29,4 +29,10 @@ internal sealed record SpeedBenchmarkSettings
 
     /// <summary>Extra environment for the speed-layer process (KEY=VALUE), e.g. SpeedLayer__FlushInterval=00:00:00.250.</summary>
     public required IReadOnlyDictionary<string, string> SpeedLayerEnvironment { get; init; }
+
+    /// <summary>Events archived for the replay phase (Kappa mode: the speed layer replays the master dataset); 0 skips it.</summary>
+    public long ReplayEvents { get; init; }
+
+    /// <summary>Whether to run only the replay phase.</summary>
+    public bool ReplayOnly { get; init; }
 }

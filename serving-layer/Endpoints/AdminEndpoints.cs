@@ -11,6 +11,8 @@ using Lambda.ServingLayer.Querying;
 using Lambda.ServingLayer.Requests;
 using Lambda.ServingLayer.Security;
 using Lambda.Shared.Batch;
+using Lambda.Shared.Deployment;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using LambdaCatalog = Lambda.Shared.Catalog.Catalog;
 
@@ -31,11 +33,12 @@ public static class AdminEndpoints
             .WithSummary("Enqueue a batch recompute now (Hangfire, queue 'batch').")
             .WithDescription(
                 "No body: an incremental recompute. {\"from\":\"2026-11-01\",\"to\":\"2026-11-03\"}: a backfill of those UTC days (inclusive). "
-                + "{\"mode\":\"full\"}: every day of the master dataset. Answers 202 with the Hangfire job id.")
+                + "{\"mode\":\"full\"}: every day of the master dataset. Answers 202 with the Hangfire job id; 409 in Kappa mode (Lambda:Mode = kappa).")
             .AddOpenApiOperationTransformer(RequestBodyDocumentation.Json<RecomputeArguments>(
                 required: false, "Optional: {\"from\":\"2026-11-01\",\"to\":\"2026-11-03\"} for a backfill of those UTC days (inclusive), or {\"mode\":\"full\"}."))
             .Produces<RecomputeAccepted>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group.MapGet("/status", StatusAsync)
@@ -48,8 +51,20 @@ public static class AdminEndpoints
         return group;
     }
 
-    internal static async Task<IResult> RecomputeAsync(HttpContext context, IBatchJobScheduler scheduler, CancellationToken cancellationToken)
+    internal static async Task<IResult> RecomputeAsync(
+        HttpContext context, IBatchJobScheduler scheduler, IOptions<LambdaModeOptions> mode, CancellationToken cancellationToken)
     {
+        if (mode.Value.IsKappa)
+        {
+            return TypedResults.Problem(new ProblemDetails
+            {
+                Status = StatusCodes.Status409Conflict,
+                Title = "Recomputes are off in Kappa mode",
+                Detail = LambdaModeOptions.RecomputesOffInKappa,
+                Extensions = { [ProblemResults.SettingExtension] = $"{LambdaModeOptions.SectionName}:{nameof(LambdaModeOptions.Mode)}" },
+            });
+        }
+
         var body = await RequestBody.ReadAsync(context.Request, MaxRecomputeBodyBytes, cancellationToken).ConfigureAwait(false);
         if (body is null)
         {

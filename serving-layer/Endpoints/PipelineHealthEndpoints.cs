@@ -1,6 +1,7 @@
 using Lambda.ServingLayer.Contracts;
 using Lambda.ServingLayer.Pipeline;
 using Lambda.ServingLayer.Security;
+using Lambda.Shared.Deployment;
 using Microsoft.Extensions.Options;
 using LambdaCatalog = Lambda.Shared.Catalog.Catalog;
 
@@ -29,6 +30,7 @@ public static class PipelineHealthEndpoints
         return endpoints;
     }
 
-    private static PipelineHealthResponse Get(LambdaCatalog catalog, PipelineHealthHistory history, IOptions<PipelineHealthOptions> options, TimeProvider time) =>
-        PipelineHealthReport.Build(catalog, history, options.Value, time.GetUtcNow());
+    private static PipelineHealthResponse Get(
+        LambdaCatalog catalog, PipelineHealthHistory history, IOptions<PipelineHealthOptions> options, IOptions<LambdaModeOptions> mode, TimeProvider time) =>
+        PipelineHealthReport.Build(catalog, history, options.Value, time.GetUtcNow(), recomputesExpected: !mode.Value.IsKappa);
 }

@@ -6,8 +6,12 @@ namespace Lambda.ServingLayer.Pipeline;
 /// <summary>Builds the answer of <c>GET /api/health/pipeline</c> from the history and flags what is above its threshold.</summary>
 public static class PipelineHealthReport
 {
-    /// <summary>The report as of <paramref name="now"/>; a value is breached when strictly above its threshold.</summary>
-    public static PipelineHealthResponse Build(LambdaCatalog catalog, PipelineHealthHistory history, PipelineHealthOptions options, DateTimeOffset now)
+    /// <summary>
+    /// The report as of <paramref name="now"/>; a value is breached when strictly above its threshold. Without
+    /// <paramref name="recomputesExpected"/> (Kappa mode: no recomputes run) the last recompute's age is never breached.
+    /// </summary>
+    public static PipelineHealthResponse Build(
+        LambdaCatalog catalog, PipelineHealthHistory history, PipelineHealthOptions options, DateTimeOffset now, bool recomputesExpected = true)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(history);
@@ -28,11 +32,11 @@ public static class PipelineHealthReport
             options.SampleInterval.TotalSeconds,
             options.History.TotalSeconds,
             PipelineThresholdsDescription.From(thresholds),
-            Describe(history.Recompute, thresholds, now),
+            Describe(history.Recompute, thresholds, now, recomputesExpected),
             sources);
     }
 
-    private static LastRecomputeDescription? Describe(RecomputeReading? reading, PipelineHealthThresholds thresholds, DateTimeOffset now)
+    private static LastRecomputeDescription? Describe(RecomputeReading? reading, PipelineHealthThresholds thresholds, DateTimeOffset now, bool recomputesExpected)
     {
         if (reading?.Run is not { } run || reading.AgeAt(now) is not { } age)
         {
@@ -47,6 +51,6 @@ public static class PipelineHealthReport
             run.FinishedAt?.ToUniversalTime(),
             Math.Round(age.TotalSeconds, 3),
             run.FinishedAt is { } finished ? Math.Round((finished - run.StartedAt).TotalSeconds, 3) : null,
-            age > thresholds.MaxRecomputeAge);
+            recomputesExpected && age > thresholds.MaxRecomputeAge);
     }
 }

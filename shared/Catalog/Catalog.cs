@@ -71,6 +71,17 @@ public sealed class Catalog
     /// <summary>Looks a view up by name.</summary>
     public bool TryGetView(string name, [NotNullWhen(true)] out ViewDefinition? view) => _views.TryGetValue(name, out view);
 
+    /// <summary>
+    /// The catalog as a deployment in <paramref name="mode"/> runs it: itself in Lambda mode; in Kappa mode every view as a
+    /// Kappa build (<see cref="ViewDefinition.Build"/>), a view version of its own whose speed table the speed layer fills by
+    /// replaying the master dataset, so the Lambda tables (trimmed below the batch watermarks by retention) are never read as
+    /// if they held everything.
+    /// </summary>
+    public Catalog ForMode(Deployment.LambdaMode mode) =>
+        mode == Deployment.LambdaMode.Kappa
+            ? new Catalog(Lookups, Sources, Views.Select(v => v.WithBuild(Deployment.LambdaModeOptions.KappaName)).ToArray(), Origin)
+            : this;
+
     /// <summary>The views over <paramref name="source"/>, in declaration order.</summary>
     public IReadOnlyList<ViewDefinition> ViewsOf(SourceDefinition source) =>
         Views.Where(v => ReferenceEquals(v.Source, source)).ToArray();

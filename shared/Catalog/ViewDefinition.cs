@@ -20,9 +20,11 @@ public sealed class ViewDefinition
         Filter filter,
         Granularity granularity,
         IReadOnlyList<FieldDefinition> dimensions,
-        IReadOnlyList<MeasureDefinition> measures)
+        IReadOnlyList<MeasureDefinition> measures,
+        string? build = null)
     {
         Name = name;
+        Build = build;
         Source = source;
         Filter = filter;
         Granularity = granularity;
@@ -38,6 +40,13 @@ public sealed class ViewDefinition
         DefinitionHash = Convert.ToHexStringLower(
             System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(CanonicalForm)).AsSpan(0, 8));
     }
+
+    /// <summary>
+    /// Who builds the view's speed table, when not the Lambda default: <c>kappa</c> in a Kappa deployment, whose speed tables
+    /// are built by replaying the master dataset (<see cref="Catalog.ForMode"/>). Part of <see cref="CanonicalForm"/>, so a
+    /// Kappa build of a view is its own version (own speed table) beside the Lambda one, and switching modes never mixes them.
+    /// </summary>
+    public string? Build { get; }
 
     /// <summary>The view name (a safe identifier, <c>[a-z_][a-z0-9_]*</c>).</summary>
     public string Name { get; }
@@ -111,6 +120,10 @@ public sealed class ViewDefinition
         return -1;
     }
 
+    /// <summary>This view as built by <paramref name="build"/> (a new version: another <see cref="DefinitionHash"/>).</summary>
+    internal ViewDefinition WithBuild(string? build) =>
+        string.Equals(build, Build, StringComparison.Ordinal) ? this : new(Name, Source, Filter, Granularity, Dimensions, Measures, build);
+
     /// <inheritdoc/>
     public override string ToString() => $"view {Name} ({DefinitionHash})";
 
@@ -127,7 +140,9 @@ public sealed class ViewDefinition
         var optionals = optional.Length == 0 ? string.Empty : $";optional=[{string.Join(",", optional.Select(f => f.Default is { } value ? $"{f.Name}:{f.Type}?={FieldDefaults.Format(value)}" : $"{f.Name}:{f.Type}?"))}]";
         // Likewise for lookups: their columns' types and on_missing policy decide what the view counts.
         var lookups = Enrichments.Count == 0 ? string.Empty : $";lookups=[{string.Join(",", Enrichments.Select(e => e.Lookup.CanonicalForm))}]";
+        // Appended only for a non-default build, so Lambda deployments keep their hashes and tables.
+        var build = Build is null ? string.Empty : $";build={Build}";
         return $"source={Source.Name};time={Source.TimeField};where={Filter.CanonicalText};granularity={Granularity.ToName()};"
-            + $"dimensions=[{dims}];measures=[{measures}];state=v{MeasureState.FormatVersion}{derived}{optionals}{lookups}";
+            + $"dimensions=[{dims}];measures=[{measures}];state=v{MeasureState.FormatVersion}{derived}{optionals}{lookups}{build}";
     }
 }

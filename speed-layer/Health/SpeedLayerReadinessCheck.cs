@@ -11,12 +11,14 @@ internal sealed class SpeedLayerReadinessCheck(SpeedLayerStatus status) : IHealt
         {
             ["schemaReady"] = status.SchemaReady,
             ["consuming"] = status.Consuming,
+            ["replaying"] = status.Replaying,
             ["assignedPartitions"] = status.AssignedPartitions,
         };
         var result = status switch
         {
             { Fault: { } fault } => HealthCheckResult.Unhealthy("the speed layer stopped after a failure", fault, data),
             { SchemaReady: false } => HealthCheckResult.Unhealthy("creating the speed tables", data: data),
+            { Replaying: true } => HealthCheckResult.Unhealthy("replaying the master dataset (Kappa mode); the consumer starts when it is done", data: data),
             { Consuming: false } => HealthCheckResult.Unhealthy("the consumer is not running", data: data),
             _ => HealthCheckResult.Healthy("consuming", data),
         };

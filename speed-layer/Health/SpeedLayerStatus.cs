@@ -5,6 +5,7 @@ internal sealed class SpeedLayerStatus
 {
     private volatile bool _schemaReady;
     private volatile bool _consuming;
+    private volatile bool _replaying;
     private volatile Exception? _fault;
     private int _assigned;
 
@@ -20,6 +21,13 @@ internal sealed class SpeedLayerStatus
     {
         get => _consuming;
         set => _consuming = value;
+    }
+
+    /// <summary>Kappa mode: the master dataset is being replayed (the consumer starts afterwards).</summary>
+    public bool Replaying
+    {
+        get => _replaying;
+        set => _replaying = value;
     }
 
     /// <summary>Partitions assigned to this instance.</summary>

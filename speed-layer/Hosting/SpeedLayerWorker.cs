@@ -1,6 +1,8 @@
 using Lambda.SpeedLayer.Fencing;
 using Lambda.SpeedLayer.Storage;
+using Lambda.Shared.BatchViews;
 using Lambda.Shared.ClickHouse;
+using Lambda.Shared.Deployment;
 using Lambda.Shared.Kafka;
 using Lambda.Shared.Kafka.Epochs;
 using Lambda.Shared.SpeedViews;
@@ -10,13 +12,15 @@ using Lambda.SpeedLayer.Flushing;
 using Lambda.SpeedLayer.Health;
 using Lambda.SpeedLayer.Metrics;
 using Lambda.SpeedLayer.Pipeline;
+using Lambda.SpeedLayer.Replay;
 using Microsoft.Extensions.Options;
 using LambdaCatalog = Lambda.Shared.Catalog.Catalog;
 
 namespace Lambda.SpeedLayer.Hosting;
 
 /// <summary>
-/// The speed-layer service: creates the speed tables from the catalog, then consumes until the host
+/// The speed-layer service: creates the speed tables from the catalog, in Kappa mode (<c>Lambda:Mode</c>) replays the
+/// master dataset into them (<see cref="MasterDatasetReplay"/>), then consumes until the host
 /// stops (graceful: flush, then commit). A failure it cannot recover from stops the host with exit code 1;
 /// nothing is committed past what ClickHouse holds, so a restart loses and repeats nothing.
 /// </summary>
@@ -34,6 +38,8 @@ internal sealed partial class SpeedLayerWorker(
     IOptions<KafkaOptions> kafkaOptions,
     IHostApplicationLifetime lifetime,
     Lookups.ILookupSnapshotSource lookups,
+    IOptions<LambdaModeOptions> mode,
+    IOptions<BatchStorageOptions> storage,
     ILoggerFactory loggerFactory,
     TimeProvider time) : BackgroundService
 {
@@ -55,8 +61,29 @@ internal sealed partial class SpeedLayerWorker(
             coordinator.Start(writersStop.Token);
             try
             {
+                var planner = new ResumePlanner(store, fencing);
+                if (mode.Value.IsKappa)
+                {
+                    // Kappa: the views are built from the archive first; Kafka then continues where the archive ends.
+                    LogReplayStarting(_logger, storage.Value.ResolveRoot());
+                    var replay = new MasterDatasetReplay(
+                        catalog, pipeline, coordinator, planner, ownership, storage.Value.ResolveRoot(), loggerFactory.CreateLogger<MasterDatasetReplay>());
+                    status.Replaying = true;
+                    long replayed;
+                    try
+                    {
+                        replayed = await replay.RunAsync(stoppingToken).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        status.Replaying = false;
+                    }
+
+                    LogReplayDone(_logger, replayed);
+                }
+
                 var consumer = new KafkaSpeedConsumer(
-                    pipeline, coordinator, new ResumePlanner(store, fencing), ownership, kafka, settings, metrics, status,
+                    pipeline, coordinator, planner, ownership, kafka, settings, metrics, status,
                     epochs, epochStatus, kafkaOptions.Value.StoppedPartitionRecheck, loggerFactory.CreateLogger<KafkaSpeedConsumer>(), time);
                 await consumer.RunAsync(stoppingToken).ConfigureAwait(false);
             }
@@ -104,6 +131,12 @@ internal sealed partial class SpeedLayerWorker(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "ClickHouse is not reachable yet; creating the speed tables again in {DelayMs:0} ms")]
     private static partial void LogSchemaRetry(ILogger logger, Exception? exception, double delayMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Kappa mode: replaying the master dataset under {Root} into the speed tables before consuming")]
+    private static partial void LogReplayStarting(ILogger logger, string root);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Kappa mode: replay done ({Events} events); consuming from Kafka where the archive ends")]
+    private static partial void LogReplayDone(ILogger logger, long events);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Speed layer stopped")]
     private static partial void LogStopped(ILogger logger);

@@ -185,8 +185,98 @@ internal sealed class SpeedPipeline
                 rejection = new EventRejection(RejectionReason.LookupMissing, lookup, $"lookup '{lookup}' has no row for the event's key at its event time");
             }
         }
+        var processed = Fold(source, state, record, accepted, offset, recordMs, producer, out var skippedBySome);
+        state.LastProcessed = offset;
+        if (!processed)
+        {
+            return ProcessOutcome.Skipped;
+        }
+
+        _eventsSinceCut++;
+        source.EventsSinceMetrics++;
+        if (accepted && !lookupMissing)
+        {
+            return ProcessOutcome.Accepted;
+        }
+
+        if (!skippedBySome)
+        {
+            var delivery = _deadLetters.PublishAsync(new DeadLetter(topic, partition, offset, key.IsEmpty ? null : key.ToArray(), value.ToArray(), rejection));
+            foreach (var viewState in source.ViewStates)
+            {
+                viewState.DeadLetterDeliveries.Add(delivery);
+            }
+
+            _metrics.DeadLetter(source.Source.Name, rejection.Reason);
+        }
+
+        return accepted ? ProcessOutcome.Accepted : ProcessOutcome.Rejected;
+    }
+
+    /// <summary>
+    /// Folds one event of a source read from the master dataset (a Kappa replay, <see cref="Replay.MasterDatasetReplay"/>)
+    /// into every view that has not stored its position yet: the same enrichment, derivation, filter and aggregation as a
+    /// message from Kafka, without parsing (the archive holds only valid events, their rejects were dead-lettered when
+    /// they were consumed, so none is sent again). Positions must ascend per partition, as Kafka delivers them.
+    /// </summary>
+    public ProcessOutcome ProcessArchived(string topic, int partition, long offset, EventRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (!_sources.TryGetValue(topic, out var source) || !source.Partitions.TryGetValue(partition, out var state))
+        {
+            return ProcessOutcome.NotAssigned;
+        }
+
+        if (!ReferenceEquals(record.Source, source.Source))
+        {
+            throw new ArgumentException($"the record is of source '{record.Source.Name}', topic '{topic}' is source '{source.Source.Name}'", nameof(record));
+        }
+
+        if (_lookups is not null)
+        {
+            record.Lookups = _lookups.Current;
+        }
+
+        var processed = Fold(source, state, record, accepted: true, offset, recordMs: 0, producer: default, out _);
+        state.LastProcessed = offset;
+        if (!processed)
+        {
+            return ProcessOutcome.Skipped;
+        }
+
+        _eventsSinceCut++;
+        source.EventsSinceMetrics++;
+        return ProcessOutcome.Accepted;
+    }
+
+    /// <summary>
+    /// Extends every view's pending range of the partition to <paramref name="lastOffset"/>: the offsets after the last
+    /// archived event up to the archive's committed end held no valid event (the archiver consumed them), so the next
+    /// flush records them as processed and Kafka is read again from the archive's end, not from the last event.
+    /// </summary>
+    public void AdvanceTo(string topic, int partition, long lastOffset)
+    {
+        if (!_sources.TryGetValue(topic, out var source) || !source.Partitions.TryGetValue(partition, out var state))
+        {
+            return;
+        }
+
+        foreach (var view in state.Views)
+        {
+            if (view.HasRange && view.Last < lastOffset)
+            {
+                view.Last = lastOffset;
+            }
+        }
+
+        state.LastProcessed = Math.Max(state.LastProcessed, lastOffset);
+    }
+
+    private bool Fold(
+        SourcePipeline source, PartitionState state, EventRecord record, bool accepted, long offset, long recordMs, in ActivityContext producer, out bool skippedBySome)
+    {
         var views = state.Views;
-        var skippedBySome = false;
+        skippedBySome = false;
         var processed = false;
         for (var v = 0; v < views.Length; v++)
         {
@@ -221,31 +311,7 @@ internal sealed class SpeedPipeline
             }
         }
 
-        state.LastProcessed = offset;
-        if (!processed)
-        {
-            return ProcessOutcome.Skipped;
-        }
-
-        _eventsSinceCut++;
-        source.EventsSinceMetrics++;
-        if (accepted && !lookupMissing)
-        {
-            return ProcessOutcome.Accepted;
-        }
-
-        if (!skippedBySome)
-        {
-            var delivery = _deadLetters.PublishAsync(new DeadLetter(topic, partition, offset, key.IsEmpty ? null : key.ToArray(), value.ToArray(), rejection));
-            foreach (var viewState in source.ViewStates)
-            {
-                viewState.DeadLetterDeliveries.Add(delivery);
-            }
-
-            _metrics.DeadLetter(source.Source.Name, rejection.Reason);
-        }
-
-        return accepted ? ProcessOutcome.Accepted : ProcessOutcome.Rejected;
+        return processed;
     }
 
     /// <summary>

@@ -195,15 +195,15 @@ public sealed class BatchCommandLineTests : IAsyncLifetime
         var orders = TestCatalogs.Default.GetSource("orders");
         await Lambda.BatchLayer.Tests.Dataset.OrderDatasets.WriteAsync(
             _servers.Root, orders, Lambda.BatchLayer.Tests.Dataset.OrderDatasets.Messages(orders, 600, 2, seed: 51, total: 6000), perCommit: 30);
-        var before = Lambda.BatchLayer.Dataset.MasterDatasetSnapshot.Load(_servers.Root, "orders");
+        var before = Lambda.Shared.Dataset.MasterDatasetSnapshot.Load(_servers.Root, "orders");
 
         var console = new TestConsole();
         Assert.Equal(0, await BatchCommandLine.InvokeAsync(["compact", "--dataset-root", _servers.Root, "--min-age", "00:00:00"], Environment(console, new ScriptedRecomputeEngine())));
 
-        var after = Lambda.BatchLayer.Dataset.MasterDatasetSnapshot.Load(_servers.Root, "orders");
+        var after = Lambda.Shared.Dataset.MasterDatasetSnapshot.Load(_servers.Root, "orders");
         Assert.Equal(before.Rows, after.Rows);
         Assert.Equal(before.CommittedEnds, after.CommittedEnds);
-        Assert.Equal(2, new Lambda.BatchLayer.Dataset.CommitLog(_servers.Root, "orders").ReadCommits().Count);
+        Assert.Equal(2, new Lambda.Shared.Dataset.CommitLog(_servers.Root, "orders").ReadCommits().Count);
         Assert.Matches($@"│ orders +│ 20 +│ 2 +│ {before.Files.Count} +│ {after.Files.Count} +│", console.Output);
         Assert.Contains("Compacted 1 source(s).", console.Output, StringComparison.Ordinal);
 

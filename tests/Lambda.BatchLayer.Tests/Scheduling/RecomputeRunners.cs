@@ -3,6 +3,7 @@ using Lambda.BatchLayer.Recompute;
 using Lambda.BatchLayer.Scheduling;
 using Lambda.BatchLayer.Status;
 using Lambda.Shared.BatchViews;
+using Lambda.Shared.Deployment;
 using Lambda.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -14,7 +15,8 @@ namespace Lambda.BatchLayer.Tests.Scheduling;
 internal static class RecomputeRunners
 {
     public static RecomputeRunner Create(
-        IRecomputeEngine? engine, string root, IBatchRunStore store, IRecomputeLock recomputeLock, IBatchViewLoader loader, bool loadEnabled = true)
+        IRecomputeEngine? engine, string root, IBatchRunStore store, IRecomputeLock recomputeLock, IBatchViewLoader loader, bool loadEnabled = true,
+        LambdaModeOptions? mode = null)
     {
         var services = new ServiceCollection();
         if (engine is not null)
@@ -33,6 +35,7 @@ internal static class RecomputeRunners
             Options.Create(new BatchScheduleOptions()),
             Options.Create(new BatchLoadOptions { Enabled = loadEnabled }),
             TimeProvider.System,
-            NullLogger<RecomputeRunner>.Instance);
+            NullLogger<RecomputeRunner>.Instance,
+            mode: mode is null ? null : Options.Create(mode));
     }
 }

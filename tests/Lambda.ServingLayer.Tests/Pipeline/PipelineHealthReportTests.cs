@@ -59,6 +59,9 @@ public sealed class PipelineHealthReportTests
         Assert.Equal(300.0, run.DurationSeconds);
         Assert.True(run.Breached);
 
+        // In Kappa mode no recompute runs: an old last run (from a Lambda period) is not a breach.
+        Assert.False(PipelineHealthReport.Build(TestCatalogs.Default, history, Settings, Now, recomputesExpected: false).LastRecompute!.Breached);
+
         // A run still going is as old as its start, 30 min: within the hour.
         history.SetRecompute(new RecomputeReading(Now, new BatchRun("run-10", "incremental", null, null, "running", Now.AddMinutes(-30), null, 0, 0, null), false));
         run = PipelineHealthReport.Build(TestCatalogs.Default, history, Settings, Now).LastRecompute!;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 
-namespace Lambda.BatchLayer.Dataset;
+namespace Lambda.Shared.Dataset;
 
 /// <summary>
 /// The commit log of one source's master dataset (<c>master/&lt;source&gt;/_commits/</c>): the record of
@@ -16,7 +16,7 @@ namespace Lambda.BatchLayer.Dataset;
 /// Recovery (<see cref="Recover"/>, run by the archiver for the partitions it is assigned before it
 /// consumes) rolls forward every commit whose files are still <c>.tmp</c> and deletes every <c>.tmp</c>
 /// file no commit names. The resume offset of a partition is its last commit's last offset + 1.
-/// Compaction records (<see cref="DatasetCommit.Supersedes"/>, written by <see cref="MasterDatasetCompactor"/>)
+/// Compaction records (<see cref="DatasetCommit.Supersedes"/>, written by the batch layer's <c>MasterDatasetCompactor</c>)
 /// replace runs of commits: readers resolve them with <see cref="CommitChain"/> (a compaction record whose
 /// files are all in place replaces every record its range covers), and since a compaction record's range is
 /// the union of the ranges it replaces, the resume offset is the same whichever of them is in force.

@@ -1,4 +1,4 @@
-namespace Lambda.BatchLayer.Dataset;
+namespace Lambda.Shared.Dataset;
 
 /// <summary>
 /// The commit log changed while it was read (a compaction replaced records meanwhile), so what was read may not be

@@ -1,4 +1,4 @@
-namespace Lambda.BatchLayer.Dataset;
+namespace Lambda.Shared.Dataset;
 
 /// <summary>
 /// A consistent view of one source's master dataset at one moment, taken from its commit log: per
@@ -6,7 +6,7 @@ namespace Lambda.BatchLayer.Dataset;
 /// stored) and the data files holding them. A commit counts only when every file it names is in place and
 /// all earlier commits of its partition count, so a reader running beside the archiver never sees a
 /// batch in the middle of being published. A compaction record counts instead of the commits it supersedes
-/// once every file it names is in place (<see cref="MasterDatasetCompactor"/>), so a reader running beside a
+/// once every file it names is in place (the batch layer's <c>MasterDatasetCompactor</c>), so a reader running beside a
 /// compaction sees either the old commits or the new record, never both and never neither.
 /// </summary>
 public sealed class MasterDatasetSnapshot

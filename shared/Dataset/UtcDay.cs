@@ -1,6 +1,6 @@
 using Lambda.Shared.Time;
 
-namespace Lambda.BatchLayer.Dataset;
+namespace Lambda.Shared.Dataset;
 
 /// <summary>UTC days of event times (epoch milliseconds), the unit in which the master dataset is recomputed.</summary>
 public static class UtcDay

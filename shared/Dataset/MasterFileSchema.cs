@@ -2,7 +2,7 @@ using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
 using Parquet.Schema;
 
-namespace Lambda.BatchLayer.Dataset;
+namespace Lambda.Shared.Dataset;
 
 /// <summary>
 /// The Parquet schema of a source's master-dataset files: every source field in declaration order, typed

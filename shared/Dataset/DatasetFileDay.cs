@@ -1,4 +1,4 @@
-namespace Lambda.BatchLayer.Dataset;
+namespace Lambda.Shared.Dataset;
 
 /// <summary>
 /// The rows of one data file whose event time falls on one UTC day, as the commit record lists them. A flush

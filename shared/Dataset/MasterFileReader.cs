@@ -2,7 +2,7 @@ using Lambda.Shared.BatchViews;
 using Parquet;
 using Parquet.Schema;
 
-namespace Lambda.BatchLayer.Dataset;
+namespace Lambda.Shared.Dataset;
 
 /// <summary>Reads master-dataset files row group by row group into a <see cref="MasterRowBatch"/>. Thread-safe (stateless).</summary>
 public static class MasterFileReader
@@ -16,17 +16,35 @@ public static class MasterFileReader
     /// </summary>
     /// <returns>The number of rows read.</returns>
     /// <exception cref="InvalidDataException">The file is not a master-dataset file of the batch's source.</exception>
-    public static async Task<long> ReadAsync(
+    public static Task<long> ReadAsync(
         string path, MasterRowBatch batch, Action<MasterRowBatch> onRowGroup, CancellationToken cancellationToken, Func<long, long, bool>? rowGroupFilter = null)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(batch);
+        return ReadAsync(path, batch.Schema, () => batch, onRowGroup, cancellationToken, rowGroupFilter);
+    }
+
+    /// <summary>
+    /// As <see cref="ReadAsync(string, MasterRowBatch, Action{MasterRowBatch}, CancellationToken, Func{long, long, bool}?)"/>,
+    /// loading each row group into the batch <paramref name="nextBatch"/> returns for it (a new one keeps every row group's
+    /// rows, as the replay reader's sort needs).
+    /// </summary>
+    public static async Task<long> ReadAsync(
+        string path,
+        MasterFileSchema schema,
+        Func<MasterRowBatch> nextBatch,
+        Action<MasterRowBatch> onRowGroup,
+        CancellationToken cancellationToken,
+        Func<long, long, bool>? rowGroupFilter = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(schema);
+        ArgumentNullException.ThrowIfNull(nextBatch);
         ArgumentNullException.ThrowIfNull(onRowGroup);
         await using var reader = await ParquetReader.CreateAsync(path, cancellationToken: cancellationToken).ConfigureAwait(false);
         var metadata = reader.CustomMetadata;
-        if (!metadata.TryGetValue(MasterFileSchema.SourceKey, out var source) || !string.Equals(source, batch.Schema.Source.Name, StringComparison.Ordinal))
+        if (!metadata.TryGetValue(MasterFileSchema.SourceKey, out var source) || !string.Equals(source, schema.Source.Name, StringComparison.Ordinal))
         {
-            throw new InvalidDataException($"'{path}' is not a master-dataset file of source '{batch.Schema.Source.Name}' ({MasterFileSchema.SourceKey} is '{source}')");
+            throw new InvalidDataException($"'{path}' is not a master-dataset file of source '{schema.Source.Name}' ({MasterFileSchema.SourceKey} is '{source}')");
         }
 
         var fields = reader.Schema.GetDataFields().ToDictionary(f => f.Name, StringComparer.Ordinal);
@@ -40,6 +58,7 @@ public static class MasterFileReader
                 continue;
             }
 
+            var batch = nextBatch();
             await batch.LoadAsync(rowGroup, fields, path, cancellationToken).ConfigureAwait(false);
             rows += batch.Count;
             onRowGroup(batch);

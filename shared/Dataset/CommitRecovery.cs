@@ -1,4 +1,4 @@
-namespace Lambda.BatchLayer.Dataset;
+namespace Lambda.Shared.Dataset;
 
 /// <summary>What <see cref="CommitLog.Recover"/> did.</summary>
 /// <param name="Commits">Commit records of the recovered partitions.</param>

@@ -1,7 +1,7 @@
 using Polly;
 using Polly.Retry;
 
-namespace Lambda.BatchLayer.Dataset;
+namespace Lambda.Shared.Dataset;
 
 /// <summary>
 /// How readers of the commit log (<see cref="CommitLog.ReadCommits"/>, <see cref="MasterDatasetSnapshot.Load"/>) read

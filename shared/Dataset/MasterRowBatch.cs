@@ -5,7 +5,7 @@ using Lambda.Shared.Events;
 using Parquet;
 using Parquet.Schema;
 
-namespace Lambda.BatchLayer.Dataset;
+namespace Lambda.Shared.Dataset;
 
 /// <summary>
 /// Reusable column buffers for one row group of a master-dataset file: the event times, Kafka partitions

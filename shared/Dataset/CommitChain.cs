@@ -1,4 +1,4 @@
-namespace Lambda.BatchLayer.Dataset;
+namespace Lambda.Shared.Dataset;
 
 /// <summary>
 /// Resolves the commit records of one partition to the chain a reader uses: a complete compaction record

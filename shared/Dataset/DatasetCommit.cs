@@ -1,6 +1,6 @@
 using Lambda.Shared.Kafka.Epochs;
 
-namespace Lambda.BatchLayer.Dataset;
+namespace Lambda.Shared.Dataset;
 
 /// <summary>
 /// A commit record of the master dataset: the archiver consumed offsets <see cref="FirstOffset"/>..<see cref="LastOffset"/>
@@ -11,7 +11,7 @@ namespace Lambda.BatchLayer.Dataset;
 /// committed end of a partition is the last commit's <see cref="LastOffset"/> + 1.
 /// A compaction record (<see cref="Supersedes"/> set, format version <see cref="CompactionFormatVersion"/>)
 /// replaces a contiguous run of commits of its partition: its range is their union, its files hold
-/// exactly their rows (see <see cref="MasterDatasetCompactor"/>).
+/// exactly their rows (see the batch layer's <c>MasterDatasetCompactor</c>).
 /// </summary>
 public sealed record DatasetCommit
 {

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Lambda.Shared.BatchViews;
 
-namespace Lambda.BatchLayer.Dataset;
+namespace Lambda.Shared.Dataset;
 
 /// <summary>
 /// File layout of the master dataset under the dataset root (docs/design-notes.md, "Master dataset, commit log and compaction"): data files

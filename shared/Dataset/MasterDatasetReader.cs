@@ -2,7 +2,7 @@ using Lambda.Shared.Catalog;
 using Lambda.Shared.Events;
 using Lambda.Shared.Time;
 
-namespace Lambda.BatchLayer.Dataset;
+namespace Lambda.Shared.Dataset;
 
 /// <summary>
 /// Reads the events of one source back from the master dataset: only files named by complete commits

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Lambda.BatchLayer.Dataset;
+namespace Lambda.Shared.Dataset;
 
 /// <summary>
 /// One data file of the master dataset, as its commit record lists it. Two kinds:
