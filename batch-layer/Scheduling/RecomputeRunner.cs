@@ -79,7 +79,7 @@ public sealed class RecomputeRunner
     }
 
     /// <summary>The identity recorded in <c>batch_runs.host</c>: machine name and process id.</summary>
-    public static string HostIdentity { get; } = $"{Environment.MachineName}/{Environment.ProcessId}";
+    public static string HostIdentity => ChunkWorker.Identity;
 
     /// <summary>
     /// Runs the recompute and returns its final record (state succeeded or nothing_to_do).
@@ -118,7 +118,7 @@ public sealed class RecomputeRunner
         var daysLoaded = 0;
         using var flushStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var flushLoop = recorder.RunFlushLoopAsync(
-            (p, ct) => _store.UpdateProgressAsync(runId, state, p.Stage, p.RowsRead, ct),
+            (p, ct) => _store.UpdateProgressAsync(runId, state, StageText(p), p.RowsRead, ct),
             ProgressFlushInterval,
             _time,
             _logger,
@@ -198,6 +198,12 @@ public sealed class RecomputeRunner
         return await _store.GetAsync(runId, CancellationToken.None).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"Recompute run {runId} vanished from batch_runs.");
     }
+
+    /// <summary>The stage recorded in <c>batch_runs.stage</c>: a distributed run's chunk count (<c>chunks 12/40</c>) is shown as it goes.</summary>
+    internal static string StageText(RecomputeProgress progress) =>
+        progress.Stage == "chunks" && progress.Total is { } total
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"chunks {progress.Completed}/{total}")
+            : progress.Stage;
 
     private static async Task StopFlushLoopAsync(CancellationTokenSource stop, Task loop)
     {

@@ -313,7 +313,7 @@ public sealed class RecomputeEngineTests : IDisposable
     private RecomputeEngine Engine(IFlushBoundarySource? boundaries = null, LambdaCatalog? catalog = null, TimeProvider? time = null, BatchViewRetention? retention = null) => new(
         catalog ?? _catalog,
         Options.Create(new BatchStorageOptions { DatasetRoot = _root.Path }),
-        Options.Create(new RecomputeOptions { MaxDegreeOfParallelism = 3, DaysPerChunk = 2 }),
+        Options.Create(new RecomputeOptions { MaxDegreeOfParallelism = 3 }),
         boundaries ?? _boundaries,
         Store,
         new BatchViewWriter(),
