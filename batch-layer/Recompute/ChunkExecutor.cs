@@ -41,12 +41,56 @@ public sealed class ChunkExecutor
         _lookups = lookups;
     }
 
-    /// <summary>Runs <paramref name="chunk"/> of run <paramref name="spec"/>.</summary>
-    /// <exception cref="InvalidDataException">This worker's catalog defines the view otherwise than the run was planned with.</exception>
-    public async Task<ChunkOutcome> RunAsync(ChunkRunSpec spec, RecomputeChunk chunk, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs <paramref name="chunks"/> (of one source and one day) of run <paramref name="spec"/>, reading the day's files once
+    /// for all of them; the outcomes in the same order (the rows read are counted on the first).
+    /// </summary>
+    /// <exception cref="InvalidDataException">This worker's catalog defines a view otherwise than the run was planned with.</exception>
+    public async Task<IReadOnlyList<ChunkOutcome>> RunAsync(ChunkRunSpec spec, IReadOnlyList<RecomputeChunk> chunks, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        ArgumentNullException.ThrowIfNull(chunk);
+        ArgumentNullException.ThrowIfNull(chunks);
+        if (chunks.Count == 0 || chunks.Any(c => c.Day != chunks[0].Day || !string.Equals(c.Source, chunks[0].Source, StringComparison.Ordinal)))
+        {
+            throw new ArgumentException("chunks run together must be of one source and one day", nameof(chunks));
+        }
+
+        var day = chunks[0].Day;
+        var plans = chunks.Select(c => Plan(spec, c)).ToArray();
+        if (_options.ChunkDelay > TimeSpan.Zero)
+        {
+            await Task.Delay(_options.ChunkDelay, cancellationToken).ConfigureAwait(false);
+        }
+
+        var source = plans[0].View.Source;
+        var (snapshot, lookups) = await LoadAsync(spec, source, cancellationToken).ConfigureAwait(false);
+        var aggregation = new ChunkAggregation(snapshot, new MasterFileSchema(source), plans, lookups);
+        var (aggregates, rowsRead) = await aggregation.RunAsync(
+            aggregation.SelectFiles(new HashSet<DateOnly> { day }), _options.MaxDegreeOfParallelism, static (_, _) => { }, cancellationToken).ConfigureAwait(false);
+        var outcomes = new ChunkOutcome[chunks.Count];
+        for (var i = 0; i < chunks.Count; i++)
+        {
+            var view = plans[i].View;
+            var read = i == 0 ? rowsRead : 0;
+            var groups = aggregates[i].GetGroups()
+                .Where(g => DateOnly.FromDateTime(DateTimeOffset.FromUnixTimeMilliseconds(TimeBucket.Floor(g.BucketStartMilliseconds, Granularity.Day)).UtcDateTime) == day)
+                .ToArray();
+            if (groups.Length == 0)
+            {
+                outcomes[i] = new ChunkOutcome(chunks[i].Number, 0, null, read);
+                continue;
+            }
+
+            var relative = BatchViewLayout.DayFile(view, spec.RunId, day);
+            var rows = await _writer.WriteAsync(BatchViewLayout.Resolve(_root, relative), view, day, spec.RunId, groups, cancellationToken).ConfigureAwait(false);
+            outcomes[i] = new ChunkOutcome(chunks[i].Number, rows, relative, read);
+        }
+
+        return outcomes;
+    }
+
+    private ViewPlan Plan(ChunkRunSpec spec, RecomputeChunk chunk)
+    {
         var viewSpec = spec.GetView(chunk.View);
         if (!_catalog.TryGetView(chunk.View, out var view) || !string.Equals(view.DefinitionHash, viewSpec.DefinitionHash, StringComparison.Ordinal))
         {
@@ -55,13 +99,7 @@ public sealed class ChunkExecutor
                 + (view is null ? "has no such view" : $"defines it as {view.DefinitionHash}") + ": every batch-layer instance must run the same catalog");
         }
 
-        if (_options.ChunkDelay > TimeSpan.Zero)
-        {
-            await Task.Delay(_options.ChunkDelay, cancellationToken).ConfigureAwait(false);
-        }
-
-        var (snapshot, lookups) = await LoadAsync(spec, view.Source, cancellationToken).ConfigureAwait(false);
-        var plan = new ViewPlan
+        return new ViewPlan
         {
             View = view,
             Previous = null,
@@ -69,21 +107,6 @@ public sealed class ChunkExecutor
             Watermarks = viewSpec.Watermarks,
             ComputeDays = [chunk.Day],
         };
-        var days = new HashSet<DateOnly> { chunk.Day };
-        var aggregation = new ChunkAggregation(snapshot, new MasterFileSchema(view.Source), [plan], lookups);
-        var (aggregates, rowsRead) = await aggregation.RunAsync(
-            aggregation.SelectFiles(days), _options.MaxDegreeOfParallelism, static (_, _) => { }, cancellationToken).ConfigureAwait(false);
-        var groups = aggregates[0].GetGroups()
-            .Where(g => DateOnly.FromDateTime(DateTimeOffset.FromUnixTimeMilliseconds(TimeBucket.Floor(g.BucketStartMilliseconds, Granularity.Day)).UtcDateTime) == chunk.Day)
-            .ToArray();
-        if (groups.Length == 0)
-        {
-            return new ChunkOutcome(chunk.Number, 0, null, rowsRead);
-        }
-
-        var relative = BatchViewLayout.DayFile(view, spec.RunId, chunk.Day);
-        var rows = await _writer.WriteAsync(BatchViewLayout.Resolve(_root, relative), view, chunk.Day, spec.RunId, groups, cancellationToken).ConfigureAwait(false);
-        return new ChunkOutcome(chunk.Number, rows, relative, rowsRead);
     }
 
     // A worker runs many chunks of one run: the commit log and the lookups are read once per run and source.

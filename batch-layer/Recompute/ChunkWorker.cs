@@ -33,29 +33,32 @@ public sealed class ChunkWorker
     public IRecomputeChunkStore Store { get; }
 
     /// <summary>
-    /// Claims chunk <paramref name="number"/> (null: the first claimable) of <paramref name="spec"/>'s run and runs it.
-    /// Returns its outcome, or null when nothing was claimable or the lease was lost meanwhile (another worker redoes it).
-    /// A failure is recorded in the store (which fails the run) and rethrown; a cancellation gives the chunk back.
+    /// Claims chunk <paramref name="number"/> (null: the first claimable) of <paramref name="spec"/>'s run, with the other
+    /// claimable chunks of its source and day, and runs them. Returns their outcomes, or null when nothing was claimable or
+    /// the lease was lost meanwhile (another worker redoes them). A failure is recorded in the store (which fails the run)
+    /// and rethrown; a cancellation gives the chunks back.
     /// </summary>
-    public async Task<ChunkOutcome?> RunAsync(ChunkRunSpec spec, int? number, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ChunkOutcome>?> RunAsync(ChunkRunSpec spec, int? number, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var chunk = await Store.TryClaimAsync(spec.RunId, number, Identity, _options.ChunkLease, cancellationToken).ConfigureAwait(false);
-        if (chunk is null)
+        var chunks = await Store.TryClaimAsync(spec.RunId, number, Identity, _options.ChunkLease, cancellationToken).ConfigureAwait(false);
+        if (chunks.Count == 0)
         {
             return null;
         }
 
-        _logger.LogDebug("Recompute {RunId}: chunk {Chunk} ({View}, {Day}) claimed", spec.RunId, chunk.Number, chunk.View, chunk.Day);
+        var numbers = chunks.Select(c => c.Number).ToArray();
+        var what = $"{string.Join(", ", chunks.Select(c => c.View))} on {chunks[0].Day:yyyy-MM-dd}";
+        _logger.LogDebug("Recompute {RunId}: claimed chunks {Chunks} ({What})", spec.RunId, numbers, what);
         using var lost = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var stopHeartbeat = new CancellationTokenSource();
-        var heartbeat = HeartbeatAsync(spec.RunId, chunk, lost, stopHeartbeat.Token);
+        var heartbeat = HeartbeatAsync(spec.RunId, numbers, lost, stopHeartbeat.Token);
         try
         {
-            ChunkOutcome outcome;
+            IReadOnlyList<ChunkOutcome> outcome;
             try
             {
-                outcome = await _executor.RunAsync(spec, chunk, lost.Token).ConfigureAwait(false);
+                outcome = await _executor.RunAsync(spec, chunks, lost.Token).ConfigureAwait(false);
             }
             finally
             {
@@ -65,7 +68,7 @@ public sealed class ChunkWorker
 
             if (!await Store.CompleteAsync(spec.RunId, outcome, Identity, cancellationToken).ConfigureAwait(false))
             {
-                _logger.LogWarning("Recompute {RunId}: chunk {Chunk} finished after its lease ran out; the worker that took it over records it", spec.RunId, chunk.Number);
+                _logger.LogWarning("Recompute {RunId}: chunks {Chunks} finished after their lease ran out; the worker that took them over records them", spec.RunId, numbers);
                 return null;
             }
 
@@ -73,22 +76,22 @@ public sealed class ChunkWorker
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            await Store.ReleaseAsync(spec.RunId, chunk.Number, Identity, CancellationToken.None).ConfigureAwait(false);
+            await Store.ReleaseAsync(spec.RunId, numbers, Identity, CancellationToken.None).ConfigureAwait(false);
             throw;
         }
         catch (OperationCanceledException) when (lost.IsCancellationRequested)
         {
-            _logger.LogWarning("Recompute {RunId}: lost the lease of chunk {Chunk} ({View}, {Day}); another worker redoes it", spec.RunId, chunk.Number, chunk.View, chunk.Day);
+            _logger.LogWarning("Recompute {RunId}: lost the lease of chunks {Chunks} ({What}); another worker redoes them", spec.RunId, numbers, what);
             return null;
         }
         catch (Exception ex)
         {
-            await Store.FailAsync(spec.RunId, chunk.Number, Identity, $"{ex.GetType().Name}: {ex.Message}", CancellationToken.None).ConfigureAwait(false);
+            await Store.FailAsync(spec.RunId, numbers, Identity, $"{ex.GetType().Name}: {ex.Message}", CancellationToken.None).ConfigureAwait(false);
             throw;
         }
     }
 
-    private async Task HeartbeatAsync(string runId, RecomputeChunk chunk, CancellationTokenSource lost, CancellationToken stop)
+    private async Task HeartbeatAsync(string runId, int[] numbers, CancellationTokenSource lost, CancellationToken stop)
     {
         var every = _options.ChunkLease / 3;
         try
@@ -99,12 +102,12 @@ public sealed class ChunkWorker
                 bool held;
                 try
                 {
-                    held = await Store.RenewAsync(runId, chunk.Number, Identity, _options.ChunkLease, stop).ConfigureAwait(false);
+                    held = await Store.RenewAsync(runId, numbers, Identity, _options.ChunkLease, stop).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
                     // A renewal that failed (the database briefly away) is tried again; the lease covers two more tries.
-                    _logger.LogWarning(ex, "Recompute {RunId}: renewing the lease of chunk {Chunk} failed", runId, chunk.Number);
+                    _logger.LogWarning(ex, "Recompute {RunId}: renewing the lease of chunks {Chunks} failed", runId, numbers);
                     continue;
                 }
 

@@ -17,22 +17,23 @@ public interface IRecomputeChunkStore
     Task<ChunkRunSpec?> GetRunningSpecAsync(string runId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Claims chunk <paramref name="number"/> (or, when null, the first claimable one) of a running run for
-    /// <paramref name="worker"/> for <paramref name="lease"/>: pending, or running with an expired lease. Null when there is none.
+    /// Claims chunk <paramref name="number"/> (or, when null, the first claimable one) of a running run, with every other
+    /// claimable chunk of the same source and day, for <paramref name="worker"/> for <paramref name="lease"/>. Claimable:
+    /// pending, or running with an expired lease. Empty when there is none.
     /// </summary>
-    Task<RecomputeChunk?> TryClaimAsync(string runId, int? number, string worker, TimeSpan lease, CancellationToken cancellationToken);
+    Task<IReadOnlyList<RecomputeChunk>> TryClaimAsync(string runId, int? number, string worker, TimeSpan lease, CancellationToken cancellationToken);
 
-    /// <summary>Extends the lease; false when <paramref name="worker"/> no longer holds the chunk.</summary>
-    Task<bool> RenewAsync(string runId, int number, string worker, TimeSpan lease, CancellationToken cancellationToken);
+    /// <summary>Extends the lease of the chunks <paramref name="numbers"/>; false when <paramref name="worker"/> no longer holds all of them.</summary>
+    Task<bool> RenewAsync(string runId, IReadOnlyList<int> numbers, string worker, TimeSpan lease, CancellationToken cancellationToken);
 
-    /// <summary>Records the chunk done; false when <paramref name="worker"/> no longer held it (the outcome is dropped).</summary>
-    Task<bool> CompleteAsync(string runId, ChunkOutcome outcome, string worker, CancellationToken cancellationToken);
+    /// <summary>Records the chunks done, all or none; false when <paramref name="worker"/> no longer held all of them (the outcomes are dropped).</summary>
+    Task<bool> CompleteAsync(string runId, IReadOnlyList<ChunkOutcome> outcomes, string worker, CancellationToken cancellationToken);
 
-    /// <summary>Records the chunk failed, which fails the run.</summary>
-    Task FailAsync(string runId, int number, string worker, string error, CancellationToken cancellationToken);
+    /// <summary>Records the chunks failed, which fails the run.</summary>
+    Task FailAsync(string runId, IReadOnlyList<int> numbers, string worker, string error, CancellationToken cancellationToken);
 
-    /// <summary>Gives the chunk back (pending) at once, e.g. when its worker shuts down.</summary>
-    Task ReleaseAsync(string runId, int number, string worker, CancellationToken cancellationToken);
+    /// <summary>Gives the chunks back (pending) at once, e.g. when their worker shuts down.</summary>
+    Task ReleaseAsync(string runId, IReadOnlyList<int> numbers, string worker, CancellationToken cancellationToken);
 
     /// <summary>The chunks' state.</summary>
     Task<ChunkRunStatus> GetStatusAsync(string runId, CancellationToken cancellationToken);

@@ -37,68 +37,75 @@ public sealed class InMemoryRecomputeChunkStore(TimeProvider time) : IRecomputeC
     }
 
     /// <inheritdoc/>
-    public Task<RecomputeChunk?> TryClaimAsync(string runId, int? number, string worker, TimeSpan lease, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<RecomputeChunk>> TryClaimAsync(string runId, int? number, string worker, TimeSpan lease, CancellationToken cancellationToken)
     {
         lock (_lock)
         {
             if (!_runs.TryGetValue(runId, out var run) || !run.Running)
             {
-                return Task.FromResult<RecomputeChunk?>(null);
+                return Task.FromResult<IReadOnlyList<RecomputeChunk>>([]);
             }
 
             var now = time.GetUtcNow();
-            var slot = run.Slots.FirstOrDefault(s => (number is null || s.Chunk.Number == number)
-                && (s.State == SlotState.Pending || (s.State == SlotState.Running && s.LeaseUntil < now)));
-            if (slot is null)
+            bool Claimable(Slot s) => s.State == SlotState.Pending || (s.State == SlotState.Running && s.LeaseUntil < now);
+            var first = run.Slots.FirstOrDefault(s => (number is null || s.Chunk.Number == number) && Claimable(s));
+            if (first is null)
             {
-                return Task.FromResult<RecomputeChunk?>(null);
+                return Task.FromResult<IReadOnlyList<RecomputeChunk>>([]);
             }
 
-            slot.State = SlotState.Running;
-            slot.Worker = worker;
-            slot.LeaseUntil = now + lease;
-            return Task.FromResult<RecomputeChunk?>(slot.Chunk);
+            var claimed = run.Slots
+                .Where(s => Claimable(s) && s.Chunk.Day == first.Chunk.Day && string.Equals(s.Chunk.Source, first.Chunk.Source, StringComparison.Ordinal))
+                .ToArray();
+            foreach (var slot in claimed)
+            {
+                slot.State = SlotState.Running;
+                slot.Worker = worker;
+                slot.LeaseUntil = now + lease;
+            }
+
+            return Task.FromResult<IReadOnlyList<RecomputeChunk>>(claimed.Select(s => s.Chunk).ToArray());
         }
     }
 
     /// <inheritdoc/>
-    public Task<bool> RenewAsync(string runId, int number, string worker, TimeSpan lease, CancellationToken cancellationToken)
+    public Task<bool> RenewAsync(string runId, IReadOnlyList<int> numbers, string worker, TimeSpan lease, CancellationToken cancellationToken)
     {
         lock (_lock)
         {
-            var slot = Held(runId, number, worker);
-            if (slot is not null)
+            var held = Held(runId, numbers, worker);
+            foreach (var slot in held ?? [])
             {
                 slot.LeaseUntil = time.GetUtcNow() + lease;
             }
 
-            return Task.FromResult(slot is not null);
+            return Task.FromResult(held is not null);
         }
     }
 
     /// <inheritdoc/>
-    public Task<bool> CompleteAsync(string runId, ChunkOutcome outcome, string worker, CancellationToken cancellationToken)
+    public Task<bool> CompleteAsync(string runId, IReadOnlyList<ChunkOutcome> outcomes, string worker, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(outcome);
+        ArgumentNullException.ThrowIfNull(outcomes);
         lock (_lock)
         {
-            var slot = Held(runId, outcome.Number, worker);
-            if (slot is not null)
+            var held = Held(runId, outcomes.Select(o => o.Number).ToArray(), worker);
+            for (var i = 0; held is not null && i < held.Length; i++)
             {
-                slot.State = SlotState.Done;
-                slot.Outcome = outcome;
+                held[i].State = SlotState.Done;
+                held[i].Outcome = outcomes[i];
             }
 
-            return Task.FromResult(slot is not null);
+            return Task.FromResult(held is not null);
         }
     }
 
     /// <inheritdoc/>
-    public Task FailAsync(string runId, int number, string worker, string error, CancellationToken cancellationToken)
+    public Task FailAsync(string runId, IReadOnlyList<int> numbers, string worker, string error, CancellationToken cancellationToken)
     {
         lock (_lock)
         {
-            if (Held(runId, number, worker) is { } slot)
+            foreach (var slot in Held(runId, numbers, worker) ?? [])
             {
                 slot.State = SlotState.Failed;
                 slot.Error = error;
@@ -109,11 +116,11 @@ public sealed class InMemoryRecomputeChunkStore(TimeProvider time) : IRecomputeC
     }
 
     /// <inheritdoc/>
-    public Task ReleaseAsync(string runId, int number, string worker, CancellationToken cancellationToken)
+    public Task ReleaseAsync(string runId, IReadOnlyList<int> numbers, string worker, CancellationToken cancellationToken)
     {
         lock (_lock)
         {
-            if (Held(runId, number, worker) is { } slot)
+            foreach (var slot in Held(runId, numbers, worker) ?? [])
             {
                 slot.State = SlotState.Pending;
                 slot.Worker = null;
@@ -155,10 +162,18 @@ public sealed class InMemoryRecomputeChunkStore(TimeProvider time) : IRecomputeC
         return Task.CompletedTask;
     }
 
-    private Slot? Held(string runId, int number, string worker) =>
-        _runs.TryGetValue(runId, out var run)
-            ? run.Slots.FirstOrDefault(s => s.Chunk.Number == number && s.State == SlotState.Running && string.Equals(s.Worker, worker, StringComparison.Ordinal))
-            : null;
+    // The slots of numbers (in that order) when the worker holds every one of them; null otherwise.
+    private Slot[]? Held(string runId, IReadOnlyList<int> numbers, string worker)
+    {
+        if (!_runs.TryGetValue(runId, out var run))
+        {
+            return null;
+        }
+
+        var order = numbers.Select((n, i) => (n, i)).ToDictionary(x => x.n, x => x.i);
+        var slots = run.Slots.Where(s => order.ContainsKey(s.Chunk.Number)).OrderBy(s => order[s.Chunk.Number]).ToArray();
+        return slots.Length == numbers.Count && slots.All(s => s.State == SlotState.Running && string.Equals(s.Worker, worker, StringComparison.Ordinal)) ? slots : null;
+    }
 
     private enum SlotState
     {

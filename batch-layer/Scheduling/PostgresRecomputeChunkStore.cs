@@ -72,8 +72,8 @@ public sealed class PostgresRecomputeChunkStore : IRecomputeChunkStore
 
         await using (var insert = new NpgsqlCommand(
             """
-            INSERT INTO recompute_chunks (run_id, number, view_name, day, state)
-            SELECT @run, c.number, c.view_name, c.day, 'pending' FROM unnest(@numbers, @views, @days) AS c(number, view_name, day)
+            INSERT INTO recompute_chunks (run_id, number, view_name, source, day, state)
+            SELECT @run, c.number, c.view_name, c.source, c.day, 'pending' FROM unnest(@numbers, @views, @sources, @days) AS c(number, view_name, source, day)
             """,
             connection,
             transaction))
@@ -81,6 +81,7 @@ public sealed class PostgresRecomputeChunkStore : IRecomputeChunkStore
             insert.Parameters.AddWithValue("run", spec.RunId);
             insert.Parameters.AddWithValue("numbers", chunks.Select(c => c.Number).ToArray());
             insert.Parameters.AddWithValue("views", chunks.Select(c => c.View).ToArray());
+            insert.Parameters.AddWithValue("sources", chunks.Select(c => c.Source).ToArray());
             insert.Parameters.AddWithValue("days", chunks.Select(c => c.Day).ToArray());
             await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -101,20 +102,25 @@ public sealed class PostgresRecomputeChunkStore : IRecomputeChunkStore
     }
 
     /// <inheritdoc/>
-    public async Task<RecomputeChunk?> TryClaimAsync(string runId, int? number, string worker, TimeSpan lease, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<RecomputeChunk>> TryClaimAsync(string runId, int? number, string worker, TimeSpan lease, CancellationToken cancellationToken)
     {
         await _gate.EnsureAsync(_database.DataSource, cancellationToken).ConfigureAwait(false);
+        // The first claimable chunk (or the one asked for) decides the source and day; its claimable siblings come along.
         await using var command = _database.DataSource.CreateCommand(
             """
-            UPDATE recompute_chunks c SET state = 'running', worker = @worker, lease_until = now() + @lease, claims = c.claims + 1
-            FROM (
-                SELECT k.run_id, k.number FROM recompute_chunks k JOIN recompute_chunk_runs r ON r.run_id = k.run_id
+            WITH first AS (
+                SELECT k.source, k.day FROM recompute_chunks k JOIN recompute_chunk_runs r ON r.run_id = k.run_id
                 WHERE k.run_id = @run AND r.dataset = @dataset AND r.state = 'running' AND (@number::integer IS NULL OR k.number = @number::integer)
                   AND (k.state = 'pending' OR (k.state = 'running' AND k.lease_until < now()))
                 ORDER BY k.number LIMIT 1 FOR UPDATE OF k SKIP LOCKED
-            ) AS pick
-            WHERE c.run_id = pick.run_id AND c.number = pick.number
-            RETURNING c.number, c.view_name, c.day
+            ), pick AS (
+                SELECT k.number FROM recompute_chunks k JOIN first f ON k.source = f.source AND k.day = f.day
+                WHERE k.run_id = @run AND (k.state = 'pending' OR (k.state = 'running' AND k.lease_until < now()))
+                FOR UPDATE OF k SKIP LOCKED
+            )
+            UPDATE recompute_chunks c SET state = 'running', worker = @worker, lease_until = now() + @lease, claims = c.claims + 1
+            FROM pick WHERE c.run_id = @run AND c.number = pick.number
+            RETURNING c.number, c.view_name, c.source, c.day
             """);
         command.Parameters.AddWithValue("run", runId);
         command.Parameters.Add(new NpgsqlParameter("number", NpgsqlDbType.Integer) { Value = (object?)number ?? DBNull.Value });
@@ -122,58 +128,80 @@ public sealed class PostgresRecomputeChunkStore : IRecomputeChunkStore
         command.Parameters.AddWithValue("lease", lease);
         command.Parameters.AddWithValue("dataset", _dataset);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-            ? new RecomputeChunk(reader.GetInt32(0), reader.GetString(1), reader.GetFieldValue<DateOnly>(2))
-            : null;
+        var chunks = new List<RecomputeChunk>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            chunks.Add(new RecomputeChunk(reader.GetInt32(0), reader.GetString(1), reader.GetString(2), reader.GetFieldValue<DateOnly>(3)));
+        }
+
+        chunks.Sort((a, b) => a.Number.CompareTo(b.Number));
+        return chunks;
     }
 
     /// <inheritdoc/>
-    public async Task<bool> RenewAsync(string runId, int number, string worker, TimeSpan lease, CancellationToken cancellationToken) =>
-        await ExecuteHeldAsync(
-            "UPDATE recompute_chunks SET lease_until = now() + @lease WHERE run_id = @run AND number = @number AND worker = @worker AND state = 'running'",
-            runId,
-            number,
-            worker,
+    public async Task<bool> RenewAsync(string runId, IReadOnlyList<int> numbers, string worker, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(numbers);
+        await using var transaction = await HeldAsync(runId, numbers, worker, cancellationToken).ConfigureAwait(false);
+        if (transaction is null)
+        {
+            return false;
+        }
+
+        await transaction.ExecuteAsync(
+            "UPDATE recompute_chunks SET lease_until = now() + @lease WHERE run_id = @run AND number = ANY(@numbers)",
             p => p.AddWithValue("lease", lease),
-            cancellationToken).ConfigureAwait(false) == 1;
+            cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return true;
+    }
 
     /// <inheritdoc/>
-    public async Task<bool> CompleteAsync(string runId, ChunkOutcome outcome, string worker, CancellationToken cancellationToken)
+    public async Task<bool> CompleteAsync(string runId, IReadOnlyList<ChunkOutcome> outcomes, string worker, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(outcome);
-        return await ExecuteHeldAsync(
+        ArgumentNullException.ThrowIfNull(outcomes);
+        await using var transaction = await HeldAsync(runId, outcomes.Select(o => o.Number).ToArray(), worker, cancellationToken).ConfigureAwait(false);
+        if (transaction is null)
+        {
+            return false;
+        }
+
+        await transaction.ExecuteAsync(
             """
-            UPDATE recompute_chunks SET state = 'done', rows_written = @rows, rows_read = @rows_read, file = @file, finished_at = now()
-            WHERE run_id = @run AND number = @number AND worker = @worker AND state = 'running'
+            UPDATE recompute_chunks c SET state = 'done', rows_written = o.rows_written, rows_read = o.rows_read, file = o.file, finished_at = now()
+            FROM unnest(@numbers, @rows, @rows_read, @files) AS o(number, rows_written, rows_read, file)
+            WHERE c.run_id = @run AND c.number = o.number
             """,
-            runId,
-            outcome.Number,
-            worker,
             p =>
             {
-                p.AddWithValue("rows", outcome.Rows);
-                p.AddWithValue("rows_read", outcome.RowsRead);
-                p.Add(new NpgsqlParameter("file", NpgsqlDbType.Text) { Value = (object?)outcome.File ?? DBNull.Value });
+                p.AddWithValue("rows", outcomes.Select(o => o.Rows).ToArray());
+                p.AddWithValue("rows_read", outcomes.Select(o => o.RowsRead).ToArray());
+                p.Add(new NpgsqlParameter("files", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = outcomes.Select(o => o.File).ToArray() });
             },
-            cancellationToken).ConfigureAwait(false) == 1;
+            cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     /// <inheritdoc/>
-    public Task FailAsync(string runId, int number, string worker, string error, CancellationToken cancellationToken) =>
-        ExecuteHeldAsync(
-            "UPDATE recompute_chunks SET state = 'failed', error = @error, finished_at = now() WHERE run_id = @run AND number = @number AND worker = @worker AND state = 'running'",
+    public Task FailAsync(string runId, IReadOnlyList<int> numbers, string worker, string error, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return UpdateHeldAsync(
+            "UPDATE recompute_chunks SET state = 'failed', error = @error, finished_at = now() WHERE run_id = @run AND number = ANY(@numbers) AND worker = @worker AND state = 'running'",
             runId,
-            number,
+            numbers,
             worker,
             p => p.AddWithValue("error", error.Length > MaxErrorLength ? error[..MaxErrorLength] : error),
             cancellationToken);
+    }
 
     /// <inheritdoc/>
-    public Task ReleaseAsync(string runId, int number, string worker, CancellationToken cancellationToken) =>
-        ExecuteHeldAsync(
-            "UPDATE recompute_chunks SET state = 'pending', worker = NULL, lease_until = NULL WHERE run_id = @run AND number = @number AND worker = @worker AND state = 'running'",
+    public Task ReleaseAsync(string runId, IReadOnlyList<int> numbers, string worker, CancellationToken cancellationToken) =>
+        UpdateHeldAsync(
+            "UPDATE recompute_chunks SET state = 'pending', worker = NULL, lease_until = NULL WHERE run_id = @run AND number = ANY(@numbers) AND worker = @worker AND state = 'running'",
             runId,
-            number,
+            numbers,
             worker,
             _ => { },
             cancellationToken);
@@ -225,14 +253,42 @@ public sealed class PostgresRecomputeChunkStore : IRecomputeChunkStore
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<int> ExecuteHeldAsync(string sql, string runId, int number, string worker, Action<NpgsqlParameterCollection> parameters, CancellationToken cancellationToken)
+    private async Task UpdateHeldAsync(string sql, string runId, IReadOnlyList<int> numbers, string worker, Action<NpgsqlParameterCollection> parameters, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(numbers);
         await _gate.EnsureAsync(_database.DataSource, cancellationToken).ConfigureAwait(false);
         await using var command = _database.DataSource.CreateCommand(sql);
         command.Parameters.AddWithValue("run", runId);
-        command.Parameters.AddWithValue("number", number);
+        command.Parameters.AddWithValue("numbers", numbers.ToArray());
         command.Parameters.AddWithValue("worker", worker);
         parameters(command.Parameters);
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    // A transaction holding the rows of the chunks when the worker still holds every one of them (running, its name); null otherwise.
+    private async Task<HeldChunks?> HeldAsync(string runId, IReadOnlyList<int> numbers, string worker, CancellationToken cancellationToken)
+    {
+        await _gate.EnsureAsync(_database.DataSource, cancellationToken).ConfigureAwait(false);
+        var connection = await _database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var held = new HeldChunks(connection, await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false), runId, numbers.ToArray());
+        try
+        {
+            var count = await held.ScalarAsync(
+                "SELECT count(*) FROM (SELECT 1 FROM recompute_chunks WHERE run_id = @run AND number = ANY(@numbers) AND worker = @worker AND state = 'running' FOR UPDATE) AS h",
+                p => p.AddWithValue("worker", worker),
+                cancellationToken).ConfigureAwait(false);
+            if (count == numbers.Count)
+            {
+                return held;
+            }
+        }
+        catch
+        {
+            await held.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        await held.DisposeAsync().ConfigureAwait(false);
+        return null;
     }
 }

@@ -22,7 +22,10 @@ public sealed class RecomputeChunkJob
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
     }
 
-    /// <summary>Runs chunk <paramref name="chunk"/> of engine run <paramref name="runId"/> if it is still to do; returns a one-line summary.</summary>
+    /// <summary>
+    /// Runs chunk <paramref name="chunk"/> of engine run <paramref name="runId"/> if it is still to do (with the other
+    /// claimable chunks of its source and day); returns a one-line summary.
+    /// </summary>
     [Queue(RecomputeJob.Queue)]
     [AutomaticRetry(Attempts = 0, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
     [DisplayName("Batch recompute chunk: run {0} chunk {1}")]
@@ -34,13 +37,15 @@ public sealed class RecomputeChunkJob
             return $"run {runId} has ended; chunk {chunk} not run";
         }
 
-        var outcome = await _worker.RunAsync(spec, chunk, cancellationToken).ConfigureAwait(false);
-        if (outcome is null)
+        var outcomes = await _worker.RunAsync(spec, chunk, cancellationToken).ConfigureAwait(false);
+        if (outcomes is null)
         {
             return $"chunk {chunk} of run {runId} was taken by another worker";
         }
 
-        _logger.LogInformation("Recompute {RunId}: chunk {Chunk} done, {Rows} rows written from {RowsRead} rows read", runId, chunk, outcome.Rows, outcome.RowsRead);
-        return $"chunk {chunk} of run {runId}: {outcome.Rows} rows written, {outcome.RowsRead} rows read";
+        var numbers = string.Join(", ", outcomes.Select(o => o.Number));
+        var (rows, read) = (outcomes.Sum(o => o.Rows), outcomes.Sum(o => o.RowsRead));
+        _logger.LogInformation("Recompute {RunId}: chunks {Chunks} done, {Rows} rows written from {RowsRead} rows read", runId, numbers, rows, read);
+        return $"chunks {numbers} of run {runId}: {rows} rows written, {read} rows read";
     }
 }

@@ -31,6 +31,7 @@ public static class RecomputeChunkSchema
             run_id       text        NOT NULL REFERENCES recompute_chunk_runs (run_id) ON DELETE CASCADE,
             number       integer     NOT NULL,
             view_name    text        NOT NULL,
+            source       text        NOT NULL,
             day          date        NOT NULL,
             state        text        NOT NULL CHECK (state IN ('pending', 'running', 'done', 'failed')),
             worker       text        NULL,
