@@ -316,7 +316,10 @@ public sealed class ChunkedRecomputeStackTests(ITestOutputHelper output) : IAsyn
         return rows;
     }
 
-    /// <summary>The first row's value of <paramref name="sql"/> (parameters: <c>@dataset</c>, and <c>@host</c> or <c>@run</c> = <paramref name="argument"/>); default when none.</summary>
+    /// <summary>
+    /// The first row's value of <paramref name="sql"/> (parameters: <c>@dataset</c>, and <c>@host</c> or <c>@run</c> =
+    /// <paramref name="argument"/>); default when there is none or the table does not exist yet.
+    /// </summary>
     private async Task<T?> ScalarAsync<T>(string sql, Func<NpgsqlDataReader, T> read, string? argument = null)
     {
         await using var connection = new NpgsqlConnection(_rig.Stack.PostgresConnectionString);
@@ -325,8 +328,16 @@ public sealed class ChunkedRecomputeStackTests(ITestOutputHelper output) : IAsyn
         command.Parameters.AddWithValue("dataset", Path.GetFullPath(_rig.Root));
         command.Parameters.AddWithValue("host", argument ?? "");
         command.Parameters.AddWithValue("run", argument ?? "");
-        await using var reader = await command.ExecuteReaderAsync();
-        return await reader.ReadAsync() ? read(reader) : default;
+        try
+        {
+            await using var reader = await command.ExecuteReaderAsync();
+            return await reader.ReadAsync() ? read(reader) : default;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
+        {
+            // The first run on this database creates the tables.
+            return default;
+        }
     }
 
     private void EnsureRunning()
