@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Lambda.Benchmarks.Batch;
 
 /// <summary>Command-line settings of the benchmark.</summary>
-internal sealed record Args(long Events, int Partitions, int PerCommit, int Repeat, int Parallelism, string? Directory, bool Keep, bool Verbose, bool Compact = false, int? SpreadDays = null)
+internal sealed record Args(long Events, int Partitions, int PerCommit, int Repeat, int Parallelism, string? Directory, bool Keep, bool Verbose, bool Compact = false, int? SpreadDays = null, int? Workers = null)
 {
     public static Args Parse(string[] args)
     {
@@ -24,7 +24,8 @@ internal sealed record Args(long Events, int Partitions, int PerCommit, int Repe
                 "--verbose" => result with { Verbose = true },
                 "--compact" => result with { Compact = true },
                 "--spread-days" => result with { SpreadDays = Int() is var days and >= 1 ? days : throw new ArgumentException("--spread-days must be at least 1") },
-                _ => throw new ArgumentException($"unknown argument '{args[i]}'; expected --events, --partitions, --per-commit, --repeat, --parallelism, --dir, --keep, --verbose, --compact, --spread-days"),
+                "--workers" => result with { Workers = Int() is var workers and >= 2 ? workers : throw new ArgumentException("--workers must be at least 2 (one worker is always measured)") },
+                _ => throw new ArgumentException($"unknown argument '{args[i]}'; expected --events, --partitions, --per-commit, --repeat, --parallelism, --dir, --keep, --verbose, --compact, --spread-days, --workers"),
             };
         }
 
