@@ -15,7 +15,8 @@ namespace Lambda.BatchLayer.Scheduling;
 /// <summary>
 /// Runs one recompute end to end, the same way for Hangfire jobs and command-line runs: records it in
 /// <c>batch_runs</c>, takes the recompute lock (one recompute at a time across all instances), runs the
-/// engine (which publishes atomically), records the published days, loads into ClickHouse every day the
+/// engine (which has its chunks run by every batch worker and publishes once, atomically; the chunk count goes to
+/// <c>batch_runs.stage</c> as <c>chunks done/total</c>), records the published days, loads into ClickHouse every day the
 /// dataset root's current manifest names that ClickHouse does not hold yet (this run's and any an earlier
 /// run failed to load), and records the outcome. An error is recorded and rethrown, so Hangfire's
 /// automatic retry sees it.
