@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Text;
 using System.Text.Json;
 using Lambda.IntegrationTests.EndToEnd;
 using Lambda.Shared.BatchViews;
@@ -180,17 +179,17 @@ public sealed class ChunkedRecomputeStackTests(ITestOutputHelper output) : IAsyn
         }
 
         using var serving = StartServing(environment);
-        string? difference = "(no answer yet)";
+        string? answerDifference = "(no answer yet)";
         await PlatformRig.Eventually(
             async () =>
             {
                 var (answerRun, groups) = await QueryAsync(serving);
-                difference = answerRun == runId ? oracle.FindDifference(groups) : $"the answer merges run {answerRun}, not {runId}";
-                return difference is null;
+                answerDifference = answerRun == runId ? oracle.FindDifference(groups) : $"the answer merges run {answerRun}, not {runId}";
+                return answerDifference is null;
             },
             "the answers over the published run to equal the oracle",
             TimeSpan.FromSeconds(60),
-            () => difference ?? "");
+            () => answerDifference ?? "");
 
         // One worker alone (the command line's in-process recompute, no server left) over the same archived events.
         _rig.Kill(coordinating);
@@ -200,48 +199,10 @@ public sealed class ChunkedRecomputeStackTests(ITestOutputHelper output) : IAsyn
         var oneWorker = (await manifests.LoadAsync(CancellationToken.None))!;
         Assert.NotEqual(runId, oneWorker.RunId);
         Assert.Single((await ChunksAsync(oneWorker.RunId)).Select(c => c.Worker).Distinct());
-        AssertSameFiles(twoWorkers, oneWorker);
-    }
-
-    /// <summary>Every view's watermarks and days are the same, and every day file holds the same bytes once run ids are swapped.</summary>
-    private void AssertSameFiles(BatchManifest twoWorkers, BatchManifest oneWorker)
-    {
-        Assert.Equal(twoWorkers.Views.Keys, oneWorker.Views.Keys);
-        var from = Encoding.ASCII.GetBytes(twoWorkers.RunId);
-        var to = Encoding.ASCII.GetBytes(oneWorker.RunId);
-        Assert.Equal(from.Length, to.Length);
-        var files = 0;
-        long bytes = 0;
-        foreach (var (name, two) in twoWorkers.Views)
-        {
-            var one = oneWorker.Views[name];
-            Assert.Equal(two.Watermarks, one.Watermarks);
-            Assert.Equal(two.Days.Select(d => (d.Day, d.Rows)), one.Days.Select(d => (d.Day, d.Rows)));
-            foreach (var (a, b) in two.Days.Zip(one.Days))
-            {
-                Assert.Equal(a.File.Replace(twoWorkers.RunId, oneWorker.RunId, StringComparison.Ordinal), b.File);
-                var left = SwapRunId(File.ReadAllBytes(BatchViewLayout.Resolve(_rig.Root, a.File)), from, to);
-                var right = File.ReadAllBytes(BatchViewLayout.Resolve(_rig.Root, b.File));
-                Assert.True(left.AsSpan().SequenceEqual(right), $"{a.File} and {b.File} differ beyond the run id");
-                files++;
-                bytes += right.Length;
-            }
-        }
-
+        var (difference, files, bytes) = PublishedRunComparison.Compare(_rig.Root, twoWorkers, oneWorker);
+        Assert.Null(difference);
         Assert.True(files >= Days, $"only {files} files compared");
         output.WriteLine($"{files} day files ({bytes} bytes) of run {twoWorkers.RunId} (two workers) equal those of run {oneWorker.RunId} (one worker)");
-    }
-
-    // The run id is in each file's metadata; both ids have the same length, so nothing else moves.
-    private static byte[] SwapRunId(byte[] data, byte[] from, byte[] to)
-    {
-        var result = (byte[])data.Clone();
-        for (var i = result.AsSpan().IndexOf(from); i >= 0; i = result.AsSpan(i + 1).IndexOf(from) is var next and >= 0 ? i + 1 + next : -1)
-        {
-            to.CopyTo(result, i);
-        }
-
-        return result;
     }
 
     private ServiceProcess StartWorker(Dictionary<string, string> environment) =>
