@@ -155,21 +155,33 @@ try
         var several = Engine(shared, helpers);
         await several.RunAsync(request, null, CancellationToken.None);
         await helpers.DrainAsync();
+        // Alternating with one-worker runs, so both see the same machine load (shared machines drift by the minute).
+        var oneTimes = new List<double>();
+        var oneCpu = new List<double>();
         var severalTimes = new List<double>();
+        var severalCpu = new List<double>();
         RecomputeResult? severalLast = null;
         for (var i = 0; i < settings.Repeat; i++)
         {
+            var cpu = Cpu();
+            clock.Restart();
+            await engine.RunAsync(request, null, CancellationToken.None);
+            oneTimes.Add(clock.Elapsed.TotalSeconds);
+            oneCpu.Add(Cpu() - cpu);
+            cpu = Cpu();
             clock.Restart();
             severalLast = await several.RunAsync(request, null, CancellationToken.None);
-            severalTimes.Add(clock.Elapsed.TotalSeconds);
             await helpers.DrainAsync();
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  run {i + 1} with {workers} workers: recompute {severalTimes[^1]:F2} s"));
+            severalTimes.Add(clock.Elapsed.TotalSeconds);
+            severalCpu.Add(Cpu() - cpu);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  run {i + 1}: 1 worker {oneTimes[^1]:F2} s (cpu {oneCpu[^1]:F2} s), {workers} workers {severalTimes[^1]:F2} s (cpu {severalCpu[^1]:F2} s)"));
         }
 
         var sameDays = severalLast!.Days.Select(d => (d.View, d.Day, d.Rows)).Order().SequenceEqual(last.Days.Select(d => (d.View, d.Day, d.Rows)).Order());
         mismatches += sameDays ? 0 : 1;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
-            recompute with 1 worker: median {engineMedian:F2} s; with {workers} workers: median {Median(severalTimes):F2} s (speed-up {engineMedian / Median(severalTimes):F2}x on {Environment.ProcessorCount} cores, {last.Days.Count} view-days)
+            recompute with 1 worker: median {Median(oneTimes):F2} s (cpu {Median(oneCpu):F2} s); with {workers} workers: median {Median(severalTimes):F2} s (cpu {Median(severalCpu):F2} s); speed-up {Median(oneTimes) / Median(severalTimes):F2}x on {Environment.ProcessorCount} cores, {last.Days.Count} view-days
             same days and rows with {workers} workers: {(sameDays ? "yes" : "NO")}
             """));
     }
