@@ -3,8 +3,11 @@ using System.Globalization;
 namespace Lambda.Benchmarks.Batch;
 
 /// <summary>Command-line settings of the benchmark.</summary>
-internal sealed record Args(long Events, int Partitions, int PerCommit, int Repeat, int Parallelism, string? Directory, bool Keep, bool Verbose, bool Compact = false, int? SpreadDays = null, int? Workers = null)
+internal sealed record Args(long Events, int Partitions, int PerCommit, int Repeat, int Parallelism, string? Directory, bool Keep, bool Verbose, bool Compact = false, int? SpreadDays = null)
 {
+    /// <summary><c>--workers N</c>: also time the recompute with N workers (<see cref="WorkersBenchmark"/>); null when not asked.</summary>
+    public int? Workers { get; init; }
+
     public static Args Parse(string[] args)
     {
         var result = new Args(10_000_000, 8, 125_000, 3, Environment.ProcessorCount, null, false, false);

@@ -14,13 +14,10 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 // Recompute throughput over a master dataset next to a plain DuckDB GROUP BY over the same Parquet files.
-// Usage: Lambda.Benchmarks.Batch [--events N] [--partitions P] [--per-commit C] [--repeat R] [--parallelism T] [--dir PATH] [--keep] [--verbose] [--compact] [--spread-days D]
+// Usage: Lambda.Benchmarks.Batch [--events N] [--partitions P] [--per-commit C] [--repeat R] [--parallelism T] [--dir PATH] [--keep] [--verbose] [--compact] [--spread-days D] [--workers N]
 // --compact compacts the master dataset (every commit, up to 1,000,000 events per record) before measuring.
 // --spread-days D draws event times uniformly over D days (a backfill): the cost model says recompute and compaction
 // take time in proportion to rows, so rows/s should hardly move between D = 1 and D = 30.
-// --workers N also times the recompute with N workers claiming the run's chunks (view x day) from one chunk store, the
-// coordinator and N - 1 helpers in this process, each with --parallelism threads; it prints both medians and checks that
-// both published the same days and rows. On 2 cores expect no speed-up: the work is CPU-bound and already parallel.
 var settings = Args.Parse(args);
 var catalog = CatalogLoader.LoadFile(Path.Combine(AppContext.BaseDirectory, "catalog.yaml"));
 var orders = catalog.GetSource("orders");
@@ -53,22 +50,17 @@ try
     var bytes = snapshot.Files.Sum(f => new FileInfo(snapshot.GetPath(f)).Length);
     Console.WriteLine($"master dataset: {snapshot.Rows:N0} rows, {snapshot.Files.Count:N0} files ({bytes / 1048576.0:F0} MiB), {snapshot.CommittedEnds.Count} partitions, days {string.Join(", ", snapshot.Days)}");
 
-    var recomputeOptions = Options.Create(new RecomputeOptions { MaxDegreeOfParallelism = settings.Parallelism });
-    var storage = Options.Create(new BatchStorageOptions { DatasetRoot = root });
-    RecomputeEngine Engine(ChunkWorker? chunks = null, IRecomputeChunkDispatcher? dispatcher = null) => new(
+    var engine = new RecomputeEngine(
         catalog,
-        storage,
-        recomputeOptions,
+        Options.Create(new BatchStorageOptions { DatasetRoot = root }),
+        Options.Create(new RecomputeOptions { MaxDegreeOfParallelism = settings.Parallelism }),
         new ArchiveEndBoundaries(),
         new ManifestStore(root),
         new BatchViewWriter(),
         settings.Verbose
             ? LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true)).CreateLogger<RecomputeEngine>()
             : NullLogger<RecomputeEngine>.Instance,
-        TimeProvider.System,
-        chunks: chunks,
-        dispatcher: dispatcher);
-    var engine = Engine();
+        TimeProvider.System);
     var request = new RecomputeRequest { Mode = RecomputeMode.Full, Views = ["revenue_by_country", "orders_by_status"] };
     // Exactly the snapshot's files (hour files and flush files alike), as the ad hoc SQL reads them.
     var glob = "[" + string.Join(", ", snapshot.Files.Select(f => $"'{snapshot.GetPath(f)}'")) + "]";
@@ -143,47 +135,10 @@ try
         recompute / DuckDB plain: {engineMedian / duckMedian:F2}x wall (target <= 2x), best runs {engineTimes.Min() / duckTimes.Min():F2}x, CPU time {Median(engineCpu) / Median(duckCpu):F2}x
         numbers identical: {(mismatches == 0 ? "yes" : "NO")} ({ours.Count:N0} groups compared, {mismatches} differences)
         """));
+
     if (settings.Workers is { } workers)
     {
-        var shared = new ChunkWorker(
-            new InMemoryRecomputeChunkStore(TimeProvider.System),
-            new ChunkExecutor(catalog, storage, recomputeOptions, new BatchViewWriter()),
-            recomputeOptions,
-            TimeProvider.System,
-            NullLogger<ChunkWorker>.Instance);
-        var helpers = new InProcessChunkDispatcher(shared, workers - 1);
-        var several = Engine(shared, helpers);
-        await several.RunAsync(request, null, CancellationToken.None);
-        await helpers.DrainAsync();
-        // Alternating with one-worker runs, so both see the same machine load (shared machines drift by the minute).
-        var oneTimes = new List<double>();
-        var oneCpu = new List<double>();
-        var severalTimes = new List<double>();
-        var severalCpu = new List<double>();
-        RecomputeResult? severalLast = null;
-        for (var i = 0; i < settings.Repeat; i++)
-        {
-            var cpu = Cpu();
-            clock.Restart();
-            await engine.RunAsync(request, null, CancellationToken.None);
-            oneTimes.Add(clock.Elapsed.TotalSeconds);
-            oneCpu.Add(Cpu() - cpu);
-            cpu = Cpu();
-            clock.Restart();
-            severalLast = await several.RunAsync(request, null, CancellationToken.None);
-            await helpers.DrainAsync();
-            severalTimes.Add(clock.Elapsed.TotalSeconds);
-            severalCpu.Add(Cpu() - cpu);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  run {i + 1}: 1 worker {oneTimes[^1]:F2} s (cpu {oneCpu[^1]:F2} s), {workers} workers {severalTimes[^1]:F2} s (cpu {severalCpu[^1]:F2} s)"));
-        }
-
-        var sameDays = severalLast!.Days.Select(d => (d.View, d.Day, d.Rows)).Order().SequenceEqual(last.Days.Select(d => (d.View, d.Day, d.Rows)).Order());
-        mismatches += sameDays ? 0 : 1;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
-            recompute with 1 worker: median {Median(oneTimes):F2} s (cpu {Median(oneCpu):F2} s); with {workers} workers: median {Median(severalTimes):F2} s (cpu {Median(severalCpu):F2} s); speed-up {Median(oneTimes) / Median(severalTimes):F2}x on {Environment.ProcessorCount} cores, {last.Days.Count} view-days
-            same days and rows with {workers} workers: {(sameDays ? "yes" : "NO")}
-            """));
+        mismatches += await WorkersBenchmark.RunAsync(catalog, root, settings, request, workers);
     }
 
     return mismatches == 0 ? 0 : 1;
