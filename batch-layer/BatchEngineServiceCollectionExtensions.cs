@@ -71,7 +71,9 @@ public static class BatchEngineServiceCollectionExtensions
     /// registered from the <c>ClickHouse</c> section unless it already is). Replace <see cref="IFlushBoundarySource"/>
     /// by registering another implementation first. Also <see cref="BatchViewRetention"/> with
     /// <see cref="RetentionOptions"/> (section <c>Batch:Retention</c>), which the engine runs after every run, and the
-    /// start-up <see cref="SchemaCompatibilityCheck"/>.
+    /// start-up <see cref="SchemaCompatibilityCheck"/>. The run's chunks go through <see cref="ChunkWorker"/> and an
+    /// <see cref="IRecomputeChunkStore"/> (in memory unless one is registered first; an <see cref="IRecomputeChunkDispatcher"/>,
+    /// when registered, offers them to other workers).
     /// </summary>
     public static IServiceCollection AddLambdaRecomputeEngine(this IServiceCollection services, IConfiguration configuration)
     {
@@ -97,6 +99,10 @@ public static class BatchEngineServiceCollectionExtensions
         services.TryAddSingleton<IFlushBoundarySource, SpeedTableFlushBoundarySource>();
         services.AddLambdaLookups(configuration);
         services.TryAddSingleton<BatchViewWriter>();
+        // Chunks are recorded in memory unless a shared store (PostgreSQL, AddLambdaBatchLayer) was registered first.
+        services.TryAddSingleton<IRecomputeChunkStore>(sp => new InMemoryRecomputeChunkStore(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<ChunkExecutor>();
+        services.TryAddSingleton<ChunkWorker>();
         services.TryAddSingleton<IRecomputeEngine, RecomputeEngine>();
         // A catalog that would misread the archived files stops the host before it recomputes (the archiver checks
         // and records by itself, in ArchiverService, before it writes).

@@ -10,6 +10,7 @@ using Lambda.BatchLayer.Compaction;
 using Lambda.BatchLayer.Dashboard;
 using Lambda.BatchLayer.Drift;
 using Lambda.BatchLayer.Loading;
+using Lambda.BatchLayer.Recompute;
 using Lambda.BatchLayer.Scheduling;
 using Lambda.BatchLayer.Status;
 using Lambda.BatchLayer.Telemetry;
@@ -64,6 +65,8 @@ public static class BatchSchedulingServiceCollectionExtensions
         services.TryAddSingleton<BatchLayerMetrics>();
         services.TryAddSingleton<RecomputeRunner>();
         services.TryAddSingleton<CompactionRunner>();
+        // Before the engine: every instance on this PostgreSQL shares the chunks of a recompute.
+        services.TryAddSingleton<IRecomputeChunkStore, PostgresRecomputeChunkStore>();
 
         // The drift audit after every publish (section Drift): it needs the run store's PostgreSQL, so only hosts with it audit.
         services.AddOptions<DriftOptions>().BindConfiguration(DriftOptions.SectionName).ValidateOnStart();
@@ -174,6 +177,9 @@ public static class BatchSchedulingServiceCollectionExtensions
         // Jobs the serving layer enqueues name the shared interface; Hangfire's activator resolves it here.
         services.TryAddTransient<Lambda.Shared.Batch.IRecomputeJob>(sp => sp.GetRequiredService<RecomputeJob>());
         services.TryAddSingleton<RecomputeJobClient>();
+        // A recompute's chunks become jobs any batch-layer server on this storage runs (batch-layer/README.md, "Several batch workers").
+        services.TryAddSingleton<IRecomputeChunkDispatcher, HangfireChunkDispatcher>();
+        services.TryAddTransient<RecomputeChunkJob>();
         services.TryAddTransient<CompactionJob>();
         services.TryAddSingleton<SpeedFlushWaiter>();
         services.TryAddTransient<BackfillJob>();

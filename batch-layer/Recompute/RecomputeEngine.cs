@@ -21,9 +21,11 @@ namespace Lambda.BatchLayer.Recompute;
 /// Recomputes batch views from the master dataset and publishes them atomically through the manifest.
 /// </summary>
 /// <remarks>
-/// <para>A run: lock, load the manifest, plan (<see cref="RecomputePlanner"/>), aggregate the planned days in chunks
-/// (<see cref="ChunkAggregation"/>, the shared <see cref="ViewAggregator"/>), write one file per view and day under a new
-/// run directory, publish a manifest naming them. A failed or cancelled run publishes nothing; a run with nothing new
+/// <para>A run: lock, load the manifest, plan (<see cref="RecomputePlanner"/>), split the planned days into chunks of one
+/// view and one day (<see cref="RecomputeChunkPlanner"/>), have them run by this coordinator and by any worker that takes
+/// them (<see cref="ChunkWorker"/>, <see cref="IRecomputeChunkDispatcher"/>; each writes one file per view and day under
+/// the run directory), and when all are done publish one manifest naming them (<see cref="RecomputeFinalizer"/>), then
+/// audit, retain and drop covered speed deltas as before (batch-layer/README.md, "Several batch workers"). A failed or cancelled run publishes nothing; a run with nothing new
 /// reports <see cref="RecomputeResult.NothingToDo"/>; a run started while another holds the lock fails with
 /// <see cref="InvalidOperationException"/>. Why it aggregates with Parquet.Net and the shared aggregator rather than
 /// DuckDB: docs/design-notes.md, "Batch views, the manifest and the recompute".</para>
@@ -35,7 +37,6 @@ public sealed class RecomputeEngine : IRecomputeEngine
     private readonly RecomputeOptions _options;
     private readonly IFlushBoundarySource _boundaries;
     private readonly IManifestStore _manifests;
-    private readonly BatchViewWriter _writer;
     private readonly ILogger<RecomputeEngine> _logger;
     private readonly TimeProvider _time;
     private readonly BatchViewRetention? _retention;
@@ -43,6 +44,8 @@ public sealed class RecomputeEngine : IRecomputeEngine
     private readonly IPublishedRunAuditor? _auditor;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ILookupReader? _lookups;
+    private readonly ChunkWorker _chunks;
+    private readonly IRecomputeChunkDispatcher? _dispatcher;
 
     /// <summary>
     /// Creates the engine (resolved from DI, see <c>AddLambdaRecomputeEngine</c>). Without
@@ -60,9 +63,12 @@ public sealed class RecomputeEngine : IRecomputeEngine
         BatchViewRetention? retention = null,
         SpeedDeltaRetention? speedRetention = null,
         IPublishedRunAuditor? auditor = null,
-        ILookupReader? lookups = null)
+        ILookupReader? lookups = null,
+        ChunkWorker? chunks = null,
+        IRecomputeChunkDispatcher? dispatcher = null)
     {
         _lookups = lookups;
+        _dispatcher = dispatcher;
         ArgumentNullException.ThrowIfNull(storage);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(manifests);
@@ -71,12 +77,17 @@ public sealed class RecomputeEngine : IRecomputeEngine
         _options = options.Value;
         _boundaries = boundaries;
         _manifests = manifests;
-        _writer = writer;
         _logger = logger;
         _time = time;
         _retention = retention;
         _speedRetention = speedRetention;
         _auditor = auditor;
+        _chunks = chunks ?? new ChunkWorker(
+            new InMemoryRecomputeChunkStore(time),
+            new ChunkExecutor(catalog, storage, options, writer, lookups),
+            options,
+            time,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<ChunkWorker>.Instance);
         if (!string.Equals(Path.GetFullPath(manifests.Root), _root, StringComparison.Ordinal))
         {
             throw new ArgumentException($"the manifest store's root '{manifests.Root}' is not the dataset root '{_root}'", nameof(manifests));
@@ -151,44 +162,37 @@ public sealed class RecomputeEngine : IRecomputeEngine
         }
 
         var planned = clock.Elapsed;
-        var aggregating = TimeSpan.Zero;
-        var writing = TimeSpan.Zero;
-        var recomputed = new List<(ViewPlan Plan, RecomputedDay Day)>();
+        var chunks = RecomputeChunkPlanner.Plan(plans);
+        IReadOnlyList<RecomputedDay> days = [];
         long rowsRead = 0;
-        foreach (var (source, (snapshot, schema)) in sources)
+        if (chunks.Count > 0)
         {
-            var sourcePlans = plans.Where(p => ReferenceEquals(p.View.Source, source) && p.ComputeDays.Count > 0).ToArray();
-            if (sourcePlans.Length == 0)
-            {
-                continue;
-            }
+            var spec = new ChunkRunSpec(
+                runId,
+                plans.Where(p => p.ComputeDays.Count > 0).Select(p => new ChunkViewSpec(p.View.Name, p.View.DefinitionHash, p.Watermarks)).ToArray(),
+                lookups.Versions);
+            var status = await RunChunksAsync(spec, chunks, progress, cancellationToken).ConfigureAwait(false);
+            days = RecomputeFinalizer.Days(chunks, status.Outcomes);
+            rowsRead = status.RowsRead;
+        }
 
-            var aggregation = new ChunkAggregation(snapshot, schema, sourcePlans, lookups);
-            var allDays = sourcePlans.SelectMany(p => p.ComputeDays).Distinct().Order().ToArray();
-            for (var start = 0; start < allDays.Length; start += _options.DaysPerChunk)
+        var computing = clock.Elapsed - planned;
+        progress?.Report(new RecomputeProgress("publish", 0, 1, rowsRead));
+        var manifest = RecomputeFinalizer.BuildManifest(published, plans, days, dropped, runId, lookups, _time.GetUtcNow());
+        var publishedNow = false;
+        try
+        {
+            await _manifests.PublishAsync(manifest, published?.RunId, cancellationToken).ConfigureAwait(false);
+            publishedNow = true;
+        }
+        finally
+        {
+            if (chunks.Count > 0)
             {
-                var chunk = allDays.Skip(start).Take(_options.DaysPerChunk).ToHashSet();
-                var work = aggregation.SelectFiles(chunk);
-                long filesDone = 0;
-                long chunkRows = 0;
-                var phase = clock.Elapsed;
-                var (aggregates, read) = await aggregation.RunAsync(
-                    work,
-                    _options.MaxDegreeOfParallelism,
-                    (_, rows) => progress?.Report(new RecomputeProgress(
-                        "aggregate", Interlocked.Increment(ref filesDone), work.Count, rowsRead + Interlocked.Add(ref chunkRows, rows))),
-                    cancellationToken).ConfigureAwait(false);
-                rowsRead += read;
-                aggregating += clock.Elapsed - phase;
-                phase = clock.Elapsed;
-                recomputed.AddRange(await WriteDaysAsync(runId, sourcePlans, aggregates, chunk, progress, rowsRead, cancellationToken).ConfigureAwait(false));
-                writing += clock.Elapsed - phase;
+                await _chunks.Store.FinishRunAsync(runId, publishedNow, CancellationToken.None).ConfigureAwait(false);
             }
         }
 
-        progress?.Report(new RecomputeProgress("publish", 0, 1, rowsRead));
-        var manifest = BuildManifest(published, plans, recomputed, dropped, runId, lookups);
-        await _manifests.PublishAsync(manifest, published?.RunId, cancellationToken).ConfigureAwait(false);
         progress?.Report(new RecomputeProgress("publish", 1, 1, rowsRead));
         // After the publish and before any speed delta is dropped (the drift audit reads the ones this run now covers).
         if (_auditor is not null)
@@ -196,12 +200,11 @@ public sealed class RecomputeEngine : IRecomputeEngine
             await _auditor.AuditAsync(runId, published, manifest).ConfigureAwait(false);
         }
 
-        var days = recomputed.Select(r => r.Day).ToArray();
         var rowsWritten = days.Sum(d => d.Rows);
         _logger.LogInformation(
-            "Recompute {RunId}: published {Days} recomputed view-days ({RowsWritten} rows) from {RowsRead} master rows in {Elapsed} ms ({Rate:F0} rows/s; plan {Plan} ms, aggregate {Aggregate} ms, write {Write} ms)",
-            runId, days.Length, rowsWritten, rowsRead, clock.ElapsedMilliseconds, rowsRead / Math.Max(clock.Elapsed.TotalSeconds, 1e-9),
-            (long)planned.TotalMilliseconds, (long)aggregating.TotalMilliseconds, (long)writing.TotalMilliseconds);
+            "Recompute {RunId}: published {Days} recomputed view-days ({RowsWritten} rows) from {RowsRead} master rows in {Elapsed} ms ({Rate:F0} rows/s; plan {Plan} ms, {Chunks} chunks {Compute} ms)",
+            runId, days.Count, rowsWritten, rowsRead, clock.ElapsedMilliseconds, rowsRead / Math.Max(clock.Elapsed.TotalSeconds, 1e-9),
+            (long)planned.TotalMilliseconds, chunks.Count, (long)computing.TotalMilliseconds);
         var retention = await RetainAsync(runId, progress, rowsRead).ConfigureAwait(false);
         await DropCoveredSpeedDeltasAsync(runId, published).ConfigureAwait(false);
         return Result(runId, nothingToDo: false, days, rowsRead, rowsWritten, startedAt) with { Retention = retention };
@@ -257,86 +260,53 @@ public sealed class RecomputeEngine : IRecomputeEngine
         }
     }
 
-    private async Task<IReadOnlyList<(ViewPlan Plan, RecomputedDay Day)>> WriteDaysAsync(
-        string runId, IReadOnlyList<ViewPlan> plans, ViewAggregator[] aggregates, IReadOnlySet<DateOnly> chunk, IProgress<RecomputeProgress>? progress, long rowsRead, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records the run's chunks, offers them to the other workers and works on them too until every one is done: this
+    /// coordinator claims what is pending or whose lease ran out (a worker that died), and waits for the others' chunks.
+    /// </summary>
+    private async Task<ChunkRunStatus> RunChunksAsync(
+        ChunkRunSpec spec, IReadOnlyList<RecomputeChunk> chunks, IProgress<RecomputeProgress>? progress, CancellationToken cancellationToken)
     {
-        var files = new List<(ViewPlan Plan, DateOnly Day, ViewGroup[] Groups)>();
-        for (var v = 0; v < plans.Count; v++)
+        var store = _chunks.Store;
+        await store.CreateRunAsync(spec, chunks, ChunkWorker.Identity, cancellationToken).ConfigureAwait(false);
+        try
         {
-            var byDay = aggregates[v].GetGroups()
-                .GroupBy(g => DateOnly.FromDateTime(DateTimeOffset.FromUnixTimeMilliseconds(TimeBucket.Floor(g.BucketStartMilliseconds, Granularity.Day)).UtcDateTime))
-                .ToDictionary(g => g.Key, g => g.ToArray());
-            foreach (var day in plans[v].ComputeDays.Where(chunk.Contains))
+            progress?.Report(new RecomputeProgress("chunks", 0, chunks.Count, 0));
+            if (_dispatcher is not null)
             {
-                if (byDay.TryGetValue(day, out var groups))
+                await _dispatcher.DispatchAsync(spec.RunId, chunks, cancellationToken).ConfigureAwait(false);
+            }
+
+            while (true)
+            {
+                var ran = await _chunks.RunAsync(spec, null, cancellationToken).ConfigureAwait(false);
+                var status = await store.GetStatusAsync(spec.RunId, cancellationToken).ConfigureAwait(false);
+                progress?.Report(new RecomputeProgress("chunks", status.Done, status.Total, status.RowsRead));
+                if (status.Failure is not null)
                 {
-                    files.Add((plans[v], day, groups));
+                    throw new InvalidOperationException($"recompute {spec.RunId}: {status.Failure}");
+                }
+
+                if (status.Done == status.Total)
+                {
+                    _logger.LogInformation(
+                        "Recompute {RunId}: all {Chunks} chunks done (by worker: {Workers})",
+                        spec.RunId, status.Total, string.Join(", ", status.DoneByWorker.OrderBy(w => w.Key, StringComparer.Ordinal).Select(w => $"{w.Key}={w.Value}")));
+                    return status;
+                }
+
+                if (ran is null)
+                {
+                    await Task.Delay(_options.ChunkPollInterval, _time, cancellationToken).ConfigureAwait(false);
                 }
             }
         }
-
-        var written = new (ViewPlan, RecomputedDay)[files.Count];
-        long done = 0;
-        await Parallel.ForEachAsync(
-            Enumerable.Range(0, files.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism, CancellationToken = cancellationToken },
-            async (i, ct) =>
-            {
-                var (plan, day, groups) = files[i];
-                var relative = BatchViewLayout.DayFile(plan.View, runId, day);
-                var rows = await _writer.WriteAsync(BatchViewLayout.Resolve(_root, relative), plan.View, day, runId, groups, ct).ConfigureAwait(false);
-                written[i] = (plan, new RecomputedDay(plan.View.Name, day, rows, relative));
-                progress?.Report(new RecomputeProgress("write", Interlocked.Increment(ref done), files.Count, rowsRead));
-            }).ConfigureAwait(false);
-        return written;
-    }
-
-    private BatchManifest BuildManifest(
-        BatchManifest? published, IReadOnlyList<ViewPlan> plans, IReadOnlyList<(ViewPlan Plan, RecomputedDay Day)> recomputed, IReadOnlyList<string> dropped, string runId,
-        LookupSnapshot lookups)
-    {
-        var now = _time.GetUtcNow();
-        var entries = new SortedDictionary<string, BatchViewEntry>(StringComparer.Ordinal);
-        foreach (var (name, entry) in published?.Views ?? new Dictionary<string, BatchViewEntry>())
+        catch
         {
-            if (!dropped.Contains(name))
-            {
-                entries[name] = entry;
-            }
+            // Nobody claims a chunk of a run that will not publish.
+            await store.FinishRunAsync(spec.RunId, published: false, CancellationToken.None).ConfigureAwait(false);
+            throw;
         }
-
-        foreach (var plan in plans.Where(p => p.HasWork))
-        {
-            var days = new SortedDictionary<DateOnly, BatchViewDay>();
-            foreach (var day in plan.Previous?.Days ?? [])
-            {
-                if (!plan.ComputeDays.Contains(day.Day))
-                {
-                    days[day.Day] = day;
-                }
-            }
-
-            foreach (var (_, day) in recomputed.Where(r => ReferenceEquals(r.Plan, plan)))
-            {
-                days[day.Day] = new BatchViewDay(day.Day, day.File, day.Rows, runId);
-            }
-
-            entries[plan.View.Name] = new BatchViewEntry
-            {
-                View = plan.View.Name,
-                Source = plan.View.Source.Name,
-                DefinitionHash = plan.View.DefinitionHash,
-                RunId = runId,
-                ComputedAt = now,
-                Watermarks = new SortedDictionary<int, long>(plan.Watermarks.ToDictionary()),
-                Days = days.Values.ToArray(),
-                Lookups = plan.View.Enrichments.Count == 0
-                    ? null
-                    : plan.View.Enrichments.ToDictionary(e => e.Lookup.Name, e => lookups.TryGet(e.Lookup.Name, out var t) ? t.Version : 0, StringComparer.Ordinal),
-            };
-        }
-
-        return new BatchManifest { RunId = runId, PublishedAt = now, Views = entries };
     }
 
     private IReadOnlyList<ViewDefinition> Validate(RecomputeRequest request)

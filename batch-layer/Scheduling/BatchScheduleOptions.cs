@@ -45,8 +45,10 @@ public sealed class BatchScheduleOptions
     public string HangfireSchema { get; init; } = "hangfire";
 
     /// <summary>
-    /// Hangfire workers of this instance. Recomputes never run concurrently anyway (a PostgreSQL advisory
-    /// lock serialises them across instances); a second worker only lets another job wait. Default: 1.
+    /// Hangfire workers of this instance. Recomputes never run concurrently (a PostgreSQL advisory lock serialises them
+    /// across instances), but a recompute's chunks are jobs too: the worker coordinating a recompute runs chunks itself,
+    /// the other instances' workers run the rest, and a second worker here would also run chunks beside this instance's
+    /// coordinator (batch-layer/README.md, "Several batch workers"). Default: 1.
     /// </summary>
     public int WorkerCount { get; init; } = 1;
 

@@ -16,7 +16,8 @@ namespace Lambda.BatchLayer.Scheduling;
 /// <summary>
 /// Runs one recompute end to end, the same way for Hangfire jobs and command-line runs: records it in
 /// <c>batch_runs</c>, takes the recompute lock (one recompute at a time across all instances), runs the
-/// engine (which publishes atomically), records the published days, loads into ClickHouse every day the
+/// engine (which has its chunks run by every batch worker and publishes once, atomically; the chunk count goes to
+/// <c>batch_runs.stage</c> as <c>chunks done/total</c>), records the published days, loads into ClickHouse every day the
 /// dataset root's current manifest names that ClickHouse does not hold yet (this run's and any an earlier
 /// run failed to load), and records the outcome. An error is recorded and rethrown, so Hangfire's
 /// automatic retry sees it.
@@ -83,7 +84,7 @@ public sealed class RecomputeRunner
     }
 
     /// <summary>The identity recorded in <c>batch_runs.host</c>: machine name and process id.</summary>
-    public static string HostIdentity { get; } = $"{Environment.MachineName}/{Environment.ProcessId}";
+    public static string HostIdentity => ChunkWorker.Identity;
 
     /// <summary>
     /// Runs the recompute and returns its final record (state succeeded or nothing_to_do).
@@ -128,7 +129,7 @@ public sealed class RecomputeRunner
         var daysLoaded = 0;
         using var flushStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var flushLoop = recorder.RunFlushLoopAsync(
-            (p, ct) => _store.UpdateProgressAsync(runId, state, p.Stage, p.RowsRead, ct),
+            (p, ct) => _store.UpdateProgressAsync(runId, state, StageText(p), p.RowsRead, ct),
             ProgressFlushInterval,
             _time,
             _logger,
@@ -208,6 +209,12 @@ public sealed class RecomputeRunner
         return await _store.GetAsync(runId, CancellationToken.None).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"Recompute run {runId} vanished from batch_runs.");
     }
+
+    /// <summary>The stage recorded in <c>batch_runs.stage</c>: a distributed run's chunk count (<c>chunks 12/40</c>) is shown as it goes.</summary>
+    internal static string StageText(RecomputeProgress progress) =>
+        progress.Stage == "chunks" && progress.Total is { } total
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"chunks {progress.Completed}/{total}")
+            : progress.Stage;
 
     private static async Task StopFlushLoopAsync(CancellationTokenSource stop, Task loop)
     {

@@ -14,7 +14,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 // Recompute throughput over a master dataset next to a plain DuckDB GROUP BY over the same Parquet files.
-// Usage: Lambda.Benchmarks.Batch [--events N] [--partitions P] [--per-commit C] [--repeat R] [--parallelism T] [--dir PATH] [--keep] [--verbose] [--compact] [--spread-days D]
+// Usage: Lambda.Benchmarks.Batch [--events N] [--partitions P] [--per-commit C] [--repeat R] [--parallelism T] [--dir PATH] [--keep] [--verbose] [--compact] [--spread-days D] [--workers N]
 // --compact compacts the master dataset (every commit, up to 1,000,000 events per record) before measuring.
 // --spread-days D draws event times uniformly over D days (a backfill): the cost model says recompute and compaction
 // take time in proportion to rows, so rows/s should hardly move between D = 1 and D = 30.
@@ -131,6 +131,12 @@ try
         recompute / DuckDB plain: {engineMedian / duckMedian:F2}x wall (target <= 2x), best runs {engineTimes.Min() / duckTimes.Min():F2}x, CPU time {Median(engineCpu) / Median(duckCpu):F2}x
         numbers identical: {(mismatches == 0 ? "yes" : "NO")} ({ours.Count:N0} groups compared, {mismatches} differences)
         """));
+
+    if (settings.Workers is { } workers)
+    {
+        mismatches += await WorkersBenchmark.RunAsync(catalog, root, settings, request, workers);
+    }
+
     return mismatches == 0 ? 0 : 1;
 }
 finally

@@ -75,7 +75,7 @@ public sealed class LookupRecomputeTests : IDisposable
     private RecomputeEngine Engine(ILookupReader lookups) => new(
         _catalog,
         Options.Create(new BatchStorageOptions { DatasetRoot = _root.Path }),
-        Options.Create(new RecomputeOptions { MaxDegreeOfParallelism = 2, DaysPerChunk = 2 }),
+        Options.Create(new RecomputeOptions { MaxDegreeOfParallelism = 2 }),
         _boundaries,
         Manifests,
         new BatchViewWriter(),

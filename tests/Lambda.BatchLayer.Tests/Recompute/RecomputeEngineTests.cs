@@ -248,7 +248,7 @@ public sealed class RecomputeEngineTests : IDisposable
             lock (stages)
             {
                 stages.Add(p);
-                if (p.Stage == "aggregate" && p.Completed == 5)
+                if (p.Stage == "chunks" && p.Completed > 0 && p.Completed < p.Total)
                 {
                     cts.Cancel();
                 }
@@ -308,12 +308,54 @@ public sealed class RecomputeEngineTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Chunks_held_by_a_worker_that_died_are_redone_after_its_lease_and_the_run_publishes_the_bytes_of_a_one_worker_run()
+    {
+        AddBoundaries(await ArchiveAsync(FirstWave, perCommit: 3_000));
+        var full = new RecomputeRequest { Mode = RecomputeMode.Full };
+        await Engine().RunAsync(full, null, CancellationToken.None);
+        var alone = (await Store.LoadAsync(CancellationToken.None))!;
+
+        // Beside the coordinator, a worker that claims the first chunks offered and then dies: no renewal, no completion.
+        var options = Options.Create(new RecomputeOptions { MaxDegreeOfParallelism = 3, ChunkLease = TimeSpan.FromMilliseconds(500), ChunkPollInterval = TimeSpan.FromMilliseconds(20) });
+        var storage = Options.Create(new BatchStorageOptions { DatasetRoot = _root.Path });
+        var store = new InMemoryRecomputeChunkStore(TimeProvider.System);
+        var coordinator = new ChunkWorker(store, new ChunkExecutor(_catalog, storage, options, new BatchViewWriter()), options, TimeProvider.System, NullLogger<ChunkWorker>.Instance);
+        var dying = new DyingWorker(store);
+        var progress = new List<RecomputeProgress>();
+        // Without a takeover the run would wait for the dead worker for ever: bounded, it fails instead.
+        using var bound = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var shared = await new RecomputeEngine(
+                _catalog, storage, options, _boundaries, Store, new BatchViewWriter(), NullLogger<RecomputeEngine>.Instance, TimeProvider.System, chunks: coordinator, dispatcher: dying)
+            .RunAsync(full, new SynchronousProgress(p => progress.Add(p)), bound.Token);
+        var published = (await Store.LoadAsync(CancellationToken.None))!;
+
+        Assert.Equal(shared.RunId, published.RunId);
+        Assert.NotEmpty(dying.Claimed);
+        Assert.Contains(shared.Days, d => dying.Claimed.Any(c => c.View == d.View && c.Day == d.Day));
+        var chunks = progress.Where(p => p.Stage == "chunks").ToArray();
+        Assert.Equal(0, chunks[0].Completed);
+        Assert.Equal(chunks[0].Total, chunks[^1].Completed);
+        Assert.Equal(shared.Days.Count, chunks[0].Total);
+        var (difference, files, _) = PublishedRunComparison.Compare(_root.Path, alone, published);
+        Assert.Null(difference);
+        Assert.Equal(shared.Days.Count, files);
+    }
+
+    private sealed class DyingWorker(IRecomputeChunkStore store) : IRecomputeChunkDispatcher
+    {
+        public IReadOnlyList<RecomputeChunk> Claimed { get; private set; } = [];
+
+        public async Task DispatchAsync(string runId, IReadOnlyList<RecomputeChunk> chunks, CancellationToken cancellationToken) =>
+            Claimed = await store.TryClaimAsync(runId, null, "dead-worker/1", TimeSpan.FromMilliseconds(500), cancellationToken);
+    }
+
     private ManifestStore Store => new(_root.Path);
 
     private RecomputeEngine Engine(IFlushBoundarySource? boundaries = null, LambdaCatalog? catalog = null, TimeProvider? time = null, BatchViewRetention? retention = null) => new(
         catalog ?? _catalog,
         Options.Create(new BatchStorageOptions { DatasetRoot = _root.Path }),
-        Options.Create(new RecomputeOptions { MaxDegreeOfParallelism = 3, DaysPerChunk = 2 }),
+        Options.Create(new RecomputeOptions { MaxDegreeOfParallelism = 3 }),
         boundaries ?? _boundaries,
         Store,
         new BatchViewWriter(),

@@ -15,7 +15,7 @@ public sealed class RecomputeRegistrationTests
     [Fact]
     public void The_engine_resolves_with_its_seams_over_the_configured_root()
     {
-        var configuration = Configuration(new() { ["Batch:DatasetRoot"] = "/data/lambda", ["Batch:Recompute:DaysPerChunk"] = "3" });
+        var configuration = Configuration(new() { ["Batch:DatasetRoot"] = "/data/lambda", ["Batch:Recompute:ChunkLease"] = "00:00:20" });
         using var services = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(configuration)
             .AddLambdaRecomputeEngine(configuration)
             .AddLambdaArchiver(configuration)
@@ -26,7 +26,8 @@ public sealed class RecomputeRegistrationTests
         Assert.NotNull(services.GetRequiredService<IClickHouseClient>());
         Assert.Equal("/data/lambda", services.GetRequiredService<IManifestStore>().Root);
         Assert.Equal("/data/lambda", services.GetRequiredService<BatchViewReader>().Root);
-        Assert.Equal(3, services.GetRequiredService<IOptions<RecomputeOptions>>().Value.DaysPerChunk);
+        Assert.Equal(TimeSpan.FromSeconds(20), services.GetRequiredService<IOptions<RecomputeOptions>>().Value.ChunkLease);
+        Assert.IsType<InMemoryRecomputeChunkStore>(services.GetRequiredService<ChunkWorker>().Store);
         var retention = services.GetRequiredService<BatchViewRetention>();
         Assert.Equal(("/data/lambda", true, TimeSpan.FromHours(1)), (retention.Root, retention.Options.Enabled, retention.Options.GracePeriod));
     }
@@ -59,7 +60,7 @@ public sealed class RecomputeRegistrationTests
 
     [Theory]
     [InlineData("Batch:Recompute:MaxDegreeOfParallelism", "0", "MaxDegreeOfParallelism")]
-    [InlineData("Batch:Recompute:DaysPerChunk", "400", "DaysPerChunk")]
+    [InlineData("Batch:Recompute:ChunkLease", "00:00:01", "ChunkLease")]
     [InlineData("Batch:Retention:GracePeriod", "-00:01:00", "Batch:Retention:GracePeriod must be between 0 and 365 days")]
     public async Task Invalid_settings_stop_the_host_naming_the_setting(string key, string value, string expected)
     {

@@ -11,6 +11,8 @@ internal static class OrderStream
 {
     public const double LateShare = 0.15;
 
+    private const long DayMilliseconds = 86_400_000L;
+
     public static readonly DateTimeOffset Start = new(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
 
     /// <summary>Countries, one with a quote and one with a comma, so filters and SQL literals get escaped.</summary>
@@ -18,17 +20,22 @@ internal static class OrderStream
 
     public static readonly string[] Statuses = ["paid", "paid", "paid", "paid", "paid", "paid", "paid", "failed", "failed", "refunded"];
 
-    public static IReadOnlyList<byte[]> Generate(int count, int seed)
+    public static IReadOnlyList<byte[]> Generate(int count, int seed) =>
+        Generate(count, seed, (random, i) => i < count * 2 / 3
+            ? random.NextInt64(2 * DayMilliseconds)
+            : random.NextDouble() < LateShare ? random.NextInt64(DayMilliseconds) : 2 * DayMilliseconds + random.NextInt64(DayMilliseconds));
+
+    /// <summary>Events whose times are spread uniformly over <paramref name="days"/> UTC days from <see cref="Start"/>.</summary>
+    public static IReadOnlyList<byte[]> GenerateOverDays(int count, int seed, int days) =>
+        Generate(count, seed, (random, _) => random.NextInt64(days * DayMilliseconds));
+
+    private static byte[][] Generate(int count, int seed, Func<Random, int, long> offsetOf)
     {
         var random = new Random(seed);
         var events = new byte[count][];
-        var firstPart = count * 2 / 3;
-        const long dayMs = 86_400_000L;
         for (var i = 0; i < count; i++)
         {
-            long offsetMs = i < firstPart
-                ? random.NextInt64(2 * dayMs)
-                : random.NextDouble() < LateShare ? random.NextInt64(dayMs) : 2 * dayMs + random.NextInt64(dayMs);
+            var offsetMs = offsetOf(random, i);
             var ts = Start.AddMilliseconds(offsetMs).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
             var amount = (random.Next(1, 100_000) / 100m).ToString("0.00", CultureInfo.InvariantCulture);
             var country = Countries[random.Next(Countries.Length)].Replace("'", "\\u0027", StringComparison.Ordinal);

@@ -26,6 +26,9 @@ internal sealed class ServiceProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The process id (a service names itself by host and this id, e.g. as a recompute worker).</summary>
+    public int Id => _process.Id;
+
     /// <summary>The last lines the process wrote (standard output and error).</summary>
     public string Tail
     {

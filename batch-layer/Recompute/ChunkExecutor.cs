@@ -1,0 +1,167 @@
+using Lambda.BatchLayer.BatchViews;
+using Lambda.BatchLayer.Dataset;
+using Lambda.Shared.BatchViews;
+using Lambda.Shared.Catalog;
+using Lambda.Shared.Lookups;
+using Lambda.Shared.Time;
+using Microsoft.Extensions.Options;
+using LambdaCatalog = Lambda.Shared.Catalog.Catalog;
+
+namespace Lambda.BatchLayer.Recompute;
+
+/// <summary>
+/// Computes one chunk (one view, one day) of a run and writes its day file under the run's directory: the archived rows
+/// of that day below the run's watermarks, aggregated by the shared <see cref="Lambda.Shared.Aggregation.ViewAggregator"/>
+/// (<see cref="ChunkAggregation"/>), joined with the run's lookup versions. The file depends only on the
+/// <see cref="ChunkRunSpec"/> and those rows, never on the worker or on the file layout of the snapshot it loads (a later
+/// commit holds only offsets above the watermarks; a compaction holds the same rows), so a chunk redone by another worker
+/// writes the same bytes to the same path (written aside, then renamed).
+/// </summary>
+public sealed class ChunkExecutor
+{
+    private readonly LambdaCatalog _catalog;
+    private readonly string _root;
+    private readonly RecomputeOptions _options;
+    private readonly BatchViewWriter _writer;
+    private readonly ILookupReader? _lookups;
+    private readonly Lock _cacheLock = new();
+    private string? _cachedRun;
+    private Dictionary<string, MasterDatasetSnapshot> _snapshots = new(StringComparer.Ordinal);
+    private LookupSnapshot? _lookupSnapshot;
+
+    /// <summary>Creates the executor (resolved from DI, see <c>AddLambdaRecomputeEngine</c>).</summary>
+    public ChunkExecutor(LambdaCatalog catalog, IOptions<BatchStorageOptions> storage, IOptions<RecomputeOptions> options, BatchViewWriter writer, ILookupReader? lookups = null)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        ArgumentNullException.ThrowIfNull(options);
+        _catalog = catalog ?? throw new ArgumentNullException(nameof(catalog));
+        _root = storage.Value.ResolveRoot();
+        _options = options.Value;
+        _writer = writer ?? throw new ArgumentNullException(nameof(writer));
+        _lookups = lookups;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="chunks"/> (of one source and one day) of run <paramref name="spec"/>, reading the day's files once
+    /// for all of them; the outcomes in the same order (the rows read are counted on the first).
+    /// </summary>
+    /// <exception cref="InvalidDataException">This worker's catalog defines a view otherwise than the run was planned with.</exception>
+    public async Task<IReadOnlyList<ChunkOutcome>> RunAsync(ChunkRunSpec spec, IReadOnlyList<RecomputeChunk> chunks, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(chunks);
+        if (chunks.Count == 0 || chunks.Any(c => c.Day != chunks[0].Day || !string.Equals(c.Source, chunks[0].Source, StringComparison.Ordinal)))
+        {
+            throw new ArgumentException("chunks run together must be of one source and one day", nameof(chunks));
+        }
+
+        var day = chunks[0].Day;
+        var plans = chunks.Select(c => Plan(spec, c)).ToArray();
+        if (_options.ChunkDelay > TimeSpan.Zero)
+        {
+            await Task.Delay(_options.ChunkDelay, cancellationToken).ConfigureAwait(false);
+        }
+
+        var source = plans[0].View.Source;
+        var (snapshot, lookups) = await LoadAsync(spec, source, cancellationToken).ConfigureAwait(false);
+        var aggregation = new ChunkAggregation(snapshot, new MasterFileSchema(source), plans, lookups);
+        var (aggregates, rowsRead) = await aggregation.RunAsync(
+            aggregation.SelectFiles(new HashSet<DateOnly> { day }), _options.MaxDegreeOfParallelism, static (_, _) => { }, cancellationToken).ConfigureAwait(false);
+        var outcomes = new ChunkOutcome[chunks.Count];
+        for (var i = 0; i < chunks.Count; i++)
+        {
+            var view = plans[i].View;
+            var read = i == 0 ? rowsRead : 0;
+            var groups = aggregates[i].GetGroups()
+                .Where(g => DateOnly.FromDateTime(DateTimeOffset.FromUnixTimeMilliseconds(TimeBucket.Floor(g.BucketStartMilliseconds, Granularity.Day)).UtcDateTime) == day)
+                .ToArray();
+            if (groups.Length == 0)
+            {
+                outcomes[i] = new ChunkOutcome(chunks[i].Number, 0, null, read);
+                continue;
+            }
+
+            var relative = BatchViewLayout.DayFile(view, spec.RunId, day);
+            var rows = await _writer.WriteAsync(BatchViewLayout.Resolve(_root, relative), view, day, spec.RunId, groups, cancellationToken).ConfigureAwait(false);
+            outcomes[i] = new ChunkOutcome(chunks[i].Number, rows, relative, read);
+        }
+
+        return outcomes;
+    }
+
+    private ViewPlan Plan(ChunkRunSpec spec, RecomputeChunk chunk)
+    {
+        var viewSpec = spec.GetView(chunk.View);
+        if (!_catalog.TryGetView(chunk.View, out var view) || !string.Equals(view.DefinitionHash, viewSpec.DefinitionHash, StringComparison.Ordinal))
+        {
+            throw new InvalidDataException(
+                $"recompute run {spec.RunId} planned view '{chunk.View}' as definition {viewSpec.DefinitionHash}, but this worker's catalog "
+                + (view is null ? "has no such view" : $"defines it as {view.DefinitionHash}") + ": every batch-layer instance must run the same catalog");
+        }
+
+        return new ViewPlan
+        {
+            View = view,
+            Previous = null,
+            Replaced = null,
+            Watermarks = viewSpec.Watermarks,
+            ComputeDays = [chunk.Day],
+        };
+    }
+
+    // A worker runs many chunks of one run: the commit log and the lookups are read once per run and source.
+    private async Task<(MasterDatasetSnapshot Snapshot, LookupSnapshot Lookups)> LoadAsync(ChunkRunSpec spec, SourceDefinition source, CancellationToken cancellationToken)
+    {
+        lock (_cacheLock)
+        {
+            if (!string.Equals(_cachedRun, spec.RunId, StringComparison.Ordinal))
+            {
+                _cachedRun = spec.RunId;
+                _snapshots = new Dictionary<string, MasterDatasetSnapshot>(StringComparer.Ordinal);
+                _lookupSnapshot = null;
+            }
+
+            if (_snapshots.TryGetValue(source.Name, out var cached) && _lookupSnapshot is not null)
+            {
+                return (cached, _lookupSnapshot);
+            }
+        }
+
+        var lookups = await ReadLookupsAsync(spec, cancellationToken).ConfigureAwait(false);
+        var snapshot = MasterDatasetSnapshot.Load(_root, source.Name);
+        lock (_cacheLock)
+        {
+            if (string.Equals(_cachedRun, spec.RunId, StringComparison.Ordinal))
+            {
+                _snapshots.TryAdd(source.Name, snapshot);
+                _lookupSnapshot ??= lookups;
+            }
+        }
+
+        return (snapshot, lookups);
+    }
+
+    private async Task<LookupSnapshot> ReadLookupsAsync(ChunkRunSpec spec, CancellationToken cancellationToken)
+    {
+        if (spec.Lookups.Count == 0)
+        {
+            return LookupSnapshot.Empty;
+        }
+
+        if (_lookups is null)
+        {
+            throw new InvalidOperationException($"recompute run {spec.RunId} joins lookups ({string.Join(", ", spec.Lookups.Keys)}) but this worker has no lookup store");
+        }
+
+        var tables = new List<LookupTable>();
+        foreach (var (name, version) in spec.Lookups.OrderBy(l => l.Key, StringComparer.Ordinal))
+        {
+            var definition = _catalog.Lookups.FirstOrDefault(l => string.Equals(l.Name, name, StringComparison.Ordinal))
+                ?? throw new InvalidDataException($"recompute run {spec.RunId} joins lookup '{name}', which this worker's catalog does not declare");
+            tables.Add(await _lookups.ReadVersionAsync(definition, version, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidDataException($"recompute run {spec.RunId} joins version {version} of lookup '{name}', which the storage does not hold"));
+        }
+
+        return new LookupSnapshot(tables);
+    }
+}

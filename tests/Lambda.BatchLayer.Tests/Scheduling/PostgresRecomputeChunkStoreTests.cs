@@ -1,0 +1,137 @@
+using Lambda.BatchLayer.Recompute;
+using Lambda.BatchLayer.Scheduling;
+using Lambda.BatchLayer.Status;
+using Lambda.BatchLayer.Tests.Status;
+using Lambda.Shared.BatchViews;
+using Lambda.Testing;
+using Microsoft.Extensions.Options;
+
+namespace Lambda.BatchLayer.Tests.Scheduling;
+
+/// <summary>The chunk store of distributed recomputes in a real PostgreSQL: claims, leases on the database clock, datasets.</summary>
+[Trait(TestCategories.Name, TestCategories.Stack)]
+public sealed class PostgresRecomputeChunkStoreTests : IAsyncLifetime
+{
+    private static readonly DateOnly D1 = new(2026, 11, 24);
+    private static readonly DateOnly D2 = new(2026, 11, 25);
+    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
+    private readonly PostgresTestDatabase _postgres = new();
+    private readonly RecomputeChunk[] _chunks =
+    [
+        new(0, "revenue_by_country", "orders", D1), new(1, "orders_by_status", "orders", D1), new(2, "payments_by_method", "payments", D1),
+        new(3, "revenue_by_country", "orders", D2),
+    ];
+
+    private BatchDatabase _database = null!;
+
+    public async Task InitializeAsync()
+    {
+        await _postgres.InitializeAsync();
+        _database = new BatchDatabase(_postgres.ConnectionString);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _database.DisposeAsync();
+        await _postgres.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Two_workers_claim_disjoint_groups_and_the_spec_round_trips()
+    {
+        var store = Store("/data/a");
+        var spec = Spec("run-a");
+        await store.CreateRunAsync(spec, _chunks, "coordinator/1", CancellationToken.None);
+
+        var claims = await Task.WhenAll(Enumerable.Range(0, 4).Select(w => store.TryClaimAsync("run-a", null, $"w{w}", Lease, CancellationToken.None)));
+        var stored = await store.GetRunningSpecAsync("run-a", CancellationToken.None);
+
+        var numbers = claims.SelectMany(c => c.Select(x => x.Number)).Order().ToArray();
+        Assert.Equal([0, 1, 2, 3], numbers);
+        Assert.Contains(claims, c => c.Select(x => x.Number).SequenceEqual([0, 1]));
+        Assert.NotNull(stored);
+        Assert.Equal(spec.RunId, stored.RunId);
+        Assert.Equal(spec.Lookups, stored.Lookups);
+        Assert.Equal(spec.Views.Single().Watermarks, stored.Views.Single().Watermarks);
+        Assert.Equal(spec.Views.Single().DefinitionHash, stored.Views.Single().DefinitionHash);
+    }
+
+    [Fact]
+    public async Task An_expired_lease_lets_another_worker_take_the_chunk_and_only_the_new_holder_completes_it()
+    {
+        var store = Store("/data/a");
+        await store.CreateRunAsync(Spec("run-b"), _chunks, "coordinator/1", CancellationToken.None);
+        Assert.Equal([3], (await store.TryClaimAsync("run-b", 3, "dead/7", TimeSpan.FromSeconds(1), CancellationToken.None)).Select(c => c.Number));
+        Assert.Empty(await store.TryClaimAsync("run-b", 3, "alive/8", Lease, CancellationToken.None));
+
+        // The lease runs out on the database's clock: poll until the claim succeeds.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await store.TryClaimAsync("run-b", 3, "alive/8", Lease, CancellationToken.None)).Count == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the 1 s lease of the dead worker never ran out");
+            await Task.Delay(100);
+        }
+
+        Assert.False(await store.RenewAsync("run-b", [3], "dead/7", Lease, CancellationToken.None));
+        Assert.False(await store.CompleteAsync("run-b", [new ChunkOutcome(3, 1, "late", 1)], "dead/7", CancellationToken.None));
+        Assert.True(await store.RenewAsync("run-b", [3], "alive/8", Lease, CancellationToken.None));
+        Assert.True(await store.CompleteAsync("run-b", [new ChunkOutcome(3, 9, "views/x.parquet", 99)], "alive/8", CancellationToken.None));
+        var status = await store.GetStatusAsync("run-b", CancellationToken.None);
+        Assert.Equal(new ChunkOutcome(3, 9, "views/x.parquet", 99), status.Outcomes.Single());
+        Assert.Equal(new Dictionary<string, int> { ["alive/8"] = 1 }, status.DoneByWorker);
+        Assert.Equal(2L, await _postgres.ScalarAsync<long>("SELECT claims::bigint FROM recompute_chunks WHERE run_id = 'run-b' AND number = 3"));
+    }
+
+    [Fact]
+    public async Task Completing_several_chunks_is_all_or_nothing_and_a_released_chunk_is_claimable_at_once()
+    {
+        var store = Store("/data/a");
+        await store.CreateRunAsync(Spec("run-c"), _chunks, "coordinator/1", CancellationToken.None);
+        var group = await store.TryClaimAsync("run-c", 1, "w1", Lease, CancellationToken.None);
+        Assert.Equal([0, 1], group.Select(c => c.Number));
+        Assert.Equal([2], (await store.TryClaimAsync("run-c", 2, "w2", Lease, CancellationToken.None)).Select(c => c.Number));
+
+        // w1 does not hold chunk 2: nothing of this completion is recorded.
+        Assert.False(await store.CompleteAsync("run-c", [new ChunkOutcome(0, 1, "a", 1), new ChunkOutcome(2, 1, "b", 1)], "w1", CancellationToken.None));
+        Assert.Equal(0, (await store.GetStatusAsync("run-c", CancellationToken.None)).Done);
+        await store.ReleaseAsync("run-c", [2], "w2", CancellationToken.None);
+        Assert.Equal([2], (await store.TryClaimAsync("run-c", null, "w3", Lease, CancellationToken.None)).Select(c => c.Number));
+        Assert.True(await store.CompleteAsync("run-c", [new ChunkOutcome(0, 1, "a", 5), new ChunkOutcome(1, 0, null, 0)], "w1", CancellationToken.None));
+
+        var status = await store.GetStatusAsync("run-c", CancellationToken.None);
+        Assert.Equal((4, 2, 5L), (status.Total, status.Done, status.RowsRead));
+        Assert.Null(status.Outcomes.Single(o => o.Number == 1).File);
+    }
+
+    [Fact]
+    public async Task A_new_run_abandons_the_running_run_of_its_dataset_only_and_a_failure_is_reported()
+    {
+        var a = Store("/data/a");
+        var b = Store("/data/b");
+        await a.CreateRunAsync(Spec("run-d1"), _chunks, "coordinator/1", CancellationToken.None);
+        await b.CreateRunAsync(Spec("run-other"), _chunks, "coordinator/2", CancellationToken.None);
+        Assert.Null(await b.GetRunningSpecAsync("run-d1", CancellationToken.None));
+        Assert.Empty(await b.TryClaimAsync("run-d1", null, "w", Lease, CancellationToken.None));
+
+        await a.CreateRunAsync(Spec("run-d2"), _chunks, "coordinator/1", CancellationToken.None);
+
+        Assert.Null(await a.GetRunningSpecAsync("run-d1", CancellationToken.None));
+        Assert.Empty(await a.TryClaimAsync("run-d1", null, "w", Lease, CancellationToken.None));
+        Assert.NotNull(await b.GetRunningSpecAsync("run-other", CancellationToken.None));
+        var claimed = await a.TryClaimAsync("run-d2", null, "w", Lease, CancellationToken.None);
+        await a.FailAsync("run-d2", claimed.Select(c => c.Number).ToArray(), "w", "InvalidDataException: bad file", CancellationToken.None);
+        Assert.Equal("chunk 0 (revenue_by_country, 2026-11-24) on w: InvalidDataException: bad file", (await a.GetStatusAsync("run-d2", CancellationToken.None)).Failure);
+        await a.FinishRunAsync("run-d2", published: false, CancellationToken.None);
+        Assert.Empty(await a.TryClaimAsync("run-d2", null, "w", Lease, CancellationToken.None));
+        Assert.Equal("failed", await _postgres.ScalarAsync<string>("SELECT state FROM recompute_chunk_runs WHERE run_id = 'run-d2'"));
+        Assert.Equal("abandoned", await _postgres.ScalarAsync<string>("SELECT state FROM recompute_chunk_runs WHERE run_id = 'run-d1'"));
+    }
+
+    private PostgresRecomputeChunkStore Store(string root) =>
+        new(_database, Options.Create(new BatchStorageOptions { DatasetRoot = root }));
+
+    private static ChunkRunSpec Spec(string runId) => new(
+        runId,
+        [new ChunkViewSpec("revenue_by_country", TestCatalogs.RevenueByCountry.DefinitionHash, new Dictionary<int, long> { [0] = 120, [3] = 7 })],
+        new Dictionary<string, long>(StringComparer.Ordinal) { ["countries"] = 3 });
+}
