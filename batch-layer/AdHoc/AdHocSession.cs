@@ -185,6 +185,13 @@ public sealed class AdHocSession : IDisposable
             while (!execution.IsCompleted)
             {
                 await Task.WhenAny(execution, Task.Delay(ProgressPollInterval, CancellationToken.None)).ConfigureAwait(false);
+                if (cancellationToken.IsCancellationRequested && !execution.IsCompleted)
+                {
+                    // DuckDB clears the interrupt flag when a statement begins: an interrupt that came while the
+                    // statement's thread was still starting is lost, so it is repeated until the statement ends.
+                    _connection.NativeConnection.Interrupt();
+                }
+
                 if (progress is not null && !execution.IsCompleted)
                 {
                     var p = _connection.GetQueryProgress();
