@@ -33,7 +33,7 @@ public sealed class AdHocJobStackTests(ITestOutputHelper output) : IAsyncLifetim
     public async Task InitializeAsync()
     {
         _rig = await PlatformRig.CreateAsync("adhoc", Partitions, PlatformRig.RevenueByCountryCatalog, TimeSpan.FromSeconds(30));
-        _hangfireSchema = $"hangfire_adhoc_{_rig.RunId}";
+        _hangfireSchema = _rig.Schema("hangfire");
         var environment = new Dictionary<string, string>(_rig.Environment())
         {
             // A schema of this run's own: no other batch server on the stack takes its jobs, and it takes none of theirs.
@@ -86,17 +86,7 @@ public sealed class AdHocJobStackTests(ITestOutputHelper output) : IAsyncLifetim
     public async Task DisposeAsync()
     {
         _serving?.Dispose();
-        try
-        {
-            await using var connection = new NpgsqlConnection(_rig.Stack.PostgresConnectionString);
-            await connection.OpenAsync();
-            await using var drop = new NpgsqlCommand($"DROP SCHEMA IF EXISTS \"{_hangfireSchema}\" CASCADE", connection);
-            await drop.ExecuteNonQueryAsync();
-        }
-        finally
-        {
-            await _rig.DisposeAsync();
-        }
+        await _rig.DisposeAsync();
     }
 
     [Fact]

@@ -51,22 +51,12 @@ public sealed class NewViewBackfillStackTests(ITestOutputHelper output) : IAsync
     public async Task InitializeAsync()
     {
         _rig = await PlatformRig.CreateAsync("backfill", Partitions, OneViewCatalog, TimeSpan.FromSeconds(30));
-        _hangfireSchema = $"hangfire_backfill_{_rig.RunId}";
+        _hangfireSchema = _rig.Schema("hangfire");
     }
 
     public async Task DisposeAsync()
     {
-        try
-        {
-            await using var connection = new NpgsqlConnection(_rig.Stack.PostgresConnectionString);
-            await connection.OpenAsync();
-            await using var drop = new NpgsqlCommand($"DROP SCHEMA IF EXISTS \"{_hangfireSchema}\" CASCADE", connection);
-            await drop.ExecuteNonQueryAsync();
-        }
-        finally
-        {
-            await _rig.DisposeAsync();
-        }
+        await _rig.DisposeAsync();
     }
 
     [Fact]

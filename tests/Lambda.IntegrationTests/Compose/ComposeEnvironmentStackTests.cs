@@ -48,7 +48,7 @@ public sealed class ComposeEnvironmentStackTests(ITestOutputHelper output) : IAs
     public async Task Services_started_with_the_compose_environment_answer_exactly_through_their_keys()
     {
         var services = ComposeFile.Load(Path.Combine(RepositoryPaths.Root, "docker-compose.yml"));
-        var hangfireSchema = $"hangfire_compose_{_rig.RunId}";
+        var hangfireSchema = _rig.Schema("hangfire");
         var servingPort = FreePort.Next();
         var batchPort = FreePort.Next();
         var speedPort = FreePort.Next();

@@ -36,23 +36,13 @@ public sealed class DriftAuditStackTests(ITestOutputHelper output) : IAsyncLifet
     public async Task InitializeAsync()
     {
         _rig = await PlatformRig.CreateAsync("drift", Partitions, PlatformRig.RevenueByCountryCatalog, TimeSpan.FromSeconds(30));
-        _driftSchema = $"drift_{_rig.Database}";
+        _driftSchema = _rig.Schema("drift");
         _environment = new Dictionary<string, string>(_rig.Environment()) { ["Drift__Schema"] = _driftSchema };
     }
 
     public async Task DisposeAsync()
     {
-        try
-        {
-            await using var connection = new NpgsqlConnection(_rig.Stack.PostgresConnectionString);
-            await connection.OpenAsync();
-            await using var drop = new NpgsqlCommand($"DROP SCHEMA IF EXISTS \"{_driftSchema}\" CASCADE", connection);
-            await drop.ExecuteNonQueryAsync();
-        }
-        finally
-        {
-            await _rig.DisposeAsync();
-        }
+        await _rig.DisposeAsync();
     }
 
     [Fact]

@@ -12,6 +12,8 @@ internal sealed class PlatformRig : IAsyncDisposable
     private readonly List<ServiceProcess> _services = [];
     private readonly Dictionary<string, string> _topics = new(StringComparer.Ordinal);
 
+    private readonly HashSet<string> _schemas = new(StringComparer.Ordinal);
+
     private PlatformRig(string name, StackEndpoints stack, TimeSpan httpTimeout)
     {
         RunId = Guid.NewGuid().ToString("N")[..12];
@@ -20,7 +22,7 @@ internal sealed class PlatformRig : IAsyncDisposable
         Root = Path.Combine(RepositoryPaths.StateDirectory, name, RunId);
         Database = $"{name.Replace('-', '_')}_{RunId}";
         CatalogPath = Path.Combine(Root, "catalog.yaml");
-        AlertSchema = $"alerts_{Database}";
+        AlertSchema = Schema("alerts");
         AlertLockKey = Random.Shared.NextInt64(1, long.MaxValue);
     }
 
@@ -39,6 +41,21 @@ internal sealed class PlatformRig : IAsyncDisposable
 
     /// <summary>The run's PostgreSQL schema of the serving layer's alert tables (runs must not share rules or states).</summary>
     public string AlertSchema { get; }
+
+    /// <summary>
+    /// A PostgreSQL schema of the run's own for <paramref name="kind"/> (e.g. <c>hangfire</c>, <c>drift</c>), so that runs share
+    /// no jobs or rows; dropped when the rig is disposed.
+    /// </summary>
+    public string Schema(string kind)
+    {
+        var schema = $"{kind}_{Database}";
+        lock (_schemas)
+        {
+            _schemas.Add(schema);
+        }
+
+        return schema;
+    }
 
     /// <summary>The run's alert leader lock key (a run's serving instances elect their leader among themselves).</summary>
     public long AlertLockKey { get; }
@@ -255,9 +272,12 @@ internal sealed class PlatformRig : IAsyncDisposable
         }
 
         await using (var postgres = Npgsql.NpgsqlDataSource.Create(Stack.PostgresConnectionString))
-        await using (var drop = postgres.CreateCommand($"DROP SCHEMA IF EXISTS \"{AlertSchema}\" CASCADE"))
         {
-            await drop.ExecuteNonQueryAsync();
+            foreach (var schema in _schemas)
+            {
+                await using var drop = postgres.CreateCommand($"DROP SCHEMA IF EXISTS \"{schema}\" CASCADE");
+                await drop.ExecuteNonQueryAsync();
+            }
         }
 
         var system = new ClickHouseClient(Http, new ClickHouseOptions { Url = Stack.ClickHouseUrl, Database = "system" });

@@ -53,22 +53,12 @@ public sealed class KappaModeStackTests(ITestOutputHelper output) : IAsyncLifeti
     public async Task InitializeAsync()
     {
         _rig = await PlatformRig.CreateAsync("kappa", Partitions, CatalogOf, TimeSpan.FromSeconds(30));
-        _hangfireSchema = $"hangfire_kappa_{_rig.RunId}";
+        _hangfireSchema = _rig.Schema("hangfire");
     }
 
     public async Task DisposeAsync()
     {
-        try
-        {
-            await using var connection = new NpgsqlConnection(_rig.Stack.PostgresConnectionString);
-            await connection.OpenAsync();
-            await using var drop = new NpgsqlCommand($"DROP SCHEMA IF EXISTS \"{_hangfireSchema}\" CASCADE", connection);
-            await drop.ExecuteNonQueryAsync();
-        }
-        finally
-        {
-            await _rig.DisposeAsync();
-        }
+        await _rig.DisposeAsync();
     }
 
     [Fact]

@@ -49,23 +49,12 @@ public sealed class ChunkedRecomputeStackTests(ITestOutputHelper output) : IAsyn
     public async Task InitializeAsync()
     {
         _rig = await PlatformRig.CreateAsync("chunks", Partitions, Catalog, TimeSpan.FromSeconds(30));
-        _hangfireSchema = $"hangfire_chunks_{_rig.RunId}";
+        _hangfireSchema = _rig.Schema("hangfire");
     }
 
     public async Task DisposeAsync()
     {
-        try
-        {
-            await using var connection = new NpgsqlConnection(_rig.Stack.PostgresConnectionString);
-            await connection.OpenAsync();
-            // The run's rows in recompute_chunk_runs age out by themselves (PostgresRecomputeChunkStore.KeepEndedRuns).
-            await using var drop = new NpgsqlCommand($"DROP SCHEMA IF EXISTS \"{_hangfireSchema}\" CASCADE", connection);
-            await drop.ExecuteNonQueryAsync();
-        }
-        finally
-        {
-            await _rig.DisposeAsync();
-        }
+        await _rig.DisposeAsync();
     }
 
     [Fact]
