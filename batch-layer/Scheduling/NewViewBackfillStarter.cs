@@ -46,9 +46,9 @@ public sealed partial class NewViewBackfillStarter : IHostedService
         LambdaCatalog catalog,
         IOptions<BatchScheduleOptions> options,
         ILogger<NewViewBackfillStarter> logger,
-        IOptions<LambdaModeOptions>? mode = null)
+        IOptions<LambdaModeOptions> mode)
     {
-        _kappa = mode?.Value.IsKappa ?? false;
+        _kappa = (mode ?? throw new ArgumentNullException(nameof(mode))).Value.IsKappa;
         _storage = storage ?? throw new ArgumentNullException(nameof(storage));
         _client = client ?? throw new ArgumentNullException(nameof(client));
         _manifests = manifests ?? throw new ArgumentNullException(nameof(manifests));

@@ -58,11 +58,11 @@ public sealed class RecomputeRunner
         IOptions<BatchLoadOptions> load,
         TimeProvider time,
         ILogger<RecomputeRunner> logger,
+        IOptions<LambdaModeOptions> mode,
         BatchLayerMetrics? metrics = null,
-        IExactViewPublisher? exactViews = null,
-        IOptions<LambdaModeOptions>? mode = null)
+        IExactViewPublisher? exactViews = null)
     {
-        _kappa = mode?.Value.IsKappa ?? false;
+        _kappa = (mode ?? throw new ArgumentNullException(nameof(mode))).Value.IsKappa;
         _metrics = metrics;
         _exactViews = exactViews;
         _services = services ?? throw new ArgumentNullException(nameof(services));

@@ -24,9 +24,9 @@ public sealed class RecurringJobRegistrar : IHostedService
     /// <summary>Creates the registrar.</summary>
     public RecurringJobRegistrar(
         IRecurringJobManager manager, IOptions<BatchScheduleOptions> options, IOptions<CompactionOptions> compaction, ILogger<RecurringJobRegistrar> logger,
-        IOptions<LambdaModeOptions>? mode = null)
+        IOptions<LambdaModeOptions> mode)
     {
-        _kappa = mode?.Value.IsKappa ?? false;
+        _kappa = (mode ?? throw new ArgumentNullException(nameof(mode))).Value.IsKappa;
         _manager = manager ?? throw new ArgumentNullException(nameof(manager));
         _options = options?.Value ?? throw new ArgumentNullException(nameof(options));
         _compaction = compaction?.Value ?? throw new ArgumentNullException(nameof(compaction));

@@ -9,7 +9,7 @@ namespace Lambda.ServingLayer.Admin;
 public sealed partial class PostgresBatchStatusStore(NpgsqlDataSource dataSource, ILogger<PostgresBatchStatusStore> logger) : IBatchStatusStore
 {
     private const string Sql =
-        "SELECT id::text, mode, range_from, range_to, state, started_at, finished_at, rows_read, rows_written, error "
+        "SELECT id::text, mode, range_from, range_to, state, stage, started_at, finished_at, rows_read, rows_written, error "
         + "FROM batch_runs ORDER BY started_at DESC, id DESC LIMIT @limit";
 
     /// <inheritdoc/>
@@ -30,11 +30,12 @@ public sealed partial class PostgresBatchStatusStore(NpgsqlDataSource dataSource
                     reader.IsDBNull(2) ? null : reader.GetFieldValue<DateOnly>(2),
                     reader.IsDBNull(3) ? null : reader.GetFieldValue<DateOnly>(3),
                     reader.GetString(4),
-                    reader.GetFieldValue<DateTimeOffset>(5),
-                    reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6),
-                    reader.GetInt64(7),
+                    reader.IsDBNull(5) ? null : reader.GetString(5),
+                    reader.GetFieldValue<DateTimeOffset>(6),
+                    reader.IsDBNull(7) ? null : reader.GetFieldValue<DateTimeOffset>(7),
                     reader.GetInt64(8),
-                    reader.IsDBNull(9) ? null : reader.GetString(9)));
+                    reader.GetInt64(9),
+                    reader.IsDBNull(10) ? null : reader.GetString(10)));
             }
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UndefinedTable)

@@ -6,6 +6,7 @@ using Lambda.BatchLayer.Dataset;
 using Lambda.BatchLayer.Scheduling;
 using Lambda.BatchLayer.Tests.Dataset;
 using Lambda.BatchLayer.Tests.Scheduling;
+using Lambda.Shared.Deployment;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -66,12 +67,12 @@ public sealed class CompactionRunnerTests : IDisposable
         var manager = new RecordingRecurringJobManager();
         var schedule = Options.Create(new BatchScheduleOptions { RecurringJobEnabled = false });
 
-        var registrar = new RecurringJobRegistrar(manager, schedule, Options.Create(new CompactionOptions { Cron = "5 * * * *" }), NullLogger<RecurringJobRegistrar>.Instance);
+        var registrar = new RecurringJobRegistrar(manager, schedule, Options.Create(new CompactionOptions { Cron = "5 * * * *" }), NullLogger<RecurringJobRegistrar>.Instance, Options.Create(new LambdaModeOptions()));
         await registrar.StartAsync(CancellationToken.None);
         var (id, job, cron, queue) = Assert.Single(manager.Added);
         Assert.Equal((CompactionJob.RecurringJobId, typeof(CompactionJob), nameof(CompactionJob.RunAsync), "5 * * * *", RecomputeJob.Queue), (id, job.Type, job.Method.Name, cron, queue));
 
-        registrar = new RecurringJobRegistrar(manager, schedule, Options.Create(new CompactionOptions { RecurringJobEnabled = false }), NullLogger<RecurringJobRegistrar>.Instance);
+        registrar = new RecurringJobRegistrar(manager, schedule, Options.Create(new CompactionOptions { RecurringJobEnabled = false }), NullLogger<RecurringJobRegistrar>.Instance, Options.Create(new LambdaModeOptions()));
         await registrar.StartAsync(CancellationToken.None);
         Assert.Contains(CompactionJob.RecurringJobId, manager.Removed);
     }

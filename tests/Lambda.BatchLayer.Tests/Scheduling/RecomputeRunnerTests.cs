@@ -4,6 +4,7 @@ using Lambda.BatchLayer.Scheduling;
 using Lambda.BatchLayer.Status;
 using Lambda.Shared.Batch;
 using Lambda.Shared.BatchViews;
+using Lambda.Shared.Deployment;
 using Lambda.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -230,7 +231,8 @@ public sealed class RecomputeRunnerTests : IDisposable
             Options.Create(new BatchScheduleOptions()),
             Options.Create(new BatchLoadOptions()),
             TimeProvider.System,
-            NullLogger<RecomputeRunner>.Instance));
+            NullLogger<RecomputeRunner>.Instance,
+            Options.Create(new LambdaModeOptions())));
         Assert.Equal("manifests", error.ParamName);
         Assert.Contains(_otherRoot, error.Message, StringComparison.Ordinal);
     }

@@ -36,6 +36,6 @@ internal static class RecomputeRunners
             Options.Create(new BatchLoadOptions { Enabled = loadEnabled }),
             TimeProvider.System,
             NullLogger<RecomputeRunner>.Instance,
-            mode: mode is null ? null : Options.Create(mode));
+            Options.Create(mode ?? new LambdaModeOptions()));
     }
 }

@@ -114,8 +114,8 @@ public sealed class AdminEndpointTests : IClassFixture<ServingAppFactory>
     {
         var started = new DateTimeOffset(2026, 11, 25, 3, 0, 0, TimeSpan.Zero);
         _factory.Status.Runs.Clear();
-        _factory.Status.Runs.Add(new BatchRun("r1", "incremental", null, null, "succeeded", started, started.AddSeconds(90.5), 1000, 40, null));
-        _factory.Status.Runs.Add(new BatchRun("r2", "backfill", new DateOnly(2026, 11, 1), new DateOnly(2026, 11, 2), "failed", started.AddHours(1), null, 5, 0, "disk full"));
+        _factory.Status.Runs.Add(new BatchRun("r1", "incremental", null, null, "succeeded", null, started, started.AddSeconds(90.5), 1000, 40, null));
+        _factory.Status.Runs.Add(new BatchRun("r2", "backfill", new DateOnly(2026, 11, 1), new DateOnly(2026, 11, 2), "running", "chunks 3/8", started.AddHours(1), null, 5, 0, null));
         _factory.Batch.Publish(TestCatalogs.RevenueByCountry, "r1", new Dictionary<int, long> { [1] = 77, [0] = 42 }, []);
 
         using var response = await _client.GetAsync("/api/admin/batch/status?limit=5");
@@ -126,7 +126,9 @@ public sealed class AdminEndpointTests : IClassFixture<ServingAppFactory>
         var runs = body.GetProperty("runs").EnumerateArray().ToArray();
         Assert.Equal(["r2", "r1"], runs.Select(r => r.GetProperty("run_id").GetString()));
         Assert.Equal("2026-11-01", runs[0].GetProperty("range_from").GetString());
-        Assert.Equal("disk full", runs[0].GetProperty("error").GetString());
+        Assert.Equal("running", runs[0].GetProperty("state").GetString());
+        Assert.Equal("chunks 3/8", runs[0].GetProperty("stage").GetString());
+        Assert.Equal(JsonValueKind.Null, runs[1].GetProperty("stage").ValueKind);
         Assert.Equal(JsonValueKind.Null, runs[0].GetProperty("finished_at").ValueKind);
         Assert.Equal("2026-11-25T03:00:00Z", runs[1].GetProperty("started_at").GetString());
         Assert.Equal(90.5, runs[1].GetProperty("duration_seconds").GetDouble());

@@ -31,7 +31,7 @@ public sealed class PipelineHealthEndpointTests(ServingAppFactory factory) : ICl
         var time = DateTimeOffset.UtcNow;
         history.Add("payments", new PipelineSample(time.AddSeconds(-15), null, 10, 5, TimeSpan.Zero));
         history.Add("payments", new PipelineSample(time, 12.5, 200_000, null, TimeSpan.FromSeconds(90)));
-        history.SetRecompute(new RecomputeReading(time, new BatchRun("run-3", "incremental", null, null, "succeeded", time.AddHours(-30), time.AddHours(-29), 7, 7, null), false));
+        history.SetRecompute(new RecomputeReading(time, new BatchRun("run-3", "incremental", null, null, "succeeded", null, time.AddHours(-30), time.AddHours(-29), 7, 7, null), false));
         using var client = factory.CreateClient(ServingAppFactory.QueryKey);
 
         using var response = await client.GetAsync(Path);

@@ -127,7 +127,9 @@ public sealed class QueryLimitEndpointTests : IClassFixture<ServingAppFactory>
     public async Task A_query_beyond_the_concurrency_waits_in_the_queue_and_is_answered_when_a_permit_frees()
     {
         var reader = new BlockingSpeedViewReader("revenue_by_country");
-        using var app = _factory.WithLimits(new() { ["MaxConcurrentQueries"] = "1", ["QueuedQueries"] = "1", ["Timeout"] = "00:00:01" }, reader);
+        // The first query holds its permit until its timeout: long enough that, on a loaded machine, it still runs when
+        // the second one arrives and is looked at.
+        using var app = _factory.WithLimits(new() { ["MaxConcurrentQueries"] = "1", ["QueuedQueries"] = "1", ["Timeout"] = "00:00:05" }, reader);
         using var client = LimitedApps.ClientOf(app, ServingAppFactory.QueryKey);
 
         var running = client.GetAsync(Hours);

@@ -30,10 +30,10 @@ public sealed class PostgresBatchStatusStoreTests : IAsyncLifetime
         }
 
         await ExecuteAsync("""
-            INSERT INTO batch_runs (id, requested_by, mode, range_from, range_to, state, started_at, finished_at, rows_read, rows_written, host, error) VALUES
-                ('00000000-0000-7000-8000-000000000001', 'schedule', 'incremental', NULL, NULL, 'succeeded', '2026-11-24T03:00:00Z', '2026-11-24T03:01:30Z', 1000, 40, 'h', NULL),
-                ('00000000-0000-7000-8000-000000000002', 'api', 'backfill', '2026-11-01', '2026-11-03', 'failed', '2026-11-25T03:00:00+02:00', NULL, 5, 0, 'h', 'disk full'),
-                ('00000000-0000-7000-8000-000000000003', 'cli', 'full', NULL, NULL, 'running', '2026-11-25T04:00:00Z', NULL, 0, 0, 'h', NULL);
+            INSERT INTO batch_runs (id, requested_by, mode, range_from, range_to, state, stage, started_at, finished_at, rows_read, rows_written, host, error) VALUES
+                ('00000000-0000-7000-8000-000000000001', 'schedule', 'incremental', NULL, NULL, 'succeeded', 'done', '2026-11-24T03:00:00Z', '2026-11-24T03:01:30Z', 1000, 40, 'h', NULL),
+                ('00000000-0000-7000-8000-000000000002', 'api', 'backfill', '2026-11-01', '2026-11-03', 'failed', 'plan', '2026-11-25T03:00:00+02:00', NULL, 5, 0, 'h', 'disk full'),
+                ('00000000-0000-7000-8000-000000000003', 'cli', 'full', NULL, NULL, 'running', 'chunks 3/8', '2026-11-25T04:00:00Z', NULL, 0, 0, 'h', NULL);
             """);
         await using var dataSource = DataSource();
 
@@ -41,8 +41,8 @@ public sealed class PostgresBatchStatusStoreTests : IAsyncLifetime
 
         Assert.Equal(
             [
-                new BatchRun("00000000-0000-7000-8000-000000000003", "full", null, null, "running", new DateTimeOffset(2026, 11, 25, 4, 0, 0, TimeSpan.Zero), null, 0, 0, null),
-                new BatchRun("00000000-0000-7000-8000-000000000002", "backfill", new DateOnly(2026, 11, 1), new DateOnly(2026, 11, 3), "failed", new DateTimeOffset(2026, 11, 25, 1, 0, 0, TimeSpan.Zero), null, 5, 0, "disk full"),
+                new BatchRun("00000000-0000-7000-8000-000000000003", "full", null, null, "running", "chunks 3/8", new DateTimeOffset(2026, 11, 25, 4, 0, 0, TimeSpan.Zero), null, 0, 0, null),
+                new BatchRun("00000000-0000-7000-8000-000000000002", "backfill", new DateOnly(2026, 11, 1), new DateOnly(2026, 11, 3), "failed", "plan", new DateTimeOffset(2026, 11, 25, 1, 0, 0, TimeSpan.Zero), null, 5, 0, "disk full"),
             ],
             runs);
         Assert.All(runs, r => Assert.Equal(TimeSpan.Zero, r.StartedAt.Offset));

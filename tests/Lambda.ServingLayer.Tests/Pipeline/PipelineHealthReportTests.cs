@@ -49,7 +49,7 @@ public sealed class PipelineHealthReportTests
     {
         var history = new PipelineHealthHistory(Options.Create(Settings));
         var started = Now.AddHours(-2).AddMinutes(-5);
-        history.SetRecompute(new RecomputeReading(Now, new BatchRun("run-9", "full", null, null, "succeeded", started, Now.AddHours(-2), 1, 1, null), false));
+        history.SetRecompute(new RecomputeReading(Now, new BatchRun("run-9", "full", null, null, "succeeded", null, started, Now.AddHours(-2), 1, 1, null), false));
 
         var report = PipelineHealthReport.Build(TestCatalogs.Default, history, Settings, Now);
 
@@ -63,7 +63,7 @@ public sealed class PipelineHealthReportTests
         Assert.False(PipelineHealthReport.Build(TestCatalogs.Default, history, Settings, Now, recomputesExpected: false).LastRecompute!.Breached);
 
         // A run still going is as old as its start, 30 min: within the hour.
-        history.SetRecompute(new RecomputeReading(Now, new BatchRun("run-10", "incremental", null, null, "running", Now.AddMinutes(-30), null, 0, 0, null), false));
+        history.SetRecompute(new RecomputeReading(Now, new BatchRun("run-10", "incremental", null, null, "running", null, Now.AddMinutes(-30), null, 0, 0, null), false));
         run = PipelineHealthReport.Build(TestCatalogs.Default, history, Settings, Now).LastRecompute!;
         Assert.Equal((1800.0, null, false), (run.AgeSeconds, run.DurationSeconds, run.Breached));
 

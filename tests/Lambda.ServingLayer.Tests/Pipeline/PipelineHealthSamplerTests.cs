@@ -170,8 +170,8 @@ public sealed class PipelineHealthSamplerTests
     [Fact]
     public async Task The_newest_batch_run_is_recorded_and_a_failing_run_log_is_marked()
     {
-        var run = new BatchRun("run-7", "incremental", null, null, "succeeded", T0.AddHours(-3), T0.AddHours(-3).AddMinutes(4), 10, 5, null);
-        _runs.Runs.Add(new BatchRun("run-6", "incremental", null, null, "failed", T0.AddDays(-1), T0.AddDays(-1).AddMinutes(1), 0, 0, "boom"));
+        var run = new BatchRun("run-7", "incremental", null, null, "succeeded", null, T0.AddHours(-3), T0.AddHours(-3).AddMinutes(4), 10, 5, null);
+        _runs.Runs.Add(new BatchRun("run-6", "incremental", null, null, "failed", null, T0.AddDays(-1), T0.AddDays(-1).AddMinutes(1), 0, 0, "boom"));
         _runs.Runs.Add(run);
 
         await Sampler().SampleAsync(CancellationToken.None);
