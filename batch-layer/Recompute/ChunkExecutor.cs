@@ -38,7 +38,23 @@ public sealed class ChunkExecutor
         _root = storage.Value.ResolveRoot();
         _options = options.Value;
         _writer = writer ?? throw new ArgumentNullException(nameof(writer));
+        RequireLookupsOf(catalog, lookups);
         _lookups = lookups;
+    }
+
+    /// <summary>
+    /// Refuses a missing lookup reader when <paramref name="catalog"/> declares lookups: without one, every view that
+    /// joins a lookup would join nothing and publish days that disagree with the speed layer's.
+    /// </summary>
+    /// <exception cref="ArgumentException">The catalog declares lookups and <paramref name="lookups"/> is null.</exception>
+    internal static void RequireLookupsOf(LambdaCatalog catalog, ILookupReader? lookups)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        if (lookups is null && catalog.Lookups.Count > 0)
+        {
+            throw new ArgumentException(
+                $"the catalog declares lookups ({string.Join(", ", catalog.Lookups.Select(l => l.Name))}) but no lookup reader was given", nameof(lookups));
+        }
     }
 
     /// <summary>

@@ -67,6 +67,7 @@ public sealed class RecomputeEngine : IRecomputeEngine
         ChunkWorker? chunks = null,
         IRecomputeChunkDispatcher? dispatcher = null)
     {
+        ChunkExecutor.RequireLookupsOf(catalog, lookups);
         _lookups = lookups;
         _dispatcher = dispatcher;
         ArgumentNullException.ThrowIfNull(storage);

@@ -4,6 +4,7 @@ using Lambda.BatchLayer.BatchViews;
 using Lambda.BatchLayer.Recompute;
 using Lambda.Shared.Batch;
 using Lambda.Shared.BatchViews;
+using Lambda.Shared.Lookups;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using LambdaCatalog = Lambda.Shared.Catalog.Catalog;
@@ -24,16 +25,17 @@ internal static class WorkersBenchmark
     {
         var options = Options.Create(new RecomputeOptions { MaxDegreeOfParallelism = settings.Parallelism });
         var storage = Options.Create(new BatchStorageOptions { DatasetRoot = root });
+        var lookups = new FileLookupStore(root, TimeProvider.System);
         var shared = new ChunkWorker(
             new InMemoryRecomputeChunkStore(TimeProvider.System),
-            new ChunkExecutor(catalog, storage, options, new BatchViewWriter()),
+            new ChunkExecutor(catalog, storage, options, new BatchViewWriter(), lookups),
             options,
             TimeProvider.System,
             NullLogger<ChunkWorker>.Instance);
         var helpers = new InProcessChunkDispatcher(shared, workers - 1);
         RecomputeEngine Engine(ChunkWorker? chunks, IRecomputeChunkDispatcher? dispatcher) => new(
             catalog, storage, options, new ArchiveEndBoundaries(), new ManifestStore(root), new BatchViewWriter(),
-            NullLogger<RecomputeEngine>.Instance, TimeProvider.System, chunks: chunks, dispatcher: dispatcher);
+            NullLogger<RecomputeEngine>.Instance, TimeProvider.System, lookups: lookups, chunks: chunks, dispatcher: dispatcher);
         var one = Engine(null, null);
         var several = Engine(shared, helpers);
         await several.RunAsync(request, null, CancellationToken.None);

@@ -7,6 +7,7 @@ using Lambda.Shared.Aggregation;
 using Lambda.Shared.Batch;
 using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
+using Lambda.Shared.Lookups;
 using Lambda.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Testing;
@@ -320,13 +321,13 @@ public sealed class RecomputeEngineTests : IDisposable
         var options = Options.Create(new RecomputeOptions { MaxDegreeOfParallelism = 3, ChunkLease = TimeSpan.FromMilliseconds(500), ChunkPollInterval = TimeSpan.FromMilliseconds(20) });
         var storage = Options.Create(new BatchStorageOptions { DatasetRoot = _root.Path });
         var store = new InMemoryRecomputeChunkStore(TimeProvider.System);
-        var coordinator = new ChunkWorker(store, new ChunkExecutor(_catalog, storage, options, new BatchViewWriter()), options, TimeProvider.System, NullLogger<ChunkWorker>.Instance);
+        var coordinator = new ChunkWorker(store, new ChunkExecutor(_catalog, storage, options, new BatchViewWriter(), Lookups), options, TimeProvider.System, NullLogger<ChunkWorker>.Instance);
         var dying = new DyingWorker(store);
         var progress = new List<RecomputeProgress>();
         // Without a takeover the run would wait for the dead worker for ever: bounded, it fails instead.
         using var bound = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         var shared = await new RecomputeEngine(
-                _catalog, storage, options, _boundaries, Store, new BatchViewWriter(), NullLogger<RecomputeEngine>.Instance, TimeProvider.System, chunks: coordinator, dispatcher: dying)
+                _catalog, storage, options, _boundaries, Store, new BatchViewWriter(), NullLogger<RecomputeEngine>.Instance, TimeProvider.System, lookups: Lookups, chunks: coordinator, dispatcher: dying)
             .RunAsync(full, new SynchronousProgress(p => progress.Add(p)), bound.Token);
         var published = (await Store.LoadAsync(CancellationToken.None))!;
 
@@ -361,7 +362,11 @@ public sealed class RecomputeEngineTests : IDisposable
         new BatchViewWriter(),
         NullLogger<RecomputeEngine>.Instance,
         time ?? TimeProvider.System,
-        retention);
+        retention,
+        lookups: Lookups);
+
+    /// <summary>The dataset's lookups: none published here, so every lookup view takes its on_missing path in each run.</summary>
+    private FileLookupStore Lookups => new(_root.Path, TimeProvider.System);
 
     private List<string> RunDirectories() =>
         Directory.EnumerateDirectories(BatchViewLayout.ViewsDirectory(_root.Path), "run=*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
