@@ -33,20 +33,7 @@ public sealed class ArchiverKillTests(ITestOutputHelper output)
         using var directory = new TestDirectory("archive-kill");
         try
         {
-            var catalogPath = Path.Combine(directory.Path, "catalog.yaml");
-            await File.WriteAllTextAsync(catalogPath, TestCatalogs.DefaultWithOrdersTopic(topic.Name), cts.Token);
-            var orders = CatalogLoader.LoadFile(catalogPath).GetSource("orders");
-            var datasetRoot = Path.Combine(directory.Path, "dataset");
-            var settings = new Dictionary<string, string>
-            {
-                ["Kafka:BootstrapServers"] = StackEndpoints.Load().KafkaBootstrap,
-                ["Catalog:Path"] = catalogPath,
-                ["Batch:DatasetRoot"] = datasetRoot,
-                ["Batch:Archiver:Sources:0"] = "orders",
-                ["Batch:Archiver:MaxBatchEvents"] = "20000",
-                ["Batch:Archiver:FlushInterval"] = "00:00:00.500",
-                ["Batch:Archiver:SessionTimeout"] = "00:00:06",
-            };
+            var (settings, orders, datasetRoot) = await ArchiverSetupAsync(topic.Name, directory, cts.Token);
             var expected = new Expected(orders);
             var random = new Random(Seed);
             var clock = Stopwatch.StartNew();
@@ -91,21 +78,8 @@ public sealed class ArchiverKillTests(ITestOutputHelper output)
         using var directory = new TestDirectory("archive-group");
         try
         {
-            var catalogPath = Path.Combine(directory.Path, "catalog.yaml");
-            await File.WriteAllTextAsync(catalogPath, TestCatalogs.DefaultWithOrdersTopic(topic.Name), cts.Token);
-            var orders = CatalogLoader.LoadFile(catalogPath).GetSource("orders");
-            var datasetRoot = Path.Combine(directory.Path, "dataset");
-            var settings = new Dictionary<string, string>
-            {
-                ["Kafka:BootstrapServers"] = StackEndpoints.Load().KafkaBootstrap,
-                ["Catalog:Path"] = catalogPath,
-                ["Batch:DatasetRoot"] = datasetRoot,
-                ["Batch:Archiver:Sources:0"] = "orders",
-                ["Batch:Archiver:ConsumerGroupPrefix"] = $"archive-group-{Guid.NewGuid():N}",
-                ["Batch:Archiver:MaxBatchEvents"] = "20000",
-                ["Batch:Archiver:FlushInterval"] = "00:00:00.500",
-                ["Batch:Archiver:SessionTimeout"] = "00:00:06",
-            };
+            var (settings, orders, datasetRoot) = await ArchiverSetupAsync(topic.Name, directory, cts.Token);
+            settings["Batch:Archiver:ConsumerGroupPrefix"] = $"archive-group-{Guid.NewGuid():N}";
             var expected = new Expected(orders);
             const int wave = 50_000;
             var clock = Stopwatch.StartNew();
@@ -163,6 +137,31 @@ public sealed class ArchiverKillTests(ITestOutputHelper output)
     }
 
     /// <summary>The partitions each member holds by its last assignment line, once they add up to the whole topic.</summary>
+    /// <summary>
+    /// The archiver's settings for the orders of <paramref name="topic"/> (the default catalog with that topic, written into
+    /// <paramref name="directory"/>), the orders source and the dataset root: small batches and a short session timeout, so
+    /// that kills land between many commits and a dead member's partitions move on quickly.
+    /// </summary>
+    private static async Task<(Dictionary<string, string> Settings, SourceDefinition Orders, string DatasetRoot)> ArchiverSetupAsync(
+        string topic, TestDirectory directory, CancellationToken cancellationToken)
+    {
+        var catalogPath = Path.Combine(directory.Path, "catalog.yaml");
+        await File.WriteAllTextAsync(catalogPath, TestCatalogs.DefaultWithOrdersTopic(topic), cancellationToken);
+        var orders = CatalogLoader.LoadFile(catalogPath).GetSource("orders");
+        var datasetRoot = Path.Combine(directory.Path, "dataset");
+        var settings = new Dictionary<string, string>
+        {
+            ["Kafka:BootstrapServers"] = StackEndpoints.Load().KafkaBootstrap,
+            ["Catalog:Path"] = catalogPath,
+            ["Batch:DatasetRoot"] = datasetRoot,
+            ["Batch:Archiver:Sources:0"] = "orders",
+            ["Batch:Archiver:MaxBatchEvents"] = "20000",
+            ["Batch:Archiver:FlushInterval"] = "00:00:00.500",
+            ["Batch:Archiver:SessionTimeout"] = "00:00:06",
+        };
+        return (settings, orders, datasetRoot);
+    }
+
     private static async Task<(HashSet<int> First, HashSet<int> Second)> WaitForSplitAsync(
         ArchiverProcess first, ArchiverProcess second, CancellationToken cancellationToken)
     {
