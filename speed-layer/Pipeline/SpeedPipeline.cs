@@ -185,15 +185,11 @@ internal sealed class SpeedPipeline
                 rejection = new EventRejection(RejectionReason.LookupMissing, lookup, $"lookup '{lookup}' has no row for the event's key at its event time");
             }
         }
-        var processed = Fold(source, state, record, accepted, offset, recordMs, producer, out var skippedBySome);
-        state.LastProcessed = offset;
-        if (!processed)
+        if (!Fold(source, state, record, accepted, offset, recordMs, producer, out var skippedBySome))
         {
             return ProcessOutcome.Skipped;
         }
 
-        _eventsSinceCut++;
-        source.EventsSinceMetrics++;
         if (accepted && !lookupMissing)
         {
             return ProcessOutcome.Accepted;
@@ -237,16 +233,9 @@ internal sealed class SpeedPipeline
             record.Lookups = _lookups.Current;
         }
 
-        var processed = Fold(source, state, record, accepted: true, offset, recordMs: 0, producer: default, out _);
-        state.LastProcessed = offset;
-        if (!processed)
-        {
-            return ProcessOutcome.Skipped;
-        }
-
-        _eventsSinceCut++;
-        source.EventsSinceMetrics++;
-        return ProcessOutcome.Accepted;
+        return Fold(source, state, record, accepted: true, offset, recordMs: 0, producer: default, out _)
+            ? ProcessOutcome.Accepted
+            : ProcessOutcome.Skipped;
     }
 
     /// <summary>
@@ -272,6 +261,10 @@ internal sealed class SpeedPipeline
         state.LastProcessed = Math.Max(state.LastProcessed, lastOffset);
     }
 
+    /// <summary>
+    /// Folds the event at <paramref name="offset"/> into every view of the partition that has not stored it yet and records
+    /// the partition's position; false when every view had stored it already (nothing to flush, nothing counted).
+    /// </summary>
     private bool Fold(
         SourcePipeline source, PartitionState state, EventRecord record, bool accepted, long offset, long recordMs, in ActivityContext producer, out bool skippedBySome)
     {
@@ -309,6 +302,13 @@ internal sealed class SpeedPipeline
                     }
                 }
             }
+        }
+
+        state.LastProcessed = offset;
+        if (processed)
+        {
+            _eventsSinceCut++;
+            source.EventsSinceMetrics++;
         }
 
         return processed;
