@@ -7,7 +7,7 @@ namespace Lambda.Shared.Storage;
 /// S3 has no rename and no create-if-absent, so a unique row insert is what makes a write visible, as in table formats
 /// with a database catalog. Created only when the s3 kind asks for it.
 /// </summary>
-public sealed class StorageCatalog(NpgsqlDataSource dataSource) : IAsyncDisposable
+public sealed class StorageCatalog(NpgsqlDataSource dataSource) : IAsyncDisposable, IDisposable
 {
     /// <summary>The configuration key of the connection string.</summary>
     public const string ConnectionStringKey = "ConnectionStrings:Postgres";
@@ -23,4 +23,7 @@ public sealed class StorageCatalog(NpgsqlDataSource dataSource) : IAsyncDisposab
 
     /// <inheritdoc/>
     public ValueTask DisposeAsync() => DataSource.DisposeAsync();
+
+    /// <inheritdoc/>
+    public void Dispose() => DataSource.Dispose();
 }
