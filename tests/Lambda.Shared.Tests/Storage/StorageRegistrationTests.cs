@@ -1,3 +1,4 @@
+using Lambda.Shared.BatchViews;
 using Lambda.Shared.Lookups;
 using Lambda.Shared.Storage;
 using Microsoft.Extensions.Configuration;
@@ -13,21 +14,22 @@ public sealed class StorageRegistrationTests
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)))
             .Build();
-        return new ServiceCollection().AddLogging().AddLambdaLookups(configuration).BuildServiceProvider();
+        return new ServiceCollection().AddLogging().AddLambdaLookups(configuration).AddLambdaBatchViews(configuration).BuildServiceProvider();
     }
 
     [Fact]
-    public void By_default_everything_stays_in_the_local_dataset_root()
+    public void By_default_lookups_and_batch_views_stay_in_the_local_dataset_root()
     {
         var root = Path.Combine(Path.GetTempPath(), "dataset-" + Guid.NewGuid().ToString("N"));
         using var services = Build(("Batch:DatasetRoot", root));
         Assert.Equal(root, Assert.IsType<LocalObjectStore>(services.GetRequiredService<IObjectStore>()).Location);
         Assert.IsType<FileLookupStore>(services.GetRequiredService<ILookupReader>());
         Assert.IsType<FileLookupStore>(services.GetRequiredService<ILookupPublisher>());
+        Assert.Equal(root, Assert.IsType<ManifestStore>(services.GetRequiredService<IManifestStore>()).Root);
     }
 
     [Fact]
-    public void The_s3_kind_puts_lookups_in_the_bucket_with_their_versions_committed_in_postgres()
+    public void The_s3_kind_puts_lookups_and_batch_views_in_the_bucket_with_their_commit_points_in_postgres()
     {
         using var services = Build(
             ("Storage:Kind", "s3"), ("Storage:ServiceUrl", "http://127.0.0.1:1"), ("Storage:Bucket", "lambda"), ("Storage:Prefix", "prod/"),
@@ -35,6 +37,7 @@ public sealed class StorageRegistrationTests
         Assert.Equal("s3://lambda/prod/", Assert.IsType<S3ObjectStore>(services.GetRequiredService<IObjectStore>()).Location);
         Assert.IsType<ObjectStoreLookupStore>(services.GetRequiredService<ILookupReader>());
         Assert.Same(services.GetRequiredService<ILookupReader>(), services.GetRequiredService<ILookupPublisher>());
+        Assert.IsType<ObjectStoreManifestStore>(services.GetRequiredService<IManifestStore>());
     }
 
     [Fact]
