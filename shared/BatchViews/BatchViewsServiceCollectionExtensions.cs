@@ -1,3 +1,4 @@
+using Lambda.Shared.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -10,7 +11,9 @@ public static class BatchViewsServiceCollectionExtensions
 {
     /// <summary>
     /// Binds <see cref="BatchStorageOptions"/> from the <c>Batch</c> section (<c>Batch:DatasetRoot</c>),
-    /// validated on start, and registers <see cref="IManifestStore"/> (<see cref="ManifestStore"/>),
+    /// validated on start, adds the object storage (<see cref="StorageServiceCollectionExtensions.AddLambdaStorage"/>) and
+    /// registers <see cref="IManifestStore"/> (<see cref="ManifestStore"/> for <c>Storage:Kind = local</c>,
+    /// <see cref="ObjectStoreManifestStore"/> with that root as its local copy for <c>s3</c>) and
     /// <see cref="BatchViewReader"/> as singletons over that root (the batch layer registers its writer itself).
     /// </summary>
     public static IServiceCollection AddLambdaBatchViews(this IServiceCollection services, IConfiguration configuration)
@@ -21,7 +24,14 @@ public static class BatchViewsServiceCollectionExtensions
             .Bind(configuration.GetSection(BatchStorageOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        services.TryAddSingleton<IManifestStore>(sp => new ManifestStore(sp.GetRequiredService<IOptions<BatchStorageOptions>>().Value.ResolveRoot()));
+        services.AddLambdaStorage(configuration);
+        services.TryAddSingleton<IManifestStore>(sp =>
+        {
+            var root = sp.GetRequiredService<IOptions<BatchStorageOptions>>().Value.ResolveRoot();
+            return sp.GetRequiredService<IOptions<StorageOptions>>().Value.Kind == StorageKind.S3
+                ? new ObjectStoreManifestStore(root, sp.GetRequiredService<IObjectStore>(), sp.GetRequiredService<StorageCatalog>().DataSource)
+                : new ManifestStore(root);
+        });
         services.TryAddSingleton(sp => new BatchViewReader(sp.GetRequiredService<IOptions<BatchStorageOptions>>().Value.ResolveRoot()));
         return services;
     }

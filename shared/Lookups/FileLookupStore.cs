@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
-using Lambda.Shared.Events;
 using LambdaCatalog = Lambda.Shared.Catalog.Catalog;
 
 namespace Lambda.Shared.Lookups;
@@ -54,39 +52,12 @@ public sealed class FileLookupStore(string datasetRoot, TimeProvider time) : ILo
         }
 
         var bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
-        using var document = JsonDocument.Parse(bytes);
-        var root = document.RootElement;
-        var header = root.GetProperty("columns").EnumerateArray().Select(c => c.GetString()!).ToArray();
-        var publishedAt = DateTimeOffset.Parse(root.GetProperty("published_at").GetString()!, CultureInfo.InvariantCulture);
-        var rows = root.GetProperty("rows").EnumerateArray()
-            .Select((row, i) => ($"row {i + 1}", (IReadOnlyList<string?>)row.EnumerateArray().Select(c => c.ValueKind == JsonValueKind.Null ? null : c.GetString()).ToArray()));
-        try
-        {
-            return new LookupTable(lookup, version, publishedAt, LookupRowsReader.FromCells(lookup, header, rows));
-        }
-        catch (LookupPublishException ex)
-        {
-            // Written under another definition of the lookup (the catalog changed since): publish it again.
-            throw new InvalidDataException($"lookup '{lookup.Name}' version {version} does not fit the catalog's definition ({ex.Message}); publish the lookup again", ex);
-        }
+        return LookupVersionFile.Parse(lookup, version, bytes);
     }
 
     /// <inheritdoc/>
-    public async Task<LookupSnapshot> ReadSnapshotAsync(LambdaCatalog catalog, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(catalog);
-        var tables = new List<LookupTable>();
-        foreach (var lookup in catalog.Lookups)
-        {
-            if (await CurrentVersionAsync(lookup.Name, cancellationToken).ConfigureAwait(false) is { } version
-                && await ReadVersionAsync(lookup, version, cancellationToken).ConfigureAwait(false) is { } table)
-            {
-                tables.Add(table);
-            }
-        }
-
-        return new LookupSnapshot(tables);
-    }
+    public Task<LookupSnapshot> ReadSnapshotAsync(LambdaCatalog catalog, CancellationToken cancellationToken) =>
+        LookupSnapshots.ReadCurrentAsync(this, catalog, cancellationToken);
 
     /// <inheritdoc/>
     public async Task<LookupTable> PublishAsync(LookupDefinition lookup, IReadOnlyList<LookupRow> rows, CancellationToken cancellationToken)
@@ -108,71 +79,13 @@ public sealed class FileLookupStore(string datasetRoot, TimeProvider time) : ILo
         var table = new LookupTable(lookup, version, publishedAt, rows);
         var target = FileOf(lookup.Name, version);
         var temporary = target + ".tmp-" + Guid.NewGuid().ToString("N");
-        await File.WriteAllBytesAsync(temporary, Serialize(lookup, version, publishedAt, rows), cancellationToken).ConfigureAwait(false);
+        await File.WriteAllBytesAsync(temporary, LookupVersionFile.Serialize(lookup, version, publishedAt, rows), cancellationToken).ConfigureAwait(false);
         File.Move(temporary, target, overwrite: false);
         var pointer = Path.Combine(folder, CurrentFileName);
         var pointerTemporary = pointer + ".tmp-" + Guid.NewGuid().ToString("N");
         await File.WriteAllTextAsync(pointerTemporary, version.ToString(CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
         File.Move(pointerTemporary, pointer, overwrite: true);
         return table;
-    }
-
-    private static byte[] Serialize(LookupDefinition lookup, long version, DateTimeOffset publishedAt, IReadOnlyList<LookupRow> rows)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = false }))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("lookup", lookup.Name);
-            writer.WriteNumber("version", version);
-            writer.WriteString("published_at", publishedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture));
-            writer.WriteString("definition", lookup.CanonicalForm);
-            writer.WriteStartArray("columns");
-            foreach (var column in lookup.ColumnNames)
-            {
-                writer.WriteStringValue(column);
-            }
-
-            writer.WriteEndArray();
-            writer.WriteStartArray("rows");
-            foreach (var row in rows)
-            {
-                writer.WriteStartArray();
-                foreach (var key in row.Keys)
-                {
-                    writer.WriteStringValue(key.ToCanonicalString());
-                }
-
-                if (row.ValidFromMilliseconds is { } from)
-                {
-                    writer.WriteStringValue(LookupValidFrom.Format(from, lookup.Versioning));
-                }
-
-                foreach (var value in row.Values)
-                {
-                    WriteCell(writer, value);
-                }
-
-                writer.WriteEndArray();
-            }
-
-            writer.WriteEndArray();
-            writer.WriteEndObject();
-        }
-
-        return buffer.ToArray();
-    }
-
-    private static void WriteCell(Utf8JsonWriter writer, FieldValue value)
-    {
-        if (value.IsNull)
-        {
-            writer.WriteNullValue();
-        }
-        else
-        {
-            writer.WriteStringValue(value.ToCanonicalString());
-        }
     }
 
     private static async Task<FileStream> AcquireLockAsync(string folder, CancellationToken cancellationToken)

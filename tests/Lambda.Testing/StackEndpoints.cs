@@ -28,6 +28,12 @@ public sealed record StackEndpoints
     /// <summary>Npgsql connection string of the platform database (LAMBDA_POSTGRES).</summary>
     public required string PostgresConnectionString { get; init; }
 
+    /// <summary>
+    /// The local S3-protocol server (LAMBDA_S3_URL, LAMBDA_S3_BUCKET, LAMBDA_S3_ACCESS_KEY, LAMBDA_S3_SECRET_KEY); null
+    /// when the stack was started before it had one (the storage tests then say to run <c>scripts/lambda up</c>).
+    /// </summary>
+    public S3Endpoint? S3 { get; init; }
+
     /// <summary>Reads the endpoints; fails with a message that says how to start the stack.</summary>
     public static StackEndpoints Load()
     {
@@ -69,6 +75,9 @@ public sealed record StackEndpoints
             ClickHouseUrl = new Uri(Get(engine == ClickHouseEngine.Current ? "LAMBDA_CLICKHOUSE_CURRENT_URL" : "LAMBDA_CLICKHOUSE_URL")),
             ClickHouseEngine = engine,
             PostgresConnectionString = Get("LAMBDA_POSTGRES"),
+            S3 = Find("LAMBDA_S3_URL") is { } s3Url
+                ? new S3Endpoint(new Uri(s3Url), Get("LAMBDA_S3_BUCKET"), Get("LAMBDA_S3_ACCESS_KEY"), Get("LAMBDA_S3_SECRET_KEY"))
+                : null,
         };
     }
 }
