@@ -21,6 +21,28 @@ public sealed class SpeedLayerOptions
     public int FlushMaxEvents { get; init; } = 200_000;
 
     /// <summary>
+    /// Consumer lag (events on the broker not yet processed, summed over the assigned partitions that are read) at or above
+    /// which the speed layer is behind: catching up after a restart or an outage, or reading a backlog. While behind, a
+    /// flush waits for <see cref="BacklogFlushInterval"/> or <see cref="BacklogFlushMaxEvents"/>: the freshness the short
+    /// interval buys is lost anyway, and fewer, larger flushes cost the speed layer and ClickHouse less per event (every
+    /// flush is one insert and one verify read per view, and a group of a view is one row per partition and flush).
+    /// Default 100,000.
+    /// </summary>
+    public long BacklogLag { get; init; } = 100_000;
+
+    /// <summary>
+    /// Longest time between two flushes while behind (<see cref="BacklogLag"/>); never shorter than <see cref="FlushInterval"/>.
+    /// Default 5 s.
+    /// </summary>
+    public TimeSpan BacklogFlushInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Events consumed that trigger a flush while behind (<see cref="BacklogLag"/>); never fewer than <see cref="FlushMaxEvents"/>.
+    /// Default 1,000,000.
+    /// </summary>
+    public int BacklogFlushMaxEvents { get; init; } = 1_000_000;
+
+    /// <summary>
     /// Rows one view may accumulate before it is flushed early. One flush is one insert and must stay one
     /// ClickHouse block (at most 1,000,000 rows here). Default 500,000.
     /// </summary>

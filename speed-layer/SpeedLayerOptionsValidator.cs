@@ -18,6 +18,9 @@ public sealed class SpeedLayerOptionsValidator : IValidateOptions<SpeedLayerOpti
 
         Between(errors, prefix + nameof(options.FlushInterval), options.FlushInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(10));
         Between(errors, prefix + nameof(options.FlushMaxEvents), options.FlushMaxEvents, 1, 100_000_000);
+        Between(errors, prefix + nameof(options.BacklogLag), options.BacklogLag, 1, long.MaxValue);
+        Between(errors, prefix + nameof(options.BacklogFlushInterval), options.BacklogFlushInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(10));
+        Between(errors, prefix + nameof(options.BacklogFlushMaxEvents), options.BacklogFlushMaxEvents, 1, 100_000_000);
         Between(errors, prefix + nameof(options.MaxRowsPerInsert), options.MaxRowsPerInsert, 1, Lambda.Shared.SpeedViews.SpeedTableSchema.MaxRowsPerInsert);
         Between(errors, prefix + nameof(options.MaxPendingFlushes), options.MaxPendingFlushes, 1, 10_000);
         if (options.GroupProtocol is not ("classic" or "consumer"))

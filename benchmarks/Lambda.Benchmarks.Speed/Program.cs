@@ -29,11 +29,16 @@ var replayEvents = new Option<long>("--replay-events")
     DefaultValueFactory = _ => 0,
 };
 var replayOnly = new Option<bool>("--replay-only") { Description = "Run only the replay phase.", DefaultValueFactory = _ => false };
+var withoutPairs = new Option<bool>("--without-pairs")
+{
+    Description = "With --catalog-vs-plain: skip the two-view runs that follow the default catalog (where the cost is).",
+    DefaultValueFactory = _ => false,
+};
 var set = new Option<string[]>("--set") { Description = "Extra speed-layer setting as KEY=VALUE (environment form), e.g. SpeedLayer__FlushInterval=00:00:00.250.", DefaultValueFactory = _ => [] };
 
 var root = new RootCommand("Speed-layer benchmark: sustained events/s and freshness p50/p99, produce → ClickHouse.")
 {
-    events, throughputPartitions, rate, seconds, warmup, freshnessPartitions, poll, spreadDays, catalogVsPlain, replayEvents, replayOnly, set,
+    events, throughputPartitions, rate, seconds, warmup, freshnessPartitions, poll, spreadDays, catalogVsPlain, withoutPairs, replayEvents, replayOnly, set,
 };
 root.SetAction(async (parse, cancellationToken) =>
 {
@@ -69,6 +74,7 @@ root.SetAction(async (parse, cancellationToken) =>
         SpeedLayerEnvironment = extra,
         ReplayEvents = parse.GetValue(replayEvents),
         ReplayOnly = parse.GetValue(replayOnly),
+        WithoutPairs = parse.GetValue(withoutPairs),
     };
     try
     {

@@ -35,4 +35,7 @@ internal sealed record SpeedBenchmarkSettings
 
     /// <summary>Whether to run only the replay phase.</summary>
     public bool ReplayOnly { get; init; }
+
+    /// <summary>With <c>--catalog-vs-plain</c>: whether to skip the two-view runs after the default catalog.</summary>
+    public bool WithoutPairs { get; init; }
 }

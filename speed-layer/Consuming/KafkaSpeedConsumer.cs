@@ -203,6 +203,10 @@ internal sealed partial class KafkaSpeedConsumer
         var pollTimeout = _options.PollTimeout;
         var metricsEvery = (long)(_options.MetricsInterval.TotalSeconds * _time.TimestampFrequency);
         var lastMetrics = _time.GetTimestamp();
+
+        // The lag decides how flushes are paced: measured at least as often as a flush may be due.
+        var lagEvery = Math.Min(metricsEvery, (long)(_options.FlushInterval.TotalSeconds * _time.TimestampFrequency));
+        var lastLag = lastMetrics;
         while (!stoppingToken.IsCancellationRequested)
         {
             if (_coordinator.Fault is not null)
@@ -249,17 +253,24 @@ internal sealed partial class KafkaSpeedConsumer
                 Replan(consumer);
             }
 
+            var now = _time.GetTimestamp();
+            if (now - lastLag >= lagEvery)
+            {
+                MeasureLag(consumer, publish: false);
+                lastLag = now;
+            }
+
             if (_pipeline.IsFlushDue())
             {
                 _coordinator.Enqueue(_pipeline.Cut(_coordinator.CanAccept));
                 _blocked = _pipeline.IsCutIncomplete;
             }
 
-            var now = _time.GetTimestamp();
             if (now - lastMetrics >= metricsEvery)
             {
                 PublishMetrics(consumer, _time.GetElapsedTime(lastMetrics, now));
                 lastMetrics = now;
+                lastLag = now;
             }
         }
     }
@@ -608,6 +619,17 @@ internal sealed partial class KafkaSpeedConsumer
             _metrics.EventsProcessed(source, events, elapsed.TotalSeconds);
         }
 
+        MeasureLag(consumer, publish: true);
+    }
+
+    /// <summary>
+    /// Per assigned partition, the events between what was processed and the log's end as the last fetch saw it (librdkafka's
+    /// cached watermarks, no broker call); their sum over the partitions that are read goes to the pipeline, which paces its
+    /// flushes by it (<see cref="SpeedLayerOptions.BacklogLag"/>). A stopped partition is not read, so it does not count.
+    /// </summary>
+    private void MeasureLag(IConsumer<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>> consumer, bool publish)
+    {
+        long total = 0;
         foreach (var (topic, partition, last) in _pipeline.Positions)
         {
             var watermarks = consumer.GetWatermarkOffsets(new TopicPartition(topic, partition));
@@ -619,8 +641,19 @@ internal sealed partial class KafkaSpeedConsumer
             var position = last >= 0 && _epochOf.TryGetValue(topic, out var epoch) && KafkaPosition.EpochOf(last) == epoch.Number
                 ? KafkaPosition.OffsetOf(last) + 1
                 : watermarks.Low.Value;
-            _metrics.Lag(topic, partition, Math.Max(0, watermarks.High.Value - position));
+            var lag = Math.Max(0, watermarks.High.Value - position);
+            if (publish)
+            {
+                _metrics.Lag(topic, partition, lag);
+            }
+
+            if (!_stopped.Contains((topic, partition)))
+            {
+                total += lag;
+            }
         }
+
+        _pipeline.Lag = total;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The catalog has no views; nothing to consume")]

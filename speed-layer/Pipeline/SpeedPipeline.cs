@@ -31,6 +31,9 @@ internal sealed class SpeedPipeline
     private readonly TimeProvider _time;
     private readonly long _flushIntervalTicks;
     private readonly long _flushMaxEvents;
+    private readonly long _backlogFlushIntervalTicks;
+    private readonly long _backlogFlushMaxEvents;
+    private readonly long _backlogLag;
     private readonly int _maxRowsPerInsert;
     private SourcePipeline? _lastSource;
     private long _lastCut;
@@ -58,6 +61,9 @@ internal sealed class SpeedPipeline
         _time = time;
         _flushIntervalTicks = (long)(options.FlushInterval.TotalSeconds * time.TimestampFrequency);
         _flushMaxEvents = options.FlushMaxEvents;
+        _backlogFlushIntervalTicks = Math.Max(_flushIntervalTicks, (long)(options.BacklogFlushInterval.TotalSeconds * time.TimestampFrequency));
+        _backlogFlushMaxEvents = Math.Max(_flushMaxEvents, options.BacklogFlushMaxEvents);
+        _backlogLag = options.BacklogLag;
         _maxRowsPerInsert = options.MaxRowsPerInsert;
         foreach (var source in catalog.Sources)
         {
@@ -315,13 +321,35 @@ internal sealed class SpeedPipeline
     }
 
     /// <summary>
+    /// The consumer lag last measured (events on the broker not yet processed over the assigned partitions that are read);
+    /// at or above <see cref="SpeedLayerOptions.BacklogLag"/> the pipeline is <see cref="IsBehind"/>. Set by the consumer.
+    /// </summary>
+    public long Lag { get; set; }
+
+    /// <summary>Whether the consumer is behind: cuts are then paced by the backlog interval and event count.</summary>
+    public bool IsBehind => Lag >= _backlogLag;
+
+    /// <summary>
     /// Whether a cut is due: the flush interval has passed since the last cut with events pending, enough
     /// events arrived, a view approaches the row limit of one insert, or the previous cut could not take everything.
+    /// While <see cref="IsBehind"/>, the interval and the event count are the backlog ones (fewer, larger flushes).
     /// </summary>
-    public bool IsFlushDue() =>
-        _cutIncomplete
-        || _rowLimitReached
-        || (_eventsSinceCut > 0 && (_eventsSinceCut >= _flushMaxEvents || _time.GetTimestamp() - _lastCut >= _flushIntervalTicks));
+    public bool IsFlushDue()
+    {
+        if (_cutIncomplete || _rowLimitReached)
+        {
+            return true;
+        }
+
+        if (_eventsSinceCut == 0)
+        {
+            return false;
+        }
+
+        var behind = IsBehind;
+        return _eventsSinceCut >= (behind ? _backlogFlushMaxEvents : _flushMaxEvents)
+            || _time.GetTimestamp() - _lastCut >= (behind ? _backlogFlushIntervalTicks : _flushIntervalTicks);
+    }
 
     /// <summary>
     /// Takes out one batch per view that has pending events and that <paramref name="canAccept"/> lets through;

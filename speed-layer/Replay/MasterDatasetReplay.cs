@@ -78,6 +78,9 @@ internal sealed partial class MasterDatasetReplay(
                 (record, position) =>
                 {
                     pipeline.ProcessArchived(topic, resume.Partition, position, record);
+
+                    // A replay is a backlog until the partition's end: its flushes are paced as one (SpeedLayerOptions.BacklogLag).
+                    pipeline.Lag = end - 1 - position;
                     if (pipeline.IsFlushDue())
                     {
                         // Blocks while the writers are full: the replay is paced by ClickHouse, like consumption.

@@ -13,6 +13,9 @@ public sealed class SpeedLayerOptionsValidatorTests
     [InlineData("GroupId", "SpeedLayer:GroupId")]
     [InlineData("FlushInterval", "SpeedLayer:FlushInterval")]
     [InlineData("FlushMaxEvents", "SpeedLayer:FlushMaxEvents")]
+    [InlineData("BacklogLag", "SpeedLayer:BacklogLag")]
+    [InlineData("BacklogFlushInterval", "SpeedLayer:BacklogFlushInterval")]
+    [InlineData("BacklogFlushMaxEvents", "SpeedLayer:BacklogFlushMaxEvents")]
     [InlineData("MaxRowsPerInsert", "SpeedLayer:MaxRowsPerInsert")]
     [InlineData("MaxPendingFlushes", "SpeedLayer:MaxPendingFlushes")]
     [InlineData("GroupProtocol", "SpeedLayer:GroupProtocol")]
@@ -26,6 +29,9 @@ public sealed class SpeedLayerOptionsValidatorTests
             "GroupId" => new SpeedLayerOptions { GroupId = " " },
             "FlushInterval" => new SpeedLayerOptions { FlushInterval = TimeSpan.Zero },
             "FlushMaxEvents" => new SpeedLayerOptions { FlushMaxEvents = 0 },
+            "BacklogLag" => new SpeedLayerOptions { BacklogLag = 0 },
+            "BacklogFlushInterval" => new SpeedLayerOptions { BacklogFlushInterval = TimeSpan.FromHours(1) },
+            "BacklogFlushMaxEvents" => new SpeedLayerOptions { BacklogFlushMaxEvents = 0 },
             "MaxRowsPerInsert" => new SpeedLayerOptions { MaxRowsPerInsert = 2_000_000 },
             "MaxPendingFlushes" => new SpeedLayerOptions { MaxPendingFlushes = 0 },
             "GroupProtocol" => new SpeedLayerOptions { GroupProtocol = "eager" },

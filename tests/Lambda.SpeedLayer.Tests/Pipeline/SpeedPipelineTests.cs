@@ -288,6 +288,47 @@ public sealed class SpeedPipelineTests
     }
 
     [Fact]
+    public async Task While_behind_a_flush_waits_for_the_backlog_interval_or_event_count_and_the_short_interval_returns_once_caught_up()
+    {
+        await using var driver = await PacedAsync(4, TimeSpan.FromMilliseconds(500), backlogLag: 100, TimeSpan.FromSeconds(5), backlogMaxEvents: 8);
+        driver.Pipeline.Lag = 100;
+        Assert.True(driver.Pipeline.IsBehind);
+        await driver.PumpAsync(1, cutWhenDue: false);
+        driver.Time.Advance(TimeSpan.FromSeconds(1));
+        Assert.False(driver.Pipeline.IsFlushDue());
+        driver.Time.Advance(TimeSpan.FromSeconds(4));
+        Assert.True(driver.Pipeline.IsFlushDue());
+        driver.Pipeline.Cut(_ => true);
+
+        // By count: the backlog's event count, not the caught-up one.
+        await driver.PumpAsync(7, cutWhenDue: false);
+        Assert.False(driver.Pipeline.IsFlushDue());
+        await driver.PumpAsync(1, cutWhenDue: false);
+        Assert.True(driver.Pipeline.IsFlushDue());
+        driver.Pipeline.Cut(_ => true);
+
+        // Caught up: the short interval applies again at once.
+        await driver.PumpAsync(1, cutWhenDue: false);
+        driver.Time.Advance(TimeSpan.FromSeconds(1));
+        Assert.False(driver.Pipeline.IsFlushDue());
+        driver.Pipeline.Lag = 99;
+        Assert.False(driver.Pipeline.IsBehind);
+        Assert.True(driver.Pipeline.IsFlushDue());
+    }
+
+    [Fact]
+    public async Task The_backlog_pacing_never_flushes_more_often_than_the_caught_up_one()
+    {
+        await using var driver = await PacedAsync(5, TimeSpan.FromSeconds(10), backlogLag: 1, TimeSpan.FromSeconds(1), backlogMaxEvents: 2);
+        driver.Pipeline.Lag = 1_000;
+        await driver.PumpAsync(4, cutWhenDue: false);
+        driver.Time.Advance(TimeSpan.FromSeconds(9));
+        Assert.False(driver.Pipeline.IsFlushDue());
+        await driver.PumpAsync(1, cutWhenDue: false);
+        Assert.True(driver.Pipeline.IsFlushDue());
+    }
+
+    [Fact]
     public async Task A_view_held_back_by_a_full_writer_keeps_its_events_for_the_next_cut()
     {
         await using var driver = new SpeedPipelineDriver(Catalog, Options());
@@ -348,6 +389,23 @@ public sealed class SpeedPipelineTests
         Assert.Equal(ProcessOutcome.NotAssigned, pipeline.Process(Topic, 0, 0, default, "{}"u8));
         Assert.Equal(ProcessOutcome.NotAssigned, pipeline.Process("other", 0, 0, default, "{}"u8));
         Assert.False(pipeline.HasPending);
+    }
+
+    /// <summary>A driver over one partition of 20 events, with the caught-up and the backlog pacing given.</summary>
+    private static async Task<SpeedPipelineDriver> PacedAsync(
+        int flushMaxEvents, TimeSpan interval, long backlogLag, TimeSpan backlogInterval, int backlogMaxEvents)
+    {
+        var driver = new SpeedPipelineDriver(Catalog, new SpeedLayerOptions
+        {
+            FlushMaxEvents = flushMaxEvents,
+            FlushInterval = interval,
+            BacklogLag = backlogLag,
+            BacklogFlushInterval = backlogInterval,
+            BacklogFlushMaxEvents = backlogMaxEvents,
+        });
+        Feed(driver, partitions: 1, count: 20, seed: 3, malformedRate: 0);
+        await driver.StartAsync(Topic, 0);
+        return driver;
     }
 
     private static SpeedLayerOptions Options(int flushMaxEvents = 100_000, TimeSpan? interval = null, int maxRows = 500_000) => new()
