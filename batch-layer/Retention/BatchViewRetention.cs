@@ -9,7 +9,10 @@ namespace Lambda.BatchLayer.Retention;
 /// Deletes the batch-view run directories (<c>views/&lt;view&gt;/&lt;hash8&gt;/run=&lt;runId&gt;</c>, of current
 /// and of old view definitions) that the current manifest no longer names and that stopped being named longer
 /// than the grace period ago, and temporary files an interrupted publish left behind. Nothing outside
-/// <c>views/</c> and nothing holding a file the manifest names is ever deleted.
+/// <c>views/</c> and nothing holding a file the manifest names is ever deleted. When the manifest store keeps the
+/// views in an object store (<see cref="IStoredViewsRetention"/>, the s3 kind), the same pass deletes the objects
+/// there that no manifest superseded less than the grace period ago names, and those no manifest ever named
+/// (uploaded by a publish killed before its commit) once they are older than the grace period.
 /// </summary>
 /// <remarks>
 /// A run is deleted only after it has been unnamed by the manifest for the grace period, recorded in <c>views/.superseded.json</c>. The design is in <c>docs/design-notes.md</c>, "Retention".
@@ -96,6 +99,11 @@ public sealed class BatchViewRetention
             items.Add(Decide(relative, path, RetentionItemKind.TemporaryFile, since, now, grace, mode, manifest, cancellationToken));
         }
 
+        if (_manifests is IStoredViewsRetention stored)
+        {
+            items.AddRange(await RetainStoredAsync(stored, now, grace, mode, manifest, cancellationToken).ConfigureAwait(false));
+        }
+
         foreach (var item in items.Where(i => i is { Kind: RetentionItemKind.Run, Action: RetentionAction.Deleted }))
         {
             next.Remove(item.Path);
@@ -124,6 +132,52 @@ public sealed class BatchViewRetention
             "Retention ({Mode}) of {Root} against manifest {ManifestRunId}: {NamedRuns} named runs kept, {KeptInGrace} unnamed kept within the grace period {GracePeriod}, {Deleted} deleted ({BytesDeleted} bytes), {WouldDelete} due but not deleted, {Failed} failed",
             mode, Root, result.ManifestRunId ?? "(none)", namedRuns, result.KeptInGrace, grace, result.Deleted, result.BytesDeleted, result.WouldDelete, result.Failed);
         return result;
+    }
+
+    private async Task<IReadOnlyList<RetentionItem>> RetainStoredAsync(
+        IStoredViewsRetention stored, DateTimeOffset now, TimeSpan grace, RetentionMode mode, BatchManifest? manifest, CancellationToken cancellationToken)
+    {
+        var unnamed = await stored.ListUnnamedAsync(now, grace, cancellationToken).ConfigureAwait(false);
+        if (mode == RetentionMode.Delete)
+        {
+            // Rows first: a pass killed after this leaves objects no row names, which the next pass (or publish) deletes.
+            await stored.ForgetManifestsSupersededByAsync(now - grace, cancellationToken).ConfigureAwait(false);
+        }
+
+        var items = new List<RetentionItem>(unnamed.Count);
+        foreach (var item in unnamed)
+        {
+            if (now - item.UnnamedSince < grace)
+            {
+                items.Add(new RetentionItem(item.Key, RetentionItemKind.StoredObject, item.UnnamedSince, RetentionAction.KeptInGrace, 0));
+                continue;
+            }
+
+            if (mode != RetentionMode.Delete)
+            {
+                items.Add(new RetentionItem(item.Key, RetentionItemKind.StoredObject, item.UnnamedSince, RetentionAction.WouldDelete, item.Size));
+                continue;
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                await stored.DeleteObjectAsync(item.Key, cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException ex)
+            {
+                _logger.LogWarning(ex, "Retention could not delete {Kind} {Path}; the next pass tries again", RetentionItemKind.StoredObject, item.Key);
+                items.Add(new RetentionItem(item.Key, RetentionItemKind.StoredObject, item.UnnamedSince, RetentionAction.Failed, item.Size));
+                continue;
+            }
+
+            _logger.LogInformation(
+                "Retention deleted {Kind} {Path} ({Bytes} bytes): not named by manifest {ManifestRunId} since {UnnamedSince:O}, grace period {GracePeriod}",
+                RetentionItemKind.StoredObject, item.Key, item.Size, manifest?.RunId ?? "(none)", item.UnnamedSince, grace);
+            items.Add(new RetentionItem(item.Key, RetentionItemKind.StoredObject, item.UnnamedSince, RetentionAction.Deleted, item.Size));
+        }
+
+        return items;
     }
 
     private RetentionItem Decide(

@@ -13,9 +13,11 @@ namespace Lambda.Shared.BatchViews;
 /// (<see cref="ManifestCatalogSchema"/>) under an advisory lock, after checking the expected current run. A reader
 /// therefore sees the old or the new manifest whole, also across a kill. <see cref="Root"/> is a local directory (the
 /// batch layer writes its files there before publishing; readers get the current manifest's files copied there on
-/// load), so the code that reads Parquet files by path works unchanged.
+/// load), so the code that reads Parquet files by path works unchanged. A manifest's rows stay until retention
+/// (<see cref="IStoredViewsRetention"/>) drops those superseded longer than its grace period ago: the next row's
+/// <c>published_at</c> is when a manifest was superseded.
 /// </summary>
-public sealed class ObjectStoreManifestStore(string root, IObjectStore store, NpgsqlDataSource dataSource) : IManifestStore
+public sealed class ObjectStoreManifestStore(string root, IObjectStore store, NpgsqlDataSource dataSource) : IManifestStore, IStoredViewsRetention
 {
     /// <summary>The key prefix of the manifest objects.</summary>
     public const string ManifestPrefix = BatchViewLayout.ViewsDirectoryName + "/manifests/";
@@ -149,5 +151,138 @@ public sealed class ObjectStoreManifestStore(string root, IObjectStore store, Np
         {
             await store.DeleteAsync(orphan, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<UnnamedViewObject>> ListUnnamedAsync(DateTimeOffset now, TimeSpan grace, CancellationToken cancellationToken) =>
+        AsIOErrorsAsync(() => ListUnnamedCoreAsync(now, grace, cancellationToken), "list the unnamed batch-view objects");
+
+    /// <inheritdoc/>
+    public Task ForgetManifestsSupersededByAsync(DateTimeOffset supersededBy, CancellationToken cancellationToken) =>
+        AsIOErrorsAsync(() => ForgetCoreAsync(supersededBy, cancellationToken), "drop the rows of expired manifests");
+
+    /// <inheritdoc/>
+    public Task DeleteObjectAsync(string key, CancellationToken cancellationToken)
+    {
+        if (!ObjectKeys.Validate(key).StartsWith(BatchViewLayout.ViewsDirectoryName + "/", StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"'{key}' is not under {BatchViewLayout.ViewsDirectoryName}/: retention deletes nothing else", nameof(key));
+        }
+
+        return AsIOErrorsAsync(
+            async () =>
+            {
+                await store.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
+                return true;
+            },
+            $"delete {key}");
+    }
+
+    // Retention runs after a publish that stands: an unreachable bucket or database must fail the pass as I/O, which
+    // its callers log and retry next time, not as a foreign exception type that would fail the recompute.
+    private async Task<T> AsIOErrorsAsync<T>(Func<Task<T>> action, string what)
+    {
+        try
+        {
+            return await action().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException or NpgsqlException or HttpRequestException)
+        {
+            throw new IOException($"could not {what} in {store.Location}: {ex.Message}", ex);
+        }
+    }
+
+    private async Task<IReadOnlyList<UnnamedViewObject>> ListUnnamedCoreAsync(DateTimeOffset now, TimeSpan grace, CancellationToken cancellationToken)
+    {
+        await _schema.EnsureAsync(dataSource, cancellationToken).ConfigureAwait(false);
+        var rows = new List<(string Key, DateTimeOffset PublishedAt)>();
+        await using (var select = dataSource.CreateCommand("SELECT object_key, published_at FROM batch_manifests ORDER BY seq"))
+        await using (var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                rows.Add((reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1)));
+            }
+        }
+
+        var named = new HashSet<string>(StringComparer.Ordinal);
+        var supersededSince = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            DateTimeOffset? supersededAt = i + 1 < rows.Count ? rows[i + 1].PublishedAt : null;
+            var live = supersededAt is not { } at || now - at < grace;
+            var files = await NamedKeysAsync(rows[i].Key, live, cancellationToken).ConfigureAwait(false);
+            foreach (var key in files)
+            {
+                if (live)
+                {
+                    named.Add(key);
+                }
+                else if (!supersededSince.TryGetValue(key, out var since) || since < supersededAt!.Value)
+                {
+                    supersededSince[key] = supersededAt!.Value;
+                }
+            }
+        }
+
+        var unnamed = new List<UnnamedViewObject>();
+        await foreach (var item in store.ListAsync(BatchViewLayout.ViewsDirectoryName + "/", cancellationToken).ConfigureAwait(false))
+        {
+            if (!named.Contains(item.Key))
+            {
+                unnamed.Add(new UnnamedViewObject(item.Key, item.Size, supersededSince.TryGetValue(item.Key, out var since) ? since : item.LastModified));
+            }
+        }
+
+        return unnamed;
+    }
+
+    private async Task<bool> ForgetCoreAsync(DateTimeOffset supersededBy, CancellationToken cancellationToken)
+    {
+        await _schema.EnsureAsync(dataSource, cancellationToken).ConfigureAwait(false);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var gate = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@key)", connection, transaction))
+        {
+            gate.Parameters.AddWithValue("key", ManifestCatalogSchema.PublishLockKey);
+            await gate.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        // The current row has no successor, so the subquery is NULL and it is never dropped.
+        await using (var delete = new NpgsqlCommand(
+            """
+            DELETE FROM batch_manifests m
+            WHERE (SELECT n.published_at FROM batch_manifests n WHERE n.seq > m.seq ORDER BY n.seq LIMIT 1) <= @cutoff
+            """, connection, transaction))
+        {
+            delete.Parameters.AddWithValue("cutoff", supersededBy);
+            await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    // A manifest's own object and its day files. One a reader may still hold must be readable; an expired one that is
+    // gone or damaged names nothing, so its files are judged by their age alone.
+    private async Task<IReadOnlyList<string>> NamedKeysAsync(string key, bool live, CancellationToken cancellationToken)
+    {
+        var bytes = await store.ReadAsync(key, cancellationToken).ConfigureAwait(false);
+        if (bytes is null)
+        {
+            return live ? throw new InvalidDataException($"the committed manifest {store.Location}{key} is missing") : [];
+        }
+
+        BatchManifest manifest;
+        try
+        {
+            manifest = ManifestStore.Deserialize(Encoding.UTF8.GetString(bytes), store.Location + key);
+        }
+        catch (InvalidDataException) when (!live)
+        {
+            return [];
+        }
+
+        return [key, .. manifest.Views.Values.SelectMany(e => e.Days).Select(d => d.File.Replace('\\', '/'))];
     }
 }

@@ -109,9 +109,12 @@ public sealed class LocalObjectStore(string root) : IObjectStore
             if (key.StartsWith(prefix, StringComparison.Ordinal))
             {
                 long size;
+                DateTime written;
                 try
                 {
-                    size = new FileInfo(file).Length;
+                    var info = new FileInfo(file);
+                    size = info.Length;
+                    written = info.LastWriteTimeUtc;
                 }
                 catch (FileNotFoundException)
                 {
@@ -119,7 +122,7 @@ public sealed class LocalObjectStore(string root) : IObjectStore
                     continue;
                 }
 
-                found.Add(new StoredObject(key, size));
+                found.Add(new StoredObject(key, size, new DateTimeOffset(written, TimeSpan.Zero)));
             }
         }
 

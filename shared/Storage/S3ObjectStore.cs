@@ -88,7 +88,7 @@ public sealed class S3ObjectStore(IAmazonS3 client, string bucket, string prefix
             // SDK v4 leaves empty collections null.
             foreach (var item in response.S3Objects ?? [])
             {
-                yield return new StoredObject(item.Key[_prefix.Length..], item.Size ?? 0);
+                yield return new StoredObject(item.Key[_prefix.Length..], item.Size ?? 0, Utc(item.LastModified));
             }
 
             if (response.IsTruncated != true || string.IsNullOrEmpty(response.NextContinuationToken))
@@ -119,4 +119,12 @@ public sealed class S3ObjectStore(IAmazonS3 client, string bucket, string prefix
             return null;
         }
     }
+
+    // A server that omits the time makes the object look brand new: age-based cleanups then keep it rather than guess.
+    private static DateTimeOffset Utc(DateTime? written) => written switch
+    {
+        null => DateTimeOffset.MaxValue,
+        { Kind: DateTimeKind.Local } local => new DateTimeOffset(local.ToUniversalTime(), TimeSpan.Zero),
+        { } utc => new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc), TimeSpan.Zero),
+    };
 }

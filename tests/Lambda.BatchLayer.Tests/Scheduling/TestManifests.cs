@@ -6,14 +6,16 @@ namespace Lambda.BatchLayer.Tests.Scheduling;
 
 /// <summary>
 /// Publishes a manifest the way the recompute engine does, for engine stand-ins: the view's entry keeps its
-/// earlier days, the given days replace theirs, and the result is published atomically over the current one.
+/// earlier days, the given days replace theirs, and the result is published atomically over the current one
+/// (through the given store, by default the local kind's, stamped with the given time, by default now).
 /// </summary>
 public static class TestManifests
 {
     public static async Task<BatchManifest> PublishAsync(
-        string root, ViewDefinition view, string runId, IReadOnlyList<RecomputedDay> days, CancellationToken cancellationToken, string? definitionHash = null)
+        string root, ViewDefinition view, string runId, IReadOnlyList<RecomputedDay> days, CancellationToken cancellationToken, string? definitionHash = null,
+        IManifestStore? store = null, DateTimeOffset? publishedAt = null)
     {
-        var store = new ManifestStore(root);
+        store ??= new ManifestStore(root);
         var current = await store.LoadAsync(cancellationToken);
         var entries = new SortedDictionary<string, BatchViewEntry>(StringComparer.Ordinal);
         foreach (var (name, entry) in current?.Views ?? new Dictionary<string, BatchViewEntry>())
@@ -36,7 +38,7 @@ public static class TestManifests
             merged[day.Day] = new BatchViewDay(day.Day, day.File, day.Rows, runId);
         }
 
-        var now = DateTimeOffset.UtcNow;
+        var now = publishedAt ?? DateTimeOffset.UtcNow;
         entries[view.Name] = new BatchViewEntry
         {
             View = view.Name,

@@ -64,9 +64,7 @@ public abstract class ObjectStoreContract
             await Store.PutAsync(key, Encoding.UTF8.GetBytes(key + "!"), Token);
         }
 
-        Assert.Equal(
-            [new StoredObject("v/a/1", 6), new StoredObject("v/a/10", 7)],
-            await ListAsync("v/a/"));
+        Assert.Equal([("v/a/1", 6L), ("v/a/10", 7L)], (await ListAsync("v/a/")).Select(o => (o.Key, o.Size)));
         Assert.Equal(["v/a/1", "v/a/10", "v/ab"], (await ListAsync("v/a")).Select(o => o.Key));
         Assert.Equal(["v/B", "v/a/1", "v/a/10", "v/ab", "v/b/2", "w/other"], (await ListAsync("")).Select(o => o.Key));
         Assert.Empty(await ListAsync("nothing/"));
