@@ -23,6 +23,8 @@ internal static class FloodLoad
         ["Serving:Limits:RequestsPerSecond"] = "10000000",
         ["Serving:Limits:Burst"] = "10000000",
         ["Serving:Limits:MaxConcurrentQueries"] = "100000",
+        ["Serving:Limits:GroupsPerSecond"] = "1000000000",
+        ["Serving:Limits:GroupsBurst"] = "1000000000",
     };
 
     /// <summary>Cheap queries per second, all cheap clients together.</summary>
@@ -50,6 +52,8 @@ internal static class FloodLoad
             ["Serving:Limits:Burst"] = defaults.Burst.ToString(CultureInfo.InvariantCulture),
             ["Serving:Limits:MaxConcurrentQueries"] = defaults.MaxConcurrentQueries.ToString(CultureInfo.InvariantCulture),
             ["Serving:Limits:QueuedQueries"] = defaults.QueuedQueries.ToString(CultureInfo.InvariantCulture),
+            ["Serving:Limits:GroupsPerSecond"] = defaults.GroupsPerSecond.ToString(CultureInfo.InvariantCulture),
+            ["Serving:Limits:GroupsBurst"] = defaults.GroupsBurst.ToString(CultureInfo.InvariantCulture),
         };
         var lifted = keys.Concat(LiftedLimits);
 
@@ -141,7 +145,7 @@ internal static class FloodLoad
             + $"flood: {answered / (double)seconds,6:F1} answered/s, {refused / (double)seconds,8:F0} refused (429)/s, {other} other");
         Console.WriteLine(
             $"{string.Empty,-26} CPU: server + cheap client {cpu.TotalSeconds:F1} s, flood client {floodCpuMs / 1000:F1} s in {seconds} s on {Environment.ProcessorCount} cores; "
-            + $"server allocated {allocated / 1e6:F0} MB, GCs {gcs[0]}/{gcs[1]}/{gcs[2]} (gen 0/1/2), paused {pause.TotalMilliseconds:F0} ms; thread pool: up to {maxThreads} threads, {maxPending} queued items");
+            + $"server allocated {allocated / 1e6:F0} MB, heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1e6:F0} MB after the last GC, GCs {gcs[0]}/{gcs[1]}/{gcs[2]} (gen 0/1/2), paused {pause.TotalMilliseconds:F0} ms; thread pool: up to {maxThreads} threads, {maxPending} queued items");
         return Ms(99);
     }
 

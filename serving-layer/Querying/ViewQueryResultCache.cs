@@ -103,7 +103,9 @@ internal sealed class ViewQueryResultCache(TimeSpan refresh, TimeSpan maxAge, Ti
             }
         }
 
-        return ReferenceEquals(result.Query, query) ? result : result with { Query = query };
+        // Only the caller that started the computation answered is charged for it (Serving:Limits:GroupsPerSecond).
+        var shared = !ReferenceEquals(serve, started) && result.GroupsComputed != 0;
+        return ReferenceEquals(result.Query, query) && !shared ? result : result with { Query = query, GroupsComputed = shared ? 0 : result.GroupsComputed };
     }
 
     private static string KeyOf(ViewQuery query)
