@@ -9,8 +9,9 @@ namespace Lambda.ServingLayer.Limits;
 
 /// <summary>
 /// Per API key: its merge-work budget (<see cref="QueryWorkBudget"/>), a token bucket
-/// (<see cref="QueryLimitsOptions.RequestsPerSecond"/>, <see cref="QueryLimitsOptions.Burst"/>) and a concurrency limit (<see cref="QueryLimitsOptions.MaxConcurrentQueries"/>, up to
-/// <see cref="QueryLimitsOptions.QueuedQueries"/> waiting in order). A refused
+/// (<see cref="QueryLimitsOptions.RequestsPerSecond"/>, <see cref="QueryLimitsOptions.Burst"/>) and a concurrency limit
+/// (<see cref="QueryLimitsOptions.MaxConcurrentQueries"/>, up to <see cref="QueryLimitsOptions.QueuedQueries"/> waiting
+/// in order). A refused
 /// request is a 429 problem with <c>Retry-After</c> naming the limit and its setting. Keys are told apart by the
 /// authenticated identity's label, so the policy must run after authentication.
 /// </summary>
