@@ -322,6 +322,34 @@ public sealed class ViewQueryEngineTests
     }
 
     [Fact]
+    public async Task An_expired_answer_is_refreshed_from_for_ten_seconds_and_then_dropped_so_distinct_queries_do_not_pile_up()
+    {
+        _speed.FlushAll(View, Numbered((0, Orders.Create(0, "US", 1.00m)), (0, Orders.Create(1, "DE", 2.00m))), _ => []);
+        var time = new FakeTimeProvider();
+        var engine = new ViewQueryEngine(_batch, _speed, NullLogger<ViewQueryEngine>.Instance, Sharing(TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1)), time);
+        var query = Queries.Parse(TestCatalogs.Default, View.Name, Hour + "&granularity=hour");
+        var other = Queries.Parse(TestCatalogs.Default, View.Name, Hour + "&granularity=all");
+
+        var first = await engine.ExecuteAsync(query, CancellationToken.None);
+        time.Advance(TimeSpan.FromSeconds(5));
+        await engine.ExecuteAsync(other, CancellationToken.None);
+        var kept = await engine.ExecuteAsync(query, CancellationToken.None);
+        time.Advance(TimeSpan.FromSeconds(11));
+        await engine.ExecuteAsync(other, CancellationToken.None);
+        var dropped = await engine.ExecuteAsync(query, CancellationToken.None);
+
+        // Reads: first, other, kept (a refresh from first's watermark), other again (its own refresh), dropped (from scratch).
+        Assert.Equal(5, _speed.Reads.Count);
+        Assert.Equal(first.Watermark.Speed, _speed.Reads[2]);
+        Assert.Equal(_speed.Reads[0], _speed.Reads[4]);
+        Assert.NotEqual(_speed.Reads[0], _speed.Reads[2]);
+        Assert.Equal(2, first.GroupsComputed);
+        Assert.Equal(0, kept.GroupsComputed);
+        Assert.Equal(2, dropped.GroupsComputed);
+        RowAssert.Equal(first.Rows, dropped.Rows);
+    }
+
+    [Fact]
     public async Task A_new_batch_publish_or_the_rebase_interval_merges_from_scratch_again()
     {
         var events = Numbered((0, Orders.Create(0, "US", 1.00m)), (0, Orders.Create(1, "DE", 2.00m)), (0, Orders.Create(2, "US", 4.00m)));
