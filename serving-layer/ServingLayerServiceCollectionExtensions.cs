@@ -109,6 +109,7 @@ public static class ServingLayerServiceCollectionExtensions
             .Bind(configuration.GetSection(QueryLimitsOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.TryAddSingleton<QueryWorkBudget>();
         services.AddRateLimiter(options => options.AddPolicy<string, QueryRateLimiterPolicy>(QueryRateLimiterPolicy.Name));
         services.AddRequestTimeouts();
         services.AddOptions<RequestTimeoutOptions>()

@@ -23,9 +23,9 @@ internal static class FloodLoad
         ["Serving:Limits:RequestsPerSecond"] = "10000000",
         ["Serving:Limits:Burst"] = "10000000",
         ["Serving:Limits:MaxConcurrentQueries"] = "100000",
+        ["Serving:Limits:GroupsPerSecond"] = "1000000000",
+        ["Serving:Limits:GroupsBurst"] = "1000000000",
     };
-
-    private const string FloodKey = "bench-flood-key";
 
     /// <summary>Cheap queries per second, all cheap clients together.</summary>
     private const int CheapRate = 200;
@@ -44,7 +44,7 @@ internal static class FloodLoad
             + $"(key B: the whole day per minute by country, each a different limit so no answer is shared), {Environment.ProcessorCount} cores");
 
         var defaults = new QueryLimitsOptions();
-        var keys = new Dictionary<string, string?> { ["Serving:ApiKeys:1:Key"] = FloodKey, ["Serving:ApiKeys:1:Scopes:0"] = "query" };
+        var keys = new Dictionary<string, string?> { ["Serving:ApiKeys:1:Key"] = FloodClient.Key, ["Serving:ApiKeys:1:Scopes:0"] = "query" };
         // The benchmark host lifts the per-key limits for its capacity scenarios; the shipped defaults are set back explicitly.
         var shipped = new Dictionary<string, string?>(keys)
         {
@@ -52,6 +52,8 @@ internal static class FloodLoad
             ["Serving:Limits:Burst"] = defaults.Burst.ToString(CultureInfo.InvariantCulture),
             ["Serving:Limits:MaxConcurrentQueries"] = defaults.MaxConcurrentQueries.ToString(CultureInfo.InvariantCulture),
             ["Serving:Limits:QueuedQueries"] = defaults.QueuedQueries.ToString(CultureInfo.InvariantCulture),
+            ["Serving:Limits:GroupsPerSecond"] = defaults.GroupsPerSecond.ToString(CultureInfo.InvariantCulture),
+            ["Serving:Limits:GroupsBurst"] = defaults.GroupsBurst.ToString(CultureInfo.InvariantCulture),
         };
         var lifted = keys.Concat(LiftedLimits);
 
@@ -76,40 +78,26 @@ internal static class FloodLoad
     private static async Task<double> RunPhaseAsync(Uri address, int seconds, int cheapClients, int floodClients, string phase)
     {
         using var cheapHttp = Client(address, HttpLoad.Key, cheapClients);
-        using var floodHttp = Client(address, FloodKey, Math.Max(1, floodClients));
         for (var i = 0; i < 20; i++)
         {
             using var warm = await cheapHttp.GetAsync(Cheap);
             warm.EnsureSuccessStatusCode();
         }
 
+        using var flood = floodClients > 0 ? await StartFloodAsync(address, seconds, floodClients) : null;
+        var process = Process.GetCurrentProcess();
+        var cpuBefore = process.TotalProcessorTime;
+        var pauseBefore = GC.GetTotalPauseDuration();
+        var allocatedBefore = GC.GetTotalAllocatedBytes();
+        var gcBefore = Enumerable.Range(0, 3).Select(GC.CollectionCount).ToArray();
         var stopAt = Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency);
-        long floodAnswered = 0, floodRefused = 0, floodOther = 0, cheapRefused = 0;
-        var flood = Enumerable.Range(0, floodClients).Select(client => Task.Run(async () =>
-        {
-            var limit = 100_000 - (client * 1_000);
-            while (Stopwatch.GetTimestamp() < stopAt)
-            {
-                using var response = await floodHttp.GetAsync(
-                    $"/api/views/revenue_by_country?from=2026-11-25&to=2026-11-26&granularity=minute&limit={limit--}");
-                await (await response.Content.ReadAsStreamAsync()).CopyToAsync(Stream.Null);
-                switch (response.StatusCode)
-                {
-                    case HttpStatusCode.OK: Interlocked.Increment(ref floodAnswered); break;
-                    case HttpStatusCode.TooManyRequests:
-                        Interlocked.Increment(ref floodRefused);
-                        // A well-behaved client would wait Retry-After; a flood does not, but yields the loop briefly.
-                        await Task.Delay(5);
-                        break;
-                    default: Interlocked.Increment(ref floodOther); break;
-                }
-            }
-        })).ToArray();
-
-        var histogram = new LongHistogram(TimeStamp.Minutes(1), 3);
+        using var sampling = new CancellationTokenSource();
+        var pool = SampleThreadPoolAsync(sampling.Token);
+        long cheapRefused = 0;
+        var histogram = new LongHistogram(TimeStamp.Minutes(10), 3);
         var cheap = Enumerable.Range(0, cheapClients).Select(_ => Task.Run(async () =>
         {
-            var local = new LongHistogram(TimeStamp.Minutes(1), 3);
+            var local = new LongHistogram(TimeStamp.Minutes(10), 3);
             // Paced like a dashboard, well inside the key's limits: the figure is the latency, not how many fit.
             var interval = (long)(Stopwatch.Frequency * cheapClients / (double)CheapRate);
             var next = Stopwatch.GetTimestamp();
@@ -119,7 +107,7 @@ internal static class FloodLoad
                 var t0 = Stopwatch.GetTimestamp();
                 using var response = await cheapHttp.GetAsync(Cheap);
                 await (await response.Content.ReadAsStreamAsync()).CopyToAsync(Stream.Null);
-                local.RecordValue(Stopwatch.GetTimestamp() - t0);
+                local.RecordValue(Math.Min(Stopwatch.GetTimestamp() - t0, local.HighestTrackableValue));
                 if (response.StatusCode == HttpStatusCode.TooManyRequests)
                 {
                     Interlocked.Increment(ref cheapRefused);
@@ -143,12 +131,77 @@ internal static class FloodLoad
             histogram.Add(local);
         }
 
-        await Task.WhenAll(flood);
+        process.Refresh();
+        var cpu = process.TotalProcessorTime - cpuBefore;
+        var pause = GC.GetTotalPauseDuration() - pauseBefore;
+        var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
+        var gcs = Enumerable.Range(0, 3).Select(g => GC.CollectionCount(g) - gcBefore[g]).ToArray();
+        await sampling.CancelAsync();
+        var (maxPending, maxThreads) = await pool;
+        var (answered, refused, other, floodCpuMs) = flood is null ? (0L, 0L, 0L, 0.0) : await FinishFloodAsync(flood);
         double Ms(double percentile) => histogram.GetValueAtPercentile(percentile) * 1000.0 / Stopwatch.Frequency;
         Console.WriteLine(
-            $"{phase,-26} cheap: {histogram.TotalCount / (double)seconds,5:F0} q/s  p50 {Ms(50),7:F2} ms  p99 {Ms(99),7:F2} ms  {cheapRefused} refused   "
-            + $"flood: {floodAnswered / (double)seconds,6:F1} answered/s, {floodRefused / (double)seconds,8:F0} refused (429)/s, {floodOther} other");
+            $"{phase,-26} cheap: {histogram.TotalCount / (double)seconds,5:F0} q/s  p50 {Ms(50),7:F2} ms  p99 {Ms(99),7:F2} ms  max {Ms(100),8:F2} ms  {cheapRefused} refused   "
+            + $"flood: {answered / (double)seconds,6:F1} answered/s, {refused / (double)seconds,8:F0} refused (429)/s, {other} other");
+        Console.WriteLine(
+            $"{string.Empty,-26} CPU: server + cheap client {cpu.TotalSeconds:F1} s, flood client {floodCpuMs / 1000:F1} s in {seconds} s on {Environment.ProcessorCount} cores; "
+            + $"server allocated {allocated / 1e6:F0} MB, heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1e6:F0} MB after the last GC, GCs {gcs[0]}/{gcs[1]}/{gcs[2]} (gen 0/1/2), paused {pause.TotalMilliseconds:F0} ms; thread pool: up to {maxThreads} threads, {maxPending} queued items");
         return Ms(99);
+    }
+
+    /// <summary>Starts the flooding client in its own process and waits until it is connected and about to send.</summary>
+    private static async Task<Process> StartFloodAsync(Uri address, int seconds, int clients)
+    {
+        var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var argument in new[] { typeof(FloodLoad).Assembly.Location, "flood-client", address.ToString(), seconds.ToString(CultureInfo.InvariantCulture), clients.ToString(CultureInfo.InvariantCulture) })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("the flood client did not start");
+        var line = await process.StandardOutput.ReadLineAsync();
+        if (line != "ready")
+        {
+            throw new InvalidOperationException($"the flood client said '{line}' instead of 'ready'");
+        }
+
+        return process;
+    }
+
+    private static async Task<(long Answered, long Refused, long Other, double CpuMs)> FinishFloodAsync(Process flood)
+    {
+        var last = await flood.StandardOutput.ReadToEndAsync();
+        await flood.WaitForExitAsync();
+        if (flood.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"the flood client exited with {flood.ExitCode}: {last}");
+        }
+
+        var parts = last.Trim().Split(' ');
+        return (long.Parse(parts[0], CultureInfo.InvariantCulture), long.Parse(parts[1], CultureInfo.InvariantCulture),
+            long.Parse(parts[2], CultureInfo.InvariantCulture), double.Parse(parts[3], CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>The most work items queued in, and threads of, the server's thread pool, sampled every 10 ms.</summary>
+    private static async Task<(long MaxPending, int MaxThreads)> SampleThreadPoolAsync(CancellationToken cancellationToken)
+    {
+        long pending = 0;
+        var threads = 0;
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(10));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                pending = Math.Max(pending, ThreadPool.PendingWorkItemCount);
+                threads = Math.Max(threads, ThreadPool.ThreadCount);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The phase is over.
+        }
+
+        return (pending, threads);
     }
 
     private static HttpClient Client(Uri address, string key, int connections)

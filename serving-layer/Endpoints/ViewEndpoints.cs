@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Lambda.ServingLayer.Contracts;
 using Lambda.ServingLayer.Json;
 using Lambda.ServingLayer.Limits;
@@ -29,7 +30,7 @@ public static class ViewEndpoints
                 "Rows per bucket and group over the half-open UTC range [from, to). Coarser granularities roll the view's buckets up; "
                 + "'all' gives one row per group (its bucket is 'from'). 'window' gives each row the measures over the trailing window ending with its bucket's end. Every bad parameter is a 400 problem naming it; an unknown view is a 404. "
                 + "Limits (section Serving:Limits, each refusal names its setting): a range longer than allowed for the granularity is a 400, "
-                + "a window of more buckets than MaxWindowBuckets a 400 naming 'window', more groups than MaxGroups a 422, a query running past Timeout a 504, a key beyond its rate or concurrency a 429 with Retry-After.")
+                + "a window of more buckets than MaxWindowBuckets a 400 naming 'window', more groups than MaxGroups a 422, a query running past Timeout a 504, a key beyond its rate, concurrency or merge-work budget (GroupsPerSecond) a 429 with Retry-After.")
             .WithQueryStringRules<ViewQueryRequest>()
             .Produces<ViewQueryResponseDocument>(StatusCodes.Status200OK, "application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -50,6 +51,8 @@ public static class ViewEndpoints
         ViewQueryParser parser,
         ViewQueryEngine engine,
         IOptions<QueryLimitsOptions> limits,
+        QueryWorkBudget work,
+        ClaimsPrincipal user,
         ServingLayerMetrics metrics,
         CancellationToken cancellationToken)
     {
@@ -64,6 +67,7 @@ public static class ViewEndpoints
         }
 
         var result = await engine.ExecuteAsync(query, cancellationToken).ConfigureAwait(false);
+        work.Charge(user, result.GroupsComputed);
         var maxGroups = limits.Value.MaxGroups;
         if (result.GroupCount > maxGroups)
         {

@@ -70,6 +70,23 @@ public sealed class QueryLimitsOptions
     [Range(0, 100_000)]
     public int QueuedQueries { get; init; } = 16;
 
+    /// <summary>
+    /// Groups (rows read from the batch view and the speed tables) one API key's query computations may merge per second
+    /// on average. A computation is charged to the key whose query started it (an answer shared with an identical query
+    /// costs the others nothing); a key in debt gets 429 before any work until it is repaid. Default 100,000 per core
+    /// (200,000 on 2 cores, about half of what one core merges): it binds on a key that keeps the cores merging, not on
+    /// a dashboard or a test suite's back-to-back queries, whose cold answers the burst covers.
+    /// </summary>
+    [Range(1, 1_000_000_000)]
+    public int GroupsPerSecond { get; init; } = 100_000 * Environment.ProcessorCount;
+
+    /// <summary>
+    /// Groups a key may merge at once above <see cref="GroupsPerSecond"/> (its saved-up balance). One query may cost more,
+    /// taking the balance below zero. Default 5,000,000 (a cold week of dense speed deltas is under 2,000,000).
+    /// </summary>
+    [Range(1, 1_000_000_000)]
+    public int GroupsBurst { get; init; } = 5_000_000;
+
     /// <summary>The longest range a query of <paramref name="granularity"/> may ask for.</summary>
     public TimeSpan MaxRangeOf(QueryGranularity granularity) => granularity switch
     {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Claims;
 using System.Threading.RateLimiting;
 using Lambda.ServingLayer.Problems;
 using Lambda.ServingLayer.Telemetry;
@@ -9,13 +8,14 @@ using Microsoft.Extensions.Options;
 namespace Lambda.ServingLayer.Limits;
 
 /// <summary>
-/// Per API key: a token bucket (<see cref="QueryLimitsOptions.RequestsPerSecond"/>, <see cref="QueryLimitsOptions.Burst"/>)
-/// chained with a concurrency limit (<see cref="QueryLimitsOptions.MaxConcurrentQueries"/>, up to
-/// <see cref="QueryLimitsOptions.QueuedQueries"/> waiting in order). A refused
+/// Per API key: its merge-work budget (<see cref="QueryWorkBudget"/>), a token bucket
+/// (<see cref="QueryLimitsOptions.RequestsPerSecond"/>, <see cref="QueryLimitsOptions.Burst"/>) and a concurrency limit
+/// (<see cref="QueryLimitsOptions.MaxConcurrentQueries"/>, up to <see cref="QueryLimitsOptions.QueuedQueries"/> waiting
+/// in order). A refused
 /// request is a 429 problem with <c>Retry-After</c> naming the limit and its setting. Keys are told apart by the
 /// authenticated identity's label, so the policy must run after authentication.
 /// </summary>
-internal sealed class QueryRateLimiterPolicy(IOptions<QueryLimitsOptions> options, ServingLayerMetrics metrics) : IRateLimiterPolicy<string>
+internal sealed class QueryRateLimiterPolicy(IOptions<QueryLimitsOptions> options, QueryWorkBudget work, ServingLayerMetrics metrics) : IRateLimiterPolicy<string>
 {
     /// <summary>The policy name the query endpoints require.</summary>
     public const string Name = "per-key-queries";
@@ -27,8 +27,15 @@ internal sealed class QueryRateLimiterPolicy(IOptions<QueryLimitsOptions> option
     public RateLimitPartition<string> GetPartition(HttpContext httpContext)
     {
         ArgumentNullException.ThrowIfNull(httpContext);
-        var key = httpContext.User.FindFirstValue(ClaimTypes.Name) ?? string.Empty;
-        return RateLimitPartition.Get(key, _ => RateLimiter.CreateChained(
+        var key = QueryWorkBudget.KeyOf(httpContext.User);
+        // The work budget first, so a key in debt is refused without spending its rate tokens, and again once the
+        // concurrency limit lets the query run, so queries queued while the key had credit do not all run on it.
+        return RateLimitPartition.Get(key, k => Chain(work.Of(k)));
+    }
+
+    private RateLimiter Chain(QueryWorkLimiter budget) =>
+        RateLimiter.CreateChained(
+            budget,
             new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
             {
                 TokenLimit = _limits.Burst,
@@ -42,19 +49,23 @@ internal sealed class QueryRateLimiterPolicy(IOptions<QueryLimitsOptions> option
                 PermitLimit = _limits.MaxConcurrentQueries,
                 QueueLimit = _limits.QueuedQueries,
                 QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-            })));
-    }
+            }),
+            budget);
 
     private async ValueTask RejectAsync(OnRejectedContext context, CancellationToken cancellationToken)
     {
-        // Only the token bucket says when a permit returns; a concurrency refusal frees up as soon as a query ends.
-        var rate = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter);
-        var seconds = rate ? Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)) : 1;
-        var (limit, setting, detail) = rate
-            ? ("rate", QueryLimitsOptions.Key(nameof(QueryLimitsOptions.RequestsPerSecond)),
-                $"this API key sent more than {_limits.RequestsPerSecond} view queries per second (bursts up to {_limits.Burst}); retry after {seconds} s")
-            : ("concurrency", QueryLimitsOptions.Key(nameof(QueryLimitsOptions.MaxConcurrentQueries)),
-                $"this API key has {_limits.MaxConcurrentQueries} view queries running and {_limits.QueuedQueries} waiting; send the next when one has answered");
+        // The token bucket and the work budget say when a permit returns; a concurrency refusal frees up as soon as a query ends.
+        var timed = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter);
+        var seconds = timed ? Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)) : 1;
+        var (limit, setting, detail) = !timed
+            ? ("concurrency", QueryLimitsOptions.Key(nameof(QueryLimitsOptions.MaxConcurrentQueries)),
+                $"this API key has {_limits.MaxConcurrentQueries} view queries running and {_limits.QueuedQueries} waiting; send the next when one has answered")
+            : context.Lease.TryGetMetadata(MetadataName.ReasonPhrase, out var reason) && reason == QueryWorkLimiter.Reason
+            ? (QueryWorkLimiter.Reason, QueryLimitsOptions.Key(nameof(QueryLimitsOptions.GroupsPerSecond)),
+                $"this API key's queries merged more than {_limits.GroupsPerSecond} groups per second (bursts up to {_limits.GroupsBurst}); retry after {seconds} s, "
+                + "or ask for shorter ranges, coarser granularities or fewer groups")
+            : ("rate", QueryLimitsOptions.Key(nameof(QueryLimitsOptions.RequestsPerSecond)),
+                $"this API key sent more than {_limits.RequestsPerSecond} view queries per second (bursts up to {_limits.Burst}); retry after {seconds} s");
         metrics.QueryRefused(limit);
         var http = context.HttpContext;
         http.Response.StatusCode = StatusCodes.Status429TooManyRequests;

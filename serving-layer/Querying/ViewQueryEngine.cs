@@ -100,6 +100,7 @@ public sealed partial class ViewQueryEngine(
         return new ViewQueryResult(query, rows, new ViewWatermark(watermark?.RunId, watermark?.PublishedAt, view.DefinitionHash, partitions, next))
         {
             GroupCount = accumulator.CountGroups(),
+            GroupsComputed = accumulator.GroupsMerged,
             Coverage = coverage,
             // Kept only when the answer holds every row: then the basis costs no memory the answer does not hold anyway.
             Basis = rowCount <= query.Limit ? new ResultBasis(accumulator, basis?.RebasedAt ?? started) : null,

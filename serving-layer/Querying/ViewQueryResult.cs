@@ -14,6 +14,12 @@ public sealed record ViewQueryResult(ViewQuery Query, IReadOnlyList<ResultRow> R
     /// <summary>From which offset per partition the answer holds every event (<see cref="ViewCoverage"/>).</summary>
     public ViewCoverage Coverage { get; init; } = ViewCoverage.Unknown;
 
+    /// <summary>
+    /// Groups the computation of this answer merged, on the answer handed to the caller that started it; 0 on an answer
+    /// shared with an earlier caller. What the caller's key is charged (<c>Serving:Limits:GroupsPerSecond</c>).
+    /// </summary>
+    public long GroupsComputed { get; init; }
+
     /// <summary>Set on an answer several responses share: its JSON body, rendered once and reused.</summary>
     internal Json.RenderedBody? Rendered { get; init; }
 

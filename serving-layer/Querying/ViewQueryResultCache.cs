@@ -13,10 +13,19 @@ namespace Lambda.ServingLayer.Querying;
 /// </remarks>
 internal sealed class ViewQueryResultCache(TimeSpan refresh, TimeSpan maxAge, TimeProvider time)
 {
-    /// <summary>Entries beyond this count trigger a sweep of the expired ones, so distinct queries do not pile up.</summary>
+    /// <summary>Entries beyond this count trigger a sweep of every expired one, however recent the last sweep.</summary>
     private const int SweepThreshold = 1024;
 
+    /// <summary>
+    /// How long an answer older than <see cref="MaxAge"/> is kept, only to be refreshed from: a dashboard polling every
+    /// few seconds still merges just the flushes stored since, while a client asking ever different queries cannot make
+    /// the cache hold more answers than it computes in this time (which the per-key work budget bounds).
+    /// </summary>
+    private static readonly TimeSpan KeptFor = TimeSpan.FromSeconds(10);
+
     private readonly ConcurrentDictionary<string, Slot> _slots = new(StringComparer.Ordinal);
+
+    private long _sweptAt = time.GetTimestamp();
 
     /// <summary>Age from which an answer is refreshed.</summary>
     public TimeSpan Refresh { get; } = refresh;
@@ -80,7 +89,13 @@ internal sealed class ViewQueryResultCache(TimeSpan refresh, TimeSpan maxAge, Ti
             started.Start(token => compute(query, previous, token), slot);
             if (_slots.Count > SweepThreshold)
             {
-                Sweep(now);
+                Sweep(now, MaxAge);
+            }
+            else if (time.GetElapsedTime(Interlocked.Read(ref _sweptAt), now) >= MaxAge)
+            {
+                // Without this, a client asking many distinct queries (a flood of different limits or ranges) would keep
+                // every answer, its rows and its accumulator alive until the count reached the threshold: gigabytes.
+                Sweep(now, KeptFor > MaxAge ? KeptFor : MaxAge);
             }
         }
 
@@ -103,7 +118,9 @@ internal sealed class ViewQueryResultCache(TimeSpan refresh, TimeSpan maxAge, Ti
             }
         }
 
-        return ReferenceEquals(result.Query, query) ? result : result with { Query = query };
+        // Only the caller that started the computation answered is charged for it (Serving:Limits:GroupsPerSecond).
+        var shared = !ReferenceEquals(serve, started) && result.GroupsComputed != 0;
+        return ReferenceEquals(result.Query, query) && !shared ? result : result with { Query = query, GroupsComputed = shared ? 0 : result.GroupsComputed };
     }
 
     private static string KeyOf(ViewQuery query)
@@ -129,13 +146,15 @@ internal sealed class ViewQueryResultCache(TimeSpan refresh, TimeSpan maxAge, Ti
 
     private TimeSpan Age(Computation computation, long now) => time.GetElapsedTime(computation.StartedAt, now);
 
-    private void Sweep(long now)
+    /// <summary>Drops the slots whose answer is at least <paramref name="age"/> old and that have no computation under way.</summary>
+    private void Sweep(long now, TimeSpan age)
     {
+        Interlocked.Exchange(ref _sweptAt, now);
         foreach (var pair in _slots)
         {
             lock (pair.Value)
             {
-                if ((pair.Value.Latest is not { } latest || Age(latest, now) >= MaxAge)
+                if ((pair.Value.Latest is not { } latest || Age(latest, now) >= age)
                     && (pair.Value.Pending is not { } pending || pending.Result.IsCompleted))
                 {
                     _slots.TryRemove(pair);

@@ -102,6 +102,32 @@ public sealed class QueryLimitEndpointTests : IClassFixture<ServingAppFactory>
     }
 
     [Fact]
+    public async Task A_key_whose_queries_merged_more_groups_than_its_budget_gets_429_with_retry_after_until_repaid_while_another_key_is_answered()
+    {
+        // Four groups (three minutes of one hour and one of the next, each its own country or minute) against a budget of one.
+        var reader = new FakeSpeedViewReader();
+        reader.FlushAll(
+            TestCatalogs.RevenueByCountry,
+            ViewQueryEngineTests.Numbered((0, Orders.Create(0, "US", 1m)), (0, Orders.Create(1, "DE", 2m)), (0, Orders.Create(2, "CH", 3m)), (0, Orders.Create(70, "US", 4m))),
+            _ => []);
+        using var app = _factory.WithLimits(new() { ["GroupsPerSecond"] = "1", ["GroupsBurst"] = "1" }, reader);
+        using var heavy = LimitedApps.ClientOf(app, ServingAppFactory.QueryKey);
+        using var other = LimitedApps.ClientOf(app, ServingAppFactory.AllKey);
+
+        using var first = await heavy.GetAsync(Hours);
+        using var refused = await heavy.GetAsync(Hours + "&group_by=");
+        using var others = await other.GetAsync(Hours + "&group_by=");
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        var problem = await ProblemAssert.ReadAsync(refused, HttpStatusCode.TooManyRequests);
+        Assert.Equal("Serving:Limits:GroupsPerSecond", problem.GetProperty("setting").GetString());
+        Assert.Equal("work", problem.GetProperty("limit").GetString());
+        // Four groups charged to a balance of one: a debt of about three groups at one per second.
+        Assert.True(refused.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(2), $"Retry-After: {refused.Headers.RetryAfter}");
+        Assert.Equal(HttpStatusCode.OK, others.StatusCode);
+    }
+
+    [Fact]
     public async Task A_key_with_as_many_queries_running_as_allowed_gets_429_for_the_next()
     {
         var reader = new BlockingSpeedViewReader("revenue_by_country");

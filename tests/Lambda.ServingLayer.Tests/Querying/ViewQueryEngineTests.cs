@@ -244,6 +244,29 @@ public sealed class ViewQueryEngineTests
     }
 
     [Fact]
+    public async Task Only_the_caller_that_started_a_computation_is_charged_its_groups_and_a_refresh_costs_only_the_new_flushes()
+    {
+        // Per minute, the view's granularity: the read ports give one group per minute and flush, nothing rolled up.
+        _speed.FlushAll(View, Numbered((0, Orders.Create(0, "US", 1.00m)), (0, Orders.Create(1, "US", 2.00m))), _ => []);
+        var time = new FakeTimeProvider();
+        var engine = new ViewQueryEngine(_batch, _speed, NullLogger<ViewQueryEngine>.Instance, Sharing(TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1)), time);
+        var query = Queries.Parse(TestCatalogs.Default, View.Name, Hour + "&granularity=minute");
+
+        var started = await engine.ExecuteAsync(query, CancellationToken.None);
+        var shared = await engine.ExecuteAsync(query, CancellationToken.None);
+        _speed.Flush(View, 0, 2, 2, [new OffsetEvent(0, 2, Orders.Create(2, "US", 4.00m))]);
+        time.Advance(TimeSpan.FromSeconds(2));
+        var refreshed = await engine.ExecuteAsync(query, CancellationToken.None);
+        var unshared = await Engine().ExecuteAsync(query, CancellationToken.None);
+
+        Assert.Equal(2, started.GroupsComputed);
+        Assert.Equal(0, shared.GroupsComputed);
+        Assert.Equal(1, refreshed.GroupsComputed);
+        Assert.Equal(3, unshared.GroupsComputed);
+        Assert.Equal([1.00m, 2.00m, 4.00m], refreshed.Rows.Select(r => r.States[1].GetValue().AsDecimal()));
+    }
+
+    [Fact]
     public async Task A_failed_computation_is_not_shared_with_later_queries()
     {
         var events = Numbered((0, Orders.Create(0, "US", 1.00m)));
@@ -296,6 +319,34 @@ public sealed class ViewQueryEngineTests
         Assert.Equal(["DE", "FR", "JP", "US"], refreshed.Rows.Select(r => r.Dimensions[0].AsString()));
         Assert.Equal(45.00m, refreshed.Rows.Single(r => r.Dimensions[0].AsString() == "US").Values[1].AsDecimal());
         Assert.Equal(firstRows, first.Rows.Select(r => (r.Dimensions[0], r.States[0].GetValue().AsLong(), r.States[1].GetValue().AsDecimal())).ToArray());
+    }
+
+    [Fact]
+    public async Task An_expired_answer_is_refreshed_from_for_ten_seconds_and_then_dropped_so_distinct_queries_do_not_pile_up()
+    {
+        _speed.FlushAll(View, Numbered((0, Orders.Create(0, "US", 1.00m)), (0, Orders.Create(1, "DE", 2.00m))), _ => []);
+        var time = new FakeTimeProvider();
+        var engine = new ViewQueryEngine(_batch, _speed, NullLogger<ViewQueryEngine>.Instance, Sharing(TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1)), time);
+        var query = Queries.Parse(TestCatalogs.Default, View.Name, Hour + "&granularity=hour");
+        var other = Queries.Parse(TestCatalogs.Default, View.Name, Hour + "&granularity=all");
+
+        var first = await engine.ExecuteAsync(query, CancellationToken.None);
+        time.Advance(TimeSpan.FromSeconds(5));
+        await engine.ExecuteAsync(other, CancellationToken.None);
+        var kept = await engine.ExecuteAsync(query, CancellationToken.None);
+        time.Advance(TimeSpan.FromSeconds(11));
+        await engine.ExecuteAsync(other, CancellationToken.None);
+        var dropped = await engine.ExecuteAsync(query, CancellationToken.None);
+
+        // Reads: first, other, kept (a refresh from first's watermark), other again (its own refresh), dropped (from scratch).
+        Assert.Equal(5, _speed.Reads.Count);
+        Assert.Equal(first.Watermark.Speed, _speed.Reads[2]);
+        Assert.Equal(_speed.Reads[0], _speed.Reads[4]);
+        Assert.NotEqual(_speed.Reads[0], _speed.Reads[2]);
+        Assert.Equal(2, first.GroupsComputed);
+        Assert.Equal(0, kept.GroupsComputed);
+        Assert.Equal(2, dropped.GroupsComputed);
+        RowAssert.Equal(first.Rows, dropped.Rows);
     }
 
     [Fact]
