@@ -229,6 +229,22 @@ public sealed class RecomputeEngineTests : IDisposable
     }
 
     [Fact]
+    public void A_catalog_with_lookups_and_no_lookup_reader_is_refused()
+    {
+        Assert.NotEmpty(_catalog.Lookups);
+        var storage = Options.Create(new BatchStorageOptions { DatasetRoot = _root.Path });
+        var options = Options.Create(new RecomputeOptions());
+
+        var engine = Assert.Throws<ArgumentException>(() => new RecomputeEngine(
+            _catalog, storage, options, _boundaries, Store, new BatchViewWriter(), NullLogger<RecomputeEngine>.Instance, TimeProvider.System));
+        var executor = Assert.Throws<ArgumentException>(() => new ChunkExecutor(_catalog, storage, options, new BatchViewWriter()));
+
+        Assert.Equal("lookups", engine.ParamName);
+        Assert.Equal("lookups", executor.ParamName);
+        Assert.All(_catalog.Lookups, l => Assert.Contains(l.Name, engine.Message, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_second_concurrent_recompute_is_refused()
     {
         using var held = RecomputeLock.Acquire(_root.Path);
