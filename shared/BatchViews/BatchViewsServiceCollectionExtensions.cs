@@ -2,6 +2,7 @@ using Lambda.Shared.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Lambda.Shared.BatchViews;
@@ -29,7 +30,11 @@ public static class BatchViewsServiceCollectionExtensions
         {
             var root = sp.GetRequiredService<IOptions<BatchStorageOptions>>().Value.ResolveRoot();
             return sp.GetRequiredService<IOptions<StorageOptions>>().Value.Kind == StorageKind.S3
-                ? new ObjectStoreManifestStore(root, sp.GetRequiredService<IObjectStore>(), sp.GetRequiredService<StorageCatalog>().DataSource)
+                ? new ObjectStoreManifestStore(
+                    root,
+                    sp.GetRequiredService<IObjectStore>(),
+                    sp.GetRequiredService<StorageCatalog>().DataSource,
+                    sp.GetRequiredService<ILogger<ObjectStoreManifestStore>>())
                 : new ManifestStore(root);
         });
         services.TryAddSingleton(sp => new BatchViewReader(sp.GetRequiredService<IOptions<BatchStorageOptions>>().Value.ResolveRoot()));

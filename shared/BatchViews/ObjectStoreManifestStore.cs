@@ -1,6 +1,7 @@
 using System.Text;
 using Lambda.Shared.Postgres;
 using Lambda.Shared.Storage;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Lambda.Shared.BatchViews;
@@ -11,13 +12,20 @@ namespace Lambda.Shared.BatchViews;
 /// never overwritten); a publish uploads the named files the store lacks, puts the manifest under a fresh key
 /// <c>views/manifests/&lt;run&gt;-&lt;guid&gt;.json</c> and commits it by inserting its row into <c>batch_manifests</c>
 /// (<see cref="ManifestCatalogSchema"/>) under an advisory lock, after checking the expected current run. A reader
-/// therefore sees the old or the new manifest whole, also across a kill. <see cref="Root"/> is a local directory (the
+/// therefore sees the old or the new manifest whole, also across a kill; a manifest object a publish killed before its
+/// commit stays unnamed, and retention deletes it with the other unnamed objects once it is older than the grace period
+/// (a publish itself reads only the newest row, so its cost does not grow with the rows kept). <see cref="Root"/> is a local directory (the
 /// batch layer writes its files there before publishing; readers get the current manifest's files copied there on
 /// load), so the code that reads Parquet files by path works unchanged. A manifest's rows stay until retention
 /// (<see cref="IStoredViewsRetention"/>) drops those superseded longer than its grace period ago: the next row's
 /// <c>published_at</c> is when a manifest was superseded.
 /// </summary>
-public sealed class ObjectStoreManifestStore(string root, IObjectStore store, NpgsqlDataSource dataSource) : IManifestStore, IStoredViewsRetention
+/// <param name="root">The local directory the batch layer writes into and readers copy the current files to.</param>
+/// <param name="store">The object store holding the manifests and the day files.</param>
+/// <param name="dataSource">The PostgreSQL database holding <c>batch_manifests</c>.</param>
+/// <param name="logger">Where retention's skipping of an unreadable expired manifest is reported.</param>
+public sealed partial class ObjectStoreManifestStore(string root, IObjectStore store, NpgsqlDataSource dataSource, ILogger<ObjectStoreManifestStore> logger)
+    : IManifestStore, IStoredViewsRetention
 {
     /// <summary>The key prefix of the manifest objects.</summary>
     public const string ManifestPrefix = BatchViewLayout.ViewsDirectoryName + "/manifests/";
@@ -75,22 +83,14 @@ public sealed class ObjectStoreManifestStore(string root, IObjectStore store, Np
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using (var gate = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@key)", connection, transaction))
-        {
-            gate.Parameters.AddWithValue("key", ManifestCatalogSchema.PublishLockKey);
-            await gate.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
+        await PostgresAdvisoryLock.TakeAsync(connection, transaction, ManifestCatalogSchema.PublishLockKey, cancellationToken).ConfigureAwait(false);
 
-        var committed = new HashSet<string>(StringComparer.Ordinal);
-        string? current = null;
-        await using (var select = new NpgsqlCommand("SELECT object_key, run_id FROM batch_manifests ORDER BY seq", connection, transaction))
-        await using (var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        // Rows are inserted only under this lock, so the highest seq is the last commit; the primary key index finds it
+        // without reading the rows before it, however many publishes retention has kept.
+        string? current;
+        await using (var select = new NpgsqlCommand("SELECT run_id FROM batch_manifests ORDER BY seq DESC LIMIT 1", connection, transaction))
         {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                committed.Add(reader.GetString(0));
-                current = reader.GetString(1);
-            }
+            current = await select.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
         }
 
         if (!string.Equals(current, expectedCurrentRunId, StringComparison.Ordinal))
@@ -99,7 +99,6 @@ public sealed class ObjectStoreManifestStore(string root, IObjectStore store, Np
                 $"the published manifest is run '{current ?? "(none)"}', not the expected '{expectedCurrentRunId ?? "(none)"}': another run published in between");
         }
 
-        await DeleteUncommittedManifestsAsync(committed, cancellationToken).ConfigureAwait(false);
         var key = $"{ManifestPrefix}{manifest.RunId}-{Guid.NewGuid():N}.json";
         await store.PutAsync(key, Encoding.UTF8.GetBytes(ManifestStore.Serialize(manifest)), cancellationToken).ConfigureAwait(false);
         await using (var insert = new NpgsqlCommand(
@@ -133,24 +132,6 @@ public sealed class ObjectStoreManifestStore(string root, IObjectStore store, Np
         }
 
         await store.PutFileAsync(day.File, local, cancellationToken).ConfigureAwait(false);
-    }
-
-    // Under the publish lock, a manifest object no row names was put by a publish that died before its commit.
-    private async Task DeleteUncommittedManifestsAsync(HashSet<string> committed, CancellationToken cancellationToken)
-    {
-        var orphans = new List<string>();
-        await foreach (var item in store.ListAsync(ManifestPrefix, cancellationToken).ConfigureAwait(false))
-        {
-            if (!committed.Contains(item.Key))
-            {
-                orphans.Add(item.Key);
-            }
-        }
-
-        foreach (var orphan in orphans)
-        {
-            await store.DeleteAsync(orphan, cancellationToken).ConfigureAwait(false);
-        }
     }
 
     /// <inheritdoc/>
@@ -242,11 +223,7 @@ public sealed class ObjectStoreManifestStore(string root, IObjectStore store, Np
         await _schema.EnsureAsync(dataSource, cancellationToken).ConfigureAwait(false);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using (var gate = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@key)", connection, transaction))
-        {
-            gate.Parameters.AddWithValue("key", ManifestCatalogSchema.PublishLockKey);
-            await gate.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
+        await PostgresAdvisoryLock.TakeAsync(connection, transaction, ManifestCatalogSchema.PublishLockKey, cancellationToken).ConfigureAwait(false);
 
         // The current row has no successor, so the subquery is NULL and it is never dropped.
         await using (var delete = new NpgsqlCommand(
@@ -278,11 +255,16 @@ public sealed class ObjectStoreManifestStore(string root, IObjectStore store, Np
         {
             manifest = ManifestStore.Deserialize(Encoding.UTF8.GetString(bytes), store.Location + key);
         }
-        catch (InvalidDataException) when (!live)
+        catch (InvalidDataException ex) when (!live)
         {
+            LogUnreadableExpiredManifest(logger, key, store.Location, ex.Message);
             return [];
         }
 
         return [key, .. manifest.Views.Values.SelectMany(e => e.Days).Select(d => d.File.Replace('\\', '/'))];
     }
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Retention skips the expired manifest {ObjectKey} in {Store}, which cannot be read ({Reason}): the day files it named are judged by their age alone")]
+    private static partial void LogUnreadableExpiredManifest(ILogger logger, string objectKey, string store, string reason);
 }

@@ -61,12 +61,7 @@ public sealed class ObjectStoreLookupStore(IObjectStore store, NpgsqlDataSource 
         var publishedAt = time.GetUtcNow();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using (var gate = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@class, hashtext(@lookup))", connection, transaction))
-        {
-            gate.Parameters.AddWithValue("class", LookupCatalogSchema.PublishLockClass);
-            gate.Parameters.AddWithValue("lookup", lookup.Name);
-            await gate.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
+        await PostgresAdvisoryLock.TakeAsync(connection, transaction, LookupCatalogSchema.PublishLockClass, lookup.Name, cancellationToken).ConfigureAwait(false);
 
         var committed = await CommittedKeysAsync(connection, transaction, lookup.Name, cancellationToken).ConfigureAwait(false);
         var version = committed.Count == 0 ? 1 : committed.Values.Max() + 1;

@@ -33,11 +33,7 @@ public sealed class PostgresSchemaGate(long lockKey, IReadOnlyList<string> state
 
             await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await using (var lockCommand = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@key)", connection, transaction))
-            {
-                lockCommand.Parameters.AddWithValue("key", lockKey);
-                await lockCommand.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
+            await PostgresAdvisoryLock.TakeAsync(connection, transaction, lockKey, cancellationToken).ConfigureAwait(false);
 
             foreach (var statement in statements)
             {

@@ -62,6 +62,31 @@ public abstract class ManifestStoreContract : IDisposable
     }
 
     [Fact]
+    public async Task After_many_publishes_only_the_newest_run_is_accepted_as_the_expected_one()
+    {
+        const int Runs = 12;
+        for (var i = 1; i <= Runs; i++)
+        {
+            var manifest = Manifest($"run-{i}", ("2026-11-23", $"run-{i}"));
+            CreateFiles(manifest);
+            // A new store per publish, as each run of the batch layer would open it.
+            await Open(_root.Path).PublishAsync(manifest, i == 1 ? null : $"run-{i - 1}", CancellationToken.None);
+        }
+
+        var next = Manifest("run-next", ("2026-11-23", "run-next"));
+        CreateFiles(next);
+        foreach (var stale in new[] { (string?)null, "run-1", $"run-{Runs - 1}" })
+        {
+            var error = await Assert.ThrowsAsync<InvalidOperationException>(() => Open(_root.Path).PublishAsync(next, stale, CancellationToken.None));
+            Assert.Contains($"'run-{Runs}'", error.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Equal($"run-{Runs}", (await Open(_root.Path).LoadAsync(CancellationToken.None))!.RunId);
+        await Open(_root.Path).PublishAsync(next, $"run-{Runs}", CancellationToken.None);
+        Assert.Equal("run-next", (await Open(_root.Path).LoadAsync(CancellationToken.None))!.RunId);
+    }
+
+    [Fact]
     public async Task Publish_refuses_a_manifest_that_names_a_missing_file_and_keeps_the_old_one()
     {
         var store = Open(_root.Path);

@@ -1,6 +1,7 @@
 using Lambda.BatchLayer.Tests.Dataset;
 using Lambda.Shared.BatchViews;
 using Lambda.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Lambda.BatchLayer.Tests.BatchViews;
 
@@ -29,7 +30,8 @@ public sealed class ObjectStoreManifestStoreTests : ManifestStoreContract, IAsyn
         base.Dispose();
     }
 
-    protected override IManifestStore Open(string root) => new ObjectStoreManifestStore(root, _s3.Store, _schema.DataSource);
+    protected override IManifestStore Open(string root) =>
+        new ObjectStoreManifestStore(root, _s3.Store, _schema.DataSource, NullLogger<ObjectStoreManifestStore>.Instance);
 
     [Fact]
     public async Task A_reader_with_an_empty_root_gets_the_current_manifest_and_its_files_byte_for_byte()
@@ -52,7 +54,7 @@ public sealed class ObjectStoreManifestStoreTests : ManifestStoreContract, IAsyn
     }
 
     [Fact]
-    public async Task A_manifest_object_a_killed_publish_left_uncommitted_is_never_read_and_the_next_publish_deletes_it()
+    public async Task A_manifest_object_a_killed_publish_left_uncommitted_is_never_read_and_the_next_publish_leaves_it_to_retention()
     {
         var first = Manifest("run-1", ("2026-11-23", "run-1"));
         CreateFiles(first);
@@ -65,7 +67,35 @@ public sealed class ObjectStoreManifestStoreTests : ManifestStoreContract, IAsyn
         CreateFiles(second);
         await Open(RootPath).PublishAsync(second, "run-1", CancellationToken.None);
 
-        Assert.Null(await _s3.Store.ReadAsync(orphan, CancellationToken.None));
         Assert.Equal("run-2", (await Open(_elsewhere.Path).LoadAsync(CancellationToken.None))!.RunId);
+        Assert.NotNull(await _s3.Store.ReadAsync(orphan, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_publish_compares_with_the_newest_row_also_when_an_older_row_is_gone_and_a_newer_object_is_uncommitted()
+    {
+        var store = Open(RootPath);
+        foreach (var (run, expected) in new[] { ("run-1", (string?)null), ("run-2", "run-1"), ("run-3", "run-2") })
+        {
+            var manifest = Manifest(run, ("2026-11-23", run));
+            CreateFiles(manifest);
+            await store.PublishAsync(manifest, expected, CancellationToken.None);
+        }
+
+        await using (var drop = _schema.DataSource.CreateCommand("DELETE FROM batch_manifests WHERE run_id = 'run-1'"))
+        {
+            Assert.Equal(1, await drop.ExecuteNonQueryAsync());
+        }
+
+        await _s3.Store.PutAsync(
+            $"{ObjectStoreManifestStore.ManifestPrefix}run-9-{Guid.NewGuid():N}.json",
+            System.Text.Encoding.UTF8.GetBytes(ManifestStore.Serialize(Manifest("run-9"))),
+            CancellationToken.None);
+        var fourth = Manifest("run-4", ("2026-11-23", "run-4"));
+        CreateFiles(fourth);
+
+        Assert.Contains("'run-3'", (await Assert.ThrowsAsync<InvalidOperationException>(() => store.PublishAsync(fourth, "run-9", CancellationToken.None))).Message, StringComparison.Ordinal);
+        await store.PublishAsync(fourth, "run-3", CancellationToken.None);
+        Assert.Equal("run-4", (await Open(_elsewhere.Path).LoadAsync(CancellationToken.None))!.RunId);
     }
 }

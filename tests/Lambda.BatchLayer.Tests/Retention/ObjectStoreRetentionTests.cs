@@ -5,6 +5,7 @@ using Lambda.BatchLayer.Tests.Scheduling;
 using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
 using Lambda.Testing;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -29,6 +30,7 @@ public sealed class ObjectStoreRetentionTests : IAsyncLifetime
     // Whole seconds: PostgreSQL keeps microseconds, so the manifests' times read back equal.
     private readonly FakeTimeProvider _time = new(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
     private readonly FakeLogger<BatchViewRetention> _logger = new();
+    private readonly FakeLogger<ObjectStoreManifestStore> _storeLogger = new();
     private readonly ViewDefinition _view = TestCatalogs.Default.GetView("revenue_by_country");
     private PostgresTestSchema _schema = null!;
 
@@ -122,6 +124,30 @@ public sealed class ObjectStoreRetentionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_expired_manifest_that_cannot_be_read_is_skipped_with_a_warning_naming_it_and_its_day_files_go_by_their_age()
+    {
+        await PublishAsync("run-1", Day1);
+        _time.Advance(TimeSpan.FromMinutes(1));
+        await PublishAsync("run-2", Day1);
+        _time.Advance(Grace + TimeSpan.FromMinutes(5));
+        var damaged = (await ManifestKeysAsync())[0];
+        // The platform never rewrites a manifest object: this stands in for one damaged in the bucket.
+        await _s3.Store.PutAsync(damaged, "{ not a manifest"u8.ToArray(), CancellationToken.None);
+        var run1Day1 = BatchViewLayout.DayFile(_view, "run-1", Day1);
+
+        var old = await PassAsync();
+
+        var warning = Assert.Single(_storeLogger.Collector.GetSnapshot());
+        Assert.Equal(LogLevel.Warning, warning.Level);
+        Assert.Equal(damaged, warning.GetStructuredStateValue("ObjectKey"));
+        Assert.False(string.IsNullOrEmpty(warning.GetStructuredStateValue("Reason")));
+        Assert.Equal(
+            [(damaged, RetentionAction.Deleted), (run1Day1, RetentionAction.Deleted)],
+            Stored(old).Select(i => (i.Path, i.Action)).OrderBy(i => i.Path, StringComparer.Ordinal));
+        Assert.Equal("run-2", (await Store(_elsewhere.Path).LoadAsync(CancellationToken.None))!.RunId);
+    }
+
+    [Fact]
     public async Task With_retention_disabled_the_pass_reports_due_objects_and_deletes_no_object_and_no_manifest_row()
     {
         await PublishAsync("run-1", Day1);
@@ -138,7 +164,7 @@ public sealed class ObjectStoreRetentionTests : IAsyncLifetime
 
     private static IEnumerable<RetentionItem> Stored(RetentionResult result) => result.Items.Where(i => i.Kind == RetentionItemKind.StoredObject);
 
-    private ObjectStoreManifestStore Store(string root) => new(root, _s3.Store, _schema.DataSource);
+    private ObjectStoreManifestStore Store(string root) => new(root, _s3.Store, _schema.DataSource, _storeLogger);
 
     private BatchViewRetention Retention() =>
         new(Store(_root.Path), Options.Create(new RetentionOptions { GracePeriod = Grace }), _time, _logger);

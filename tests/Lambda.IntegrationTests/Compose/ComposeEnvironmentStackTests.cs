@@ -15,8 +15,11 @@ namespace Lambda.IntegrationTests.Compose;
 /// Docker cannot run here, so the three services are started as built executables with exactly the environment
 /// docker-compose.yml gives them: every variable of their <c>environment:</c> blocks, interpolated as compose would
 /// (with made-up secrets), then only the addresses substituted for the local stack's (Kafka, ClickHouse with its
-/// credentials, PostgreSQL, the dataset volume's path, the listening port). Isolation from the other tests adds the run's
-/// own catalog file, database, consumer groups and PostgreSQL schemas, which compose leaves at their defaults. Producers
+/// credentials, PostgreSQL, the dataset volume's path, the listening port). The object store is compose's own: s3rver
+/// (installed by the local stack) run by <c>s3-server/start.js</c> with the object-store service's environment, so the
+/// services reach it with compose's made-up key pair. Isolation from the other tests adds the run's own catalog file,
+/// database, consumer groups and PostgreSQL schemas (one as the search path, where the object store's commit points
+/// live), which compose leaves at their defaults. Producers
 /// go through the HTTP ingest with the ingest key; the answers through the query key must equal an oracle computed
 /// from the raw events, before and after a recompute started with the admin key.
 /// </summary>
@@ -35,9 +38,13 @@ public sealed class ComposeEnvironmentStackTests(ITestOutputHelper output) : IAs
         ["LAMBDA_QUERY_KEY"] = "compose-query-" + Guid.NewGuid().ToString("N"),
         ["LAMBDA_ADMIN_KEY"] = "compose-admin-" + Guid.NewGuid().ToString("N"),
         ["LAMBDA_METRICS_KEY"] = "compose-metrics-" + Guid.NewGuid().ToString("N"),
+        ["S3_ACCESS_KEY"] = "compose-access-" + Guid.NewGuid().ToString("N"),
+        ["S3_SECRET_KEY"] = "compose-secret-" + Guid.NewGuid().ToString("N"),
     };
 
     private PlatformRig _rig = null!;
+    private int _objectStorePort;
+    private string _storageSchema = null!;
 
     public async Task InitializeAsync() =>
         _rig = await PlatformRig.CreateAsync("compose", 8, PlatformRig.RevenueByCountryCatalog, TimeSpan.FromSeconds(60));
@@ -49,6 +56,8 @@ public sealed class ComposeEnvironmentStackTests(ITestOutputHelper output) : IAs
     {
         var services = ComposeFile.Load(Path.Combine(RepositoryPaths.Root, "docker-compose.yml"));
         var hangfireSchema = _rig.Schema("hangfire");
+        _storageSchema = await CreateSchemaAsync("storage");
+        var objectStore = await StartObjectStoreAsync(services["object-store"]);
         var servingPort = FreePort.Next();
         var batchPort = FreePort.Next();
         var speedPort = FreePort.Next();
@@ -109,6 +118,10 @@ public sealed class ComposeEnvironmentStackTests(ITestOutputHelper output) : IAs
         Assert.True(after is null, $"after recompute {runAfter}: {after}");
         output.WriteLine($"{EventCount} events through the compose environment equal the oracle before and after recompute {runAfter}");
 
+        // The published manifest is an object in compose's object store (read with compose's key pair), not a local file.
+        Assert.NotEmpty(await ObjectKeysAsync(objectStore, Lambda.Shared.BatchViews.ObjectStoreManifestStore.ManifestPrefix));
+        Assert.False(File.Exists(Lambda.Shared.BatchViews.BatchViewLayout.ManifestPath(datasetRoot)), "the manifest was written to the local dataset root");
+
         using var dashboard = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{batchPort}/") };
         using var anonymous = await dashboard.GetAsync("hangfire");
         Assert.False(anonymous.IsSuccessStatusCode, $"the Hangfire dashboard answered {(int)anonymous.StatusCode} without the admin key");
@@ -128,7 +141,8 @@ public sealed class ComposeEnvironmentStackTests(ITestOutputHelper output) : IAs
                 "ClickHouse__User" => "default",
                 "ClickHouse__Password" => "",
                 "ClickHouse__Database" => _rig.Database,
-                "ConnectionStrings__Postgres" => _rig.Stack.PostgresConnectionString,
+                "ConnectionStrings__Postgres" => new Npgsql.NpgsqlConnectionStringBuilder(_rig.Stack.PostgresConnectionString) { SearchPath = _storageSchema }.ConnectionString,
+                "Storage__ServiceUrl" => $"http://127.0.0.1:{_objectStorePort}",
                 "Batch__DatasetRoot" => value.Replace(VolumePath, _rig.Root, StringComparison.Ordinal),
                 "Batch__Urls" => $"http://127.0.0.1:{port}",
                 _ => value,
@@ -136,6 +150,7 @@ public sealed class ComposeEnvironmentStackTests(ITestOutputHelper output) : IAs
         }
 
         Assert.Equal("clickhouse", new Uri(service.Environment["ClickHouse__Url"]).Host);
+        Assert.Equal("object-store", new Uri(service.Environment["Storage__ServiceUrl"]).Host);
 
         // The image's Dockerfile sets ASPNETCORE_HTTP_PORTS=8080 (every interface); here one loopback port instead.
         environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
@@ -146,6 +161,56 @@ public sealed class ComposeEnvironmentStackTests(ITestOutputHelper output) : IAs
         }
 
         return environment;
+    }
+
+    /// <summary>
+    /// Runs <c>s3-server/start.js</c> with the object-store service's compose environment; only its data directory (the
+    /// volume), address and port are local. Returns the options a service gets from that environment.
+    /// </summary>
+    private async Task<Lambda.Shared.Storage.StorageOptions> StartObjectStoreAsync(ComposeService service)
+    {
+        _objectStorePort = FreePort.Next();
+        var environment = service.Environment.ToDictionary(e => e.Key, e => ComposeInterpolation.Apply(e.Value, Secrets), StringComparer.Ordinal);
+        environment["S3_DIRECTORY"] = Path.Combine(_rig.Root, "object-store");
+        environment["S3_ADDRESS"] = "127.0.0.1";
+        environment["S3_PORT"] = _objectStorePort.ToString(CultureInfo.InvariantCulture);
+        // The local stack installs s3rver from the same lock file (scripts/lambda up); the image's npm ci does it in compose.
+        environment["NODE_PATH"] = Path.Combine(RepositoryPaths.StateDirectory, "s3-server", "app", "node_modules");
+        var s3Server = Path.Combine(RepositoryPaths.Root, "s3-server");
+        _rig.StartProgram("object-store", "node", s3Server, [Path.Combine(s3Server, "start.js")], environment);
+
+        using var probe = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_objectStorePort}/"), Timeout = TimeSpan.FromSeconds(10) };
+        await WaitForAsync(probe, "", "the object store");
+        return new Lambda.Shared.Storage.StorageOptions
+        {
+            Kind = Lambda.Shared.Storage.StorageKind.S3,
+            ServiceUrl = $"http://127.0.0.1:{_objectStorePort}",
+            Bucket = environment["S3_BUCKET"],
+            AccessKey = environment["S3_ACCESS_KEY"],
+            SecretKey = environment["S3_SECRET_KEY"],
+        };
+    }
+
+    private static async Task<List<string>> ObjectKeysAsync(Lambda.Shared.Storage.StorageOptions options, string prefix)
+    {
+        using var client = Lambda.Shared.Storage.S3ClientFactory.Create(options);
+        var store = new Lambda.Shared.Storage.S3ObjectStore(client, options.Bucket!, options.Prefix);
+        var keys = new List<string>();
+        await foreach (var item in store.ListAsync(prefix, CancellationToken.None))
+        {
+            keys.Add(item.Key);
+        }
+
+        return keys;
+    }
+
+    private async Task<string> CreateSchemaAsync(string kind)
+    {
+        var schema = _rig.Schema(kind);
+        await using var postgres = Npgsql.NpgsqlDataSource.Create(_rig.Stack.PostgresConnectionString);
+        await using var create = postgres.CreateCommand($"CREATE SCHEMA \"{schema}\"");
+        await create.ExecuteNonQueryAsync();
+        return schema;
     }
 
     private async Task AssertMetricsNeedTheKeyAsync(HttpClient serving)

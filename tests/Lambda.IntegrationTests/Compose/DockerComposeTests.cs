@@ -9,6 +9,7 @@ namespace Lambda.IntegrationTests.Compose;
 /// </summary>
 public sealed partial class DockerComposeTests
 {
+    private const string ObjectStoreService = "object-store";
     private static readonly string ComposePath = Path.Combine(RepositoryPaths.Root, "docker-compose.yml");
     private static readonly IReadOnlyDictionary<string, ComposeService> Services = ComposeFile.Load(ComposePath);
 
@@ -80,6 +81,41 @@ public sealed partial class DockerComposeTests
         Assert.Contains(service.DependsOn, d => d.StartsWith("kafka", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [MemberData(nameof(ApplicationServices))]
+    public void Service_keeps_its_storage_in_the_object_store_service_under_the_same_key_pair(string name)
+    {
+        var service = Services[name];
+        var environment = service.Environment;
+        var store = Services[ObjectStoreService];
+
+        Assert.Equal("s3", environment["Storage__Kind"]);
+        var url = new Uri(environment["Storage__ServiceUrl"]);
+        Assert.Equal(ObjectStoreService, url.Host);
+        Assert.Equal(store.Environment["S3_PORT"], url.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(store.Environment["S3_BUCKET"], environment["Storage__Bucket"]);
+        Assert.Equal(store.Environment["S3_ACCESS_KEY"], environment["Storage__AccessKey"]);
+        Assert.Equal(store.Environment["S3_SECRET_KEY"], environment["Storage__SecretKey"]);
+        Assert.Contains(ObjectStoreService, service.DependsOn);
+    }
+
+    [Fact]
+    public void The_object_store_is_the_local_stacks_s3rver_started_from_s3_server_with_the_key_pair()
+    {
+        var store = Services[ObjectStoreService];
+        var s3Server = Path.Combine(RepositoryPaths.Root, "s3-server");
+        using var package = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(s3Server, "package.json")));
+
+        Assert.StartsWith("node:", store.Image, StringComparison.Ordinal);
+        Assert.Equal("3.7.1", package.RootElement.GetProperty("dependencies").GetProperty("s3rver").GetString());
+        Assert.Contains("./s3-server:/src:ro", store.Volumes);
+        Assert.Contains("npm ci", store.Command, StringComparison.Ordinal);
+        Assert.Contains("node start.js", store.Command, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(s3Server, "start.js")));
+        Assert.All(["S3_ACCESS_KEY", "S3_SECRET_KEY"], key => Assert.Contains(key, File.ReadAllText(Path.Combine(s3Server, "start.js")), StringComparison.Ordinal));
+        Assert.Contains(store.Volumes, v => v.EndsWith(":" + store.Environment["S3_DIRECTORY"], StringComparison.Ordinal) && !v.StartsWith('.'));
+    }
+
     [Fact]
     public void Infrastructure_is_kafka_in_kraft_mode_clickhouse_lts_and_postgres_16()
     {
@@ -122,6 +158,8 @@ public sealed partial class DockerComposeTests
 
         Assert.Contains(secrets, s => s.Variable == "Serving__ApiKeys__0__Key");
         Assert.Contains(secrets, s => s.Variable == "POSTGRES_PASSWORD");
+        Assert.Contains(secrets, s => s.Variable == "Storage__SecretKey");
+        Assert.Contains(secrets, s => s.Variable == "S3_SECRET_KEY");
         foreach (var (service, variable, value) in secrets)
         {
             var references = ComposeInterpolation.References(value).ToList();
@@ -133,9 +171,10 @@ public sealed partial class DockerComposeTests
     }
 
     [Fact]
-    public void Kafka_is_not_published_and_ClickHouse_only_on_loopback_behind_its_password()
+    public void Kafka_and_the_object_store_are_not_published_and_ClickHouse_only_on_loopback_behind_its_password()
     {
         Assert.Empty(Services["kafka"].Ports);
+        Assert.Empty(Services[ObjectStoreService].Ports);
         Assert.DoesNotContain(Services["kafka"].Environment["KAFKA_ADVERTISED_LISTENERS"].Split(','), l => l.Contains("localhost", StringComparison.Ordinal));
 
         var clickHouse = Services["clickhouse"];
@@ -197,6 +236,9 @@ public sealed partial class DockerComposeTests
         || variable.EndsWith("__Password", StringComparison.Ordinal)
         || variable.EndsWith("__Key", StringComparison.Ordinal)
         || variable.EndsWith("ApiKey", StringComparison.Ordinal)
+        || variable.EndsWith("AccessKey", StringComparison.Ordinal)
+        || variable.EndsWith("SecretKey", StringComparison.Ordinal)
+        || variable.EndsWith("_KEY", StringComparison.Ordinal)
         || DashboardKeyVariable().IsMatch(variable)
         || variable.StartsWith("ConnectionStrings__", StringComparison.Ordinal);
 

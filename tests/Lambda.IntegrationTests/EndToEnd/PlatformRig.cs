@@ -252,6 +252,14 @@ internal sealed class PlatformRig : IAsyncDisposable
         return service;
     }
 
+    /// <summary>Starts another program (see <see cref="ServiceProcess.StartProgram"/>); it is stopped when the rig is disposed.</summary>
+    public ServiceProcess StartProgram(string name, string fileName, string workingDirectory, string[] arguments, Dictionary<string, string> environment)
+    {
+        var service = ServiceProcess.StartProgram(name, fileName, workingDirectory, arguments, environment);
+        _services.Add(service);
+        return service;
+    }
+
     /// <summary>Kills <paramref name="service"/> and its process tree at once (SIGKILL), as a crash would.</summary>
     public void Kill(ServiceProcess service)
     {

@@ -60,14 +60,23 @@ internal sealed class ServiceProcess : IDisposable
             throw new InvalidOperationException($"'{dll}' is not built; the test project references it, so building the tests builds it.");
         }
 
-        var start = new ProcessStartInfo("dotnet")
+        return StartProgram(assembly, "dotnet", projectDirectory, [dll, .. arguments], environment);
+    }
+
+    /// <summary>
+    /// Starts another program (e.g. <c>node</c> for the S3-protocol server) in <paramref name="workingDirectory"/>, named
+    /// <paramref name="name"/> in failure messages.
+    /// </summary>
+    public static ServiceProcess StartProgram(
+        string name, string fileName, string workingDirectory, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo(fileName)
         {
-            WorkingDirectory = projectDirectory,
+            WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(dll);
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -79,7 +88,7 @@ internal sealed class ServiceProcess : IDisposable
         }
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var service = new ServiceProcess(process, assembly);
+        var service = new ServiceProcess(process, name);
         process.OutputDataReceived += (_, e) => service.Keep(e.Data);
         process.ErrorDataReceived += (_, e) => service.Keep(e.Data);
         process.Start();
