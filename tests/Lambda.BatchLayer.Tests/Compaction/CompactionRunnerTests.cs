@@ -32,7 +32,7 @@ public sealed class CompactionRunnerTests : IDisposable
         Assert.Equal("orders", result.Source);
         Assert.Equal(20, result.RecordsSuperseded);
         Assert.Equal(20, result.FilesBefore);
-        Assert.Equal(Dataset.CompactionTests.HoursHoldingRows(before), result.FilesAfter);
+        Assert.Equal(Dataset.CompactionTests.DaysHoldingRows(before), result.FilesAfter);
         Assert.Equal((1, 1), (recomputeLock.Acquired, recomputeLock.Released));
         Assert.Equal(20, recomputeLock.RecordsWhenAcquired);
         (await DatasetContents.ReadAsync(_root.Path, orders)).AssertSameAs(before, "after the runner");
