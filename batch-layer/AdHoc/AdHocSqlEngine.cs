@@ -10,7 +10,7 @@ namespace Lambda.BatchLayer.AdHoc;
 /// Opens <see cref="AdHocSession"/>s: an in-memory DuckDB database with one view per dataset part:
 /// <c>master_&lt;source&gt;</c> over exactly the data files of the source's committed snapshot
 /// (<see cref="MasterDatasetSnapshot"/>; <c>date</c> DATE and <c>hour</c> INTEGER as columns: the hive partitions
-/// of hour files, the UTC day and hour of <c>event_time</c> for flush files) for every source with committed files, and
+/// of hour files, the date partition of day files, the UTC day and hour of <c>event_time</c> otherwise) for every source with committed files, and
 /// <c>batch_&lt;view&gt;</c> over the published day files of every view
 /// (<see cref="IPublishedBatchViewFiles"/>; the files of one view version share one schema). DuckDB's
 /// progress tracking is on (its own printing off) so long scans report progress; it stays silent for

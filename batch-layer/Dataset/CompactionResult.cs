@@ -7,7 +7,7 @@ namespace Lambda.BatchLayer.Dataset;
 /// <param name="RecordsWritten">Compaction records written.</param>
 /// <param name="FilesBefore">Data files named by the source's snapshot before.</param>
 /// <param name="FilesAfter">Data files named by the source's snapshot after.</param>
-/// <param name="FilesWritten">Merged data files written (hours held by one file alone are kept as they are).</param>
+/// <param name="FilesWritten">Day files written (days held by a single day file alone are kept as they are).</param>
 /// <param name="RowsWritten">Rows in the merged files written.</param>
 public sealed record CompactionResult(
     string Source,

@@ -39,9 +39,9 @@ public sealed class MasterDatasetCompactor
     /// <param name="root">The dataset root.</param>
     /// <param name="source">The source.</param>
     /// <param name="flushToDisk">Whether merged files and records are flushed to disk before they become visible.</param>
-    /// <param name="rowGroupSize">Rows per Parquet row group of merged files.</param>
+    /// <param name="rowGroupSize">Rows at most per Parquet row group of day files (the default of <c>Batch:Compaction:RowGroupSize</c>).</param>
     /// <param name="time">Clock for the commits' age and the records' timestamps.</param>
-    public MasterDatasetCompactor(string root, SourceDefinition source, bool flushToDisk = true, int rowGroupSize = 1_000_000, TimeProvider? time = null)
+    public MasterDatasetCompactor(string root, SourceDefinition source, bool flushToDisk = true, int rowGroupSize = 100_000, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentOutOfRangeException.ThrowIfLessThan(rowGroupSize, 1);

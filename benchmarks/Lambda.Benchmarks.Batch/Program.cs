@@ -58,7 +58,7 @@ try
 
     var engine = RecomputeEngines.Create(catalog, root, settings);
     var request = new RecomputeRequest { Mode = RecomputeMode.Full, Views = ["revenue_by_country", "orders_by_status"] };
-    // Exactly the snapshot's files (hour files and flush files alike), as the ad hoc SQL reads them.
+    // Exactly the snapshot's files (day, hour and flush files alike), as the ad hoc SQL reads them.
     var glob = "[" + string.Join(", ", snapshot.Files.Select(f => $"'{snapshot.GetPath(f)}'")) + "]";
 
     // Warm-up (JIT, page cache), not measured.
