@@ -163,12 +163,13 @@ public sealed class MasterDatasetCompactor
     {
         var recovery = Recover();
         var filesBefore = MasterDatasetSnapshot.Load(Log.Root, Log.Source).Files.Count;
-        int superseded = 0, written = 0, files = 0;
+        int superseded = 0, written = 0, files = 0, read = 0;
         long rows = 0;
         foreach (var run in Plan(minAge, maxEventsPerRecord))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var (_, merged, mergedRows) = await CompactRunAsync(run, cancellationToken).ConfigureAwait(false);
+            var (_, merged, mergedRows, filesRead) = await CompactRunAsync(run, cancellationToken).ConfigureAwait(false);
+            read += filesRead;
             superseded += run.Count;
             written++;
             files += merged;
@@ -176,11 +177,11 @@ public sealed class MasterDatasetCompactor
         }
 
         var filesAfter = MasterDatasetSnapshot.Load(Log.Root, Log.Source).Files.Count;
-        return new CompactionResult(Log.Source, recovery, superseded, written, filesBefore, filesAfter, files, rows);
+        return new CompactionResult(Log.Source, recovery, superseded, written, filesBefore, filesAfter, files, rows, read);
     }
 
     /// <summary>Replaces <paramref name="run"/> (consecutive commits of one partition, in force, files in place) by one compaction record.</summary>
-    internal async Task<(DatasetCommit Record, int FilesWritten, long RowsWritten)> CompactRunAsync(IReadOnlyList<DatasetCommit> run, CancellationToken cancellationToken)
+    internal async Task<(DatasetCommit Record, int FilesWritten, long RowsWritten, int FilesRead)> CompactRunAsync(IReadOnlyList<DatasetCommit> run, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
         if (run.Count < 2)
@@ -248,7 +249,7 @@ public sealed class MasterDatasetCompactor
             DeleteSuperseded(record, old);
         }
 
-        return (record, written, rows);
+        return (record, written, rows, read.Count);
     }
 
     private static void AddRun(List<IReadOnlyList<DatasetCommit>> runs, List<DatasetCommit> run)

@@ -39,6 +39,8 @@ public sealed partial class CompactionTests : IDisposable
         Assert.True(DaysHoldingRows(before) < HoursHoldingRows(before), "the rows must touch several hours of a day");
         Assert.Equal(DaysHoldingRows(before), after.Files);
         Assert.Equal(recordsBefore, result.RecordsSuperseded);
+        // Each flush file touches several days and is read once all the same.
+        Assert.Equal(before.Files, result.FilesRead);
         var records = log.ReadCommits();
         Assert.Equal(2, records.Count);
         Assert.All(records, r => Assert.Equal(DatasetCommit.CompactionFormatVersion, r.FormatVersion));
@@ -86,6 +88,7 @@ public sealed partial class CompactionTests : IDisposable
 
         (await DatasetContents.ReadAsync(_root.Path, _orders)).AssertSameAs(beforeSecond, "after the second compaction");
         Assert.Equal(DaysHoldingRows(beforeSecond), second.FilesAfter);
+        Assert.Equal(3 + 3, second.FilesRead); // per partition the late commit's flush file and the day file of the day it touches
         var lateDays = late.Where(m => m.Event is not null && m.Partition == 0).Select(m => UtcDay.Of(m.Event!.TimestampMilliseconds)).ToHashSet();
         var kept = new CommitLog(_root.Path, _orders.Name).ReadCommits().Single(c => c.Partition == 0).Files
             .Where(f => untouched.Contains(f.Path)).Select(f => f.Date!.Value).ToHashSet();
