@@ -83,6 +83,13 @@ public sealed class CompactionRunnerTests : IDisposable
         var validator = new CompactionOptionsValidator();
         Assert.True(validator.Validate(null, new CompactionOptions()).Succeeded);
 
+        // The default runs every 15 minutes: a 30-minute soak sees at least one compaction per recompute interval.
+        var cron = BatchScheduleOptionsValidator.ParseCron(new CompactionOptions().Cron);
+        var from = new DateTime(2026, 12, 7, 0, 0, 0, DateTimeKind.Utc);
+        var runs = cron.GetOccurrences(from, from.AddHours(2)).ToList();
+        Assert.Equal(8, runs.Count);
+        Assert.All(runs.Zip(runs.Skip(1)), p => Assert.Equal(TimeSpan.FromMinutes(15), p.Second - p.First));
+
         var result = validator.Validate(null, new CompactionOptions
         {
             Cron = "every hour",
