@@ -10,7 +10,7 @@ namespace Lambda.BatchLayer.AdHoc;
 /// Opens <see cref="AdHocSession"/>s: an in-memory DuckDB database with one view per dataset part:
 /// <c>master_&lt;source&gt;</c> over exactly the data files of the source's committed snapshot
 /// (<see cref="MasterDatasetSnapshot"/>; <c>date</c> DATE and <c>hour</c> INTEGER as columns: the hive partitions
-/// of hour files, the UTC day and hour of <c>event_time</c> for flush files) for every source with committed files, and
+/// of hour files, the date partition of day files, the UTC day and hour of <c>event_time</c> otherwise) for every source with committed files, and
 /// <c>batch_&lt;view&gt;</c> over the published day files of every view
 /// (<see cref="IPublishedBatchViewFiles"/>; the files of one view version share one schema). DuckDB's
 /// progress tracking is on (its own printing off) so long scans report progress; it stays silent for
@@ -120,24 +120,31 @@ public sealed partial class AdHocSqlEngine
     }
 
     /// <summary>
-    /// The SELECT over a snapshot's files with <c>date</c> and <c>hour</c> columns: hour files carry them in their
-    /// hive path (which lets DuckDB skip files by date); flush files hold many hours, so theirs come from
-    /// <c>event_time</c> in UTC, which is what an hour file's path says of each of its rows.
+    /// The SELECT over a snapshot's files with <c>date</c> and <c>hour</c> columns: hour files carry both in their
+    /// hive path and day files the date (which lets DuckDB skip files by date); the rest comes from <c>event_time</c>
+    /// in UTC, which is what an hour file's path says of each of its rows.
     /// </summary>
     private static string MasterSelect(MasterDatasetSnapshot snapshot, bool unionByName)
     {
         var options = unionByName ? ", union_by_name = true" : string.Empty;
-        var parts = new List<string>(2);
-        var hourFiles = snapshot.Files.Where(f => !f.IsFlushFile).ToArray();
+        var utc = $"timezone('UTC', {MasterFileSchema.EventTimeColumn})";
+        var parts = new List<string>(3);
+        var hourFiles = snapshot.Files.Where(f => f.Kind == DatasetFileKind.Hour).ToArray();
         if (hourFiles.Length > 0)
         {
             parts.Add($"SELECT * FROM read_parquet([{List(snapshot, hourFiles)}], hive_partitioning = true, hive_types = {{'date': DATE, 'hour': INTEGER}}{options})");
         }
 
-        var flushFiles = snapshot.Files.Where(f => f.IsFlushFile).ToArray();
+        var dayFiles = snapshot.Files.Where(f => f.Kind == DatasetFileKind.Day).ToArray();
+        if (dayFiles.Length > 0)
+        {
+            parts.Add($"SELECT *, CAST(hour({utc}) AS INTEGER) AS \"hour\" "
+                + $"FROM read_parquet([{List(snapshot, dayFiles)}], hive_partitioning = true, hive_types = {{'date': DATE}}{options})");
+        }
+
+        var flushFiles = snapshot.Files.Where(f => f.Kind == DatasetFileKind.Flush).ToArray();
         if (flushFiles.Length > 0)
         {
-            var utc = $"timezone('UTC', {MasterFileSchema.EventTimeColumn})";
             parts.Add($"SELECT *, CAST({utc} AS DATE) AS \"date\", CAST(hour({utc}) AS INTEGER) AS \"hour\" "
                 + $"FROM read_parquet([{List(snapshot, flushFiles)}], hive_partitioning = false{options})");
         }

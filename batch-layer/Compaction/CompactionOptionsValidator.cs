@@ -16,7 +16,7 @@ public sealed class CompactionOptionsValidator : IValidateOptions<CompactionOpti
         var failures = new List<string>();
         if (string.IsNullOrWhiteSpace(options.Cron))
         {
-            failures.Add($"{Prefix}Cron must be a cron expression, e.g. '23 * * * *' (hourly).");
+            failures.Add($"{Prefix}Cron must be a cron expression, e.g. '8-59/15 * * * *' (every 15 minutes).");
         }
         else
         {

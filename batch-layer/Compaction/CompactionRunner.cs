@@ -73,8 +73,8 @@ public sealed class CompactionRunner
             var started = _time.GetTimestamp();
             var result = await compactor.CompactAsync(age, bound, cancellationToken).ConfigureAwait(false);
             _logger.LogInformation(
-                "Compacted {Source}: {RecordsSuperseded} commits into {RecordsWritten} records, {FilesBefore} files to {FilesAfter} ({FilesWritten} merged files, {RowsWritten} rows rewritten) in {Elapsed}",
-                source.Name, result.RecordsSuperseded, result.RecordsWritten, result.FilesBefore, result.FilesAfter, result.FilesWritten, result.RowsWritten, _time.GetElapsedTime(started));
+                "Compacted {Source}: {RecordsSuperseded} commits into {RecordsWritten} records, {FilesBefore} files to {FilesAfter} ({FilesRead} files read, {FilesWritten} day files written, {RowsWritten} rows rewritten) in {Elapsed}",
+                source.Name, result.RecordsSuperseded, result.RecordsWritten, result.FilesBefore, result.FilesAfter, result.FilesRead, result.FilesWritten, result.RowsWritten, _time.GetElapsedTime(started));
             _metrics?.Compacted(source.Name, result.RecordsSuperseded, result.FilesBefore, result.FilesAfter, result.RowsWritten, _time.GetElapsedTime(started));
             results.Add(result);
         }

@@ -7,8 +7,9 @@ namespace Lambda.BatchLayer.Dataset;
 /// <param name="RecordsWritten">Compaction records written.</param>
 /// <param name="FilesBefore">Data files named by the source's snapshot before.</param>
 /// <param name="FilesAfter">Data files named by the source's snapshot after.</param>
-/// <param name="FilesWritten">Merged data files written (hours held by one file alone are kept as they are).</param>
+/// <param name="FilesWritten">Day files written (days held by a single day file alone are kept as they are).</param>
 /// <param name="RowsWritten">Rows in the merged files written.</param>
+/// <param name="FilesRead">Data files read (each once per run, whatever the days it touches; kept day files are not read).</param>
 public sealed record CompactionResult(
     string Source,
     CompactionRecovery Recovery,
@@ -17,4 +18,5 @@ public sealed record CompactionResult(
     int FilesBefore,
     int FilesAfter,
     int FilesWritten,
-    long RowsWritten);
+    long RowsWritten,
+    int FilesRead);

@@ -6,15 +6,17 @@ using Lambda.Shared.Time;
 namespace Lambda.BatchLayer.Dataset;
 
 /// <summary>
-/// Merges runs of small commits of one source's master dataset (flush files of the archiver, hour files of
-/// earlier compactions and builds) into compaction records with one hour file per (date, hour), holding exactly
-/// the same rows, each file in offset order. Its cost is proportional to the rows of the run: each file is read
-/// once per UTC day it touches, decoding only that day's row groups (a flush file has one per day). The protocol, safe against a kill at any
+/// Merges runs of small commits of one source's master dataset (flush files of the archiver, day files of earlier
+/// compactions, hour files of earlier builds) into compaction records with one day file per UTC date, holding exactly
+/// the same rows, each file sorted by event time. Its cost is proportional to the rows of the run, not to the files or
+/// the days they touch: each file rewritten is read once, whole, its rows routed into one buffer per day (memory: at
+/// most the run's rows, bounded by <c>Batch:Compaction:MaxEventsPerRecord</c>), and each day is written once. The
+/// protocol, safe against a kill at any
 /// moment and invisible to readers (<see cref="MasterDatasetSnapshot"/> sees the old commits or the new
 /// record, never both, never neither):
 /// <list type="number">
 /// <item>write each merged file under its final name plus <see cref="MasterDatasetLayout.CompactingSuffix"/>
-/// (flushed); an hour held by a single hour file (and no flush file) keeps that file as it is (its merged name
+/// (flushed); a day held by a single day file (and no other file) keeps that file as it is (its merged name
 /// would be the same);</item>
 /// <item>write the compaction record atomically: format version <see cref="DatasetCommit.CompactionFormatVersion"/>,
 /// the union range, <see cref="DatasetCommit.Supersedes"/> naming the replaced records; it does not count yet
@@ -37,9 +39,9 @@ public sealed class MasterDatasetCompactor
     /// <param name="root">The dataset root.</param>
     /// <param name="source">The source.</param>
     /// <param name="flushToDisk">Whether merged files and records are flushed to disk before they become visible.</param>
-    /// <param name="rowGroupSize">Rows per Parquet row group of merged files.</param>
+    /// <param name="rowGroupSize">Rows at most per Parquet row group of day files (the default of <c>Batch:Compaction:RowGroupSize</c>).</param>
     /// <param name="time">Clock for the commits' age and the records' timestamps.</param>
-    public MasterDatasetCompactor(string root, SourceDefinition source, bool flushToDisk = true, int rowGroupSize = 1_000_000, TimeProvider? time = null)
+    public MasterDatasetCompactor(string root, SourceDefinition source, bool flushToDisk = true, int rowGroupSize = 100_000, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentOutOfRangeException.ThrowIfLessThan(rowGroupSize, 1);
@@ -161,12 +163,13 @@ public sealed class MasterDatasetCompactor
     {
         var recovery = Recover();
         var filesBefore = MasterDatasetSnapshot.Load(Log.Root, Log.Source).Files.Count;
-        int superseded = 0, written = 0, files = 0;
+        int superseded = 0, written = 0, files = 0, read = 0;
         long rows = 0;
         foreach (var run in Plan(minAge, maxEventsPerRecord))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var (_, merged, mergedRows) = await CompactRunAsync(run, cancellationToken).ConfigureAwait(false);
+            var (_, merged, mergedRows, filesRead) = await CompactRunAsync(run, cancellationToken).ConfigureAwait(false);
+            read += filesRead;
             superseded += run.Count;
             written++;
             files += merged;
@@ -174,11 +177,11 @@ public sealed class MasterDatasetCompactor
         }
 
         var filesAfter = MasterDatasetSnapshot.Load(Log.Root, Log.Source).Files.Count;
-        return new CompactionResult(Log.Source, recovery, superseded, written, filesBefore, filesAfter, files, rows);
+        return new CompactionResult(Log.Source, recovery, superseded, written, filesBefore, filesAfter, files, rows, read);
     }
 
     /// <summary>Replaces <paramref name="run"/> (consecutive commits of one partition, in force, files in place) by one compaction record.</summary>
-    internal async Task<(DatasetCommit Record, int FilesWritten, long RowsWritten)> CompactRunAsync(IReadOnlyList<DatasetCommit> run, CancellationToken cancellationToken)
+    internal async Task<(DatasetCommit Record, int FilesWritten, long RowsWritten, int FilesRead)> CompactRunAsync(IReadOnlyList<DatasetCommit> run, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
         if (run.Count < 2)
@@ -187,45 +190,40 @@ public sealed class MasterDatasetCompactor
         }
 
         var partition = run[0].Partition;
+        var inputs = run.SelectMany(c => c.Files).ToList();
         var files = new List<DatasetFile>();
-        var written = 0;
-        long rows = 0;
 
-        // Step 1, day by day (a day's rows of the run are in memory at once): an hour held by a single hour file and no
-        // flush file keeps that file; every other hour of the day is merged from the day's rows of every file.
-        var allFiles = run.SelectMany(c => c.Files).ToList();
-        foreach (var day in allFiles.SelectMany(f => f.EventDays).Select(d => d.Date).Distinct().Order())
+        // A day held by a single day file (and nothing else) keeps that file (its merged name would be the same);
+        // every other day is merged from the rows of every file that touches it.
+        var merging = new SortedDictionary<DateOnly, long>();
+        foreach (var day in inputs.SelectMany(f => f.EventDays.Select(d => (d.Date, d.Rows, File: f))).GroupBy(d => d.Date))
         {
-            var parts = allFiles.Where(f => f.Touches(day)).ToList();
-            var flushed = parts.Any(f => f.IsFlushFile);
-            var merging = new List<DatasetFile>();
-            foreach (var hour in parts.GroupBy(f => f.Hour))
+            if (day.Count() == 1 && day.Single().File.Kind == DatasetFileKind.Day)
             {
-                if (!flushed && hour.Key is not null && hour.Count() == 1)
-                {
-                    files.Add(hour.Single());
-                }
-                else
-                {
-                    merging.AddRange(hour);
-                }
+                files.Add(day.Single().File);
             }
-
-            foreach (var (merged, kept) in await MergeDayAsync(partition, day, merging, cancellationToken).ConfigureAwait(false))
+            else
             {
-                files.Add(merged);
-                if (kept)
-                {
-                    continue;
-                }
-
-                written++;
-                rows += merged.Rows;
-                AfterStep?.Invoke($"wrote {merged.Path}{MasterDatasetLayout.CompactingSuffix}");
+                merging.Add(day.Key, day.Sum(d => d.Rows));
             }
         }
 
-        files.Sort((a, b) => (a.Date, a.Hour).CompareTo((b.Date, b.Hour)));
+        // Step 1.
+        var read = inputs.Where(f => f.EventDays.Any(d => merging.ContainsKey(d.Date))).ToList();
+        var days = await RouteByDayAsync(partition, read, merging, cancellationToken).ConfigureAwait(false);
+        var written = 0;
+        long rows = 0;
+        foreach (var day in merging.Keys)
+        {
+            var merged = await WriteDayAsync(partition, day, days[day], cancellationToken).ConfigureAwait(false);
+            days.Remove(day);
+            files.Add(merged);
+            written++;
+            rows += merged.Rows;
+            AfterStep?.Invoke($"wrote {merged.Path}{MasterDatasetLayout.CompactingSuffix}");
+        }
+
+        files.Sort((a, b) => Nullable.Compare(a.Date, b.Date));
 
         // Step 2.
         var record = new DatasetCommit
@@ -251,7 +249,7 @@ public sealed class MasterDatasetCompactor
             DeleteSuperseded(record, old);
         }
 
-        return (record, written, rows);
+        return (record, written, rows, read.Count);
     }
 
     private static void AddRun(List<IReadOnlyList<DatasetCommit>> runs, List<DatasetCommit> run)
@@ -265,27 +263,23 @@ public sealed class MasterDatasetCompactor
     private bool FilesInPlace(DatasetCommit commit) =>
         commit.Files.All(f => File.Exists(MasterDatasetLayout.Resolve(Log.Root, f.Path)));
 
-    /// <summary>Writes the rows of <paramref name="day"/> in <paramref name="parts"/> as one hour file per hour, rows in offset order.</summary>
-    /// An hour whose rows all come from one hour file keeps that file (Kept).
-    private async Task<List<(DatasetFile File, bool Kept)>> MergeDayAsync(int partition, DateOnly day, List<DatasetFile> parts, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads each of <paramref name="parts"/> once, whole, and routes its rows into one buffer per UTC day of
+    /// <paramref name="days"/> (sized by the rows the commit records list), checking every row against its file's record.
+    /// </summary>
+    private async Task<Dictionary<DateOnly, MasterRowBuffer>> RouteByDayAsync(
+        int partition, List<DatasetFile> parts, SortedDictionary<DateOnly, long> days, CancellationToken cancellationToken)
     {
-        var written = new List<(DatasetFile, bool)>();
-        if (parts.Count == 0)
-        {
-            return written;
-        }
-
-        var hours = new SortedDictionary<int, MasterRowBuffer>();
-        var sources = new Dictionary<int, HashSet<DatasetFile>>();
+        var buffers = days.ToDictionary(d => d.Key, d => new MasterRowBuffer(_schema.Source, (int)Math.Clamp(d.Value, 1, Array.MaxLength)));
         var batch = new MasterRowBatch(_schema);
         var record = new EventRecord(_schema.Source);
-        var dayStart = UtcDay.Start(day);
         foreach (var part in parts)
         {
             var path = MasterDatasetLayout.Resolve(Log.Root, part.Path);
-            var expected = part.EventDays.Single(d => d.Date == day).Rows;
-            long taken = 0;
-            var fed = new bool[24];
+            var taken = new Dictionary<DateOnly, long>();
+            var day = default(DateOnly);
+            long dayStart = 0, dayEnd = 0;
+            MasterRowBuffer? buffer = null;
             await MasterFileReader.ReadAsync(path, batch, b =>
             {
                 var offsets = b.Offsets;
@@ -293,67 +287,67 @@ public sealed class MasterDatasetCompactor
                 var times = b.EventTimes;
                 for (var i = 0; i < b.Count; i++)
                 {
-                    var sinceDayStart = times[i] - dayStart;
-                    if (sinceDayStart is < 0 or >= GranularityExtensions.DayMilliseconds)
-                    {
-                        continue;
-                    }
-
                     if (partitions[i] != partition || offsets[i] < part.MinOffset || offsets[i] > part.MaxOffset)
                     {
                         throw new InvalidDataException($"'{path}' holds partition {partitions[i]} offset {offsets[i]}, outside what its commit record says");
                     }
 
-                    var hour = (int)(sinceDayStart / GranularityExtensions.HourMilliseconds);
-                    if (!hours.TryGetValue(hour, out var buffer))
+                    // Rows mostly come in runs of one day (flush and day files are sorted by event time): look the day up once per run.
+                    if (buffer is null || times[i] < dayStart || times[i] >= dayEnd)
                     {
-                        hours.Add(hour, buffer = new MasterRowBuffer(_schema.Source, 1024));
-                        sources.Add(hour, new HashSet<DatasetFile>(ReferenceEqualityComparer.Instance));
-                    }
+                        day = UtcDay.Of(times[i]);
+                        if (!buffers.TryGetValue(day, out buffer))
+                        {
+                            throw new InvalidDataException($"'{path}' holds a row on {Format(day)}, a day its commit record does not list");
+                        }
 
-                    if (!fed[hour])
-                    {
-                        fed[hour] = true;
-                        sources[hour].Add(part);
+                        dayStart = UtcDay.Start(day);
+                        dayEnd = dayStart + GranularityExtensions.DayMilliseconds;
                     }
 
                     b.Fill(i, record);
                     buffer.Append(record, partition, offsets[i]);
-                    taken++;
+                    taken[day] = taken.GetValueOrDefault(day) + 1;
                 }
-            }, cancellationToken, (min, max) => UtcDay.Overlaps(day, min, max)).ConfigureAwait(false);
-            if (taken != expected)
+            }, cancellationToken).ConfigureAwait(false);
+            foreach (var expected in part.EventDays)
             {
-                throw new InvalidDataException($"'{path}' holds {taken} rows on {day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}, its commit record says {expected}");
-            }
-        }
-
-        foreach (var (hour, buffer) in hours)
-        {
-            if (sources[hour].Count == 1 && sources[hour].Single() is { IsFlushFile: false } only && only.Hour == hour)
-            {
-                written.Add((only, true));
-                continue;
-            }
-
-            buffer.SortByOffset();
-            var offsets = buffer.Offsets;
-            for (var i = 1; i < buffer.Count; i++)
-            {
-                if (offsets[i] == offsets[i - 1])
+                if (taken.GetValueOrDefault(expected.Date) != expected.Rows)
                 {
-                    throw new InvalidDataException($"partition {partition} offset {offsets[i]} is stored twice on {day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}: the commits to compact overlap");
+                    throw new InvalidDataException($"'{path}' holds {taken.GetValueOrDefault(expected.Date)} rows on {Format(expected.Date)}, its commit record says {expected.Rows}");
                 }
             }
 
-            var relative = MasterDatasetLayout.DataFile(Log.Source, day, hour, partition, buffer.MinOffset, buffer.MaxOffset);
-            var aside = MasterDatasetLayout.Resolve(Log.Root, relative) + MasterDatasetLayout.CompactingSuffix;
-            await _files.WriteAsync(aside, _schema, buffer, FlushToDisk, cancellationToken).ConfigureAwait(false);
-            written.Add((new DatasetFile(relative, partition, day, hour, buffer.Count, buffer.MinOffset, buffer.MaxOffset, buffer.MinEventTime, buffer.MaxEventTime), false));
+            if (taken.Keys.Any(d => part.EventDays.All(e => e.Date != d)))
+            {
+                throw new InvalidDataException($"'{path}' holds rows on days its commit record does not list");
+            }
         }
 
-        return written;
+        return buffers;
     }
+
+    /// <summary>Writes one day's rows aside as a day file, sorted by event time (row groups of at most the row-group size, so their statistics are disjoint time ranges).</summary>
+    private async Task<DatasetFile> WriteDayAsync(int partition, DateOnly day, MasterRowBuffer buffer, CancellationToken cancellationToken)
+    {
+        var offsets = buffer.Offsets.AsSpan(0, buffer.Count).ToArray();
+        Array.Sort(offsets);
+        for (var i = 1; i < offsets.Length; i++)
+        {
+            if (offsets[i] == offsets[i - 1])
+            {
+                throw new InvalidDataException($"partition {partition} offset {offsets[i]} is stored twice on {Format(day)}: the commits to compact overlap");
+            }
+        }
+
+        buffer.SortByEventTime();
+        var relative = MasterDatasetLayout.DayFile(Log.Source, day, partition, buffer.MinOffset, buffer.MaxOffset);
+        var aside = MasterDatasetLayout.Resolve(Log.Root, relative) + MasterDatasetLayout.CompactingSuffix;
+        await _files.WriteAsync(aside, _schema, buffer, FlushToDisk, cancellationToken).ConfigureAwait(false);
+        return new DatasetFile(relative, partition, day, null, buffer.Count, buffer.MinOffset, buffer.MaxOffset, buffer.MinEventTime, buffer.MaxEventTime);
+    }
+
+    private static string Format(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     private int PublishFiles(DatasetCommit compaction)
     {

@@ -161,8 +161,8 @@ public sealed class MasterRowBuffer
     }
 
     /// <summary>
-    /// Sorts the rows by event time, then Kafka offset: the order of a flush file, so that its row groups cover
-    /// disjoint time ranges and readers prune them by their statistics.
+    /// Sorts the rows by event time, then Kafka offset: the order of a flush file and of a day file, so that their row
+    /// groups cover disjoint time ranges and readers prune them by their statistics.
     /// </summary>
     public void SortByEventTime()
     {
@@ -173,13 +173,6 @@ public sealed class MasterRowBuffer
             var byTime = times[a].Ticks.CompareTo(times[b].Ticks);
             return byTime != 0 ? byTime : offsets[a].CompareTo(offsets[b]);
         });
-    }
-
-    /// <summary>Sorts the rows by Kafka offset: the order of an hour file.</summary>
-    public void SortByOffset()
-    {
-        var offsets = _offsets;
-        Reorder((a, b) => offsets[a].CompareTo(offsets[b]));
     }
 
     /// <summary>

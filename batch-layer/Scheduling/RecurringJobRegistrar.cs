@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace Lambda.BatchLayer.Scheduling;
 
 /// <summary>
-/// Registers (or removes) the nightly recurring recompute and the hourly master-dataset compaction
+/// Registers (or removes) the nightly recurring recompute and the quarter-hourly master-dataset compaction
 /// (<see cref="CompactionJob"/>, <c>Batch:Compaction</c>) when the host starts. Every instance does
 /// it; Hangfire's recurring-job lock makes that safe and the last writer's cron wins.
 /// </summary>

@@ -49,7 +49,7 @@ try
         clock.Restart();
         var compaction = await new MasterDatasetCompactor(root, orders).CompactAsync(TimeSpan.Zero, 1_000_000, CancellationToken.None);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"compaction: {commits:N0} commit records -> {new CommitLog(root, "orders").ReadCommits().Count:N0}, {files:N0} files -> {compaction.FilesAfter:N0} ({compaction.FilesWritten:N0} merged files, {compaction.RowsWritten:N0} rows rewritten) in {clock.Elapsed.TotalSeconds:F1} s = {compaction.RowsWritten / clock.Elapsed.TotalSeconds / 1e6:F2} M rows/s"));
+            $"compaction: {commits:N0} commit records -> {new CommitLog(root, "orders").ReadCommits().Count:N0}, {files:N0} files -> {compaction.FilesAfter:N0} ({compaction.FilesRead:N0} files read, {compaction.FilesWritten:N0} day files written, {compaction.RowsWritten:N0} rows rewritten) in {clock.Elapsed.TotalSeconds:F1} s = {compaction.RowsWritten / clock.Elapsed.TotalSeconds / 1e6:F2} M rows/s"));
     }
 
     var snapshot = MasterDatasetSnapshot.Load(root, "orders");
@@ -58,7 +58,7 @@ try
 
     var engine = RecomputeEngines.Create(catalog, root, settings);
     var request = new RecomputeRequest { Mode = RecomputeMode.Full, Views = ["revenue_by_country", "orders_by_status"] };
-    // Exactly the snapshot's files (hour files and flush files alike), as the ad hoc SQL reads them.
+    // Exactly the snapshot's files (day, hour and flush files alike), as the ad hoc SQL reads them.
     var glob = "[" + string.Join(", ", snapshot.Files.Select(f => $"'{snapshot.GetPath(f)}'")) + "]";
 
     // Warm-up (JIT, page cache), not measured.

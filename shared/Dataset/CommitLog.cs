@@ -323,7 +323,7 @@ public sealed class CommitLog
             var flush = commit.FormatVersion == DatasetCommit.FlushFormatVersion;
             foreach (var file in commit.Files)
             {
-                var days = flush ? DaysProblem(file) : null;
+                var days = flush ? DaysProblem(file) : file.Kind == DatasetFileKind.Day ? DayFileProblem(file, commit) : null;
                 if (file.Partition != commit.Partition || file.MinOffset < commit.FirstOffset || file.MaxOffset > commit.LastOffset
                     || file.MinOffset > file.MaxOffset || file.Rows <= 0 || file.IsFlushFile != flush
                     || !string.Equals(file.Path, ExpectedPath(file), StringComparison.Ordinal)
@@ -345,8 +345,16 @@ public sealed class CommitLog
     {
         { IsFlushFile: true, Date: null, Hour: null } => MasterDatasetLayout.FlushFile(Source, file.Partition, file.MinOffset, file.MaxOffset),
         { IsFlushFile: false, Date: { } date, Hour: >= 0 and <= 23 and var hour } => MasterDatasetLayout.DataFile(Source, date, hour, file.Partition, file.MinOffset, file.MaxOffset),
+        { IsFlushFile: false, Date: { } date, Hour: null } => MasterDatasetLayout.DayFile(Source, date, file.Partition, file.MinOffset, file.MaxOffset),
         _ => null,
     };
+
+    // Only compaction writes day files; readers pick a day's files by their date, so their event times must lie on it.
+    private static string? DayFileProblem(DatasetFile file, DatasetCommit commit) =>
+        !commit.IsCompaction ? "a day file in an archive commit"
+        : UtcDay.Of(file.MinEventTime) != file.Date || UtcDay.Of(file.MaxEventTime) != file.Date || file.MinEventTime > file.MaxEventTime
+            ? string.Create(CultureInfo.InvariantCulture, $"the day file's event times {file.MinEventTime}-{file.MaxEventTime} do not lie on {file.Date:yyyy-MM-dd}")
+            : null;
 
     private static string? DaysProblem(DatasetFile file)
     {

@@ -11,7 +11,8 @@ namespace Lambda.Shared.Dataset;
 /// committed end of a partition is the last commit's <see cref="LastOffset"/> + 1.
 /// A compaction record (<see cref="Supersedes"/> set, format version <see cref="CompactionFormatVersion"/>)
 /// replaces a contiguous run of commits of its partition: its range is their union, its files hold
-/// exactly their rows (see the batch layer's <c>MasterDatasetCompactor</c>).
+/// exactly their rows: day files (<see cref="DatasetFileKind.Day"/>), or hour files in records of earlier builds
+/// (see the batch layer's <c>MasterDatasetCompactor</c>).
 /// </summary>
 public sealed record DatasetCommit
 {

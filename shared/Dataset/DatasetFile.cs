@@ -3,19 +3,24 @@ using System.Text.Json.Serialization;
 namespace Lambda.Shared.Dataset;
 
 /// <summary>
-/// One data file of the master dataset, as its commit record lists it. Two kinds:
+/// One data file of the master dataset, as its commit record lists it. Three kinds (<see cref="Kind"/>):
 /// <list type="bullet">
-/// <item>an <b>hour file</b> (<see cref="Date"/> and <see cref="Hour"/> set, <see cref="Days"/> null): every row's
-/// event time lies in that UTC hour, rows in offset order (<see cref="MasterDatasetLayout.DataFile"/>); written by
-/// compaction, and by the archiver before flush files existed;</item>
 /// <item>a <b>flush file</b> (<see cref="Days"/> set, <see cref="Date"/> and <see cref="Hour"/> null): all rows of one
 /// partition of one archiver commit, sorted by event time, one Parquet row group (or more, when large) per UTC
-/// day, so readers prune by the row groups' event-time statistics (<see cref="MasterDatasetLayout.FlushFile"/>).</item>
+/// day, so readers prune by the row groups' event-time statistics (<see cref="MasterDatasetLayout.FlushFile"/>);</item>
+/// <item>a <b>day file</b> (<see cref="Date"/> set, <see cref="Hour"/> and <see cref="Days"/> null): every row's event
+/// time lies on that UTC day, rows sorted by event time then offset, in row groups of at most
+/// <c>Batch:Compaction:RowGroupSize</c> rows whose event-time statistics are disjoint ranges readers prune by
+/// (<see cref="MasterDatasetLayout.DayFile"/>); written by compaction, in compaction records only;</item>
+/// <item>an <b>hour file</b> (<see cref="Date"/> and <see cref="Hour"/> set, <see cref="Days"/> null): every row's
+/// event time lies in that UTC hour, rows in offset order (<see cref="MasterDatasetLayout.DataFile"/>); written by
+/// the compactions and archivers of earlier builds, still read, and merged into day files when compaction next
+/// rewrites their record.</item>
 /// </list>
 /// </summary>
 /// <param name="Path">Relative to the dataset root, '/' separators.</param>
 /// <param name="Partition">The Kafka partition of every row.</param>
-/// <param name="Date">Hour files: the UTC day of every row's event time.</param>
+/// <param name="Date">Day and hour files: the UTC day of every row's event time.</param>
 /// <param name="Hour">Hour files: the UTC hour (0-23) of every row's event time.</param>
 /// <param name="Rows">Number of rows.</param>
 /// <param name="MinOffset">Smallest Kafka offset of a row.</param>
@@ -35,11 +40,15 @@ public sealed record DatasetFile(
     long MaxEventTime,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<DatasetFileDay>? Days = null)
 {
+    /// <summary>The file's kind, from which of <see cref="Date"/>, <see cref="Hour"/> and <see cref="Days"/> are set.</summary>
+    [JsonIgnore]
+    public DatasetFileKind Kind => Days is not null ? DatasetFileKind.Flush : Hour is not null ? DatasetFileKind.Hour : DatasetFileKind.Day;
+
     /// <summary>Whether this is a flush file (rows of many hours, sorted by event time).</summary>
     [JsonIgnore]
     public bool IsFlushFile => Days is not null;
 
-    /// <summary>The UTC days the rows touch with their row counts and ranges: <see cref="Days"/>, or the hour file's one day.</summary>
+    /// <summary>The UTC days the rows touch with their row counts and ranges: <see cref="Days"/>, or the day or hour file's one day.</summary>
     [JsonIgnore]
     public IReadOnlyList<DatasetFileDay> EventDays =>
         Days ?? [new DatasetFileDay(Date ?? throw new InvalidOperationException($"data file '{Path}' has neither days nor a date"), Rows, MinOffset, MaxOffset, MinEventTime, MaxEventTime)];

@@ -6,10 +6,12 @@ namespace Lambda.Shared.Dataset;
 
 /// <summary>
 /// File layout of the master dataset under the dataset root (docs/design-notes.md, "Master dataset, commit log and compaction"): data files
-/// <c>master/&lt;source&gt;/date=YYYY-MM-DD/hour=HH/p&lt;partition&gt;-&lt;firstOffset&gt;-&lt;lastOffset&gt;.parquet</c>
-/// partitioned by event time (UTC) (hour files: compaction's output, and what earlier archivers wrote), flush files
+/// <c>master/&lt;source&gt;/date=YYYY-MM-DD/p&lt;partition&gt;-&lt;firstOffset&gt;-&lt;lastOffset&gt;.parquet</c>
+/// partitioned by event time (UTC) (day files: compaction's output), flush files
 /// <c>master/&lt;source&gt;/flush/p&lt;partition&gt;-&lt;firstOffset&gt;-&lt;lastOffset&gt;.parquet</c> (one per partition per
-/// archiver commit, whatever the spread of event times), where the offsets are the smallest and largest Kafka
+/// archiver commit, whatever the spread of event times), hour files
+/// <c>master/&lt;source&gt;/date=YYYY-MM-DD/hour=HH/p&lt;partition&gt;-&lt;firstOffset&gt;-&lt;lastOffset&gt;.parquet</c> (what
+/// earlier compactions and archivers wrote), where the offsets are the smallest and largest Kafka
 /// offset of the rows in the file; commit records <c>master/&lt;source&gt;/_commits/p&lt;partition&gt;-&lt;first&gt;-&lt;last&gt;.json</c>
 /// (first/last: the partition's consumed offset range the commit covers). Files are written under a name
 /// ending in <see cref="TempSuffix"/> (outside the <c>*.parquet</c> glob) and renamed into place.
@@ -41,7 +43,13 @@ public static partial class MasterDatasetLayout
     /// <summary>The absolute commit-log directory of a source.</summary>
     public static string CommitDirectory(string root, string source) => Path.Combine(root, MasterDirectoryName, source, CommitDirectoryName);
 
-    /// <summary>A data file's path relative to the root ('/' separators).</summary>
+    /// <summary>A day file's path relative to the root ('/' separators).</summary>
+    public static string DayFile(string source, DateOnly date, int partition, long firstOffset, long lastOffset) =>
+        string.Create(
+            CultureInfo.InvariantCulture,
+            $"{MasterDirectoryName}/{source}/date={date:yyyy-MM-dd}/p{partition}-{firstOffset}-{lastOffset}.parquet");
+
+    /// <summary>An hour file's path relative to the root ('/' separators).</summary>
     public static string DataFile(string source, DateOnly date, int hour, int partition, long firstOffset, long lastOffset)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(hour);

@@ -10,7 +10,7 @@ namespace Lambda.Shared.Dataset;
 /// offset epoch in its high bits (<see cref="Kafka.Epochs.KafkaPosition"/>), so a later epoch sorts after an earlier one.
 /// </summary>
 /// <remarks>
-/// A flush file is sorted by event time, and a compaction record's hour files interleave their offsets, so files are
+/// Flush and day files are sorted by event time, and a compaction record's files interleave their offsets, so files are
 /// grouped by overlapping offset ranges (<see cref="OffsetGroups"/>): one archiver commit or one compaction record per
 /// group, as groups of different commits never overlap. A group's rows are held in memory and sorted, which bounds the
 /// memory by the largest commit (<c>Batch:Compaction:MaxEventsPerRecord</c>, 1,000,000 events by default).

@@ -32,7 +32,7 @@ public sealed class CompactionRunnerTests : IDisposable
         Assert.Equal("orders", result.Source);
         Assert.Equal(20, result.RecordsSuperseded);
         Assert.Equal(20, result.FilesBefore);
-        Assert.Equal(Dataset.CompactionTests.HoursHoldingRows(before), result.FilesAfter);
+        Assert.Equal(Dataset.CompactionTests.DaysHoldingRows(before), result.FilesAfter);
         Assert.Equal((1, 1), (recomputeLock.Acquired, recomputeLock.Released));
         Assert.Equal(20, recomputeLock.RecordsWhenAcquired);
         (await DatasetContents.ReadAsync(_root.Path, orders)).AssertSameAs(before, "after the runner");
@@ -82,6 +82,13 @@ public sealed class CompactionRunnerTests : IDisposable
     {
         var validator = new CompactionOptionsValidator();
         Assert.True(validator.Validate(null, new CompactionOptions()).Succeeded);
+
+        // The default runs every 15 minutes: a 30-minute soak sees at least one compaction per recompute interval.
+        var cron = BatchScheduleOptionsValidator.ParseCron(new CompactionOptions().Cron);
+        var from = new DateTime(2026, 12, 7, 0, 0, 0, DateTimeKind.Utc);
+        var runs = cron.GetOccurrences(from, from.AddHours(2)).ToList();
+        Assert.Equal(8, runs.Count);
+        Assert.All(runs.Zip(runs.Skip(1)), p => Assert.Equal(TimeSpan.FromMinutes(15), p.Second - p.First));
 
         var result = validator.Validate(null, new CompactionOptions
         {

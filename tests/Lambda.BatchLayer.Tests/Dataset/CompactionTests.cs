@@ -1,13 +1,15 @@
 using System.Globalization;
 using Lambda.Testing;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Lambda.BatchLayer.Dataset;
+using Lambda.BatchLayer.Tests.AdHoc;
 using Lambda.Shared.Catalog;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Lambda.BatchLayer.Tests.Dataset;
 
-public sealed class CompactionTests : IDisposable
+public sealed partial class CompactionTests : IDisposable
 {
     private const int Total = 3000;
     private static readonly HashSet<int> Partitions = [0, 1];
@@ -32,10 +34,13 @@ public sealed class CompactionTests : IDisposable
         Assert.Equal(before.CountsByPartition, after.CountsByPartition);
         Assert.Equal(before.Files, result.FilesBefore);
         Assert.Equal(after.Files, result.FilesAfter);
-        // Before: one flush file per commit; after: one hour file per (partition, date, hour) holding rows.
+        // Before: one flush file per commit; after: one day file per (partition, UTC date) holding rows.
         Assert.Equal(recordsBefore, before.Files);
-        Assert.Equal(HoursHoldingRows(before), after.Files);
+        Assert.True(DaysHoldingRows(before) < HoursHoldingRows(before), "the rows must touch several hours of a day");
+        Assert.Equal(DaysHoldingRows(before), after.Files);
         Assert.Equal(recordsBefore, result.RecordsSuperseded);
+        // Each flush file touches several days and is read once all the same.
+        Assert.Equal(before.Files, result.FilesRead);
         var records = log.ReadCommits();
         Assert.Equal(2, records.Count);
         Assert.All(records, r => Assert.Equal(DatasetCommit.CompactionFormatVersion, r.FormatVersion));
@@ -48,7 +53,48 @@ public sealed class CompactionTests : IDisposable
         Assert.Equal(
             snapshot.Files.Select(snapshot.GetPath).Order(StringComparer.Ordinal),
             Directory.GetFiles(_root.Path, "*.parquet", SearchOption.AllDirectories).Order(StringComparer.Ordinal));
-        await AssertOffsetOrderAsync(snapshot);
+        await AssertDayFilesAsync(_root.Path, before);
+    }
+
+    [Fact]
+    public async Task Hour_files_of_earlier_builds_and_flush_files_after_them_are_compacted_into_day_files()
+    {
+        // Format 1 commits with one hour file each, as earlier archivers wrote them, then flush files.
+        var old = MasterDatasetTestFiles.Orders(600);
+        await MasterDatasetTestFiles.WriteOrdersAsync(_root.Path, old);
+        var ends = old.GroupBy(o => o.Partition).ToDictionary(g => g.Key, g => g.Max(o => o.Offset) + 1);
+        await OrderDatasets.WriteAsync(_root.Path, _orders, OrderDatasets.Messages(_orders, 900, 3, seed: 17, nextOffsets: ends), perCommit: 100);
+        var before = await DatasetContents.ReadAsync(_root.Path, _orders);
+        var hourFiles = Directory.GetDirectories(_root.Path, "hour=*", SearchOption.AllDirectories);
+        Assert.NotEmpty(hourFiles);
+
+        var result = await new MasterDatasetCompactor(_root.Path, _orders, flushToDisk: false).CompactAsync(TimeSpan.Zero, 1_000_000, CancellationToken.None);
+
+        var after = await DatasetContents.ReadAsync(_root.Path, _orders);
+        after.AssertSameAs(before, "after compaction");
+        Assert.Equal(DaysHoldingRows(before), after.Files);
+        Assert.Equal(3, new CommitLog(_root.Path, _orders.Name).ReadCommits().Count);
+        Assert.Equal(before.Files, result.RecordsSuperseded);
+        Assert.DoesNotContain(Directory.GetFiles(_root.Path, "*.parquet", SearchOption.AllDirectories), f => f.Contains("hour=", StringComparison.Ordinal));
+        await AssertDayFilesAsync(_root.Path, before);
+
+        // A later run merges new flush files into the days they touch and keeps the day files of the other days as they are.
+        var last = new CommitLog(_root.Path, _orders.Name).ReadCommits().ToDictionary(c => c.Partition);
+        var untouched = last[0].Files.Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
+        var late = OrderDatasets.Messages(_orders, 30, 3, seed: 18, total: 30_000, nextOffsets: after.Ends);
+        await OrderDatasets.WriteAsync(_root.Path, _orders, late, perCommit: 10);
+        var beforeSecond = await DatasetContents.ReadAsync(_root.Path, _orders);
+        var second = await new MasterDatasetCompactor(_root.Path, _orders, flushToDisk: false).CompactAsync(TimeSpan.Zero, 1_000_000, CancellationToken.None);
+
+        (await DatasetContents.ReadAsync(_root.Path, _orders)).AssertSameAs(beforeSecond, "after the second compaction");
+        Assert.Equal(DaysHoldingRows(beforeSecond), second.FilesAfter);
+        Assert.Equal(3 + 3, second.FilesRead); // per partition the late commit's flush file and the day file of the day it touches
+        var lateDays = late.Where(m => m.Event is not null && m.Partition == 0).Select(m => UtcDay.Of(m.Event!.TimestampMilliseconds)).ToHashSet();
+        var kept = new CommitLog(_root.Path, _orders.Name).ReadCommits().Single(c => c.Partition == 0).Files
+            .Where(f => untouched.Contains(f.Path)).Select(f => f.Date!.Value).ToHashSet();
+        Assert.NotEmpty(kept);
+        Assert.Empty(kept.Intersect(lateDays));
+        await AssertDayFilesAsync(_root.Path, beforeSecond);
     }
 
     [Fact]
@@ -241,6 +287,20 @@ public sealed class CompactionTests : IDisposable
         await File.WriteAllTextAsync(path, text.Replace("\"formatVersion\":2", "\"formatVersion\":1", StringComparison.Ordinal));
         error = Assert.Throws<InvalidDataException>(() => log.ReadCommits());
         Assert.Contains("may not have supersedes", error.Message, StringComparison.Ordinal);
+
+        // Day files only in compaction records, and only with event times on their date.
+        var supersedes = text[text.IndexOf(",\"supersedes\"", StringComparison.Ordinal)..text.LastIndexOf('}')];
+        await File.WriteAllTextAsync(path, text.Replace("\"formatVersion\":2", "\"formatVersion\":1", StringComparison.Ordinal).Replace(supersedes, string.Empty, StringComparison.Ordinal));
+        error = Assert.Throws<InvalidDataException>(() => log.ReadCommits());
+        Assert.Contains("a day file in an archive commit", error.Message, StringComparison.Ordinal);
+
+        Assert.All(compacted.Files, f => Assert.Equal(DatasetFileKind.Day, f.Kind));
+        var file = compacted.Files[0];
+        var minEventTime = $"\"minEventTime\":{file.MinEventTime.ToString(CultureInfo.InvariantCulture)}";
+        Assert.Contains(minEventTime, text, StringComparison.Ordinal);
+        await File.WriteAllTextAsync(path, text.Replace(minEventTime, $"\"minEventTime\":{(file.MinEventTime - 86_400_000).ToString(CultureInfo.InvariantCulture)}", StringComparison.Ordinal));
+        error = Assert.Throws<InvalidDataException>(() => log.ReadCommits());
+        Assert.Contains("do not lie on", error.Message, StringComparison.Ordinal);
     }
 
     private async Task BuildAsync(string root, bool overEarlierCompaction)
@@ -261,24 +321,59 @@ public sealed class CompactionTests : IDisposable
     private static string[] CompactingFiles(string root) =>
         Directory.GetFiles(root, "*" + MasterDatasetLayout.CompactingSuffix, SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToArray();
 
-    private async Task AssertOffsetOrderAsync(MasterDatasetSnapshot snapshot)
+    /// <summary>
+    /// Every Parquet file on disk is a day file named <c>date=D/p&lt;partition&gt;-&lt;min&gt;-&lt;max&gt;.parquet</c>, one per
+    /// (partition, D), holding exactly the rows of <paramref name="expected"/> of that partition whose event time lies on D,
+    /// sorted by event time, then offset.
+    /// </summary>
+    private async Task AssertDayFilesAsync(string root, DatasetContents expected)
     {
         var batch = new MasterRowBatch(new MasterFileSchema(_orders));
-        foreach (var file in snapshot.Files)
+        var seen = new HashSet<(int, string)>();
+        var rows = new Dictionary<(int, string), List<long>>();
+        foreach (var path in Directory.GetFiles(root, "*.parquet", SearchOption.AllDirectories))
         {
-            var previous = -1L;
-            await MasterFileReader.ReadAsync(snapshot.GetPath(file), batch, b =>
+            var name = DayFileName().Match(path.Replace('\\', '/'));
+            Assert.True(name.Success, $"'{path}' is not a day file");
+            var (date, partition) = (name.Groups[1].Value, int.Parse(name.Groups[2].Value, CultureInfo.InvariantCulture));
+            Assert.True(seen.Add((partition, date)), $"two files of partition {partition} on {date}");
+            var offsets = rows[(partition, date)] = [];
+            var previous = (Time: long.MinValue, Offset: -1L);
+            await MasterFileReader.ReadAsync(path, batch, b =>
             {
-                foreach (var offset in b.Offsets)
+                for (var i = 0; i < b.Count; i++)
                 {
-                    Assert.True(offset > previous, $"{file.Path}: offset {offset} after {previous}");
-                    previous = offset;
+                    var row = (Time: b.EventTimes[i], Offset: b.Offsets[i]);
+                    Assert.Equal(partition, b.Partitions[i]);
+                    Assert.Equal(date, DateTimeOffset.FromUnixTimeMilliseconds(row.Time).UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+                    Assert.True(row.CompareTo(previous) > 0, $"{path}: row {row} after {previous}");
+                    previous = row;
+                    offsets.Add(row.Offset);
                 }
             }, CancellationToken.None);
+            Assert.Equal(name.Groups[3].Value, offsets.Min().ToString(CultureInfo.InvariantCulture));
+            Assert.Equal(name.Groups[4].Value, offsets.Max().ToString(CultureInfo.InvariantCulture));
+        }
+
+        var oracle = expected.Rows.GroupBy(r => (r.Key.Partition, DateTimeOffset.FromUnixTimeMilliseconds(Time(r.Value)).UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)));
+        Assert.Equal(oracle.Count(), rows.Count);
+        foreach (var day in oracle)
+        {
+            Assert.True(rows.TryGetValue(day.Key, out var offsets), $"no day file of {day.Key}");
+            Assert.Equal(day.Select(r => r.Key.Offset).Order(), offsets.Order());
         }
     }
 
+    private static long Time(string row) => long.Parse(row.Split('|')[0], CultureInfo.InvariantCulture);
+
     /// <summary>Distinct (partition, UTC date, UTC hour) of the rows, from their event times.</summary>
     internal static int HoursHoldingRows(DatasetContents contents) =>
-        contents.Rows.Select(r => (r.Key.Partition, Hour: long.Parse(r.Value.Split('|')[0], CultureInfo.InvariantCulture) / 3_600_000)).Distinct().Count();
+        contents.Rows.Select(r => (r.Key.Partition, Hour: Time(r.Value) / 3_600_000)).Distinct().Count();
+
+    /// <summary>Distinct (partition, UTC date) of the rows, from their event times.</summary>
+    internal static int DaysHoldingRows(DatasetContents contents) =>
+        contents.Rows.Select(r => (r.Key.Partition, Day: Time(r.Value) / 86_400_000)).Distinct().Count();
+
+    [GeneratedRegex(@"/date=([0-9]{4}-[0-9]{2}-[0-9]{2})/p([0-9]+)-([0-9]+)-([0-9]+)\.parquet$")]
+    private static partial Regex DayFileName();
 }

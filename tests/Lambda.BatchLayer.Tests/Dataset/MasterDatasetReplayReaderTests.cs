@@ -7,7 +7,7 @@ namespace Lambda.BatchLayer.Tests.Dataset;
 
 /// <summary>
 /// The Kappa replay's reader: one partition's archived events in offset order, from a position on, over flush files
-/// (sorted by event time) and over compaction records (hour files interleaving their offsets) alike.
+/// (sorted by event time) and over compaction records (day files interleaving their offsets) alike.
 /// </summary>
 public sealed class MasterDatasetReplayReaderTests : IDisposable
 {
