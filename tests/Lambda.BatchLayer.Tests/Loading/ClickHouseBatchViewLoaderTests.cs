@@ -92,7 +92,7 @@ public sealed class ClickHouseBatchViewLoaderTests : IAsyncLifetime
         var large = TestViews.Aggregate(view, TestViews.PaidOrders(Day1, 3000, seed: 5));
         await BatchViewTestFiles.WriteAsync(Path.Combine(_root, "small.parquet"), view, small);
         await BatchViewTestFiles.WriteAsync(Path.Combine(_root, "large.parquet"), view, large);
-        await _loader.LoadDayAsync(view, DayOf(Day1, "small.parquet"), Path.Combine(_root, "small.parquet"), CancellationToken.None);
+        await LoadFileAsync(view, Day1, "small.parquet");
 
         using var stop = new CancellationTokenSource();
         var seen = new HashSet<ulong>();
@@ -106,7 +106,7 @@ public sealed class ClickHouseBatchViewLoaderTests : IAsyncLifetime
         for (var i = 0; i < 6; i++)
         {
             var file = i % 2 == 0 ? "large.parquet" : "small.parquet";
-            await _loader.LoadDayAsync(view, DayOf(Day1, file), Path.Combine(_root, file), CancellationToken.None);
+            await LoadFileAsync(view, Day1, file);
         }
 
         await stop.CancelAsync();
@@ -154,7 +154,7 @@ public sealed class ClickHouseBatchViewLoaderTests : IAsyncLifetime
         var wrong = Path.Combine(_root, "wrong.parquet");
         await BatchViewTestFiles.WriteAsync(wrong, view, TestViews.Aggregate(view, TestViews.PaidOrders(Day2, 10)));
 
-        var error = await Assert.ThrowsAsync<InvalidDataException>(() => _loader.LoadDayAsync(view, DayOf(Day1, "wrong.parquet"), wrong, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => LoadFileAsync(view, Day1, "wrong.parquet"));
         Assert.Contains("outside its day 2026-11-24", error.Message, StringComparison.Ordinal);
         Assert.Equal((ulong)good.Count, await _clickHouse.CountAsync($"SELECT count() FROM {table}"));
         Assert.Equal(("good", FileName(view, Day1, "good")), Held(await _loader.GetLoadedDaysAsync(view, CancellationToken.None), Day1));
@@ -240,8 +240,11 @@ public sealed class ClickHouseBatchViewLoaderTests : IAsyncLifetime
         var file = FileName(view, day, version);
         var path = Path.Combine(_root, file);
         await BatchViewTestFiles.WriteAsync(path, view, groups, day);
-        return await _loader.LoadDayAsync(view, new BatchViewDay(day, file, groups.Count, version), path, CancellationToken.None);
+        return await _loader.LoadDaysAsync(view, [new BatchDayFile(new BatchViewDay(day, file, groups.Count, version), path)], CancellationToken.None);
     }
+
+    private Task<long> LoadFileAsync(Shared.Catalog.ViewDefinition view, DateOnly day, string file) =>
+        _loader.LoadDaysAsync(view, [new BatchDayFile(DayOf(day, file), Path.Combine(_root, file))], CancellationToken.None);
 
     private static string FileName(Shared.Catalog.ViewDefinition view, DateOnly day, string version) => $"{view.Name}-{day:yyyyMMdd}-{version}.parquet";
 
