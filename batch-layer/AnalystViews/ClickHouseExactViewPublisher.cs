@@ -1,5 +1,5 @@
 using System.Globalization;
-using Lambda.Shared.Aggregation;
+using Lambda.BatchLayer.Loading;
 using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.ClickHouse;
@@ -170,38 +170,31 @@ public sealed partial class ClickHouseExactViewPublisher : IExactViewPublisher
             held.Add((row.GetDate(0), row.GetString(1)));
         }
 
+        var missing = entry.Days.Where(d => !held.Contains((d.Day, d.RunId)))
+            .Select(d => new BatchDayFile(d, BatchViewLayout.Resolve(_manifests.Root, d.File)))
+            .ToArray();
         var loaded = 0;
-        foreach (var day in entry.Days)
+        await foreach (var batch in DayFileBatch.ReadAsync(_reader, sql.View, missing, cancellationToken).ConfigureAwait(false))
         {
-            if (held.Contains((day.Day, day.RunId)))
-            {
-                continue;
-            }
-
-            var path = BatchViewLayout.Resolve(_manifests.Root, day.File);
-            var groups = await _reader.ReadFileAsync(path, sql.View, cancellationToken).ConfigureAwait(false);
-            await LoadDayAsync(sql, day, groups, cancellationToken).ConfigureAwait(false);
-            loaded++;
+            await LoadDaysAsync(sql, batch, cancellationToken).ConfigureAwait(false);
+            loaded += batch.Count;
         }
 
         return loaded;
     }
 
-    private async Task LoadDayAsync(ExactViewSql sql, BatchViewDay day, IReadOnlyList<ViewGroup> groups, CancellationToken cancellationToken)
+    /// <summary>
+    /// One staging table, one <c>INSERT</c> and one <c>ALTER</c> of <c>REPLACE PARTITION</c>s for the batch's days with rows,
+    /// then one insert of their records: a publish costs a few statements per view, not per day.
+    /// </summary>
+    private async Task LoadDaysAsync(ExactViewSql sql, IReadOnlyList<LoadedDayFile> days, CancellationToken cancellationToken)
     {
-        var dayStart = new DateTimeOffset(day.Day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-        foreach (var group in groups)
-        {
-            if (group.BucketStart < dayStart || group.BucketStart >= dayStart.AddDays(1))
-            {
-                throw new InvalidDataException($"{day.File} holds a row of bucket {group.BucketStart:O}, outside its day {day.Day:yyyy-MM-dd}.");
-            }
-        }
-
-        if (groups.Count > 0)
+        var started = _time.GetTimestamp();
+        var withRows = days.Where(d => d.Groups.Count > 0).ToArray();
+        if (withRows.Length > 0)
         {
             // A (day, run) partition is not read by the exact view before the pointer names it, but it may be named already
-            // (a reload after ClickHouse lost the record): the swap keeps even that case atomic. Staging names are unique, so a
+            // (a reload after ClickHouse lost the record): each swap keeps even that case atomic. Staging names are unique, so a
             // start-up publish and a recompute's never share one.
             var target = ClickHouseSql.QualifiedName(Database, sql.RunTableName);
             var stagingName = sql.RunTableName + "__staging_" + Guid.NewGuid().ToString("N")[..8];
@@ -215,18 +208,20 @@ public sealed partial class ClickHouseExactViewPublisher : IExactViewPublisher
                     sql.RunTableColumns,
                     async (writer, token) =>
                     {
-                        foreach (var group in groups)
+                        foreach (var day in withRows)
                         {
-                            writer.WriteString(day.RunId);
-                            schema.WriteGroup(writer, group);
-                            await writer.FlushIfNeededAsync(token).ConfigureAwait(false);
+                            foreach (var group in day.Groups)
+                            {
+                                writer.WriteString(day.Day.RunId);
+                                schema.WriteGroup(writer, group);
+                                await writer.FlushIfNeededAsync(token).ConfigureAwait(false);
+                            }
                         }
                     },
                     null,
                     cancellationToken).ConfigureAwait(false);
-                await _client.ExecuteAsync(
-                    $"ALTER TABLE {target} REPLACE PARTITION {ExactViewSql.PartitionLiteral(day.Day, day.RunId)} FROM {staging}", Idempotent, cancellationToken)
-                    .ConfigureAwait(false);
+                var swaps = withRows.Select(d => $"REPLACE PARTITION {ExactViewSql.PartitionLiteral(d.Day.Day, d.Day.RunId)} FROM {staging}");
+                await _client.ExecuteAsync($"ALTER TABLE {target} {string.Join(", ", swaps)}", Idempotent, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -242,13 +237,31 @@ public sealed partial class ClickHouseExactViewPublisher : IExactViewPublisher
             }
         }
 
-        await _client.ExecuteAsync(
-            $"INSERT INTO {ClickHouseSql.QualifiedName(Database, ExactViewTables.Files)} (table, day, file_run, file, rows, loaded_at) VALUES ("
-            + $"{ClickHouseSql.QuoteString(sql.RunTableName)}, {ClickHouseSql.DateLiteral(day.Day)}, {ClickHouseSql.QuoteString(day.RunId)}, "
-            + $"{ClickHouseSql.QuoteString(day.File)}, {groups.Count.ToString(CultureInfo.InvariantCulture)}, {ClickHouseSql.DateTimeLiteral(_time.GetUtcNow().UtcDateTime)})",
+        var now = _time.GetUtcNow();
+        await _client.InsertAsync(
+            ExactViewTables.Files,
+            ["table", "day", "file_run", "file", "rows", "loaded_at"],
+            days,
+            (w, d) =>
+            {
+                w.WriteString(sql.RunTableName);
+                w.WriteDate(d.Day.Day);
+                w.WriteString(d.Day.RunId);
+                w.WriteString(d.Day.File);
+                w.WriteUInt64((ulong)d.Groups.Count);
+                w.WriteDateTime(now);
+            },
             Idempotent,
             cancellationToken).ConfigureAwait(false);
-        LogDayLoaded(_logger, groups.Count, sql.View.Name, day.Day, day.RunId, sql.RunTableName);
+        LogDaysLoaded(
+            _logger,
+            days.Sum(d => (long)d.Groups.Count),
+            sql.View.Name,
+            days.Count,
+            days[0].Day.Day,
+            days[^1].Day.Day,
+            sql.RunTableName,
+            (long)_time.GetElapsedTime(started).TotalMilliseconds);
     }
 
     private async Task WriteWatermarksAsync(ViewDefinition view, BatchViewEntry entry, CancellationToken cancellationToken)
@@ -332,23 +345,20 @@ public sealed partial class ClickHouseExactViewPublisher : IExactViewPublisher
         var files = ClickHouseSql.QualifiedName(Database, ExactViewTables.Files);
         var rows = await _client.QueryRowsAsync(
             $"SELECT DISTINCT day, file_run FROM {files} WHERE table = {ClickHouseSql.QuoteString(sql.RunTableName)}", null, cancellationToken).ConfigureAwait(false);
-        foreach (var row in rows)
-        {
-            var key = (row.GetDate(0), row.GetString(1));
-            if (keep.Contains(key))
-            {
-                continue;
-            }
+        var drop = rows.Select(r => (Day: r.GetDate(0), Run: r.GetString(1))).Where(key => !keep.Contains(key)).ToArray();
 
-            // Once a manifest stops naming a day file it never names it again (docs/design-notes.md, "Retention"), so its rows
-            // and record can go for good.
+        // Once a manifest stops naming a day file it never names it again (docs/design-notes.md, "Retention"), so its rows
+        // and record can go for good. One ALTER per chunk of partitions and one mutation of the records: on 18.16 every
+        // ALTER ... DELETE rewrites the parts it touches, so one per day made a publish cost a rewrite per dropped day.
+        foreach (var chunk in drop.Chunk(DayFileBatch.MaxDays))
+        {
+            var drops = chunk.Select(key => "DROP PARTITION " + ExactViewSql.PartitionLiteral(key.Day, key.Run));
             await _client.ExecuteAsync(
-                $"ALTER TABLE {ClickHouseSql.QualifiedName(Database, sql.RunTableName)} DROP PARTITION {ExactViewSql.PartitionLiteral(key.Item1, key.Item2)}",
-                Idempotent,
-                cancellationToken).ConfigureAwait(false);
+                $"ALTER TABLE {ClickHouseSql.QualifiedName(Database, sql.RunTableName)} {string.Join(", ", drops)}", Idempotent, cancellationToken)
+                .ConfigureAwait(false);
+            var keys = chunk.Select(key => $"({ClickHouseSql.DateLiteral(key.Day)}, {ClickHouseSql.QuoteString(key.Run)})");
             await _client.ExecuteAsync(
-                $"ALTER TABLE {files} DELETE WHERE table = {ClickHouseSql.QuoteString(sql.RunTableName)} AND day = {ClickHouseSql.DateLiteral(key.Item1)} "
-                + $"AND file_run = {ClickHouseSql.QuoteString(key.Item2)}",
+                $"ALTER TABLE {files} DELETE WHERE table = {ClickHouseSql.QuoteString(sql.RunTableName)} AND (day, file_run) IN ({string.Join(", ", keys)})",
                 Idempotent,
                 cancellationToken).ConfigureAwait(false);
         }
@@ -371,8 +381,8 @@ public sealed partial class ClickHouseExactViewPublisher : IExactViewPublisher
     [LoggerMessage(Level = LogLevel.Information, Message = "Exact analyst view {View} now reads run {RunId} (was {Previous})")]
     private static partial void LogPointerMoved(ILogger logger, string view, string previous, string runId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded {Rows} rows of view {View} day {Day} (file run {RunId}) into {Table}")]
-    private static partial void LogDayLoaded(ILogger logger, int rows, string view, DateOnly day, string runId, string table);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded {Rows} rows of view {View}, {Days} days {First:yyyy-MM-dd}..{Last:yyyy-MM-dd}, into {Table} in {Milliseconds} ms")]
+    private static partial void LogDaysLoaded(ILogger logger, long rows, string view, int days, DateOnly first, DateOnly last, string table, long milliseconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not drop staging table {Table}")]
     private static partial void LogStagingLeft(ILogger logger, Exception exception, string table);

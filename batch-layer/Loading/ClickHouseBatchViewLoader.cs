@@ -1,23 +1,20 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using Lambda.Shared.Aggregation;
 using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.ClickHouse;
-using Lambda.BatchLayer.Dataset;
-using Lambda.Shared.Time;
 using Microsoft.Extensions.Logging;
 
 namespace Lambda.BatchLayer.Loading;
 
 /// <summary>
-/// Loads a (view, day) into <see cref="BatchTable"/> through a staging table: the day's rows, read with the
-/// shared <see cref="BatchViewReader"/>, are
-/// inserted into <c>&lt;table&gt;__staging</c> (same structure), then
-/// <c>ALTER TABLE t REPLACE PARTITION '&lt;day&gt;' FROM staging</c> swaps the day in one step
-/// (ClickHouse 18.16+). An empty file empties the day with <c>DROP PARTITION</c> (current releases refuse to
-/// replace a partition from a staging table without rows in it). Callers serialise loads (the recompute lock),
-/// which is why one staging table per target table is enough.
+/// Loads days of a view into <see cref="BatchTable"/> through a staging table: the days' rows, read with the
+/// shared <see cref="BatchViewReader"/> in batches (<see cref="DayFileBatch"/>), are inserted into
+/// <c>&lt;table&gt;__staging</c> (same structure) with one <c>INSERT</c> per batch, then one
+/// <c>ALTER TABLE t REPLACE PARTITION '&lt;day1&gt;' FROM staging, REPLACE PARTITION '&lt;day2&gt;' FROM staging, ...</c>
+/// swaps each day in one step (ClickHouse 18.16+). An empty file empties the day with <c>DROP PARTITION</c> (current
+/// releases refuse to replace a partition from a staging table without rows in it). Callers serialise loads of a table
+/// (the recompute lock), which is why one staging table per target table is enough.
 /// </summary>
 /// <remarks>
 /// Which file each day of a table holds is recorded in <see cref="LoadsTable"/>, beside the data, after the swap; why
@@ -75,59 +72,63 @@ public sealed class ClickHouseBatchViewLoader : IBatchViewLoader
     }
 
     /// <inheritdoc />
-    public async Task<long> LoadDayAsync(ViewDefinition view, BatchViewDay day, string path, CancellationToken cancellationToken)
+    public async Task<long> LoadDaysAsync(ViewDefinition view, IReadOnlyList<BatchDayFile> days, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(view);
-        ArgumentNullException.ThrowIfNull(day);
-        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(days);
         var table = BatchTable.For(view);
+        long loaded = 0;
 
-        // Read (and check) the whole day before touching ClickHouse: a bad file changes nothing there.
-        var groups = await _reader.ReadFileAsync(path, view, cancellationToken).ConfigureAwait(false);
-        var dayStart = UtcDay.Start(day.Day);
-        var dayEnd = dayStart + GranularityExtensions.DayMilliseconds;
-        foreach (var group in groups)
+        // Each batch is read (and checked) whole before it touches ClickHouse: a bad file changes nothing of its batch there.
+        await foreach (var batch in DayFileBatch.ReadAsync(_reader, view, days, cancellationToken).ConfigureAwait(false))
         {
-            if (group.BucketStartMilliseconds < dayStart || group.BucketStartMilliseconds >= dayEnd)
+            var started = _time.GetTimestamp();
+            await EnsureTableAsync(table, cancellationToken).ConfigureAwait(false);
+            var target = ClickHouseSql.QualifiedName(_client.Database, table.Name);
+            await ReplaceDaysAsync(table, target, batch.Where(d => d.Groups.Count > 0).ToArray(), cancellationToken).ConfigureAwait(false);
+
+            // A day without rows is dropped rather than replaced from a staging table without rows in it: ClickHouse 18.16
+            // empties the day either way, current releases refuse REPLACE PARTITION from a source without a part in that
+            // partition (it "would silently drop the destination partition's data"). Dropping a partition that holds
+            // nothing is a no-op on both.
+            var empty = batch.Where(d => d.Groups.Count == 0).Select(d => "DROP PARTITION " + PartitionOf(d.Day.Day)).ToArray();
+            if (empty.Length > 0)
             {
-                throw new InvalidDataException($"{path} holds a row of bucket {group.BucketStart:O}, outside its day {day.Day:yyyy-MM-dd}.");
+                await _client.ExecuteAsync($"ALTER TABLE {target} {string.Join(", ", empty)}", new ClickHouseCallOptions { Idempotent = true }, cancellationToken)
+                    .ConfigureAwait(false);
             }
+
+            await RecordLoadsAsync(table, batch, cancellationToken).ConfigureAwait(false);
+            var rows = batch.Sum(d => (long)d.Groups.Count);
+            loaded += rows;
+            _logger.LogInformation(
+                "Loaded {Rows} rows of view {View}, {Days} days {First:yyyy-MM-dd}..{Last:yyyy-MM-dd} (runs {RunIds}) into ClickHouse table {Table} in {Milliseconds} ms",
+                rows,
+                view.Name,
+                batch.Count,
+                batch[0].Day.Day,
+                batch[^1].Day.Day,
+                string.Join(",", batch.Select(d => d.Day.RunId).Distinct(StringComparer.Ordinal)),
+                table.Name,
+                (long)_time.GetElapsedTime(started).TotalMilliseconds);
         }
 
-        await EnsureTableAsync(table, cancellationToken).ConfigureAwait(false);
-
-        var target = ClickHouseSql.QualifiedName(_client.Database, table.Name);
-        var partition = ClickHouseSql.QuoteString(day.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-        if (groups.Count == 0)
-        {
-            // A day without rows is dropped rather than replaced from an empty staging table: ClickHouse 18.16
-            // empties the day either way, current releases refuse REPLACE PARTITION from a source without a part
-            // in that partition (it "would silently drop the destination partition's data"). Dropping a
-            // partition that holds nothing is a no-op on both.
-            await _client.ExecuteAsync(
-                $"ALTER TABLE {target} DROP PARTITION {partition}", new ClickHouseCallOptions { Idempotent = true }, cancellationToken)
-                .ConfigureAwait(false);
-        }
-        else
-        {
-            await ReplaceDayAsync(table, target, partition, groups, cancellationToken).ConfigureAwait(false);
-        }
-
-        await RecordLoadAsync(table, day, groups.Count, cancellationToken).ConfigureAwait(false);
-        _logger.LogInformation(
-            "Loaded {Rows} rows of view {View} day {Day:yyyy-MM-dd} (run {RunId}, {File}) into ClickHouse table {Table}",
-            groups.Count,
-            view.Name,
-            day.Day,
-            day.RunId,
-            day.File,
-            table.Name);
-        return groups.Count;
+        return loaded;
     }
 
-    private async Task ReplaceDayAsync(
-        BatchTable table, string target, string partition, IReadOnlyList<ViewGroup> groups, CancellationToken cancellationToken)
+    private static string PartitionOf(DateOnly day) => ClickHouseSql.QuoteString(day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+
+    /// <summary>
+    /// One staging table and one <c>INSERT</c> for every day of the batch, then one <c>ALTER</c> swapping each day's partition:
+    /// every <c>REPLACE PARTITION</c> in it is atomic for its day, which is all readers rely on (a day is old or new, never a mix).
+    /// </summary>
+    private async Task ReplaceDaysAsync(BatchTable table, string target, IReadOnlyList<LoadedDayFile> days, CancellationToken cancellationToken)
     {
+        if (days.Count == 0)
+        {
+            return;
+        }
+
         var stagingName = StagingTableName(table.Name);
         var staging = ClickHouseSql.QualifiedName(_client.Database, stagingName);
         var idempotent = new ClickHouseCallOptions { Idempotent = true };
@@ -142,17 +143,20 @@ public sealed class ClickHouseBatchViewLoader : IBatchViewLoader
                 table.Columns.Select(c => c.Name).ToArray(),
                 async (writer, token) =>
                 {
-                    foreach (var group in groups)
+                    foreach (var day in days)
                     {
-                        table.WriteRow(writer, group);
-                        await writer.FlushIfNeededAsync(token).ConfigureAwait(false);
+                        foreach (var group in day.Groups)
+                        {
+                            table.WriteRow(writer, group);
+                            await writer.FlushIfNeededAsync(token).ConfigureAwait(false);
+                        }
                     }
                 },
                 null,
                 cancellationToken).ConfigureAwait(false);
 
-            await _client.ExecuteAsync($"ALTER TABLE {target} REPLACE PARTITION {partition} FROM {staging}", idempotent, cancellationToken)
-                .ConfigureAwait(false);
+            var swaps = days.Select(d => $"REPLACE PARTITION {PartitionOf(d.Day.Day)} FROM {staging}");
+            await _client.ExecuteAsync($"ALTER TABLE {target} {string.Join(", ", swaps)}", idempotent, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -168,23 +172,40 @@ public sealed class ClickHouseBatchViewLoader : IBatchViewLoader
         }
     }
 
-    private async Task RecordLoadAsync(BatchTable table, BatchViewDay day, long rows, CancellationToken cancellationToken)
+    private async Task RecordLoadsAsync(BatchTable table, IReadOnlyList<LoadedDayFile> days, CancellationToken cancellationToken)
     {
         await EnsureLoadsTableAsync(cancellationToken).ConfigureAwait(false);
-        var loads = ClickHouseSql.QualifiedName(_client.Database, LoadsTable);
         var now = _time.GetUtcNow();
-        var tableName = ClickHouseSql.QuoteString(table.Name);
-        var dayLiteral = ClickHouseSql.DateLiteral(day.Day);
 
-        // The version must exceed the day's current record even when two loads fall in the same millisecond or
-        // a host's clock lags another's; loads are serialised (the recompute lock), so max + 1 cannot race.
-        // A retried insert only adds an identical record with a higher version.
-        await _client.ExecuteAsync(
-            $"INSERT INTO {loads} (table, day, run_id, file, rows, loaded_at, version) "
-            + $"SELECT {tableName}, {dayLiteral}, {ClickHouseSql.QuoteString(day.RunId)}, {ClickHouseSql.QuoteString(day.File)}, "
-            + $"toUInt64({rows.ToString(CultureInfo.InvariantCulture)}), {ClickHouseSql.DateTimeLiteral(now.UtcDateTime)}, "
-            + $"greatest(toUInt64({now.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)}), max(version) + 1) "
-            + $"FROM {loads} WHERE table = {tableName} AND day = {dayLiteral}",
+        // Each version must exceed its day's current record even when two loads fall in the same millisecond or a host's
+        // clock lags another's; loads are serialised (the recompute lock), so max + 1 read here cannot race. A retried
+        // insert only adds identical records.
+        var current = new Dictionary<DateOnly, ulong>();
+        var rows = await _client.QueryRowsAsync(
+            $"SELECT day, max(version) FROM {ClickHouseSql.QualifiedName(_client.Database, LoadsTable)} "
+            + $"WHERE table = {ClickHouseSql.QuoteString(table.Name)} GROUP BY day",
+            null,
+            cancellationToken).ConfigureAwait(false);
+        foreach (var row in rows)
+        {
+            current[row.GetDate(0)] = row.GetUInt64(1);
+        }
+
+        var nowVersion = (ulong)now.ToUnixTimeMilliseconds();
+        await _client.InsertAsync(
+            LoadsTable,
+            ["table", "day", "run_id", "file", "rows", "loaded_at", "version"],
+            days,
+            (w, d) =>
+            {
+                w.WriteString(table.Name);
+                w.WriteDate(d.Day.Day);
+                w.WriteString(d.Day.RunId);
+                w.WriteString(d.Day.File);
+                w.WriteUInt64((ulong)d.Groups.Count);
+                w.WriteDateTime(now);
+                w.WriteUInt64(current.TryGetValue(d.Day.Day, out var version) ? Math.Max(nowVersion, version + 1) : nowVersion);
+            },
             new ClickHouseCallOptions { Idempotent = true },
             cancellationToken).ConfigureAwait(false);
     }

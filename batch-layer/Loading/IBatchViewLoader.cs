@@ -1,4 +1,3 @@
-using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
 
 namespace Lambda.BatchLayer.Loading;
@@ -16,11 +15,13 @@ public interface IBatchViewLoader
     Task<IReadOnlyDictionary<DateOnly, LoadedBatchDay>> GetLoadedDaysAsync(ViewDefinition view, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Replaces day <paramref name="day"/> of <paramref name="view"/>'s batch table with the rows of the file at
-    /// <paramref name="path"/> (the absolute path of <paramref name="day"/>'s file), atomically: readers see the
-    /// old day or the new day, never a mix. Afterwards <see cref="GetLoadedDaysAsync"/> reports
-    /// <paramref name="day"/>'s run id and file for that day. Returns the number of rows loaded.
+    /// Replaces each day of <paramref name="days"/> in <paramref name="view"/>'s batch table with the rows of its file,
+    /// atomically per day: readers see a day's old rows or its new rows, never a mix. Days are read, swapped and recorded
+    /// in batches, in the given order; afterwards <see cref="GetLoadedDaysAsync"/> reports each day's run id and file. When
+    /// it fails, the days of the batches before the failing one are loaded and reported; the other days keep their rows.
+    /// Returns the number of rows loaded.
     /// </summary>
-    /// <exception cref="InvalidDataException">The file is not a file of the view, or holds rows of another day.</exception>
-    Task<long> LoadDayAsync(ViewDefinition view, BatchViewDay day, string path, CancellationToken cancellationToken);
+    /// <exception cref="InvalidDataException">A file is not a file of the view, or holds rows of another day.</exception>
+    /// <exception cref="ArgumentException">A day is named twice.</exception>
+    Task<long> LoadDaysAsync(ViewDefinition view, IReadOnlyList<BatchDayFile> days, CancellationToken cancellationToken);
 }

@@ -288,13 +288,14 @@ public sealed class RecomputeRunner
             }
         }
 
-        toLoad.Sort((a, b) => a.Day.Day != b.Day.Day ? a.Day.Day.CompareTo(b.Day.Day) : string.CompareOrdinal(a.View.Name, b.View.Name));
+        // One call per view: the loader swaps a view's days in batches, with a few ClickHouse statements per batch rather than per day.
         var loadedCount = 0;
-        foreach (var (view, day, path) in toLoad)
+        foreach (var group in toLoad.GroupBy(l => l.View.Name, StringComparer.Ordinal))
         {
             progress.Report(new RecomputeProgress("load", loadedCount, toLoad.Count, rowsRead));
-            await _loader.LoadDayAsync(view, day, path, cancellationToken).ConfigureAwait(false);
-            loadedCount++;
+            var days = group.OrderBy(l => l.Day.Day).Select(l => new BatchDayFile(l.Day, l.Path)).ToArray();
+            await _loader.LoadDaysAsync(group.First().View, days, cancellationToken).ConfigureAwait(false);
+            loadedCount += days.Length;
         }
 
         if (toLoad.Count > 0)

@@ -5,12 +5,18 @@ namespace Lambda.Benchmarks.Batch;
 /// <summary>Command-line settings of the benchmark.</summary>
 internal sealed record Args(long Events, int Partitions, int PerCommit, int Repeat, int Parallelism, string? Directory, bool Keep, bool Verbose, bool Compact = false, int? SpreadDays = null, bool Lookups = false)
 {
+    /// <summary>The default of <see cref="Events"/>.</summary>
+    public const long DefaultEvents = 10_000_000;
+
+    /// <summary><c>--clickhouse-load D</c>: time the ClickHouse load and exact-view publish of D days (<see cref="ClickHouseLoadBenchmark"/>); null when not asked.</summary>
+    public int? ClickHouseLoadDays { get; init; }
+
     /// <summary><c>--workers N</c>: also time the recompute with N workers (<see cref="WorkersBenchmark"/>); null when not asked.</summary>
     public int? Workers { get; init; }
 
     public static Args Parse(string[] args)
     {
-        var result = new Args(10_000_000, 8, 125_000, 3, Environment.ProcessorCount, null, false, false);
+        var result = new Args(DefaultEvents, 8, 125_000, 3, Environment.ProcessorCount, null, false, false);
         for (var i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -28,8 +34,9 @@ internal sealed record Args(long Events, int Partitions, int PerCommit, int Repe
                 "--compact" => result with { Compact = true },
                 "--lookups" => result with { Lookups = true },
                 "--spread-days" => result with { SpreadDays = Int() is var days and >= 1 ? days : throw new ArgumentException("--spread-days must be at least 1") },
+                "--clickhouse-load" => result with { ClickHouseLoadDays = Int() is var loadDays and >= 1 ? loadDays : throw new ArgumentException("--clickhouse-load must be at least 1 day") },
                 "--workers" => result with { Workers = Int() is var workers and >= 2 ? workers : throw new ArgumentException("--workers must be at least 2 (one worker is always measured)") },
-                _ => throw new ArgumentException($"unknown argument '{args[i]}'; expected --events, --partitions, --per-commit, --repeat, --parallelism, --dir, --keep, --verbose, --compact, --spread-days, --lookups, --workers"),
+                _ => throw new ArgumentException($"unknown argument '{args[i]}'; expected --events, --partitions, --per-commit, --repeat, --parallelism, --dir, --keep, --verbose, --compact, --spread-days, --lookups, --workers, --clickhouse-load"),
             };
         }
 

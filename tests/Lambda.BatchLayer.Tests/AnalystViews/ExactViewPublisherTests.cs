@@ -91,6 +91,92 @@ public sealed class ExactViewPublisherTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Runs_of_many_days_carry_days_over_count_each_day_once_and_drop_only_days_no_pointer_names()
+    {
+        var view = TestCatalogs.RevenueByCountry;
+        var sql = ExactViewSql.For(view);
+        var publisher = Publisher(TestCatalogs.Default);
+        var t0 = DateTimeOffset.UtcNow.AddMinutes(-10);
+        var days = Enumerable.Range(0, 5).Select(i => Day.AddDays(i)).ToArray();
+        var orders = new Dictionary<(string Run, int Day), int>();
+        async Task<BatchManifest> RunAsync(string run, int minute, Func<int, string> fileRunOf)
+        {
+            var entries = new List<BatchViewDay>();
+            for (var i = 0; i < days.Length; i++)
+            {
+                var fileRun = fileRunOf(i);
+                var count = 20 + (10 * i) + (100 * (fileRun[1] - '0'));
+                orders[(fileRun, i)] = count;
+                entries.Add(await DayFileAsync(view, fileRun, days[i], i == 2 && fileRun == "r1" ? [] : TestViews.Aggregate(view, TestViews.PaidOrders(days[i], count, seed: i))));
+            }
+
+            return Manifest(view, run, t0.AddMinutes(minute), entries);
+        }
+
+        // r2 recomputes days 0 and 1 and carries r1's other days over; r3 recomputes everything.
+        var r1 = await RunAsync("r1", 1, _ => "r1");
+        var r2 = await RunAsync("r2", 2, i => i < 2 ? "r2" : "r1");
+        var r3 = await RunAsync("r3", 3, _ => "r3");
+        ulong Expected(Func<int, string> fileRunOf) => (ulong)Enumerable.Range(0, days.Length).Where(i => !(i == 2 && fileRunOf(i) == "r1")).Sum(i => orders[(fileRunOf(i), i)]);
+
+        Assert.Equal(5, await publisher.PublishAsync(r1, CancellationToken.None));
+        Assert.Equal(Expected(_ => "r1"), await TotalAsync());
+        Assert.Equal(2, await publisher.PublishAsync(r2, CancellationToken.None));
+        Assert.Equal(Expected(i => i < 2 ? "r2" : "r1"), await TotalAsync());
+        Assert.Equal(0, await publisher.PublishAsync(r2, CancellationToken.None));
+        Assert.Equal(Expected(i => i < 2 ? "r2" : "r1"), await TotalAsync());
+        Assert.Equal(5, await publisher.PublishAsync(r3, CancellationToken.None));
+        Assert.Equal(Expected(_ => "r3"), await TotalAsync());
+
+        // r2's pointer named r2's two days and r1's carried-over days: those stay; r1's days 0 and 1 were named by r1 only.
+        var partitions = await _clickHouse.Client.QueryRowsAsync($"SELECT DISTINCT toString(toDate(bucket)), __run FROM {sql.RunTableName}");
+        var expected = days.Select(d => (d, "r3")).Concat(days[..2].Select(d => (d, "r2"))).Concat(days[3..].Select(d => (d, "r1")))
+            .Select(p => $"{p.Item1:yyyy-MM-dd}/{p.Item2}").Order(StringComparer.Ordinal);
+        Assert.Equal(expected, partitions.Select(r => $"{r.GetString(0)}/{r.GetString(1)}").Order(StringComparer.Ordinal));
+
+        // The records of the dropped days go with a mutation, which 18.16 applies in the background.
+        var records = days.Select(d => (d, "r3")).Concat(days[..2].Select(d => (d, "r2"))).Concat(days[2..].Select(d => (d, "r1")))
+            .Select(p => $"{p.Item1:yyyy-MM-dd}/{p.Item2}").Order(StringComparer.Ordinal).ToArray();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        string[] held;
+        while (true)
+        {
+            held = (await _clickHouse.Client.QueryRowsAsync(
+                    $"SELECT DISTINCT toString(day), file_run FROM {ExactViewTables.Files} WHERE table = '{sql.RunTableName}'"))
+                .Select(r => $"{r.GetString(0)}/{r.GetString(1)}").Order(StringComparer.Ordinal).ToArray();
+            if (held.SequenceEqual(records) || DateTime.UtcNow > deadline)
+            {
+                break;
+            }
+
+            await Task.Delay(200);
+        }
+
+        Assert.Equal(records, held);
+    }
+
+    [Fact]
+    public async Task A_run_with_a_bad_day_file_leaves_the_view_on_the_previous_run()
+    {
+        var view = TestCatalogs.RevenueByCountry;
+        var publisher = Publisher(TestCatalogs.Default);
+        var t0 = DateTimeOffset.UtcNow.AddMinutes(-10);
+        var r1 = Manifest(view, "r1", t0, [await DayFileAsync(view, "r1", Day, TestViews.Aggregate(view, TestViews.PaidOrders(Day, 120)))]);
+        await publisher.PublishAsync(r1, CancellationToken.None);
+
+        // r2's second day holds rows of another day.
+        var good = await DayFileAsync(view, "r2", Day, TestViews.Aggregate(view, TestViews.PaidOrders(Day, 300, seed: 2)));
+        var bad = await DayFileAsync(view, "r2", Day.AddDays(1), TestViews.Aggregate(view, TestViews.PaidOrders(Day, 40, seed: 3)));
+        var r2 = Manifest(view, "r2", t0.AddMinutes(1), [good, bad]);
+
+        await Assert.ThrowsAsync<InvalidDataException>(() => publisher.PublishAsync(r2, CancellationToken.None));
+
+        Assert.Equal(120UL, await TotalAsync());
+        Assert.Equal("r1", await _clickHouse.Client.QueryScalarAsync<string>(
+            $"SELECT argMax(run_id, version) FROM {ExactViewTables.CurrentRuns} WHERE view = '{view.Name}'"));
+    }
+
+    [Fact]
     public async Task A_speed_only_view_of_an_earlier_release_is_replaced_and_a_table_of_the_name_is_left_alone()
     {
         var view = TestCatalogs.RevenueByCountry;
@@ -118,6 +204,29 @@ public sealed class ExactViewPublisherTests : IAsyncLifetime
         new ManifestStore(_root),
         TimeProvider.System,
         NullLogger<ClickHouseExactViewPublisher>.Instance);
+
+    /// <summary>Writes a day file of <paramref name="run"/> (named after the view, run and day) and returns its manifest day.</summary>
+    private async Task<BatchViewDay> DayFileAsync(ViewDefinition view, string run, DateOnly day, IReadOnlyList<ViewGroup> groups)
+    {
+        var file = $"{view.Name}-{run}-{day:yyyyMMdd}.parquet";
+        await BatchViewTestFiles.WriteAsync(Path.Combine(_root, file), view, groups, groups.Count == 0 ? day : DateOnly.FromDateTime(groups[0].BucketStart.UtcDateTime));
+        return new BatchViewDay(day, file, groups.Count, run);
+    }
+
+    private static BatchManifest Manifest(ViewDefinition view, string run, DateTimeOffset at, IReadOnlyList<BatchViewDay> days)
+    {
+        var entry = new BatchViewEntry
+        {
+            View = view.Name,
+            Source = view.Source.Name,
+            DefinitionHash = view.DefinitionHash,
+            RunId = run,
+            ComputedAt = at,
+            Watermarks = new Dictionary<int, long>(),
+            Days = days,
+        };
+        return new BatchManifest { RunId = run, PublishedAt = at, Views = new Dictionary<string, BatchViewEntry> { [view.Name] = entry } };
+    }
 
     private async Task<BatchManifest> ManifestAsync(ViewDefinition view, string run, DateTimeOffset at, IReadOnlyList<ViewGroup> groups, Dictionary<int, long> watermarks)
     {

@@ -92,7 +92,7 @@ public sealed class ClickHouseBatchViewLoaderTests : IAsyncLifetime
         var large = TestViews.Aggregate(view, TestViews.PaidOrders(Day1, 3000, seed: 5));
         await BatchViewTestFiles.WriteAsync(Path.Combine(_root, "small.parquet"), view, small);
         await BatchViewTestFiles.WriteAsync(Path.Combine(_root, "large.parquet"), view, large);
-        await _loader.LoadDayAsync(view, DayOf(Day1, "small.parquet"), Path.Combine(_root, "small.parquet"), CancellationToken.None);
+        await LoadFileAsync(view, Day1, "small.parquet");
 
         using var stop = new CancellationTokenSource();
         var seen = new HashSet<ulong>();
@@ -106,7 +106,7 @@ public sealed class ClickHouseBatchViewLoaderTests : IAsyncLifetime
         for (var i = 0; i < 6; i++)
         {
             var file = i % 2 == 0 ? "large.parquet" : "small.parquet";
-            await _loader.LoadDayAsync(view, DayOf(Day1, file), Path.Combine(_root, file), CancellationToken.None);
+            await LoadFileAsync(view, Day1, file);
         }
 
         await stop.CancelAsync();
@@ -154,10 +154,108 @@ public sealed class ClickHouseBatchViewLoaderTests : IAsyncLifetime
         var wrong = Path.Combine(_root, "wrong.parquet");
         await BatchViewTestFiles.WriteAsync(wrong, view, TestViews.Aggregate(view, TestViews.PaidOrders(Day2, 10)));
 
-        var error = await Assert.ThrowsAsync<InvalidDataException>(() => _loader.LoadDayAsync(view, DayOf(Day1, "wrong.parquet"), wrong, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => LoadFileAsync(view, Day1, "wrong.parquet"));
         Assert.Contains("outside its day 2026-11-24", error.Message, StringComparison.Ordinal);
         Assert.Equal((ulong)good.Count, await _clickHouse.CountAsync($"SELECT count() FROM {table}"));
         Assert.Equal(("good", FileName(view, Day1, "good")), Held(await _loader.GetLoadedDaysAsync(view, CancellationToken.None), Day1));
+    }
+
+    [Fact]
+    public async Task Many_days_in_one_call_each_hold_exactly_their_file_and_loading_them_again_doubles_nothing()
+    {
+        var view = TestCatalogs.RevenueByCountry;
+        var table = BatchTable.TableName(view);
+        var days = Enumerable.Range(0, 6).Select(i => Day1.AddDays(i)).ToArray();
+        var groups = days.Select((d, i) => i == 3 ? Array.Empty<ViewGroup>() : TestViews.Aggregate(view, TestViews.PaidOrders(d, 40 + (i * 25), seed: i))).ToArray();
+        await LoadAsync(view, days[3], "before", TestViews.Aggregate(view, TestViews.PaidOrders(days[3], 90, seed: 9)));
+
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            var run = "r" + attempt.ToString(CultureInfo.InvariantCulture);
+            Assert.Equal(groups.Sum(g => g.Count), await LoadManyAsync(view, run, days.Zip(groups).ToArray()));
+
+            for (var i = 0; i < days.Length; i++)
+            {
+                await AssertContentAsync(table, days[i], groups[i]);
+                Assert.Equal((run, FileName(view, days[i], run)), Held(await _loader.GetLoadedDaysAsync(view, CancellationToken.None), days[i]));
+            }
+
+            Assert.Equal((ulong)groups.Sum(g => g.Count), await _clickHouse.CountAsync($"SELECT count() FROM {table}"));
+        }
+
+        Assert.Equal(0UL, await _clickHouse.CountAsync($"SELECT count() FROM system.tables WHERE database = '{_clickHouse.Name}' AND name LIKE '%staging%'"));
+    }
+
+    [Fact]
+    public async Task A_bad_file_among_many_days_changes_none_of_them()
+    {
+        var view = TestCatalogs.RevenueByCountry;
+        var table = BatchTable.TableName(view);
+        var old1 = TestViews.Aggregate(view, TestViews.PaidOrders(Day1, 60));
+        var old2 = TestViews.Aggregate(view, TestViews.PaidOrders(Day2, 70, seed: 1));
+        await LoadManyAsync(view, "old", [(Day1, old1), (Day2, old2)]);
+        var wrong = Path.Combine(_root, "wrong-day.parquet");
+        await BatchViewTestFiles.WriteAsync(wrong, view, TestViews.Aggregate(view, TestViews.PaidOrders(Day1, 10, seed: 4)));
+        var newDay1 = FileName(view, Day1, "new");
+        await BatchViewTestFiles.WriteAsync(Path.Combine(_root, newDay1), view, TestViews.Aggregate(view, TestViews.PaidOrders(Day1, 200, seed: 2)), Day1);
+
+        await Assert.ThrowsAsync<InvalidDataException>(() => _loader.LoadDaysAsync(
+            view,
+            [new BatchDayFile(new BatchViewDay(Day1, newDay1, 0, "new"), Path.Combine(_root, newDay1)), new BatchDayFile(DayOf(Day2, "wrong-day.parquet"), wrong)],
+            CancellationToken.None));
+
+        await AssertContentAsync(table, Day1, old1);
+        await AssertContentAsync(table, Day2, old2);
+        var held = await _loader.GetLoadedDaysAsync(view, CancellationToken.None);
+        Assert.Equal(("old", FileName(view, Day1, "old")), Held(held, Day1));
+        Assert.Equal(("old", FileName(view, Day2, "old")), Held(held, Day2));
+    }
+
+    [Fact]
+    public async Task More_days_than_one_insert_takes_are_loaded_in_several_batches()
+    {
+        var view = TestCatalogs.RevenueByCountry;
+        var days = Enumerable.Range(0, DayFileBatch.MaxDays + 3).Select(i => Day1.AddDays(-i)).ToArray();
+        var loads = days.Select(d => (d, (IReadOnlyList<ViewGroup>)TestViews.Aggregate(view, TestViews.PaidOrders(d, 2, seed: d.DayNumber)))).ToArray();
+
+        Assert.Equal(loads.Sum(l => l.Item2.Count), await LoadManyAsync(view, "wide", loads));
+
+        var perDay = await _clickHouse.Client.QueryRowsAsync($"SELECT toDate(bucket), count() FROM {BatchTable.TableName(view)} GROUP BY toDate(bucket)");
+        Assert.Equal(loads.ToDictionary(l => l.d, l => (ulong)l.Item2.Count), perDay.ToDictionary(r => r.GetDate(0), r => r.GetUInt64(1)));
+        Assert.Equal(days.Length, (await _loader.GetLoadedDaysAsync(view, CancellationToken.None)).Count);
+    }
+
+    [Fact]
+    public async Task A_reader_of_two_days_sees_each_day_old_or_new_while_both_are_replaced_in_one_call()
+    {
+        var view = TestCatalogs.RevenueByCountry;
+        var table = BatchTable.TableName(view);
+        var small = new[] { Day1, Day2 }.Select(d => TestViews.Aggregate(view, TestViews.PaidOrders(d, 150, seed: 1))).ToArray();
+        var large = new[] { Day1, Day2 }.Select(d => TestViews.Aggregate(view, TestViews.PaidOrders(d, 2500, seed: 6))).ToArray();
+        await LoadManyAsync(view, "small", [(Day1, small[0]), (Day2, small[1])]);
+
+        using var stop = new CancellationTokenSource();
+        var seen = new HashSet<(ulong, ulong)>();
+        var reader = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var rows = await _clickHouse.Client.QueryRowsAsync(
+                    $"SELECT countIf(toDate(bucket) = '2026-11-24'), countIf(toDate(bucket) = '2026-11-25') FROM {table}");
+                seen.Add((rows[0].GetUInt64(0), rows[0].GetUInt64(1)));
+            }
+        });
+        for (var i = 0; i < 6; i++)
+        {
+            var set = i % 2 == 0 ? large : small;
+            await LoadManyAsync(view, i % 2 == 0 ? "large" : "small", [(Day1, set[0]), (Day2, set[1])]);
+        }
+
+        await stop.CancelAsync();
+        await reader;
+        var day1 = new HashSet<ulong> { (ulong)small[0].Count, (ulong)large[0].Count };
+        var day2 = new HashSet<ulong> { (ulong)small[1].Count, (ulong)large[1].Count };
+        Assert.All(seen, s => Assert.True(day1.Contains(s.Item1) && day2.Contains(s.Item2), $"a reader saw {s}"));
     }
 
     [Fact]
@@ -240,8 +338,25 @@ public sealed class ClickHouseBatchViewLoaderTests : IAsyncLifetime
         var file = FileName(view, day, version);
         var path = Path.Combine(_root, file);
         await BatchViewTestFiles.WriteAsync(path, view, groups, day);
-        return await _loader.LoadDayAsync(view, new BatchViewDay(day, file, groups.Count, version), path, CancellationToken.None);
+        return await _loader.LoadDaysAsync(view, [new BatchDayFile(new BatchViewDay(day, file, groups.Count, version), path)], CancellationToken.None);
     }
+
+    // One call for every day, each day's file written first and named after the run.
+    private async Task<long> LoadManyAsync(Shared.Catalog.ViewDefinition view, string run, IReadOnlyList<(DateOnly Day, IReadOnlyList<ViewGroup> Groups)> days)
+    {
+        var files = new List<BatchDayFile>();
+        foreach (var (day, groups) in days)
+        {
+            var file = FileName(view, day, run);
+            await BatchViewTestFiles.WriteAsync(Path.Combine(_root, file), view, groups, day);
+            files.Add(new BatchDayFile(new BatchViewDay(day, file, groups.Count, run), Path.Combine(_root, file)));
+        }
+
+        return await _loader.LoadDaysAsync(view, files, CancellationToken.None);
+    }
+
+    private Task<long> LoadFileAsync(Shared.Catalog.ViewDefinition view, DateOnly day, string file) =>
+        _loader.LoadDaysAsync(view, [new BatchDayFile(DayOf(day, file), Path.Combine(_root, file))], CancellationToken.None);
 
     private static string FileName(Shared.Catalog.ViewDefinition view, DateOnly day, string version) => $"{view.Name}-{day:yyyyMMdd}-{version}.parquet";
 

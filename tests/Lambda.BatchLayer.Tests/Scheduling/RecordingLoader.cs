@@ -1,5 +1,4 @@
 using Lambda.BatchLayer.Loading;
-using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
 
 namespace Lambda.BatchLayer.Tests.Scheduling;
@@ -36,7 +35,8 @@ public sealed class RecordingLoader : IBatchViewLoader
         }
     }
 
-    public Task<long> LoadDayAsync(ViewDefinition view, BatchViewDay day, string path, CancellationToken cancellationToken)
+    /// <summary>Records every day of the call, or, while <see cref="FailuresLeft"/> is positive, fails the whole call and records nothing.</summary>
+    public Task<long> LoadDaysAsync(ViewDefinition view, IReadOnlyList<BatchDayFile> days, CancellationToken cancellationToken)
     {
         if (FailuresLeft > 0)
         {
@@ -44,22 +44,28 @@ public sealed class RecordingLoader : IBatchViewLoader
             throw new IOException("ClickHouse is down");
         }
 
-        lock (Loads)
+        long rows = 0;
+        foreach (var (day, path) in days)
         {
-            Loads.Add((view.Name, day.Day, path));
-        }
-
-        lock (_held)
-        {
-            var table = BatchTable.TableName(view);
-            if (!_held.TryGetValue(table, out var days))
+            lock (Loads)
             {
-                _held[table] = days = [];
+                Loads.Add((view.Name, day.Day, path));
             }
 
-            days[day.Day] = new LoadedBatchDay(day.Day, day.RunId, day.File, day.Rows, DateTimeOffset.UtcNow);
+            lock (_held)
+            {
+                var table = BatchTable.TableName(view);
+                if (!_held.TryGetValue(table, out var held))
+                {
+                    _held[table] = held = [];
+                }
+
+                held[day.Day] = new LoadedBatchDay(day.Day, day.RunId, day.File, day.Rows, DateTimeOffset.UtcNow);
+            }
+
+            rows += day.Rows;
         }
 
-        return Task.FromResult(day.Rows);
+        return Task.FromResult(rows);
     }
 }
