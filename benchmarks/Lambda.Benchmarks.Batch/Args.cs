@@ -1,4 +1,5 @@
 using System.Globalization;
+using Lambda.BatchLayer.Recompute;
 
 namespace Lambda.Benchmarks.Batch;
 
@@ -7,6 +8,12 @@ internal sealed record Args(long Events, int Partitions, int PerCommit, int Repe
 {
     /// <summary><c>--workers N</c>: also time the recompute with N workers (<see cref="WorkersBenchmark"/>); null when not asked.</summary>
     public int? Workers { get; init; }
+
+    /// <summary><c>--days-per-claim N</c>: <see cref="RecomputeOptions.DaysPerClaim"/> of the measured recomputes; null: its default.</summary>
+    public int? DaysPerClaim { get; init; }
+
+    /// <summary>The recompute settings the benchmark runs with.</summary>
+    public RecomputeOptions RecomputeOptions => new() { MaxDegreeOfParallelism = Parallelism, DaysPerClaim = DaysPerClaim ?? new RecomputeOptions().DaysPerClaim };
 
     public static Args Parse(string[] args)
     {
@@ -28,8 +35,9 @@ internal sealed record Args(long Events, int Partitions, int PerCommit, int Repe
                 "--compact" => result with { Compact = true },
                 "--lookups" => result with { Lookups = true },
                 "--spread-days" => result with { SpreadDays = Int() is var days and >= 1 ? days : throw new ArgumentException("--spread-days must be at least 1") },
+                "--days-per-claim" => result with { DaysPerClaim = Int() is var perClaim and >= 1 ? perClaim : throw new ArgumentException("--days-per-claim must be at least 1") },
                 "--workers" => result with { Workers = Int() is var workers and >= 2 ? workers : throw new ArgumentException("--workers must be at least 2 (one worker is always measured)") },
-                _ => throw new ArgumentException($"unknown argument '{args[i]}'; expected --events, --partitions, --per-commit, --repeat, --parallelism, --dir, --keep, --verbose, --compact, --spread-days, --lookups, --workers"),
+                _ => throw new ArgumentException($"unknown argument '{args[i]}'; expected --events, --partitions, --per-commit, --repeat, --parallelism, --dir, --keep, --verbose, --compact, --spread-days, --lookups, --workers, --days-per-claim"),
             };
         }
 
