@@ -272,7 +272,8 @@ public sealed class RecomputeEngineTests : IDisposable
             }
         });
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Engine().RunAsync(new RecomputeRequest(), progress, cts.Token));
+        // One day per claim: the chunks complete in several steps, and the run is cancelled between two of them.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Engine(daysPerClaim: 1).RunAsync(new RecomputeRequest(), progress, cts.Token));
 
         Assert.Null(await Store.LoadAsync(CancellationToken.None));
         Assert.Contains(stages, s => s.Stage == "plan");
@@ -373,10 +374,11 @@ public sealed class RecomputeEngineTests : IDisposable
 
     private ManifestStore Store => new(_root.Path);
 
-    private RecomputeEngine Engine(IFlushBoundarySource? boundaries = null, LambdaCatalog? catalog = null, TimeProvider? time = null, BatchViewRetention? retention = null) => new(
+    private RecomputeEngine Engine(
+        IFlushBoundarySource? boundaries = null, LambdaCatalog? catalog = null, TimeProvider? time = null, BatchViewRetention? retention = null, int daysPerClaim = 8) => new(
         catalog ?? _catalog,
         Options.Create(new BatchStorageOptions { DatasetRoot = _root.Path }),
-        Options.Create(new RecomputeOptions { MaxDegreeOfParallelism = 3 }),
+        Options.Create(new RecomputeOptions { MaxDegreeOfParallelism = 3, DaysPerClaim = daysPerClaim }),
         boundaries ?? _boundaries,
         Store,
         new BatchViewWriter(),
