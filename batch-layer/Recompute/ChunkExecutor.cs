@@ -3,14 +3,13 @@ using Lambda.BatchLayer.Dataset;
 using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.Lookups;
-using Lambda.Shared.Time;
 using Microsoft.Extensions.Options;
 using LambdaCatalog = Lambda.Shared.Catalog.Catalog;
 
 namespace Lambda.BatchLayer.Recompute;
 
 /// <summary>
-/// Computes one chunk (one view, one day) of a run and writes its day file under the run's directory: the archived rows
+/// Computes chunks (one view, one day each) of a run and writes their day files under the run's directory: the archived rows
 /// of that day below the run's watermarks, aggregated by the shared <see cref="Lambda.Shared.Aggregation.ViewAggregator"/>
 /// (<see cref="ChunkAggregation"/>), joined with the run's lookup versions. The file depends only on the
 /// <see cref="ChunkRunSpec"/> and those rows, never on the worker or on the file layout of the snapshot it loads (a later
@@ -58,21 +57,27 @@ public sealed class ChunkExecutor
     }
 
     /// <summary>
-    /// Runs <paramref name="chunks"/> (of one source and one day) of run <paramref name="spec"/>, reading the day's files once
-    /// for all of them; the outcomes in the same order (the rows read are counted on the first).
+    /// Runs <paramref name="chunks"/> (of one source, on one or more days) of run <paramref name="spec"/>, opening each file
+    /// of their days once for all of them and aggregating per view and day; the outcomes in the same order (the rows read
+    /// are counted on the first). A chunk's file does not depend on which other chunks ran with it.
     /// </summary>
     /// <exception cref="InvalidDataException">This worker's catalog defines a view otherwise than the run was planned with.</exception>
     public async Task<IReadOnlyList<ChunkOutcome>> RunAsync(ChunkRunSpec spec, IReadOnlyList<RecomputeChunk> chunks, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(chunks);
-        if (chunks.Count == 0 || chunks.Any(c => c.Day != chunks[0].Day || !string.Equals(c.Source, chunks[0].Source, StringComparison.Ordinal)))
+        if (chunks.Count == 0 || chunks.Any(c => !string.Equals(c.Source, chunks[0].Source, StringComparison.Ordinal)))
         {
-            throw new ArgumentException("chunks run together must be of one source and one day", nameof(chunks));
+            throw new ArgumentException("chunks run together must be of one source", nameof(chunks));
         }
 
-        var day = chunks[0].Day;
-        var plans = chunks.Select(c => Plan(spec, c)).ToArray();
+        if (chunks.DistinctBy(c => (c.View, c.Day)).Count() != chunks.Count)
+        {
+            throw new ArgumentException("chunks run together must be of distinct views or days", nameof(chunks));
+        }
+
+        var views = chunks.Select(c => c.View).Distinct(StringComparer.Ordinal).ToArray();
+        var plans = views.Select(v => Plan(spec, v, chunks.Where(c => string.Equals(c.View, v, StringComparison.Ordinal)).Select(c => c.Day))).ToArray();
         if (_options.ChunkDelay > TimeSpan.Zero)
         {
             await Task.Delay(_options.ChunkDelay, cancellationToken).ConfigureAwait(false);
@@ -82,36 +87,50 @@ public sealed class ChunkExecutor
         var (snapshot, lookups) = await LoadAsync(spec, source, cancellationToken).ConfigureAwait(false);
         var aggregation = new ChunkAggregation(snapshot, new MasterFileSchema(source), plans, lookups);
         var (aggregates, rowsRead) = await aggregation.RunAsync(
-            aggregation.SelectFiles(new HashSet<DateOnly> { day }), _options.MaxDegreeOfParallelism, static (_, _) => { }, cancellationToken).ConfigureAwait(false);
+            aggregation.SelectFiles(), _options.MaxDegreeOfParallelism, static (_, _) => { }, cancellationToken).ConfigureAwait(false);
         var outcomes = new ChunkOutcome[chunks.Count];
         for (var i = 0; i < chunks.Count; i++)
         {
-            var view = plans[i].View;
+            var chunk = chunks[i];
+            var v = Array.IndexOf(views, chunk.View);
+            var d = IndexOf(aggregation.Days, chunk.Day);
+            var view = plans[v].View;
             var read = i == 0 ? rowsRead : 0;
-            var groups = aggregates[i].GetGroups()
-                .Where(g => DateOnly.FromDateTime(DateTimeOffset.FromUnixTimeMilliseconds(TimeBucket.Floor(g.BucketStartMilliseconds, Granularity.Day)).UtcDateTime) == day)
-                .ToArray();
-            if (groups.Length == 0)
+            var groups = aggregates[v][d].GetGroups();
+            if (groups.Count == 0)
             {
-                outcomes[i] = new ChunkOutcome(chunks[i].Number, 0, null, read);
+                outcomes[i] = new ChunkOutcome(chunk.Number, 0, null, read);
                 continue;
             }
 
-            var relative = BatchViewLayout.DayFile(view, spec.RunId, day);
-            var rows = await _writer.WriteAsync(BatchViewLayout.Resolve(_root, relative), view, day, spec.RunId, groups, cancellationToken).ConfigureAwait(false);
-            outcomes[i] = new ChunkOutcome(chunks[i].Number, rows, relative, read);
+            var relative = BatchViewLayout.DayFile(view, spec.RunId, chunk.Day);
+            var rows = await _writer.WriteAsync(BatchViewLayout.Resolve(_root, relative), view, chunk.Day, spec.RunId, groups, cancellationToken).ConfigureAwait(false);
+            outcomes[i] = new ChunkOutcome(chunk.Number, rows, relative, read);
         }
 
         return outcomes;
     }
 
-    private ViewPlan Plan(ChunkRunSpec spec, RecomputeChunk chunk)
+    private static int IndexOf(IReadOnlyList<DateOnly> days, DateOnly day)
     {
-        var viewSpec = spec.GetView(chunk.View);
-        if (!_catalog.TryGetView(chunk.View, out var view) || !string.Equals(view.DefinitionHash, viewSpec.DefinitionHash, StringComparison.Ordinal))
+        for (var i = 0; i < days.Count; i++)
+        {
+            if (days[i] == day)
+            {
+                return i;
+            }
+        }
+
+        throw new InvalidOperationException($"day {day:yyyy-MM-dd} was not aggregated");
+    }
+
+    private ViewPlan Plan(ChunkRunSpec spec, string name, IEnumerable<DateOnly> days)
+    {
+        var viewSpec = spec.GetView(name);
+        if (!_catalog.TryGetView(name, out var view) || !string.Equals(view.DefinitionHash, viewSpec.DefinitionHash, StringComparison.Ordinal))
         {
             throw new InvalidDataException(
-                $"recompute run {spec.RunId} planned view '{chunk.View}' as definition {viewSpec.DefinitionHash}, but this worker's catalog "
+                $"recompute run {spec.RunId} planned view '{name}' as definition {viewSpec.DefinitionHash}, but this worker's catalog "
                 + (view is null ? "has no such view" : $"defines it as {view.DefinitionHash}") + ": every batch-layer instance must run the same catalog");
         }
 
@@ -121,7 +140,7 @@ public sealed class ChunkExecutor
             Previous = null,
             Replaced = null,
             Watermarks = viewSpec.Watermarks,
-            ComputeDays = [chunk.Day],
+            ComputeDays = new SortedSet<DateOnly>(days),
         };
     }
 

@@ -34,21 +34,23 @@ public sealed class ChunkWorker
 
     /// <summary>
     /// Claims chunk <paramref name="number"/> (null: the first claimable) of <paramref name="spec"/>'s run, with the other
-    /// claimable chunks of its source and day, and runs them. Returns their outcomes, or null when nothing was claimable or
+    /// claimable chunks of its source on up to <see cref="RecomputeOptions.DaysPerClaim"/> days, and runs them. Returns their outcomes, or null when nothing was claimable or
     /// the lease was lost meanwhile (another worker redoes them). A failure is recorded in the store (which fails the run)
     /// and rethrown; a cancellation gives the chunks back.
     /// </summary>
     public async Task<IReadOnlyList<ChunkOutcome>?> RunAsync(ChunkRunSpec spec, int? number, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var chunks = await Store.TryClaimAsync(spec.RunId, number, Identity, _options.ChunkLease, cancellationToken).ConfigureAwait(false);
+        var chunks = await Store.TryClaimAsync(spec.RunId, number, Identity, _options.ChunkLease, _options.DaysPerClaim, cancellationToken).ConfigureAwait(false);
         if (chunks.Count == 0)
         {
             return null;
         }
 
         var numbers = chunks.Select(c => c.Number).ToArray();
-        var what = $"{string.Join(", ", chunks.Select(c => c.View))} on {chunks[0].Day:yyyy-MM-dd}";
+        var days = chunks.Select(c => c.Day).Distinct().Order().ToArray();
+        var what = $"{string.Join(", ", chunks.Select(c => c.View).Distinct(StringComparer.Ordinal))} of {chunks[0].Source} on "
+            + (days.Length == 1 ? $"{days[0]:yyyy-MM-dd}" : $"{days.Length} days {days[0]:yyyy-MM-dd}..{days[^1]:yyyy-MM-dd}");
         _logger.LogDebug("Recompute {RunId}: claimed chunks {Chunks} ({What})", spec.RunId, numbers, what);
         using var lost = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var stopHeartbeat = new CancellationTokenSource();

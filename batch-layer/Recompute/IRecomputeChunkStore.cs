@@ -18,10 +18,12 @@ public interface IRecomputeChunkStore
 
     /// <summary>
     /// Claims chunk <paramref name="number"/> (or, when null, the first claimable one) of a running run, with every other
-    /// claimable chunk of the same source and day, for <paramref name="worker"/> for <paramref name="lease"/>. Claimable:
-    /// pending, or running with an expired lease. Empty when there is none.
+    /// claimable chunk of the same source on that day and on the next claimable days of that source, up to
+    /// <paramref name="maxDays"/> days in all (the first claimable days on or after the first chunk's day, in day order),
+    /// for <paramref name="worker"/> for <paramref name="lease"/>. Claimable: pending, or running with an expired lease.
+    /// Empty when there is none. The chunks come in number order.
     /// </summary>
-    Task<IReadOnlyList<RecomputeChunk>> TryClaimAsync(string runId, int? number, string worker, TimeSpan lease, CancellationToken cancellationToken);
+    Task<IReadOnlyList<RecomputeChunk>> TryClaimAsync(string runId, int? number, string worker, TimeSpan lease, int maxDays, CancellationToken cancellationToken);
 
     /// <summary>Extends the lease of the chunks <paramref name="numbers"/>; false when <paramref name="worker"/> no longer holds all of them.</summary>
     Task<bool> RenewAsync(string runId, IReadOnlyList<int> numbers, string worker, TimeSpan lease, CancellationToken cancellationToken);

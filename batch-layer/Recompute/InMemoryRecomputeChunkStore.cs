@@ -37,8 +37,9 @@ public sealed class InMemoryRecomputeChunkStore(TimeProvider time) : IRecomputeC
     }
 
     /// <inheritdoc/>
-    public Task<IReadOnlyList<RecomputeChunk>> TryClaimAsync(string runId, int? number, string worker, TimeSpan lease, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<RecomputeChunk>> TryClaimAsync(string runId, int? number, string worker, TimeSpan lease, int maxDays, CancellationToken cancellationToken)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxDays, 1);
         lock (_lock)
         {
             if (!_runs.TryGetValue(runId, out var run) || !run.Running)
@@ -54,9 +55,9 @@ public sealed class InMemoryRecomputeChunkStore(TimeProvider time) : IRecomputeC
                 return Task.FromResult<IReadOnlyList<RecomputeChunk>>([]);
             }
 
-            var claimed = run.Slots
-                .Where(s => Claimable(s) && s.Chunk.Day == first.Chunk.Day && string.Equals(s.Chunk.Source, first.Chunk.Source, StringComparison.Ordinal))
-                .ToArray();
+            bool Sibling(Slot s) => Claimable(s) && s.Chunk.Day >= first.Chunk.Day && string.Equals(s.Chunk.Source, first.Chunk.Source, StringComparison.Ordinal);
+            var days = run.Slots.Where(Sibling).Select(s => s.Chunk.Day).Distinct().Order().Take(maxDays).ToHashSet();
+            var claimed = run.Slots.Where(s => Sibling(s) && days.Contains(s.Chunk.Day)).OrderBy(s => s.Chunk.Number).ToArray();
             foreach (var slot in claimed)
             {
                 slot.State = SlotState.Running;

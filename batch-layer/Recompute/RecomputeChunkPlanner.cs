@@ -2,7 +2,7 @@ namespace Lambda.BatchLayer.Recompute;
 
 /// <summary>
 /// Splits a run's planned work into chunks of one view and one day, ordered by day, source and view name: a worker claims
-/// the claimable chunks of one source and day together (they read the same files), and workers that start at once take
+/// the claimable chunks of one source on consecutive claimable days together (they read the same files), and workers that start at once take
 /// different days. Pure: the same plans give the same chunks in the same order, whatever worker plans them.
 /// </summary>
 internal static class RecomputeChunkPlanner

@@ -20,6 +20,16 @@ public sealed class RecomputeOptions
     [Range(typeof(TimeSpan), "00:00:03", "01:00:00")]
     public TimeSpan ChunkLease { get; init; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How many UTC days of one source a worker claims at once (with every view of the source on those days). A claim
+    /// opens each master-dataset file once and routes its rows to the days' aggregations, so a flush file touching D days
+    /// is opened about D / DaysPerClaim times per recompute instead of D times; the aggregation state of every claimed
+    /// view-day is held until the claim's files are read (memory grows with it), and fewer, larger claims leave less work
+    /// for other workers to share. Default: 8 (bounds 1 to 366).
+    /// </summary>
+    [Range(1, 366)]
+    public int DaysPerClaim { get; init; } = 8;
+
     /// <summary>How often a coordinator with no chunk left to claim checks whether the others' chunks are done. Default: 1 s.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
     public TimeSpan ChunkPollInterval { get; init; } = TimeSpan.FromSeconds(1);

@@ -102,10 +102,12 @@ public sealed class PostgresRecomputeChunkStore : IRecomputeChunkStore
     }
 
     /// <inheritdoc/>
-    public async Task<IReadOnlyList<RecomputeChunk>> TryClaimAsync(string runId, int? number, string worker, TimeSpan lease, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<RecomputeChunk>> TryClaimAsync(string runId, int? number, string worker, TimeSpan lease, int maxDays, CancellationToken cancellationToken)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxDays, 1);
         await _gate.EnsureAsync(_database.DataSource, cancellationToken).ConfigureAwait(false);
-        // The first claimable chunk (or the one asked for) decides the source and day; its claimable siblings come along.
+        // The first claimable chunk (or the one asked for) decides the source and first day; the claimable chunks of that
+        // source on the first @days claimable days from there come along. A sibling locked by a concurrent claim is skipped.
         await using var command = _database.DataSource.CreateCommand(
             """
             WITH first AS (
@@ -113,8 +115,12 @@ public sealed class PostgresRecomputeChunkStore : IRecomputeChunkStore
                 WHERE k.run_id = @run AND r.dataset = @dataset AND r.state = 'running' AND (@number::integer IS NULL OR k.number = @number::integer)
                   AND (k.state = 'pending' OR (k.state = 'running' AND k.lease_until < now()))
                 ORDER BY k.number LIMIT 1 FOR UPDATE OF k SKIP LOCKED
+            ), days AS (
+                SELECT DISTINCT k.day FROM recompute_chunks k JOIN first f ON k.source = f.source AND k.day >= f.day
+                WHERE k.run_id = @run AND (k.state = 'pending' OR (k.state = 'running' AND k.lease_until < now()))
+                ORDER BY k.day LIMIT @days
             ), pick AS (
-                SELECT k.number FROM recompute_chunks k JOIN first f ON k.source = f.source AND k.day = f.day
+                SELECT k.number FROM recompute_chunks k JOIN first f ON k.source = f.source JOIN days d ON k.day = d.day
                 WHERE k.run_id = @run AND (k.state = 'pending' OR (k.state = 'running' AND k.lease_until < now()))
                 FOR UPDATE OF k SKIP LOCKED
             )
@@ -126,6 +132,7 @@ public sealed class PostgresRecomputeChunkStore : IRecomputeChunkStore
         command.Parameters.Add(new NpgsqlParameter("number", NpgsqlDbType.Integer) { Value = (object?)number ?? DBNull.Value });
         command.Parameters.AddWithValue("worker", worker);
         command.Parameters.AddWithValue("lease", lease);
+        command.Parameters.AddWithValue("days", maxDays);
         command.Parameters.AddWithValue("dataset", _dataset);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var chunks = new List<RecomputeChunk>();

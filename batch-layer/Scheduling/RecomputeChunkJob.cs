@@ -24,7 +24,7 @@ public sealed class RecomputeChunkJob
 
     /// <summary>
     /// Runs chunk <paramref name="chunk"/> of engine run <paramref name="runId"/> if it is still to do (with the other
-    /// claimable chunks of its source and day); returns a one-line summary.
+    /// claimable chunks of its source on up to <c>Batch:Recompute:DaysPerClaim</c> days); returns a one-line summary.
     /// </summary>
     [Queue(RecomputeJob.Queue)]
     [AutomaticRetry(Attempts = 0, OnAttemptsExceeded = AttemptsExceededAction.Fail)]

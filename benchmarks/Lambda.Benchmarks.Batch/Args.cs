@@ -1,4 +1,5 @@
 using System.Globalization;
+using Lambda.BatchLayer.Recompute;
 
 namespace Lambda.Benchmarks.Batch;
 
@@ -13,6 +14,12 @@ internal sealed record Args(long Events, int Partitions, int PerCommit, int Repe
 
     /// <summary><c>--workers N</c>: also time the recompute with N workers (<see cref="WorkersBenchmark"/>); null when not asked.</summary>
     public int? Workers { get; init; }
+
+    /// <summary><c>--days-per-claim N</c>: <see cref="RecomputeOptions.DaysPerClaim"/> of the measured recomputes; null: its default.</summary>
+    public int? DaysPerClaim { get; init; }
+
+    /// <summary>The recompute settings the benchmark runs with.</summary>
+    public RecomputeOptions RecomputeOptions => new() { MaxDegreeOfParallelism = Parallelism, DaysPerClaim = DaysPerClaim ?? new RecomputeOptions().DaysPerClaim };
 
     public static Args Parse(string[] args)
     {
@@ -35,8 +42,9 @@ internal sealed record Args(long Events, int Partitions, int PerCommit, int Repe
                 "--lookups" => result with { Lookups = true },
                 "--spread-days" => result with { SpreadDays = Int() is var days and >= 1 ? days : throw new ArgumentException("--spread-days must be at least 1") },
                 "--clickhouse-load" => result with { ClickHouseLoadDays = Int() is var loadDays and >= 1 ? loadDays : throw new ArgumentException("--clickhouse-load must be at least 1 day") },
+                "--days-per-claim" => result with { DaysPerClaim = Int() is var perClaim and >= 1 ? perClaim : throw new ArgumentException("--days-per-claim must be at least 1") },
                 "--workers" => result with { Workers = Int() is var workers and >= 2 ? workers : throw new ArgumentException("--workers must be at least 2 (one worker is always measured)") },
-                _ => throw new ArgumentException($"unknown argument '{args[i]}'; expected --events, --partitions, --per-commit, --repeat, --parallelism, --dir, --keep, --verbose, --compact, --spread-days, --lookups, --workers, --clickhouse-load"),
+                _ => throw new ArgumentException($"unknown argument '{args[i]}'; expected --events, --partitions, --per-commit, --repeat, --parallelism, --dir, --keep, --verbose, --compact, --spread-days, --lookups, --workers, --clickhouse-load, --days-per-claim"),
             };
         }
 

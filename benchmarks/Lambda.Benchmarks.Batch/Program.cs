@@ -14,7 +14,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 // Recompute throughput over a master dataset next to a plain DuckDB GROUP BY over the same Parquet files.
-// Usage: Lambda.Benchmarks.Batch [--events N] [--partitions P] [--per-commit C] [--repeat R] [--parallelism T] [--dir PATH] [--keep] [--verbose] [--compact] [--spread-days D] [--workers N] [--clickhouse-load D]
+// Usage: Lambda.Benchmarks.Batch [--events N] [--partitions P] [--per-commit C] [--repeat R] [--parallelism T] [--dir PATH] [--keep] [--verbose] [--compact] [--spread-days D] [--workers N] [--clickhouse-load D] [--days-per-claim N]
 // --compact compacts the master dataset (every commit, up to 1,000,000 events per record) before measuring.
 // --spread-days D draws event times uniformly over D days (a backfill): the cost model says recompute and compaction
 // take time in proportion to rows, so rows/s should hardly move between D = 1 and D = 30.

@@ -15,7 +15,7 @@ internal static class RecomputeEngines
     public static RecomputeEngine Create(Catalog catalog, string root, Args settings) => new(
         catalog,
         Options.Create(new BatchStorageOptions { DatasetRoot = root }),
-        Options.Create(new RecomputeOptions { MaxDegreeOfParallelism = settings.Parallelism }),
+        Options.Create(settings.RecomputeOptions),
         new ArchiveEndBoundaries(),
         new ManifestStore(root),
         new BatchViewWriter(),

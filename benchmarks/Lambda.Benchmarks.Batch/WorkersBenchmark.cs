@@ -23,7 +23,7 @@ internal static class WorkersBenchmark
     /// <summary>Measures and prints; returns the number of differences between the two runs' results (0 or 1).</summary>
     public static async Task<int> RunAsync(LambdaCatalog catalog, string root, Args settings, RecomputeRequest request, int workers)
     {
-        var options = Options.Create(new RecomputeOptions { MaxDegreeOfParallelism = settings.Parallelism });
+        var options = Options.Create(settings.RecomputeOptions);
         var storage = Options.Create(new BatchStorageOptions { DatasetRoot = root });
         var lookups = new FileLookupStore(root, TimeProvider.System);
         var shared = new ChunkWorker(

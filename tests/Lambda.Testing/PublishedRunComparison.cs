@@ -63,8 +63,12 @@ public static class PublishedRunComparison
         return (null, files, bytes);
     }
 
-    private static byte[] SwapRunId(byte[] data, byte[] from, byte[] to)
+    /// <summary>A copy of <paramref name="data"/> with every occurrence of <paramref name="from"/> replaced by <paramref name="to"/> (of equal length).</summary>
+    public static byte[] SwapRunId(byte[] data, byte[] from, byte[] to)
     {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(from);
+        ArgumentNullException.ThrowIfNull(to);
         var result = (byte[])data.Clone();
         var start = 0;
         while (start <= result.Length - from.Length && result.AsSpan(start).IndexOf(from) is var found and >= 0)

@@ -272,7 +272,8 @@ public sealed class RecomputeEngineTests : IDisposable
             }
         });
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Engine().RunAsync(new RecomputeRequest(), progress, cts.Token));
+        // One day per claim: the chunks complete in several steps, and the run is cancelled between two of them.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Engine(daysPerClaim: 1).RunAsync(new RecomputeRequest(), progress, cts.Token));
 
         Assert.Null(await Store.LoadAsync(CancellationToken.None));
         Assert.Contains(stages, s => s.Stage == "plan");
@@ -333,8 +334,12 @@ public sealed class RecomputeEngineTests : IDisposable
         await Engine().RunAsync(full, null, CancellationToken.None);
         var alone = (await Store.LoadAsync(CancellationToken.None))!;
 
-        // Beside the coordinator, a worker that claims the first chunks offered and then dies: no renewal, no completion.
-        var options = Options.Create(new RecomputeOptions { MaxDegreeOfParallelism = 3, ChunkLease = TimeSpan.FromMilliseconds(500), ChunkPollInterval = TimeSpan.FromMilliseconds(20) });
+        // Beside the coordinator, a worker that claims the first chunks offered (two days of a source) and then dies: no
+        // renewal, no completion. The coordinator claims two days at a time, the one-worker run above eight.
+        var options = Options.Create(new RecomputeOptions
+        {
+            MaxDegreeOfParallelism = 3, ChunkLease = TimeSpan.FromMilliseconds(500), ChunkPollInterval = TimeSpan.FromMilliseconds(20), DaysPerClaim = 2,
+        });
         var storage = Options.Create(new BatchStorageOptions { DatasetRoot = _root.Path });
         var store = new InMemoryRecomputeChunkStore(TimeProvider.System);
         var coordinator = new ChunkWorker(store, new ChunkExecutor(_catalog, storage, options, new BatchViewWriter(), Lookups), options, TimeProvider.System, NullLogger<ChunkWorker>.Instance);
@@ -348,7 +353,7 @@ public sealed class RecomputeEngineTests : IDisposable
         var published = (await Store.LoadAsync(CancellationToken.None))!;
 
         Assert.Equal(shared.RunId, published.RunId);
-        Assert.NotEmpty(dying.Claimed);
+        Assert.Equal(2, dying.Claimed.Select(c => c.Day).Distinct().Count());
         Assert.Contains(shared.Days, d => dying.Claimed.Any(c => c.View == d.View && c.Day == d.Day));
         var chunks = progress.Where(p => p.Stage == "chunks").ToArray();
         Assert.Equal(0, chunks[0].Completed);
@@ -364,15 +369,16 @@ public sealed class RecomputeEngineTests : IDisposable
         public IReadOnlyList<RecomputeChunk> Claimed { get; private set; } = [];
 
         public async Task DispatchAsync(string runId, IReadOnlyList<RecomputeChunk> chunks, CancellationToken cancellationToken) =>
-            Claimed = await store.TryClaimAsync(runId, null, "dead-worker/1", TimeSpan.FromMilliseconds(500), cancellationToken);
+            Claimed = await store.TryClaimAsync(runId, null, "dead-worker/1", TimeSpan.FromMilliseconds(500), 2, cancellationToken);
     }
 
     private ManifestStore Store => new(_root.Path);
 
-    private RecomputeEngine Engine(IFlushBoundarySource? boundaries = null, LambdaCatalog? catalog = null, TimeProvider? time = null, BatchViewRetention? retention = null) => new(
+    private RecomputeEngine Engine(
+        IFlushBoundarySource? boundaries = null, LambdaCatalog? catalog = null, TimeProvider? time = null, BatchViewRetention? retention = null, int daysPerClaim = 8) => new(
         catalog ?? _catalog,
         Options.Create(new BatchStorageOptions { DatasetRoot = _root.Path }),
-        Options.Create(new RecomputeOptions { MaxDegreeOfParallelism = 3 }),
+        Options.Create(new RecomputeOptions { MaxDegreeOfParallelism = 3, DaysPerClaim = daysPerClaim }),
         boundaries ?? _boundaries,
         Store,
         new BatchViewWriter(),

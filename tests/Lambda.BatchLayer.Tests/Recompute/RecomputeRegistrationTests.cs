@@ -61,6 +61,8 @@ public sealed class RecomputeRegistrationTests
     [Theory]
     [InlineData("Batch:Recompute:MaxDegreeOfParallelism", "0", "MaxDegreeOfParallelism")]
     [InlineData("Batch:Recompute:ChunkLease", "00:00:01", "ChunkLease")]
+    [InlineData("Batch:Recompute:DaysPerClaim", "0", "DaysPerClaim")]
+    [InlineData("Batch:Recompute:DaysPerClaim", "367", "DaysPerClaim")]
     [InlineData("Batch:Retention:GracePeriod", "-00:01:00", "Batch:Retention:GracePeriod must be between 0 and 365 days")]
     public async Task Invalid_settings_stop_the_host_naming_the_setting(string key, string value, string expected)
     {

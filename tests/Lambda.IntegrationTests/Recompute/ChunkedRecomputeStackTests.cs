@@ -68,6 +68,9 @@ public sealed class ChunkedRecomputeStackTests(ITestOutputHelper output) : IAsyn
             ["Batch__Schedule__HangfireSchema"] = _hangfireSchema,
             ["Batch__Recompute__ChunkLease"] = "00:00:05",
             ["Batch__Recompute__ChunkPollInterval"] = "00:00:00.200",
+            // Claims of two days (both views): four claims over the 8 days, so both workers get some and the helper is
+            // killed holding a claim of several chunks.
+            ["Batch__Recompute__DaysPerClaim"] = "2",
         };
         _rig.Start("speed-layer", "Lambda.SpeedLayer", [], new(environment)
         {
@@ -83,7 +86,7 @@ public sealed class ChunkedRecomputeStackTests(ITestOutputHelper output) : IAsyn
         var produced = await _rig.ProduceAsync(Partitions, events);
         await WaitForConvergenceAsync(catalog.Views, produced);
 
-        // Two workers on one Hangfire schema and one dataset root; each chunk (of one source and day) takes at least 3 s.
+        // Two workers on one Hangfire schema and one dataset root; each claim (of one source and its days) takes at least 3 s.
         var workers = new[] { StartWorker(environment), StartWorker(environment) };
         await ServiceProcess.RunToEndAsync(
             Path.Combine(RepositoryPaths.Root, "batch-layer"), "Lambda.BatchLayer", ["recompute", "--full", "--enqueue"], environment, TimeSpan.FromSeconds(120));
@@ -180,11 +183,12 @@ public sealed class ChunkedRecomputeStackTests(ITestOutputHelper output) : IAsyn
             TimeSpan.FromSeconds(60),
             () => answerDifference ?? "");
 
-        // One worker alone (the command line's in-process recompute, no server left) over the same archived events.
+        // One worker alone (the command line's in-process recompute, no server left) over the same archived events, all
+        // 8 days in one claim: a day file does not depend on the days claimed with it.
         _rig.Kill(coordinating);
         await ServiceProcess.RunToEndAsync(
             Path.Combine(RepositoryPaths.Root, "batch-layer"), "Lambda.BatchLayer", ["recompute", "--full"],
-            new Dictionary<string, string>(environment) { ["Batch__Recompute__ChunkDelay"] = "00:00:00" }, TimeSpan.FromSeconds(180));
+            new Dictionary<string, string>(environment) { ["Batch__Recompute__ChunkDelay"] = "00:00:00", ["Batch__Recompute__DaysPerClaim"] = "8" }, TimeSpan.FromSeconds(180));
         var oneWorker = (await manifests.LoadAsync(CancellationToken.None))!;
         Assert.NotEqual(runId, oneWorker.RunId);
         Assert.Single((await ChunksAsync(oneWorker.RunId)).Select(c => c.Worker).Distinct());
