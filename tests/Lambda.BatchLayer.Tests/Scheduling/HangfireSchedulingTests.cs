@@ -70,7 +70,7 @@ public sealed class HangfireSchedulingTests : IAsyncLifetime
         Assert.Equal(new TimeSpan(2, 0, 0), recurring.NextExecution.Value.TimeOfDay);
         Assert.True(recurring.NextExecution.Value - DateTime.UtcNow <= TimeSpan.FromDays(1));
         var compaction = Assert.Single(host.Storage.GetConnection().GetRecurringJobs(), j => j.Id == Lambda.BatchLayer.Compaction.CompactionJob.RecurringJobId);
-        Assert.Equal("23 * * * *", compaction.Cron);
+        Assert.Equal("8-59/15 * * * *", compaction.Cron);
         Assert.Equal(RecomputeJob.Queue, compaction.Job.Queue);
     }
 
