@@ -6,6 +6,7 @@ using Lambda.Shared.Aggregation;
 using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.Drift;
+using Lambda.Shared.Lookups;
 using Lambda.Shared.SpeedViews;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -36,6 +37,7 @@ public sealed partial class DriftAuditor : IPublishedRunAuditor
     private readonly TimeProvider _time;
     private readonly ILogger<DriftAuditor> _logger;
     private readonly BatchLayerMetrics? _metrics;
+    private readonly ILookupReader? _lookups;
 
     /// <summary>Creates the auditor.</summary>
     public DriftAuditor(
@@ -46,7 +48,8 @@ public sealed partial class DriftAuditor : IPublishedRunAuditor
         IOptions<BatchStorageOptions> storage,
         TimeProvider time,
         ILogger<DriftAuditor> logger,
-        BatchLayerMetrics? metrics = null)
+        BatchLayerMetrics? metrics = null,
+        ILookupReader? lookups = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(storage);
@@ -58,6 +61,7 @@ public sealed partial class DriftAuditor : IPublishedRunAuditor
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
         _metrics = metrics;
+        _lookups = lookups;
     }
 
     /// <inheritdoc/>
@@ -97,7 +101,8 @@ public sealed partial class DriftAuditor : IPublishedRunAuditor
 
             var speedGroups = await _speed.ReadDeltasAsync(view, ranges, cancellationToken).ConfigureAwait(false);
             var snapshot = MasterDatasetSnapshot.Load(_root, view.Source.Name);
-            var (batchGroups, events) = await ArchivedRangeAggregation.AggregateAsync(snapshot, view, ranges, cancellationToken).ConfigureAwait(false);
+            var lookups = await LookupsOfAsync(runId, current, cancellationToken).ConfigureAwait(false);
+            var (batchGroups, events) = await ArchivedRangeAggregation.AggregateAsync(snapshot, view, ranges, lookups, cancellationToken).ConfigureAwait(false);
             var differences = DriftComparer.Compare(view, speedGroups, batchGroups);
             audit = new DriftViewAudit(
                 Guid.CreateVersion7(), runId, view.Name, view.DefinitionHash, ranges,
@@ -133,6 +138,22 @@ public sealed partial class DriftAuditor : IPublishedRunAuditor
         {
             LogSaveFailed(_logger, ex, runId, view.Name, audit.Outcome, audit.DifferenceCount);
         }
+    }
+
+    // The versions the published view was computed with: the speed deltas are compared with what the batch layer served.
+    private async Task<LookupSnapshot> LookupsOfAsync(string runId, BatchViewEntry current, CancellationToken cancellationToken)
+    {
+        if (current.Lookups is not { Count: > 0 } versions)
+        {
+            return LookupSnapshot.Empty;
+        }
+
+        if (_lookups is null)
+        {
+            throw new InvalidOperationException($"view '{current.View}' of run {runId} joins lookups ({string.Join(", ", versions.Keys)}) but the drift audit has no lookup store");
+        }
+
+        return await LookupSnapshots.ReadVersionsAsync(_lookups, _catalog, versions, $"view '{current.View}' of run {runId}", cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<IReadOnlyDictionary<int, SpeedOffsetRange>> RangesAsync(

@@ -188,15 +188,6 @@ public sealed class ChunkExecutor
             throw new InvalidOperationException($"recompute run {spec.RunId} joins lookups ({string.Join(", ", spec.Lookups.Keys)}) but this worker has no lookup store");
         }
 
-        var tables = new List<LookupTable>();
-        foreach (var (name, version) in spec.Lookups.OrderBy(l => l.Key, StringComparer.Ordinal))
-        {
-            var definition = _catalog.Lookups.FirstOrDefault(l => string.Equals(l.Name, name, StringComparison.Ordinal))
-                ?? throw new InvalidDataException($"recompute run {spec.RunId} joins lookup '{name}', which this worker's catalog does not declare");
-            tables.Add(await _lookups.ReadVersionAsync(definition, version, cancellationToken).ConfigureAwait(false)
-                ?? throw new InvalidDataException($"recompute run {spec.RunId} joins version {version} of lookup '{name}', which the storage does not hold"));
-        }
-
-        return new LookupSnapshot(tables);
+        return await LookupSnapshots.ReadVersionsAsync(_lookups, _catalog, spec.Lookups, $"recompute run {spec.RunId}", cancellationToken).ConfigureAwait(false);
     }
 }
