@@ -16,15 +16,30 @@ namespace Lambda.BatchLayer.Drift;
 /// </summary>
 internal static class ArchivedRangeAggregation
 {
-    /// <summary>The view's groups over the archived events in <paramref name="ranges"/>, and the number of events aggregated.</summary>
-    public static async Task<(IReadOnlyList<ViewGroup> Groups, long Events)> AggregateAsync(
-        MasterDatasetSnapshot snapshot, ViewDefinition view, IReadOnlyDictionary<int, SpeedOffsetRange> ranges, LookupSnapshot lookups, CancellationToken cancellationToken)
+    /// <summary>
+    /// The groups of each of <paramref name="views"/> (all of one source) over the archived events in
+    /// <paramref name="ranges"/>, in the order given, and the number of events read: the files are read once for all of
+    /// them, each row filled once and added to every view's aggregator (each applies its own filter).
+    /// </summary>
+    public static async Task<(IReadOnlyList<IReadOnlyList<ViewGroup>> Groups, long Events)> AggregateAsync(
+        MasterDatasetSnapshot snapshot, IReadOnlyList<ViewDefinition> views, IReadOnlyDictionary<int, SpeedOffsetRange> ranges, LookupSnapshot lookups, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(views);
+        ArgumentNullException.ThrowIfNull(ranges);
         ArgumentNullException.ThrowIfNull(lookups);
-        var schema = new MasterFileSchema(view.Source);
-        var batch = new MasterRowBatch(schema, view.RawInputFields) { LoadPositions = true };
-        var record = new EventRecord(view.Source) { Lookups = lookups };
-        var aggregator = new ViewAggregator(view);
+        if (views.Count == 0 || views.Any(v => !ReferenceEquals(v.Source, views[0].Source)))
+        {
+            throw new ArgumentException("the views aggregated together must be of one source", nameof(views));
+        }
+
+        var source = views[0].Source;
+        var schema = new MasterFileSchema(source);
+        // Derived fields are never archived: the views' derived values are computed from the declared fields they read.
+        var fields = views.SelectMany(v => v.RawInputFields).Distinct().OrderBy(f => f.Ordinal).ToArray();
+        var batch = new MasterRowBatch(schema, fields) { LoadPositions = true };
+        var record = new EventRecord(source) { Lookups = lookups };
+        var aggregators = views.Select(v => new ViewAggregator(v)).ToArray();
         long events = 0;
         foreach (var file in snapshot.Files)
         {
@@ -44,7 +59,11 @@ internal static class ArchivedRangeAggregation
                         if (offsets[i] >= range.From && offsets[i] < range.To)
                         {
                             rows.Fill(i, record);
-                            aggregator.Add(record);
+                            foreach (var aggregator in aggregators)
+                            {
+                                aggregator.Add(record);
+                            }
+
                             events++;
                         }
                     }
@@ -52,6 +71,6 @@ internal static class ArchivedRangeAggregation
                 cancellationToken).ConfigureAwait(false);
         }
 
-        return (aggregator.Drain(), events);
+        return (aggregators.Select(a => a.Drain()).ToArray(), events);
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Lambda.BatchLayer.Dataset;
 using Lambda.BatchLayer.SpeedTables;
 using Lambda.BatchLayer.Telemetry;
@@ -73,36 +74,79 @@ public sealed partial class DriftAuditor : IPublishedRunAuditor
             return;
         }
 
+        // Not cancellable: the run's publish already happened; the work is bounded by one batch interval of events.
+        var cancellationToken = CancellationToken.None;
+        var audits = new List<PendingAudit>();
         foreach (var entry in published.Views.Values.Where(e => e.RunId == runId).OrderBy(e => e.View, StringComparer.Ordinal))
         {
-            if (_catalog.TryGetView(entry.View, out var view) && string.Equals(view.DefinitionHash, entry.DefinitionHash, StringComparison.Ordinal))
+            if (!_catalog.TryGetView(entry.View, out var view) || !string.Equals(view.DefinitionHash, entry.DefinitionHash, StringComparison.Ordinal))
             {
-                await AuditViewAsync(runId, view, previous?.FindView(view.Name), entry).ConfigureAwait(false);
+                continue;
+            }
+
+            var clock = Stopwatch.StartNew();
+            try
+            {
+                var ranges = await RangesAsync(view, previous?.FindView(view.Name), entry, cancellationToken).ConfigureAwait(false);
+                if (ranges.Count == 0)
+                {
+                    LogNothingToAudit(_logger, runId, view.Name);
+                    continue;
+                }
+
+                audits.Add(new PendingAudit(view, entry, ranges, clock, null));
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                audits.Add(new PendingAudit(view, entry, new Dictionary<int, SpeedOffsetRange>(), clock, ex));
+            }
+        }
+
+        // The views of one source over the same offset ranges (all of them, when the run moved their watermarks together)
+        // share one read of the archived events, the costly part: the cost is the archived rows once, not once per view.
+        foreach (var group in audits.GroupBy(a => a.Error is null ? ShareKey(a.View.Source.Name, a.Ranges) : "failed " + a.View.Name, StringComparer.Ordinal))
+        {
+            var members = group.ToList();
+            var failure = members[0].Error;
+            (IReadOnlyList<IReadOnlyList<ViewGroup>> Groups, long Events) archived = ([], 0);
+            if (failure is null)
+            {
+                try
+                {
+                    var lookups = await LookupsOfAsync(runId, members.Select(m => m.Current), cancellationToken).ConfigureAwait(false);
+                    var snapshot = MasterDatasetSnapshot.Load(_root, members[0].View.Source.Name);
+                    archived = await ArchivedRangeAggregation.AggregateAsync(snapshot, members.Select(m => m.View).ToArray(), members[0].Ranges, lookups, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    failure = ex;
+                }
+            }
+
+            for (var i = 0; i < members.Count; i++)
+            {
+                await AuditViewAsync(runId, members[i], failure is null ? archived.Groups[i] : null, archived.Events, failure, cancellationToken).ConfigureAwait(false);
             }
         }
     }
 
-    /// <summary>Audits one view; never throws (a failure is logged, counted and stored as outcome failed when the store allows).</summary>
-    private async Task AuditViewAsync(string runId, ViewDefinition view, BatchViewEntry? previous, BatchViewEntry current)
+    /// <summary>
+    /// Compares one view's speed deltas with its <paramref name="batchGroups"/> and stores the audit; never throws (a
+    /// failure, <paramref name="failure"/> or its own, is logged, counted and stored as outcome failed when the store allows).
+    /// </summary>
+    private async Task AuditViewAsync(
+        string runId, PendingAudit pending, IReadOnlyList<ViewGroup>? batchGroups, long events, Exception? failure, CancellationToken cancellationToken)
     {
-        // Not cancellable: the run's publish already happened; the work is bounded by one batch interval of events.
-        var cancellationToken = CancellationToken.None;
-        var clock = Stopwatch.StartNew();
-        IReadOnlyDictionary<int, SpeedOffsetRange> ranges = new Dictionary<int, SpeedOffsetRange>();
+        var (view, current, ranges, clock, _) = pending;
         DriftViewAudit audit;
         try
         {
-            ranges = await RangesAsync(view, previous, current, cancellationToken).ConfigureAwait(false);
-            if (ranges.Count == 0)
+            if (failure is not null || batchGroups is null)
             {
-                LogNothingToAudit(_logger, runId, view.Name);
-                return;
+                throw failure ?? new InvalidOperationException("no batch groups to compare with");
             }
 
             var speedGroups = await _speed.ReadDeltasAsync(view, ranges, cancellationToken).ConfigureAwait(false);
-            var snapshot = MasterDatasetSnapshot.Load(_root, view.Source.Name);
-            var lookups = await LookupsOfAsync(runId, current, cancellationToken).ConfigureAwait(false);
-            var (batchGroups, events) = await ArchivedRangeAggregation.AggregateAsync(snapshot, view, ranges, lookups, cancellationToken).ConfigureAwait(false);
             var differences = DriftComparer.Compare(view, speedGroups, batchGroups);
             audit = new DriftViewAudit(
                 Guid.CreateVersion7(), runId, view.Name, view.DefinitionHash, ranges,
@@ -140,20 +184,38 @@ public sealed partial class DriftAuditor : IPublishedRunAuditor
         }
     }
 
-    // The versions the published view was computed with: the speed deltas are compared with what the batch layer served.
-    private async Task<LookupSnapshot> LookupsOfAsync(string runId, BatchViewEntry current, CancellationToken cancellationToken)
+    private static string ShareKey(string source, IReadOnlyDictionary<int, SpeedOffsetRange> ranges) =>
+        source + " " + string.Join(";", ranges.OrderBy(r => r.Key).Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Key}:{r.Value.From}-{r.Value.To}")));
+
+    // The versions the published views were computed with (one set per run): the speed deltas are compared with what the
+    // batch layer served. A view that joins no lookup is unaffected by the others' tables.
+    private async Task<LookupSnapshot> LookupsOfAsync(string runId, IEnumerable<BatchViewEntry> entries, CancellationToken cancellationToken)
     {
-        if (current.Lookups is not { Count: > 0 } versions)
+        var versions = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
+            foreach (var (name, version) in entry.Lookups ?? new Dictionary<string, long>())
+            {
+                if (versions.TryGetValue(name, out var other) && other != version)
+                {
+                    throw new InvalidDataException($"the views of run {runId} were computed with versions {other} and {version} of lookup '{name}'");
+                }
+
+                versions[name] = version;
+            }
+        }
+
+        if (!versions.Values.Any(v => v > 0))
         {
             return LookupSnapshot.Empty;
         }
 
         if (_lookups is null)
         {
-            throw new InvalidOperationException($"view '{current.View}' of run {runId} joins lookups ({string.Join(", ", versions.Keys)}) but the drift audit has no lookup store");
+            throw new InvalidOperationException($"run {runId} joins lookups ({string.Join(", ", versions.Keys)}) but the drift audit has no lookup store");
         }
 
-        return await LookupSnapshots.ReadVersionsAsync(_lookups, _catalog, versions, $"view '{current.View}' of run {runId}", cancellationToken).ConfigureAwait(false);
+        return await LookupSnapshots.ReadVersionsAsync(_lookups, _catalog, versions, $"run {runId}", cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<IReadOnlyDictionary<int, SpeedOffsetRange>> RangesAsync(

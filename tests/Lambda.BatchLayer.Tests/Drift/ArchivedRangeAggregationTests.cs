@@ -36,10 +36,10 @@ public sealed class ArchivedRangeAggregationTests : IDisposable
         var ranges = new Dictionary<int, SpeedOffsetRange> { [0] = new(100, 700), [1] = new(0, 1_000), [2] = new(450, 451) };
 
         var (groups, events) = await ArchivedRangeAggregation.AggregateAsync(
-            MasterDatasetSnapshot.Load(_root.Path, "orders"), _catalog.GetView("revenue_by_region"), ranges, lookups, default);
+            MasterDatasetSnapshot.Load(_root.Path, "orders"), [_catalog.GetView("revenue_by_region")], ranges, lookups, default);
 
         var actual = new SortedDictionary<string, long>(StringComparer.Ordinal);
-        foreach (var group in groups)
+        foreach (var group in Assert.Single(groups))
         {
             var region = group.GetDimension("region");
             var key = region.IsNull ? "(null)" : region.AsString();
@@ -50,6 +50,33 @@ public sealed class ArchivedRangeAggregationTests : IDisposable
         Assert.Equal(expected, actual);
         Assert.Equal(inRange, events);
         Assert.True(expected.Count(e => e.Key != "(null)") >= 3, "the oracle's data must join several regions");
+    }
+
+    [Fact]
+    public async Task Views_read_together_get_the_same_groups_as_each_read_alone()
+    {
+        var messages = OrderDatasets.Messages(_orders, 2_000, Partitions, seed: 8);
+        await OrderDatasets.WriteAsync(_root.Path, _orders, messages, perCommit: 300);
+        var store = new FileLookupStore(_root.Path, TimeProvider.System);
+        var countries = _catalog.Lookups.Single(l => l.Name == "countries");
+        await store.PublishAsync(countries, LookupRowsReader.FromCsv(countries, "country,region,currency\nUS,na,USD\nDE,eu,EUR\n").ToList(), default);
+        var lookups = await LookupSnapshots.ReadVersionsAsync(store, _catalog, new Dictionary<string, long> { ["countries"] = 1 }, "the test", default);
+        var ranges = new Dictionary<int, SpeedOffsetRange> { [0] = new(10, 600), [1] = new(0, 400), [2] = new(200, 2_000) };
+        var snapshot = MasterDatasetSnapshot.Load(_root.Path, "orders");
+        var views = new[] { "revenue_by_region", "orders_by_status", "revenue_by_country", "order_amounts" }.Select(_catalog.GetView).ToArray();
+
+        var (together, events) = await ArchivedRangeAggregation.AggregateAsync(snapshot, views, ranges, lookups, default);
+
+        Assert.Equal(views.Length, together.Count);
+        for (var i = 0; i < views.Length; i++)
+        {
+            var (alone, aloneEvents) = await ArchivedRangeAggregation.AggregateAsync(snapshot, [views[i]], ranges, lookups, default);
+            Assert.Equal(aloneEvents, events);
+            Assert.NotEmpty(together[i]);
+            Assert.Empty(DriftComparer.Compare(views[i], together[i], Assert.Single(alone)));
+        }
+
+        Assert.Equal(messages.Count(m => m.Event is not null && m.Offset >= ranges[m.Partition].From && m.Offset < ranges[m.Partition].To), events);
     }
 
     [Fact]
