@@ -26,13 +26,8 @@ public sealed class ArchivedRangeAggregationTests : IDisposable
     [Fact]
     public async Task The_archived_events_of_the_ranges_are_aggregated_with_the_published_lookup_versions()
     {
-        var messages = OrderDatasets.Messages(_orders, 3_000, Partitions, seed: 5);
-        await OrderDatasets.WriteAsync(_root.Path, _orders, messages, perCommit: 250);
-        var store = new FileLookupStore(_root.Path, TimeProvider.System);
-        var countries = _catalog.Lookups.Single(l => l.Name == "countries");
         var regions = new Dictionary<string, string> { ["US"] = "na", ["DE"] = "eu", ["FR"] = "eu", ["JP"] = "asia" };
-        await store.PublishAsync(countries, LookupRowsReader.FromCsv(countries, "country,region,currency\n" + string.Concat(regions.Select(r => $"{r.Key},{r.Value},XXX\n"))).ToList(), default);
-        var lookups = await LookupSnapshots.ReadVersionsAsync(store, _catalog, new Dictionary<string, long> { ["countries"] = 1 }, "the test", default);
+        var (messages, lookups) = await ArchiveAsync(3_000, seed: 5, perCommit: 250, regions);
         var ranges = new Dictionary<int, SpeedOffsetRange> { [0] = new(100, 700), [1] = new(0, 1_000), [2] = new(450, 451) };
 
         var (groups, events) = await ArchivedRangeAggregation.AggregateAsync(
@@ -55,12 +50,7 @@ public sealed class ArchivedRangeAggregationTests : IDisposable
     [Fact]
     public async Task Views_read_together_get_the_same_groups_as_each_read_alone()
     {
-        var messages = OrderDatasets.Messages(_orders, 2_000, Partitions, seed: 8);
-        await OrderDatasets.WriteAsync(_root.Path, _orders, messages, perCommit: 300);
-        var store = new FileLookupStore(_root.Path, TimeProvider.System);
-        var countries = _catalog.Lookups.Single(l => l.Name == "countries");
-        await store.PublishAsync(countries, LookupRowsReader.FromCsv(countries, "country,region,currency\nUS,na,USD\nDE,eu,EUR\n").ToList(), default);
-        var lookups = await LookupSnapshots.ReadVersionsAsync(store, _catalog, new Dictionary<string, long> { ["countries"] = 1 }, "the test", default);
+        var (messages, lookups) = await ArchiveAsync(2_000, seed: 8, perCommit: 300, new Dictionary<string, string> { ["US"] = "na", ["DE"] = "eu" });
         var ranges = new Dictionary<int, SpeedOffsetRange> { [0] = new(10, 600), [1] = new(0, 400), [2] = new(200, 2_000) };
         var snapshot = MasterDatasetSnapshot.Load(_root.Path, "orders");
         var views = new[] { "revenue_by_region", "orders_by_status", "revenue_by_country", "order_amounts" }.Select(_catalog.GetView).ToArray();
@@ -94,6 +84,17 @@ public sealed class ArchivedRangeAggregationTests : IDisposable
         Assert.Contains("'planets'", unknown.Message, StringComparison.Ordinal);
         Assert.Contains("view x of run y", unknown.Message, StringComparison.Ordinal);
         Assert.Contains("version 7 of lookup 'countries'", missing.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Archives orders and publishes version 1 of <c>countries</c> with <paramref name="regions"/>; that version, read back.</summary>
+    private async Task<(IReadOnlyList<OrderMessage> Messages, LookupSnapshot Lookups)> ArchiveAsync(int count, int seed, int perCommit, Dictionary<string, string> regions)
+    {
+        var messages = OrderDatasets.Messages(_orders, count, Partitions, seed);
+        await OrderDatasets.WriteAsync(_root.Path, _orders, messages, perCommit);
+        var store = new FileLookupStore(_root.Path, TimeProvider.System);
+        var countries = _catalog.Lookups.Single(l => l.Name == "countries");
+        await store.PublishAsync(countries, LookupRowsReader.FromCsv(countries, "country,region,currency\n" + string.Concat(regions.Select(r => $"{r.Key},{r.Value},XXX\n"))).ToList(), default);
+        return (messages, await LookupSnapshots.ReadVersionsAsync(store, _catalog, new Dictionary<string, long> { ["countries"] = 1 }, "the test", default));
     }
 
     /// <summary>The oracle: paid orders in the ranges per region, joined with the test's own map (not the kernel's join).</summary>
