@@ -56,6 +56,17 @@ public sealed class DevBrokerProcessTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
+    [Fact]
+    public void Creates_every_catalog_source_topic_and_its_dead_letter_topic_at_start()
+    {
+        // A topic created later by auto-creation changes what a consumer group subscribed to, and the dev broker then
+        // stalls the group's rebalance for a whole session timeout (issue #16's soak lost its speed layer for 45 s).
+        var catalog = Lambda.Shared.Catalog.CatalogLoader.LoadFile(Path.Combine(RepositoryPaths.Root, "shared", "catalog.yaml"));
+        var expected = catalog.Sources.SelectMany(s => new[] { s.Topic, s.Topic + ".dlq" }).Order(StringComparer.Ordinal);
+
+        Assert.Equal(expected, ConfiguredTopics().Keys.Order(StringComparer.Ordinal));
+    }
+
     private static Dictionary<string, int> ConfiguredTopics()
     {
         using var settings = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "dev-broker", "appsettings.json")));
