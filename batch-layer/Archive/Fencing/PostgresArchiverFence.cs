@@ -18,7 +18,8 @@ public sealed partial class PostgresArchiverFence(BatchDatabase database, ILogge
     /// <summary>Orders the instances creating the tables ("LARFENCE").</summary>
     public const long SchemaLockKey = 0x4C_41_52_46_45_4E_43_45;
 
-    private static readonly PostgresSchemaGate Schema = new(SchemaLockKey,
+    // Per instance (one per process in the service): a test's second database gets its tables too.
+    private readonly PostgresSchemaGate _schema = new(SchemaLockKey,
     [
         "CREATE SEQUENCE IF NOT EXISTS archiver_fencing_token",
         "CREATE TABLE IF NOT EXISTS archiver_fences (group_id text NOT NULL, partition integer NOT NULL, token bigint NOT NULL, "
@@ -41,7 +42,7 @@ public sealed partial class PostgresArchiverFence(BatchDatabase database, ILogge
             return tokens;
         }
 
-        await Schema.EnsureAsync(database.DataSource, cancellationToken).ConfigureAwait(false);
+        await _schema.EnsureAsync(database.DataSource, cancellationToken).ConfigureAwait(false);
         // In partition order, as writers lock them: two transactions never wait for each other both ways.
         await using var command = database.DataSource.CreateCommand(
             "INSERT INTO archiver_fences (group_id, partition, token, instance) "
@@ -71,7 +72,7 @@ public sealed partial class PostgresArchiverFence(BatchDatabase database, ILogge
             return new HashSet<int>();
         }
 
-        await Schema.EnsureAsync(database.DataSource, cancellationToken).ConfigureAwait(false);
+        await _schema.EnsureAsync(database.DataSource, cancellationToken).ConfigureAwait(false);
         await using var command = database.DataSource.CreateCommand(
             "SELECT partition, token FROM archiver_fences WHERE group_id = @group AND partition = ANY(@partitions)");
         return await SupersededAsync(command, group, tokens, cancellationToken).ConfigureAwait(false);
@@ -89,7 +90,7 @@ public sealed partial class PostgresArchiverFence(BatchDatabase database, ILogge
             return new HashSet<int>();
         }
 
-        await Schema.EnsureAsync(database.DataSource, cancellationToken).ConfigureAwait(false);
+        await _schema.EnsureAsync(database.DataSource, cancellationToken).ConfigureAwait(false);
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand(
