@@ -2,6 +2,8 @@ using Lambda.Shared.Lookups;
 using System.Diagnostics.Metrics;
 using Lambda.BatchLayer.BatchViews;
 using Lambda.BatchLayer.Archive;
+using Lambda.BatchLayer.Archive.Fencing;
+using Lambda.BatchLayer.Status;
 using Lambda.BatchLayer.Recompute;
 using Lambda.BatchLayer.Retention;
 using Lambda.Shared.BatchViews;
@@ -53,6 +55,16 @@ public static class BatchEngineServiceCollectionExtensions
 
             // The epoch registry lives in ClickHouse, beside the speed tables: one place both consumers reach.
             services.AddLambdaOffsetEpochs();
+            if (configuration.GetSection(ArchiverOptions.SectionName).GetValue<bool>(nameof(ArchiverOptions.Fencing)))
+            {
+                services.TryAddSingleton(_ => new BatchDatabase(configuration[BatchDatabase.ConnectionStringKey] ?? string.Empty));
+                services.TryAddSingleton<IArchiverFence, PostgresArchiverFence>();
+            }
+            else
+            {
+                services.TryAddSingleton<IArchiverFence, UnfencedArchiver>();
+            }
+
             services.AddSingleton<ArchiverService>();
             services.AddHostedService(sp => sp.GetRequiredService<ArchiverService>());
             services.AddHealthChecks()

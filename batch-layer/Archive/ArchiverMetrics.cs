@@ -21,6 +21,7 @@ public sealed class ArchiverMetrics : IDisposable
     private readonly Counter<long> _skippedOffsets;
     private readonly Counter<long> _files;
     private readonly Counter<long> _commits;
+    private readonly Counter<long> _fencedOff;
     private readonly Histogram<double> _flushSeconds;
     private readonly ConcurrentDictionary<(string Source, int Partition), long> _lag = new();
     private readonly ConcurrentDictionary<string, bool> _behind = new(StringComparer.Ordinal);
@@ -35,6 +36,7 @@ public sealed class ArchiverMetrics : IDisposable
         _skippedOffsets = _meter.CreateCounter<long>("lambda.archiver.offsets.skipped", "{offset}", "Offsets the broker no longer held when the archiver reached them");
         _files = _meter.CreateCounter<long>("lambda.archiver.files", "{file}", "Data files written");
         _commits = _meter.CreateCounter<long>("lambda.archiver.commits", "{commit}", "Commit records written");
+        _fencedOff = _meter.CreateCounter<long>("lambda.archiver.commits.fenced", "{commit}", "Partition commits not written because another member took the partition (fencing)");
         _flushSeconds = _meter.CreateHistogram<double>("lambda.archiver.flush.duration", "s", "Duration of a flush (all partitions of a source)");
         _meter.CreateObservableGauge(
             "lambda.archiver.lag",
@@ -66,6 +68,8 @@ public sealed class ArchiverMetrics : IDisposable
     internal void FilesWritten(string source, long files) => _files.Add(files, new KeyValuePair<string, object?>("source", source));
 
     internal void Committed(string source) => _commits.Add(1, new KeyValuePair<string, object?>("source", source));
+
+    internal void FencedOff(string source, long partitions) => _fencedOff.Add(partitions, new KeyValuePair<string, object?>("source", source));
 
     internal void Flushed(string source, TimeSpan duration) => _flushSeconds.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("source", source));
 

@@ -52,6 +52,14 @@ public sealed class ArchiverOptions
     /// </summary>
     public bool FlushToDisk { get; init; } = true;
 
+    /// <summary>
+    /// Whether commits are fenced: each assignment takes a token per partition from PostgreSQL
+    /// (<c>ConnectionStrings:Postgres</c>, table <c>archiver_fences</c>) and a commit record is written only while its
+    /// writer's token is still the partition's newest, so a member paused past its session cannot commit a partition
+    /// another member took meanwhile. Default false (one archiver needs no PostgreSQL); turn it on for several archivers.
+    /// </summary>
+    public bool Fencing { get; init; }
+
     /// <summary>Partitions written in parallel during a flush. Default: the number of processors.</summary>
     [Range(1, 256)]
     public int MaxParallelWrites { get; init; } = Environment.ProcessorCount;

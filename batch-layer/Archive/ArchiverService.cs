@@ -1,3 +1,4 @@
+using Lambda.BatchLayer.Archive.Fencing;
 using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.Kafka;
@@ -24,6 +25,7 @@ public sealed class ArchiverService : BackgroundService
     private readonly EpochPlanner _epochs;
     private readonly OffsetEpochStatus _epochStatus;
     private readonly TimeSpan _stoppedRecheck;
+    private readonly IArchiverFence _fence;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger<ArchiverService> _logger;
     private readonly TimeProvider _time;
@@ -38,6 +40,7 @@ public sealed class ArchiverService : BackgroundService
         ArchiverMetrics metrics,
         EpochPlanner epochs,
         OffsetEpochStatus epochStatus,
+        IArchiverFence fence,
         ILoggerFactory loggers,
         TimeProvider time)
     {
@@ -52,6 +55,7 @@ public sealed class ArchiverService : BackgroundService
         _epochs = epochs;
         _epochStatus = epochStatus;
         _stoppedRecheck = kafkaOptions.Value.StoppedPartitionRecheck;
+        _fence = fence;
         _loggers = loggers;
         _logger = loggers.CreateLogger<ArchiverService>();
         _time = time;
@@ -104,7 +108,7 @@ public sealed class ArchiverService : BackgroundService
             {
                 try
                 {
-                    new SourceArchiver(source, _root, _options, _kafka, _metrics, _epochs, _epochStatus, _stoppedRecheck, _loggers.CreateLogger($"{typeof(SourceArchiver).FullName}.{source.Name}"), _time)
+                    new SourceArchiver(source, _root, _options, _kafka, _metrics, _epochs, _epochStatus, _stoppedRecheck, _fence, _loggers.CreateLogger($"{typeof(SourceArchiver).FullName}.{source.Name}"), _time)
                         .Run(failed.Token);
                 }
                 catch (Exception ex)

@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using Lambda.BatchLayer.Archive.Fencing;
 using Lambda.BatchLayer.Dataset;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.Events;
@@ -36,7 +37,9 @@ internal sealed class SourceArchiver
     private readonly EpochPlanner _epochs;
     private readonly OffsetEpochStatus _epochStatus;
     private readonly TimeSpan _recheck;
+    private readonly IArchiverFence _fence;
     private readonly Dictionary<int, PartitionBatch> _batches = [];
+    private readonly Dictionary<int, long> _tokens = [];
     private readonly HashSet<int> _stopped = [];
     private OffsetEpoch? _epoch;
     private bool _replanDue;
@@ -55,9 +58,11 @@ internal sealed class SourceArchiver
         EpochPlanner epochs,
         OffsetEpochStatus epochStatus,
         TimeSpan stoppedPartitionRecheck,
+        IArchiverFence fence,
         ILogger logger,
         TimeProvider time)
     {
+        _fence = fence;
         _source = source;
         _options = options;
         _kafka = kafka;
@@ -205,6 +210,13 @@ internal sealed class SourceArchiver
     private IEnumerable<TopicPartitionOffset> OnAssigned(IConsumer<Ignore, byte[]> consumer, List<TopicPartition> partitions)
     {
         var numbers = partitions.Select(p => p.Partition.Value).ToHashSet();
+        // Before the log is read: a member that lost these partitions either has its record in place by now or can no
+        // longer write it.
+        foreach (var (partition, token) in _fence.TakeAsync(GroupId, numbers, CancellationToken.None).GetAwaiter().GetResult())
+        {
+            _tokens[partition] = token;
+        }
+
         var recovery = _log.Recover(numbers);
         var positions = Plan(consumer, numbers);
         _logger.LogInformation(
@@ -330,6 +342,7 @@ internal sealed class SourceArchiver
         foreach (var tp in partitions)
         {
             _metrics.RemoveLag(_source.Name, tp.Partition.Value);
+            _tokens.Remove(tp.Partition.Value);
             _stopped.Remove(tp.Partition.Value);
             _epochStatus.Clear(_source.Topic, tp.Partition.Value);
             if (_batches.Remove(tp.Partition.Value, out var batch) && batch.HasProgress)
@@ -354,12 +367,16 @@ internal sealed class SourceArchiver
         }
 
         var started = _time.GetTimestamp();
-        var commits = new DatasetCommit[pending.Length];
-        Parallel.ForEachAsync(
-                Enumerable.Range(0, pending.Length),
-                new ParallelOptions { MaxDegreeOfParallelism = _options.MaxParallelWrites },
-                async (i, ct) => commits[i] = await CommitAsync(pending[i], ct).ConfigureAwait(false))
-            .GetAwaiter().GetResult();
+        var commits = Commit(pending, out var fenced);
+        if (fenced.Count > 0)
+        {
+            FenceOff(consumer, fenced);
+            pending = pending.Where(b => !fenced.Contains(b.Partition)).ToArray();
+            if (pending.Length == 0)
+            {
+                return;
+            }
+        }
 
         long events = 0;
         foreach (var batch in pending)
@@ -398,12 +415,70 @@ internal sealed class SourceArchiver
         }
     }
 
-    private async Task<DatasetCommit> CommitAsync(PartitionBatch batch, CancellationToken cancellationToken)
+    /// <summary>
+    /// Commits <paramref name="pending"/> (data files aside, records, files into place), except the partitions whose
+    /// fencing token another member superseded (<paramref name="fenced"/>): checked before the files are written, and
+    /// again with the tokens held while the records are written.
+    /// </summary>
+    private DatasetCommit[] Commit(PartitionBatch[] pending, out IReadOnlySet<int> fenced)
     {
-        var commit = await _writer.CommitAsync(batch.Rows, batch.Start!.Value, batch.Last!.Value, batch.Invalid, cancellationToken).ConfigureAwait(false);
-        _metrics.Committed(_source.Name);
-        _metrics.FilesWritten(_source.Name, commit.Files.Count);
-        _metrics.Archived(_source.Name, commit.ValidEvents);
-        return commit;
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.MaxParallelWrites };
+        var early = _fence.SupersededAsync(GroupId, TokensOf(pending), CancellationToken.None).GetAwaiter().GetResult();
+        var owned = pending.Where(b => !early.Contains(b.Partition)).ToArray();
+        var prepared = new DatasetCommit[owned.Length];
+        Parallel.ForEachAsync(
+                Enumerable.Range(0, owned.Length),
+                parallel,
+                async (i, ct) => prepared[i] = await _writer.PrepareAsync(owned[i].Rows, owned[i].Start!.Value, owned[i].Last!.Value, owned[i].Invalid, ct).ConfigureAwait(false))
+            .GetAwaiter().GetResult();
+
+        var late = _fence.WriteUnderFenceAsync(
+                GroupId,
+                TokensOf(owned),
+                (current, ct) => Parallel.ForEachAsync(prepared.Where(c => current.Contains(c.Partition)), parallel, async (c, token) => await _writer.RecordAsync(c, token).ConfigureAwait(false)),
+                CancellationToken.None)
+            .GetAwaiter().GetResult();
+
+        var commits = new List<DatasetCommit>(prepared.Length);
+        foreach (var commit in prepared)
+        {
+            if (late.Contains(commit.Partition))
+            {
+                _writer.Discard(commit);
+                continue;
+            }
+
+            _log.Publish(commit);
+            _metrics.Committed(_source.Name);
+            _metrics.FilesWritten(_source.Name, commit.Files.Count);
+            _metrics.Archived(_source.Name, commit.ValidEvents);
+            commits.Add(commit);
+        }
+
+        fenced = early.Union(late).ToHashSet();
+        return [.. commits];
+    }
+
+    private Dictionary<int, long> TokensOf(IEnumerable<PartitionBatch> batches) =>
+        batches.ToDictionary(b => b.Partition, b => _tokens.GetValueOrDefault(b.Partition));
+
+    /// <summary>
+    /// Drops the partitions another member took while this one could not tell (paused past its session): their records were
+    /// not written, and they are paused until the group's rebalance reaches this member.
+    /// </summary>
+    private void FenceOff(IConsumer<Ignore, byte[]> consumer, IReadOnlySet<int> partitions)
+    {
+        _metrics.FencedOff(_source.Name, partitions.Count);
+        var fenced = partitions.Order().Select(p => new TopicPartitionOffset(_source.Topic, p, Offset.Unset)).ToList();
+        try
+        {
+            consumer.Pause(fenced.Select(p => p.TopicPartition));
+        }
+        catch (KafkaException ex)
+        {
+            _logger.LogDebug(ex, "Archiver {Source}: pausing fenced-off partitions failed (they are being reassigned)", _source.Name);
+        }
+
+        Forget(fenced, "fenced off (another member owns them now; their records were not written)");
     }
 }

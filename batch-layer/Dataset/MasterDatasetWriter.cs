@@ -48,6 +48,19 @@ public sealed class MasterDatasetWriter
     /// <exception cref="IOException">The range has been committed already.</exception>
     public async Task<DatasetCommit> CommitAsync(MasterPartitionBatch batch, long firstOffset, long lastOffset, long invalidEvents, CancellationToken cancellationToken)
     {
+        var commit = await PrepareAsync(batch, firstOffset, lastOffset, invalidEvents, cancellationToken).ConfigureAwait(false);
+        await RecordAsync(commit, cancellationToken).ConfigureAwait(false);
+        Log.Publish(commit);
+        return commit;
+    }
+
+    /// <summary>
+    /// Step 1 of <see cref="CommitAsync"/>: writes the batch's data file aside and returns the commit that would store it.
+    /// Nothing is visible until <see cref="RecordAsync"/>; <see cref="Discard"/> removes what this wrote.
+    /// </summary>
+    /// <exception cref="ArgumentException">A row lies outside the range, or the range is invalid.</exception>
+    public async Task<DatasetCommit> PrepareAsync(MasterPartitionBatch batch, long firstOffset, long lastOffset, long invalidEvents, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(batch);
         if (!ReferenceEquals(batch.Source, Schema.Source))
         {
@@ -88,9 +101,21 @@ public sealed class MasterDatasetWriter
             CreatedAt = _time.GetUtcNow(),
             Files = files,
         };
-        await Log.WriteAsync(commit, FlushToDisk, cancellationToken).ConfigureAwait(false);
-        Log.Publish(commit);
         return commit;
+    }
+
+    /// <summary>Step 2: writes the commit record of a prepared commit (the commit point); <see cref="CommitLog.Publish"/> is step 3.</summary>
+    /// <exception cref="IOException">The range has been committed already.</exception>
+    public Task RecordAsync(DatasetCommit commit, CancellationToken cancellationToken) => Log.WriteAsync(commit, FlushToDisk, cancellationToken);
+
+    /// <summary>Deletes the data files a prepared commit wrote aside, when it is not to be recorded.</summary>
+    public void Discard(DatasetCommit commit)
+    {
+        ArgumentNullException.ThrowIfNull(commit);
+        foreach (var file in commit.Files)
+        {
+            File.Delete(MasterDatasetLayout.Resolve(Log.Root, file.Path) + MasterDatasetLayout.TempSuffix);
+        }
     }
 
     private static DatasetFileDay[] Days(MasterRowBuffer rows, IReadOnlyList<int> dayStarts)

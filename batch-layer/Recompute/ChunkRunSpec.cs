@@ -16,4 +16,22 @@ public sealed record ChunkRunSpec(string RunId, IReadOnlyList<ChunkViewSpec> Vie
     public ChunkViewSpec GetView(string view) =>
         Views.FirstOrDefault(v => string.Equals(v.View, view, StringComparison.Ordinal))
         ?? throw new InvalidDataException($"recompute run {RunId} has no chunk spec of view '{view}'");
+
+    /// <summary>
+    /// Whether a chunk of this run and the same chunk of <paramref name="other"/> are the same file but for the run id: the
+    /// same views with the same definitions and watermarks, and the same lookup versions (the order of entries aside).
+    /// </summary>
+    public bool HasSameInputsAs(ChunkRunSpec other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return Views.Count == other.Views.Count
+            && Views.All(v => other.Views.Any(o => string.Equals(o.View, v.View, StringComparison.Ordinal)
+                && string.Equals(o.DefinitionHash, v.DefinitionHash, StringComparison.Ordinal)
+                && SameEntries(o.Watermarks, v.Watermarks)))
+            && SameEntries(Lookups, other.Lookups);
+    }
+
+    private static bool SameEntries<TKey, TValue>(IReadOnlyDictionary<TKey, TValue> left, IReadOnlyDictionary<TKey, TValue> right)
+        where TKey : notnull =>
+        left.Count == right.Count && left.All(e => right.TryGetValue(e.Key, out var value) && EqualityComparer<TValue>.Default.Equals(value, e.Value));
 }

@@ -13,6 +13,16 @@ public interface IRecomputeChunkStore
     /// </summary>
     Task CreateRunAsync(ChunkRunSpec spec, IReadOnlyList<RecomputeChunk> chunks, string coordinator, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Takes over the run a dead coordinator left running when its inputs are those of <paramref name="spec"/>
+    /// (<see cref="ChunkRunSpec.HasSameInputsAs"/>) and its chunks are <paramref name="chunks"/> (same numbers, views,
+    /// sources, days), none failed, and it is not <paramref name="publishedRunId"/> (a coordinator that died after
+    /// publishing): it becomes <paramref name="coordinator"/>'s, its finished chunks stay finished, the chunks its old
+    /// coordinator held are claimable at once, and its run id is returned (the run goes on under it). Null when there is no
+    /// such run; then <see cref="CreateRunAsync"/> starts a new one.
+    /// </summary>
+    Task<string?> TryAdoptRunAsync(ChunkRunSpec spec, IReadOnlyList<RecomputeChunk> chunks, string coordinator, string? publishedRunId, CancellationToken cancellationToken);
+
     /// <summary>The spec of run <paramref name="runId"/> while it is running; null once it ended (or never existed).</summary>
     Task<ChunkRunSpec?> GetRunningSpecAsync(string runId, CancellationToken cancellationToken);
 

@@ -21,10 +21,35 @@ public sealed class InMemoryRecomputeChunkStore(TimeProvider time) : IRecomputeC
                 run.Running = false;
             }
 
-            _runs[spec.RunId] = new Run(spec, chunks.Select(c => new Slot(c)).ToArray());
+            _runs[spec.RunId] = new Run(spec, chunks.Select(c => new Slot(c)).ToArray()) { Coordinator = coordinator };
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public Task<string?> TryAdoptRunAsync(ChunkRunSpec spec, IReadOnlyList<RecomputeChunk> chunks, string coordinator, string? publishedRunId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(chunks);
+        lock (_lock)
+        {
+            var run = _runs.Values.FirstOrDefault(r => r.Running && !string.Equals(r.Spec.RunId, publishedRunId, StringComparison.Ordinal)
+                && r.Spec.HasSameInputsAs(spec) && r.Slots.Select(s => s.Chunk).SequenceEqual(chunks) && r.Slots.All(s => s.State != SlotState.Failed));
+            if (run is null)
+            {
+                return Task.FromResult<string?>(null);
+            }
+
+            foreach (var slot in run.Slots.Where(s => s.State == SlotState.Running && string.Equals(s.Worker, run.Coordinator, StringComparison.Ordinal)))
+            {
+                slot.State = SlotState.Pending;
+                slot.Worker = null;
+            }
+
+            run.Coordinator = coordinator;
+            return Task.FromResult<string?>(run.Spec.RunId);
+        }
     }
 
     /// <inheritdoc/>
@@ -191,6 +216,8 @@ public sealed class InMemoryRecomputeChunkStore(TimeProvider time) : IRecomputeC
         public Slot[] Slots { get; } = slots;
 
         public bool Running { get; set; } = true;
+
+        public string Coordinator { get; set; } = string.Empty;
     }
 
     private sealed class Slot(RecomputeChunk chunk)

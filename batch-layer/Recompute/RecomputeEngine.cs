@@ -172,7 +172,27 @@ public sealed class RecomputeEngine : IRecomputeEngine
                 runId,
                 plans.Where(p => p.ComputeDays.Count > 0).Select(p => new ChunkViewSpec(p.View.Name, p.View.DefinitionHash, p.Watermarks)).ToArray(),
                 lookups.Versions);
-            var status = await RunChunksAsync(spec, chunks, progress, cancellationToken).ConfigureAwait(false);
+            // A coordinator killed mid-run left its run running: with the same inputs its finished chunks are this run's
+            // files but for the run id, so the run goes on under its id instead of computing them again.
+            var adopted = await _chunks.Store.TryAdoptRunAsync(spec, chunks, ChunkWorker.Identity, published?.RunId, cancellationToken).ConfigureAwait(false);
+            if (adopted is not null && await MissingChunkFileAsync(adopted, cancellationToken).ConfigureAwait(false) is { } missing)
+            {
+                // The retention command may have deleted an unpublished run's files after its grace period.
+                _logger.LogWarning("Recompute {RunId}: not going on with run {Adopted}, whose finished chunk file {File} is gone; starting anew", runId, adopted, missing);
+                await _chunks.Store.FinishRunAsync(adopted, published: false, CancellationToken.None).ConfigureAwait(false);
+                adopted = null;
+            }
+
+            if (adopted is not null)
+            {
+                _logger.LogInformation(
+                    "Recompute {RunId}: goes on as run {Adopted}, left running by a coordinator that is gone, with the same inputs and {Chunks} chunks",
+                    runId, adopted, chunks.Count);
+                runId = adopted;
+                spec = spec with { RunId = adopted };
+            }
+
+            var status = await RunChunksAsync(spec, chunks, create: adopted is null, progress, cancellationToken).ConfigureAwait(false);
             days = RecomputeFinalizer.Days(chunks, status.Outcomes);
             rowsRead = status.RowsRead;
         }
@@ -261,18 +281,35 @@ public sealed class RecomputeEngine : IRecomputeEngine
         }
     }
 
+    /// <summary>The first file a finished chunk of run <paramref name="runId"/> names that does not exist; null when all do.</summary>
+    private async Task<string?> MissingChunkFileAsync(string runId, CancellationToken cancellationToken)
+    {
+        var status = await _chunks.Store.GetStatusAsync(runId, cancellationToken).ConfigureAwait(false);
+        return status.Outcomes.Select(o => o.File).OfType<string>().FirstOrDefault(f => !File.Exists(BatchViewLayout.Resolve(_root, f)));
+    }
+
     /// <summary>
-    /// Records the run's chunks, offers them to the other workers and works on them too until every one is done: this
+    /// Records the run's chunks (unless it adopted a dead coordinator's run, <paramref name="create"/> false), offers them to the other workers and works on them too until every one is done: this
     /// coordinator claims what is pending or whose lease ran out (a worker that died), and waits for the others' chunks.
     /// </summary>
     private async Task<ChunkRunStatus> RunChunksAsync(
-        ChunkRunSpec spec, IReadOnlyList<RecomputeChunk> chunks, IProgress<RecomputeProgress>? progress, CancellationToken cancellationToken)
+        ChunkRunSpec spec, IReadOnlyList<RecomputeChunk> chunks, bool create, IProgress<RecomputeProgress>? progress, CancellationToken cancellationToken)
     {
         var store = _chunks.Store;
-        await store.CreateRunAsync(spec, chunks, ChunkWorker.Identity, cancellationToken).ConfigureAwait(false);
+        if (create)
+        {
+            await store.CreateRunAsync(spec, chunks, ChunkWorker.Identity, cancellationToken).ConfigureAwait(false);
+        }
+
         try
         {
-            progress?.Report(new RecomputeProgress("chunks", 0, chunks.Count, 0));
+            var adopted = create ? null : await store.GetStatusAsync(spec.RunId, cancellationToken).ConfigureAwait(false);
+            if (adopted is not null)
+            {
+                _logger.LogInformation("Recompute {RunId}: {Done} of {Chunks} chunks were done before; they are not computed again", spec.RunId, adopted.Done, adopted.Total);
+            }
+
+            progress?.Report(new RecomputeProgress("chunks", adopted?.Done ?? 0, chunks.Count, adopted?.RowsRead ?? 0));
             if (_dispatcher is not null)
             {
                 await _dispatcher.DispatchAsync(spec.RunId, chunks, cancellationToken).ConfigureAwait(false);

@@ -90,6 +90,83 @@ public sealed class PostgresRecomputeChunkStore : IRecomputeChunkStore
     }
 
     /// <inheritdoc/>
+    public async Task<string?> TryAdoptRunAsync(
+        ChunkRunSpec spec, IReadOnlyList<RecomputeChunk> chunks, string coordinator, string? publishedRunId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(chunks);
+        await _gate.EnsureAsync(_database.DataSource, cancellationToken).ConfigureAwait(false);
+        await using var connection = await _database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var candidates = new List<(string RunId, string Coordinator, ChunkRunSpec Spec)>();
+        await using (var runs = new NpgsqlCommand(
+            "SELECT run_id, coordinator, spec::text FROM recompute_chunk_runs WHERE dataset = @dataset AND state = 'running' ORDER BY created_at DESC FOR UPDATE",
+            connection,
+            transaction))
+        {
+            runs.Parameters.AddWithValue("dataset", _dataset);
+            await using var reader = await runs.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var old = JsonSerializer.Deserialize<ChunkRunSpec>(reader.GetString(2));
+                if (old is not null && old.HasSameInputsAs(spec) && !string.Equals(reader.GetString(0), publishedRunId, StringComparison.Ordinal))
+                {
+                    candidates.Add((reader.GetString(0), reader.GetString(1), old));
+                }
+            }
+        }
+
+        foreach (var (runId, oldCoordinator, _) in candidates)
+        {
+            if (!await HasChunksAsync(connection, transaction, runId, chunks, cancellationToken).ConfigureAwait(false))
+            {
+                continue;
+            }
+
+            // Its coordinator is gone (this one holds the recompute lock): what it held is claimable now, not after its lease.
+            await using var adopt = new NpgsqlCommand(
+                """
+                UPDATE recompute_chunk_runs SET coordinator = @coordinator WHERE run_id = @run;
+                UPDATE recompute_chunk_runs SET state = 'abandoned', finished_at = now() WHERE state = 'running' AND dataset = @dataset AND run_id <> @run;
+                UPDATE recompute_chunks SET state = 'pending', worker = NULL, lease_until = NULL WHERE run_id = @run AND state = 'running' AND worker = @old;
+                """,
+                connection,
+                transaction);
+            adopt.Parameters.AddWithValue("coordinator", coordinator);
+            adopt.Parameters.AddWithValue("run", runId);
+            adopt.Parameters.AddWithValue("old", oldCoordinator);
+            adopt.Parameters.AddWithValue("dataset", _dataset);
+            await adopt.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return runId;
+        }
+
+        return null;
+    }
+
+    /// <summary>Whether run <paramref name="runId"/>'s chunks are exactly <paramref name="chunks"/> and none failed.</summary>
+    private static async Task<bool> HasChunksAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string runId, IReadOnlyList<RecomputeChunk> chunks, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT number, view_name, source, day, state FROM recompute_chunks WHERE run_id = @run ORDER BY number", connection, transaction);
+        command.Parameters.AddWithValue("run", runId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var stored = new List<RecomputeChunk>(chunks.Count);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (reader.GetString(4) == "failed")
+            {
+                return false;
+            }
+
+            stored.Add(new RecomputeChunk(reader.GetInt32(0), reader.GetString(1), reader.GetString(2), reader.GetFieldValue<DateOnly>(3)));
+        }
+
+        return stored.SequenceEqual(chunks);
+    }
+
+    /// <inheritdoc/>
     public async Task<ChunkRunSpec?> GetRunningSpecAsync(string runId, CancellationToken cancellationToken)
     {
         await _gate.EnsureAsync(_database.DataSource, cancellationToken).ConfigureAwait(false);

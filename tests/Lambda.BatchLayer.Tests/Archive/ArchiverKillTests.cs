@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.IO.Hashing;
 using System.Text;
+using System.Text.RegularExpressions;
 using Confluent.Kafka;
 using DuckDB.NET.Data;
 using Lambda.BatchLayer.Dataset;
@@ -8,6 +9,7 @@ using Lambda.BatchLayer.Tests.Dataset;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.Events;
 using Lambda.Testing;
+using Npgsql;
 using Xunit.Abstractions;
 
 namespace Lambda.BatchLayer.Tests.Archive;
@@ -129,6 +131,104 @@ public sealed class ArchiverKillTests(ITestOutputHelper output)
             output.WriteLine($"{clock.Elapsed:mm\\:ss} all {expected.Valid + expected.Invalid} messages archived; exit codes {restarted.ExitCode} and {second.ExitCode}");
 
             await AssertExactlyOnceAsync(datasetRoot, orders, expected, cts.Token);
+        }
+        finally
+        {
+            await DevBrokerAdmin.DeleteTopicAsync(topic.Name, CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task A_member_paused_past_its_session_in_the_middle_of_a_flush_cannot_commit_what_the_other_member_took()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(15));
+        var topic = await DevBrokerAdmin.CreateUniqueTopicAsync("archive-fence", Partitions, cts.Token);
+        using var directory = new TestDirectory("archive-fence");
+        try
+        {
+            var (settings, orders, datasetRoot) = await ArchiverSetupAsync(topic.Name, directory, cts.Token);
+            var postgres = new NpgsqlConnectionStringBuilder(StackEndpoints.Load().PostgresConnectionString);
+            settings["Batch:Archiver:ConsumerGroupPrefix"] = $"archive-fence-{Guid.NewGuid():N}";
+            settings["Batch:Archiver:Fencing"] = "true";
+            settings["ConnectionStrings:Postgres"] = postgres.ConnectionString;
+
+            // The member to pause reaches PostgreSQL through a proxy the test holds: the fencing check of its next flush is
+            // held, so it freezes in the middle of that flush (batches taken, files and records not written yet), and its
+            // check waits as long as the test needs (no command timeout).
+            await using var proxy = new HoldingTcpProxy(
+                new Uri($"tcp://{postgres.Host}:{postgres.Port}"), head => head.Contains("archiver_fences", StringComparison.Ordinal));
+            var pausedSettings = new Dictionary<string, string>(settings)
+            {
+                ["ConnectionStrings:Postgres"] = new NpgsqlConnectionStringBuilder(postgres.ConnectionString)
+                {
+                    Host = "127.0.0.1",
+                    Port = proxy.Url.Port,
+                    CommandTimeout = 0,
+                }.ConnectionString,
+            };
+            var expected = new Expected(orders);
+            const int wave = 40_000;
+            var clock = Stopwatch.StartNew();
+
+            await using var paused = ArchiverProcess.Start(pausedSettings);
+            await using var other = ArchiverProcess.Start(settings);
+            await paused.WaitForOutputAsync("assigned partitions", TimeSpan.FromMinutes(2), cts.Token);
+            await other.WaitForOutputAsync("assigned partitions", TimeSpan.FromMinutes(2), cts.Token);
+            var shares = await WaitForSplitAsync(paused, other, cts.Token);
+            output.WriteLine($"{clock.Elapsed:mm\\:ss} split: {shares.First.Count} and {shares.Second.Count} partitions");
+
+            await ProduceAsync(topic.Name, 0, wave, expected, cts.Token);
+            await paused.WaitForOutputAsync("Archiver orders: committed", TimeSpan.FromMinutes(2), cts.Token);
+            proxy.Hold();
+            await ProduceAsync(topic.Name, wave, wave, expected, cts.Token);
+            var held = Stopwatch.StartNew();
+            while (proxy.HeldRequests == 0)
+            {
+                Assert.True(held.Elapsed < TimeSpan.FromMinutes(1), $"the member to pause did not flush:\n{paused.Output}");
+                await Task.Delay(20, cts.Token);
+            }
+
+            await paused.SignalAsync("STOP", cts.Token);
+            var stopped = Stopwatch.StartNew();
+            output.WriteLine($"{clock.Elapsed:mm\\:ss} SIGSTOP in the middle of a flush: {MasterDatasetSnapshot.Load(datasetRoot, orders.Name).Rows} rows committed");
+
+            // The other member takes every partition once the paused one's session expires, and archives past the paused flush.
+            await ProduceAsync(topic.Name, 2 * wave, wave, expected, cts.Token);
+            while (LastAssignment(other.Output).Count < Partitions)
+            {
+                Assert.True(stopped.Elapsed < TimeSpan.FromMinutes(2), $"the other member did not take every partition:\n{other.Output}");
+                await Task.Delay(100, cts.Token);
+            }
+
+            output.WriteLine($"{clock.Elapsed:mm\\:ss} the other member holds all {Partitions} partitions, {stopped.Elapsed.TotalSeconds:0.0} s after the SIGSTOP");
+            await WaitUntilArchivedAsync(datasetRoot, orders, expected, other, cts.Token);
+            output.WriteLine($"{clock.Elapsed:mm\\:ss} the other member archived everything produced");
+
+            // The paused member wakes up in its flush: its check goes on, and it either writes (no fence) or drops the flush.
+            var woke = paused.Output.Length;
+            await paused.SignalAsync("CONT", cts.Token);
+            proxy.Release();
+            var resumed = Stopwatch.StartNew();
+            while (!paused.HasExited && !paused.Output[woke..].Contains("fenced off", StringComparison.Ordinal)
+                && !paused.Output[woke..].Contains("Archiver orders: committed", StringComparison.Ordinal))
+            {
+                Assert.True(resumed.Elapsed < TimeSpan.FromMinutes(2), $"the paused member did not finish its flush:\n{paused.Output}");
+                await Task.Delay(100, cts.Token);
+            }
+
+            var fenced = Regex.Matches(paused.Output[woke..], @"partition \d+ fenced off").Count;
+            output.WriteLine($"{clock.Elapsed:mm\\:ss} SIGCONT: the paused member's flush ended; {fenced} partitions fenced off");
+
+            // Both go on together; every offset is stored exactly once and the snapshot reads (no overlapping commits).
+            await ProduceAsync(topic.Name, 3 * wave, wave, expected, cts.Token);
+            await WaitUntilArchivedAsync(datasetRoot, orders, expected, other, cts.Token);
+            await paused.TerminateAsync(cts.Token);
+            await other.TerminateAsync(cts.Token);
+            output.WriteLine($"{clock.Elapsed:mm\\:ss} all {expected.Valid + expected.Invalid} messages archived; exit codes {paused.ExitCode} and {other.ExitCode}");
+            Assert.True(paused.ExitCode == 0, paused.Output);
+            Assert.Equal(expected.Valid, MasterDatasetSnapshot.Load(datasetRoot, orders.Name).Rows);
+            await AssertExactlyOnceAsync(datasetRoot, orders, expected, cts.Token);
+            Assert.True(fenced > 0, $"the paused member's flush was not fenced off:\n{paused.Output}");
         }
         finally
         {

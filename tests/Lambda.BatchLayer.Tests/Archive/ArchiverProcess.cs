@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text;
+using Lambda.Testing;
 
 namespace Lambda.BatchLayer.Tests.Archive;
 
@@ -94,14 +94,12 @@ internal sealed class ArchiverProcess : IAsyncDisposable
     /// <summary>SIGTERM, then waits for the process to stop by itself.</summary>
     public async Task TerminateAsync(CancellationToken cancellationToken)
     {
-        using (var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]))
-            ?? throw new InvalidOperationException("could not start kill(1)"))
-        {
-            await kill.WaitForExitAsync(cancellationToken);
-        }
-
+        await ProcessSignals.SendAsync(_process.Id, "TERM", cancellationToken);
         await _process.WaitForExitAsync(cancellationToken);
     }
+
+    /// <summary>Sends <paramref name="signal"/> (kill(1) name: STOP freezes the whole process, heartbeats included; CONT wakes it).</summary>
+    public Task SignalAsync(string signal, CancellationToken cancellationToken) => ProcessSignals.SendAsync(_process.Id, signal, cancellationToken);
 
     public async ValueTask DisposeAsync()
     {

@@ -1,5 +1,6 @@
 using Lambda.Shared.Kafka.Epochs;
 using Lambda.BatchLayer.Archive;
+using Lambda.BatchLayer.Archive.Fencing;
 using Lambda.Shared.BatchViews;
 using Lambda.Shared.Kafka;
 using Lambda.Testing;
@@ -39,6 +40,31 @@ public sealed class ArchiverRegistrationTests
         Assert.Equal(["payments"], services.GetRequiredService<ArchiverService>().Sources.Select(s => s.Name));
         Assert.NotNull(services.GetService<KafkaClientConfigFactory>());
         Assert.NotNull(services.GetService<EpochPlanner>());
+    }
+
+    [Fact]
+    public void Fencing_is_off_by_default_and_takes_its_tokens_from_PostgreSQL_when_on()
+    {
+        var enabled = new Dictionary<string, string?> { ["Batch:Archiver:Enabled"] = "true", ["Kafka:BootstrapServers"] = "127.0.0.1:9" };
+        using (var services = Build(enabled))
+        {
+            Assert.IsType<UnfencedArchiver>(services.GetRequiredService<IArchiverFence>());
+        }
+
+        enabled["Batch:Archiver:Fencing"] = "true";
+        enabled["ConnectionStrings:Postgres"] = "Host=127.0.0.1;Port=9;Username=postgres;Database=lambda";
+        using (var services = Build(enabled))
+        {
+            Assert.IsType<PostgresArchiverFence>(services.GetRequiredService<IArchiverFence>());
+        }
+
+        // On without a connection string: the error names the setting.
+        enabled.Remove("ConnectionStrings:Postgres");
+        using (var services = Build(enabled))
+        {
+            var error = Assert.Throws<ArgumentException>(() => services.GetRequiredService<IArchiverFence>());
+            Assert.Contains("ConnectionStrings:Postgres", error.Message, StringComparison.Ordinal);
+        }
     }
 
     [Theory]

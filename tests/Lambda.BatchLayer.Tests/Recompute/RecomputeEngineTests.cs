@@ -364,6 +364,118 @@ public sealed class RecomputeEngineTests : IDisposable
         Assert.Equal(shared.Days.Count, files);
     }
 
+    [Fact]
+    public async Task The_run_of_a_coordinator_that_died_is_adopted_without_computing_its_finished_chunks_again_and_publishes_the_bytes_of_a_one_worker_run()
+    {
+        AddBoundaries(await ArchiveAsync(FirstWave, perCommit: 3_000));
+        var full = new RecomputeRequest { Mode = RecomputeMode.Full };
+        await Engine().RunAsync(full, null, CancellationToken.None);
+        var alone = (await Store.LoadAsync(CancellationToken.None))!;
+
+        var store = new InMemoryRecomputeChunkStore(TimeProvider.System);
+        var dead = await DieMidRunAsync(store, full);
+        var before = await store.GetStatusAsync(dead, CancellationToken.None);
+        Assert.InRange(before.Done, 1, before.Total - 1);
+        var written = before.Outcomes.Select(o => o.File).OfType<string>().ToDictionary(f => f, f => File.GetLastWriteTimeUtc(BatchViewLayout.Resolve(_root.Path, f)));
+        Assert.NotEmpty(written);
+
+        var progress = new List<RecomputeProgress>();
+        var result = await ChunkedEngine(store).RunAsync(full, new SynchronousProgress(p => progress.Add(p)), CancellationToken.None);
+        var published = (await Store.LoadAsync(CancellationToken.None))!;
+
+        // The run went on under the dead coordinator's id from the chunks it had finished, whose files were not written again.
+        Assert.Equal(dead, result.RunId);
+        Assert.Equal(dead, published.RunId);
+        Assert.Equal(before.Done, progress.First(p => p.Stage == "chunks").Completed);
+        Assert.All(written, w => Assert.Equal(w.Value, File.GetLastWriteTimeUtc(BatchViewLayout.Resolve(_root.Path, w.Key))));
+        var (difference, files, _) = PublishedRunComparison.Compare(_root.Path, alone, published);
+        Assert.Null(difference);
+        Assert.Equal(result.Days.Count, files);
+    }
+
+    [Fact]
+    public async Task The_run_of_a_coordinator_that_died_is_not_adopted_when_the_inputs_changed()
+    {
+        AddBoundaries(await ArchiveAsync(FirstWave, perCommit: 3_000));
+        var store = new InMemoryRecomputeChunkStore(TimeProvider.System);
+        var dead = await DieMidRunAsync(store, new RecomputeRequest());
+
+        // New events and speed flushes past the dead run's watermarks: its chunks are not this run's.
+        AddBoundaries(await ArchiveAsync(4_000, perCommit: 1_000, total: FirstWave));
+        var result = await ChunkedEngine(store).RunAsync(new RecomputeRequest(), null, CancellationToken.None);
+
+        Assert.NotEqual(dead, result.RunId);
+        Assert.Equal(result.RunId, (await Store.LoadAsync(CancellationToken.None))!.RunId);
+        Assert.Null(await store.GetRunningSpecAsync(dead, CancellationToken.None));
+    }
+
+    /// <summary>
+    /// Runs <paramref name="request"/> with a coordinator that dies after its first claim: as a killed process, it never
+    /// tells the store that its run ended. Returns the run's id.
+    /// </summary>
+    private async Task<string> DieMidRunAsync(IRecomputeChunkStore store, RecomputeRequest request)
+    {
+        var unreported = new DeathUnreported(store);
+        using var kill = new CancellationTokenSource();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ChunkedEngine(unreported).RunAsync(
+            request,
+            new SynchronousProgress(p =>
+            {
+                if (p.Stage == "chunks" && p.Completed > 0)
+                {
+                    kill.Cancel();
+                }
+            }),
+            kill.Token));
+        return unreported.RunId!;
+    }
+
+    /// <summary>An engine whose coordinator claims one day of a source at a time through <paramref name="store"/>.</summary>
+    private RecomputeEngine ChunkedEngine(IRecomputeChunkStore store)
+    {
+        var options = Options.Create(new RecomputeOptions { MaxDegreeOfParallelism = 3, DaysPerClaim = 1, ChunkPollInterval = TimeSpan.FromMilliseconds(20) });
+        var storage = Options.Create(new BatchStorageOptions { DatasetRoot = _root.Path });
+        var worker = new ChunkWorker(store, new ChunkExecutor(_catalog, storage, options, new BatchViewWriter(), Lookups), options, TimeProvider.System, NullLogger<ChunkWorker>.Instance);
+        return new RecomputeEngine(
+            _catalog, storage, options, _boundaries, Store, new BatchViewWriter(), NullLogger<RecomputeEngine>.Instance, TimeProvider.System, lookups: Lookups, chunks: worker);
+    }
+
+    /// <summary>The chunk store as a killed coordinator leaves it: every call goes through except the end of its run.</summary>
+    private sealed class DeathUnreported(IRecomputeChunkStore store) : IRecomputeChunkStore
+    {
+        public string? RunId { get; private set; }
+
+        public Task CreateRunAsync(ChunkRunSpec spec, IReadOnlyList<RecomputeChunk> chunks, string coordinator, CancellationToken cancellationToken)
+        {
+            RunId = spec.RunId;
+            return store.CreateRunAsync(spec, chunks, coordinator, cancellationToken);
+        }
+
+        public Task<string?> TryAdoptRunAsync(ChunkRunSpec spec, IReadOnlyList<RecomputeChunk> chunks, string coordinator, string? publishedRunId, CancellationToken cancellationToken) =>
+            store.TryAdoptRunAsync(spec, chunks, coordinator, publishedRunId, cancellationToken);
+
+        public Task<ChunkRunSpec?> GetRunningSpecAsync(string runId, CancellationToken cancellationToken) => store.GetRunningSpecAsync(runId, cancellationToken);
+
+        public Task<IReadOnlyList<RecomputeChunk>> TryClaimAsync(string runId, int? number, string worker, TimeSpan lease, int maxDays, CancellationToken cancellationToken) =>
+            store.TryClaimAsync(runId, number, worker, lease, maxDays, cancellationToken);
+
+        public Task<bool> RenewAsync(string runId, IReadOnlyList<int> numbers, string worker, TimeSpan lease, CancellationToken cancellationToken) =>
+            store.RenewAsync(runId, numbers, worker, lease, cancellationToken);
+
+        public Task<bool> CompleteAsync(string runId, IReadOnlyList<ChunkOutcome> outcomes, string worker, CancellationToken cancellationToken) =>
+            store.CompleteAsync(runId, outcomes, worker, cancellationToken);
+
+        public Task FailAsync(string runId, IReadOnlyList<int> numbers, string worker, string error, CancellationToken cancellationToken) =>
+            store.FailAsync(runId, numbers, worker, error, cancellationToken);
+
+        public Task ReleaseAsync(string runId, IReadOnlyList<int> numbers, string worker, CancellationToken cancellationToken) =>
+            store.ReleaseAsync(runId, numbers, worker, cancellationToken);
+
+        public Task<ChunkRunStatus> GetStatusAsync(string runId, CancellationToken cancellationToken) => store.GetStatusAsync(runId, cancellationToken);
+
+        public Task FinishRunAsync(string runId, bool published, CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
     private sealed class DyingWorker(IRecomputeChunkStore store) : IRecomputeChunkDispatcher
     {
         public IReadOnlyList<RecomputeChunk> Claimed { get; private set; } = [];

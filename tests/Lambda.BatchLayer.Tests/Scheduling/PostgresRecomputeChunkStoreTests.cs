@@ -171,6 +171,47 @@ public sealed class PostgresRecomputeChunkStoreTests : IAsyncLifetime
         Assert.Equal(2L, await _postgres.ScalarAsync<long>("SELECT claims::bigint FROM recompute_chunks WHERE run_id = 'run-f' AND number = 3"));
     }
 
+    [Fact]
+    public async Task A_running_run_with_the_same_inputs_and_chunks_is_adopted_with_its_finished_chunks_and_its_dead_coordinators_chunks_released()
+    {
+        var store = Store("/data/a");
+        await store.CreateRunAsync(Spec("run-dead"), _chunks, "coordinator/1", CancellationToken.None);
+        Assert.Equal([0, 1], (await store.TryClaimAsync("run-dead", 0, "coordinator/1", Lease, 1, CancellationToken.None)).Select(c => c.Number));
+        Assert.True(await store.CompleteAsync("run-dead", [new ChunkOutcome(0, 5, "views/a/day.parquet", 50), new ChunkOutcome(1, 6, null, 50)], "coordinator/1", CancellationToken.None));
+        Assert.Equal([2], (await store.TryClaimAsync("run-dead", 2, "coordinator/1", Lease, 1, CancellationToken.None)).Select(c => c.Number));
+        Assert.Equal([3], (await store.TryClaimAsync("run-dead", 3, "helper/2", Lease, 1, CancellationToken.None)).Select(c => c.Number));
+
+        // Other inputs, other chunks, or the run already published: not adopted.
+        var moved = Spec("run-new") with { Views = [new ChunkViewSpec("revenue_by_country", TestCatalogs.RevenueByCountry.DefinitionHash, new Dictionary<int, long> { [0] = 121, [3] = 7 })] };
+        Assert.Null(await store.TryAdoptRunAsync(moved, _chunks, "coordinator/9", null, CancellationToken.None));
+        Assert.Null(await store.TryAdoptRunAsync(Spec("run-new") with { Lookups = new Dictionary<string, long> { ["countries"] = 4 } }, _chunks, "coordinator/9", null, CancellationToken.None));
+        Assert.Null(await store.TryAdoptRunAsync(Spec("run-new"), _chunks[..3], "coordinator/9", null, CancellationToken.None));
+        Assert.Null(await store.TryAdoptRunAsync(Spec("run-new"), _chunks, "coordinator/9", "run-dead", CancellationToken.None));
+        Assert.Null(await Store("/data/b").TryAdoptRunAsync(Spec("run-new"), _chunks, "coordinator/9", null, CancellationToken.None));
+
+        // The same inputs (entries in another order) and chunks: adopted.
+        var reordered = Spec("run-new") with { Views = [new ChunkViewSpec("revenue_by_country", TestCatalogs.RevenueByCountry.DefinitionHash, new Dictionary<int, long> { [3] = 7, [0] = 120 })] };
+        Assert.Equal("run-dead", await store.TryAdoptRunAsync(reordered, _chunks, "coordinator/9", null, CancellationToken.None));
+        var status = await store.GetStatusAsync("run-dead", CancellationToken.None);
+        Assert.Equal([0, 1], status.Outcomes.Select(o => o.Number));
+        // The dead coordinator's chunk is claimable at once; the helper's stays its own until its lease runs out.
+        Assert.Equal([2], (await store.TryClaimAsync("run-dead", null, "coordinator/9", Lease, 1, CancellationToken.None)).Select(c => c.Number));
+        Assert.Empty(await store.TryClaimAsync("run-dead", 3, "coordinator/9", Lease, 1, CancellationToken.None));
+        Assert.True(await store.CompleteAsync("run-dead", [new ChunkOutcome(3, 1, null, 9)], "helper/2", CancellationToken.None));
+        Assert.False(await store.CompleteAsync("run-dead", [new ChunkOutcome(2, 1, null, 9)], "coordinator/1", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_run_with_a_failed_chunk_is_not_adopted()
+    {
+        var store = Store("/data/a");
+        await store.CreateRunAsync(Spec("run-failed"), _chunks, "coordinator/1", CancellationToken.None);
+        Assert.NotEmpty(await store.TryClaimAsync("run-failed", 2, "coordinator/1", Lease, 1, CancellationToken.None));
+        await store.FailAsync("run-failed", [2], "coordinator/1", "boom", CancellationToken.None);
+
+        Assert.Null(await store.TryAdoptRunAsync(Spec("run-new"), _chunks, "coordinator/9", null, CancellationToken.None));
+    }
+
     // Orders on D1, D2, D3 and D4 (two views on the first two), payments on D1 and D3.
     private static RecomputeChunk[] MultiDay =>
     [

@@ -182,9 +182,7 @@ internal sealed class SpeedLayerProcess : IAsyncDisposable
     {
         if (!_process.HasExited)
         {
-            using var kill = Process.Start(new ProcessStartInfo("kill", ["-" + signal, _process.Id.ToString(CultureInfo.InvariantCulture)]))
-                ?? throw new InvalidOperationException("could not start kill(1)");
-            await kill.WaitForExitAsync();
+            await ProcessSignals.SendAsync(_process.Id, signal);
         }
     }
 

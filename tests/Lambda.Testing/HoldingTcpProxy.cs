@@ -3,26 +3,31 @@ using System.Net.Sockets;
 using System.Text;
 using System.Threading.Channels;
 
-namespace Lambda.SpeedLayer.Tests.Support;
+namespace Lambda.Testing;
 
 /// <summary>
-/// A TCP forwarder in front of a server (ClickHouse's HTTP port) that a test can hold: while held, what the client sends
-/// is read but not passed on until <see cref="Release"/>, so a request the client has already decided to make (an insert
-/// whose ownership check passed) arrives later, whole, as it would from a process that froze right after sending it, even
-/// if the client has closed the connection meanwhile.
+/// A TCP forwarder in front of a server (ClickHouse's HTTP port, PostgreSQL) that a test can hold: while held, what the
+/// client sends is read but not passed on until <see cref="Release"/>, so a request the client has already decided to make
+/// (an insert whose ownership check passed, a fencing check) arrives later, whole, as it would from a process that froze
+/// right after sending it, even if the client has closed the connection meanwhile (then on a new connection: only for
+/// protocols without a handshake, such as HTTP; PostgreSQL keeps idle connections open).
 /// </summary>
-internal sealed class HoldingTcpProxy : IAsyncDisposable
+public sealed class HoldingTcpProxy : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly Uri _target;
+    private readonly Func<string, bool> _counts;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
     private TaskCompletionSource? _hold;
-    private int _heldInserts;
+    private int _heldRequests;
 
-    public HoldingTcpProxy(Uri target)
+    /// <param name="target">The server (its host and port; <see cref="Url"/> keeps its scheme and path).</param>
+    /// <param name="counts">Whether a held read (its first 512 bytes as ASCII) is a request <see cref="HeldRequests"/> counts.</param>
+    public HoldingTcpProxy(Uri target, Func<string, bool> counts)
     {
         _target = target;
+        _counts = counts;
         _listener.Start();
         _accepting = AcceptAsync();
     }
@@ -30,17 +35,20 @@ internal sealed class HoldingTcpProxy : IAsyncDisposable
     /// <summary>The proxy's address, in the target's scheme and path.</summary>
     public Uri Url => new UriBuilder(_target) { Host = "127.0.0.1", Port = ((IPEndPoint)_listener.LocalEndpoint).Port }.Uri;
 
-    /// <summary>Requests that insert into a speed table (not its fences) that arrived while held (held back until <see cref="Release"/>).</summary>
-    public int HeldInserts => Volatile.Read(ref _heldInserts);
+    /// <summary>Requests the constructor's predicate counts that arrived while held (held back until <see cref="Release"/>).</summary>
+    public int HeldRequests => Volatile.Read(ref _heldRequests);
 
+    /// <summary>Holds back everything clients send from now on (and counts the held requests afresh).</summary>
     public void Hold()
     {
-        Volatile.Write(ref _heldInserts, 0);
+        Volatile.Write(ref _heldRequests, 0);
         Interlocked.Exchange(ref _hold, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
     }
 
+    /// <summary>Passes on what was held, and everything after it.</summary>
     public void Release() => Interlocked.Exchange(ref _hold, null)?.TrySetResult();
 
+    /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
         Release();
@@ -155,10 +163,9 @@ internal sealed class HoldingTcpProxy : IAsyncDisposable
                 var release = Task.CompletedTask;
                 if (Volatile.Read(ref _hold) is { } hold)
                 {
-                    var head = Encoding.ASCII.GetString(buffer, 0, Math.Min(read, 512));
-                    if (head.Contains("INSERT", StringComparison.OrdinalIgnoreCase) && !head.Contains("speed_fences", StringComparison.Ordinal))
+                    if (_counts(Encoding.ASCII.GetString(buffer, 0, Math.Min(read, 512))))
                     {
-                        Interlocked.Increment(ref _heldInserts);
+                        Interlocked.Increment(ref _heldRequests);
                     }
 
                     release = hold.Task;
