@@ -5,8 +5,9 @@ namespace Lambda.BatchLayer.Recompute;
 
 /// <summary>
 /// The flush boundaries of a view's speed table, through the shared speed-table store the speed layer writes with
-/// (<see cref="ISpeedTableMaintenance.GetWatermarksAsync"/>: one query per view, the largest <c>last_offset + 1</c> at or
-/// below each limit). A missing table (the speed layer has not run this view version) means no boundaries.
+/// (<see cref="ISpeedTableMaintenance.GetWatermarksAsync"/>: the largest <c>last_offset + 1</c> at or below each limit, read
+/// in windows of the sort key just below the limits, <see cref="FlushBoundarySearch"/>). A missing table (the speed layer has
+/// not run this view version) means no boundaries.
 /// </summary>
 public sealed class SpeedTableFlushBoundarySource(ISpeedTableMaintenance store) : IFlushBoundarySource
 {

@@ -24,26 +24,49 @@ public sealed partial class ClickHouseSpeedTableMaintenance(IClickHouseClient cl
             return result;
         }
 
-        var schema = SpeedTableSchema.For(view);
-        // Only flushes that count are legal watermarks: a fenced-off writer's late rows are never merged (SpeedFences).
-        var counted = (await SpeedFences.ReadAsync(client, schema, cancellationToken).ConfigureAwait(false)).Condition();
-        var ordered = limits.OrderBy(l => l.Key).ToArray();
-        var sql = $"SELECT {Q(SpeedTableSchema.PartitionColumn)} AS p, max({Q(SpeedTableSchema.LastOffsetColumn)}) + 1 "
-            + $"FROM {ClickHouseSql.QualifiedName(client.Database, schema.TableName)} "
-            + $"WHERE {Q(SpeedTableSchema.LastOffsetColumn)} + 1 <= transform(toInt64({Q(SpeedTableSchema.PartitionColumn)}), "
-            + $"[{string.Join(", ", ordered.Select(l => Int64Literal(l.Key)))}], [{string.Join(", ", ordered.Select(l => Int64Literal(l.Value)))}], toInt64(-1)) "
-            + (counted is null ? string.Empty : $"AND {counted} ")
-            + "GROUP BY p";
-        try
+        // A boundary is last_offset + 1 with last_offset >= 0: a limit of 0 or less has none.
+        var open = limits.Where(l => l.Value > 0).ToDictionary(l => l.Key, l => l.Value);
+        if (open.Count == 0)
         {
-            foreach (var row in await client.QueryRowsAsync(sql, null, cancellationToken).ConfigureAwait(false))
-            {
-                result[(int)row.GetInt64(0)] = row.GetInt64(1);
-            }
+            return result;
         }
-        catch (ClickHouseException ex) when (SpeedTableQueries.IsMissingTable(ex))
+
+        var schema = SpeedTableSchema.For(view);
+        var fences = await SpeedFences.ReadAsync(client, schema, cancellationToken).ConfigureAwait(false);
+        for (var round = 0; open.Count > 0; round++)
         {
-            LogTableMissing(logger, schema.TableName, view.Name);
+            var windows = open.ToDictionary(o => o.Key, o => (From: FlushBoundarySearch.WindowStart(o.Value, round), To: o.Value));
+            try
+            {
+                foreach (var row in await client.QueryRowsAsync(FlushBoundarySearch.Sql(client.Database, schema, windows, fences), null, cancellationToken).ConfigureAwait(false))
+                {
+                    var partition = (int)row.GetInt64(0);
+                    result[partition] = row.GetInt64(1) + 1;
+                    open.Remove(partition);
+                }
+            }
+            catch (ClickHouseException ex) when (SpeedTableQueries.IsMissingTable(ex))
+            {
+                LogTableMissing(logger, schema.TableName, view.Name);
+                return result;
+            }
+
+            foreach (var (partition, window) in windows)
+            {
+                if (!open.ContainsKey(partition))
+                {
+                    continue;
+                }
+
+                if (window.From is { } from)
+                {
+                    open[partition] = from;
+                }
+                else
+                {
+                    open.Remove(partition);
+                }
+            }
         }
 
         return result;
@@ -103,8 +126,6 @@ public sealed partial class ClickHouseSpeedTableMaintenance(IClickHouseClient cl
     }
 
     private static string Q(string identifier) => ClickHouseSql.QuoteIdentifier(identifier);
-
-    private static string Int64Literal(long value) => "toInt64(" + value.ToString(CultureInfo.InvariantCulture) + ")";
 
     [LoggerMessage(Level = LogLevel.Information, Message = "View {View}: deletion of the speed deltas a batch view covers in {Partitions} partitions of {Table} requested (a ClickHouse mutation)")]
     private static partial void LogCoveredDeltasDropped(ILogger logger, string table, string view, int partitions);
