@@ -18,58 +18,83 @@ public sealed partial class ClickHouseSpeedTableMaintenance(IClickHouseClient cl
     {
         ArgumentNullException.ThrowIfNull(view);
         ArgumentNullException.ThrowIfNull(limits);
-        var result = limits.Keys.ToDictionary(p => p, _ => 0L);
-        if (limits.Count == 0)
-        {
-            return result;
-        }
+        var all = await GetWatermarksAsync(new Dictionary<ViewDefinition, IReadOnlyDictionary<int, long>> { [view] = limits }, cancellationToken).ConfigureAwait(false);
+        return all[view];
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyDictionary<ViewDefinition, IReadOnlyDictionary<int, long>>> GetWatermarksAsync(
+        IReadOnlyDictionary<ViewDefinition, IReadOnlyDictionary<int, long>> limits, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        var results = limits.ToDictionary(l => l.Key, l => l.Value.Keys.ToDictionary(p => p, _ => 0L));
 
         // A boundary is last_offset + 1 with last_offset >= 0: a limit of 0 or less has none.
-        var open = limits.Where(l => l.Value > 0).ToDictionary(l => l.Key, l => l.Value);
+        var open = limits
+            .Select(l => (Schema: SpeedTableSchema.For(l.Key), Limits: l.Value.Where(p => p.Value > 0).ToDictionary(p => p.Key, p => p.Value)))
+            .Where(o => o.Limits.Count > 0)
+            .ToDictionary(o => o.Schema.TableName, StringComparer.Ordinal);
+        await RemoveMissingTablesAsync(open, cancellationToken).ConfigureAwait(false);
         if (open.Count == 0)
         {
-            return result;
+            return Freeze(results);
         }
 
-        var schema = SpeedTableSchema.For(view);
-        var fences = await SpeedFences.ReadAsync(client, schema, cancellationToken).ConfigureAwait(false);
+        var fences = await SpeedFences.ReadAllAsync(client, open.Values.Select(o => o.Schema).ToArray(), cancellationToken).ConfigureAwait(false);
+        var rechecked = false;
         for (var round = 0; open.Count > 0; round++)
         {
-            var windows = open.ToDictionary(o => o.Key, o => (From: FlushBoundarySearch.WindowStart(o.Value, round), To: o.Value));
+            var windows = open.ToDictionary(
+                o => o.Key,
+                o => o.Value.Limits.ToDictionary(l => l.Key, l => (From: FlushBoundarySearch.WindowStart(l.Value, round), To: l.Value)),
+                StringComparer.Ordinal);
+            var sql = string.Join(" UNION ALL ", windows.Select(w => FlushBoundarySearch.Sql(client.Database, open[w.Key].Schema, w.Value, fences[w.Key])));
+            IReadOnlyList<ClickHouseRow> rows;
             try
             {
-                foreach (var row in await client.QueryRowsAsync(FlushBoundarySearch.Sql(client.Database, schema, windows, fences), null, cancellationToken).ConfigureAwait(false))
-                {
-                    var partition = (int)row.GetInt64(0);
-                    result[partition] = row.GetInt64(1) + 1;
-                    open.Remove(partition);
-                }
+                rows = await client.QueryRowsAsync(sql, null, cancellationToken).ConfigureAwait(false);
             }
-            catch (ClickHouseException ex) when (SpeedTableQueries.IsMissingTable(ex))
+            catch (ClickHouseException ex) when (SpeedTableQueries.IsMissingTable(ex) && !rechecked)
             {
-                LogTableMissing(logger, schema.TableName, view.Name);
-                return result;
+                // A table went between the check and the read: it holds no flushes now; the round is read again without it.
+                rechecked = true;
+                await RemoveMissingTablesAsync(open, cancellationToken).ConfigureAwait(false);
+                round--;
+                continue;
             }
 
-            foreach (var (partition, window) in windows)
+            foreach (var row in rows)
             {
-                if (!open.ContainsKey(partition))
+                var (schema, tableLimits) = open[row.GetString(0)];
+                var partition = (int)row.GetInt64(1);
+                results[schema.View][partition] = row.GetInt64(2) + 1;
+                tableLimits.Remove(partition);
+            }
+
+            // A partition without a counted row in its window is looked for below it, or has no boundary after the last window.
+            foreach (var (table, tableWindows) in windows)
+            {
+                var tableLimits = open[table].Limits;
+                foreach (var (partition, window) in tableWindows.Where(w => tableLimits.ContainsKey(w.Key)))
                 {
-                    continue;
+                    if (window.From is { } from)
+                    {
+                        tableLimits[partition] = from;
+                    }
+                    else
+                    {
+                        tableLimits.Remove(partition);
+                    }
                 }
 
-                if (window.From is { } from)
+                if (tableLimits.Count == 0)
                 {
-                    open[partition] = from;
-                }
-                else
-                {
-                    open.Remove(partition);
+                    open.Remove(table);
                 }
             }
         }
 
-        return result;
+        return Freeze(results);
     }
 
     /// <inheritdoc/>
@@ -123,6 +148,32 @@ public sealed partial class ClickHouseSpeedTableMaintenance(IClickHouseClient cl
     {
         ArgumentNullException.ThrowIfNull(view);
         return SpeedTableQueries.ReadMinFirstOffsetsAsync(client, SpeedTableSchema.For(view), cancellationToken, IdempotentCall);
+    }
+
+    private static Dictionary<ViewDefinition, IReadOnlyDictionary<int, long>> Freeze(Dictionary<ViewDefinition, Dictionary<int, long>> results) =>
+        results.ToDictionary(r => r.Key, r => (IReadOnlyDictionary<int, long>)r.Value);
+
+    /// <summary>Leaves out the tables that do not exist (yet): the speed layer has not run that view version, it has no flushes.</summary>
+    private async Task RemoveMissingTablesAsync(
+        Dictionary<string, (SpeedTableSchema Schema, Dictionary<int, long> Limits)> open, CancellationToken cancellationToken)
+    {
+        if (open.Count == 0)
+        {
+            return;
+        }
+
+        var existing = new HashSet<string>(StringComparer.Ordinal);
+        var names = string.Join(", ", open.Keys.Order(StringComparer.Ordinal).Select(ClickHouseSql.QuoteString));
+        var rows = await client.QueryRowsAsync(
+            $"SELECT name FROM system.tables WHERE database = {ClickHouseSql.QuoteString(client.Database)} AND name IN ({names})",
+            IdempotentCall,
+            cancellationToken).ConfigureAwait(false);
+        existing.UnionWith(rows.Select(r => r.GetString(0)));
+        foreach (var table in open.Keys.Where(t => !existing.Contains(t)).ToArray())
+        {
+            LogTableMissing(logger, table, open[table].Schema.View.Name);
+            open.Remove(table);
+        }
     }
 
     private static string Q(string identifier) => ClickHouseSql.QuoteIdentifier(identifier);

@@ -10,8 +10,8 @@ namespace Lambda.BatchLayer.SpeedTables;
 /// window a range of the sort key (partition, last_offset) so ClickHouse 18.16 reads only its granules. The first window
 /// that holds a counted row of a partition holds that partition's highest one, so the answer equals a read of everything
 /// below the limit; a partition whose window is empty is looked for again in the next, wider window below it, and in the
-/// last round in the rest of the partition. A read of the whole table (the per-row <c>transform</c> it replaced) made a
-/// recompute's plan step take seconds under load.
+/// last round in the rest of the partition. The reads of all views' tables in a round are one query. A read of every table
+/// whole, one view at a time (the per-row <c>transform</c> this replaced), made a recompute's plan step take seconds under load.
 /// </summary>
 public static class FlushBoundarySearch
 {
@@ -48,8 +48,9 @@ public static class FlushBoundarySearch
     }
 
     /// <summary>
-    /// <c>SELECT partition, max(last_offset)</c> over the counted rows of the windows (per partition <c>[from, to)</c> of
-    /// <c>last_offset</c>, from null: no lower end), grouped by partition.
+    /// <c>SELECT '&lt;table&gt;', partition, max(last_offset)</c> over the counted rows of the windows (per partition
+    /// <c>[from, to)</c> of <c>last_offset</c>, from null: no lower end), grouped by partition: the table's name first, so that
+    /// the reads of several tables go to the server as one <c>UNION ALL</c>.
     /// </summary>
     public static string Sql(string database, SpeedTableSchema schema, IReadOnlyDictionary<int, (long? From, long To)> windows, SpeedFences fences)
     {
@@ -71,7 +72,7 @@ public static class FlushBoundarySearch
         // Only flushes that count are legal watermarks: a fenced-off writer's late rows are never merged (SpeedFences). The rule
         // for the listed partitions from each window's lower end leaves out the bands no row of the window can be in.
         var counted = fences.Condition(windows.ToDictionary(w => w.Key, w => w.Value.From));
-        return $"SELECT {partition}, max({lastOffset}) FROM {ClickHouseSql.QualifiedName(database, schema.TableName)} "
+        return $"SELECT {ClickHouseSql.QuoteString(schema.TableName)} AS `table`, {partition}, max({lastOffset}) FROM {ClickHouseSql.QualifiedName(database, schema.TableName)} "
             + $"WHERE {where}{(counted is null ? string.Empty : " AND " + counted)} GROUP BY {partition}";
     }
 }
