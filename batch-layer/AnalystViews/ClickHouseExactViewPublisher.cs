@@ -29,6 +29,7 @@ public sealed partial class ClickHouseExactViewPublisher : IExactViewPublisher
     private readonly IManifestStore _manifests;
     private readonly TimeProvider _time;
     private readonly ILogger<ClickHouseExactViewPublisher> _logger;
+    private readonly StagedPartitionReplacer _replacer;
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     /// <summary>Creates the publisher; <paramref name="manifests"/> is the dataset root whose files the manifest names.</summary>
@@ -46,6 +47,7 @@ public sealed partial class ClickHouseExactViewPublisher : IExactViewPublisher
         _manifests = manifests ?? throw new ArgumentNullException(nameof(manifests));
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        _replacer = new StagedPartitionReplacer(client, logger);
     }
 
     private string Database => _client.Database;
@@ -190,52 +192,23 @@ public sealed partial class ClickHouseExactViewPublisher : IExactViewPublisher
     private async Task LoadDaysAsync(ExactViewSql sql, IReadOnlyList<LoadedDayFile> days, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
-        var withRows = days.Where(d => d.Groups.Count > 0).ToArray();
-        if (withRows.Length > 0)
-        {
-            // A (day, run) partition is not read by the exact view before the pointer names it, but it may be named already
-            // (a reload after ClickHouse lost the record): each swap keeps even that case atomic. Staging names are unique, so a
-            // start-up publish and a recompute's never share one.
-            var target = ClickHouseSql.QualifiedName(Database, sql.RunTableName);
-            var stagingName = sql.RunTableName + "__staging_" + Guid.NewGuid().ToString("N")[..8];
-            var staging = ClickHouseSql.QualifiedName(Database, stagingName);
-            await _client.ExecuteAsync($"CREATE TABLE {staging} AS {target}", Idempotent, cancellationToken).ConfigureAwait(false);
-            try
+
+        // A (day, run) partition is not read by the exact view before the pointer names it, but it may be named already (a
+        // reload after ClickHouse lost the record): each swap keeps even that case atomic. Staging names are unique, so a
+        // start-up publish and a recompute's never share one.
+        var schema = Shared.SpeedViews.SpeedTableSchema.For(sql.View);
+        await _replacer.ReplaceAsync(
+            sql.RunTableName,
+            sql.RunTableName + "__staging_" + Guid.NewGuid().ToString("N")[..8],
+            sql.RunTableColumns,
+            days,
+            (writer, day, group) =>
             {
-                var schema = Shared.SpeedViews.SpeedTableSchema.For(sql.View);
-                await _client.InsertAsync(
-                    stagingName,
-                    sql.RunTableColumns,
-                    async (writer, token) =>
-                    {
-                        foreach (var day in withRows)
-                        {
-                            foreach (var group in day.Groups)
-                            {
-                                writer.WriteString(day.Day.RunId);
-                                schema.WriteGroup(writer, group);
-                                await writer.FlushIfNeededAsync(token).ConfigureAwait(false);
-                            }
-                        }
-                    },
-                    null,
-                    cancellationToken).ConfigureAwait(false);
-                var swaps = withRows.Select(d => $"REPLACE PARTITION {ExactViewSql.PartitionLiteral(d.Day.Day, d.Day.RunId)} FROM {staging}");
-                await _client.ExecuteAsync($"ALTER TABLE {target} {string.Join(", ", swaps)}", Idempotent, cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                try
-                {
-                    await _client.ExecuteAsync($"DROP TABLE IF EXISTS {staging}", Idempotent, CancellationToken.None).ConfigureAwait(false);
-                }
-                catch (ClickHouseException ex)
-                {
-                    // Harmless: it holds a copy of rows the target has; nothing reads it.
-                    LogStagingLeft(_logger, ex, stagingName);
-                }
-            }
-        }
+                writer.WriteString(day.Day.RunId);
+                schema.WriteGroup(writer, group);
+            },
+            d => ExactViewSql.PartitionLiteral(d.Day.Day, d.Day.RunId),
+            cancellationToken).ConfigureAwait(false);
 
         var now = _time.GetUtcNow();
         await _client.InsertAsync(
@@ -383,7 +356,4 @@ public sealed partial class ClickHouseExactViewPublisher : IExactViewPublisher
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Loaded {Rows} rows of view {View}, {Days} days {First:yyyy-MM-dd}..{Last:yyyy-MM-dd}, into {Table} in {Milliseconds} ms")]
     private static partial void LogDaysLoaded(ILogger logger, long rows, string view, int days, DateOnly first, DateOnly last, string table, long milliseconds);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not drop staging table {Table}")]
-    private static partial void LogStagingLeft(ILogger logger, Exception exception, string table);
 }

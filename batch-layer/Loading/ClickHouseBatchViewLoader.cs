@@ -12,7 +12,7 @@ namespace Lambda.BatchLayer.Loading;
 /// shared <see cref="BatchViewReader"/> in batches (<see cref="DayFileBatch"/>), are inserted into
 /// <c>&lt;table&gt;__staging</c> (same structure) with one <c>INSERT</c> per batch, then one
 /// <c>ALTER TABLE t REPLACE PARTITION '&lt;day1&gt;' FROM staging, REPLACE PARTITION '&lt;day2&gt;' FROM staging, ...</c>
-/// swaps each day in one step (ClickHouse 18.16+). An empty file empties the day with <c>DROP PARTITION</c> (current
+/// swaps each day in one step (ClickHouse 18.16+; <see cref="StagedPartitionReplacer"/>). An empty file empties the day with <c>DROP PARTITION</c> (current
 /// releases refuse to replace a partition from a staging table without rows in it). Callers serialise loads of a table
 /// (the recompute lock), which is why one staging table per target table is enough.
 /// </summary>
@@ -35,6 +35,7 @@ public sealed class ClickHouseBatchViewLoader : IBatchViewLoader
     private readonly BatchViewReader _reader;
     private readonly TimeProvider _time;
     private readonly ILogger<ClickHouseBatchViewLoader> _logger;
+    private readonly StagedPartitionReplacer _replacer;
     private readonly ConcurrentDictionary<string, bool> _ensured = new(StringComparer.Ordinal);
     private volatile bool _loadsTableEnsured;
 
@@ -45,6 +46,7 @@ public sealed class ClickHouseBatchViewLoader : IBatchViewLoader
         _reader = reader ?? throw new ArgumentNullException(nameof(reader));
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        _replacer = new StagedPartitionReplacer(client, logger);
     }
 
     /// <summary>The staging table of <paramref name="table"/>.</summary>
@@ -85,7 +87,14 @@ public sealed class ClickHouseBatchViewLoader : IBatchViewLoader
             var started = _time.GetTimestamp();
             await EnsureTableAsync(table, cancellationToken).ConfigureAwait(false);
             var target = ClickHouseSql.QualifiedName(_client.Database, table.Name);
-            await ReplaceDaysAsync(table, target, batch.Where(d => d.Groups.Count > 0).ToArray(), cancellationToken).ConfigureAwait(false);
+            await _replacer.ReplaceAsync(
+                table.Name,
+                StagingTableName(table.Name),
+                table.Columns.Select(c => c.Name).ToArray(),
+                batch,
+                (writer, _, group) => table.WriteRow(writer, group),
+                d => PartitionOf(d.Day.Day),
+                cancellationToken).ConfigureAwait(false);
 
             // A day without rows is dropped rather than replaced from a staging table without rows in it: ClickHouse 18.16
             // empties the day either way, current releases refuse REPLACE PARTITION from a source without a part in that
@@ -117,60 +126,6 @@ public sealed class ClickHouseBatchViewLoader : IBatchViewLoader
     }
 
     private static string PartitionOf(DateOnly day) => ClickHouseSql.QuoteString(day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-
-    /// <summary>
-    /// One staging table and one <c>INSERT</c> for every day of the batch, then one <c>ALTER</c> swapping each day's partition:
-    /// every <c>REPLACE PARTITION</c> in it is atomic for its day, which is all readers rely on (a day is old or new, never a mix).
-    /// </summary>
-    private async Task ReplaceDaysAsync(BatchTable table, string target, IReadOnlyList<LoadedDayFile> days, CancellationToken cancellationToken)
-    {
-        if (days.Count == 0)
-        {
-            return;
-        }
-
-        var stagingName = StagingTableName(table.Name);
-        var staging = ClickHouseSql.QualifiedName(_client.Database, stagingName);
-        var idempotent = new ClickHouseCallOptions { Idempotent = true };
-
-        // A staging table left by a crashed load may hold rows; start from an empty one.
-        await _client.ExecuteAsync($"DROP TABLE IF EXISTS {staging}", idempotent, cancellationToken).ConfigureAwait(false);
-        await _client.ExecuteAsync($"CREATE TABLE {staging} AS {target}", idempotent, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await _client.InsertAsync(
-                stagingName,
-                table.Columns.Select(c => c.Name).ToArray(),
-                async (writer, token) =>
-                {
-                    foreach (var day in days)
-                    {
-                        foreach (var group in day.Groups)
-                        {
-                            table.WriteRow(writer, group);
-                            await writer.FlushIfNeededAsync(token).ConfigureAwait(false);
-                        }
-                    }
-                },
-                null,
-                cancellationToken).ConfigureAwait(false);
-
-            var swaps = days.Select(d => $"REPLACE PARTITION {PartitionOf(d.Day.Day)} FROM {staging}");
-            await _client.ExecuteAsync($"ALTER TABLE {target} {string.Join(", ", swaps)}", idempotent, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            try
-            {
-                await _client.ExecuteAsync($"DROP TABLE IF EXISTS {staging}", idempotent, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (ClickHouseException ex)
-            {
-                // Harmless: the next load of this table drops it before use.
-                _logger.LogWarning(ex, "Could not drop staging table {Table}", stagingName);
-            }
-        }
-    }
 
     private async Task RecordLoadsAsync(BatchTable table, IReadOnlyList<LoadedDayFile> days, CancellationToken cancellationToken)
     {

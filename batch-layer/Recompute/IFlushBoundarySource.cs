@@ -14,4 +14,21 @@ public interface IFlushBoundarySource
     /// (no flush yet, or none low enough) are absent from the result.
     /// </summary>
     Task<IReadOnlyDictionary<int, long>> GetHighestBoundariesAsync(ViewDefinition view, IReadOnlyDictionary<int, long> limits, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// <see cref="GetHighestBoundariesAsync(ViewDefinition, IReadOnlyDictionary{int, long}, CancellationToken)"/> for every view
+    /// in <paramref name="limits"/>, as a recompute's plan needs them. Asks view by view unless the source reads all views at once.
+    /// </summary>
+    async Task<IReadOnlyDictionary<ViewDefinition, IReadOnlyDictionary<int, long>>> GetHighestBoundariesAsync(
+        IReadOnlyDictionary<ViewDefinition, IReadOnlyDictionary<int, long>> limits, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        var result = new Dictionary<ViewDefinition, IReadOnlyDictionary<int, long>>(limits.Count);
+        foreach (var (view, viewLimits) in limits)
+        {
+            result[view] = await GetHighestBoundariesAsync(view, viewLimits, cancellationToken).ConfigureAwait(false);
+        }
+
+        return result;
+    }
 }

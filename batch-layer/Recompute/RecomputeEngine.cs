@@ -131,11 +131,15 @@ public sealed class RecomputeEngine : IRecomputeEngine
         var sources = views.Select(v => v.Source).Distinct().ToDictionary(
             s => s,
             s => (Snapshot: MasterDatasetSnapshot.Load(_root, s.Name), Schema: new MasterFileSchema(s)));
+        // Each view's highest flush boundaries at or below what the archive holds (IFlushBoundarySource), all views in one go.
+        var boundaries = await _boundaries.GetHighestBoundariesAsync(
+            views.Distinct().ToDictionary(v => v, v => sources[v.Source].Snapshot.CommittedEnds),
+            cancellationToken).ConfigureAwait(false);
         var plans = new List<ViewPlan>();
         foreach (var view in views)
         {
             var (snapshot, schema) = sources[view.Source];
-            var plan = await RecomputePlanner.PlanAsync(view, snapshot, schema, published?.FindView(view.Name), request, _boundaries, cancellationToken).ConfigureAwait(false);
+            var plan = await RecomputePlanner.PlanAsync(view, snapshot, schema, published?.FindView(view.Name), request, boundaries[view], cancellationToken).ConfigureAwait(false);
             if (_lookups is not null && plan.Previous is not null && request.Mode != RecomputeMode.Full)
             {
                 // A back-dated publish: the days at or below the watermark that the new rows join differently are redone.

@@ -26,13 +26,12 @@ internal static class RecomputePlanner
         MasterFileSchema schema,
         BatchViewEntry? published,
         RecomputeRequest request,
-        IFlushBoundarySource boundaries,
+        IReadOnlyDictionary<int, long> highest,
         CancellationToken cancellationToken)
     {
         var previous = published is not null && string.Equals(published.DefinitionHash, view.DefinitionHash, StringComparison.Ordinal) ? published : null;
         var replaced = published is not null && previous is null ? published : null;
         var ends = snapshot.CommittedEnds;
-        var highest = await boundaries.GetHighestBoundariesAsync(view, ends, cancellationToken).ConfigureAwait(false);
         var watermarks = new SortedDictionary<int, long>();
         foreach (var partition in ends.Keys.Union(previous?.Watermarks.Keys ?? []))
         {

@@ -41,16 +41,11 @@ public sealed partial class SpeedFlushWaiter
         var root = _options.GetDatasetRootPath();
         while (true)
         {
-            var waiting = new List<string>();
-            foreach (var view in views)
-            {
-                var ends = MasterDatasetSnapshot.Load(root, view.Source.Name).CommittedEnds.Where(e => e.Value > 0).ToDictionary(e => e.Key, e => e.Value);
-                var found = await _boundaries.GetHighestBoundariesAsync(view, ends, cancellationToken).ConfigureAwait(false);
-                if (ends.Keys.Any(p => !found.ContainsKey(p)))
-                {
-                    waiting.Add(view.Name);
-                }
-            }
+            var ends = views.Distinct().ToDictionary(
+                v => v,
+                v => (IReadOnlyDictionary<int, long>)MasterDatasetSnapshot.Load(root, v.Source.Name).CommittedEnds.Where(e => e.Value > 0).ToDictionary(e => e.Key, e => e.Value));
+            var found = await _boundaries.GetHighestBoundariesAsync(ends, cancellationToken).ConfigureAwait(false);
+            var waiting = views.Distinct().Where(v => ends[v].Keys.Any(p => !found[v].ContainsKey(p))).Select(v => v.Name).ToList();
 
             if (waiting.Count == 0)
             {

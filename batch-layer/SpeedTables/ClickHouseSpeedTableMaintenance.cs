@@ -18,35 +18,83 @@ public sealed partial class ClickHouseSpeedTableMaintenance(IClickHouseClient cl
     {
         ArgumentNullException.ThrowIfNull(view);
         ArgumentNullException.ThrowIfNull(limits);
-        var result = limits.Keys.ToDictionary(p => p, _ => 0L);
-        if (limits.Count == 0)
+        var all = await GetWatermarksAsync(new Dictionary<ViewDefinition, IReadOnlyDictionary<int, long>> { [view] = limits }, cancellationToken).ConfigureAwait(false);
+        return all[view];
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyDictionary<ViewDefinition, IReadOnlyDictionary<int, long>>> GetWatermarksAsync(
+        IReadOnlyDictionary<ViewDefinition, IReadOnlyDictionary<int, long>> limits, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        var results = limits.ToDictionary(l => l.Key, l => l.Value.Keys.ToDictionary(p => p, _ => 0L));
+
+        // A boundary is last_offset + 1 with last_offset >= 0: a limit of 0 or less has none.
+        var open = limits
+            .Select(l => (Schema: SpeedTableSchema.For(l.Key), Limits: l.Value.Where(p => p.Value > 0).ToDictionary(p => p.Key, p => p.Value)))
+            .Where(o => o.Limits.Count > 0)
+            .ToDictionary(o => o.Schema.TableName, StringComparer.Ordinal);
+        await RemoveMissingTablesAsync(open, cancellationToken).ConfigureAwait(false);
+        if (open.Count == 0)
         {
-            return result;
+            return Freeze(results);
         }
 
-        var schema = SpeedTableSchema.For(view);
-        // Only flushes that count are legal watermarks: a fenced-off writer's late rows are never merged (SpeedFences).
-        var counted = (await SpeedFences.ReadAsync(client, schema, cancellationToken).ConfigureAwait(false)).Condition();
-        var ordered = limits.OrderBy(l => l.Key).ToArray();
-        var sql = $"SELECT {Q(SpeedTableSchema.PartitionColumn)} AS p, max({Q(SpeedTableSchema.LastOffsetColumn)}) + 1 "
-            + $"FROM {ClickHouseSql.QualifiedName(client.Database, schema.TableName)} "
-            + $"WHERE {Q(SpeedTableSchema.LastOffsetColumn)} + 1 <= transform(toInt64({Q(SpeedTableSchema.PartitionColumn)}), "
-            + $"[{string.Join(", ", ordered.Select(l => Int64Literal(l.Key)))}], [{string.Join(", ", ordered.Select(l => Int64Literal(l.Value)))}], toInt64(-1)) "
-            + (counted is null ? string.Empty : $"AND {counted} ")
-            + "GROUP BY p";
-        try
+        var fences = await SpeedFences.ReadAllAsync(client, open.Values.Select(o => o.Schema).ToArray(), cancellationToken).ConfigureAwait(false);
+        var rechecked = false;
+        for (var round = 0; open.Count > 0; round++)
         {
-            foreach (var row in await client.QueryRowsAsync(sql, null, cancellationToken).ConfigureAwait(false))
+            var windows = open.ToDictionary(
+                o => o.Key,
+                o => o.Value.Limits.ToDictionary(l => l.Key, l => (From: FlushBoundarySearch.WindowStart(l.Value, round), To: l.Value)),
+                StringComparer.Ordinal);
+            var sql = string.Join(" UNION ALL ", windows.Select(w => FlushBoundarySearch.Sql(client.Database, open[w.Key].Schema, w.Value, fences[w.Key])));
+            IReadOnlyList<ClickHouseRow> rows;
+            try
             {
-                result[(int)row.GetInt64(0)] = row.GetInt64(1);
+                rows = await client.QueryRowsAsync(sql, null, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ClickHouseException ex) when (SpeedTableQueries.IsMissingTable(ex) && !rechecked)
+            {
+                // A table went between the check and the read: it holds no flushes now; the round is read again without it.
+                rechecked = true;
+                await RemoveMissingTablesAsync(open, cancellationToken).ConfigureAwait(false);
+                round--;
+                continue;
+            }
+
+            foreach (var row in rows)
+            {
+                var (schema, tableLimits) = open[row.GetString(0)];
+                var partition = (int)row.GetInt64(1);
+                results[schema.View][partition] = row.GetInt64(2) + 1;
+                tableLimits.Remove(partition);
+            }
+
+            // A partition without a counted row in its window is looked for below it, or has no boundary after the last window.
+            foreach (var (table, tableWindows) in windows)
+            {
+                var tableLimits = open[table].Limits;
+                foreach (var (partition, window) in tableWindows.Where(w => tableLimits.ContainsKey(w.Key)))
+                {
+                    if (window.From is { } from)
+                    {
+                        tableLimits[partition] = from;
+                    }
+                    else
+                    {
+                        tableLimits.Remove(partition);
+                    }
+                }
+
+                if (tableLimits.Count == 0)
+                {
+                    open.Remove(table);
+                }
             }
         }
-        catch (ClickHouseException ex) when (SpeedTableQueries.IsMissingTable(ex))
-        {
-            LogTableMissing(logger, schema.TableName, view.Name);
-        }
 
-        return result;
+        return Freeze(results);
     }
 
     /// <inheritdoc/>
@@ -102,9 +150,33 @@ public sealed partial class ClickHouseSpeedTableMaintenance(IClickHouseClient cl
         return SpeedTableQueries.ReadMinFirstOffsetsAsync(client, SpeedTableSchema.For(view), cancellationToken, IdempotentCall);
     }
 
-    private static string Q(string identifier) => ClickHouseSql.QuoteIdentifier(identifier);
+    private static Dictionary<ViewDefinition, IReadOnlyDictionary<int, long>> Freeze(Dictionary<ViewDefinition, Dictionary<int, long>> results) =>
+        results.ToDictionary(r => r.Key, r => (IReadOnlyDictionary<int, long>)r.Value);
 
-    private static string Int64Literal(long value) => "toInt64(" + value.ToString(CultureInfo.InvariantCulture) + ")";
+    /// <summary>Leaves out the tables that do not exist (yet): the speed layer has not run that view version, it has no flushes.</summary>
+    private async Task RemoveMissingTablesAsync(
+        Dictionary<string, (SpeedTableSchema Schema, Dictionary<int, long> Limits)> open, CancellationToken cancellationToken)
+    {
+        if (open.Count == 0)
+        {
+            return;
+        }
+
+        var existing = new HashSet<string>(StringComparer.Ordinal);
+        var names = string.Join(", ", open.Keys.Order(StringComparer.Ordinal).Select(ClickHouseSql.QuoteString));
+        var rows = await client.QueryRowsAsync(
+            $"SELECT name FROM system.tables WHERE database = {ClickHouseSql.QuoteString(client.Database)} AND name IN ({names})",
+            IdempotentCall,
+            cancellationToken).ConfigureAwait(false);
+        existing.UnionWith(rows.Select(r => r.GetString(0)));
+        foreach (var table in open.Keys.Where(t => !existing.Contains(t)).ToArray())
+        {
+            LogTableMissing(logger, table, open[table].Schema.View.Name);
+            open.Remove(table);
+        }
+    }
+
+    private static string Q(string identifier) => ClickHouseSql.QuoteIdentifier(identifier);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "View {View}: deletion of the speed deltas a batch view covers in {Partitions} partitions of {Table} requested (a ClickHouse mutation)")]
     private static partial void LogCoveredDeltasDropped(ILogger logger, string table, string view, int partitions);

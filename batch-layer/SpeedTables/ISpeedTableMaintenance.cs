@@ -20,6 +20,13 @@ public interface ISpeedTableMaintenance
     Task<IReadOnlyDictionary<int, long>> GetWatermarksAsync(ViewDefinition view, IReadOnlyDictionary<int, long> limits, CancellationToken cancellationToken);
 
     /// <summary>
+    /// <see cref="GetWatermarksAsync(ViewDefinition, IReadOnlyDictionary{int, long}, CancellationToken)"/> for several views at
+    /// once (a recompute's plan reads every view's), in a few queries over all their tables rather than a few per view.
+    /// </summary>
+    Task<IReadOnlyDictionary<ViewDefinition, IReadOnlyDictionary<int, long>>> GetWatermarksAsync(
+        IReadOnlyDictionary<ViewDefinition, IReadOnlyDictionary<int, long>> limits, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Drops the rows a batch view with <paramref name="watermarks"/> covers, except the flush that ends at each
     /// watermark: rows of partition p with <c>last_offset + 1 &lt; watermarks[p]</c>. Kept are every row at or above
     /// S_p, the flush whose boundary is S_p (so S_p stays a legal watermark and the partition's newest row, the

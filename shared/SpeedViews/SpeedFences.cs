@@ -156,6 +156,39 @@ public sealed class SpeedFences
         return $"SELECT `partition`, `token`, `start_offset` FROM {ClickHouseSql.QualifiedName(database, TableName)} WHERE `table` = {ClickHouseSql.QuoteString(schema.TableName)}";
     }
 
+    /// <summary>
+    /// Reads the fences of several speed tables in one query (a table without fences gets <see cref="None"/>); all
+    /// <see cref="None"/> when the fences table does not exist yet.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, SpeedFences>> ReadAllAsync(
+        IClickHouseClient client, IReadOnlyCollection<SpeedTableSchema> schemas, CancellationToken cancellationToken, ClickHouseCallOptions? call = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(schemas);
+        var result = schemas.Select(s => s.TableName).Distinct(StringComparer.Ordinal).ToDictionary(t => t, _ => None, StringComparer.Ordinal);
+        if (result.Count == 0)
+        {
+            return result;
+        }
+
+        var sql = $"SELECT `table`, `partition`, `token`, `start_offset` FROM {ClickHouseSql.QualifiedName(client.Database, TableName)} "
+            + $"WHERE `table` IN ({string.Join(", ", result.Keys.Order(StringComparer.Ordinal).Select(ClickHouseSql.QuoteString))})";
+        try
+        {
+            var rows = await client.QueryRowsAsync(sql, call, cancellationToken).ConfigureAwait(false);
+            foreach (var table in rows.GroupBy(r => r.GetString(0), StringComparer.Ordinal))
+            {
+                result[table.Key] = new SpeedFences(table.Select(r => new SpeedFence((int)r.GetInt64(1), r.GetInt64(2), r.GetInt64(3))));
+            }
+        }
+        catch (ClickHouseException ex) when (SpeedTableQueries.IsMissingTable(ex))
+        {
+            // No fences table: fencing was never used, every row counts.
+        }
+
+        return result;
+    }
+
     /// <summary>Reads the fences of <paramref name="schema"/>'s table; none when the fences table does not exist yet (fencing never used).</summary>
     public static async Task<SpeedFences> ReadAsync(
         IClickHouseClient client, SpeedTableSchema schema, CancellationToken cancellationToken, ClickHouseCallOptions? call = null)

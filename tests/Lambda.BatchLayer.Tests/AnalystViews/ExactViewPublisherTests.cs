@@ -3,6 +3,7 @@ extern alias speedlayer;
 using System.Globalization;
 using Lambda.BatchLayer.AnalystViews;
 using Lambda.BatchLayer.Tests.Loading;
+using Lambda.BatchLayer.Tests.Support;
 using Lambda.Shared.Aggregation;
 using Lambda.Shared.BatchViews;
 using Lambda.Shared.Catalog;
@@ -27,16 +28,11 @@ public sealed class ExactViewPublisherTests : IAsyncLifetime
 {
     private static readonly DateOnly Day = new(2026, 11, 24);
 
-    private readonly ClickHouseTestDatabase _clickHouse = new(prefix: "exact_view");
-    private readonly string _root = Directory.CreateTempSubdirectory("exact-view-").FullName;
+    private readonly DayFileLoadFixture _fixture = new(databasePrefix: "exact_view", rootPrefix: "exact-view-");
 
-    public Task InitializeAsync() => _clickHouse.InitializeAsync();
+    public Task InitializeAsync() => _fixture.InitializeAsync();
 
-    public async Task DisposeAsync()
-    {
-        await _clickHouse.DisposeAsync();
-        Directory.Delete(_root, recursive: true);
-    }
+    public Task DisposeAsync() => _fixture.DisposeAsync().AsTask();
 
     [Fact]
     public async Task Rows_are_the_named_runs_batch_groups_plus_the_deltas_at_or_above_its_watermarks_finalised_like_the_api()
@@ -46,7 +42,7 @@ public sealed class ExactViewPublisherTests : IAsyncLifetime
         var speedEvents = Things(300, 200, minutes: 45);      // minutes 0..44: mixed groups up to 29, speed-only after
         var otherPartition = Things(500, 40, minutes: 60);    // partition 1 has no watermark: all of it counts
         var below = Things(900, 50, minutes: 60);             // partition 0 below the watermark: in the batch run already
-        var speed = new SpeedWriter(_clickHouse.Client, NullLogger<SpeedWriter>.Instance);
+        var speed = new SpeedWriter(_fixture.ClickHouse.Client, NullLogger<SpeedWriter>.Instance);
         await speed.EnsureSchemaAsync([view], CancellationToken.None);
         await speed.InsertAsync(view, [new SpeedPartitionDelta(0, 0, 99, TestViews.Aggregate(view, below))], DateTime.UtcNow, CancellationToken.None);
         await speed.InsertAsync(view, [new SpeedPartitionDelta(0, 100, 149, TestViews.Aggregate(view, speedEvents)), new SpeedPartitionDelta(1, 0, 9, TestViews.Aggregate(view, otherPartition))], DateTime.UtcNow, CancellationToken.None);
@@ -86,7 +82,7 @@ public sealed class ExactViewPublisherTests : IAsyncLifetime
         Assert.Equal(70UL, await TotalAsync());
 
         // r2's day stays for queries that read the pointer just before it moved; r1's never was the pointer's predecessor.
-        var runs = await _clickHouse.Client.QueryRowsAsync($"SELECT DISTINCT __run FROM {sql.RunTableName} ORDER BY __run");
+        var runs = await _fixture.ClickHouse.Client.QueryRowsAsync($"SELECT DISTINCT __run FROM {sql.RunTableName} ORDER BY __run");
         Assert.Equal(["r2", "r3"], runs.Select(r => r.GetString(0)));
     }
 
@@ -129,7 +125,7 @@ public sealed class ExactViewPublisherTests : IAsyncLifetime
         Assert.Equal(Expected(_ => "r3"), await TotalAsync());
 
         // r2's pointer named r2's two days and r1's carried-over days: those stay; r1's days 0 and 1 were named by r1 only.
-        var partitions = await _clickHouse.Client.QueryRowsAsync($"SELECT DISTINCT toString(toDate(bucket)), __run FROM {sql.RunTableName}");
+        var partitions = await _fixture.ClickHouse.Client.QueryRowsAsync($"SELECT DISTINCT toString(toDate(bucket)), __run FROM {sql.RunTableName}");
         var expected = days.Select(d => (d, "r3")).Concat(days[..2].Select(d => (d, "r2"))).Concat(days[3..].Select(d => (d, "r1")))
             .Select(p => $"{p.Item1:yyyy-MM-dd}/{p.Item2}").Order(StringComparer.Ordinal);
         Assert.Equal(expected, partitions.Select(r => $"{r.GetString(0)}/{r.GetString(1)}").Order(StringComparer.Ordinal));
@@ -141,7 +137,7 @@ public sealed class ExactViewPublisherTests : IAsyncLifetime
         string[] held;
         while (true)
         {
-            held = (await _clickHouse.Client.QueryRowsAsync(
+            held = (await _fixture.ClickHouse.Client.QueryRowsAsync(
                     $"SELECT DISTINCT toString(day), file_run FROM {ExactViewTables.Files} WHERE table = '{sql.RunTableName}'"))
                 .Select(r => $"{r.GetString(0)}/{r.GetString(1)}").Order(StringComparer.Ordinal).ToArray();
             if (held.SequenceEqual(records) || DateTime.UtcNow > deadline)
@@ -172,7 +168,7 @@ public sealed class ExactViewPublisherTests : IAsyncLifetime
         await Assert.ThrowsAsync<InvalidDataException>(() => publisher.PublishAsync(r2, CancellationToken.None));
 
         Assert.Equal(120UL, await TotalAsync());
-        Assert.Equal("r1", await _clickHouse.Client.QueryScalarAsync<string>(
+        Assert.Equal("r1", await _fixture.ClickHouse.Client.QueryScalarAsync<string>(
             $"SELECT argMax(run_id, version) FROM {ExactViewTables.CurrentRuns} WHERE view = '{view.Name}'"));
     }
 
@@ -180,40 +176,33 @@ public sealed class ExactViewPublisherTests : IAsyncLifetime
     public async Task A_speed_only_view_of_an_earlier_release_is_replaced_and_a_table_of_the_name_is_left_alone()
     {
         var view = TestCatalogs.RevenueByCountry;
-        await _clickHouse.Client.ExecuteAsync(SpeedTableSchema.For(view).CreateTableSql(_clickHouse.Name));
-        await _clickHouse.Client.ExecuteAsync(
-            SpeedTableSchema.For(view).CreateAnalystViewSql(_clickHouse.Name).Replace("_speed`", "`", StringComparison.Ordinal));
-        await _clickHouse.Client.ExecuteAsync($"CREATE TABLE {_clickHouse.Name}.orders_by_status (x UInt8) ENGINE = Memory");
+        await _fixture.ClickHouse.Client.ExecuteAsync(SpeedTableSchema.For(view).CreateTableSql(_fixture.ClickHouse.Name));
+        await _fixture.ClickHouse.Client.ExecuteAsync(
+            SpeedTableSchema.For(view).CreateAnalystViewSql(_fixture.ClickHouse.Name).Replace("_speed`", "`", StringComparison.Ordinal));
+        await _fixture.ClickHouse.Client.ExecuteAsync($"CREATE TABLE {_fixture.ClickHouse.Name}.orders_by_status (x UInt8) ENGINE = Memory");
 
         await Publisher(TestCatalogs.Default).PublishAsync(null, CancellationToken.None);
 
-        var text = await _clickHouse.Client.QueryScalarAsync<string>(
-            $"SELECT create_table_query FROM system.tables WHERE database = '{_clickHouse.Name}' AND name = 'revenue_by_country'");
+        var text = await _fixture.ClickHouse.Client.QueryScalarAsync<string>(
+            $"SELECT create_table_query FROM system.tables WHERE database = '{_fixture.ClickHouse.Name}' AND name = 'revenue_by_country'");
         Assert.True(ExactViewSql.For(view).IsCurrent(text), text);
-        Assert.Equal("Memory", await _clickHouse.Client.QueryScalarAsync<string>(
-            $"SELECT engine FROM system.tables WHERE database = '{_clickHouse.Name}' AND name = 'orders_by_status'"));
-        Assert.Equal(0UL, await _clickHouse.Client.QueryScalarAsync<ulong>("SELECT count() FROM revenue_by_country"));
+        Assert.Equal("Memory", await _fixture.ClickHouse.Client.QueryScalarAsync<string>(
+            $"SELECT engine FROM system.tables WHERE database = '{_fixture.ClickHouse.Name}' AND name = 'orders_by_status'"));
+        Assert.Equal(0UL, await _fixture.ClickHouse.Client.QueryScalarAsync<ulong>("SELECT count() FROM revenue_by_country"));
     }
 
-    private async Task<ulong> TotalAsync() => await _clickHouse.Client.QueryScalarAsync<ulong>("SELECT sum(orders) FROM revenue_by_country");
+    private async Task<ulong> TotalAsync() => await _fixture.ClickHouse.Client.QueryScalarAsync<ulong>("SELECT sum(orders) FROM revenue_by_country");
 
-    private ClickHouseExactViewPublisher Publisher(Catalog catalog) => new(
-        _clickHouse.Client,
-        new BatchViewReader(_root),
-        catalog,
-        new ManifestStore(_root),
-        TimeProvider.System,
-        NullLogger<ClickHouseExactViewPublisher>.Instance);
+    private ClickHouseExactViewPublisher Publisher(Catalog catalog) => _fixture.CreatePublisher(catalog);
 
     /// <summary>Writes a day file of <paramref name="run"/> (named after the view, run and day) and returns its manifest day.</summary>
     private async Task<BatchViewDay> DayFileAsync(ViewDefinition view, string run, DateOnly day, IReadOnlyList<ViewGroup> groups)
     {
-        var file = $"{view.Name}-{run}-{day:yyyyMMdd}.parquet";
-        await BatchViewTestFiles.WriteAsync(Path.Combine(_root, file), view, groups, groups.Count == 0 ? day : DateOnly.FromDateTime(groups[0].BucketStart.UtcDateTime));
-        return new BatchViewDay(day, file, groups.Count, run);
+        var fileDay = groups.Count == 0 ? day : DateOnly.FromDateTime(groups[0].BucketStart.UtcDateTime);
+        return (await _fixture.WriteDayFileAsync(view, $"{view.Name}-{run}-{day:yyyyMMdd}.parquet", day, run, groups, fileDay)).Day;
     }
 
-    private static BatchManifest Manifest(ViewDefinition view, string run, DateTimeOffset at, IReadOnlyList<BatchViewDay> days)
+    private static BatchManifest Manifest(ViewDefinition view, string run, DateTimeOffset at, IReadOnlyList<BatchViewDay> days, IReadOnlyDictionary<int, long>? watermarks = null)
     {
         var entry = new BatchViewEntry
         {
@@ -222,32 +211,22 @@ public sealed class ExactViewPublisherTests : IAsyncLifetime
             DefinitionHash = view.DefinitionHash,
             RunId = run,
             ComputedAt = at,
-            Watermarks = new Dictionary<int, long>(),
+            Watermarks = watermarks ?? new Dictionary<int, long>(),
             Days = days,
         };
         return new BatchManifest { RunId = run, PublishedAt = at, Views = new Dictionary<string, BatchViewEntry> { [view.Name] = entry } };
     }
 
+    /// <summary>A manifest of <paramref name="run"/> naming one day file, <see cref="Day"/>'s, written first.</summary>
     private async Task<BatchManifest> ManifestAsync(ViewDefinition view, string run, DateTimeOffset at, IReadOnlyList<ViewGroup> groups, Dictionary<int, long> watermarks)
     {
-        var file = $"{view.Name}-{run}.parquet";
-        await BatchViewTestFiles.WriteAsync(Path.Combine(_root, file), view, groups, Day);
-        var entry = new BatchViewEntry
-        {
-            View = view.Name,
-            Source = view.Source.Name,
-            DefinitionHash = view.DefinitionHash,
-            RunId = run,
-            ComputedAt = at,
-            Watermarks = watermarks,
-            Days = [new BatchViewDay(Day, file, groups.Count, run)],
-        };
-        return new BatchManifest { RunId = run, PublishedAt = at, Views = new Dictionary<string, BatchViewEntry> { [view.Name] = entry } };
+        var file = await _fixture.WriteDayFileAsync(view, $"{view.Name}-{run}.parquet", Day, run, groups);
+        return Manifest(view, run, at, [file.Day], watermarks);
     }
 
     private async Task AssertViewAsync(ViewDefinition view, IReadOnlyList<ViewGroup> expected, Dictionary<string, int> sources)
     {
-        var rows = await _clickHouse.Client.QueryRowsAsync($"SELECT * FROM {view.Name} ORDER BY bucket, s, b");
+        var rows = await _fixture.ClickHouse.Client.QueryRowsAsync($"SELECT * FROM {view.Name} ORDER BY bucket, s, b");
         Assert.Equal(expected.Count, rows.Count);
         var byKey = expected.ToDictionary(g => (g.BucketStartMilliseconds, g.GetDimension("s").AsString(), g.GetDimension("b").AsBool()));
         var checkedSketches = 0;

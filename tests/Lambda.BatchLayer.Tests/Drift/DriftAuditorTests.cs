@@ -88,6 +88,10 @@ public sealed class DriftAuditorTests : IDisposable
         public Task<IReadOnlyDictionary<int, long>> GetWatermarksAsync(ViewDefinition view, IReadOnlyDictionary<int, long> limits, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
 
+        public Task<IReadOnlyDictionary<ViewDefinition, IReadOnlyDictionary<int, long>>> GetWatermarksAsync(
+            IReadOnlyDictionary<ViewDefinition, IReadOnlyDictionary<int, long>> limits, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+
         public Task DeleteCoveredDeltasAsync(ViewDefinition view, IReadOnlyDictionary<int, long> watermarks, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
     }

@@ -6,6 +6,7 @@ using Lambda.BatchLayer.Loading;
 using Lambda.Shared.Aggregation;
 using Lambda.Shared.BatchViews;
 using Lambda.Shared.ClickHouse;
+using Lambda.BatchLayer.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Lambda.BatchLayer.Tests.Loading;
@@ -18,21 +19,14 @@ public sealed class ClickHouseBatchViewLoaderTests : IAsyncLifetime
     private static readonly DateOnly Day1 = new(2026, 11, 24);
     private static readonly DateOnly Day2 = new(2026, 11, 25);
 
-    private readonly ClickHouseTestDatabase _clickHouse = new(prefix: "batch_test");
-    private readonly string _root = Directory.CreateTempSubdirectory("batch-load-").FullName;
-    private ClickHouseBatchViewLoader _loader = null!;
+    private readonly DayFileLoadFixture _fixture = new(databasePrefix: "batch_test", rootPrefix: "batch-load-");
+    private readonly ClickHouseBatchViewLoader _loader;
 
-    public async Task InitializeAsync()
-    {
-        await _clickHouse.InitializeAsync();
-        _loader = new ClickHouseBatchViewLoader(_clickHouse.Client, new BatchViewReader(_root), TimeProvider.System, NullLogger<ClickHouseBatchViewLoader>.Instance);
-    }
+    public ClickHouseBatchViewLoaderTests() => _loader = _fixture.CreateLoader();
 
-    public async Task DisposeAsync()
-    {
-        await _clickHouse.DisposeAsync();
-        Directory.Delete(_root, recursive: true);
-    }
+    public Task InitializeAsync() => _fixture.InitializeAsync();
+
+    public Task DisposeAsync() => _fixture.DisposeAsync().AsTask();
 
     [Fact]
     public async Task Loading_a_day_again_replaces_exactly_that_day_and_leaves_other_days_untouched()
@@ -50,13 +44,13 @@ public sealed class ClickHouseBatchViewLoaderTests : IAsyncLifetime
 
         Assert.Equal(day1v2.Count, await LoadAsync(view, Day1, "v2", day1v2));
 
-        Assert.Equal((ulong)day1v2.Count, await _clickHouse.CountAsync($"SELECT count() FROM {table} WHERE toDate(bucket) = '2026-11-24'"));
-        Assert.Equal((ulong)day2.Count, await _clickHouse.CountAsync($"SELECT count() FROM {table} WHERE toDate(bucket) = '2026-11-25'"));
-        Assert.Equal((ulong)(day1v2.Count + day2.Count), await _clickHouse.CountAsync($"SELECT count() FROM {table}"));
+        Assert.Equal((ulong)day1v2.Count, await _fixture.ClickHouse.CountAsync($"SELECT count() FROM {table} WHERE toDate(bucket) = '2026-11-24'"));
+        Assert.Equal((ulong)day2.Count, await _fixture.ClickHouse.CountAsync($"SELECT count() FROM {table} WHERE toDate(bucket) = '2026-11-25'"));
+        Assert.Equal((ulong)(day1v2.Count + day2.Count), await _fixture.ClickHouse.CountAsync($"SELECT count() FROM {table}"));
         Assert.Equal(day2Parts, await PartsAsync(table, Day2));
         await AssertContentAsync(table, Day1, day1v2);
         await AssertContentAsync(table, Day2, day2);
-        Assert.Equal(0UL, await _clickHouse.CountAsync($"SELECT count() FROM system.tables WHERE database = '{_clickHouse.Name}' AND name LIKE '%staging%'"));
+        Assert.Equal(0UL, await _fixture.ClickHouse.CountAsync($"SELECT count() FROM system.tables WHERE database = '{_fixture.ClickHouse.Name}' AND name LIKE '%staging%'"));
     }
 
     [Fact]
@@ -73,7 +67,7 @@ public sealed class ClickHouseBatchViewLoaderTests : IAsyncLifetime
         await LoadAsync(view, Day1, "r2", day1);
         await LoadAsync(view, Day1, "r3", day1);
 
-        var fresh = new ClickHouseBatchViewLoader(_clickHouse.Client, new BatchViewReader(_root), TimeProvider.System, NullLogger<ClickHouseBatchViewLoader>.Instance);
+        var fresh = _fixture.CreateLoader();
         var loaded = await fresh.GetLoadedDaysAsync(view, CancellationToken.None);
         Assert.Equal([Day1, Day2], loaded.Keys.Order());
         Assert.Equal(("r3", FileName(view, Day1, "r3")), Held(loaded, Day1));
@@ -90,8 +84,8 @@ public sealed class ClickHouseBatchViewLoaderTests : IAsyncLifetime
         var table = BatchTable.TableName(view);
         var small = TestViews.Aggregate(view, TestViews.PaidOrders(Day1, 200));
         var large = TestViews.Aggregate(view, TestViews.PaidOrders(Day1, 3000, seed: 5));
-        await BatchViewTestFiles.WriteAsync(Path.Combine(_root, "small.parquet"), view, small);
-        await BatchViewTestFiles.WriteAsync(Path.Combine(_root, "large.parquet"), view, large);
+        await BatchViewTestFiles.WriteAsync(_fixture.PathOf("small.parquet"), view, small);
+        await BatchViewTestFiles.WriteAsync(_fixture.PathOf("large.parquet"), view, large);
         await LoadFileAsync(view, Day1, "small.parquet");
 
         using var stop = new CancellationTokenSource();
@@ -100,7 +94,7 @@ public sealed class ClickHouseBatchViewLoaderTests : IAsyncLifetime
         {
             while (!stop.IsCancellationRequested)
             {
-                seen.Add(await _clickHouse.CountAsync($"SELECT count() FROM {table} WHERE toDate(bucket) = '2026-11-24'"));
+                seen.Add(await _fixture.ClickHouse.CountAsync($"SELECT count() FROM {table} WHERE toDate(bucket) = '2026-11-24'"));
             }
         });
         for (var i = 0; i < 6; i++)
@@ -125,7 +119,7 @@ public sealed class ClickHouseBatchViewLoaderTests : IAsyncLifetime
 
         Assert.Equal(0, await LoadAsync(view, Day1, "empty", []));
 
-        Assert.Equal(0UL, await _clickHouse.CountAsync($"SELECT count() FROM {table} WHERE toDate(bucket) = '2026-11-24'"));
+        Assert.Equal(0UL, await _fixture.ClickHouse.CountAsync($"SELECT count() FROM {table} WHERE toDate(bucket) = '2026-11-24'"));
         await AssertContentAsync(table, Day2, day2);
         Assert.Equal(("empty", FileName(view, Day1, "empty")), Held(await _loader.GetLoadedDaysAsync(view, CancellationToken.None), Day1));
     }
@@ -140,7 +134,7 @@ public sealed class ClickHouseBatchViewLoaderTests : IAsyncLifetime
 
         Assert.Equal(0, await LoadAsync(view, Day1, "empty", []));
 
-        Assert.Equal((ulong)day2.Count, await _clickHouse.CountAsync($"SELECT count() FROM {table}"));
+        Assert.Equal((ulong)day2.Count, await _fixture.ClickHouse.CountAsync($"SELECT count() FROM {table}"));
         Assert.Equal(("empty", FileName(view, Day1, "empty")), Held(await _loader.GetLoadedDaysAsync(view, CancellationToken.None), Day1));
     }
 
@@ -151,12 +145,12 @@ public sealed class ClickHouseBatchViewLoaderTests : IAsyncLifetime
         var table = BatchTable.TableName(view);
         var good = TestViews.Aggregate(view, TestViews.PaidOrders(Day1, 40));
         await LoadAsync(view, Day1, "good", good);
-        var wrong = Path.Combine(_root, "wrong.parquet");
+        var wrong = _fixture.PathOf("wrong.parquet");
         await BatchViewTestFiles.WriteAsync(wrong, view, TestViews.Aggregate(view, TestViews.PaidOrders(Day2, 10)));
 
         var error = await Assert.ThrowsAsync<InvalidDataException>(() => LoadFileAsync(view, Day1, "wrong.parquet"));
         Assert.Contains("outside its day 2026-11-24", error.Message, StringComparison.Ordinal);
-        Assert.Equal((ulong)good.Count, await _clickHouse.CountAsync($"SELECT count() FROM {table}"));
+        Assert.Equal((ulong)good.Count, await _fixture.ClickHouse.CountAsync($"SELECT count() FROM {table}"));
         Assert.Equal(("good", FileName(view, Day1, "good")), Held(await _loader.GetLoadedDaysAsync(view, CancellationToken.None), Day1));
     }
 
@@ -180,10 +174,10 @@ public sealed class ClickHouseBatchViewLoaderTests : IAsyncLifetime
                 Assert.Equal((run, FileName(view, days[i], run)), Held(await _loader.GetLoadedDaysAsync(view, CancellationToken.None), days[i]));
             }
 
-            Assert.Equal((ulong)groups.Sum(g => g.Count), await _clickHouse.CountAsync($"SELECT count() FROM {table}"));
+            Assert.Equal((ulong)groups.Sum(g => g.Count), await _fixture.ClickHouse.CountAsync($"SELECT count() FROM {table}"));
         }
 
-        Assert.Equal(0UL, await _clickHouse.CountAsync($"SELECT count() FROM system.tables WHERE database = '{_clickHouse.Name}' AND name LIKE '%staging%'"));
+        Assert.Equal(0UL, await _fixture.ClickHouse.CountAsync($"SELECT count() FROM system.tables WHERE database = '{_fixture.ClickHouse.Name}' AND name LIKE '%staging%'"));
     }
 
     [Fact]
@@ -194,14 +188,13 @@ public sealed class ClickHouseBatchViewLoaderTests : IAsyncLifetime
         var old1 = TestViews.Aggregate(view, TestViews.PaidOrders(Day1, 60));
         var old2 = TestViews.Aggregate(view, TestViews.PaidOrders(Day2, 70, seed: 1));
         await LoadManyAsync(view, "old", [(Day1, old1), (Day2, old2)]);
-        var wrong = Path.Combine(_root, "wrong-day.parquet");
+        var wrong = _fixture.PathOf("wrong-day.parquet");
         await BatchViewTestFiles.WriteAsync(wrong, view, TestViews.Aggregate(view, TestViews.PaidOrders(Day1, 10, seed: 4)));
-        var newDay1 = FileName(view, Day1, "new");
-        await BatchViewTestFiles.WriteAsync(Path.Combine(_root, newDay1), view, TestViews.Aggregate(view, TestViews.PaidOrders(Day1, 200, seed: 2)), Day1);
+        var newDay1 = await _fixture.WriteDayFileAsync(view, FileName(view, Day1, "new"), Day1, "new", TestViews.Aggregate(view, TestViews.PaidOrders(Day1, 200, seed: 2)));
 
         await Assert.ThrowsAsync<InvalidDataException>(() => _loader.LoadDaysAsync(
             view,
-            [new BatchDayFile(new BatchViewDay(Day1, newDay1, 0, "new"), Path.Combine(_root, newDay1)), new BatchDayFile(DayOf(Day2, "wrong-day.parquet"), wrong)],
+            [newDay1, new BatchDayFile(DayOf(Day2, "wrong-day.parquet"), wrong)],
             CancellationToken.None));
 
         await AssertContentAsync(table, Day1, old1);
@@ -220,7 +213,7 @@ public sealed class ClickHouseBatchViewLoaderTests : IAsyncLifetime
 
         Assert.Equal(loads.Sum(l => l.Item2.Count), await LoadManyAsync(view, "wide", loads));
 
-        var perDay = await _clickHouse.Client.QueryRowsAsync($"SELECT toDate(bucket), count() FROM {BatchTable.TableName(view)} GROUP BY toDate(bucket)");
+        var perDay = await _fixture.ClickHouse.Client.QueryRowsAsync($"SELECT toDate(bucket), count() FROM {BatchTable.TableName(view)} GROUP BY toDate(bucket)");
         Assert.Equal(loads.ToDictionary(l => l.d, l => (ulong)l.Item2.Count), perDay.ToDictionary(r => r.GetDate(0), r => r.GetUInt64(1)));
         Assert.Equal(days.Length, (await _loader.GetLoadedDaysAsync(view, CancellationToken.None)).Count);
     }
@@ -240,7 +233,7 @@ public sealed class ClickHouseBatchViewLoaderTests : IAsyncLifetime
         {
             while (!stop.IsCancellationRequested)
             {
-                var rows = await _clickHouse.Client.QueryRowsAsync(
+                var rows = await _fixture.ClickHouse.Client.QueryRowsAsync(
                     $"SELECT countIf(toDate(bucket) = '2026-11-24'), countIf(toDate(bucket) = '2026-11-25') FROM {table}");
                 seen.Add((rows[0].GetUInt64(0), rows[0].GetUInt64(1)));
             }
@@ -271,7 +264,7 @@ public sealed class ClickHouseBatchViewLoaderTests : IAsyncLifetime
         await LoadAsync(view, Day1, "all", groups);
 
         var table = BatchTable.TableName(view);
-        var rows = await _clickHouse.Client.QueryRowsAsync(
+        var rows = await _fixture.ClickHouse.Client.QueryRowsAsync(
             $"SELECT sum(n), sum(total_floor), sum(total_big), min(low), max(max_seen), sum(mean_floor_sum), sum(mean_floor_count), "
             + $"sum(mean_big_sum), countIf(low_present = 1), sum(sites), max(length(sites_state)) FROM {table}");
         var row = rows.Single();
@@ -285,7 +278,7 @@ public sealed class ClickHouseBatchViewLoaderTests : IAsyncLifetime
         Assert.Equal(Enumerable.Range(0, 30).Sum(i => i + 0.25m), row.GetDecimal(7));
         Assert.Equal((ulong)groups.Count, row.GetUInt64(8));
         Assert.True(row.GetUInt64(10) > 2);
-        var columns = await _clickHouse.Client.QueryRowsAsync($"DESCRIBE TABLE {table}");
+        var columns = await _fixture.ClickHouse.Client.QueryRowsAsync($"DESCRIBE TABLE {table}");
         Assert.Equal(
             Shared.SpeedViews.SpeedTableSchema.For(view).GroupColumns.Select(c => $"{c.Name} {c.Type}"),
             columns.Select(c => $"{c.GetString(0)} {c.GetString(1)}"));
@@ -305,7 +298,7 @@ public sealed class ClickHouseBatchViewLoaderTests : IAsyncLifetime
 
         await LoadAsync(view, Day1, "derived", groups);
 
-        var rows = await _clickHouse.Client.QueryRowsAsync(
+        var rows = await _fixture.ClickHouse.Client.QueryRowsAsync(
             $"SELECT countIf(isNull(tag)), sumIf(n, isNull(tag) AND isNull(share) AND isNull(ratio)), sum(n) FROM {BatchTable.TableName(view)}");
         var row = rows.Single();
         Assert.Equal(1UL, row.GetUInt64(0));
@@ -320,14 +313,14 @@ public sealed class ClickHouseBatchViewLoaderTests : IAsyncLifetime
         var view = TestCatalogs.RevenueByCountry;
         var groups = TestViews.Aggregate(view, TestViews.PaidOrders(Day1, 400));
         await LoadAsync(view, Day1, "union", groups);
-        var speed = new speedlayer::Lambda.SpeedLayer.Storage.ClickHouseSpeedTableWriter(_clickHouse.Client, NullLogger<speedlayer::Lambda.SpeedLayer.Storage.ClickHouseSpeedTableWriter>.Instance);
+        var speed = new speedlayer::Lambda.SpeedLayer.Storage.ClickHouseSpeedTableWriter(_fixture.ClickHouse.Client, NullLogger<speedlayer::Lambda.SpeedLayer.Storage.ClickHouseSpeedTableWriter>.Instance);
         await speed.EnsureSchemaAsync([view], CancellationToken.None);
         await speed.InsertAsync(view, [new Shared.SpeedViews.SpeedPartitionDelta(0, 0, 400, groups)], DateTime.UtcNow, CancellationToken.None);
 
         var columns = "bucket, country, orders, revenue, biggest, biggest_present, buyers, buyers_state";
         var union = $"SELECT {columns} FROM {BatchTable.TableName(view)} UNION ALL "
             + $"SELECT {columns} FROM {Shared.SpeedViews.SpeedTableSchema.TableNameOf(view)} WHERE kind = 0";
-        var row = (await _clickHouse.Client.QueryRowsAsync($"SELECT count(), uniqExact({columns}) FROM ({union})")).Single();
+        var row = (await _fixture.ClickHouse.Client.QueryRowsAsync($"SELECT count(), uniqExact({columns}) FROM ({union})")).Single();
         Assert.Equal((ulong)(2 * groups.Count), row.GetUInt64(0));
         Assert.Equal((ulong)groups.Count, row.GetUInt64(1));
     }
@@ -335,10 +328,8 @@ public sealed class ClickHouseBatchViewLoaderTests : IAsyncLifetime
     // The version stands for the run id; the file is named after it.
     private async Task<long> LoadAsync(Shared.Catalog.ViewDefinition view, DateOnly day, string version, IReadOnlyList<ViewGroup> groups)
     {
-        var file = FileName(view, day, version);
-        var path = Path.Combine(_root, file);
-        await BatchViewTestFiles.WriteAsync(path, view, groups, day);
-        return await _loader.LoadDaysAsync(view, [new BatchDayFile(new BatchViewDay(day, file, groups.Count, version), path)], CancellationToken.None);
+        var file = await _fixture.WriteDayFileAsync(view, FileName(view, day, version), day, version, groups);
+        return await _loader.LoadDaysAsync(view, [file], CancellationToken.None);
     }
 
     // One call for every day, each day's file written first and named after the run.
@@ -347,16 +338,14 @@ public sealed class ClickHouseBatchViewLoaderTests : IAsyncLifetime
         var files = new List<BatchDayFile>();
         foreach (var (day, groups) in days)
         {
-            var file = FileName(view, day, run);
-            await BatchViewTestFiles.WriteAsync(Path.Combine(_root, file), view, groups, day);
-            files.Add(new BatchDayFile(new BatchViewDay(day, file, groups.Count, run), Path.Combine(_root, file)));
+            files.Add(await _fixture.WriteDayFileAsync(view, FileName(view, day, run), day, run, groups));
         }
 
         return await _loader.LoadDaysAsync(view, files, CancellationToken.None);
     }
 
     private Task<long> LoadFileAsync(Shared.Catalog.ViewDefinition view, DateOnly day, string file) =>
-        _loader.LoadDaysAsync(view, [new BatchDayFile(DayOf(day, file), Path.Combine(_root, file))], CancellationToken.None);
+        _loader.LoadDaysAsync(view, [new BatchDayFile(DayOf(day, file), _fixture.PathOf(file))], CancellationToken.None);
 
     private static string FileName(Shared.Catalog.ViewDefinition view, DateOnly day, string version) => $"{view.Name}-{day:yyyyMMdd}-{version}.parquet";
 
@@ -367,14 +356,14 @@ public sealed class ClickHouseBatchViewLoaderTests : IAsyncLifetime
 
     private async Task<string> PartsAsync(string table, DateOnly day)
     {
-        var rows = await _clickHouse.Client.QueryRowsAsync(
-            $"SELECT name FROM system.parts WHERE database = '{_clickHouse.Name}' AND table = '{table}' AND active AND partition = '{day:yyyy-MM-dd}' ORDER BY name");
+        var rows = await _fixture.ClickHouse.Client.QueryRowsAsync(
+            $"SELECT name FROM system.parts WHERE database = '{_fixture.ClickHouse.Name}' AND table = '{table}' AND active AND partition = '{day:yyyy-MM-dd}' ORDER BY name");
         return string.Join(",", rows.Select(r => r.GetString(0)));
     }
 
     private async Task AssertContentAsync(string table, DateOnly day, IReadOnlyList<ViewGroup> expected)
     {
-        var rows = await _clickHouse.Client.QueryRowsAsync(
+        var rows = await _fixture.ClickHouse.Client.QueryRowsAsync(
             $"SELECT bucket, country, orders, revenue, biggest, biggest_present, buyers FROM {table} "
             + $"WHERE toDate(bucket) = {ClickHouseSql.DateLiteral(day)} ORDER BY bucket, country");
         Assert.Equal(expected.Count, rows.Count);

@@ -1,5 +1,6 @@
 using Lambda.BatchLayer.Recompute;
 using Lambda.BatchLayer.SpeedTables;
+using Lambda.Shared.Catalog;
 using Lambda.Shared.ClickHouse;
 using Lambda.Testing;
 using Microsoft.Extensions.Configuration;
@@ -52,6 +53,37 @@ public sealed class SpeedTableFlushBoundarySourceTests : IAsyncLifetime
             CancellationToken.None);
 
         Assert.Equal(new Dictionary<int, long> { [0] = 700, [1] = 100, [300] = 10 }, boundaries);
+    }
+
+    [Fact]
+    public async Task The_boundaries_of_several_views_read_together_are_each_views_own()
+    {
+        var revenue = TestCatalogs.Default.GetView("revenue_by_country");
+        var status = TestCatalogs.Default.GetView("orders_by_status");
+        var missing = TypeCatalogs.AllTypes.GetView("everything");
+        await SpeedTables.CreateAsync(_client, revenue, CancellationToken.None);
+        await SpeedTables.CreateAsync(_client, status, CancellationToken.None);
+        await SpeedTables.AddFlushesAsync(_client, revenue, 0, SpeedTables.Ranges(0, 1_000, 100), deltaRows: 2, CancellationToken.None);
+        await SpeedTables.AddFlushesAsync(_client, revenue, 1, [(0, 9)], deltaRows: 1, CancellationToken.None);
+        await SpeedTables.AddFlushesAsync(_client, status, 0, [(0, 49), (50, 5_000_049)], deltaRows: 0, CancellationToken.None);
+        await SpeedTables.AddFlushesAsync(_client, status, 1, [(0, 99)], deltaRows: 3, CancellationToken.None);
+        var source = new SpeedTableFlushBoundarySource(new ClickHouseSpeedTableMaintenance(_client, NullLogger<ClickHouseSpeedTableMaintenance>.Instance));
+        var limits = new Dictionary<ViewDefinition, IReadOnlyDictionary<int, long>>
+        {
+            [revenue] = new Dictionary<int, long> { [0] = 650, [1] = 5_000_000 },
+            [status] = new Dictionary<int, long> { [0] = 5_000_049, [1] = 100, [2] = 10 },
+            [missing] = new Dictionary<int, long> { [0] = 100 },
+        };
+
+        var together = await source.GetHighestBoundariesAsync(limits, CancellationToken.None);
+
+        Assert.Equal(new Dictionary<int, long> { [0] = 600, [1] = 10 }, together[revenue]);
+        Assert.Equal(new Dictionary<int, long> { [0] = 50, [1] = 100 }, together[status]);
+        Assert.Empty(together[missing]);
+        foreach (var (view, viewLimits) in limits)
+        {
+            Assert.Equal(await source.GetHighestBoundariesAsync(view, viewLimits, CancellationToken.None), together[view]);
+        }
     }
 
     [Fact]

@@ -43,6 +43,53 @@ public sealed class ClickHouseSpeedTableMaintenanceTests
     }
 
     [Fact]
+    public async Task Watermarks_far_below_the_limit_or_behind_fenced_off_rows_are_found_as_a_read_of_everything_below_the_limit_finds_them()
+    {
+        await using var db = await ClickHouseTestDatabase.CreateAsync(prefix: "batch_maint");
+        var schema = SpeedTableSchema.For(View);
+        await db.Client.ExecuteAsync(schema.CreateTableSql(db.Name), null, CancellationToken.None);
+        await db.Client.ExecuteAsync(SpeedFences.CreateTableSql(db.Name), null, CancellationToken.None);
+
+        // By hand: partition 0's newest row below the limit is a stale writer's (token 1 reaches token 2's fence at 5,000,000),
+        // the next one lies ten million offsets lower; partition 1's only row is 3 below its limit; partition 2 has none below.
+        var fixedRows = new List<(int Partition, long Token, long Last)> { (0, 1, 9), (0, 1, 10_000_000), (0, 2, 10_000_500), (1, 0, 196), (2, 0, 50) };
+        var fixedFences = new List<SpeedFence> { new(0, 2, 5_000_000) };
+        await InsertRowsAsync(db, schema, fixedRows, fixedFences);
+        Assert.Equal(
+            new Dictionary<int, long> { [0] = 10, [1] = 197, [2] = 0 },
+            await Maintenance(db).GetWatermarksAsync(View, new Dictionary<int, long> { [0] = 10_000_001, [1] = 200, [2] = 50 }, CancellationToken.None));
+
+        // At random: rows spread from just below each limit to hundreds of millions of offsets below it (every window of the
+        // search), tokens and fences at random; the oracle is the fencing rule over every stored row below the limit.
+        var random = new Random(20261207);
+        var deep = 0;
+        for (var round = 0; round < 4; round++)
+        {
+            await db.Client.ExecuteAsync($"TRUNCATE TABLE {ClickHouseSql.QualifiedName(db.Name, schema.TableName)}", null, CancellationToken.None);
+            await db.Client.ExecuteAsync($"TRUNCATE TABLE {ClickHouseSql.QualifiedName(db.Name, SpeedFences.TableName)}", null, CancellationToken.None);
+            var limits = Enumerable.Range(0, 8).ToDictionary(p => p, p => p == 7 ? 0L : (long)random.Next(1, 400_000_000));
+            long Below(int p) => limits[p] - (long)Math.Exp(random.NextDouble() * Math.Log(limits[p] + 2.0)) + random.Next(0, 3);
+            // Few rows in some partitions, so that their newest one below the limit is often far below it.
+            var rows = Enumerable.Range(0, 7)
+                .SelectMany(p => Enumerable.Repeat(p, random.Next(3) == 0 ? random.Next(1, 4) : random.Next(20, 120)))
+                .Select(p => (Partition: p, Token: (long)random.Next(0, 6), Last: Below(p)))
+                .Where(r => r.Last >= 0)
+                .ToList();
+            var fences = Enumerable.Range(0, 8).Select(_ => random.Next(0, 6)).Select(p => new SpeedFence(p, random.Next(1, 6), Math.Max(0, Below(p)))).ToList();
+            await InsertRowsAsync(db, schema, rows, fences);
+            var rule = new SpeedFences(fences);
+            var expected = limits.ToDictionary(
+                l => l.Key,
+                l => rows.Where(r => r.Partition == l.Key && r.Last < l.Value && rule.Counts(r.Partition, r.Token, r.Last)).Select(r => r.Last + 1).DefaultIfEmpty(0).Max());
+            deep += expected.Count(e => e.Value > 0 && limits[e.Key] - e.Value > FlushBoundarySearch.FirstWindow * FlushBoundarySearch.Growth);
+
+            Assert.Equal(expected, await Maintenance(db).GetWatermarksAsync(View, limits, CancellationToken.None));
+        }
+
+        Assert.True(deep > 0, "no boundary lay below the search's first two windows");
+    }
+
+    [Fact]
     public async Task Covered_deltas_are_dropped_except_the_flush_ending_at_the_watermark_and_every_read_above_it_stays_the_same()
     {
         await using var db = await ClickHouseTestDatabase.CreateAsync(prefix: "batch_maint");
@@ -108,6 +155,25 @@ public sealed class ClickHouseSpeedTableMaintenanceTests
         await Maintenance(db).DeleteCoveredDeltasAsync(View, new Dictionary<int, long> { [0] = 20 }, CancellationToken.None);
 
         Assert.Equal(new Dictionary<int, long> { [0] = 0 }, await Maintenance(db).GetWatermarksAsync(View, new Dictionary<int, long> { [0] = 20 }, CancellationToken.None));
+    }
+
+    /// <summary>Delta rows of the given partitions, tokens and last offsets (first_offset = last_offset), and the fences.</summary>
+    private static async Task InsertRowsAsync(ClickHouseTestDatabase db, SpeedTableSchema schema, IReadOnlyList<(int Partition, long Token, long Last)> rows, IReadOnlyList<SpeedFence> fences)
+    {
+        await FencedSpeedRows.InsertAsync(db.Client, schema, rows.Select(r => (r.Partition, r.Token, r.Last, r.Last)).ToArray());
+        await db.Client.InsertAsync(
+            SpeedFences.TableName,
+            ["table", "partition", "token", "start_offset"],
+            fences,
+            (w, f) =>
+            {
+                w.WriteString(schema.TableName);
+                w.WriteUInt16((ushort)f.Partition);
+                w.WriteUInt64((ulong)f.Token);
+                w.WriteInt64(f.StartOffset);
+            },
+            null,
+            CancellationToken.None);
     }
 
     private static ClickHouseSpeedTableMaintenance Maintenance(ClickHouseTestDatabase db) => new(db.Client, NullLogger<ClickHouseSpeedTableMaintenance>.Instance);

@@ -26,20 +26,7 @@ public sealed class SpeedFencesStackTests
             var fences = new SpeedFences(Enumerable.Range(0, 10)
                 .Select(_ => new SpeedFence(random.Next(4), random.Next(1, 12), random.Next(0, 1_000))));
             // first_offset holds the row's id: the test's own key, read back from the rows the server selects.
-            await db.Client.InsertAsync(
-                schema.TableName,
-                [SpeedTableSchema.KindColumn, SpeedTableSchema.PartitionColumn, SpeedTableSchema.FirstOffsetColumn, SpeedTableSchema.LastOffsetColumn, SpeedTableSchema.FencingTokenColumn],
-                rows,
-                static (w, r) =>
-                {
-                    w.WriteUInt8(0);
-                    w.WriteUInt16((ushort)r.Partition);
-                    w.WriteInt64(r.Id);
-                    w.WriteInt64(r.Last);
-                    w.WriteUInt64((ulong)r.Token);
-                },
-                null,
-                CancellationToken.None);
+            await FencedSpeedRows.InsertAsync(db.Client, schema, rows.Select(r => (r.Partition, r.Token, (long)r.Id, r.Last)).ToArray());
 
             var selected = await db.Client.QueryRowsAsync($"SELECT `first_offset` FROM {table} WHERE {fences.Condition()} ORDER BY `first_offset`", null, CancellationToken.None);
 
