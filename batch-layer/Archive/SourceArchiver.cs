@@ -11,7 +11,7 @@ namespace Lambda.BatchLayer.Archive;
 /// <summary>
 /// Archives one source: a member of the source's consumer group that writes every valid event, with its
 /// partition and offset, into the master dataset, partitioned by event time. Exactly once: progress lives
-/// only in the dataset's commit log (<see cref="CommitLog"/>); on assignment a partition is recovered and
+/// only in the dataset's commit log (<see cref="IMasterCommitLog"/>: files, or PostgreSQL rows on the s3 kind); on assignment a partition is recovered and
 /// resumed from its committed end, never from Kafka's committed offsets (those are committed afterwards
 /// for lag monitoring only). All Kafka and file work runs on the calling thread of <see cref="Run"/>, so a
 /// rebalance can never interleave with a flush. Offsets are stored as positions of the topic's offset epoch
@@ -29,7 +29,7 @@ internal sealed class SourceArchiver
     private readonly ArchiverMetrics _metrics;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly CommitLog _log;
+    private readonly IMasterCommitLog _log;
     private readonly MasterDatasetWriter _writer;
     private readonly EventParser _parser;
     private readonly EventRecord _record;
@@ -48,7 +48,7 @@ internal sealed class SourceArchiver
 
     public SourceArchiver(
         SourceDefinition source,
-        string datasetRoot,
+        IMasterCommitLog log,
         ArchiverOptions options,
         KafkaClientConfigFactory kafka,
         ArchiverMetrics metrics,
@@ -67,7 +67,7 @@ internal sealed class SourceArchiver
         _recheck = stoppedPartitionRecheck;
         _logger = logger;
         _time = time;
-        _writer = new MasterDatasetWriter(datasetRoot, source, options.FlushToDisk, time: time);
+        _writer = new MasterDatasetWriter(log, source, options.FlushToDisk, time: time);
         _log = _writer.Log;
         _parser = new EventParser(source);
         _record = _parser.CreateRecord();
@@ -205,7 +205,7 @@ internal sealed class SourceArchiver
     private IEnumerable<TopicPartitionOffset> OnAssigned(IConsumer<Ignore, byte[]> consumer, List<TopicPartition> partitions)
     {
         var numbers = partitions.Select(p => p.Partition.Value).ToHashSet();
-        var recovery = _log.Recover(numbers);
+        var recovery = _log.RecoverAsync(numbers, CancellationToken.None).GetAwaiter().GetResult();
         var positions = Plan(consumer, numbers);
         _logger.LogInformation(
             "Archiver {Source}: assigned partitions [{Partitions}] in offset epoch {Epoch}; recovery rolled {RolledForward} files forward and deleted {Deleted} temporary files; resuming at {Positions}",
@@ -221,7 +221,7 @@ internal sealed class SourceArchiver
     /// </summary>
     private List<TopicPartitionOffset> Plan(IConsumer<Ignore, byte[]> consumer, IReadOnlySet<int> partitions)
     {
-        var commits = _log.ReadCommits(partitions);
+        var commits = _log.ReadCommitsAsync(partitions, CancellationToken.None).GetAwaiter().GetResult();
         var ends = new Dictionary<int, StoredProgress>();
         foreach (var partition in partitions)
         {

@@ -1,0 +1,11 @@
+namespace Lambda.Shared.Dataset;
+
+/// <summary>
+/// Opens the commit log of a source on the configured storage kind (registered by
+/// <see cref="Storage.StorageServiceCollectionExtensions.AddLambdaStorage"/>).
+/// </summary>
+public interface IMasterCommitLogs
+{
+    /// <summary>The commit log of <paramref name="source"/>.</summary>
+    IMasterCommitLog Open(string source);
+}
