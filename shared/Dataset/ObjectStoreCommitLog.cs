@@ -64,11 +64,12 @@ public sealed class ObjectStoreCommitLog : IMasterCommitLog
     public async Task<DatasetCommit> CommitAsync(DatasetCommit commit, bool flushToDisk, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(commit);
-        _records.Validate(commit, commit.FileName);
         if (commit.IsCompaction)
         {
             throw new NotSupportedException($"commit {commit.FileName}: compaction records are not supported on the s3 storage kind yet");
         }
+
+        _records.Validate(commit, commit.FileName);
 
         await _schema.EnsureAsync(_dataSource, cancellationToken).ConfigureAwait(false);
         var started = _time.GetTimestamp();
