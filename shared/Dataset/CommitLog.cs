@@ -119,6 +119,10 @@ public sealed class CommitLog : IMasterCommitLog
         Task.FromResult(Recover(partitions));
 
     /// <inheritdoc/>
+    public Task<IReadOnlyDictionary<int, long>> ReadCommittedEndsAsync(CancellationToken cancellationToken) =>
+        Task.FromResult(MasterDatasetSnapshot.Load(Root, Source).CommittedEnds);
+
+    /// <inheritdoc/>
     public Task<MasterDatasetSnapshot> LoadSnapshotAsync(CancellationToken cancellationToken) =>
         Task.FromResult(MasterDatasetSnapshot.Load(Root, Source));
 

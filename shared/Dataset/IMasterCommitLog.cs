@@ -33,6 +33,12 @@ public interface IMasterCommitLog
     /// </summary>
     Task<CommitRecovery> RecoverAsync(IReadOnlySet<int> partitions, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Per partition the committed end (exclusive offset) of the current snapshot, without copying any file (what
+    /// <see cref="LoadSnapshotAsync"/> would give as <see cref="MasterDatasetSnapshot.CommittedEnds"/>).
+    /// </summary>
+    Task<IReadOnlyDictionary<int, long>> ReadCommittedEndsAsync(CancellationToken cancellationToken);
+
     /// <summary>The current snapshot, every file it names present under <see cref="Root"/>.</summary>
     /// <exception cref="InvalidDataException">The commit log is damaged.</exception>
     Task<MasterDatasetSnapshot> LoadSnapshotAsync(CancellationToken cancellationToken);

@@ -135,6 +135,13 @@ public sealed class ObjectStoreCommitLog : IMasterCommitLog
     }
 
     /// <inheritdoc/>
+    public async Task<IReadOnlyDictionary<int, long>> ReadCommittedEndsAsync(CancellationToken cancellationToken)
+    {
+        var rows = await ReadRowsAsync(null, cancellationToken).ConfigureAwait(false);
+        return MasterDatasetSnapshot.FromCompleteRecords(Root, Source, rows.Select(r => r.Commit).ToList()).CommittedEnds;
+    }
+
+    /// <inheritdoc/>
     public async Task<MasterDatasetSnapshot> LoadSnapshotAsync(CancellationToken cancellationToken)
     {
         var rows = await ReadRowsAsync(null, cancellationToken).ConfigureAwait(false);
