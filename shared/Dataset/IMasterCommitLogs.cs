@@ -8,4 +8,7 @@ public interface IMasterCommitLogs
 {
     /// <summary>The commit log of <paramref name="source"/>.</summary>
     IMasterCommitLog Open(string source);
+
+    /// <summary>The sources that may have commits (each may still have none), in ordinal order.</summary>
+    Task<IReadOnlyList<string>> ListSourcesAsync(CancellationToken cancellationToken);
 }

@@ -16,4 +16,20 @@ public sealed class ObjectStoreCommitLogs(string root, IObjectStore store, Npgsq
 
     /// <inheritdoc/>
     public IMasterCommitLog Open(string source) => new ObjectStoreCommitLog(root, source, store, dataSource, _schema, grace, time);
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<string>> ListSourcesAsync(CancellationToken cancellationToken)
+    {
+        await _schema.EnsureAsync(dataSource, cancellationToken).ConfigureAwait(false);
+        await using var select = dataSource.CreateCommand("SELECT DISTINCT source FROM master_commits");
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var sources = new List<string>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            sources.Add(reader.GetString(0));
+        }
+
+        sources.Sort(StringComparer.Ordinal);
+        return sources;
+    }
 }

@@ -1,6 +1,10 @@
+using Lambda.BatchLayer.AdHoc;
 using Lambda.BatchLayer.Dataset;
+using Lambda.BatchLayer.Tests.AdHoc;
 using Lambda.Shared.Postgres;
 using Lambda.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace Lambda.BatchLayer.Tests.Dataset;
 
@@ -90,6 +94,35 @@ public sealed class ObjectStoreCommitLogTests : MasterCommitLogContract, IAsyncL
         Assert.Equal(1, recovery.TempFilesDeleted);
         Assert.Equal([.. committed, otherPartition], (await ObjectKeysAsync()).Order(StringComparer.Ordinal));
         Assert.Equal(snapshot.Rows, (await OpenReader().LoadSnapshotAsync(CancellationToken.None)).Rows);
+    }
+
+    [Fact]
+    public async Task Ad_hoc_sql_on_another_machine_reads_exactly_the_committed_rows()
+    {
+        var messages = OrderDatasets.Messages(Orders, 300, 3, seed: 24);
+        var writer = new MasterDatasetWriter(OpenWriter(), Orders, flushToDisk: false);
+        foreach (var partition in messages.GroupBy(m => m.Partition))
+        {
+            foreach (var chunk in partition.OrderBy(m => m.Offset).Chunk(40))
+            {
+                await writer.CommitAsync(Batch(chunk, partition.Key), chunk[0].Offset, chunk[^1].Offset, chunk.Count(m => m.Event is null), CancellationToken.None);
+            }
+        }
+
+        var elsewhere = new TestDirectory("adhoc-reader");
+        _readers.Add(elsewhere);
+        var engine = new AdHocSqlEngine(
+            Options.Create(new BatchLayerOptions { DatasetRoot = elsewhere.Path }),
+            new FixedBatchViewFiles(new Dictionary<string, IReadOnlyList<string>>()),
+            NullLogger<AdHocSqlEngine>.Instance,
+            new ObjectStoreCommitLogs(elsewhere.Path, _s3.Store, _schema.DataSource, TimeSpan.FromMinutes(10), TimeProvider.System));
+        using var session = await engine.OpenAsync(null, CancellationToken.None);
+        var result = await session.QueryAsync(
+            "SELECT kafka_partition, count(*), sum(kafka_offset) FROM master_orders GROUP BY 1 ORDER BY 1", 10, null, CancellationToken.None);
+
+        var expected = messages.Where(m => m.Event is not null).GroupBy(m => m.Partition).OrderBy(g => g.Key)
+            .Select(g => (g.Key, (long)g.Count(), (decimal)g.Sum(m => m.Offset)));
+        Assert.Equal(expected, result.Rows.Select(r => ((int)r[0]!, (long)r[1]!, Convert.ToDecimal(r[2], System.Globalization.CultureInfo.InvariantCulture))));
     }
 
     [Fact]
