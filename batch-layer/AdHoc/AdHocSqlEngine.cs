@@ -23,10 +23,16 @@ public sealed partial class AdHocSqlEngine
     private readonly BatchLayerOptions _options;
     private readonly IPublishedBatchViewFiles _batchViews;
     private readonly ILogger<AdHocSqlEngine> _logger;
+    private readonly IMasterCommitLogs? _datasets;
 
-    /// <summary>Creates the engine.</summary>
-    public AdHocSqlEngine(IOptions<BatchLayerOptions> options, IPublishedBatchViewFiles batchViews, ILogger<AdHocSqlEngine> logger)
+    /// <summary>
+    /// Creates the engine. Sessions over the configured dataset root read the master dataset through
+    /// <paramref name="datasets"/> (the configured storage kind: on s3 the snapshot's files are copied under the root first);
+    /// without it, and for any other root, through the commit logs under that root.
+    /// </summary>
+    public AdHocSqlEngine(IOptions<BatchLayerOptions> options, IPublishedBatchViewFiles batchViews, ILogger<AdHocSqlEngine> logger, IMasterCommitLogs? datasets = null)
     {
+        _datasets = datasets;
         _options = options?.Value ?? throw new ArgumentNullException(nameof(options));
         _batchViews = batchViews ?? throw new ArgumentNullException(nameof(batchViews));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
@@ -59,38 +65,38 @@ public sealed partial class AdHocSqlEngine
             session.Execute("SET enable_progress_bar_print = false");
             session.Execute("SET progress_bar_time = 0");
 
-            var masterDirectory = Path.Combine(root, "master");
-            if (Directory.Exists(masterDirectory))
+            var datasets = _datasets is not null && string.Equals(root, Path.GetFullPath(_options.DatasetRoot), StringComparison.Ordinal)
+                ? _datasets
+                : new LocalCommitLogs(root);
+            var sources = await datasets.ListSourcesAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var source in sources)
             {
-                foreach (var directory in Directory.EnumerateDirectories(masterDirectory).Order(StringComparer.Ordinal))
+                if (!Identifier().IsMatch(source))
                 {
-                    var source = Path.GetFileName(directory);
-                    if (!Identifier().IsMatch(source))
-                    {
-                        continue;
-                    }
-
-                    // Exactly the files of the source's committed snapshot, never a glob: while a compaction
-                    // runs, the merged files and the ones they replace are both on disk, and files of batches
-                    // being archived are not committed yet. A compaction finishing during a long query may
-                    // delete files the query still has to read: DuckDB then fails with a missing file, it
-                    // never counts a row twice; running the query again reads the new snapshot.
-                    var master = MasterDatasetSnapshot.Load(root, source);
-                    if (master.Files.Count == 0)
-                    {
-                        continue;
-                    }
-
-                    var name = MasterViewName(source);
-                    session.Execute($"CREATE VIEW {AdHocSession.QuoteIdentifier(name)} AS {MasterSelect(master, unionByName)}");
-                    views[name] = $"{master.Files.Count} committed files";
-                    readable.AddRange(master.Files.Select(master.GetPath));
-                    snapshot.Master[source] = new AdHocMasterSnapshot(master.Files.Count, master.Rows, new SortedDictionary<int, long>(master.CommittedEnds.ToDictionary()));
+                    continue;
                 }
+
+                // Exactly the files of the source's committed snapshot, never a glob: while a compaction
+                // runs, the merged files and the ones they replace are both on disk, and files of batches
+                // being archived are not committed yet. A compaction finishing during a long query may
+                // delete files the query still has to read: DuckDB then fails with a missing file, it
+                // never counts a row twice; running the query again reads the new snapshot.
+                var master = await datasets.Open(source).LoadSnapshotAsync(cancellationToken).ConfigureAwait(false);
+                if (master.Files.Count == 0)
+                {
+                    continue;
+                }
+
+                var name = MasterViewName(source);
+                session.Execute($"CREATE VIEW {AdHocSession.QuoteIdentifier(name)} AS {MasterSelect(master, unionByName)}");
+                views[name] = $"{master.Files.Count} committed files";
+                readable.AddRange(master.Files.Select(master.GetPath));
+                snapshot.Master[source] = new AdHocMasterSnapshot(master.Files.Count, master.Rows, new SortedDictionary<int, long>(master.CommittedEnds.ToDictionary()));
             }
-            else
+
+            if (sources.Count == 0)
             {
-                _logger.LogInformation("No master dataset under {Root}", masterDirectory);
+                _logger.LogInformation("No master dataset under {Root}", Path.Combine(root, MasterDatasetLayout.MasterDirectoryName));
             }
 
             var published = await _batchViews.GetAsync(root, cancellationToken).ConfigureAwait(false);

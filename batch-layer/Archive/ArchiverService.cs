@@ -20,6 +20,7 @@ public sealed class ArchiverService : BackgroundService
     private readonly LambdaCatalog _catalog;
     private readonly ArchiverOptions _options;
     private readonly string _root;
+    private readonly IMasterCommitLogs _logs;
     private readonly KafkaClientConfigFactory _kafka;
     private readonly ArchiverMetrics _metrics;
     private readonly EpochPlanner _epochs;
@@ -35,6 +36,7 @@ public sealed class ArchiverService : BackgroundService
         LambdaCatalog catalog,
         IOptions<ArchiverOptions> options,
         IOptions<BatchStorageOptions> storage,
+        IMasterCommitLogs logs,
         KafkaClientConfigFactory kafka,
         IOptions<KafkaOptions> kafkaOptions,
         ArchiverMetrics metrics,
@@ -50,6 +52,7 @@ public sealed class ArchiverService : BackgroundService
         _catalog = catalog;
         _options = options.Value;
         _root = storage.Value.ResolveRoot();
+        _logs = logs ?? throw new ArgumentNullException(nameof(logs));
         _kafka = kafka;
         _metrics = metrics;
         _epochs = epochs;
@@ -108,7 +111,7 @@ public sealed class ArchiverService : BackgroundService
             {
                 try
                 {
-                    new SourceArchiver(source, _root, _options, _kafka, _metrics, _epochs, _epochStatus, _stoppedRecheck, _fence, _loggers.CreateLogger($"{typeof(SourceArchiver).FullName}.{source.Name}"), _time)
+                    new SourceArchiver(source, _logs.Open(source.Name), _options, _kafka, _metrics, _epochs, _epochStatus, _stoppedRecheck, _fence, _loggers.CreateLogger($"{typeof(SourceArchiver).FullName}.{source.Name}"), _time)
                         .Run(failed.Token);
                 }
                 catch (Exception ex)

@@ -12,7 +12,7 @@ namespace Lambda.BatchLayer.Archive;
 /// <summary>
 /// Archives one source: a member of the source's consumer group that writes every valid event, with its
 /// partition and offset, into the master dataset, partitioned by event time. Exactly once: progress lives
-/// only in the dataset's commit log (<see cref="CommitLog"/>); on assignment a partition is recovered and
+/// only in the dataset's commit log (<see cref="IMasterCommitLog"/>: files, or PostgreSQL rows on the s3 kind); on assignment a partition is recovered and
 /// resumed from its committed end, never from Kafka's committed offsets (those are committed afterwards
 /// for lag monitoring only). All Kafka and file work runs on the calling thread of <see cref="Run"/>, so a
 /// rebalance can never interleave with a flush. Offsets are stored as positions of the topic's offset epoch
@@ -30,7 +30,7 @@ internal sealed class SourceArchiver
     private readonly ArchiverMetrics _metrics;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly CommitLog _log;
+    private readonly IMasterCommitLog _log;
     private readonly MasterDatasetWriter _writer;
     private readonly EventParser _parser;
     private readonly EventRecord _record;
@@ -51,7 +51,7 @@ internal sealed class SourceArchiver
 
     public SourceArchiver(
         SourceDefinition source,
-        string datasetRoot,
+        IMasterCommitLog log,
         ArchiverOptions options,
         KafkaClientConfigFactory kafka,
         ArchiverMetrics metrics,
@@ -72,7 +72,7 @@ internal sealed class SourceArchiver
         _recheck = stoppedPartitionRecheck;
         _logger = logger;
         _time = time;
-        _writer = new MasterDatasetWriter(datasetRoot, source, options.FlushToDisk, time: time);
+        _writer = new MasterDatasetWriter(log, source, options.FlushToDisk, time: time);
         _log = _writer.Log;
         _parser = new EventParser(source);
         _record = _parser.CreateRecord();
@@ -217,7 +217,7 @@ internal sealed class SourceArchiver
             _tokens[partition] = token;
         }
 
-        var recovery = _log.Recover(numbers);
+        var recovery = _log.RecoverAsync(numbers, CancellationToken.None).GetAwaiter().GetResult();
         var positions = Plan(consumer, numbers);
         _logger.LogInformation(
             "Archiver {Source}: assigned partitions [{Partitions}] in offset epoch {Epoch}; recovery rolled {RolledForward} files forward and deleted {Deleted} temporary files; resuming at {Positions}",
@@ -233,7 +233,7 @@ internal sealed class SourceArchiver
     /// </summary>
     private List<TopicPartitionOffset> Plan(IConsumer<Ignore, byte[]> consumer, IReadOnlySet<int> partitions)
     {
-        var commits = _log.ReadCommits(partitions);
+        var commits = _log.ReadCommitsAsync(partitions, CancellationToken.None).GetAwaiter().GetResult();
         var ends = new Dictionary<int, StoredProgress>();
         foreach (var partition in partitions)
         {
@@ -432,23 +432,28 @@ internal sealed class SourceArchiver
                 async (i, ct) => prepared[i] = await _writer.PrepareAsync(owned[i].Rows, owned[i].Start!.Value, owned[i].Last!.Value, owned[i].Invalid, ct).ConfigureAwait(false))
             .GetAwaiter().GetResult();
 
+        var recorded = new System.Collections.Concurrent.ConcurrentDictionary<int, DatasetCommit>();
         var late = _fence.WriteUnderFenceAsync(
                 GroupId,
                 TokensOf(owned),
-                (current, ct) => Parallel.ForEachAsync(prepared.Where(c => current.Contains(c.Partition)), parallel, async (c, token) => await _writer.RecordAsync(c, token).ConfigureAwait(false)),
+                (current, ct) => Parallel.ForEachAsync(
+                    prepared.Where(c => current.Contains(c.Partition)),
+                    parallel,
+                    async (c, token) => recorded[c.Partition] = await _writer.RecordAsync(c, token).ConfigureAwait(false)),
                 CancellationToken.None)
             .GetAwaiter().GetResult();
 
         var commits = new List<DatasetCommit>(prepared.Length);
-        foreach (var commit in prepared)
+        foreach (var prepare in prepared)
         {
-            if (late.Contains(commit.Partition))
+            if (late.Contains(prepare.Partition))
             {
-                _writer.Discard(commit);
+                _writer.Discard(prepare);
                 continue;
             }
 
-            _log.Publish(commit);
+            var commit = recorded[prepare.Partition];
+
             _metrics.Committed(_source.Name);
             _metrics.FilesWritten(_source.Name, commit.Files.Count);
             _metrics.Archived(_source.Name, commit.ValidEvents);

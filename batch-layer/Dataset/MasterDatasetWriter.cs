@@ -4,8 +4,9 @@ using Lambda.Shared.Catalog;
 namespace Lambda.BatchLayer.Dataset;
 
 /// <summary>
-/// Appends to one source's master dataset with the commit protocol of <see cref="CommitLog"/>: the data file
-/// written aside, the commit record written atomically, the file renamed into place. A commit writes one flush
+/// Appends to one source's master dataset through its commit log (<see cref="IMasterCommitLog"/>): the data file
+/// written aside, then committed (<see cref="CommitLog"/>: record written atomically, file renamed into place;
+/// <see cref="ObjectStoreCommitLog"/>: file uploaded to a fresh key, record inserted as a PostgreSQL row). A commit writes one flush
 /// file (rows sorted by event time, a row group per UTC day) whatever the spread of event times, so the files a
 /// flush writes are bounded by the partitions it covers; compaction lays them out by date and hour later. Used by the archiver
 /// (and by tools that build a dataset directly). Thread-safe for different partitions.
@@ -22,9 +23,26 @@ public sealed class MasterDatasetWriter
     /// <param name="rowGroupSize">Rows per Parquet row group.</param>
     /// <param name="time">Clock for commit timestamps.</param>
     public MasterDatasetWriter(string root, SourceDefinition source, bool flushToDisk = true, int rowGroupSize = 1_000_000, TimeProvider? time = null)
+        : this(new CommitLog(root, (source ?? throw new ArgumentNullException(nameof(source))).Name), source, flushToDisk, rowGroupSize, time)
     {
+    }
+
+    /// <summary>Creates a writer of <paramref name="source"/> that commits through <paramref name="log"/> (any storage kind).</summary>
+    /// <param name="log">The source's commit log; data files are written aside under its root.</param>
+    /// <param name="source">The source.</param>
+    /// <param name="flushToDisk">Whether files and commit records are flushed to disk before they become visible.</param>
+    /// <param name="rowGroupSize">Rows per Parquet row group.</param>
+    /// <param name="time">Clock for commit timestamps.</param>
+    public MasterDatasetWriter(IMasterCommitLog log, SourceDefinition source, bool flushToDisk = true, int rowGroupSize = 1_000_000, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(log);
         ArgumentNullException.ThrowIfNull(source);
-        Log = new CommitLog(root, source.Name);
+        if (!string.Equals(log.Source, source.Name, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"the log is of source '{log.Source}', the writer of '{source.Name}'", nameof(log));
+        }
+
+        Log = log;
         Schema = new MasterFileSchema(source);
         FlushToDisk = flushToDisk;
         _files = new MasterFileWriter { RowGroupSize = rowGroupSize };
@@ -32,7 +50,7 @@ public sealed class MasterDatasetWriter
     }
 
     /// <summary>The source's commit log.</summary>
-    public CommitLog Log { get; }
+    public IMasterCommitLog Log { get; }
 
     /// <summary>The source's file schema.</summary>
     public MasterFileSchema Schema { get; }
@@ -49,9 +67,7 @@ public sealed class MasterDatasetWriter
     public async Task<DatasetCommit> CommitAsync(MasterPartitionBatch batch, long firstOffset, long lastOffset, long invalidEvents, CancellationToken cancellationToken)
     {
         var commit = await PrepareAsync(batch, firstOffset, lastOffset, invalidEvents, cancellationToken).ConfigureAwait(false);
-        await RecordAsync(commit, cancellationToken).ConfigureAwait(false);
-        Log.Publish(commit);
-        return commit;
+        return await RecordAsync(commit, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -104,9 +120,13 @@ public sealed class MasterDatasetWriter
         return commit;
     }
 
-    /// <summary>Step 2: writes the commit record of a prepared commit (the commit point); <see cref="CommitLog.Publish"/> is step 3.</summary>
+    /// <summary>
+    /// Step 2: commits a prepared commit through <see cref="Log"/> (the commit point); once this returns, readers see it
+    /// with its files in place.
+    /// </summary>
+    /// <returns>The commit as recorded.</returns>
     /// <exception cref="IOException">The range has been committed already.</exception>
-    public Task RecordAsync(DatasetCommit commit, CancellationToken cancellationToken) => Log.WriteAsync(commit, FlushToDisk, cancellationToken);
+    public Task<DatasetCommit> RecordAsync(DatasetCommit commit, CancellationToken cancellationToken) => Log.CommitAsync(commit, FlushToDisk, cancellationToken);
 
     /// <summary>Deletes the data files a prepared commit wrote aside, when it is not to be recorded.</summary>
     public void Discard(DatasetCommit commit)

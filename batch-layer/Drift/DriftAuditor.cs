@@ -35,12 +35,13 @@ public sealed partial class DriftAuditor : IPublishedRunAuditor
     private readonly IDriftAuditStore _store;
     private readonly DriftOptions _options;
     private readonly string _root;
+    private readonly IMasterCommitLogs _datasets;
     private readonly TimeProvider _time;
     private readonly ILogger<DriftAuditor> _logger;
     private readonly BatchLayerMetrics? _metrics;
     private readonly ILookupReader? _lookups;
 
-    /// <summary>Creates the auditor.</summary>
+    /// <summary>Creates the auditor; archived events come from <paramref name="datasets"/> (without it, the commit logs under the dataset root).</summary>
     public DriftAuditor(
         LambdaCatalog catalog,
         ISpeedTableMaintenance speed,
@@ -50,7 +51,8 @@ public sealed partial class DriftAuditor : IPublishedRunAuditor
         TimeProvider time,
         ILogger<DriftAuditor> logger,
         BatchLayerMetrics? metrics = null,
-        ILookupReader? lookups = null)
+        ILookupReader? lookups = null,
+        IMasterCommitLogs? datasets = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(storage);
@@ -63,6 +65,7 @@ public sealed partial class DriftAuditor : IPublishedRunAuditor
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
         _metrics = metrics;
         _lookups = lookups;
+        _datasets = datasets ?? new LocalCommitLogs(_root);
     }
 
     /// <inheritdoc/>
@@ -114,7 +117,7 @@ public sealed partial class DriftAuditor : IPublishedRunAuditor
                 try
                 {
                     var lookups = await LookupsOfAsync(runId, members.Select(m => m.Current), cancellationToken).ConfigureAwait(false);
-                    var snapshot = MasterDatasetSnapshot.Load(_root, members[0].View.Source.Name);
+                    var snapshot = await _datasets.Open(members[0].View.Source.Name).LoadSnapshotAsync(cancellationToken).ConfigureAwait(false);
                     archived = await ArchivedRangeAggregation.AggregateAsync(snapshot, members.Select(m => m.View).ToArray(), members[0].Ranges, lookups, cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)

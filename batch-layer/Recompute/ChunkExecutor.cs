@@ -23,13 +23,19 @@ public sealed class ChunkExecutor
     private readonly RecomputeOptions _options;
     private readonly BatchViewWriter _writer;
     private readonly ILookupReader? _lookups;
+    private readonly IMasterCommitLogs _datasets;
     private readonly Lock _cacheLock = new();
     private string? _cachedRun;
     private Dictionary<string, MasterDatasetSnapshot> _snapshots = new(StringComparer.Ordinal);
     private LookupSnapshot? _lookupSnapshot;
 
-    /// <summary>Creates the executor (resolved from DI, see <c>AddLambdaRecomputeEngine</c>).</summary>
-    public ChunkExecutor(LambdaCatalog catalog, IOptions<BatchStorageOptions> storage, IOptions<RecomputeOptions> options, BatchViewWriter writer, ILookupReader? lookups = null)
+    /// <summary>
+    /// Creates the executor (resolved from DI, see <c>AddLambdaRecomputeEngine</c>). Snapshots of the master dataset come
+    /// from <paramref name="datasets"/> (the configured storage kind; without it, the commit logs under the dataset root).
+    /// </summary>
+    public ChunkExecutor(
+        LambdaCatalog catalog, IOptions<BatchStorageOptions> storage, IOptions<RecomputeOptions> options, BatchViewWriter writer, ILookupReader? lookups = null,
+        IMasterCommitLogs? datasets = null)
     {
         ArgumentNullException.ThrowIfNull(storage);
         ArgumentNullException.ThrowIfNull(options);
@@ -39,6 +45,7 @@ public sealed class ChunkExecutor
         _writer = writer ?? throw new ArgumentNullException(nameof(writer));
         RequireLookupsOf(catalog, lookups);
         _lookups = lookups;
+        _datasets = datasets ?? new LocalCommitLogs(_root);
     }
 
     /// <summary>
@@ -163,7 +170,7 @@ public sealed class ChunkExecutor
         }
 
         var lookups = await ReadLookupsAsync(spec, cancellationToken).ConfigureAwait(false);
-        var snapshot = MasterDatasetSnapshot.Load(_root, source.Name);
+        var snapshot = await _datasets.Open(source.Name).LoadSnapshotAsync(cancellationToken).ConfigureAwait(false);
         lock (_cacheLock)
         {
             if (string.Equals(_cachedRun, spec.RunId, StringComparison.Ordinal))

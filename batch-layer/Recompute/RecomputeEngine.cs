@@ -46,10 +46,12 @@ public sealed class RecomputeEngine : IRecomputeEngine
     private readonly ILookupReader? _lookups;
     private readonly ChunkWorker _chunks;
     private readonly IRecomputeChunkDispatcher? _dispatcher;
+    private readonly IMasterCommitLogs _datasets;
 
     /// <summary>
     /// Creates the engine (resolved from DI, see <c>AddLambdaRecomputeEngine</c>). Without
-    /// <paramref name="retention"/> no run directory is ever deleted or recorded as superseded.
+    /// <paramref name="retention"/> no run directory is ever deleted or recorded as superseded. Snapshots of the master
+    /// dataset come from <paramref name="datasets"/> (the configured storage kind; without it, the commit logs under the root).
     /// </summary>
     public RecomputeEngine(
         LambdaCatalog catalog,
@@ -65,7 +67,8 @@ public sealed class RecomputeEngine : IRecomputeEngine
         IPublishedRunAuditor? auditor = null,
         ILookupReader? lookups = null,
         ChunkWorker? chunks = null,
-        IRecomputeChunkDispatcher? dispatcher = null)
+        IRecomputeChunkDispatcher? dispatcher = null,
+        IMasterCommitLogs? datasets = null)
     {
         ChunkExecutor.RequireLookupsOf(catalog, lookups);
         _lookups = lookups;
@@ -75,6 +78,7 @@ public sealed class RecomputeEngine : IRecomputeEngine
         ArgumentNullException.ThrowIfNull(manifests);
         _catalog = catalog;
         _root = storage.Value.ResolveRoot();
+        _datasets = datasets ?? new LocalCommitLogs(_root);
         _options = options.Value;
         _boundaries = boundaries;
         _manifests = manifests;
@@ -85,7 +89,7 @@ public sealed class RecomputeEngine : IRecomputeEngine
         _auditor = auditor;
         _chunks = chunks ?? new ChunkWorker(
             new InMemoryRecomputeChunkStore(time),
-            new ChunkExecutor(catalog, storage, options, writer, lookups),
+            new ChunkExecutor(catalog, storage, options, writer, lookups, _datasets),
             options,
             time,
             Microsoft.Extensions.Logging.Abstractions.NullLogger<ChunkWorker>.Instance);
@@ -128,9 +132,12 @@ public sealed class RecomputeEngine : IRecomputeEngine
         var lookups = _lookups is null || _catalog.Lookups.Count == 0
             ? LookupSnapshot.Empty
             : await _lookups.ReadSnapshotAsync(_catalog, cancellationToken).ConfigureAwait(false);
-        var sources = views.Select(v => v.Source).Distinct().ToDictionary(
-            s => s,
-            s => (Snapshot: MasterDatasetSnapshot.Load(_root, s.Name), Schema: new MasterFileSchema(s)));
+        var sources = new Dictionary<SourceDefinition, (MasterDatasetSnapshot Snapshot, MasterFileSchema Schema)>();
+        foreach (var source in views.Select(v => v.Source).Distinct())
+        {
+            sources[source] = (await _datasets.Open(source.Name).LoadSnapshotAsync(cancellationToken).ConfigureAwait(false), new MasterFileSchema(source));
+        }
+
         // Each view's highest flush boundaries at or below what the archive holds (IFlushBoundarySource), all views in one go.
         var boundaries = await _boundaries.GetHighestBoundariesAsync(
             views.Distinct().ToDictionary(v => v, v => sources[v.Source].Snapshot.CommittedEnds),

@@ -20,10 +20,15 @@ public sealed partial class SpeedFlushWaiter
     private readonly BatchLayerOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<SpeedFlushWaiter> _logger;
+    private readonly IMasterCommitLogs? _datasets;
 
-    /// <summary>Creates the waiter over the dataset root of <paramref name="options"/>.</summary>
-    public SpeedFlushWaiter(IFlushBoundarySource boundaries, IOptions<BatchLayerOptions> options, TimeProvider time, ILogger<SpeedFlushWaiter> logger)
+    /// <summary>
+    /// Creates the waiter over the master dataset of <paramref name="datasets"/> (the configured storage kind; without it,
+    /// the commit logs under the dataset root of <paramref name="options"/>).
+    /// </summary>
+    public SpeedFlushWaiter(IFlushBoundarySource boundaries, IOptions<BatchLayerOptions> options, TimeProvider time, ILogger<SpeedFlushWaiter> logger, IMasterCommitLogs? datasets = null)
     {
+        _datasets = datasets;
         _boundaries = boundaries ?? throw new ArgumentNullException(nameof(boundaries));
         _options = options?.Value ?? throw new ArgumentNullException(nameof(options));
         _time = time ?? throw new ArgumentNullException(nameof(time));
@@ -38,12 +43,18 @@ public sealed partial class SpeedFlushWaiter
     {
         ArgumentNullException.ThrowIfNull(views);
         var started = _time.GetTimestamp();
-        var root = _options.GetDatasetRootPath();
+        var datasets = _datasets ?? new LocalCommitLogs(_options.GetDatasetRootPath());
         while (true)
         {
+            var committed = new Dictionary<SourceDefinition, IReadOnlyDictionary<int, long>>();
+            foreach (var source in views.Select(v => v.Source).Distinct())
+            {
+                committed[source] = await datasets.Open(source.Name).ReadCommittedEndsAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             var ends = views.Distinct().ToDictionary(
                 v => v,
-                v => (IReadOnlyDictionary<int, long>)MasterDatasetSnapshot.Load(root, v.Source.Name).CommittedEnds.Where(e => e.Value > 0).ToDictionary(e => e.Key, e => e.Value));
+                v => (IReadOnlyDictionary<int, long>)committed[v.Source].Where(e => e.Value > 0).ToDictionary(e => e.Key, e => e.Value));
             var found = await _boundaries.GetHighestBoundariesAsync(ends, cancellationToken).ConfigureAwait(false);
             var waiting = views.Distinct().Where(v => ends[v].Keys.Any(p => !found[v].ContainsKey(p))).Select(v => v.Name).ToList();
 

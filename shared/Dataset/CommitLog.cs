@@ -21,7 +21,7 @@ namespace Lambda.Shared.Dataset;
 /// files are all in place replaces every record its range covers), and since a compaction record's range is
 /// the union of the ranges it replaces, the resume offset is the same whichever of them is in force.
 /// </summary>
-public sealed class CommitLog
+public sealed class CommitLog : IMasterCommitLog
 {
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
@@ -101,6 +101,30 @@ public sealed class CommitLog
             return (IReadOnlyList<DatasetCommit>)commits;
         });
     }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<DatasetCommit>> ReadCommitsAsync(IReadOnlySet<int>? partitions, CancellationToken cancellationToken) =>
+        Task.FromResult(ReadCommits(partitions));
+
+    /// <inheritdoc/>
+    public async Task<DatasetCommit> CommitAsync(DatasetCommit commit, bool flushToDisk, CancellationToken cancellationToken)
+    {
+        await WriteAsync(commit, flushToDisk, cancellationToken).ConfigureAwait(false);
+        Publish(commit);
+        return commit;
+    }
+
+    /// <inheritdoc/>
+    public Task<CommitRecovery> RecoverAsync(IReadOnlySet<int> partitions, CancellationToken cancellationToken) =>
+        Task.FromResult(Recover(partitions));
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyDictionary<int, long>> ReadCommittedEndsAsync(CancellationToken cancellationToken) =>
+        Task.FromResult(MasterDatasetSnapshot.Load(Root, Source).CommittedEnds);
+
+    /// <inheritdoc/>
+    public Task<MasterDatasetSnapshot> LoadSnapshotAsync(CancellationToken cancellationToken) =>
+        Task.FromResult(MasterDatasetSnapshot.Load(Root, Source));
 
     /// <summary>
     /// The offset the archiver resumes <paramref name="partition"/> from: the last commit's last offset + 1,
@@ -227,6 +251,12 @@ public sealed class CommitLog
             }
         }
 
+        return new CommitRecovery(commits.Count, rolledForward, DeleteTempFiles(partitions));
+    }
+
+    /// <summary>Deletes every temporary data file (<see cref="MasterDatasetLayout.TempSuffix"/>) of the partitions; returns how many.</summary>
+    internal int DeleteTempFiles(IReadOnlySet<int> partitions)
+    {
         var deleted = 0;
         if (System.IO.Directory.Exists(SourceDirectory))
         {
@@ -240,7 +270,7 @@ public sealed class CommitLog
             }
         }
 
-        return new CommitRecovery(commits.Count, rolledForward, deleted);
+        return deleted;
     }
 
     /// <summary>
@@ -262,7 +292,11 @@ public sealed class CommitLog
         }
     }
 
-    private DatasetCommit Parse(string path, byte[] json)
+    /// <summary>A record's JSON, as the record files hold it.</summary>
+    internal static byte[] Serialize(DatasetCommit commit) => JsonSerializer.SerializeToUtf8Bytes(commit, JsonOptions);
+
+    /// <summary>Parses and validates a record read from <paramref name="path"/> (a file, or a row for messages).</summary>
+    internal DatasetCommit Parse(string path, byte[] json)
     {
         DatasetCommit? commit;
         try
@@ -283,7 +317,8 @@ public sealed class CommitLog
         return commit;
     }
 
-    private void Validate(DatasetCommit commit, string origin)
+    /// <summary>Throws <see cref="InvalidDataException"/> naming <paramref name="origin"/> unless the record is consistent.</summary>
+    internal void Validate(DatasetCommit commit, string origin)
     {
         string? problem = null;
         if (commit.FormatVersion is not (DatasetCommit.CurrentFormatVersion or DatasetCommit.CompactionFormatVersion or DatasetCommit.FlushFormatVersion))
@@ -453,7 +488,8 @@ public sealed class CommitLog
         return names;
     }
 
-    private static bool TryParsePartitionPrefix(string fileName, out int partition)
+    /// <summary>Parses the partition of a data file name <c>p&lt;partition&gt;-...</c>.</summary>
+    internal static bool TryParsePartitionPrefix(string fileName, out int partition)
     {
         partition = 0;
         var dash = fileName.IndexOf('-', StringComparison.Ordinal);

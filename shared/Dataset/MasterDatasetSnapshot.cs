@@ -58,7 +58,17 @@ public sealed class MasterDatasetSnapshot
         });
     }
 
-    private static MasterDatasetSnapshot Resolve(CommitLog log, string source, IReadOnlyList<DatasetCommit> records)
+    /// <summary>
+    /// The snapshot of records that are all complete (read at one commit point, as the object-store log reads its rows),
+    /// naming files under <paramref name="root"/>.
+    /// </summary>
+    internal static MasterDatasetSnapshot FromCompleteRecords(string root, string source, IReadOnlyList<DatasetCommit> records) =>
+        Resolve(root, source, records, _ => true);
+
+    private static MasterDatasetSnapshot Resolve(CommitLog log, string source, IReadOnlyList<DatasetCommit> records) =>
+        Resolve(log.Root, source, records, f => File.Exists(MasterDatasetLayout.Resolve(log.Root, f.Path)));
+
+    private static MasterDatasetSnapshot Resolve(string root, string source, IReadOnlyList<DatasetCommit> records, Func<DatasetFile, bool> isInPlace)
     {
         var ends = new Dictionary<int, long>();
         var files = new List<DatasetFile>();
@@ -70,7 +80,7 @@ public sealed class MasterDatasetSnapshot
             var inPlace = new Dictionary<DatasetCommit, bool>(ReferenceEqualityComparer.Instance);
             foreach (var commit in partition.OrderBy(c => c.LastOffset - c.FirstOffset))
             {
-                inPlace[commit] = commit.Files.All(f => File.Exists(MasterDatasetLayout.Resolve(log.Root, f.Path)));
+                inPlace[commit] = commit.Files.All(isInPlace);
             }
 
             var commits = CommitChain.Resolve(partition, c => inPlace[c]);
@@ -87,7 +97,7 @@ public sealed class MasterDatasetSnapshot
             }
         }
 
-        return new MasterDatasetSnapshot(log.Root, source, ends, files);
+        return new MasterDatasetSnapshot(root, source, ends, files);
     }
 
     /// <summary>The committed end of <paramref name="partition"/> (0 when nothing of it is archived).</summary>

@@ -46,6 +46,13 @@ public sealed class StorageOptions
     /// </summary>
     public string? AccessKey { get; init; }
 
+    /// <summary>
+    /// How old a master-dataset object that no commit row names must be before an archiver's recovery deletes it (what a
+    /// killed writer uploaded). A writer that has not committed within half of it gives up, so an object a live writer may
+    /// still commit is never deleted. Default 10 minutes; must be positive.
+    /// </summary>
+    public TimeSpan UncommittedObjectGrace { get; init; } = TimeSpan.FromMinutes(10);
+
     /// <summary>The secret key that goes with <see cref="AccessKey"/> (<c>Storage__SecretKey</c>).</summary>
     public string? SecretKey { get; init; }
 

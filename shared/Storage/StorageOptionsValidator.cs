@@ -28,6 +28,11 @@ public sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
                 failures.Add($"Storage:ServiceUrl must be an absolute http(s) URL, not '{url}'.");
             }
 
+            if (options.UncommittedObjectGrace <= TimeSpan.Zero)
+            {
+                failures.Add($"Storage:UncommittedObjectGrace must be positive, not '{options.UncommittedObjectGrace}'.");
+            }
+
             if (string.IsNullOrWhiteSpace(options.Region))
             {
                 failures.Add("Storage:Region must not be empty.");

@@ -1,5 +1,6 @@
 using Amazon.S3;
 using Lambda.Shared.BatchViews;
+using Lambda.Shared.Dataset;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -13,7 +14,8 @@ public static class StorageServiceCollectionExtensions
     /// <summary>
     /// Binds <see cref="StorageOptions"/> from the <c>Storage</c> section (validated on start) and registers, as
     /// singletons, <see cref="IObjectStore"/> (<see cref="LocalObjectStore"/> over <c>Batch:DatasetRoot</c>, or
-    /// <see cref="S3ObjectStore"/>), the S3 client and <see cref="StorageCatalog"/> (PostgreSQL, resolved by the s3 kind only).
+    /// <see cref="S3ObjectStore"/>), the S3 client, <see cref="StorageCatalog"/> (PostgreSQL, resolved by the s3 kind only) and
+    /// the master dataset's <see cref="IMasterCommitLogs"/> (<see cref="LocalCommitLogs"/>, or <see cref="ObjectStoreCommitLogs"/>).
     /// </summary>
     public static IServiceCollection AddLambdaStorage(this IServiceCollection services, IConfiguration configuration)
     {
@@ -30,6 +32,19 @@ public static class StorageServiceCollectionExtensions
             return options.Kind == StorageKind.S3
                 ? new S3ObjectStore(sp.GetRequiredService<IAmazonS3>(), options.Bucket!, options.Prefix)
                 : new LocalObjectStore(sp.GetRequiredService<IOptions<BatchStorageOptions>>().Value.ResolveRoot());
+        });
+        services.TryAddSingleton<IMasterCommitLogs>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+            var root = sp.GetRequiredService<IOptions<BatchStorageOptions>>().Value.ResolveRoot();
+            return options.Kind == StorageKind.S3
+                ? new ObjectStoreCommitLogs(
+                    root,
+                    sp.GetRequiredService<IObjectStore>(),
+                    sp.GetRequiredService<StorageCatalog>().DataSource,
+                    options.UncommittedObjectGrace,
+                    sp.GetService<TimeProvider>() ?? TimeProvider.System)
+                : new LocalCommitLogs(root);
         });
         return services;
     }

@@ -2,6 +2,7 @@ using Lambda.SpeedLayer.Fencing;
 using Lambda.SpeedLayer.Storage;
 using Lambda.Shared.BatchViews;
 using Lambda.Shared.ClickHouse;
+using Lambda.Shared.Dataset;
 using Lambda.Shared.Deployment;
 using Lambda.Shared.Kafka;
 using Lambda.Shared.Kafka.Epochs;
@@ -39,6 +40,7 @@ internal sealed partial class SpeedLayerWorker(
     IHostApplicationLifetime lifetime,
     Lookups.ILookupSnapshotSource lookups,
     IOptions<LambdaModeOptions> mode,
+    IMasterCommitLogs datasets,
     IOptions<BatchStorageOptions> storage,
     ILoggerFactory loggerFactory,
     TimeProvider time) : BackgroundService
@@ -67,7 +69,7 @@ internal sealed partial class SpeedLayerWorker(
                     // Kappa: the views are built from the archive first; Kafka then continues where the archive ends.
                     LogReplayStarting(_logger, storage.Value.ResolveRoot());
                     var replay = new MasterDatasetReplay(
-                        catalog, pipeline, coordinator, planner, ownership, storage.Value.ResolveRoot(), loggerFactory.CreateLogger<MasterDatasetReplay>());
+                        catalog, pipeline, coordinator, planner, ownership, datasets, loggerFactory.CreateLogger<MasterDatasetReplay>());
                     status.Replaying = true;
                     long replayed;
                     try

@@ -22,7 +22,7 @@ internal sealed partial class MasterDatasetReplay(
     FlushCoordinator coordinator,
     ResumePlanner planner,
     PartitionOwnership ownership,
-    string datasetRoot,
+    IMasterCommitLogs datasets,
     ILogger<MasterDatasetReplay> logger)
 {
     /// <summary>Replays every source of the pipeline; returns the number of events folded in (every view's skips aside).</summary>
@@ -36,7 +36,7 @@ internal sealed partial class MasterDatasetReplay(
                 continue;
             }
 
-            var snapshot = MasterDatasetSnapshot.Load(datasetRoot, source.Name);
+            var snapshot = await datasets.Open(source.Name).LoadSnapshotAsync(cancellationToken).ConfigureAwait(false);
             if (snapshot.CommittedEnds.Count == 0)
             {
                 LogNothingArchived(logger, source.Name);

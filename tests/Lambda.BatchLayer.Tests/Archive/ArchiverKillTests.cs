@@ -17,7 +17,7 @@ namespace Lambda.BatchLayer.Tests.Archive;
 /// <summary>
 /// The archiver against the development broker, as a real process that is SIGKILLed at random moments
 /// (while consuming, writing files aside, committing or renaming) and restarted; and two of them in one consumer group,
-/// one SIGKILLed mid-stream.
+/// one SIGKILLed mid-stream; and one on object storage (<c>Storage:Kind=s3</c>), SIGKILLed and restarted.
 /// </summary>
 [Trait(TestCategories.Name, TestCategories.Stack)]
 public sealed class ArchiverKillTests(ITestOutputHelper output)
@@ -236,7 +236,65 @@ public sealed class ArchiverKillTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>The partitions each member holds by its last assignment line, once they add up to the whole topic.</summary>
+    [Fact]
+    public async Task On_object_storage_events_are_archived_exactly_once_through_a_SIGKILL_and_a_restart()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(15));
+        var topic = await DevBrokerAdmin.CreateUniqueTopicAsync("archive-s3", Partitions, cts.Token);
+        using var directory = new TestDirectory("archive-s3");
+        using var elsewhere = new TestDirectory("archive-s3-reader");
+        await using var s3 = S3TestStore.Create();
+        await using var schema = await PostgresTestSchema.CreateAsync("it_archive");
+        try
+        {
+            var (settings, orders, _) = await ArchiverSetupAsync(topic.Name, directory, cts.Token);
+            settings["Storage:Kind"] = "s3";
+            settings["Storage:ServiceUrl"] = s3.Options.ServiceUrl!;
+            settings["Storage:Bucket"] = s3.Options.Bucket!;
+            settings["Storage:Prefix"] = s3.Options.Prefix;
+            settings["Storage:AccessKey"] = s3.Options.AccessKey!;
+            settings["Storage:SecretKey"] = s3.Options.SecretKey!;
+            settings["ConnectionStrings:Postgres"] = new Npgsql.NpgsqlConnectionStringBuilder(StackEndpoints.Load().PostgresConnectionString) { SearchPath = schema.Name }.ConnectionString;
+            // A reader on another machine: an empty root of its own, the records and files from the shared storage.
+            var reader = new ObjectStoreCommitLog(
+                elsewhere.Path, orders.Name, s3.Store, schema.DataSource,
+                new Lambda.Shared.Postgres.PostgresSchemaGate(MasterCommitCatalogSchema.SchemaLockKey, MasterCommitCatalogSchema.Statements),
+                TimeSpan.FromMinutes(10), TimeProvider.System);
+            var expected = new Expected(orders);
+            const int wave = 20_000;
+            var clock = Stopwatch.StartNew();
+
+            await ProduceAsync(topic.Name, 0, wave, expected, cts.Token);
+            await using (var first = ArchiverProcess.Start(settings))
+            {
+                await first.WaitForOutputAsync("assigned partitions", TimeSpan.FromMinutes(2), cts.Token);
+                await WaitUntilArchivedAsync(reader, expected, first, cts.Token);
+                output.WriteLine($"{clock.Elapsed:mm\\:ss} first wave archived");
+                await ProduceAsync(topic.Name, wave, wave, expected, cts.Token);
+                await Task.Delay(1_000, cts.Token);
+                await first.KillAsync();
+                output.WriteLine($"{clock.Elapsed:mm\\:ss} SIGKILL: {(await reader.LoadSnapshotAsync(cts.Token)).Rows} rows committed");
+            }
+
+            await using (var restarted = ArchiverProcess.Start(settings))
+            {
+                await restarted.WaitForOutputAsync("assigned partitions", TimeSpan.FromMinutes(2), cts.Token);
+                await WaitUntilArchivedAsync(reader, expected, restarted, cts.Token);
+                await restarted.TerminateAsync(cts.Token);
+                output.WriteLine($"{clock.Elapsed:mm\\:ss} the restarted archiver caught up and stopped: exit code {restarted.ExitCode}; {Recovery(restarted.Output)}");
+                Assert.True(restarted.ExitCode == 0, restarted.Output);
+            }
+
+            // Nothing of the master dataset is in the archiver's own root but its local copies: the commits are rows.
+            Assert.False(Directory.Exists(MasterDatasetLayout.CommitDirectory(Path.Combine(directory.Path, "dataset"), orders.Name)));
+            await AssertExactlyOnceAsync(reader, orders, expected, cts.Token);
+        }
+        finally
+        {
+            await DevBrokerAdmin.DeleteTopicAsync(topic.Name, CancellationToken.None);
+        }
+    }
+
     /// <summary>
     /// The archiver's settings for the orders of <paramref name="topic"/> (the default catalog with that topic, written into
     /// <paramref name="directory"/>), the orders source and the dataset root: small batches and a short session timeout, so
@@ -336,13 +394,16 @@ public sealed class ArchiverKillTests(ITestOutputHelper output)
         await Task.CompletedTask;
     }
 
-    private static async Task WaitUntilArchivedAsync(string root, SourceDefinition orders, Expected expected, ArchiverProcess archiver, CancellationToken cancellationToken)
+    private static Task WaitUntilArchivedAsync(string root, SourceDefinition orders, Expected expected, ArchiverProcess archiver, CancellationToken cancellationToken) =>
+        WaitUntilArchivedAsync(new CommitLog(root, orders.Name), expected, archiver, cancellationToken);
+
+    private static async Task WaitUntilArchivedAsync(IMasterCommitLog log, Expected expected, ArchiverProcess archiver, CancellationToken cancellationToken)
     {
         var deadline = Stopwatch.StartNew();
         var ends = expected.Ends();
         while (true)
         {
-            var snapshot = MasterDatasetSnapshot.Load(root, orders.Name);
+            var snapshot = await log.LoadSnapshotAsync(cancellationToken);
             if (ends.All(e => snapshot.GetCommittedEnd(e.Key) == e.Value))
             {
                 return;
@@ -357,10 +418,14 @@ public sealed class ArchiverKillTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task AssertExactlyOnceAsync(string root, SourceDefinition orders, Expected expected, CancellationToken cancellationToken)
+    private static Task AssertExactlyOnceAsync(string root, SourceDefinition orders, Expected expected, CancellationToken cancellationToken) =>
+        AssertExactlyOnceAsync(new CommitLog(root, orders.Name), orders, expected, cancellationToken);
+
+    private static async Task AssertExactlyOnceAsync(IMasterCommitLog log, SourceDefinition orders, Expected expected, CancellationToken cancellationToken)
     {
         // The commit log covers every offset exactly once and counts the invalid messages.
-        var commits = new CommitLog(root, orders.Name).ReadCommits();
+        var root = log.Root;
+        var commits = await log.ReadCommitsAsync(null, cancellationToken);
         foreach (var partition in commits.GroupBy(c => c.Partition))
         {
             Assert.Equal(0, partition.First().FirstOffset);
@@ -376,6 +441,7 @@ public sealed class ArchiverKillTests(ITestOutputHelper output)
         var orderId = orders.GetField("order_id").Ordinal;
         var amount = orders.GetField("amount").Ordinal;
         await new MasterDatasetReader(root, orders).ReadAsync(
+            await log.LoadSnapshotAsync(cancellationToken),
             new Lambda.Shared.Time.TimeRange(DateTimeOffset.UnixEpoch, new DateTimeOffset(2100, 1, 1, 0, 0, 0, TimeSpan.Zero)),
             (record, partition, offset) =>
             {

@@ -26,6 +26,7 @@ public sealed class StorageOptionsValidatorTests
         { new StorageOptions { Kind = StorageKind.S3, Bucket = "b", Prefix = "/abs/" }, "Storage:Prefix" },
         { new StorageOptions { Kind = StorageKind.S3, Bucket = "b", AccessKey = "only-the-id" }, "Storage:AccessKey" },
         { new StorageOptions { Kind = StorageKind.S3, Bucket = "b", CredentialsFile = "/nonexistent/credentials" }, "Storage:CredentialsFile" },
+        { new StorageOptions { Kind = StorageKind.S3, Bucket = "b", UncommittedObjectGrace = TimeSpan.Zero }, "Storage:UncommittedObjectGrace" },
         { new StorageOptions { Kind = (StorageKind)7 }, "Storage:Kind" },
     };
 

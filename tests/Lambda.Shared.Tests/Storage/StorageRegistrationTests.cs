@@ -1,4 +1,5 @@
 using Lambda.Shared.BatchViews;
+using Lambda.Shared.Dataset;
 using Lambda.Shared.Lookups;
 using Lambda.Shared.Storage;
 using Microsoft.Extensions.Configuration;
@@ -26,6 +27,8 @@ public sealed class StorageRegistrationTests
         Assert.IsType<FileLookupStore>(services.GetRequiredService<ILookupReader>());
         Assert.IsType<FileLookupStore>(services.GetRequiredService<ILookupPublisher>());
         Assert.Equal(root, Assert.IsType<ManifestStore>(services.GetRequiredService<IManifestStore>()).Root);
+        var log = Assert.IsType<CommitLog>(Assert.IsType<LocalCommitLogs>(services.GetRequiredService<IMasterCommitLogs>()).Open("orders"));
+        Assert.Equal(MasterDatasetLayout.CommitDirectory(root, "orders"), log.Directory);
     }
 
     [Fact]
@@ -38,6 +41,7 @@ public sealed class StorageRegistrationTests
         Assert.IsType<ObjectStoreLookupStore>(services.GetRequiredService<ILookupReader>());
         Assert.Same(services.GetRequiredService<ILookupReader>(), services.GetRequiredService<ILookupPublisher>());
         Assert.IsType<ObjectStoreManifestStore>(services.GetRequiredService<IManifestStore>());
+        Assert.Equal("master/orders/", Assert.IsType<ObjectStoreCommitLog>(services.GetRequiredService<IMasterCommitLogs>().Open("orders")).KeyPrefix);
     }
 
     [Fact]
@@ -47,5 +51,6 @@ public sealed class StorageRegistrationTests
         Assert.Contains("Storage:Bucket", Assert.Throws<OptionsValidationException>(() => noBucket.GetRequiredService<IOptions<StorageOptions>>().Value).Message, StringComparison.Ordinal);
         using var noDatabase = Build(("Storage:Kind", "S3"), ("Storage:Bucket", "lambda"));
         Assert.Contains("ConnectionStrings:Postgres", Assert.Throws<InvalidOperationException>(() => noDatabase.GetRequiredService<ILookupReader>()).Message, StringComparison.Ordinal);
+        Assert.Contains("ConnectionStrings:Postgres", Assert.Throws<InvalidOperationException>(() => noDatabase.GetRequiredService<IMasterCommitLogs>()).Message, StringComparison.Ordinal);
     }
 }

@@ -1,0 +1,135 @@
+using Lambda.BatchLayer.Dataset;
+using Lambda.Shared.Catalog;
+using Lambda.Testing;
+
+namespace Lambda.BatchLayer.Tests.Dataset;
+
+/// <summary>
+/// What every master-dataset commit log does, run against each storage kind (<see cref="LocalMasterCommitLogTests"/>:
+/// record files under the root; <see cref="ObjectStoreCommitLogTests"/>: objects in S3, records as PostgreSQL rows).
+/// The expectations come from the messages written, not from the log under test.
+/// </summary>
+public abstract class MasterCommitLogContract : IDisposable
+{
+    private readonly TestDirectory _root = new("commit-log-contract");
+
+    protected SourceDefinition Orders { get; } = TestCatalogs.Default.GetSource("orders");
+
+    /// <summary>The root the writers write aside into.</summary>
+    protected string RootPath => _root.Path;
+
+    public virtual void Dispose() => _root.Dispose();
+
+    /// <summary>A writer's log over <see cref="RootPath"/> and the kind's shared storage (a new instance per call, as another process would have).</summary>
+    protected abstract IMasterCommitLog OpenWriter();
+
+    /// <summary>A reader's log: on a kind with shared storage, one on another machine (a root of its own).</summary>
+    protected abstract IMasterCommitLog OpenReader();
+
+    [Fact]
+    public async Task Archive_commits_are_read_back_whole_by_a_snapshot()
+    {
+        var messages = OrderDatasets.Messages(Orders, 600, 2, seed: 11);
+        var writer = new MasterDatasetWriter(OpenWriter(), Orders, flushToDisk: false);
+        foreach (var partition in messages.GroupBy(m => m.Partition))
+        {
+            foreach (var chunk in partition.OrderBy(m => m.Offset).Chunk(100))
+            {
+                await writer.CommitAsync(Batch(chunk, partition.Key), chunk[0].Offset, chunk[^1].Offset, chunk.Count(m => m.Event is null), CancellationToken.None);
+            }
+        }
+
+        var reader = OpenReader();
+        var snapshot = await reader.LoadSnapshotAsync(CancellationToken.None);
+        var commits = await reader.ReadCommitsAsync(new HashSet<int> { 1 }, CancellationToken.None);
+
+        Assert.Equal(new Dictionary<int, long> { [0] = 300, [1] = 300 }, snapshot.CommittedEnds);
+        Assert.Equal(3, commits.Count);
+        Assert.All(commits, c => Assert.Equal(1, c.Partition));
+        Assert.Equal([0L, 100, 200], commits.Select(c => c.FirstOffset));
+        Assert.All(snapshot.Files, f => Assert.True(File.Exists(snapshot.GetPath(f)), f.Path));
+        Assert.Empty(Directory.GetFiles(reader.Root, "*.tmp", SearchOption.AllDirectories));
+        foreach (var partition in new[] { 0, 1 })
+        {
+            var positions = new List<long>();
+            await new MasterDatasetReplayReader(Orders).ReadPartitionAsync(snapshot, partition, 0, (_, position) => positions.Add(position), CancellationToken.None);
+            Assert.Equal(messages.Where(m => m.Partition == partition && m.Event is not null).Select(m => m.Offset).Order(), positions);
+        }
+    }
+
+    [Fact]
+    public async Task A_second_writers_commit_of_a_committed_range_is_refused_and_changes_nothing()
+    {
+        var messages = OrderDatasets.Messages(Orders, 20, 1, seed: 12);
+        await new MasterDatasetWriter(OpenWriter(), Orders, flushToDisk: false).CommitAsync(Batch(messages, 0), 0, 19, 0, CancellationToken.None);
+
+        var second = new MasterDatasetWriter(OpenWriter(), Orders, flushToDisk: false);
+        await Assert.ThrowsAnyAsync<IOException>(() => second.CommitAsync(Batch(messages, 0), 0, 19, 0, CancellationToken.None));
+
+        var snapshot = await OpenReader().LoadSnapshotAsync(CancellationToken.None);
+        Assert.Equal(20, snapshot.GetCommittedEnd(0));
+        Assert.Equal(messages.Count(m => m.Event is not null), snapshot.Rows);
+        Assert.Single(await OpenReader().ReadCommitsAsync(null, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Committing_requires_the_files_written_aside()
+    {
+        var path = MasterDatasetLayout.FlushFile(Orders.Name, 0, 3, 3);
+        var day = new DatasetFileDay(new DateOnly(2026, 11, 23), 1, 3, 3, 1_795_392_000_000, 1_795_392_000_000);
+        var commit = new DatasetCommit
+        {
+            FormatVersion = DatasetCommit.FlushFormatVersion,
+            Source = Orders.Name,
+            Partition = 0,
+            FirstOffset = 0,
+            LastOffset = 9,
+            ValidEvents = 1,
+            InvalidEvents = 9,
+            CreatedAt = DateTimeOffset.UnixEpoch,
+            Files = [new DatasetFile(path, 0, null, null, 1, 3, 3, day.MinEventTime, day.MaxEventTime, [day])],
+        };
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => OpenWriter().CommitAsync(commit, false, CancellationToken.None));
+
+        Assert.Contains("has not been written aside", error.Message, StringComparison.Ordinal);
+        Assert.Empty(await OpenReader().ReadCommitsAsync(null, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Recovery_deletes_the_local_temporary_files_of_its_partitions_only()
+    {
+        var messages = OrderDatasets.Messages(Orders, 100, 2, seed: 13);
+        var writer = new MasterDatasetWriter(OpenWriter(), Orders, flushToDisk: false);
+        foreach (var partition in messages.GroupBy(m => m.Partition))
+        {
+            var chunk = partition.OrderBy(m => m.Offset).ToArray();
+            await writer.CommitAsync(Batch(chunk, partition.Key), chunk[0].Offset, chunk[^1].Offset, chunk.Count(m => m.Event is null), CancellationToken.None);
+        }
+
+        var mine = MasterDatasetLayout.Resolve(RootPath, MasterDatasetLayout.FlushFile(Orders.Name, 0, 50, 60)) + MasterDatasetLayout.TempSuffix;
+        var other = MasterDatasetLayout.Resolve(RootPath, MasterDatasetLayout.FlushFile(Orders.Name, 1, 50, 60)) + MasterDatasetLayout.TempSuffix;
+        foreach (var path in new[] { mine, other })
+        {
+            await File.WriteAllTextAsync(path, "partial");
+        }
+
+        var recovery = await OpenWriter().RecoverAsync(new HashSet<int> { 0 }, CancellationToken.None);
+
+        Assert.True(recovery.TempFilesDeleted >= 1);
+        Assert.False(File.Exists(mine));
+        Assert.True(File.Exists(other));
+        Assert.Equal(50, (await OpenReader().LoadSnapshotAsync(CancellationToken.None)).GetCommittedEnd(0));
+    }
+
+    private protected MasterPartitionBatch Batch(IEnumerable<OrderMessage> messages, int partition)
+    {
+        var batch = new MasterPartitionBatch(Orders, partition);
+        foreach (var m in messages.Where(m => m.Event is not null))
+        {
+            batch.Add(m.Event!, m.Offset);
+        }
+
+        return batch;
+    }
+}
