@@ -43,6 +43,14 @@ internal sealed partial class KafkaSpeedConsumer
     private readonly TimeSpan _recheck;
     private readonly Dictionary<string, OffsetEpoch> _epochOf = new(StringComparer.Ordinal);
     private readonly HashSet<(string Topic, int Partition)> _stopped = [];
+
+    // Partitions read from the log's start after an eviction, with the start their plan saw: the log may have moved
+    // on before the fetcher began, and the first record read says by how much.
+    private readonly Dictionary<(string Topic, int Partition), long> _evictedUpTo = [];
+
+    // Per partition, the offset below which evicted offsets have been counted: plans repeat while the stored progress
+    // stays behind (nothing read in between), and each would count the same gap again.
+    private readonly Dictionary<(string Topic, int Partition), (int Epoch, long Offset)> _skippedBelow = [];
     private bool _replanDue;
     private bool _pauseDue;
     private long _lastRecheck;
@@ -244,6 +252,11 @@ internal sealed partial class KafkaSpeedConsumer
             {
                 KafkaTraceContext.TryExtract(message.Headers, out var producer);
                 var recordMs = message.Timestamp.Type == TimestampType.NotAvailable ? 0 : message.Timestamp.UnixTimestampMs;
+                if (_evictedUpTo.Count > 0)
+                {
+                    CountEvictedSincePlan(result.Topic, result.Partition.Value, result.Offset.Value);
+                }
+
                 var position = _epochOf[result.Topic].Position(result.Offset.Value);
                 _pipeline.Process(result.Topic, result.Partition.Value, position, message.Key.Span, message.Value.Span, recordMs, producer);
             }
@@ -321,7 +334,7 @@ internal sealed partial class KafkaSpeedConsumer
             foreach (var resume in resumes)
             {
                 var start = plan.Starts.Single(s => s.Partition == resume.Partition);
-                CountSkipped(topic, resume, start, plan.Epoch.Number);
+                var evicted = CountSkipped(topic, resume, start, plan.Epoch.Number);
                 _pipeline.Assign(resume);
                 _ownership.Add(topic, resume.Partition);
                 if (start.IsStopped)
@@ -333,7 +346,20 @@ internal sealed partial class KafkaSpeedConsumer
                     _stopped.Remove((topic, resume.Partition));
                 }
 
-                starts.Add(new TopicPartitionOffset(topic, resume.Partition, start.KafkaOffset is { } offset ? new Offset(offset) : Offset.Beginning));
+                // After an eviction the log's start keeps moving while the other partitions are planned; an offset
+                // fixed now may be gone by the time the fetcher starts, failing again and again under retention
+                // pressure (a soak looped so for 20 minutes). The logical beginning is resolved when fetching starts.
+                if (evicted)
+                {
+                    _evictedUpTo[(topic, resume.Partition)] = start.KafkaOffset!.Value;
+                }
+                else
+                {
+                    _evictedUpTo.Remove((topic, resume.Partition));
+                }
+
+                starts.Add(new TopicPartitionOffset(
+                    topic, resume.Partition, start.KafkaOffset is { } offset && !evicted ? new Offset(offset) : Offset.Beginning));
             }
 
             LogAssigned(_logger, numbers.Length, topic, plan.Epoch.Number, string.Join(
@@ -350,14 +376,41 @@ internal sealed partial class KafkaSpeedConsumer
     /// them before the speed layer read them. Not lost (the archiver keeps its own position), but missing from the
     /// answers until the next recompute covers them.
     /// </summary>
-    private void CountSkipped(string topic, PartitionResume resume, PartitionStart start, int epoch)
+    /// <returns>True when offsets were evicted: the partition is then read from wherever the log starts once fetched.</returns>
+    private bool CountSkipped(string topic, PartitionResume resume, PartitionStart start, int epoch)
     {
-        if (resume.StartOffset is { } from && start.KafkaOffset is { } offset
+        if (resume.StartOffset is { } from && start.KafkaOffset is { } offset && !start.IsStopped
             && KafkaPosition.EpochOf(from) == epoch && offset > KafkaPosition.OffsetOf(from))
         {
-            var skipped = offset - KafkaPosition.OffsetOf(from);
-            _metrics.OffsetsSkipped(topic, skipped);
-            LogSkipped(_logger, topic, resume.Partition, KafkaPosition.OffsetOf(from), offset - 1, skipped);
+            CountSkipped(topic, resume.Partition, epoch, KafkaPosition.OffsetOf(from), offset);
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Counts what retention evicted between a partition's plan and its first fetch.</summary>
+    private void CountEvictedSincePlan(string topic, int partition, long offset)
+    {
+        if (_evictedUpTo.Remove((topic, partition), out var planned) && offset > planned)
+        {
+            CountSkipped(topic, partition, _epochOf[topic].Number, planned, offset);
+        }
+    }
+
+    /// <summary>Counts and logs offsets <paramref name="from"/> up to <paramref name="to"/> (exclusive) as skipped, each once.</summary>
+    private void CountSkipped(string topic, int partition, int epoch, long from, long to)
+    {
+        if (_skippedBelow.TryGetValue((topic, partition), out var counted) && counted.Epoch == epoch)
+        {
+            from = Math.Max(from, counted.Offset);
+        }
+
+        if (to > from)
+        {
+            _skippedBelow[(topic, partition)] = (epoch, to);
+            _metrics.OffsetsSkipped(topic, to - from);
+            LogSkipped(_logger, topic, partition, from, to - 1, to - from);
         }
     }
 
@@ -464,6 +517,8 @@ internal sealed partial class KafkaSpeedConsumer
     private void Forget(string topic, int partition)
     {
         _stopped.Remove((topic, partition));
+        _evictedUpTo.Remove((topic, partition));
+        _skippedBelow.Remove((topic, partition));
         _epochStatus.Clear(topic, partition);
         _ownership.Remove(topic, partition);
         _pipeline.Unassign(topic, partition);

@@ -289,6 +289,101 @@ public sealed class OffsetEpochStackTests(ITestOutputHelper output) : IAsyncLife
         await WaitForSpeedOffsetAsync(speed, log.High.Value);
     }
 
+    [Fact]
+    public async Task A_speed_layer_behind_a_log_whose_start_keeps_moving_reads_on_and_counts_every_gap()
+    {
+        var speed = StartSpeedWithPort();
+        await ProduceToPartitionZeroAsync(Events.Take(10).ToList());
+        await WaitForSpeedOffsetAsync(speed, 10);
+
+        // Paused (shorter than its session, so it keeps its partitions), the speed layer falls out of retention; then a
+        // producer keeps the log's start moving (each message evicts an old one) while it plans again. An offset fixed
+        // at plan time is gone by the time the fetch starts; a soak's speed layer planned again and again for 20 minutes.
+        await ProcessSignals.SendAsync(speed.Process.Id, "STOP");
+        var padding = new string('x', 40_000);
+        var padded = Events.Skip(10)
+            .Select(json => System.Text.Encoding.UTF8.GetBytes(System.Text.Encoding.UTF8.GetString(json).TrimEnd('}') + $",\"pad\":\"{padding}\"}}"))
+            .ToList();
+        await ProduceToPartitionZeroAsync(padded.Take(200).ToList());
+        using var producing = new CancellationTokenSource();
+        var background = Task.Run(() => ProduceToPartitionZeroAsync(Cycle(padded.Skip(200)), TimeSpan.FromMilliseconds(5), producing.Token));
+        try
+        {
+            using var probe = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = Bootstrap, GroupId = $"epochs-probe-{_rig.RunId}" }).Build();
+            var paused = probe.QueryWatermarkOffsets(new TopicPartition(_rig.Topic, 0), TimeSpan.FromSeconds(10));
+            Assert.True(paused.Low.Value > 10, $"the broker kept the whole log ({paused.Low}-{paused.High}); the test needs it to evict");
+            await ProcessSignals.SendAsync(speed.Process.Id, "CONT");
+
+            // Read on while the log's start still moves: the speed tables reach past where the log ended when it woke up.
+            await WaitForSpeedOffsetAsync(speed, paused.High.Value, atLeast: true);
+        }
+        finally
+        {
+            await producing.CancelAsync();
+            await background;
+        }
+
+        using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = Bootstrap, GroupId = $"epochs-probe2-{_rig.RunId}" }).Build();
+        var end = consumer.QueryWatermarkOffsets(new TopicPartition(_rig.Topic, 0), TimeSpan.FromSeconds(10)).High.Value;
+        await WaitForSpeedOffsetAsync(speed, end);
+
+        // Every offset below the end is either in a stored flush range or counted as skipped, never both.
+        var table = (await _clickHouse.QueryRowsAsync(
+            $"SELECT name FROM system.tables WHERE database = {ClickHouseSql.QuoteString(_rig.Database)} AND name LIKE 'speed_revenue_by_country_%'",
+            null,
+            CancellationToken.None))[0].GetString(0);
+        var ranges = await _clickHouse.QueryRowsAsync(
+            $"SELECT DISTINCT toInt64(first_offset), toInt64(last_offset) FROM {ClickHouseSql.QuoteIdentifier(table)} WHERE partition = 0 ORDER BY 1",
+            null,
+            CancellationToken.None);
+        var stored = 0L;
+        var next = 0L;
+        foreach (var row in ranges)
+        {
+            // Epoch 0: a stored position is the Kafka offset itself.
+            var (first, last) = (row.GetInt64(0), row.GetInt64(1));
+            Assert.True(first >= next, $"flush ranges overlap at offset {first}");
+            stored += last - first + 1;
+            next = last + 1;
+        }
+
+        var metrics = await _rig.Http.GetStringAsync($"http://127.0.0.1:{speed.Port}/metrics");
+        var skipped = PrometheusText.Sum(metrics, "lambda_speed_offsets_skipped_total", $"topic=\"{_rig.Topic}\"");
+        output.WriteLine($"log end {end}: {stored} offsets stored in {ranges.Count} flush ranges, {skipped} counted as skipped");
+        Assert.True(skipped > 0, $"nothing was counted as skipped:\n{speed.Process.Tail}");
+        Assert.True(end - stored == skipped, $"{end - stored} offsets are missing from the speed table, {skipped} were counted as skipped:\n{speed.Process.Tail}");
+    }
+
+    private static IEnumerable<byte[]> Cycle(IEnumerable<byte[]> events)
+    {
+        var all = events.ToList();
+        while (true)
+        {
+            foreach (var value in all)
+            {
+                yield return value;
+            }
+        }
+    }
+
+    private async Task ProduceToPartitionZeroAsync(IEnumerable<byte[]> events, TimeSpan pause, CancellationToken cancellationToken)
+    {
+        var config = new ProducerConfig { BootstrapServers = Bootstrap, LingerMs = 1, Acks = Acks.All };
+        using var producer = new ProducerBuilder<Null, byte[]>(config).Build();
+        try
+        {
+            foreach (var value in events)
+            {
+                await producer.ProduceAsync(new TopicPartition(_rig.Topic, 0), new Message<Null, byte[]> { Value = value }, cancellationToken);
+                await Task.Delay(pause, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The test has seen what it waited for.
+        }
+    }
+
     private async Task ProduceToPartitionZeroAsync(IReadOnlyList<byte[]> events)
     {
         var config = new ProducerConfig { BootstrapServers = Bootstrap, LingerMs = 5, Acks = Acks.All };
@@ -300,7 +395,7 @@ public sealed class OffsetEpochStackTests(ITestOutputHelper output) : IAsyncLife
     }
 
     /// <summary>Waits until the speed table of the view holds partition 0 up to <paramref name="end"/> (exclusive, epoch 0).</summary>
-    private async Task WaitForSpeedOffsetAsync((ServiceProcess Process, int Port) speed, long end)
+    private async Task WaitForSpeedOffsetAsync((ServiceProcess Process, int Port) speed, long end, bool atLeast = false)
     {
         long stored = -1;
         await PlatformRig.Eventually(
@@ -323,7 +418,7 @@ public sealed class OffsetEpochStackTests(ITestOutputHelper output) : IAsyncLife
                         null,
                         CancellationToken.None);
                     stored = max.Count == 0 ? -1 : max[0].GetInt64(0);
-                    return stored + 1 == end;
+                    return atLeast ? stored + 1 >= end : stored + 1 == end;
                 }
                 catch (ClickHouseException ex) when (ex.ErrorCode == UnknownDatabase)
                 {
