@@ -44,10 +44,6 @@ internal sealed partial class KafkaSpeedConsumer
     private readonly Dictionary<string, OffsetEpoch> _epochOf = new(StringComparer.Ordinal);
     private readonly HashSet<(string Topic, int Partition)> _stopped = [];
 
-    // Partitions read from the log's start after an eviction, with the start their plan saw: the log may have moved
-    // on before the fetcher began, and the first record read says by how much.
-    private readonly Dictionary<(string Topic, int Partition), long> _evictedUpTo = [];
-
     // Per partition, the offset below which evicted offsets have been counted: plans repeat while the stored progress
     // stays behind (nothing read in between), and each would count the same gap again.
     private readonly Dictionary<(string Topic, int Partition), (int Epoch, long Offset)> _skippedBelow = [];
@@ -252,11 +248,6 @@ internal sealed partial class KafkaSpeedConsumer
             {
                 KafkaTraceContext.TryExtract(message.Headers, out var producer);
                 var recordMs = message.Timestamp.Type == TimestampType.NotAvailable ? 0 : message.Timestamp.UnixTimestampMs;
-                if (_evictedUpTo.Count > 0)
-                {
-                    CountEvictedSincePlan(result.Topic, result.Partition.Value, result.Offset.Value);
-                }
-
                 var position = _epochOf[result.Topic].Position(result.Offset.Value);
                 _pipeline.Process(result.Topic, result.Partition.Value, position, message.Key.Span, message.Value.Span, recordMs, producer);
             }
@@ -322,6 +313,7 @@ internal sealed partial class KafkaSpeedConsumer
     private List<TopicPartitionOffset> Plan(IConsumer<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>> consumer, IEnumerable<TopicPartition> partitions)
     {
         var starts = new List<TopicPartitionOffset>();
+        var behind = new List<(int Index, int Epoch, long From)>();
         foreach (var topicGroup in partitions.GroupBy(p => p.Topic))
         {
             var topic = topicGroup.Key;
@@ -334,7 +326,11 @@ internal sealed partial class KafkaSpeedConsumer
             foreach (var resume in resumes)
             {
                 var start = plan.Starts.Single(s => s.Partition == resume.Partition);
-                var evicted = CountSkipped(topic, resume, start, plan.Epoch.Number);
+                if (EvictedFrom(resume, start, plan.Epoch.Number) is { } from)
+                {
+                    behind.Add((starts.Count, plan.Epoch.Number, from));
+                }
+
                 _pipeline.Assign(resume);
                 _ownership.Add(topic, resume.Partition);
                 if (start.IsStopped)
@@ -346,24 +342,16 @@ internal sealed partial class KafkaSpeedConsumer
                     _stopped.Remove((topic, resume.Partition));
                 }
 
-                // After an eviction the log's start keeps moving while the other partitions are planned; an offset
-                // fixed now may be gone by the time the fetcher starts, failing again and again under retention
-                // pressure (a soak looped so for 20 minutes). The logical beginning is resolved when fetching starts.
-                if (evicted)
-                {
-                    _evictedUpTo[(topic, resume.Partition)] = start.KafkaOffset!.Value;
-                }
-                else
-                {
-                    _evictedUpTo.Remove((topic, resume.Partition));
-                }
-
-                starts.Add(new TopicPartitionOffset(
-                    topic, resume.Partition, start.KafkaOffset is { } offset && !evicted ? new Offset(offset) : Offset.Beginning));
+                starts.Add(new TopicPartitionOffset(topic, resume.Partition, start.KafkaOffset is { } offset ? new Offset(offset) : Offset.Beginning));
             }
 
             LogAssigned(_logger, numbers.Length, topic, plan.Epoch.Number, string.Join(
                 ", ", plan.Starts.Select(s => $"{s.Partition}@{(s.IsStopped ? "stopped" : s.KafkaOffset is { } o ? o.ToString(CultureInfo.InvariantCulture) : "beginning")}")));
+        }
+
+        foreach (var (index, epoch, from) in behind)
+        {
+            starts[index] = AheadOfRetention(consumer, starts[index], epoch, from);
         }
 
         _lastRecheck = _time.GetTimestamp();
@@ -372,31 +360,32 @@ internal sealed partial class KafkaSpeedConsumer
     }
 
     /// <summary>
-    /// Counts and logs the offsets between what the speed tables hold and where the log now starts: retention evicted
-    /// them before the speed layer read them. Not lost (the archiver keeps its own position), but missing from the
+    /// Where a partition whose stored progress fell out of retention is read from: planning every partition takes
+    /// seconds under load, and the log's start moves on meanwhile, so a start fixed at plan time was evicted again before
+    /// the fetch (a soak's speed layer planned again and again for 20 minutes). librdkafka's logical beginning does not
+    /// help: it resolves to the log start its last fetch saw. So the log is asked again right before the assignment, and
+    /// reading starts a margin of one twentieth of the retained log above its start, which holds while the assignment
+    /// reaches the fetcher. Everything below is counted as skipped: the next recompute brings it into the answers.
+    /// </summary>
+    private TopicPartitionOffset AheadOfRetention(
+        IConsumer<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>> consumer, TopicPartitionOffset planned, int epoch, long from)
+    {
+        var log = LogOf(consumer, planned.Topic, planned.Partition.Value);
+        var start = Math.Max(planned.Offset.Value, Math.Min(log.High, log.Low + ((log.High - log.Low) / 20)));
+        CountSkipped(planned.Topic, planned.Partition.Value, epoch, from, start);
+        return new TopicPartitionOffset(planned.TopicPartition, new Offset(start));
+    }
+
+    /// <summary>
+    /// The Kafka offset the speed tables hold a partition up to (exclusive) when retention evicted what follows before
+    /// the speed layer read it; null otherwise. Not lost (the archiver keeps its own position), but missing from the
     /// answers until the next recompute covers them.
     /// </summary>
-    /// <returns>True when offsets were evicted: the partition is then read from wherever the log starts once fetched.</returns>
-    private bool CountSkipped(string topic, PartitionResume resume, PartitionStart start, int epoch)
-    {
-        if (resume.StartOffset is { } from && start.KafkaOffset is { } offset && !start.IsStopped
-            && KafkaPosition.EpochOf(from) == epoch && offset > KafkaPosition.OffsetOf(from))
-        {
-            CountSkipped(topic, resume.Partition, epoch, KafkaPosition.OffsetOf(from), offset);
-            return true;
-        }
-
-        return false;
-    }
-
-    /// <summary>Counts what retention evicted between a partition's plan and its first fetch.</summary>
-    private void CountEvictedSincePlan(string topic, int partition, long offset)
-    {
-        if (_evictedUpTo.Remove((topic, partition), out var planned) && offset > planned)
-        {
-            CountSkipped(topic, partition, _epochOf[topic].Number, planned, offset);
-        }
-    }
+    private static long? EvictedFrom(PartitionResume resume, PartitionStart start, int epoch) =>
+        resume.StartOffset is { } from && start.KafkaOffset is { } offset && !start.IsStopped
+            && KafkaPosition.EpochOf(from) == epoch && offset > KafkaPosition.OffsetOf(from)
+            ? KafkaPosition.OffsetOf(from)
+            : null;
 
     /// <summary>Counts and logs offsets <paramref name="from"/> up to <paramref name="to"/> (exclusive) as skipped, each once.</summary>
     private void CountSkipped(string topic, int partition, int epoch, long from, long to)
@@ -517,7 +506,6 @@ internal sealed partial class KafkaSpeedConsumer
     private void Forget(string topic, int partition)
     {
         _stopped.Remove((topic, partition));
-        _evictedUpTo.Remove((topic, partition));
         _skippedBelow.Remove((topic, partition));
         _epochStatus.Clear(topic, partition);
         _ownership.Remove(topic, partition);
@@ -744,7 +732,7 @@ internal sealed partial class KafkaSpeedConsumer
     [LoggerMessage(Level = LogLevel.Debug, Message = "Committed offsets unavailable ({Reason}); the speed tables are searched from the start")]
     private static partial void LogCommittedUnavailable(ILogger logger, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Topic {Topic} partition {Partition}: offsets {From}-{To} were evicted by the broker before the speed layer read them; their {Skipped} events reach answers with the next recompute")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Topic {Topic} partition {Partition}: offsets {From}-{To} were evicted by the broker (or about to be) before the speed layer read them; their {Skipped} events reach answers with the next recompute")]
     private static partial void LogSkipped(ILogger logger, string topic, int partition, long from, long to, long skipped);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Commit skipped: {Reason}")]
