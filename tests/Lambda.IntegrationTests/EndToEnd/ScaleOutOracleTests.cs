@@ -269,13 +269,13 @@ public sealed class ScaleOutOracleTests(ITestOutputHelper output) : IAsyncLifeti
             Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"recompute answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
         }
 
-        (string RunId, string Coordinator, string State)? run = null;
+        (string RunId, string Coordinator)? run = null;
         await PlatformRig.Eventually(
             async () => Running() && (run = await LatestRunAsync()) is { } latest && latest.RunId != previous,
             "a worker to start coordinating the recompute",
             RunTimeout,
             _rig.Tails);
-        var (runId, coordinator, _) = run!.Value;
+        var (runId, coordinator) = run!.Value;
         var coordinating = workers.Single(w => coordinator.EndsWith($"/{w.Id}", StringComparison.Ordinal));
         var helper = workers.Single(w => w != coordinating);
         var helperName = coordinator[..coordinator.LastIndexOf('/')] + $"/{helper.Id}";
@@ -287,6 +287,7 @@ public sealed class ScaleOutOracleTests(ITestOutputHelper output) : IAsyncLifeti
                 async () =>
                 {
                     held = (await ChunksAsync(runId)).Where(c => c.Worker == helperName && c.State == "running").Select(c => c.Number).ToArray();
+                    Assert.True(held.Length > 0 || await RunStateAsync(runId) == "running", $"run {runId} ended before {helperName} claimed a chunk");
                     return Running() && held.Length > 0;
                 },
                 $"worker {helperName} to claim a chunk of run {runId}",
@@ -303,7 +304,7 @@ public sealed class ScaleOutOracleTests(ITestOutputHelper output) : IAsyncLifeti
         await PlatformRig.Eventually(
             async () =>
             {
-                var state = (await LatestRunAsync())?.State;
+                var state = await RunStateAsync(runId);
                 Assert.True(state is "running" or "published", $"run {runId} ended {state}:\n{_rig.Tails()}");
                 return Running() && state == "published";
             },
@@ -325,21 +326,30 @@ public sealed class ScaleOutOracleTests(ITestOutputHelper output) : IAsyncLifeti
         return runId;
     }
 
-    private async Task<(string RunId, string Coordinator, string State)?> LatestRunAsync()
+    private async Task<(string RunId, string Coordinator)?> LatestRunAsync()
     {
         await using var connection = new NpgsqlConnection(_postgres);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT run_id, coordinator, state FROM recompute_chunk_runs ORDER BY created_at DESC LIMIT 1", connection);
+        await using var command = new NpgsqlCommand("SELECT run_id, coordinator FROM recompute_chunk_runs ORDER BY created_at DESC LIMIT 1", connection);
         try
         {
             await using var reader = await command.ExecuteReaderAsync();
-            return await reader.ReadAsync() ? (reader.GetString(0), reader.GetString(1), reader.GetString(2)) : null;
+            return await reader.ReadAsync() ? (reader.GetString(0), reader.GetString(1)) : null;
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
         {
             // The first recompute creates the table.
             return null;
         }
+    }
+
+    private async Task<string?> RunStateAsync(string runId)
+    {
+        await using var connection = new NpgsqlConnection(_postgres);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT state FROM recompute_chunk_runs WHERE run_id = @run", connection);
+        command.Parameters.AddWithValue("run", runId);
+        return (string?)await command.ExecuteScalarAsync();
     }
 
     private async Task<IReadOnlyList<(int Number, string State, string? Worker, int Claims)>> ChunksAsync(string runId)
