@@ -100,10 +100,17 @@ public sealed class ScaleOutOracleTests(ITestOutputHelper output) : IAsyncLifeti
         await ProduceAsync(orders, payments, 0, 1, 3);
         var producing = Task.Run(() => ProduceAsync(orders, payments, 1, 2, 3));
         await Task.Delay(500);
+        output.WriteLine($"{clock.Elapsed:mm\\:ss} SIGKILL mid-stream: speed layer {speeds[0].Id} ({Assignments(speeds[0])}) and archiver {archivers[0].Id} ({Assignments(archivers[0])})");
         _rig.Kill(speeds[0]);
         _rig.Kill(archivers[0]);
-        output.WriteLine($"{clock.Elapsed:mm\\:ss} SIGKILL {speeds[0].Name} (pid {speeds[0].Id}) and {archivers[0].Name} archive (pid {archivers[0].Id}) mid-stream");
+        var killed = Stopwatch.StartNew();
         await producing;
+        await PlatformRig.Eventually(
+            () => Task.FromResult(Running() && HoldsEveryPartition(speeds[1], archivers[1])),
+            "the surviving speed layer and archiver to hold every partition",
+            TimeSpan.FromSeconds(90),
+            () => $"{Assignments(speeds[1])}; {Assignments(archivers[1])}\n{_rig.Tails()}");
+        output.WriteLine($"{clock.Elapsed:mm\\:ss} the survivors hold every partition {killed.Elapsed.TotalSeconds:F1} s after the SIGKILLs (session timeout 6 s)");
         await WaitForConvergenceAsync("two thirds (the survivors took the killed members' partitions)");
 
         var queries = OracleQuery.Generate(_catalog.Views, OrderStream.Start, 3, QueryCount, seed: 17)
@@ -190,6 +197,21 @@ public sealed class ScaleOutOracleTests(ITestOutputHelper output) : IAsyncLifeti
             ["Batch__Recompute__ChunkPollInterval"] = "00:00:00.200",
             ["Batch__Recompute__DaysPerClaim"] = "1",
         });
+
+    /// <summary>The partitions <paramref name="service"/> (a speed layer or an archiver) last logged as assigned, per topic or source.</summary>
+    private string Assignments(ServiceProcess service) =>
+        string.Join(", ", EndToEndCatalog.Sources.Select(source =>
+            service.LastWritten($" partition(s) of {_rig.Topics[source]} in offset epoch") ?? service.LastWritten($"Archiver {source}: assigned partitions [") ?? $"{source}: none"));
+
+    /// <summary>
+    /// True when the last assignment <paramref name="speed"/> and <paramref name="archiver"/> logged, of every source, is every
+    /// partition (the eager assignor logs the whole assignment after each rebalance).
+    /// </summary>
+    private bool HoldsEveryPartition(ServiceProcess speed, ServiceProcess archiver) =>
+        EndToEndCatalog.Sources.All(source =>
+            speed.LastWritten($" partition(s) of {_rig.Topics[source]} in offset epoch")?.Contains($"Assigned {Partitions} partition(s)", StringComparison.Ordinal) == true
+            && archiver.LastWritten($"Archiver {source}: assigned partitions [")?.Contains(
+                $"assigned partitions [{string.Join(",", Enumerable.Range(0, Partitions))}]", StringComparison.Ordinal) == true);
 
     private static HttpClient Client(int port, string key)
     {
@@ -414,8 +436,8 @@ public sealed class ScaleOutOracleTests(ITestOutputHelper output) : IAsyncLifeti
     }
 
     /// <summary>
-    /// The master dataset is on the object store, not on a local root: its commits are rows of <c>master_commits</c> and its
-    /// files objects under <c>master/&lt;source&gt;/</c>; no root holds a <c>_commits</c> directory; the manifests are objects.
+    /// The master dataset is on the object store, not on a local root: its commits are rows of <c>master_commits</c>, every
+    /// object a row names is in the bucket, no root holds a <c>_commits</c> directory, and the manifests are objects.
     /// </summary>
     private async Task AssertMasterDatasetOnObjectStorageAsync()
     {
@@ -423,28 +445,31 @@ public sealed class ScaleOutOracleTests(ITestOutputHelper output) : IAsyncLifeti
         await connection.OpenAsync();
         foreach (var source in EndToEndCatalog.Sources)
         {
-            await using var count = new NpgsqlCommand("SELECT count(*) FROM master_commits WHERE source = @source", connection);
-            count.Parameters.AddWithValue("source", source);
-            var rows = (long)(await count.ExecuteScalarAsync())!;
-            var objects = await CountObjectsAsync($"{MasterDatasetLayout.MasterDirectoryName}/{source}/");
-            output.WriteLine($"master dataset of {source}: {rows} commit rows in master_commits, {objects} objects");
-            Assert.True(rows > 0, $"no commit row of {source} in master_commits");
-            Assert.True(objects >= rows, $"{objects} objects of {source} for {rows} commit rows");
+            await using var select = new NpgsqlCommand("SELECT array_agg(k) FROM master_commits, unnest(object_keys) AS k WHERE source = @source", connection);
+            select.Parameters.AddWithValue("source", source);
+            var named = await select.ExecuteScalarAsync() as string[] ?? [];
+            await using var rows = new NpgsqlCommand("SELECT count(*) FROM master_commits WHERE source = @source", connection);
+            rows.Parameters.AddWithValue("source", source);
+            var commits = (long)(await rows.ExecuteScalarAsync())!;
+            var stored = await ObjectKeysAsync($"{MasterDatasetLayout.MasterDirectoryName}/{source}/");
+            output.WriteLine($"master dataset of {source}: {commits} commit rows in master_commits naming {named.Length} objects; {stored.Count} objects under master/{source}/");
+            Assert.True(commits > 0 && named.Length > 0, $"no commit row of {source} in master_commits");
+            Assert.Empty(named.Except(stored));
         }
 
         Assert.Empty(Directory.GetDirectories(_rig.Root, "_commits", SearchOption.AllDirectories));
-        Assert.True(await CountObjectsAsync(ObjectStoreManifestStore.ManifestPrefix) >= 2, "the two runs' manifests are not objects in the store");
+        Assert.True((await ObjectKeysAsync(ObjectStoreManifestStore.ManifestPrefix)).Count >= 2, "the two runs' manifests are not objects in the store");
         Assert.False(File.Exists(BatchViewLayout.ManifestPath(WorkerRoot)), "the manifest was written to the workers' local root");
     }
 
-    private async Task<int> CountObjectsAsync(string prefix)
+    private async Task<HashSet<string>> ObjectKeysAsync(string prefix)
     {
-        var objects = 0;
-        await foreach (var _ in _s3.Store.ListAsync(prefix, CancellationToken.None))
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var item in _s3.Store.ListAsync(prefix, CancellationToken.None))
         {
-            objects++;
+            keys.Add(item.Key);
         }
 
-        return objects;
+        return keys;
     }
 }
