@@ -123,11 +123,12 @@ public sealed class ScaleOutOracleTests(ITestOutputHelper output) : IAsyncLifeti
         await WaitForConvergenceAsync("five sixths");
         await CheckBothAsync(servingA.Query, servingB.Query, queries, orders, payments, 5, firstRun, "after the first recompute, five sixths in");
 
-        _rig.Kill(servingA.Process);
         output.WriteLine($"{clock.Elapsed:mm\\:ss} SIGKILL serving-a (pid {servingA.Process.Id}); serving-c starts with an empty root");
+        _rig.Kill(servingA.Process);
         var servingC = StartServing("serving-c");
         await ProduceAsync(orders, payments, 5, 6, 6);
         await WaitForConvergenceAsync("all events");
+        await WaitForRunAsync([servingC.Query], queries[0], firstRun);
         var beforeFinal = await CheckBothAsync(servingC.Query, servingB.Query, queries, orders, payments, 6, firstRun, "after the first recompute, all events in");
 
         var finalRun = await RecomputeAsync(servingB.Admin, workers, killHelper: true, clock);
