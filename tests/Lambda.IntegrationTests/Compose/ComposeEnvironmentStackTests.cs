@@ -56,7 +56,7 @@ public sealed class ComposeEnvironmentStackTests(ITestOutputHelper output) : IAs
     {
         var services = ComposeFile.Load(Path.Combine(RepositoryPaths.Root, "docker-compose.yml"));
         var hangfireSchema = _rig.Schema("hangfire");
-        _storageSchema = await CreateSchemaAsync("storage");
+        _storageSchema = await _rig.CreateSchemaAsync("storage");
         var objectStore = await StartObjectStoreAsync(services["object-store"]);
         var servingPort = FreePort.Next();
         var batchPort = FreePort.Next();
@@ -202,15 +202,6 @@ public sealed class ComposeEnvironmentStackTests(ITestOutputHelper output) : IAs
         }
 
         return keys;
-    }
-
-    private async Task<string> CreateSchemaAsync(string kind)
-    {
-        var schema = _rig.Schema(kind);
-        await using var postgres = Npgsql.NpgsqlDataSource.Create(_rig.Stack.PostgresConnectionString);
-        await using var create = postgres.CreateCommand($"CREATE SCHEMA \"{schema}\"");
-        await create.ExecuteNonQueryAsync();
-        return schema;
     }
 
     private async Task AssertMetricsNeedTheKeyAsync(HttpClient serving)

@@ -3,8 +3,6 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Confluent.Kafka;
 using Lambda.Shared.Catalog;
-using Lambda.Shared.ClickHouse;
-using Lambda.Shared.SpeedViews;
 using Lambda.Testing;
 using Lambda.Testing.Oracles;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -40,13 +38,11 @@ public sealed class EndToEndOracleTests(ITestOutputHelper output) : IAsyncLifeti
 
     private HashSet<string> RunIds { get; } = [];
     private Catalog _catalog = null!;
-    private ClickHouseClient _clickHouse = null!;
 
     public async Task InitializeAsync()
     {
         _rig = await PlatformRig.CreateAsync("e2e", Partitions, EndToEndCatalog.Sources, EndToEndCatalog.Yaml, TimeSpan.FromSeconds(60));
         _catalog = CatalogLoader.LoadFile(_rig.CatalogPath);
-        _clickHouse = new ClickHouseClient(_rig.Http, new ClickHouseOptions { Url = _rig.Stack.ClickHouseUrl, Database = _rig.Database });
     }
 
     public async Task DisposeAsync() => await _rig.DisposeAsync();
@@ -72,7 +68,7 @@ public sealed class EndToEndOracleTests(ITestOutputHelper output) : IAsyncLifeti
         using (var admin = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{servingPort}/"), Timeout = TimeSpan.FromSeconds(30) })
         {
             admin.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
-            await WaitForServingAsync(admin);
+            await _rig.WaitForHealthAsync(admin);
             Assert.Equal(1, await PlatformRig.PublishLookupAsync(admin, "countries", "application/json", ReferenceRows.CountriesJson(ReferenceRows.Countries)));
             Assert.Equal(1, await PlatformRig.PublishLookupAsync(admin, "fx_rates", "text/csv", ReferenceRows.FxRatesCsv(ReferenceRows.FxRates)));
         }
@@ -187,166 +183,18 @@ public sealed class EndToEndOracleTests(ITestOutputHelper output) : IAsyncLifeti
         Assert.True(errors == 0, $"{errors} events were not delivered: {firstError}");
     }
 
-    /// <summary>Polls until every view's speed table and the archive's commit log hold every produced offset of its source.</summary>
-    private async Task WaitForConvergenceAsync(Dictionary<string, long[]> producedBySource, string stage)
-    {
-        var started = System.Diagnostics.Stopwatch.StartNew();
-        var status = "";
-        while (started.Elapsed < ConvergenceTimeout)
-        {
-            foreach (var service in _rig.Services)
-            {
-                service.EnsureRunning();
-            }
+    private Task WaitForConvergenceAsync(Dictionary<string, long[]> producedBySource, string stage) =>
+        _rig.WaitForConvergenceAsync(
+            _catalog.Views, producedBySource, source => Task.FromResult<IReadOnlyDictionary<int, long>>(_rig.ArchivedEnds(source)), stage, ConvergenceTimeout, output.WriteLine);
 
-            var behind = new List<string>();
-            foreach (var view in _catalog.Views)
-            {
-                var produced = producedBySource[view.Source.Name];
-                var max = await SpeedTableQueries.ReadMaxOffsetsAsync(_clickHouse, SpeedTableSchema.For(view), null, CancellationToken.None);
-                var lagging = Enumerable.Range(0, Partitions).Count(p => produced[p] > 0 && max.GetValueOrDefault(p, -1) + 1 < produced[p]);
-                if (lagging > 0)
-                {
-                    behind.Add($"speed {view.Name}: {lagging} partitions behind");
-                }
-            }
-
-            foreach (var (source, produced) in producedBySource)
-            {
-                var archived = _rig.ArchivedEnds(source);
-                var archiveLagging = Enumerable.Range(0, Partitions).Count(p => produced[p] > 0 && archived.GetValueOrDefault(p) < produced[p]);
-                if (archiveLagging > 0)
-                {
-                    behind.Add($"archive {source}: {archiveLagging} partitions behind");
-                }
-            }
-
-            if (behind.Count == 0)
-            {
-                output.WriteLine($"{stage}: converged after {started.Elapsed.TotalSeconds:F1} s");
-                return;
-            }
-
-            status = string.Join("; ", behind);
-            await Task.Delay(250);
-        }
-
-        throw new TimeoutException($"{stage}: not converged within {ConvergenceTimeout}: {status}{System.Environment.NewLine}"
-            + string.Join(System.Environment.NewLine, _rig.Services.Select(s => $"--- {s.Name}:{System.Environment.NewLine}{s.Tail}")));
-    }
-
-    /// <summary>
-    /// Per view, the oracle of the events: computed by the test from the raw JSON (<see cref="JsonViewOracle"/>), with
-    /// the views' filters and the lookups' joins written out here (<see cref="OracleEnrichment"/> over the rows the test
-    /// published), not by the platform's parser, join and aggregator.
-    /// </summary>
-    private Dictionary<string, JsonViewOracle> BuildOracle(IReadOnlyList<byte[]> orders, IReadOnlyList<byte[]> payments)
-    {
-        var orderOracles = new Dictionary<string, JsonViewOracle>(StringComparer.Ordinal)
-        {
-            ["revenue_by_country"] = new(_catalog.GetView("revenue_by_country"), e => e.GetProperty("status").GetString() == "paid"),
-            ["orders_by_status"] = new(_catalog.GetView("orders_by_status"), _ => true),
-            ["revenue_by_region"] = new(_catalog.GetView("revenue_by_region"), e => e.GetProperty("status").GetString() == "paid"),
-        };
-        var paymentOracles = new Dictionary<string, JsonViewOracle>(StringComparer.Ordinal)
-        {
-            ["payments_volume_eur"] = new(_catalog.GetView("payments_volume_eur"), e => e.GetProperty("succeeded").GetBoolean()),
-        };
-        var oracles = orderOracles.Concat(paymentOracles).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
-        Assert.Equal(_catalog.Views.Select(v => v.Name).Order(StringComparer.Ordinal), oracles.Keys.Order(StringComparer.Ordinal));
-        var countries = new OracleLookup(ReferenceRows.Countries);
-        var fxRates = new OracleLookup(ReferenceRows.FxRates);
-        Feed(orders.Select(o => OracleEnrichment.Order(o, countries)), orderOracles.Values);
-        Feed(payments.Select(p => OracleEnrichment.Payment(p, fxRates)), paymentOracles.Values);
-        return oracles;
-    }
-
-    private static void Feed(IEnumerable<byte[]> events, IEnumerable<JsonViewOracle> oracles)
-    {
-        var list = oracles.ToArray();
-        foreach (var json in events)
-        {
-            using var document = JsonDocument.Parse(json);
-            foreach (var oracle in list)
-            {
-                oracle.Add(document.RootElement);
-            }
-        }
-    }
+    /// <summary>Per view, the oracle of the events (<see cref="EndToEndOracle.Build"/>).</summary>
+    private Dictionary<string, JsonViewOracle> BuildOracle(IReadOnlyList<byte[]> orders, IReadOnlyList<byte[]> payments) =>
+        EndToEndOracle.Build(_catalog, orders, payments);
 
     /// <summary>Runs every query, compares it with the oracle, returns the raw answers (rows only).</summary>
     private async Task<string[]> CheckAllAsync(HttpClient serving, IReadOnlyList<OracleQuery> queries, Dictionary<string, JsonViewOracle> oracle, string stage)
     {
-        await WaitForServingAsync(serving);
-        var answers = new string[queries.Count];
-        var windowedRows = 0;
-        for (var i = 0; i < queries.Count; i++)
-        {
-            var query = queries[i];
-            using var response = await serving.GetAsync($"api/views/{query.View.Name}?{query.ToQueryString()}");
-            var body = await response.Content.ReadAsStringAsync();
-            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{stage}: {query} answered {(int)response.StatusCode}: {body}");
-            using var document = JsonDocument.Parse(body);
-            var rows = document.RootElement.GetProperty("rows");
-            answers[i] = rows.GetRawText();
-            var watermark = document.RootElement.GetProperty("watermark");
-            var runId = watermark.GetProperty("run_id").GetString();
-            Assert.True(runId is not null, $"{stage}: {query} was not merged with a batch view: {watermark.GetRawText()}");
-            Assert.True(watermark.GetProperty("partitions").EnumerateObject().Sum(p => p.Value.GetInt64()) > 0, $"{stage}: the batch watermark is empty: {watermark.GetRawText()}");
-            RunIds.Add(runId);
-            var expected = (query.WindowMs is { } windowMs
-                    ? oracle[query.View.Name].QueryWindowed(query.FromMs, query.ToMs, query.RollUpMilliseconds!.Value, windowMs, query.GroupBy, query.Accepts)
-                    : oracle[query.View.Name].Query(query.FromMs, query.ToMs, query.RollUpMilliseconds, query.GroupBy, query.Accepts))
-                .ToDictionary(r => RowKey(r.Bucket, r.Dimensions), StringComparer.Ordinal);
-            Assert.True(
-                (document.RootElement.TryGetProperty("window", out var window) ? window.GetString() : null) == query.WindowText,
-                $"{stage}: {query} echoed window {(document.RootElement.TryGetProperty("window", out var echoed) ? echoed.GetRawText() : "(none)")}");
-            Assert.True(expected.Count == rows.GetArrayLength(), $"{stage}: {query}: {rows.GetArrayLength()} rows, the oracle has {expected.Count}");
-            windowedRows += query.WindowMs is null ? 0 : expected.Count;
-            foreach (var row in rows.EnumerateArray())
-            {
-                var bucket = DateTimeOffset.Parse(row.GetProperty("bucket").GetString()!, System.Globalization.CultureInfo.InvariantCulture).ToUnixTimeMilliseconds();
-                var key = RowKey(bucket, query.GroupBy.Select(d => row.GetProperty(query.View.Dimensions[d].Name).GetString() ?? JsonViewOracle.NullText).ToArray());
-                Assert.True(expected.TryGetValue(key, out var expectedRow), $"{stage}: {query}: row {key} is not in the oracle");
-                foreach (var measure in query.View.Measures)
-                {
-                    var mismatch = expectedRow.Measures[measure.Index].Mismatch(OracleActual.FromJson(row.GetProperty(measure.Name)));
-                    Assert.True(mismatch is null, $"{stage}: {query}: row {key} measure {measure.Name} {mismatch}");
-                }
-            }
-        }
-
-        output.WriteLine($"{stage}: {queries.Count} queries ({queries.Count(q => q.WindowMs is not null)} with a sliding window, {windowedRows} windowed rows) equal the oracle");
-        return answers;
-    }
-
-    private static string RowKey(long bucket, IReadOnlyList<string> dimensions) =>
-        bucket.ToString(System.Globalization.CultureInfo.InvariantCulture) + "|" + string.Join("|", dimensions);
-
-    private async Task WaitForServingAsync(HttpClient serving)
-    {
-        var started = System.Diagnostics.Stopwatch.StartNew();
-        while (true)
-        {
-            foreach (var service in _rig.Services)
-            {
-                service.EnsureRunning();
-            }
-
-            try
-            {
-                using var response = await serving.GetAsync("healthz");
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException) when (started.Elapsed < TimeSpan.FromSeconds(30))
-            {
-                // Kestrel is not listening yet.
-            }
-
-            await Task.Delay(200);
-        }
+        await _rig.WaitForHealthAsync(serving);
+        return await EndToEndOracle.CheckAllAsync(serving, queries, oracle, stage, RunIds, output);
     }
 }

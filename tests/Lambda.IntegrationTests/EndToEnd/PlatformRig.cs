@@ -1,4 +1,6 @@
+using Lambda.Shared.Catalog;
 using Lambda.Shared.ClickHouse;
+using Lambda.Shared.SpeedViews;
 using Lambda.Testing;
 
 namespace Lambda.IntegrationTests.EndToEnd;
@@ -54,6 +56,19 @@ internal sealed class PlatformRig : IAsyncDisposable
             _schemas.Add(schema);
         }
 
+        return schema;
+    }
+
+    /// <summary>
+    /// Creates the run's PostgreSQL schema for <paramref name="kind"/> (see <see cref="Schema"/>) and returns its name: for a
+    /// search path, whose tables the services create but whose schema must exist.
+    /// </summary>
+    public async Task<string> CreateSchemaAsync(string kind)
+    {
+        var schema = Schema(kind);
+        await using var postgres = Npgsql.NpgsqlDataSource.Create(Stack.PostgresConnectionString);
+        await using var create = postgres.CreateCommand($"CREATE SCHEMA \"{schema}\"");
+        await create.ExecuteNonQueryAsync();
         return schema;
     }
 
@@ -203,6 +218,97 @@ internal sealed class PlatformRig : IAsyncDisposable
     }
 
     /// <summary>
+    /// Polls until every view's speed table and the archive hold every produced offset of its source
+    /// (<paramref name="producedBySource"/>: per source, per partition the end offset the broker acknowledged);
+    /// <paramref name="archivedEnds"/> reads the archive's committed ends of a source (e.g. <see cref="ArchivedEnds"/>).
+    /// Fails with the services' output after <paramref name="timeout"/>, or at once when a service exited.
+    /// </summary>
+    public async Task WaitForConvergenceAsync(
+        IReadOnlyList<ViewDefinition> views,
+        IReadOnlyDictionary<string, long[]> producedBySource,
+        Func<string, Task<IReadOnlyDictionary<int, long>>> archivedEnds,
+        string stage,
+        TimeSpan timeout,
+        Action<string> log)
+    {
+        var clickHouse = new ClickHouseClient(Http, new ClickHouseOptions { Url = Stack.ClickHouseUrl, Database = Database });
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var status = "";
+        while (started.Elapsed < timeout)
+        {
+            foreach (var service in _services)
+            {
+                service.EnsureRunning();
+            }
+
+            var behind = new List<string>();
+            foreach (var view in views)
+            {
+                var produced = producedBySource[view.Source.Name];
+                var max = await SpeedTableQueries.ReadMaxOffsetsAsync(clickHouse, SpeedTableSchema.For(view), null, CancellationToken.None);
+                var lagging = Enumerable.Range(0, produced.Length).Count(p => produced[p] > 0 && max.GetValueOrDefault(p, -1) + 1 < produced[p]);
+                if (lagging > 0)
+                {
+                    behind.Add($"speed {view.Name}: {lagging} partitions behind");
+                }
+            }
+
+            foreach (var (source, produced) in producedBySource)
+            {
+                var archived = await archivedEnds(source);
+                var archiveLagging = Enumerable.Range(0, produced.Length).Count(p => produced[p] > 0 && archived.GetValueOrDefault(p) < produced[p]);
+                if (archiveLagging > 0)
+                {
+                    behind.Add($"archive {source}: {archiveLagging} partitions behind");
+                }
+            }
+
+            if (behind.Count == 0)
+            {
+                log($"{stage}: converged after {started.Elapsed.TotalSeconds:F1} s");
+                return;
+            }
+
+            status = string.Join("; ", behind);
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException($"{stage}: not converged within {timeout}: {status}{System.Environment.NewLine}{Tails()}");
+    }
+
+    /// <summary>Polls <c>/healthz</c> of <paramref name="service"/> until it answers with success; fails at once when a service of the run exited.</summary>
+    public async Task WaitForHealthAsync(HttpClient service)
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            foreach (var running in _services)
+            {
+                running.EnsureRunning();
+            }
+
+            try
+            {
+                using var response = await service.GetAsync("healthz");
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException) when (started.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                // Kestrel is not listening yet.
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>The last lines every service of the run wrote, for failure messages.</summary>
+    public string Tails() =>
+        string.Join(System.Environment.NewLine, _services.Select(s => $"--- {s.Name}:{System.Environment.NewLine}{s.Tail}"));
+
+    /// <summary>
     /// Publishes <paramref name="body"/> (<paramref name="mediaType"/> <c>text/csv</c> or <c>application/json</c>) as the next
     /// version of lookup <paramref name="name"/> through <c>PUT /api/admin/lookups/{name}</c> of <paramref name="serving"/>
     /// (which carries an admin key), as a user would; returns the version the platform answered.
@@ -243,6 +349,24 @@ internal sealed class PlatformRig : IAsyncDisposable
 
         return Start("serving-layer", "Lambda.ServingLayer", [], environment);
     }
+
+    /// <summary>
+    /// Starts a batch worker: the batch layer's server (<c>serve</c>) on a free port with <paramref name="environment"/>, its
+    /// Hangfire server taking recompute jobs and chunks, nothing else (no archiver, no recurring jobs, no backfill of new
+    /// views) and the Hangfire queue and schedule polled every second.
+    /// </summary>
+    public ServiceProcess StartBatchWorker(IReadOnlyDictionary<string, string> environment) =>
+        Start("batch-layer", "Lambda.BatchLayer", ["serve"], new(environment)
+        {
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort.Next()}",
+            ["Batch__Archiver__Enabled"] = "false",
+            ["Batch__Schedule__RecurringJobEnabled"] = "false",
+            ["Batch__Schedule__BackfillNewViews"] = "false",
+            ["Batch__Compaction__RecurringJobEnabled"] = "false",
+            ["Batch__Schedule__SchedulePollingInterval"] = "00:00:01",
+            ["Batch__Schedule__QueuePollInterval"] = "00:00:01",
+            ["Batch__Dashboard__ApiKeys__0"] = "worker-dashboard-key",
+        });
 
     /// <summary>Starts the built service in <paramref name="directory"/>; it is stopped when the rig is disposed.</summary>
     public ServiceProcess Start(string directory, string assembly, string[] arguments, Dictionary<string, string> environment)

@@ -50,6 +50,15 @@ internal sealed class ServiceProcess : IDisposable
         }
     }
 
+    /// <summary>The last of the last 20,000 lines the process wrote that contains <paramref name="fragment"/>; null when none does.</summary>
+    public string? LastWritten(string fragment)
+    {
+        lock (_lines)
+        {
+            return _searchable.LastOrDefault(line => line.Contains(fragment, StringComparison.Ordinal));
+        }
+    }
+
     /// <summary>Starts <paramref name="assembly"/> of the project directory <paramref name="projectDirectory"/> (working directory = the project's).</summary>
     public static ServiceProcess Start(string projectDirectory, string assembly, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment)
     {

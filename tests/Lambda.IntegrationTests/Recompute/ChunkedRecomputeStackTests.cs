@@ -199,18 +199,7 @@ public sealed class ChunkedRecomputeStackTests(ITestOutputHelper output) : IAsyn
     }
 
     private ServiceProcess StartWorker(Dictionary<string, string> environment) =>
-        _rig.Start("batch-layer", "Lambda.BatchLayer", ["serve"], new(environment)
-        {
-            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort.Next()}",
-            ["Batch__Recompute__ChunkDelay"] = "00:00:03",
-            ["Batch__Archiver__Enabled"] = "false",
-            ["Batch__Schedule__RecurringJobEnabled"] = "false",
-            ["Batch__Schedule__BackfillNewViews"] = "false",
-            ["Batch__Compaction__RecurringJobEnabled"] = "false",
-            ["Batch__Schedule__SchedulePollingInterval"] = "00:00:01",
-            ["Batch__Schedule__QueuePollInterval"] = "00:00:01",
-            ["Batch__Dashboard__ApiKeys__0"] = "chunks-dashboard-key",
-        });
+        _rig.StartBatchWorker(new Dictionary<string, string>(environment) { ["Batch__Recompute__ChunkDelay"] = "00:00:03" });
 
     private HttpClient StartServing(Dictionary<string, string> environment)
     {
