@@ -99,9 +99,12 @@ public sealed class ComposeEnvironmentStackTests(ITestOutputHelper output) : IAs
         // The speed layer can answer before the archiver has committed: a recompute started earlier finds nothing to publish.
         var datasetRoot = ComposeInterpolation.Apply(services["batch-layer"].Environment["Batch__DatasetRoot"], Secrets)
             .Replace(VolumePath, _rig.Root, StringComparison.Ordinal);
+        // Compose runs the batch layer on the s3 kind: its commits are rows of master_commits in the storage schema.
+        var storage = new Npgsql.NpgsqlConnectionStringBuilder(_rig.Stack.PostgresConnectionString) { SearchPath = _storageSchema }.ConnectionString;
         long archived = 0;
-        await PlatformRig.Eventually(() => Task.FromResult((archived = _rig.ArchivedEnds(datasetRoot: datasetRoot).Values.Sum()) >= EventCount),
+        await PlatformRig.Eventually(async () => (archived = (await PlatformRig.MasterCommitEndsAsync(storage, "orders")).Values.Sum()) >= EventCount,
             $"the archiver to commit all {EventCount} events", Timeout, () => $"{archived} archived\n{Tails()}");
+        Assert.False(Directory.Exists(Lambda.Shared.Dataset.MasterDatasetLayout.CommitDirectory(datasetRoot, "orders")), "the archiver wrote commit files to the local dataset root");
 
         var runBefore = await RunIdAsync(serving);
         using (var recompute = new HttpRequestMessage(HttpMethod.Post, "api/admin/batch/recompute"))

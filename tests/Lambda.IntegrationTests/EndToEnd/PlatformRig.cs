@@ -60,6 +60,34 @@ internal sealed class PlatformRig : IAsyncDisposable
     }
 
     /// <summary>
+    /// Per partition, the end of what the archivers committed of <paramref name="source"/> on the s3 storage kind: the rows
+    /// of <c>master_commits</c> in the database (and search path) of <paramref name="postgres"/>.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<int, long>> MasterCommitEndsAsync(string postgres, string source)
+    {
+        var ends = new Dictionary<int, long>();
+        await using var connection = new Npgsql.NpgsqlConnection(postgres);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(
+            "SELECT partition, max(last_offset) + 1 FROM master_commits WHERE source = @source AND superseded_at IS NULL GROUP BY partition", connection);
+        command.Parameters.AddWithValue("source", source);
+        try
+        {
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                ends[reader.GetInt32(0)] = reader.GetInt64(1);
+            }
+        }
+        catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.UndefinedTable)
+        {
+            // No archiver has committed yet: the first commit creates the table.
+        }
+
+        return ends;
+    }
+
+    /// <summary>
     /// Creates the run's PostgreSQL schema for <paramref name="kind"/> (see <see cref="Schema"/>) and returns its name: for a
     /// search path, whose tables the services create but whose schema must exist.
     /// </summary>

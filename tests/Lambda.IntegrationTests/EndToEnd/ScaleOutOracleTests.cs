@@ -250,32 +250,7 @@ public sealed class ScaleOutOracleTests(ITestOutputHelper output) : IAsyncLifeti
     }
 
     private Task WaitForConvergenceAsync(string stage) =>
-        _rig.WaitForConvergenceAsync(_catalog.Views, _produced, CommittedEndsAsync, stage, ConvergenceTimeout, output.WriteLine);
-
-    /// <summary>Per partition, the end of what the archivers committed of <paramref name="source"/>: the rows of <c>master_commits</c>.</summary>
-    private async Task<IReadOnlyDictionary<int, long>> CommittedEndsAsync(string source)
-    {
-        var ends = new Dictionary<int, long>();
-        await using var connection = new NpgsqlConnection(_postgres);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(
-            "SELECT partition, max(last_offset) + 1 FROM master_commits WHERE source = @source AND superseded_at IS NULL GROUP BY partition", connection);
-        command.Parameters.AddWithValue("source", source);
-        try
-        {
-            await using var reader = await command.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
-            {
-                ends[reader.GetInt32(0)] = reader.GetInt64(1);
-            }
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
-        {
-            // No archiver has committed yet: the first commit creates the table.
-        }
-
-        return ends;
-    }
+        _rig.WaitForConvergenceAsync(_catalog.Views, _produced, source => PlatformRig.MasterCommitEndsAsync(_postgres, source), stage, ConvergenceTimeout, output.WriteLine);
 
     /// <summary>
     /// Requests a full recompute through the serving admin API and waits until the workers published it; with
