@@ -1,7 +1,7 @@
 using Lambda.BatchLayer.Dataset;
 using Lambda.BatchLayer.Scheduling;
 using Lambda.BatchLayer.Telemetry;
-using Lambda.Shared.Storage;
+using Lambda.Shared.Dataset;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using LambdaCatalog = Lambda.Shared.Catalog.Catalog;
@@ -22,7 +22,7 @@ public sealed class CompactionRunner
     private readonly TimeProvider _time;
     private readonly ILogger<CompactionRunner> _logger;
     private readonly BatchLayerMetrics? _metrics;
-    private readonly StorageKind _storage;
+    private readonly IMasterCommitLogs? _logs;
 
     /// <summary>Creates the runner.</summary>
     public CompactionRunner(
@@ -33,10 +33,10 @@ public sealed class CompactionRunner
         TimeProvider time,
         ILogger<CompactionRunner> logger,
         BatchLayerMetrics? metrics = null,
-        IOptions<StorageOptions>? storage = null)
+        IMasterCommitLogs? logs = null)
     {
         _metrics = metrics;
-        _storage = storage?.Value.Kind ?? StorageKind.Local;
+        _logs = logs;
         _catalog = catalog ?? throw new ArgumentNullException(nameof(catalog));
         _batch = batch?.Value ?? throw new ArgumentNullException(nameof(batch));
         _options = options?.Value ?? throw new ArgumentNullException(nameof(options));
@@ -49,21 +49,15 @@ public sealed class CompactionRunner
     public CompactionOptions Options => _options;
 
     /// <summary>
-    /// Compacts every source with a master dataset under <paramref name="datasetRoot"/> (default:
-    /// <see cref="BatchLayerOptions.DatasetRoot"/>); <paramref name="minAge"/> and <paramref name="maxEventsPerRecord"/>
-    /// override the options. Does nothing (and logs a warning) on <c>Storage:Kind = s3</c>, where compaction is not implemented yet.
+    /// Compacts every source with a master dataset: in the configured storage (the commit logs of
+    /// <see cref="IMasterCommitLogs"/>, local or s3), or under <paramref name="datasetRoot"/> when given (a local
+    /// dataset; also the default without registered commit logs: <see cref="BatchLayerOptions.DatasetRoot"/>);
+    /// <paramref name="minAge"/> and <paramref name="maxEventsPerRecord"/> override the options.
     /// </summary>
     /// <exception cref="RecomputeLockTimeoutException">A recompute held the lock for the whole <see cref="CompactionOptions.LockWaitTimeout"/>.</exception>
     public async Task<IReadOnlyList<CompactionResult>> RunAsync(
         string? datasetRoot = null, TimeSpan? minAge = null, long? maxEventsPerRecord = null, CancellationToken cancellationToken = default)
     {
-        if (_storage == StorageKind.S3)
-        {
-            // The s3 kind's commit log (ObjectStoreCommitLog) takes archive commits only: compacting there is not built yet.
-            _logger.LogWarning("Compaction skipped: the master dataset is in object storage (Storage:Kind=s3), where compaction is not implemented yet");
-            return [];
-        }
-
         var root = Path.GetFullPath(string.IsNullOrWhiteSpace(datasetRoot) ? _batch.DatasetRoot : datasetRoot);
         var age = minAge ?? _options.MinAge;
         var bound = maxEventsPerRecord ?? _options.MaxEventsPerRecord;
@@ -75,12 +69,13 @@ public sealed class CompactionRunner
         foreach (var source in _catalog.Sources)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (!Directory.Exists(MasterDatasetLayout.CommitDirectory(root, source.Name)))
+            IMasterCommitLog log = _logs is not null && string.IsNullOrWhiteSpace(datasetRoot) ? _logs.Open(source.Name) : new CommitLog(root, source.Name);
+            if ((await log.ReadCommitsAsync(null, cancellationToken).ConfigureAwait(false)).Count == 0)
             {
                 continue;
             }
 
-            var compactor = new MasterDatasetCompactor(root, source, _options.FlushToDisk, _options.RowGroupSize, _time);
+            var compactor = new MasterDatasetCompactor(log, source, _options.FlushToDisk, _options.RowGroupSize, _time);
             var started = _time.GetTimestamp();
             var result = await compactor.CompactAsync(age, bound, cancellationToken).ConfigureAwait(false);
             _logger.LogInformation(

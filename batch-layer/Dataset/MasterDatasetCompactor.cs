@@ -10,42 +10,54 @@ namespace Lambda.BatchLayer.Dataset;
 /// compactions, hour files of earlier builds) into compaction records with one day file per UTC date, holding exactly
 /// the same rows, each file sorted by event time. Its cost is proportional to the rows of the run, not to the files or
 /// the days they touch: each file rewritten is read once, whole, its rows routed into one buffer per day (memory: at
-/// most the run's rows, bounded by <c>Batch:Compaction:MaxEventsPerRecord</c>), and each day is written once. The
-/// protocol, safe against a kill at any
-/// moment and invisible to readers (<see cref="MasterDatasetSnapshot"/> sees the old commits or the new
-/// record, never both, never neither):
-/// <list type="number">
-/// <item>write each merged file under its final name plus <see cref="MasterDatasetLayout.CompactingSuffix"/>
-/// (flushed); a day held by a single day file (and no other file) keeps that file as it is (its merged name
-/// would be the same);</item>
-/// <item>write the compaction record atomically: format version <see cref="DatasetCommit.CompactionFormatVersion"/>,
-/// the union range, <see cref="DatasetCommit.Supersedes"/> naming the replaced records; it does not count yet
-/// because its files are not in place;</item>
-/// <item>rename the merged files into place; with the last rename the record counts instead of the replaced ones;</item>
-/// <item>per replaced record, delete its data files the compaction record does not name, then the record.</item>
-/// </list>
-/// <see cref="Recover"/> rolls every compaction record forward (steps 3 and 4) and deletes the files of
-/// compactions that never wrote their record. Only one compactor may run per source at a time (the batch
-/// layer runs it under the recompute lock); the archiver may run beside it: a compaction takes only commits
-/// whose files are in place, and the archiver's recovery leaves compaction records and their files alone.
+/// most the run's rows, bounded by <c>Batch:Compaction:MaxEventsPerRecord</c>), and each day is written once. It writes
+/// each merged file under its final name plus <see cref="MasterDatasetLayout.CompactingSuffix"/> (a day held by a single
+/// day file, and no other file, keeps that file as it is: its merged name would be the same), then hands the record and
+/// the run to the commit log's <see cref="IMasterCommitLog.ReplaceAsync"/>, which makes the swap atomic for readers
+/// (<see cref="MasterDatasetSnapshot"/> sees the old commits or the new record, never both, never neither) and safe
+/// against a kill at any moment: on the local kind a record written first and counting once its files are renamed
+/// into place (<see cref="CommitLog"/>), on the s3 kind objects uploaded under fresh keys and one PostgreSQL transaction
+/// that supersedes the run's rows and inserts the record's (<see cref="ObjectStoreCommitLog"/>).
+/// <see cref="RecoverAsync"/> finishes or discards what a killed compaction left. Only one compactor may run per source
+/// at a time (the batch layer runs it under the recompute lock); the archiver may run beside it: a compaction takes
+/// only commits whose files are in place, and the archiver's recovery leaves compaction records and their files alone.
 /// </summary>
 public sealed class MasterDatasetCompactor
 {
     private readonly MasterFileSchema _schema;
     private readonly MasterFileWriter _files;
     private readonly TimeProvider _time;
+    private readonly IMasterCommitLog _log;
+    private Action<string>? _afterStep;
 
-    /// <summary>Creates a compactor of <paramref name="source"/> under the dataset root <paramref name="root"/>.</summary>
+    /// <summary>Creates a compactor of <paramref name="source"/> under the local dataset root <paramref name="root"/>.</summary>
     /// <param name="root">The dataset root.</param>
     /// <param name="source">The source.</param>
     /// <param name="flushToDisk">Whether merged files and records are flushed to disk before they become visible.</param>
     /// <param name="rowGroupSize">Rows at most per Parquet row group of day files (the default of <c>Batch:Compaction:RowGroupSize</c>).</param>
     /// <param name="time">Clock for the commits' age and the records' timestamps.</param>
     public MasterDatasetCompactor(string root, SourceDefinition source, bool flushToDisk = true, int rowGroupSize = 100_000, TimeProvider? time = null)
+        : this(new CommitLog(root, source?.Name ?? throw new ArgumentNullException(nameof(source))), source, flushToDisk, rowGroupSize, time)
     {
+    }
+
+    /// <summary>Creates a compactor of <paramref name="source"/> whose commits are in <paramref name="log"/> (either storage kind).</summary>
+    /// <param name="log">The source's commit log.</param>
+    /// <param name="source">The source.</param>
+    /// <param name="flushToDisk">Whether merged files and records are flushed to disk before they become visible.</param>
+    /// <param name="rowGroupSize">Rows at most per Parquet row group of day files (the default of <c>Batch:Compaction:RowGroupSize</c>).</param>
+    /// <param name="time">Clock for the commits' age and the records' timestamps.</param>
+    public MasterDatasetCompactor(IMasterCommitLog log, SourceDefinition source, bool flushToDisk = true, int rowGroupSize = 100_000, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(log);
         ArgumentNullException.ThrowIfNull(source);
         ArgumentOutOfRangeException.ThrowIfLessThan(rowGroupSize, 1);
-        Log = new CommitLog(root, source.Name);
+        if (!string.Equals(log.Source, source.Name, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"the commit log is of source '{log.Source}', not '{source.Name}'", nameof(log));
+        }
+
+        _log = log;
         _schema = new MasterFileSchema(source);
         _files = new MasterFileWriter { RowGroupSize = rowGroupSize };
         FlushToDisk = flushToDisk;
@@ -53,65 +65,31 @@ public sealed class MasterDatasetCompactor
     }
 
     /// <summary>The source's commit log.</summary>
-    public CommitLog Log { get; }
+    public IMasterCommitLog Log => _log;
 
     /// <summary>Whether files are flushed to disk.</summary>
     public bool FlushToDisk { get; }
 
     /// <summary>Called after every step that changes the dataset on disk, with its description (crash tests stop there).</summary>
-    internal Action<string>? AfterStep { get; set; }
+    internal Action<string>? AfterStep
+    {
+        get => _afterStep;
+        set
+        {
+            _afterStep = value;
+            if (_log is CommitLog local)
+            {
+                // The local log's own steps (record, renames, deletions) are where a kill matters most.
+                local.AfterStep = value;
+            }
+        }
+    }
 
     /// <summary>
-    /// Completes every interrupted compaction (renames its merged files into place, deletes what it
-    /// superseded) and deletes the files of compactions that were killed before writing their record.
+    /// Finishes or discards what killed compactions left (<see cref="IMasterCommitLog.RecoverCompactionsAsync"/>).
     /// </summary>
-    /// <exception cref="InvalidDataException">A compaction record names a file that exists neither in place nor aside.</exception>
-    public CompactionRecovery Recover()
-    {
-        var records = Log.ReadCommits();
-        var gone = new HashSet<DatasetCommit>(ReferenceEqualityComparer.Instance);
-        int finished = 0, rolledForward = 0, deleted = 0;
-
-        // Outermost first: a compaction record may itself be superseded (partly deleted) by a later one.
-        foreach (var compaction in records.Where(r => r.IsCompaction).OrderByDescending(r => r.LastOffset - r.FirstOffset))
-        {
-            if (gone.Contains(compaction))
-            {
-                continue;
-            }
-
-            var renamed = PublishFiles(compaction);
-            var superseded = records.Where(r => compaction.Covers(r) && !gone.Contains(r)).ToList();
-            foreach (var record in superseded)
-            {
-                DeleteSuperseded(compaction, record);
-                gone.Add(record);
-            }
-
-            rolledForward += renamed;
-            deleted += superseded.Count;
-            finished += renamed > 0 || superseded.Count > 0 ? 1 : 0;
-        }
-
-        var named = records.Where(r => r.IsCompaction && !gone.Contains(r))
-            .SelectMany(r => r.Files)
-            .Select(f => MasterDatasetLayout.Resolve(Log.Root, f.Path) + MasterDatasetLayout.CompactingSuffix)
-            .ToHashSet(StringComparer.Ordinal);
-        var orphans = 0;
-        if (Directory.Exists(Log.SourceDirectory))
-        {
-            foreach (var path in Directory.EnumerateFiles(Log.SourceDirectory, "*" + MasterDatasetLayout.CompactingSuffix, SearchOption.AllDirectories))
-            {
-                if (!named.Contains(path))
-                {
-                    File.Delete(path);
-                    orphans++;
-                }
-            }
-        }
-
-        return new CompactionRecovery(finished, rolledForward, deleted, orphans);
-    }
+    /// <exception cref="InvalidDataException">A compaction record names a file that exists nowhere.</exception>
+    public Task<CompactionRecovery> RecoverAsync(CancellationToken cancellationToken) => _log.RecoverCompactionsAsync(cancellationToken);
 
     /// <summary>
     /// The runs of commits a compaction would merge now: per partition, among the commits in force whose
@@ -119,13 +97,14 @@ public sealed class MasterDatasetCompactor
     /// chain), consecutive commits grouped greedily up to <paramref name="maxEventsPerRecord"/> valid events;
     /// runs of a single commit are left alone.
     /// </summary>
-    public IReadOnlyList<IReadOnlyList<DatasetCommit>> Plan(TimeSpan minAge, long maxEventsPerRecord)
+    public async Task<IReadOnlyList<IReadOnlyList<DatasetCommit>>> PlanAsync(TimeSpan minAge, long maxEventsPerRecord, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(minAge, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxEventsPerRecord, 1);
         var cutoff = _time.GetUtcNow() - minAge;
         var runs = new List<IReadOnlyList<DatasetCommit>>();
-        foreach (var partition in Log.ReadCommits().GroupBy(c => c.Partition))
+        var commits = await _log.ReadCommitsAsync(null, cancellationToken).ConfigureAwait(false);
+        foreach (var partition in commits.GroupBy(c => c.Partition))
         {
             var chain = CommitChain.Resolve(partition, FilesInPlace);
             CommitLog.CheckChain(chain);
@@ -157,15 +136,17 @@ public sealed class MasterDatasetCompactor
     }
 
     /// <summary>
-    /// Recovers interrupted compactions, then compacts every run of <see cref="Plan"/>.
+    /// Recovers interrupted compactions, then compacts every run of <see cref="PlanAsync"/>.
     /// </summary>
     public async Task<CompactionResult> CompactAsync(TimeSpan minAge, long maxEventsPerRecord, CancellationToken cancellationToken)
     {
-        var recovery = Recover();
-        var filesBefore = MasterDatasetSnapshot.Load(Log.Root, Log.Source).Files.Count;
+        var recovery = await RecoverAsync(cancellationToken).ConfigureAwait(false);
+
+        // Also brings every file of the snapshot under the local root (the s3 kind's copies), so the runs planned are in place.
+        var filesBefore = (await _log.LoadSnapshotAsync(cancellationToken).ConfigureAwait(false)).Files.Count;
         int superseded = 0, written = 0, files = 0, read = 0;
         long rows = 0;
-        foreach (var run in Plan(minAge, maxEventsPerRecord))
+        foreach (var run in await PlanAsync(minAge, maxEventsPerRecord, cancellationToken).ConfigureAwait(false))
         {
             cancellationToken.ThrowIfCancellationRequested();
             var (_, merged, mergedRows, filesRead) = await CompactRunAsync(run, cancellationToken).ConfigureAwait(false);
@@ -176,7 +157,7 @@ public sealed class MasterDatasetCompactor
             rows += mergedRows;
         }
 
-        var filesAfter = MasterDatasetSnapshot.Load(Log.Root, Log.Source).Files.Count;
+        var filesAfter = (await _log.LoadSnapshotAsync(cancellationToken).ConfigureAwait(false)).Files.Count;
         return new CompactionResult(Log.Source, recovery, superseded, written, filesBefore, filesAfter, files, rows, read);
     }
 
@@ -208,7 +189,6 @@ public sealed class MasterDatasetCompactor
             }
         }
 
-        // Step 1.
         var read = inputs.Where(f => f.EventDays.Any(d => merging.ContainsKey(d.Date))).ToList();
         var days = await RouteByDayAsync(partition, read, merging, cancellationToken).ConfigureAwait(false);
         var written = 0;
@@ -225,11 +205,10 @@ public sealed class MasterDatasetCompactor
 
         files.Sort((a, b) => Nullable.Compare(a.Date, b.Date));
 
-        // Step 2.
         var record = new DatasetCommit
         {
             FormatVersion = DatasetCommit.CompactionFormatVersion,
-            Source = Log.Source,
+            Source = _log.Source,
             Partition = partition,
             FirstOffset = run[0].FirstOffset,
             LastOffset = run[^1].LastOffset,
@@ -239,16 +218,7 @@ public sealed class MasterDatasetCompactor
             Files = files,
             Supersedes = run.Select(c => c.FileName).ToArray(),
         };
-        await Log.WriteAsync(record, FlushToDisk, cancellationToken).ConfigureAwait(false);
-        AfterStep?.Invoke($"wrote record {record.FileName}");
-
-        // Steps 3 and 4.
-        PublishFiles(record);
-        foreach (var old in run)
-        {
-            DeleteSuperseded(record, old);
-        }
-
+        await _log.ReplaceAsync(record, run, FlushToDisk, cancellationToken).ConfigureAwait(false);
         return (record, written, rows, read.Count);
     }
 
@@ -261,7 +231,7 @@ public sealed class MasterDatasetCompactor
     }
 
     private bool FilesInPlace(DatasetCommit commit) =>
-        commit.Files.All(f => File.Exists(MasterDatasetLayout.Resolve(Log.Root, f.Path)));
+        commit.Files.All(f => File.Exists(MasterDatasetLayout.Resolve(_log.Root, f.Path)));
 
     /// <summary>
     /// Reads each of <paramref name="parts"/> once, whole, and routes its rows into one buffer per UTC day of
@@ -275,7 +245,7 @@ public sealed class MasterDatasetCompactor
         var record = new EventRecord(_schema.Source);
         foreach (var part in parts)
         {
-            var path = MasterDatasetLayout.Resolve(Log.Root, part.Path);
+            var path = MasterDatasetLayout.Resolve(_log.Root, part.Path);
             var taken = new Dictionary<DateOnly, long>();
             var day = default(DateOnly);
             long dayStart = 0, dayEnd = 0;
@@ -341,59 +311,11 @@ public sealed class MasterDatasetCompactor
         }
 
         buffer.SortByEventTime();
-        var relative = MasterDatasetLayout.DayFile(Log.Source, day, partition, buffer.MinOffset, buffer.MaxOffset);
-        var aside = MasterDatasetLayout.Resolve(Log.Root, relative) + MasterDatasetLayout.CompactingSuffix;
+        var relative = MasterDatasetLayout.DayFile(_log.Source, day, partition, buffer.MinOffset, buffer.MaxOffset);
+        var aside = MasterDatasetLayout.Resolve(_log.Root, relative) + MasterDatasetLayout.CompactingSuffix;
         await _files.WriteAsync(aside, _schema, buffer, FlushToDisk, cancellationToken).ConfigureAwait(false);
         return new DatasetFile(relative, partition, day, null, buffer.Count, buffer.MinOffset, buffer.MaxOffset, buffer.MinEventTime, buffer.MaxEventTime);
     }
 
     private static string Format(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-
-    private int PublishFiles(DatasetCommit compaction)
-    {
-        var renamed = 0;
-        foreach (var file in compaction.Files)
-        {
-            var final = MasterDatasetLayout.Resolve(Log.Root, file.Path);
-            if (File.Exists(final))
-            {
-                continue;
-            }
-
-            var aside = final + MasterDatasetLayout.CompactingSuffix;
-            if (!File.Exists(aside))
-            {
-                throw new InvalidDataException(
-                    $"compaction record '{Path.Combine(Log.Directory, compaction.FileName)}' names '{file.Path}', which exists neither in place nor written aside: the master dataset is damaged");
-            }
-
-            File.Move(aside, final, overwrite: false);
-            renamed++;
-            AfterStep?.Invoke($"renamed {file.Path}");
-        }
-
-        return renamed;
-    }
-
-    // Files first, the record last: while the record exists its file list says what is left to delete.
-    private void DeleteSuperseded(DatasetCommit compaction, DatasetCommit superseded)
-    {
-        var kept = compaction.Files.Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
-        foreach (var file in superseded.Files)
-        {
-            var path = MasterDatasetLayout.Resolve(Log.Root, file.Path);
-            if (!kept.Contains(file.Path) && File.Exists(path))
-            {
-                File.Delete(path);
-                AfterStep?.Invoke($"deleted {file.Path}");
-            }
-        }
-
-        var recordPath = Path.Combine(Log.Directory, superseded.FileName);
-        if (File.Exists(recordPath))
-        {
-            File.Delete(recordPath);
-            AfterStep?.Invoke($"deleted record {superseded.FileName}");
-        }
-    }
 }

@@ -16,7 +16,7 @@ namespace Lambda.Shared.Dataset;
 /// Recovery (<see cref="Recover"/>, run by the archiver for the partitions it is assigned before it
 /// consumes) rolls forward every commit whose files are still <c>.tmp</c> and deletes every <c>.tmp</c>
 /// file no commit names. The resume offset of a partition is its last commit's last offset + 1.
-/// Compaction records (<see cref="DatasetCommit.Supersedes"/>, written by the batch layer's <c>MasterDatasetCompactor</c>)
+/// Compaction records (<see cref="DatasetCommit.Supersedes"/>, written by the batch layer's <c>MasterDatasetCompactor</c> through <see cref="ReplaceAsync"/>)
 /// replace runs of commits: readers resolve them with <see cref="CommitChain"/> (a compaction record whose
 /// files are all in place replaces every record its range covers), and since a compaction record's range is
 /// the union of the ranges it replaces, the resume offset is the same whichever of them is in force.
@@ -126,6 +126,90 @@ public sealed class CommitLog : IMasterCommitLog
     public Task<MasterDatasetSnapshot> LoadSnapshotAsync(CancellationToken cancellationToken) =>
         Task.FromResult(MasterDatasetSnapshot.Load(Root, Source));
 
+    /// <summary>Called after every step of <see cref="ReplaceAsync"/> and <see cref="RecoverCompactions"/> that changes the dataset on disk (crash tests stop there).</summary>
+    internal Action<string>? AfterStep { get; set; }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Writes the compaction record atomically (it does not count yet: its files are not in place), renames the merged
+    /// files into place (with the last rename the record counts instead of the run), then per replaced record deletes its
+    /// data files the compaction does not keep, and the record last (while it exists, its file list says what is left).
+    /// </remarks>
+    public async Task<DatasetCommit> ReplaceAsync(DatasetCommit compaction, IReadOnlyList<DatasetCommit> run, bool flushToDisk, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(compaction);
+        ArgumentNullException.ThrowIfNull(run);
+        if (!compaction.IsCompaction)
+        {
+            throw new ArgumentException($"commit {compaction.FileName} is not a compaction record", nameof(compaction));
+        }
+
+        await WriteAsync(compaction, flushToDisk, cancellationToken).ConfigureAwait(false);
+        AfterStep?.Invoke($"wrote record {compaction.FileName}");
+        PublishCompaction(compaction);
+        foreach (var old in run)
+        {
+            DeleteSuperseded(compaction, old);
+        }
+
+        return compaction;
+    }
+
+    /// <inheritdoc/>
+    public Task<CompactionRecovery> RecoverCompactionsAsync(CancellationToken cancellationToken) => Task.FromResult(RecoverCompactions());
+
+    /// <summary>
+    /// Completes every interrupted compaction (renames its merged files into place, deletes what it superseded) and
+    /// deletes the files of compactions that were killed before writing their record.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A compaction record names a file that exists neither in place nor aside.</exception>
+    public CompactionRecovery RecoverCompactions()
+    {
+        var records = ReadCommits();
+        var gone = new HashSet<DatasetCommit>(ReferenceEqualityComparer.Instance);
+        int finished = 0, rolledForward = 0, deleted = 0;
+
+        // Outermost first: a compaction record may itself be superseded (partly deleted) by a later one.
+        foreach (var compaction in records.Where(r => r.IsCompaction).OrderByDescending(r => r.LastOffset - r.FirstOffset))
+        {
+            if (gone.Contains(compaction))
+            {
+                continue;
+            }
+
+            var renamed = PublishCompaction(compaction);
+            var superseded = records.Where(r => compaction.Covers(r) && !gone.Contains(r)).ToList();
+            foreach (var record in superseded)
+            {
+                DeleteSuperseded(compaction, record);
+                gone.Add(record);
+            }
+
+            rolledForward += renamed;
+            deleted += superseded.Count;
+            finished += renamed > 0 || superseded.Count > 0 ? 1 : 0;
+        }
+
+        var named = records.Where(r => r.IsCompaction && !gone.Contains(r))
+            .SelectMany(r => r.Files)
+            .Select(f => MasterDatasetLayout.Resolve(Root, f.Path) + MasterDatasetLayout.CompactingSuffix)
+            .ToHashSet(StringComparer.Ordinal);
+        var orphans = 0;
+        if (System.IO.Directory.Exists(SourceDirectory))
+        {
+            foreach (var path in System.IO.Directory.EnumerateFiles(SourceDirectory, "*" + MasterDatasetLayout.CompactingSuffix, SearchOption.AllDirectories))
+            {
+                if (!named.Contains(path))
+                {
+                    File.Delete(path);
+                    orphans++;
+                }
+            }
+        }
+
+        return new CompactionRecovery(finished, rolledForward, deleted, orphans);
+    }
+
     /// <summary>
     /// The offset the archiver resumes <paramref name="partition"/> from: the last commit's last offset + 1,
     /// or null when nothing of the partition has been committed.
@@ -217,7 +301,7 @@ public sealed class CommitLog : IMasterCommitLog
         foreach (var commit in commits)
         {
             // Compaction records and the commits they supersede belong to the compactor's recovery
-            // (MasterDatasetCompactor.Recover): a compaction only ever takes commits already in place, and
+            // (RecoverCompactions): a compaction only ever takes commits already in place, and
             // their files may be deleted at any moment once it is complete.
             if (commit.IsCompaction || compactions.Any(k => k.Covers(commit)))
             {
@@ -252,6 +336,54 @@ public sealed class CommitLog : IMasterCommitLog
         }
 
         return new CommitRecovery(commits.Count, rolledForward, DeleteTempFiles(partitions));
+    }
+
+    private int PublishCompaction(DatasetCommit compaction)
+    {
+        var renamed = 0;
+        foreach (var file in compaction.Files)
+        {
+            var final = MasterDatasetLayout.Resolve(Root, file.Path);
+            if (File.Exists(final))
+            {
+                continue;
+            }
+
+            var aside = final + MasterDatasetLayout.CompactingSuffix;
+            if (!File.Exists(aside))
+            {
+                throw new InvalidDataException(
+                    $"compaction record '{Path.Combine(Directory, compaction.FileName)}' names '{file.Path}', which exists neither in place nor written aside: the master dataset is damaged");
+            }
+
+            File.Move(aside, final, overwrite: false);
+            renamed++;
+            AfterStep?.Invoke($"renamed {file.Path}");
+        }
+
+        return renamed;
+    }
+
+    // Files first, the record last: while the record exists its file list says what is left to delete.
+    private void DeleteSuperseded(DatasetCommit compaction, DatasetCommit superseded)
+    {
+        var kept = compaction.Files.Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
+        foreach (var file in superseded.Files)
+        {
+            var path = MasterDatasetLayout.Resolve(Root, file.Path);
+            if (!kept.Contains(file.Path) && File.Exists(path))
+            {
+                File.Delete(path);
+                AfterStep?.Invoke($"deleted {file.Path}");
+            }
+        }
+
+        var recordPath = Path.Combine(Directory, superseded.FileName);
+        if (File.Exists(recordPath))
+        {
+            File.Delete(recordPath);
+            AfterStep?.Invoke($"deleted record {superseded.FileName}");
+        }
     }
 
     /// <summary>Deletes every temporary data file (<see cref="MasterDatasetLayout.TempSuffix"/>) of the partitions; returns how many.</summary>

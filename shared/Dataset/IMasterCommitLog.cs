@@ -28,6 +28,22 @@ public interface IMasterCommitLog
     Task<DatasetCommit> CommitAsync(DatasetCommit commit, bool flushToDisk, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Replaces <paramref name="run"/> (consecutive records in force of one partition, as read from this log) by the
+    /// compaction record <paramref name="compaction"/>, whose range is the run's and whose new data files are written aside
+    /// under <see cref="Root"/> (their path plus <see cref="MasterDatasetLayout.CompactingSuffix"/>; a file it shares with
+    /// the run is kept as it is). Readers see the run or the compaction, never both, never neither, also across a kill.
+    /// </summary>
+    /// <exception cref="CommitLogChangedException">The run is no longer what is in force (another compactor replaced it).</exception>
+    Task<DatasetCommit> ReplaceAsync(DatasetCommit compaction, IReadOnlyList<DatasetCommit> run, bool flushToDisk, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Finishes or discards what a killed compaction left, and deletes what replaced records left once no reader can need
+    /// it any more. Only one compactor may run per source at a time.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A compaction record names a file that exists nowhere.</exception>
+    Task<CompactionRecovery> RecoverCompactionsAsync(CancellationToken cancellationToken);
+
+    /// <summary>
     /// Brings the partitions' part of the dataset to a consistent state after a crash (finishes or discards what a
     /// killed writer left). Only the archiver that owns the partitions may run it.
     /// </summary>

@@ -17,7 +17,11 @@ namespace Lambda.Shared.Dataset;
 /// statement and downloads the files it names that <see cref="Root"/> lacks (a committed path names one object for
 /// ever, so a cached file never goes stale). Recovery deletes the objects of the partitions that no row names once they
 /// are older than the grace period: a writer that has not committed within half of it gives up instead (its own clock),
-/// so an object a live writer may still commit is never deleted. Compaction is not implemented on this kind.
+/// so an object a live writer may still commit is never deleted. A compaction (<see cref="ReplaceAsync"/>) uploads its
+/// new day files the same way, then in one transaction under the partition's lock marks the run's rows superseded
+/// (<c>superseded_at</c>) and inserts its own; the replaced objects stay in the store for the grace period, for readers
+/// that read the rows before the swap and download after it, and <see cref="RecoverCompactionsAsync"/> deletes them and
+/// their rows afterwards.
 /// </summary>
 public sealed class ObjectStoreCommitLog : IMasterCommitLog
 {
@@ -66,7 +70,7 @@ public sealed class ObjectStoreCommitLog : IMasterCommitLog
         ArgumentNullException.ThrowIfNull(commit);
         if (commit.IsCompaction)
         {
-            throw new NotSupportedException($"commit {commit.FileName}: compaction records are not supported on the s3 storage kind yet");
+            throw new ArgumentException($"commit {commit.FileName}: a compaction record replaces commits (ReplaceAsync)", nameof(commit));
         }
 
         _records.Validate(commit, commit.FileName);
@@ -132,6 +136,107 @@ public sealed class ObjectStoreCommitLog : IMasterCommitLog
 
         var commits = await ReadCommitsAsync(partitions, cancellationToken).ConfigureAwait(false);
         return new CommitRecovery(commits.Count, 0, deleted + orphans.Count);
+    }
+
+    /// <inheritdoc/>
+    public async Task<DatasetCommit> ReplaceAsync(DatasetCommit compaction, IReadOnlyList<DatasetCommit> run, bool flushToDisk, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(compaction);
+        ArgumentNullException.ThrowIfNull(run);
+        if (!compaction.IsCompaction || run.Count < 2)
+        {
+            throw new ArgumentException($"commit {compaction.FileName} is not a compaction record of at least two commits", nameof(compaction));
+        }
+
+        _records.Validate(compaction, compaction.FileName);
+        await _schema.EnsureAsync(_dataSource, cancellationToken).ConfigureAwait(false);
+        var started = _time.GetTimestamp();
+        var replaced = run.SelectMany(c => c.Files).Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
+        var uploaded = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var file in compaction.Files.Where(f => !replaced.Contains(f.Path)))
+        {
+            var aside = MasterDatasetLayout.Resolve(Root, file.Path) + MasterDatasetLayout.CompactingSuffix;
+            if (!File.Exists(aside))
+            {
+                throw new InvalidOperationException($"compaction {compaction.FileName}: data file '{file.Path}' has not been written aside ('{aside}' is missing)");
+            }
+
+            uploaded[file.Path] = FreshKey(file.Path);
+            await _store.PutFileAsync(uploaded[file.Path], aside, cancellationToken).ConfigureAwait(false);
+        }
+
+        await SupersedeAsync(compaction, run, uploaded, started, cancellationToken).ConfigureAwait(false);
+        foreach (var (path, _) in uploaded)
+        {
+            var final = MasterDatasetLayout.Resolve(Root, path);
+            File.Move(final + MasterDatasetLayout.CompactingSuffix, final, overwrite: true);
+        }
+
+        // This instance's copies of what the compaction replaced: the objects stay for the grace period, copies are
+        // downloaded again by a reader that still needs one.
+        var kept = compaction.Files.Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
+        foreach (var path in replaced.Where(p => !kept.Contains(p)))
+        {
+            File.Delete(MasterDatasetLayout.Resolve(Root, path));
+        }
+
+        return compaction;
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// A compaction is one transaction here, so nothing is ever left half done in the catalog; what a compactor killed
+    /// before it left are objects no row names, which the archiver's recovery deletes once older than the grace period.
+    /// This deletes the rows superseded longer than the grace period ago and their objects that no row in force names.
+    /// </remarks>
+    public async Task<CompactionRecovery> RecoverCompactionsAsync(CancellationToken cancellationToken)
+    {
+        await _schema.EnsureAsync(_dataSource, cancellationToken).ConfigureAwait(false);
+        var cutoff = _time.GetUtcNow() - _grace;
+        var seqs = new List<long>();
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        await using (var select = _dataSource.CreateCommand(
+            "SELECT seq, object_keys FROM master_commits WHERE source = @source AND superseded_at IS NOT NULL AND superseded_at < @cutoff"))
+        {
+            select.Parameters.AddWithValue("source", Source);
+            select.Parameters.AddWithValue("cutoff", cutoff);
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                seqs.Add(reader.GetInt64(0));
+                keys.UnionWith(reader.GetFieldValue<string[]>(1));
+            }
+        }
+
+        if (seqs.Count == 0)
+        {
+            return new CompactionRecovery(0, 0, 0, 0);
+        }
+
+        // A day file a compaction kept is named by the replaced row and by the row in force.
+        await using (var inForce = _dataSource.CreateCommand("SELECT unnest(object_keys) FROM master_commits WHERE source = @source AND superseded_at IS NULL"))
+        {
+            inForce.Parameters.AddWithValue("source", Source);
+            await using var reader = await inForce.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                keys.Remove(reader.GetString(0));
+            }
+        }
+
+        // Objects first, rows last: a kill in between leaves rows that name deleted objects, superseded, read by no one.
+        foreach (var key in keys)
+        {
+            await _store.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+
+        await using (var delete = _dataSource.CreateCommand("DELETE FROM master_commits WHERE seq = ANY(@seqs)"))
+        {
+            delete.Parameters.AddWithValue("seqs", seqs.ToArray());
+            await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return new CompactionRecovery(0, 0, seqs.Count, keys.Count);
     }
 
     /// <inheritdoc/>
@@ -215,24 +320,95 @@ public sealed class ObjectStoreCommitLog : IMasterCommitLog
             }
         }
 
-        await using (var insert = new NpgsqlCommand(
+        await InsertRowAsync(connection, transaction, commit, keys, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+
+        await CommitWithinGraceAsync(transaction, commit, started, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task SupersedeAsync(DatasetCommit compaction, IReadOnlyList<DatasetCommit> run, Dictionary<string, string> uploaded, long started, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await PostgresAdvisoryLock.TakeAsync(
+            connection, transaction, MasterCommitCatalogSchema.PartitionLockClass,
+            string.Create(CultureInfo.InvariantCulture, $"{Source}/{compaction.Partition}"), cancellationToken).ConfigureAwait(false);
+
+        // The rows in force over the compaction's range must be exactly the run it was planned from.
+        var rows = new List<(long Seq, long First, long Last, string[] Keys)>();
+        await using (var select = new NpgsqlCommand(
             """
-            INSERT INTO master_commits (source, partition, first_offset, last_offset, is_compaction, record, object_keys, committed_at)
-            VALUES (@source, @partition, @first, @last, false, @record, @keys, @at)
+            SELECT seq, first_offset, last_offset, object_keys FROM master_commits
+            WHERE source = @source AND partition = @partition AND superseded_at IS NULL AND first_offset <= @last AND last_offset >= @first
+            ORDER BY first_offset
             """, connection, transaction))
         {
-            insert.Parameters.AddWithValue("source", Source);
-            insert.Parameters.AddWithValue("partition", commit.Partition);
-            insert.Parameters.AddWithValue("first", commit.FirstOffset);
-            insert.Parameters.AddWithValue("last", commit.LastOffset);
-            insert.Parameters.AddWithValue("record", Encoding.UTF8.GetString(CommitLog.Serialize(commit)));
-            insert.Parameters.AddWithValue("keys", keys);
-            insert.Parameters.AddWithValue("at", _time.GetUtcNow());
-            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            select.Parameters.AddWithValue("source", Source);
+            select.Parameters.AddWithValue("partition", compaction.Partition);
+            select.Parameters.AddWithValue("first", compaction.FirstOffset);
+            select.Parameters.AddWithValue("last", compaction.LastOffset);
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                rows.Add((reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetFieldValue<string[]>(3)));
+            }
         }
 
-        // Recovery deletes unnamed objects older than the grace period: a writer that took half of it to get here
-        // commits nothing, so its objects are never named after a recovery may have judged them orphans.
+        var matches = rows.Count == run.Count
+            && rows.Zip(run).All(p => p.First.First == p.Second.FirstOffset && p.First.Last == p.Second.LastOffset && p.First.Keys.Length == p.Second.Files.Count);
+        if (!matches)
+        {
+            await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
+            await DeleteUncommittedAsync(uploaded.Values).ConfigureAwait(false);
+            throw new CommitLogChangedException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"compaction {compaction.FileName} of source '{Source}': the commits in force over offsets {compaction.FirstOffset}-{compaction.LastOffset} of partition {compaction.Partition} are no longer the {run.Count} it was planned from"));
+        }
+
+        var kept = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (row, commit) in rows.Zip(run))
+        {
+            for (var i = 0; i < commit.Files.Count; i++)
+            {
+                kept[commit.Files[i].Path] = row.Keys[i];
+            }
+        }
+
+        var at = _time.GetUtcNow();
+        await using (var supersede = new NpgsqlCommand("UPDATE master_commits SET superseded_at = @at WHERE seq = ANY(@seqs)", connection, transaction))
+        {
+            supersede.Parameters.AddWithValue("at", at);
+            supersede.Parameters.AddWithValue("seqs", rows.Select(r => r.Seq).ToArray());
+            await supersede.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var keys = compaction.Files.Select(f => uploaded.TryGetValue(f.Path, out var key) ? key : kept[f.Path]).ToArray();
+        await InsertRowAsync(connection, transaction, compaction, keys, at, cancellationToken).ConfigureAwait(false);
+
+        await CommitWithinGraceAsync(transaction, compaction, started, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task InsertRowAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, DatasetCommit commit, string[] keys, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await using var insert = new NpgsqlCommand(
+            """
+            INSERT INTO master_commits (source, partition, first_offset, last_offset, is_compaction, record, object_keys, committed_at)
+            VALUES (@source, @partition, @first, @last, @compaction, @record, @keys, @at)
+            """, connection, transaction);
+        insert.Parameters.AddWithValue("source", Source);
+        insert.Parameters.AddWithValue("partition", commit.Partition);
+        insert.Parameters.AddWithValue("first", commit.FirstOffset);
+        insert.Parameters.AddWithValue("last", commit.LastOffset);
+        insert.Parameters.AddWithValue("compaction", commit.IsCompaction);
+        insert.Parameters.AddWithValue("record", Encoding.UTF8.GetString(CommitLog.Serialize(commit)));
+        insert.Parameters.AddWithValue("keys", keys);
+        insert.Parameters.AddWithValue("at", at);
+        await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    // Recovery deletes unnamed objects older than the grace period: a writer that took half of it to get here
+    // commits nothing, so its objects are never named after a recovery may have judged them orphans.
+    private async Task CommitWithinGraceAsync(NpgsqlTransaction transaction, DatasetCommit commit, long started, CancellationToken cancellationToken)
+    {
         if (_time.GetElapsedTime(started) * 2 > _grace)
         {
             await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);

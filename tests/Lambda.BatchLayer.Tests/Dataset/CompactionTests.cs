@@ -119,7 +119,7 @@ public sealed partial class CompactionTests : IDisposable
         // Now 12:10; commits written 12:00..12:09; with a 5-minute minimum age 12:00..12:05 qualify.
         var bound = commits.Take(3).Sum(c => c.ValidEvents);
         var compactor = new MasterDatasetCompactor(_root.Path, _orders, flushToDisk: false, time: clock);
-        var runs = compactor.Plan(TimeSpan.FromMinutes(5), bound);
+        var runs = await compactor.PlanAsync(TimeSpan.FromMinutes(5), bound, CancellationToken.None);
 
         var planned = runs.SelectMany(r => r).ToList();
         Assert.NotEmpty(runs);
@@ -184,7 +184,7 @@ public sealed partial class CompactionTests : IDisposable
             Assert.Equal(compacting, CompactingFiles(root));
             (await DatasetContents.ReadAsync(root, _orders)).AssertSameAs(expected, $"stopped after '{at}', archiver recovered");
 
-            new MasterDatasetCompactor(root, _orders, flushToDisk: false).Recover();
+            await new MasterDatasetCompactor(root, _orders, flushToDisk: false).RecoverAsync(CancellationToken.None);
             Assert.Empty(CompactingFiles(root));
             var records = log.ReadCommits();
             Assert.DoesNotContain(records, r => records.Any(k => k.IsCompaction && k.Covers(r)));
@@ -253,7 +253,7 @@ public sealed partial class CompactionTests : IDisposable
 
         var archiver = new CommitLog(_root.Path, _orders.Name).Recover(Partitions);
         Assert.Equal(0, archiver.TempFilesDeleted);
-        var recovery = new MasterDatasetCompactor(_root.Path, _orders, flushToDisk: false).Recover();
+        var recovery = await new MasterDatasetCompactor(_root.Path, _orders, flushToDisk: false).RecoverAsync(CancellationToken.None);
 
         Assert.Equal(new CompactionRecovery(0, 0, 0, 2), recovery);
         Assert.False(File.Exists(data));

@@ -30,14 +30,7 @@ public abstract class MasterCommitLogContract : IDisposable
     public async Task Archive_commits_are_read_back_whole_by_a_snapshot()
     {
         var messages = OrderDatasets.Messages(Orders, 600, 2, seed: 11);
-        var writer = new MasterDatasetWriter(OpenWriter(), Orders, flushToDisk: false);
-        foreach (var partition in messages.GroupBy(m => m.Partition))
-        {
-            foreach (var chunk in partition.OrderBy(m => m.Offset).Chunk(100))
-            {
-                await writer.CommitAsync(Batch(chunk, partition.Key), chunk[0].Offset, chunk[^1].Offset, chunk.Count(m => m.Event is null), CancellationToken.None);
-            }
-        }
+        await CommitInChunksAsync(messages, 100);
 
         var reader = OpenReader();
         var snapshot = await reader.LoadSnapshotAsync(CancellationToken.None);
@@ -120,6 +113,63 @@ public abstract class MasterCommitLogContract : IDisposable
         Assert.False(File.Exists(mine));
         Assert.True(File.Exists(other));
         Assert.Equal(50, (await OpenReader().LoadSnapshotAsync(CancellationToken.None)).GetCommittedEnd(0));
+    }
+
+    [Fact]
+    public async Task A_compaction_replaces_its_run_whole_for_a_reader_elsewhere_and_a_second_replace_of_that_run_is_refused()
+    {
+        var messages = OrderDatasets.Messages(Orders, 400, 2, seed: 14);
+        await CommitInChunksAsync(messages, 50);
+
+        var before = await OpenReader().LoadSnapshotAsync(CancellationToken.None);
+        var run = await OpenWriter().ReadCommitsAsync(new HashSet<int> { 0 }, CancellationToken.None);
+
+        var result = await new MasterDatasetCompactor(OpenWriter(), Orders, flushToDisk: false).CompactAsync(TimeSpan.Zero, 1_000_000, CancellationToken.None);
+
+        Assert.Equal(8, result.RecordsSuperseded);
+        Assert.Equal(2, result.RecordsWritten);
+        var reader = OpenReader();
+        var after = await reader.LoadSnapshotAsync(CancellationToken.None);
+        var commits = await reader.ReadCommitsAsync(null, CancellationToken.None);
+        Assert.Equal(2, commits.Count);
+        Assert.All(commits, c => Assert.True(c.IsCompaction, c.FileName));
+        Assert.Equal(before.CommittedEnds, after.CommittedEnds);
+        Assert.True(after.Files.Count < before.Files.Count, $"{after.Files.Count} files after, {before.Files.Count} before");
+        Assert.All(after.Files, f => Assert.Equal(DatasetFileKind.Day, f.Kind));
+        Assert.Empty(Directory.GetFiles(reader.Root, "*" + MasterDatasetLayout.CompactingSuffix, SearchOption.AllDirectories));
+        foreach (var partition in new[] { 0, 1 })
+        {
+            var positions = new List<long>();
+            await new MasterDatasetReplayReader(Orders).ReadPartitionAsync(after, partition, 0, (_, position) => positions.Add(position), CancellationToken.None);
+            Assert.Equal(messages.Where(m => m.Partition == partition && m.Event is not null).Select(m => m.Offset).Order(), positions.Order());
+        }
+
+        // A second compactor that planned from the same commits and wrote its merged files aside comes too late.
+        var late = commits.Single(c => c.Partition == 0) with { CreatedAt = DateTimeOffset.UtcNow };
+        foreach (var file in late.Files)
+        {
+            var local = MasterDatasetLayout.Resolve(RootPath, file.Path);
+            if (File.Exists(local))
+            {
+                File.Copy(local, local + MasterDatasetLayout.CompactingSuffix);
+            }
+        }
+
+        await Assert.ThrowsAnyAsync<IOException>(() => OpenWriter().ReplaceAsync(late, run, false, CancellationToken.None));
+        Assert.Equal(after.Files.Select(f => f.Path), (await OpenReader().LoadSnapshotAsync(CancellationToken.None)).Files.Select(f => f.Path));
+    }
+
+    /// <summary>Commits <paramref name="messages"/> through a writer on <see cref="OpenWriter"/>, per partition in chunks of <paramref name="size"/> offsets.</summary>
+    private protected async Task CommitInChunksAsync(IEnumerable<OrderMessage> messages, int size)
+    {
+        var writer = new MasterDatasetWriter(OpenWriter(), Orders, flushToDisk: false);
+        foreach (var partition in messages.GroupBy(m => m.Partition))
+        {
+            foreach (var chunk in partition.OrderBy(m => m.Offset).Chunk(size))
+            {
+                await writer.CommitAsync(Batch(chunk, partition.Key), chunk[0].Offset, chunk[^1].Offset, chunk.Count(m => m.Event is null), CancellationToken.None);
+            }
+        }
     }
 
     private protected MasterPartitionBatch Batch(IEnumerable<OrderMessage> messages, int partition)

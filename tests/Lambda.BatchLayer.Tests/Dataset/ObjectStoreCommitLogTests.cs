@@ -1,6 +1,8 @@
 using Lambda.BatchLayer.AdHoc;
+using Lambda.BatchLayer.Compaction;
 using Lambda.BatchLayer.Dataset;
 using Lambda.BatchLayer.Tests.AdHoc;
+using Lambda.BatchLayer.Tests.Scheduling;
 using Lambda.Shared.Postgres;
 using Lambda.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -100,14 +102,7 @@ public sealed class ObjectStoreCommitLogTests : MasterCommitLogContract, IAsyncL
     public async Task Ad_hoc_sql_on_another_machine_reads_exactly_the_committed_rows()
     {
         var messages = OrderDatasets.Messages(Orders, 300, 3, seed: 24);
-        var writer = new MasterDatasetWriter(OpenWriter(), Orders, flushToDisk: false);
-        foreach (var partition in messages.GroupBy(m => m.Partition))
-        {
-            foreach (var chunk in partition.OrderBy(m => m.Offset).Chunk(40))
-            {
-                await writer.CommitAsync(Batch(chunk, partition.Key), chunk[0].Offset, chunk[^1].Offset, chunk.Count(m => m.Event is null), CancellationToken.None);
-            }
-        }
+        await CommitInChunksAsync(messages, 40);
 
         var elsewhere = new TestDirectory("adhoc-reader");
         _readers.Add(elsewhere);
@@ -126,14 +121,91 @@ public sealed class ObjectStoreCommitLogTests : MasterCommitLogContract, IAsyncL
     }
 
     [Fact]
-    public async Task Compaction_records_are_refused_on_this_kind()
+    public async Task A_compaction_record_cannot_be_committed_as_an_archive_commit()
     {
         var messages = OrderDatasets.Messages(Orders, 20, 1, seed: 23);
         var log = OpenWriter();
         var commit = await new MasterDatasetWriter(log, Orders, flushToDisk: false).CommitAsync(Batch(messages, 0), 0, 19, 0, CancellationToken.None);
 
-        await Assert.ThrowsAsync<NotSupportedException>(() => log.CommitAsync(
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => log.CommitAsync(
             commit with { FormatVersion = DatasetCommit.CompactionFormatVersion, Supersedes = ["p0-0-9.json", "p0-10-19.json"] }, false, CancellationToken.None));
+
+        Assert.Contains("ReplaceAsync", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Replaced_objects_stay_for_the_grace_period_then_recovery_deletes_them_and_their_rows_only()
+    {
+        var messages = OrderDatasets.Messages(Orders, 300, 2, seed: 25);
+        await CommitInChunksAsync(messages, 50);
+
+        var archived = await ObjectKeysAsync();
+
+        await new MasterDatasetCompactor(OpenWriter(), Orders, flushToDisk: false).CompactAsync(TimeSpan.Zero, 1_000_000, CancellationToken.None);
+
+        // A reader that read the rows before the swap may download the replaced objects after it: they stay.
+        var compacted = await OpenReader().LoadSnapshotAsync(CancellationToken.None);
+        var afterCompaction = await ObjectKeysAsync();
+        Assert.All(archived, key => Assert.Contains(key, afterCompaction));
+        Assert.Equal(6, await SupersededRowsAsync());
+        Assert.Equal(new CompactionRecovery(0, 0, 0, 0), await Open(RootPath, TimeSpan.FromMinutes(10)).RecoverCompactionsAsync(CancellationToken.None));
+        Assert.Equal(afterCompaction, await ObjectKeysAsync());
+
+        var recovery = await Open(RootPath, TimeSpan.Zero).RecoverCompactionsAsync(CancellationToken.None);
+
+        Assert.Equal(6, recovery.RecordsDeleted);
+        Assert.Equal(0, await SupersededRowsAsync());
+        var remaining = await ObjectKeysAsync();
+        Assert.Equal((await InForceKeysAsync()).Order(StringComparer.Ordinal), remaining.Order(StringComparer.Ordinal));
+        Assert.Equal(recovery.TempFilesDeleted, archived.Count(k => !remaining.Contains(k)));
+        var fresh = await OpenReader().LoadSnapshotAsync(CancellationToken.None);
+        Assert.Equal(compacted.CommittedEnds, fresh.CommittedEnds);
+        Assert.Equal(messages.Count(m => m.Event is not null), fresh.Rows);
+    }
+
+    [Fact]
+    public async Task The_compaction_runner_compacts_the_object_store_dataset()
+    {
+        var messages = OrderDatasets.Messages(Orders, 200, 2, seed: 26);
+        await CommitInChunksAsync(messages, 25);
+
+        var runner = new CompactionRunner(
+            TestCatalogs.Default,
+            Options.Create(new BatchLayerOptions { DatasetRoot = RootPath }),
+            Options.Create(new CompactionOptions { FlushToDisk = false }),
+            new CountingLock(),
+            TimeProvider.System,
+            NullLogger<CompactionRunner>.Instance,
+            logs: new ObjectStoreCommitLogs(RootPath, _s3.Store, _schema.DataSource, TimeSpan.FromMinutes(10), TimeProvider.System));
+
+        var results = await runner.RunAsync(minAge: TimeSpan.Zero, cancellationToken: CancellationToken.None);
+
+        var orders = Assert.Single(results);
+        Assert.Equal(8, orders.RecordsSuperseded);
+        Assert.Equal(2, orders.RecordsWritten);
+        var commits = await OpenReader().ReadCommitsAsync(null, CancellationToken.None);
+        Assert.Equal([0, 1], commits.Select(c => c.Partition));
+        Assert.All(commits, c => Assert.True(c.IsCompaction, c.FileName));
+        Assert.Equal(messages.Count(m => m.Event is not null), (await OpenReader().LoadSnapshotAsync(CancellationToken.None)).Rows);
+    }
+
+    private async Task<long> SupersededRowsAsync()
+    {
+        await using var command = _schema.DataSource.CreateCommand("SELECT count(*) FROM master_commits WHERE superseded_at IS NOT NULL");
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private async Task<List<string>> InForceKeysAsync()
+    {
+        var keys = new List<string>();
+        await using var command = _schema.DataSource.CreateCommand("SELECT unnest(object_keys) FROM master_commits WHERE superseded_at IS NULL");
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            keys.Add(reader.GetString(0));
+        }
+
+        return keys;
     }
 
     private ObjectStoreCommitLog Open(string root, TimeSpan grace) =>
