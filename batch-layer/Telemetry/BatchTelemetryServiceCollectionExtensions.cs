@@ -1,3 +1,4 @@
+using Lambda.Shared.Storage;
 using Lambda.Shared.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,6 +18,7 @@ public static class BatchTelemetryServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddLambdaTelemetry(configuration, "lambda-batch-layer");
+        services.AddLambdaStorage(configuration);
         services.AddOptions<DatasetStatsOptions>()
             .BindConfiguration(DatasetStatsOptions.SectionName)
             .Validate(o => o.Interval > TimeSpan.Zero && o.Interval <= TimeSpan.FromHours(1), $"{DatasetStatsOptions.SectionName}:Interval must be positive and at most one hour.")

@@ -1,4 +1,4 @@
-using Lambda.BatchLayer.Dataset;
+using Lambda.Shared.Dataset;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -8,37 +8,25 @@ namespace Lambda.BatchLayer.Telemetry;
 
 /// <summary>
 /// Measures, every <see cref="DatasetStatsOptions.Interval"/>, the files and bytes each source's committed master
-/// dataset snapshot names, for <see cref="BatchLayerMetrics"/>: a scrape must not read commit logs itself.
+/// dataset snapshot names in the configured storage (<see cref="IMasterCommitLog.MeasureAsync"/>: local files, or the
+/// s3 kind's objects), for <see cref="BatchLayerMetrics"/>: a scrape must not read commit logs itself.
 /// </summary>
 internal sealed partial class MasterDatasetStatsSampler(
     LambdaCatalog catalog,
-    IOptions<BatchLayerOptions> batch,
+    IMasterCommitLogs logs,
     IOptions<DatasetStatsOptions> options,
     BatchLayerMetrics metrics,
     TimeProvider time,
     ILogger<MasterDatasetStatsSampler> logger) : BackgroundService
 {
-    /// <summary>Measures every source once.</summary>
-    public void Sample()
+    /// <summary>Measures every source of the catalog that has a master dataset once.</summary>
+    public async Task SampleAsync(CancellationToken cancellationToken)
     {
-        var root = batch.Value.GetDatasetRootPath();
-        foreach (var source in catalog.Sources)
+        var stored = (await logs.ListSourcesAsync(cancellationToken).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
+        foreach (var source in catalog.Sources.Where(s => stored.Contains(s.Name)))
         {
-            if (!Directory.Exists(MasterDatasetLayout.CommitDirectory(root, source.Name)))
-            {
-                continue;
-            }
-
-            var snapshot = MasterDatasetSnapshot.Load(root, source.Name);
-            long bytes = 0;
-            foreach (var file in snapshot.Files)
-            {
-                var info = new FileInfo(snapshot.GetPath(file));
-                // A compaction may delete a superseded file between the snapshot and the stat; the next sample counts right.
-                bytes += info.Exists ? info.Length : 0;
-            }
-
-            metrics.DatasetSize(source.Name, snapshot.Files.Count, bytes);
+            var size = await logs.Open(source.Name).MeasureAsync(cancellationToken).ConfigureAwait(false);
+            metrics.DatasetSize(source.Name, size.Files, size.Bytes);
         }
     }
 
@@ -49,9 +37,9 @@ internal sealed partial class MasterDatasetStatsSampler(
         {
             try
             {
-                Sample();
+                await SampleAsync(stoppingToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
+            catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException or Npgsql.NpgsqlException or Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException or HttpRequestException)
             {
                 // The gauges keep their last values; the failure is visible in the log, not hidden.
                 LogSampleFailed(logger, ex);

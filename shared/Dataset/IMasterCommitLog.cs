@@ -55,6 +55,10 @@ public interface IMasterCommitLog
     /// </summary>
     Task<IReadOnlyDictionary<int, long>> ReadCommittedEndsAsync(CancellationToken cancellationToken);
 
+    /// <summary>The files and bytes the current snapshot names, in the storage itself, without copying any file.</summary>
+    /// <exception cref="InvalidDataException">The commit log is damaged.</exception>
+    Task<MasterDatasetSize> MeasureAsync(CancellationToken cancellationToken);
+
     /// <summary>The current snapshot, every file it names present under <see cref="Root"/>.</summary>
     /// <exception cref="InvalidDataException">The commit log is damaged.</exception>
     Task<MasterDatasetSnapshot> LoadSnapshotAsync(CancellationToken cancellationToken);

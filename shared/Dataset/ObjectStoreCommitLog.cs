@@ -247,6 +247,20 @@ public sealed class ObjectStoreCommitLog : IMasterCommitLog
     }
 
     /// <inheritdoc/>
+    /// <remarks>One statement for the rows in force and one listing of the source's objects (their sizes).</remarks>
+    public async Task<MasterDatasetSize> MeasureAsync(CancellationToken cancellationToken)
+    {
+        var named = (await ReadRowsAsync(null, cancellationToken).ConfigureAwait(false)).SelectMany(r => r.Keys).ToHashSet(StringComparer.Ordinal);
+        long bytes = 0;
+        await foreach (var item in _store.ListAsync(KeyPrefix, cancellationToken).ConfigureAwait(false))
+        {
+            bytes += named.Contains(item.Key) ? item.Size : 0;
+        }
+
+        return new MasterDatasetSize(named.Count, bytes);
+    }
+
+    /// <inheritdoc/>
     public async Task<MasterDatasetSnapshot> LoadSnapshotAsync(CancellationToken cancellationToken)
     {
         var rows = await ReadRowsAsync(null, cancellationToken).ConfigureAwait(false);

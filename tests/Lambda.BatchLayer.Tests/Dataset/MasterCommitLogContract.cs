@@ -159,6 +159,26 @@ public abstract class MasterCommitLogContract : IDisposable
         Assert.Equal(after.Files.Select(f => f.Path), (await OpenReader().LoadSnapshotAsync(CancellationToken.None)).Files.Select(f => f.Path));
     }
 
+    [Fact]
+    public async Task Measuring_counts_the_files_and_bytes_of_the_commits_in_force_without_copying_them()
+    {
+        var measurer = OpenReader();
+        Assert.Equal(new MasterDatasetSize(0, 0), await measurer.MeasureAsync(CancellationToken.None));
+        await CommitInChunksAsync(OrderDatasets.Messages(Orders, 300, 2, seed: 15), 50);
+
+        var copies = ParquetFiles(measurer.Root);
+
+        var size = await measurer.MeasureAsync(CancellationToken.None);
+
+        var snapshot = await OpenReader().LoadSnapshotAsync(CancellationToken.None);
+        Assert.Equal(snapshot.Files.Count, size.Files);
+        Assert.Equal(snapshot.Files.Sum(f => new FileInfo(snapshot.GetPath(f)).Length), size.Bytes);
+        Assert.Equal(copies, ParquetFiles(measurer.Root));
+    }
+
+    private static int ParquetFiles(string root) =>
+        Directory.Exists(root) ? Directory.GetFiles(root, "*.parquet", SearchOption.AllDirectories).Length : 0;
+
     /// <summary>Commits <paramref name="messages"/> through a writer on <see cref="OpenWriter"/>, per partition in chunks of <paramref name="size"/> offsets.</summary>
     private protected async Task CommitInChunksAsync(IEnumerable<OrderMessage> messages, int size)
     {
