@@ -15,6 +15,9 @@ internal sealed record Args(long Events, int Partitions, int PerCommit, int Repe
     /// <summary><c>--workers N</c>: also time the recompute with N workers (<see cref="WorkersBenchmark"/>); null when not asked.</summary>
     public int? Workers { get; init; }
 
+    /// <summary><c>--s3</c>: with <c>--workers</c>, measure on the stack's object storage instead (<see cref="S3WorkersBenchmark"/>).</summary>
+    public bool S3 { get; init; }
+
     /// <summary><c>--days-per-claim N</c>: <see cref="RecomputeOptions.DaysPerClaim"/> of the measured recomputes; null: its default.</summary>
     public int? DaysPerClaim { get; init; }
 
@@ -43,8 +46,9 @@ internal sealed record Args(long Events, int Partitions, int PerCommit, int Repe
                 "--spread-days" => result with { SpreadDays = Int() is var days and >= 1 ? days : throw new ArgumentException("--spread-days must be at least 1") },
                 "--clickhouse-load" => result with { ClickHouseLoadDays = Int() is var loadDays and >= 1 ? loadDays : throw new ArgumentException("--clickhouse-load must be at least 1 day") },
                 "--days-per-claim" => result with { DaysPerClaim = Int() is var perClaim and >= 1 ? perClaim : throw new ArgumentException("--days-per-claim must be at least 1") },
+                "--s3" => result with { S3 = true },
                 "--workers" => result with { Workers = Int() is var workers and >= 2 ? workers : throw new ArgumentException("--workers must be at least 2 (one worker is always measured)") },
-                _ => throw new ArgumentException($"unknown argument '{args[i]}'; expected --events, --partitions, --per-commit, --repeat, --parallelism, --dir, --keep, --verbose, --compact, --spread-days, --lookups, --workers, --clickhouse-load, --days-per-claim"),
+                _ => throw new ArgumentException($"unknown argument '{args[i]}'; expected --events, --partitions, --per-commit, --repeat, --parallelism, --dir, --keep, --verbose, --compact, --spread-days, --lookups, --workers, --s3, --clickhouse-load, --days-per-claim"),
             };
         }
 

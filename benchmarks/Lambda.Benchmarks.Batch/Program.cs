@@ -14,12 +14,13 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 // Recompute throughput over a master dataset next to a plain DuckDB GROUP BY over the same Parquet files.
-// Usage: Lambda.Benchmarks.Batch [--events N] [--partitions P] [--per-commit C] [--repeat R] [--parallelism T] [--dir PATH] [--keep] [--verbose] [--compact] [--spread-days D] [--workers N] [--clickhouse-load D] [--days-per-claim N]
+// Usage: Lambda.Benchmarks.Batch [--events N] [--partitions P] [--per-commit C] [--repeat R] [--parallelism T] [--dir PATH] [--keep] [--verbose] [--compact] [--spread-days D] [--workers N [--s3]] [--clickhouse-load D] [--days-per-claim N]
 // --compact compacts the master dataset (every commit, up to 1,000,000 events per record) before measuring.
 // --spread-days D draws event times uniformly over D days (a backfill): the cost model says recompute and compaction
 // take time in proportion to rows, so rows/s should hardly move between D = 1 and D = 30.
 // --clickhouse-load D times the ClickHouse load and exact-view publish after a recompute of D days (ClickHouseLoadBenchmark),
 // --events then meaning orders per day (default 20,000).
+// --workers N --s3 measures one against N workers on the stack's object storage (S3WorkersBenchmark; needs 'scripts/lambda up').
 // --lookups measures the default catalog's lookup views instead (LookupViewsBenchmark): orders and payments, joined with
 // countries and fx_rates, against DuckDB doing the same joins.
 var settings = Args.Parse(args);
@@ -141,7 +142,9 @@ try
 
     if (settings.Workers is { } workers)
     {
-        mismatches += await WorkersBenchmark.RunAsync(catalog, root, settings, request, workers);
+        mismatches += settings.S3
+            ? await S3WorkersBenchmark.RunAsync(catalog, root, settings, request, workers)
+            : await WorkersBenchmark.RunAsync(catalog, root, settings, request, workers);
     }
 
     return mismatches == 0 ? 0 : 1;
