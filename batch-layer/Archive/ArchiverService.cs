@@ -4,6 +4,7 @@ using Lambda.Shared.Catalog;
 using Lambda.Shared.Kafka;
 using Lambda.Shared.Kafka.Epochs;
 using Lambda.Shared.Schema;
+using Lambda.Shared.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -20,6 +21,7 @@ public sealed class ArchiverService : BackgroundService
     private readonly LambdaCatalog _catalog;
     private readonly ArchiverOptions _options;
     private readonly string _root;
+    private readonly IObjectStore _store;
     private readonly IMasterCommitLogs _logs;
     private readonly KafkaClientConfigFactory _kafka;
     private readonly ArchiverMetrics _metrics;
@@ -44,7 +46,8 @@ public sealed class ArchiverService : BackgroundService
         OffsetEpochStatus epochStatus,
         IArchiverFence fence,
         ILoggerFactory loggers,
-        TimeProvider time)
+        TimeProvider time,
+        IObjectStore store)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(storage);
@@ -52,6 +55,7 @@ public sealed class ArchiverService : BackgroundService
         _catalog = catalog;
         _options = options.Value;
         _root = storage.Value.ResolveRoot();
+        _store = store ?? throw new ArgumentNullException(nameof(store));
         _logs = logs ?? throw new ArgumentNullException(nameof(logs));
         _kafka = kafka;
         _metrics = metrics;
@@ -96,7 +100,7 @@ public sealed class ArchiverService : BackgroundService
         // Checked and recorded before the first write: the archiver is what makes the record true.
         try
         {
-            await ArchivedSchemaStore.CheckAndRecordAsync(_root, sources, stoppingToken).ConfigureAwait(false);
+            await ArchivedSchemaStore.CheckAndRecordAsync(_store, _root, sources, stoppingToken).ConfigureAwait(false);
         }
         catch (SchemaIncompatibleException ex)
         {

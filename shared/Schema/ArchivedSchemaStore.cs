@@ -1,13 +1,17 @@
 using System.Text.Json;
 using Lambda.Shared.Catalog;
+using Lambda.Shared.Dataset;
+using Lambda.Shared.Storage;
 
 namespace Lambda.Shared.Schema;
 
 /// <summary>
-/// Reads and writes the archived schema of each source (<c>&lt;dataset root&gt;/master/&lt;source&gt;/_schema.json</c>)
-/// and checks a catalog against it. The archiver records the schema at start (<see cref="CheckAndRecordAsync"/>); the
-/// batch and speed layers only check (<see cref="CheckAsync"/>). A source without a record is checked against the
-/// schema of its newest data file; one that has archived nothing is compatible with any catalog.
+/// Reads and writes the archived schema of each source (object <c>master/&lt;source&gt;/_schema.json</c> of the storage:
+/// on the local kind the file of that path under the dataset root, on the s3 kind an object in the bucket, so every
+/// instance checks against the same record) and checks a catalog against it. The archiver records the schema at start
+/// (<see cref="CheckAndRecordAsync"/>); the batch and speed layers only check (<see cref="CheckAsync"/>). A source
+/// without a record is checked against the schema of its newest local data file; one that has archived nothing is
+/// compatible with any catalog.
 /// </summary>
 public static class ArchivedSchemaStore
 {
@@ -20,15 +24,16 @@ public static class ArchivedSchemaStore
         WriteIndented = true,
     };
 
-    /// <summary>The absolute path of <paramref name="source"/>'s record under the dataset root.</summary>
-    public static string PathOf(string root, string source) => Path.Combine(Path.GetFullPath(root), "master", source, FileName);
+    /// <summary>The key of <paramref name="source"/>'s record in the storage.</summary>
+    public static string KeyOf(string source) => $"{MasterDatasetLayout.MasterDirectoryName}/{source}/{FileName}";
 
     /// <summary>The recorded schema of <paramref name="source"/>, or null when there is none.</summary>
     /// <exception cref="InvalidDataException">The record is not valid JSON of a schema of that source.</exception>
-    public static ArchivedSchema? Read(string root, string source)
+    public static async Task<ArchivedSchema?> ReadAsync(IObjectStore store, string source, CancellationToken cancellationToken)
     {
-        var path = PathOf(root, source);
-        if (!File.Exists(path))
+        ArgumentNullException.ThrowIfNull(store);
+        var key = KeyOf(source);
+        if (await store.ReadAsync(key, cancellationToken).ConfigureAwait(false) is not { } json)
         {
             return null;
         }
@@ -36,61 +41,43 @@ public static class ArchivedSchemaStore
         ArchivedSchema? schema;
         try
         {
-            schema = JsonSerializer.Deserialize<ArchivedSchema>(File.ReadAllText(path), JsonOptions);
+            schema = JsonSerializer.Deserialize<ArchivedSchema>(json, JsonOptions);
         }
         catch (JsonException ex)
         {
-            throw new InvalidDataException($"the archived schema '{path}' is not valid: {ex.Message}", ex);
+            throw new InvalidDataException($"the archived schema '{store.Location}{key}' is not valid: {ex.Message}", ex);
         }
 
         return schema is not null && string.Equals(schema.Source, source, StringComparison.Ordinal) && schema.Fields is not null
             ? schema
-            : throw new InvalidDataException($"the archived schema '{path}' is not a schema of source '{source}'");
+            : throw new InvalidDataException($"the archived schema '{store.Location}{key}' is not a schema of source '{source}'");
     }
 
-    /// <summary>Writes <paramref name="schema"/> atomically (a temporary file renamed into place).</summary>
-    public static async Task WriteAsync(string root, ArchivedSchema schema, CancellationToken cancellationToken)
+    /// <summary>Writes <paramref name="schema"/> as one object (a whole replacement on either kind).</summary>
+    public static Task WriteAsync(IObjectStore store, ArchivedSchema schema, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(schema);
-        var path = PathOf(root, schema.Source);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temp = $"{path}.{Guid.NewGuid():N}.tmp";
-        try
-        {
-            await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous))
-            {
-                await JsonSerializer.SerializeAsync(stream, schema, JsonOptions, cancellationToken).ConfigureAwait(false);
-                await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp))
-            {
-                File.Delete(temp);
-            }
-        }
+        return store.PutAsync(KeyOf(schema.Source), JsonSerializer.SerializeToUtf8Bytes(schema, JsonOptions), cancellationToken);
     }
 
     /// <summary>
     /// The recorded schema of <paramref name="source"/>; without a record, the schema of its newest data file (a
-    /// dataset archived before records existed); null when it has archived nothing.
+    /// dataset archived before records existed, under the local <paramref name="root"/>); null when it has archived nothing.
     /// </summary>
-    public static async Task<ArchivedSchema?> ReadOrInferAsync(string root, string source, CancellationToken cancellationToken) =>
-        Read(root, source) ?? await ParquetSchemaInference.InferAsync(root, source, cancellationToken).ConfigureAwait(false);
+    public static async Task<ArchivedSchema?> ReadOrInferAsync(IObjectStore store, string root, string source, CancellationToken cancellationToken) =>
+        await ReadAsync(store, source, cancellationToken).ConfigureAwait(false)
+        ?? await ParquetSchemaInference.InferAsync(root, source, cancellationToken).ConfigureAwait(false);
 
     /// <summary>Checks every source of <paramref name="sources"/> that has archived something.</summary>
     /// <exception cref="SchemaIncompatibleException">Some change is incompatible; lists all.</exception>
-    public static async Task CheckAsync(string root, IEnumerable<SourceDefinition> sources, CancellationToken cancellationToken)
+    public static async Task CheckAsync(IObjectStore store, string root, IEnumerable<SourceDefinition> sources, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sources);
         var problems = new List<string>();
         foreach (var source in sources)
         {
-            if (await ReadOrInferAsync(root, source.Name, cancellationToken).ConfigureAwait(false) is { } archived)
+            if (await ReadOrInferAsync(store, root, source.Name, cancellationToken).ConfigureAwait(false) is { } archived)
             {
                 problems.AddRange(SchemaCompatibility.Check(source, archived));
             }
@@ -107,17 +94,17 @@ public static class ArchivedSchemaStore
     /// where that changes the record: what an archiver does before writing anything.
     /// </summary>
     /// <exception cref="SchemaIncompatibleException">Some change is incompatible; lists all, and nothing is recorded.</exception>
-    public static async Task CheckAndRecordAsync(string root, IReadOnlyList<SourceDefinition> sources, CancellationToken cancellationToken)
+    public static async Task CheckAndRecordAsync(IObjectStore store, string root, IReadOnlyList<SourceDefinition> sources, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sources);
-        await CheckAsync(root, sources, cancellationToken).ConfigureAwait(false);
+        await CheckAsync(store, root, sources, cancellationToken).ConfigureAwait(false);
         foreach (var source in sources)
         {
-            var archived = await ReadOrInferAsync(root, source.Name, cancellationToken).ConfigureAwait(false);
+            var archived = await ReadOrInferAsync(store, root, source.Name, cancellationToken).ConfigureAwait(false);
             var merged = SchemaCompatibility.Merge(source, archived);
             if (archived is null || !merged.Fields.SequenceEqual(archived.Fields))
             {
-                await WriteAsync(root, merged, cancellationToken).ConfigureAwait(false);
+                await WriteAsync(store, merged, cancellationToken).ConfigureAwait(false);
             }
         }
     }

@@ -1,4 +1,5 @@
 using Lambda.Shared.BatchViews;
+using Lambda.Shared.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -10,14 +11,14 @@ namespace Lambda.Shared.Schema;
 public static class SchemaServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="SchemaCompatibilityCheck"/> (once) as a hosted service, binding <see cref="BatchStorageOptions"/>
-    /// from the <c>Batch</c> section. Call it before registering the host's workers: hosted services start in order.
+    /// Registers <see cref="SchemaCompatibilityCheck"/> (once) as a hosted service, with the storage it reads the records
+    /// from (<see cref="StorageServiceCollectionExtensions.AddLambdaStorage"/>, which binds <see cref="BatchStorageOptions"/>). Call it before registering the host's workers: hosted services start in order.
     /// </summary>
     public static IServiceCollection AddSchemaCompatibilityCheck(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<BatchStorageOptions>().Bind(configuration.GetSection(BatchStorageOptions.SectionName));
+        services.AddLambdaStorage(configuration);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SchemaCompatibilityCheck>());
         return services;
     }

@@ -3,6 +3,7 @@ using Lambda.BatchLayer.Dataset;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.Events;
 using Lambda.Shared.Schema;
+using Lambda.Shared.Storage;
 
 namespace Lambda.BatchLayer.Tests.Dataset;
 
@@ -129,9 +130,9 @@ public sealed class OptionalFieldFileTests : IDisposable
         var written = await WriteAsync(Orders(string.Empty), "p0-0-0.parquet", """{"ts":"2026-12-06T10:00:00Z","order_id":"o1","amount":1}""");
         File.Move(written, Path.Combine(flush, "p0-0-0.parquet"));
 
-        await ArchivedSchemaStore.CheckAsync(_root.Path, [Orders("      channel: string?")], CancellationToken.None);
+        await ArchivedSchemaStore.CheckAsync(new LocalObjectStore(_root.Path), _root.Path, [Orders("      channel: string?")], CancellationToken.None);
         var refused = await Assert.ThrowsAsync<SchemaIncompatibleException>(() => ArchivedSchemaStore.CheckAsync(
-            _root.Path, [CatalogLoader.Parse("""
+            new LocalObjectStore(_root.Path), _root.Path, [CatalogLoader.Parse("""
                 sources:
                   orders:
                     topic: orders
@@ -144,7 +145,7 @@ public sealed class OptionalFieldFileTests : IDisposable
         Assert.Equal(
             ["source 'orders': field 'amount' changes type from decimal(18,2) to long; the archived files hold the old type, so add a field under a new name instead"],
             refused.Problems);
-        Assert.Null(ArchivedSchemaStore.Read(_root.Path, "orders"));
+        Assert.Null(await ArchivedSchemaStore.ReadAsync(new LocalObjectStore(_root.Path), "orders", CancellationToken.None));
     }
 
     [Fact]
@@ -161,7 +162,7 @@ public sealed class OptionalFieldFileTests : IDisposable
         var written = await WriteAsync(source, "p0-0-0.parquet", """{"ts":"2026-12-06T10:00:00Z","order_id":"o1","amount":1,"vip":false}""");
         File.Move(written, Path.Combine(flush, "p0-0-0.parquet"));
 
-        var inferred = await ArchivedSchemaStore.ReadOrInferAsync(_root.Path, "orders", CancellationToken.None);
+        var inferred = await ArchivedSchemaStore.ReadOrInferAsync(new LocalObjectStore(_root.Path), _root.Path, "orders", CancellationToken.None);
 
         Assert.Equal(
             [

@@ -1,11 +1,14 @@
 using Lambda.Shared.Catalog;
 using Lambda.Shared.Schema;
+using Lambda.Shared.Storage;
 
 namespace Lambda.Shared.Tests.Schema;
 
 public sealed class SchemaCompatibilityTests : IDisposable
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "lambda-schema-tests", Guid.NewGuid().ToString("N"));
+
+    private LocalObjectStore Store => new(_root);
 
     public void Dispose()
     {
@@ -37,8 +40,8 @@ public sealed class SchemaCompatibilityTests : IDisposable
 
     private async Task<SchemaIncompatibleException> RefusedAsync(string fields)
     {
-        await ArchivedSchemaStore.CheckAndRecordAsync(_root, [Orders(Archived)], CancellationToken.None);
-        return await Assert.ThrowsAsync<SchemaIncompatibleException>(() => ArchivedSchemaStore.CheckAsync(_root, [Orders(fields)], CancellationToken.None));
+        await ArchivedSchemaStore.CheckAndRecordAsync(Store, _root, [Orders(Archived)], CancellationToken.None);
+        return await Assert.ThrowsAsync<SchemaIncompatibleException>(() => ArchivedSchemaStore.CheckAsync(Store, _root, [Orders(fields)], CancellationToken.None));
     }
 
     [Fact]
@@ -88,11 +91,11 @@ public sealed class SchemaCompatibilityTests : IDisposable
     [Fact]
     public async Task A_removed_field_brought_back_with_another_type_is_refused()
     {
-        await ArchivedSchemaStore.CheckAndRecordAsync(_root, [Orders(Archived)], CancellationToken.None);
-        await ArchivedSchemaStore.CheckAndRecordAsync(_root, [Orders("      order_id: string")], CancellationToken.None);
+        await ArchivedSchemaStore.CheckAndRecordAsync(Store, _root, [Orders(Archived)], CancellationToken.None);
+        await ArchivedSchemaStore.CheckAndRecordAsync(Store, _root, [Orders("      order_id: string")], CancellationToken.None);
 
         var refused = await Assert.ThrowsAsync<SchemaIncompatibleException>(() =>
-            ArchivedSchemaStore.CheckAsync(_root, [Orders("      order_id: string\n      amount: long?")], CancellationToken.None));
+            ArchivedSchemaStore.CheckAsync(Store, _root, [Orders("      order_id: string\n      amount: long?")], CancellationToken.None));
 
         Assert.Equal(
             ["source 'orders': field 'amount' changes type from decimal(18,2) to long; the archived files hold the old type, so add a field under a new name instead"],
@@ -102,16 +105,16 @@ public sealed class SchemaCompatibilityTests : IDisposable
     [Fact]
     public async Task Adding_an_optional_field_or_removing_an_unused_one_is_compatible_and_recorded()
     {
-        await ArchivedSchemaStore.CheckAndRecordAsync(_root, [Orders(Archived)], CancellationToken.None);
+        await ArchivedSchemaStore.CheckAndRecordAsync(Store, _root, [Orders(Archived)], CancellationToken.None);
 
-        await ArchivedSchemaStore.CheckAndRecordAsync(_root, [Orders("""
+        await ArchivedSchemaStore.CheckAndRecordAsync(Store, _root, [Orders("""
                   order_id: string
                   note: string?
                   channel: string?
                   tries: long? = 0
             """)], CancellationToken.None);
 
-        var recorded = ArchivedSchemaStore.Read(_root, "orders")!;
+        var recorded = (await ArchivedSchemaStore.ReadAsync(Store, "orders", CancellationToken.None))!;
         Assert.Equal(
             [
                 new ArchivedField("order_id", "string", false, null),
@@ -135,8 +138,8 @@ public sealed class SchemaCompatibilityTests : IDisposable
     [Fact]
     public async Task Without_a_record_any_catalog_is_compatible()
     {
-        await ArchivedSchemaStore.CheckAsync(_root, [Orders("      order_id: long")], CancellationToken.None);
+        await ArchivedSchemaStore.CheckAsync(Store, _root, [Orders("      order_id: long")], CancellationToken.None);
 
-        Assert.Null(ArchivedSchemaStore.Read(_root, "orders"));
+        Assert.Null(await ArchivedSchemaStore.ReadAsync(Store, "orders", CancellationToken.None));
     }
 }
