@@ -24,6 +24,7 @@ public sealed class ChunkExecutor
     private readonly BatchViewWriter _writer;
     private readonly ILookupReader? _lookups;
     private readonly IMasterCommitLogs _datasets;
+    private readonly IBatchViewFileStager? _stager;
     private readonly Lock _cacheLock = new();
     private string? _cachedRun;
     private Dictionary<string, MasterDatasetSnapshot> _snapshots = new(StringComparer.Ordinal);
@@ -31,12 +32,15 @@ public sealed class ChunkExecutor
 
     /// <summary>
     /// Creates the executor (resolved from DI, see <c>AddLambdaRecomputeEngine</c>). Snapshots of the master dataset come
-    /// from <paramref name="datasets"/> (the configured storage kind; without it, the commit logs under the dataset root).
+    /// from <paramref name="datasets"/> (the configured storage kind; without it, the commit logs under the dataset root);
+    /// each day file written is staged through <paramref name="stager"/> at once (on s3, uploaded), so the instance that
+    /// publishes the run need not share this instance's root.
     /// </summary>
     public ChunkExecutor(
         LambdaCatalog catalog, IOptions<BatchStorageOptions> storage, IOptions<RecomputeOptions> options, BatchViewWriter writer, ILookupReader? lookups = null,
-        IMasterCommitLogs? datasets = null)
+        IMasterCommitLogs? datasets = null, IBatchViewFileStager? stager = null)
     {
+        _stager = stager;
         ArgumentNullException.ThrowIfNull(storage);
         ArgumentNullException.ThrowIfNull(options);
         _catalog = catalog ?? throw new ArgumentNullException(nameof(catalog));
@@ -112,6 +116,11 @@ public sealed class ChunkExecutor
 
             var relative = BatchViewLayout.DayFile(view, spec.RunId, chunk.Day);
             var rows = await _writer.WriteAsync(BatchViewLayout.Resolve(_root, relative), view, chunk.Day, spec.RunId, groups, cancellationToken).ConfigureAwait(false);
+            if (_stager is not null)
+            {
+                await _stager.StageAsync(relative, cancellationToken).ConfigureAwait(false);
+            }
+
             outcomes[i] = new ChunkOutcome(chunk.Number, rows, relative, read);
         }
 

@@ -89,7 +89,7 @@ public sealed class RecomputeEngine : IRecomputeEngine
         _auditor = auditor;
         _chunks = chunks ?? new ChunkWorker(
             new InMemoryRecomputeChunkStore(time),
-            new ChunkExecutor(catalog, storage, options, writer, lookups, _datasets),
+            new ChunkExecutor(catalog, storage, options, writer, lookups, _datasets, manifests as IBatchViewFileStager),
             options,
             time,
             Microsoft.Extensions.Logging.Abstractions.NullLogger<ChunkWorker>.Instance);

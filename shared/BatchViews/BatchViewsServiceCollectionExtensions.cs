@@ -37,6 +37,8 @@ public static class BatchViewsServiceCollectionExtensions
                     sp.GetRequiredService<ILogger<ObjectStoreManifestStore>>())
                 : new ManifestStore(root);
         });
+        // The manifest store knows where a publish looks for a run's files, so it stages them too.
+        services.TryAddSingleton(sp => (IBatchViewFileStager)sp.GetRequiredService<IManifestStore>());
         services.TryAddSingleton(sp => new BatchViewReader(sp.GetRequiredService<IOptions<BatchStorageOptions>>().Value.ResolveRoot()));
         return services;
     }

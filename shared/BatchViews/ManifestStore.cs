@@ -8,7 +8,7 @@ namespace Lambda.Shared.BatchViews;
 /// writing a uniquely named temporary file, flushing it to disk and renaming it over the old manifest (an
 /// atomic replace on POSIX file systems), so readers see the old or the new manifest, never a mix.
 /// </summary>
-public sealed class ManifestStore : IManifestStore
+public sealed class ManifestStore : IManifestStore, IBatchViewFileStager
 {
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
@@ -216,4 +216,8 @@ public sealed class ManifestStore : IManifestStore
             throw new InvalidDataException($"{path}: {ex.Message}", ex);
         }
     }
+
+    /// <inheritdoc/>
+    /// <remarks>Instances of the local kind share the root: the file is already where the publish looks.</remarks>
+    public Task StageAsync(string file, CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -25,7 +25,7 @@ namespace Lambda.Shared.BatchViews;
 /// <param name="dataSource">The PostgreSQL database holding <c>batch_manifests</c>.</param>
 /// <param name="logger">Where retention's skipping of an unreadable expired manifest is reported.</param>
 public sealed partial class ObjectStoreManifestStore(string root, IObjectStore store, NpgsqlDataSource dataSource, ILogger<ObjectStoreManifestStore> logger)
-    : IManifestStore, IStoredViewsRetention
+    : IManifestStore, IStoredViewsRetention, IBatchViewFileStager
 {
     /// <summary>The key prefix of the manifest objects.</summary>
     public const string ManifestPrefix = BatchViewLayout.ViewsDirectoryName + "/manifests/";
@@ -115,6 +115,22 @@ public sealed partial class ObjectStoreManifestStore(string root, IObjectStore s
     }
 
     // Files of earlier runs are in the store since their run published; this run's are still local only.
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Uploaded right after the chunk wrote it, so a publish on another instance finds it in the bucket. Until the run is
+    /// published the object is named by no manifest: retention keeps unnamed objects for its grace period.
+    /// </remarks>
+    public async Task StageAsync(string file, CancellationToken cancellationToken)
+    {
+        var local = BatchViewLayout.Resolve(Root, file);
+        if (!File.Exists(local))
+        {
+            throw new FileNotFoundException($"the batch-view file '{file}' to stage does not exist under '{Root}'", local);
+        }
+
+        await store.PutFileAsync(file, local, cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task UploadIfMissingAsync(BatchViewEntry entry, BatchViewDay day, CancellationToken cancellationToken)
     {
         await foreach (var item in store.ListAsync(day.File, cancellationToken).ConfigureAwait(false))
@@ -128,7 +144,7 @@ public sealed partial class ObjectStoreManifestStore(string root, IObjectStore s
         var local = BatchViewLayout.Resolve(Root, day.File);
         if (!File.Exists(local))
         {
-            throw new InvalidDataException($"new manifest: view '{entry.View}' day {day.Day:yyyy-MM-dd} names '{day.File}', which does not exist");
+            throw new InvalidDataException($"new manifest: view '{entry.View}' day {day.Day:yyyy-MM-dd} names '{day.File}', which is neither in the store nor under this instance's root");
         }
 
         await store.PutFileAsync(day.File, local, cancellationToken).ConfigureAwait(false);

@@ -54,6 +54,31 @@ public sealed class ObjectStoreManifestStoreTests : ManifestStoreContract, IAsyn
     }
 
     [Fact]
+    public async Task Day_files_staged_by_the_worker_that_wrote_them_are_published_by_an_instance_that_lacks_them()
+    {
+        using var publisher = new TestDirectory("manifest-publisher");
+        var manifest = Manifest("run-1", ("2026-11-23", "run-1"), ("2026-11-24", "run-1"));
+        CreateFiles(manifest);
+
+        var unstaged = await Assert.ThrowsAsync<InvalidDataException>(() => Open(publisher.Path).PublishAsync(manifest, null, CancellationToken.None));
+        Assert.Contains("neither in the store nor under this instance's root", unstaged.Message, StringComparison.Ordinal);
+
+        foreach (var day in manifest.Views.Values.Single().Days)
+        {
+            await ((IBatchViewFileStager)Open(RootPath)).StageAsync(day.File, CancellationToken.None);
+        }
+
+        await Open(publisher.Path).PublishAsync(manifest, null, CancellationToken.None);
+
+        var loaded = await Open(_elsewhere.Path).LoadAsync(CancellationToken.None);
+        Assert.Equal("run-1", loaded!.RunId);
+        foreach (var day in loaded.Views.Values.Single().Days)
+        {
+            Assert.Equal(await File.ReadAllBytesAsync(BatchViewLayout.Resolve(RootPath, day.File)), await File.ReadAllBytesAsync(BatchViewLayout.Resolve(_elsewhere.Path, day.File)));
+        }
+    }
+
+    [Fact]
     public async Task A_manifest_object_a_killed_publish_left_uncommitted_is_never_read_and_the_next_publish_leaves_it_to_retention()
     {
         var first = Manifest("run-1", ("2026-11-23", "run-1"));
