@@ -26,8 +26,9 @@ namespace Lambda.IntegrationTests.EndToEnd;
 /// serving instances: every answer equals the oracle computed from the raw JSON, and both answer identically. The master
 /// dataset must be on the object store: its commits are rows of <c>master_commits</c>, its files objects under
 /// <c>master/</c>, and no <c>_commits</c> directory exists under any local root. Every service has a local root of its own
-/// except the two batch workers, which share one (<c>Batch:DatasetRoot</c>): the chunks' day files are uploaded by the
-/// worker that publishes, from its local root (README, "Object storage").
+/// except the two batch workers, which share one (<c>Batch:DatasetRoot</c>). Chunks' day files are uploaded by the worker
+/// that wrote them (README, "Object storage"); a run of this test with a root per worker saw the helper take no chunk,
+/// which is not understood yet, so the workers keep the shared root the test passes with.
 /// </summary>
 [Trait(TestCategories.Name, TestCategories.Stack)]
 public sealed class ScaleOutOracleTests(ITestOutputHelper output) : IAsyncLifetime
@@ -315,7 +316,7 @@ public sealed class ScaleOutOracleTests(ITestOutputHelper output) : IAsyncLifeti
         Assert.Contains(chunks, c => c.Worker == coordinator);
         if (!killHelper)
         {
-            Assert.Contains(chunks, c => c.Worker == helperName);
+            Assert.True(chunks.Any(c => c.Worker == helperName), $"the helper {helperName} did no chunk of run {runId}:\n{_rig.Tails()}");
         }
 
         Assert.All(chunks.Where(c => held.Contains(c.Number)), c => Assert.True(c.Worker == coordinator && c.Claims >= 2, $"chunk {c.Number} was not taken over: {c}"));
