@@ -2,6 +2,7 @@ using System.Text.Json;
 using Lambda.BatchLayer.Recompute;
 using Lambda.BatchLayer.Status;
 using Lambda.Shared.BatchViews;
+using Lambda.Shared.Storage;
 using Lambda.Shared.Postgres;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -28,12 +29,16 @@ public sealed class PostgresRecomputeChunkStore : IRecomputeChunkStore
     private readonly string _dataset;
     private readonly PostgresSchemaGate _gate = new(RecomputeChunkSchema.SchemaLockKey, RecomputeChunkSchema.Statements);
 
-    /// <summary>Creates the store over <paramref name="database"/> for the dataset root of <paramref name="storage"/>.</summary>
-    public PostgresRecomputeChunkStore(BatchDatabase database, IOptions<BatchStorageOptions> storage)
+    /// <summary>
+    /// Creates the store over <paramref name="database"/> for one dataset: the location of <paramref name="store"/> (on the
+    /// s3 kind the bucket and prefix, which every worker shares whatever its local root; on the local kind the dataset
+    /// root), or without it the dataset root of <paramref name="storage"/>.
+    /// </summary>
+    public PostgresRecomputeChunkStore(BatchDatabase database, IOptions<BatchStorageOptions> storage, IObjectStore? store = null)
     {
         ArgumentNullException.ThrowIfNull(storage);
         _database = database ?? throw new ArgumentNullException(nameof(database));
-        _dataset = storage.Value.ResolveRoot();
+        _dataset = store?.Location ?? storage.Value.ResolveRoot();
     }
 
     /// <inheritdoc/>

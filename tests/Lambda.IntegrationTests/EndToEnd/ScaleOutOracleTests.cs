@@ -25,10 +25,10 @@ namespace Lambda.IntegrationTests.EndToEnd;
 /// workers claim, runs after two thirds and at the end. Random queries, sliding windows among them, are asked of both
 /// serving instances: every answer equals the oracle computed from the raw JSON, and both answer identically. The master
 /// dataset must be on the object store: its commits are rows of <c>master_commits</c>, its files objects under
-/// <c>master/</c>, and no <c>_commits</c> directory exists under any local root. Every service has a local root of its own
-/// except the two batch workers, which share one (<c>Batch:DatasetRoot</c>). Chunks' day files are uploaded by the worker
-/// that wrote them (README, "Object storage"); a run of this test with a root per worker saw the helper take no chunk,
-/// which is not understood yet, so the workers keep the shared root the test passes with.
+/// <c>master/</c>, and no <c>_commits</c> directory exists under any local root. Every service has a local root of its own,
+/// the two batch workers too: each chunk's day file is uploaded by the worker that wrote it, so the one that publishes
+/// finds the other's files in the bucket, and the workers' chunk runs are keyed by the bucket, not a local path (README,
+/// "Object storage").
 /// </summary>
 [Trait(TestCategories.Name, TestCategories.Stack)]
 public sealed class ScaleOutOracleTests(ITestOutputHelper output) : IAsyncLifetime
@@ -50,7 +50,7 @@ public sealed class ScaleOutOracleTests(ITestOutputHelper output) : IAsyncLifeti
     private string _postgres = "";
     private string _hangfireSchema = "";
 
-    private string WorkerRoot => Path.Combine(_rig.Root, "workers");
+    private static readonly string[] WorkerNames = ["worker-a", "worker-b"];
 
     public async Task InitializeAsync()
     {
@@ -89,7 +89,7 @@ public sealed class ScaleOutOracleTests(ITestOutputHelper output) : IAsyncLifeti
 
         var speeds = new[] { StartSpeed("speed-1"), StartSpeed("speed-2") };
         var archivers = new[] { StartArchiver("archiver-1"), StartArchiver("archiver-2") };
-        var workers = new[] { StartWorker(), StartWorker() };
+        var workers = WorkerNames.Select(StartWorker).ToArray();
         await PlatformRig.Eventually(
             () => Task.FromResult(Running() && speeds.All(s => s.HasWritten("Assigned ")) && archivers.All(a => a.HasWritten("assigned partitions ["))),
             "both speed layers and both archivers to hold partitions",
@@ -191,8 +191,8 @@ public sealed class ScaleOutOracleTests(ITestOutputHelper output) : IAsyncLifeti
 
     // Claims of one source-day (6 claims over 3 days), each at least 3 s: both workers get some, and the one killed
     // holds a claim long enough to be killed in it; a 5 s lease lets the coordinator redo it soon after.
-    private ServiceProcess StartWorker() =>
-        _rig.StartBatchWorker(new Dictionary<string, string>(Settings(WorkerRoot))
+    private ServiceProcess StartWorker(string name) =>
+        _rig.StartBatchWorker(new Dictionary<string, string>(Settings(Path.Combine(_rig.Root, name)))
         {
             ["Batch__Recompute__ChunkDelay"] = "00:00:03",
             ["Batch__Recompute__ChunkLease"] = "00:00:05",
@@ -436,7 +436,7 @@ public sealed class ScaleOutOracleTests(ITestOutputHelper output) : IAsyncLifeti
 
         Assert.Empty(Directory.GetDirectories(_rig.Root, "_commits", SearchOption.AllDirectories));
         Assert.True((await ObjectKeysAsync(ObjectStoreManifestStore.ManifestPrefix)).Count >= 2, "the two runs' manifests are not objects in the store");
-        Assert.False(File.Exists(BatchViewLayout.ManifestPath(WorkerRoot)), "the manifest was written to the workers' local root");
+        Assert.All(WorkerNames, name => Assert.False(File.Exists(BatchViewLayout.ManifestPath(Path.Combine(_rig.Root, name))), $"the manifest was written to {name}'s local root"));
     }
 
     private async Task<HashSet<string>> ObjectKeysAsync(string prefix)
