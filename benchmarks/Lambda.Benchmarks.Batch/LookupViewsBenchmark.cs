@@ -81,8 +81,8 @@ internal static class LookupViewsBenchmark
                 Console.WriteLine($"  differs: {difference}");
             }
 
-            var engineMedian = Median(engineTimes);
-            var duckMedian = Median(duckTimes);
+            var engineMedian = Medians.Of(engineTimes);
+            var duckMedian = Medians.Of(duckTimes);
             var rows = orders.Rows + payments.Rows;
             Console.WriteLine();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
@@ -134,6 +134,4 @@ internal static class LookupViewsBenchmark
 
         return ours;
     }
-
-    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 }

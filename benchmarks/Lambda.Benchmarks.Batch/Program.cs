@@ -128,15 +128,15 @@ try
     }
 
     var mismatches = ours.Count(o => !duckResults!.TryGetValue(o.Key, out var d) || d != o.Value) + duckResults!.Keys.Count(k => !ours.ContainsKey(k)) + avgMismatches;
-    var engineMedian = Median(engineTimes);
-    var duckMedian = Median(duckTimes);
+    var engineMedian = Medians.Of(engineTimes);
+    var duckMedian = Medians.Of(duckTimes);
     Console.WriteLine();
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
         rows read per run:          {last!.RowsRead:N0} ({snapshot.Files.Count:N0} files), batch-view rows written: {last.RowsWritten:N0}
         recompute (2 views, incl. HyperLogLog, Parquet output, manifest): median {engineMedian:F2} s = {last.RowsRead / engineMedian / 1e6:F2} M rows/s
         DuckDB plain GROUP BY (count/sum/max, same files):               median {duckMedian:F2} s = {snapshot.Rows / duckMedian / 1e6:F2} M rows/s
-        DuckDB GROUP BY + approx_count_distinct(user_id):                median {Median(duckDistinctTimes):F2} s
-        recompute / DuckDB plain: {engineMedian / duckMedian:F2}x wall (target <= 2x), best runs {engineTimes.Min() / duckTimes.Min():F2}x, CPU time {Median(engineCpu) / Median(duckCpu):F2}x
+        DuckDB GROUP BY + approx_count_distinct(user_id):                median {Medians.Of(duckDistinctTimes):F2} s
+        recompute / DuckDB plain: {engineMedian / duckMedian:F2}x wall (target <= 2x), best runs {engineTimes.Min() / duckTimes.Min():F2}x, CPU time {Medians.Of(engineCpu) / Medians.Of(duckCpu):F2}x
         numbers identical: {(mismatches == 0 ? "yes" : "NO")} ({ours.Count:N0} groups compared, {mismatches} differences)
         """));
 
@@ -156,5 +156,3 @@ finally
         Directory.Delete(root, recursive: true);
     }
 }
-
-static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);

@@ -116,8 +116,8 @@ internal static class S3WorkersBenchmark
             }
 
             var sameDays = severalLast!.Days.Select(d => (d.View, d.Day, d.Rows)).Order().SequenceEqual(oneLast!.Days.Select(d => (d.View, d.Day, d.Rows)).Order());
-            var warmOne = Median(oneTimes.Skip(1).ToList());
-            var warmSeveral = Median(severalTimes.Skip(1).ToList());
+            var warmOne = Medians.Of(oneTimes.Skip(1).ToList());
+            var warmSeveral = Medians.Of(severalTimes.Skip(1).ToList());
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
                 recompute on object storage, {oneLast.RowsRead:N0} rows: cold 1 worker {oneTimes[0]:F2} s, {workers} workers {severalTimes[0]:F2} s; warm median 1 worker {warmOne:F2} s, {workers} workers {warmSeveral:F2} s; speed-up warm {warmOne / warmSeveral:F2}x on {Environment.ProcessorCount} cores, {oneLast.Days.Count} view-days
                 same days and rows with {workers} workers on object storage: {(sameDays ? "yes" : "NO")}
@@ -152,6 +152,4 @@ internal static class S3WorkersBenchmark
         });
         return (put, clock.Elapsed.TotalSeconds);
     }
-
-    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 }

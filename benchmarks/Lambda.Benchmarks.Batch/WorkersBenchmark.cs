@@ -70,11 +70,9 @@ internal static class WorkersBenchmark
 
         var sameDays = severalLast!.Days.Select(d => (d.View, d.Day, d.Rows)).Order().SequenceEqual(oneLast!.Days.Select(d => (d.View, d.Day, d.Rows)).Order());
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
-            recompute with 1 worker: median {Median(oneTimes):F2} s (cpu {Median(oneCpu):F2} s); with {workers} workers: median {Median(severalTimes):F2} s (cpu {Median(severalCpu):F2} s); speed-up {Median(oneTimes) / Median(severalTimes):F2}x on {Environment.ProcessorCount} cores, {oneLast.Days.Count} view-days
+            recompute with 1 worker: median {Medians.Of(oneTimes):F2} s (cpu {Medians.Of(oneCpu):F2} s); with {workers} workers: median {Medians.Of(severalTimes):F2} s (cpu {Medians.Of(severalCpu):F2} s); speed-up {Medians.Of(oneTimes) / Medians.Of(severalTimes):F2}x on {Environment.ProcessorCount} cores, {oneLast.Days.Count} view-days
             same days and rows with {workers} workers: {(sameDays ? "yes" : "NO")}
             """));
         return sameDays ? 0 : 1;
     }
-
-    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 }

@@ -307,9 +307,7 @@ public sealed class ObjectStoreCommitLog : IMasterCommitLog
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await PostgresAdvisoryLock.TakeAsync(
-            connection, transaction, MasterCommitCatalogSchema.PartitionLockClass,
-            string.Create(CultureInfo.InvariantCulture, $"{Source}/{commit.Partition}"), cancellationToken).ConfigureAwait(false);
+        await LockPartitionAsync(connection, transaction, commit.Partition, cancellationToken).ConfigureAwait(false);
         await using (var overlap = new NpgsqlCommand(
             """
             SELECT first_offset, last_offset FROM master_commits
@@ -343,9 +341,7 @@ public sealed class ObjectStoreCommitLog : IMasterCommitLog
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await PostgresAdvisoryLock.TakeAsync(
-            connection, transaction, MasterCommitCatalogSchema.PartitionLockClass,
-            string.Create(CultureInfo.InvariantCulture, $"{Source}/{compaction.Partition}"), cancellationToken).ConfigureAwait(false);
+        await LockPartitionAsync(connection, transaction, compaction.Partition, cancellationToken).ConfigureAwait(false);
 
         // The rows in force over the compaction's range must be exactly the run it was planned from.
         var rows = new List<(long Seq, long First, long Last, string[] Keys)>();
@@ -400,6 +396,13 @@ public sealed class ObjectStoreCommitLog : IMasterCommitLog
 
         await CommitWithinGraceAsync(transaction, compaction, started, cancellationToken).ConfigureAwait(false);
     }
+
+    // Every change to a partition's rows (archive commit, compaction) runs under this lock: an overlap check and the
+    // insert after it see no other writer's rows in between.
+    private Task LockPartitionAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, int partition, CancellationToken cancellationToken) =>
+        PostgresAdvisoryLock.TakeAsync(
+            connection, transaction, MasterCommitCatalogSchema.PartitionLockClass,
+            string.Create(CultureInfo.InvariantCulture, $"{Source}/{partition}"), cancellationToken);
 
     private async Task InsertRowAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, DatasetCommit commit, string[] keys, DateTimeOffset at, CancellationToken cancellationToken)
     {
