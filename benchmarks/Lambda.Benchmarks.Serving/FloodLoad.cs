@@ -13,10 +13,13 @@ namespace Lambda.Benchmarks.Serving;
 /// <summary>
 /// One key floods expensive queries while another sends cheap ones: the cheap key's latency unloaded, under the flood
 /// with the per-key limits (<c>Serving:Limits</c>) as shipped, and under the same flood with the limits lifted.
-/// Usage: <c>flood [seconds=10] [cheapClients=4] [floodClients=64]</c>.
+/// Usage: <c>flood [seconds=10] [cheapClients=4] [floodClients=64] [--allocations]</c>; with <c>--allocations</c> each
+/// phase also prints the types the server allocated most (<see cref="AllocationSampler"/>).
 /// </summary>
 internal static class FloodLoad
 {
+    private static bool Allocations { get; set; }
+
     /// <summary>Limits no single-key capacity benchmark reaches.</summary>
     public static readonly Dictionary<string, string?> LiftedLimits = new()
     {
@@ -35,6 +38,8 @@ internal static class FloodLoad
 
     public static async Task RunAsync(string[] args)
     {
+        Allocations = args.Contains("--allocations");
+        args = [.. args.Where(a => a != "--allocations")];
         var seconds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10;
         var cheapClients = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 4;
         var floodClients = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 64;
@@ -87,6 +92,7 @@ internal static class FloodLoad
         using var flood = floodClients > 0 ? await StartFloodAsync(address, seconds, floodClients) : null;
         var process = Process.GetCurrentProcess();
         var cpuBefore = process.TotalProcessorTime;
+        using var allocations = Allocations ? new AllocationSampler() : null;
         var pauseBefore = GC.GetTotalPauseDuration();
         var allocatedBefore = GC.GetTotalAllocatedBytes();
         var gcBefore = Enumerable.Range(0, 3).Select(GC.CollectionCount).ToArray();
@@ -146,6 +152,11 @@ internal static class FloodLoad
         Console.WriteLine(
             $"{string.Empty,-26} CPU: server + cheap client {cpu.TotalSeconds:F1} s, flood client {floodCpuMs / 1000:F1} s in {seconds} s on {Environment.ProcessorCount} cores; "
             + $"server allocated {allocated / 1e6:F0} MB, heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1e6:F0} MB after the last GC, GCs {gcs[0]}/{gcs[1]}/{gcs[2]} (gen 0/1/2), paused {pause.TotalMilliseconds:F0} ms; thread pool: up to {maxThreads} threads, {maxPending} queued items");
+        foreach (var (type, bytes) in allocations?.Top(15) ?? [])
+        {
+            Console.WriteLine($"{string.Empty,-26} allocated ~{bytes / 1e6,8:F1} MB {type}");
+        }
+
         return Ms(99);
     }
 

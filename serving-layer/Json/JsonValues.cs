@@ -18,7 +18,26 @@ public static class JsonValues
     public static string FormatInstant(long epochMilliseconds)
     {
         var utc = DateTimeOffset.FromUnixTimeMilliseconds(epochMilliseconds).UtcDateTime;
-        return utc.ToString(utc.Millisecond == 0 ? "yyyy-MM-dd'T'HH:mm:ss'Z'" : "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+        return utc.ToString(InstantFormat(utc), CultureInfo.InvariantCulture);
+    }
+
+    private static string InstantFormat(DateTime utc) => utc.Millisecond == 0 ? "yyyy-MM-dd'T'HH:mm:ss'Z'" : "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+
+    /// <summary>
+    /// Writes the property <paramref name="name"/> with the instant as <see cref="FormatInstant"/> formats it, without a
+    /// string per value (an answer writes one per row).
+    /// </summary>
+    public static void WriteInstant(Utf8JsonWriter writer, string name, long epochMilliseconds)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        var utc = DateTimeOffset.FromUnixTimeMilliseconds(epochMilliseconds).UtcDateTime;
+        Span<byte> text = stackalloc byte[32];
+        if (!utc.TryFormat(text, out var length, InstantFormat(utc), CultureInfo.InvariantCulture))
+        {
+            throw new InvalidOperationException($"the instant {epochMilliseconds} ms does not fit its format");
+        }
+
+        writer.WriteString(name, text[..length]);
     }
 
     /// <summary>

@@ -43,7 +43,7 @@ public static class ViewQueryResultWriter
         foreach (var row in result.Rows)
         {
             writer.WriteStartObject();
-            writer.WriteString("bucket", JsonValues.FormatInstant(row.BucketStartMilliseconds));
+            JsonValues.WriteInstant(writer, "bucket", row.BucketStartMilliseconds);
             for (var d = 0; d < dimensionNames.Length; d++)
             {
                 writer.WritePropertyName(dimensionNames[d]);
@@ -53,7 +53,7 @@ public static class ViewQueryResultWriter
             for (var m = 0; m < view.Measures.Count; m++)
             {
                 writer.WritePropertyName(view.Measures[m].Name);
-                JsonValues.WriteMeasure(writer, customQuantiles && row.States[m] is QuantilesState quantiles ? quantiles.GetQuantiles(query.Quantiles) : row.Values[m]);
+                JsonValues.WriteMeasure(writer, customQuantiles && row.States[m] is QuantilesState quantiles ? quantiles.GetQuantiles(query.Quantiles) : row.ValueAt(m));
             }
 
             writer.WriteEndObject();

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Lambda.Shared.Aggregation;
 using Lambda.Shared.Events;
 using Lambda.Shared.Measures;
@@ -18,7 +20,11 @@ internal sealed class ResultAccumulator
     private readonly ViewQuery _query;
     private readonly Granularity? _granularity;
     private readonly Dictionary<ResultKey, Entry> _rows;
+    /// <summary>The generation of rows whose states are a group's own, never merged into.</summary>
+    private static readonly object Borrowed = new();
+
     private readonly object _generation = new();
+    private readonly FieldValue[] _lookupDimensions;
     private bool _frozen;
 
     public ResultAccumulator(ViewQuery query)
@@ -31,6 +37,7 @@ internal sealed class ResultAccumulator
         _query = query;
         _granularity = query.Granularity.ToTimeGranularityOrNull();
         _rows = rows;
+        _lookupDimensions = new FieldValue[query.GroupBy.Count];
     }
 
     /// <summary>Groups taken in.</summary>
@@ -56,36 +63,41 @@ internal sealed class ResultAccumulator
         }
 
         var bucket = _granularity is { } granularity ? TimeBucket.Floor(group.BucketStartMilliseconds, granularity) : _query.Range.StartMilliseconds;
-        var dimensions = new FieldValue[_query.GroupBy.Count];
+        // Looked up with a reused array; a key of its own is only allocated for a new row (a roll-up merges many groups
+        // into each row, and every allocation of a large query's merge is one the process-wide GC has to trace).
+        var dimensions = _lookupDimensions;
         for (var i = 0; i < dimensions.Length; i++)
         {
             dimensions[i] = group.Dimensions[_query.GroupBy[i]];
         }
 
-        var key = new ResultKey(bucket, dimensions);
         var states = group.States;
-        if (_rows.TryGetValue(key, out var entry) && ReferenceEquals(entry.Generation, _generation))
+        ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_rows, new ResultKey(bucket, dimensions));
+        if (!Unsafe.IsNullRef(ref entry) && ReferenceEquals(entry.Generation, _generation))
         {
             for (var m = 0; m < entry.States.Length; m++)
             {
                 entry.States[m].Merge(states[m]);
             }
         }
+        else if (Unsafe.IsNullRef(ref entry))
+        {
+            // A new row borrows the group's states: a store's cache or an aggregator may own them, so they are cloned
+            // only when a second group merges into the row (below), and a row that one group makes (most rows of an
+            // answer at the view's own granularity) costs no copy of its states.
+            _rows.Add(new ResultKey(bucket, [.. dimensions]), new Entry(states as MeasureState[] ?? [.. states], Borrowed));
+        }
         else
         {
-            // A copy: the group's states may belong to a store's cache or an aggregator, the entry's to an earlier answer.
-            var source = entry?.States ?? states;
-            var merged = new MeasureState[source.Count];
+            // The row's states are borrowed or belong to an earlier answer: merged into copies of them.
+            var merged = new MeasureState[entry.States.Length];
             for (var m = 0; m < merged.Length; m++)
             {
-                merged[m] = source[m].Clone();
-                if (entry is not null)
-                {
-                    merged[m].Merge(states[m]);
-                }
+                merged[m] = entry.States[m].Clone();
+                merged[m].Merge(states[m]);
             }
 
-            _rows[key] = new Entry(merged, _generation);
+            entry = new Entry(merged, _generation);
         }
 
         GroupsMerged++;

@@ -12,8 +12,42 @@ public sealed record ResultRow(long BucketStartMilliseconds, IReadOnlyList<Field
     private MeasureValue[]? _values;
 
     /// <summary>
-    /// The finalised value of each state, computed on first use and kept: a shared answer is written many times,
+    /// The finalised value of each state, computed on first use and kept: a refresh reuses the rows no new flush touched,
     /// and a distinct count's estimate walks its whole sketch. (Two threads may both compute it; they agree.)
     /// </summary>
-    public IReadOnlyList<MeasureValue> Values => _values ??= States.Select(s => s.GetValue()).ToArray();
+    public IReadOnlyList<MeasureValue> Values => _values ??= Finalise(States);
+
+    /// <summary>
+    /// The finalised value of state <paramref name="measure"/>: from <see cref="Values"/> when a state of the row is
+    /// costly to finalise (<see cref="MeasureState.IsCostlyToFinalise"/>), otherwise computed without keeping it, so a
+    /// large answer of cheap states holds no second copy of its values.
+    /// </summary>
+    public MeasureValue ValueAt(int measure)
+    {
+        if (_values is { } values)
+        {
+            return values[measure];
+        }
+
+        for (var m = 0; m < States.Count; m++)
+        {
+            if (States[m].IsCostlyToFinalise)
+            {
+                return Values[measure];
+            }
+        }
+
+        return States[measure].GetValue();
+    }
+
+    private static MeasureValue[] Finalise(IReadOnlyList<MeasureState> states)
+    {
+        var values = new MeasureValue[states.Count];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = states[i].GetValue();
+        }
+
+        return values;
+    }
 }

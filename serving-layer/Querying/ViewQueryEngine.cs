@@ -80,11 +80,6 @@ public sealed partial class ViewQueryEngine(
         }
 
         var rows = accumulator.ToRows(query.Limit, out var rowCount);
-        foreach (var row in rows)
-        {
-            // Finalised here, once, rather than by every response that shares this answer.
-            _ = row.Values;
-        }
 
         var next = from.ToDictionary(f => f.Key, f => f.Value);
         foreach (var (partition, offset) in speed.NextOffsets)

@@ -17,9 +17,11 @@ internal sealed class ViewQueryResultCache(TimeSpan refresh, TimeSpan maxAge, Ti
     private const int SweepThreshold = 1024;
 
     /// <summary>
-    /// How long an answer older than <see cref="MaxAge"/> is kept, only to be refreshed from: a dashboard polling every
-    /// few seconds still merges just the flushes stored since, while a client asking ever different queries cannot make
-    /// the cache hold more answers than it computes in this time (which the per-key work budget bounds).
+    /// How long an answer older than <see cref="MaxAge"/> is kept, only to be refreshed from, once its query was asked
+    /// again (a dashboard polling every few seconds then merges just the flushes stored since). The answer of a query
+    /// asked once is dropped at <see cref="MaxAge"/>, and only the slot that remembers the query is kept this long: a
+    /// client asking ever different queries (a flood of different limits or ranges) leaves nothing behind that the GC
+    /// would copy from generation to generation, each pause of which every other query in the process waits out.
     /// </summary>
     private static readonly TimeSpan KeptFor = TimeSpan.FromSeconds(10);
 
@@ -47,6 +49,7 @@ internal sealed class ViewQueryResultCache(TimeSpan refresh, TimeSpan maxAge, Ti
         ViewQueryResult? previous;
         lock (slot)
         {
+            slot.Asked(now);
             var latest = slot.Latest;
             previous = latest?.Value;
             if (latest is not null && Age(latest, now) < Refresh)
@@ -89,13 +92,13 @@ internal sealed class ViewQueryResultCache(TimeSpan refresh, TimeSpan maxAge, Ti
             started.Start(token => compute(query, previous, token), slot);
             if (_slots.Count > SweepThreshold)
             {
-                Sweep(now, MaxAge);
+                Sweep(now, MaxAge, MaxAge);
             }
             else if (time.GetElapsedTime(Interlocked.Read(ref _sweptAt), now) >= MaxAge)
             {
                 // Without this, a client asking many distinct queries (a flood of different limits or ranges) would keep
                 // every answer, its rows and its accumulator alive until the count reached the threshold: gigabytes.
-                Sweep(now, KeptFor > MaxAge ? KeptFor : MaxAge);
+                Sweep(now, MaxAge, KeptFor > MaxAge ? KeptFor : MaxAge);
             }
         }
 
@@ -146,18 +149,30 @@ internal sealed class ViewQueryResultCache(TimeSpan refresh, TimeSpan maxAge, Ti
 
     private TimeSpan Age(Computation computation, long now) => time.GetElapsedTime(computation.StartedAt, now);
 
-    /// <summary>Drops the slots whose answer is at least <paramref name="age"/> old and that have no computation under way.</summary>
-    private void Sweep(long now, TimeSpan age)
+    /// <summary>
+    /// Drops the answers of queries asked once that are at least <paramref name="single"/> old, and the slots last asked
+    /// at least <paramref name="kept"/> ago; never a slot with a computation under way.
+    /// </summary>
+    private void Sweep(long now, TimeSpan single, TimeSpan kept)
     {
         Interlocked.Exchange(ref _sweptAt, now);
         foreach (var pair in _slots)
         {
-            lock (pair.Value)
+            var slot = pair.Value;
+            lock (slot)
             {
-                if ((pair.Value.Latest is not { } latest || Age(latest, now) >= age)
-                    && (pair.Value.Pending is not { } pending || pending.Result.IsCompleted))
+                if (slot.Pending is { } pending && !pending.Result.IsCompleted)
+                {
+                    continue;
+                }
+
+                if (time.GetElapsedTime(slot.AskedAt, now) >= kept && (slot.Latest is not { } latest || Age(latest, now) >= kept))
                 {
                     _slots.TryRemove(pair);
+                }
+                else if (!slot.IsRepeated && slot.Latest is { } once && Age(once, now) >= single)
+                {
+                    slot.Latest = null;
                 }
             }
         }
@@ -166,6 +181,21 @@ internal sealed class ViewQueryResultCache(TimeSpan refresh, TimeSpan maxAge, Ti
     /// <summary>One query's newest successful answer and the computation under way, guarded by locking the slot.</summary>
     private sealed class Slot
     {
+        private int _asked;
+
+        /// <summary>When the query was last asked (a timestamp of the cache's clock).</summary>
+        public long AskedAt { get; private set; }
+
+        /// <summary>True once the query was asked more than once: its answer is worth keeping to refresh from.</summary>
+        public bool IsRepeated => _asked > 1;
+
+        /// <summary>The query is asked (under the slot's lock).</summary>
+        public void Asked(long now)
+        {
+            _asked = Math.Min(_asked + 1, 2);
+            AskedAt = now;
+        }
+
         public Computation? Latest { get; set; }
 
         public Computation? Pending { get; set; }

@@ -51,6 +51,9 @@ public sealed class DistinctState : MeasureState
     public override MeasureValue GetValue() => MeasureValue.FromLong(_sketch.Estimate());
 
     /// <inheritdoc/>
+    public override bool IsCostlyToFinalise => _sketch.IsDense;
+
+    /// <inheritdoc/>
     public override void Reset() => _sketch.Clear();
 
     /// <inheritdoc/>

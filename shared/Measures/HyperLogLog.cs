@@ -38,6 +38,9 @@ public sealed class HyperLogLog
     /// <summary>True when no value has been added.</summary>
     public bool IsEmpty => _dense is null && _sparseCount == 0;
 
+    /// <summary>True once the sketch holds every register (more than <see cref="SparseLimit"/> set).</summary>
+    public bool IsDense => _dense is not null;
+
     /// <summary>The stable 64-bit hash of a value's canonical UTF-8 bytes: XxHash64 with seed 0.</summary>
     public static ulong Hash(ReadOnlySpan<byte> canonicalUtf8) => XxHash64.HashToUInt64(canonicalUtf8, 0);
 

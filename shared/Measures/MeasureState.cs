@@ -137,6 +137,12 @@ public abstract class MeasureState
     /// <exception cref="ArgumentException"><paramref name="other"/> is a state of another kind or field type.</exception>
     public abstract void Merge(MeasureState other);
 
+    /// <summary>
+    /// True when <see cref="GetValue"/> walks a large structure (a dense sketch): a reader that finalises the same state
+    /// more than once keeps the value rather than computing it again. False by default.
+    /// </summary>
+    public virtual bool IsCostlyToFinalise => false;
+
     /// <summary>The final value (what the API returns).</summary>
     /// <exception cref="OverflowException">An exact sum exceeds what the value type can represent.</exception>
     public abstract MeasureValue GetValue();

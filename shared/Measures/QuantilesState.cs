@@ -68,6 +68,9 @@ public sealed class QuantilesState : MeasureState
     public override MeasureValue GetValue() => GetQuantiles(QuantileValue.Defaults);
 
     /// <inheritdoc/>
+    public override bool IsCostlyToFinalise => true;
+
+    /// <inheritdoc/>
     public override void Reset() => _sketch.Clear();
 
     /// <inheritdoc/>

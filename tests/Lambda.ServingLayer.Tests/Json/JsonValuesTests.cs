@@ -68,6 +68,22 @@ public sealed class JsonValuesTests
         Assert.Equal("1969-12-31T23:59:59Z", JsonValues.FormatInstant(-1000));
     }
 
+    [Theory]
+    [InlineData(1795600800000L)]
+    [InlineData(1795600800007L)]
+    [InlineData(-1000L)]
+    public void An_instant_written_as_a_property_is_the_formatted_text(long epochMilliseconds)
+    {
+        var json = Write(w =>
+        {
+            w.WriteStartObject();
+            JsonValues.WriteInstant(w, "bucket", epochMilliseconds);
+            w.WriteEndObject();
+        });
+
+        Assert.Equal($"{{\"bucket\":\"{JsonValues.FormatInstant(epochMilliseconds)}\"}}", json);
+    }
+
     private static string Write(Action<Utf8JsonWriter> write)
     {
         using var stream = new MemoryStream();

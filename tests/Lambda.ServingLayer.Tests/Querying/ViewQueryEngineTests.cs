@@ -38,6 +38,29 @@ public sealed class ViewQueryEngineTests
     }
 
     [Fact]
+    public async Task Rolling_groups_up_into_one_row_leaves_the_groups_the_stores_handed_out_as_they_were()
+    {
+        // Each minute's row is made by one batch group and borrows its states; the roll-up to one row merges them all.
+        var events = Numbered(
+            (0, Orders.Create(0, "US", 10.00m)), (0, Orders.Create(1, "US", 5.50m, "u2")), (0, Orders.Create(2, "US", 7.25m, "u3")),
+            (0, Orders.Create(2, "US", 1.10m, "u4")), (1, Orders.Create(0, "US", 3.30m, "u5")));
+        // Offset 3 of partition 0 (minute 2) is above the watermark: its speed delta merges into a borrowed batch row.
+        _speed.FlushAll(View, events, p => p == 0 ? [3] : [1]);
+        _batch.Publish(View, "run-1", new Dictionary<int, long> { [0] = 3, [1] = 1 }, events);
+        var engine = Engine();
+        var perMinute = Queries.Parse(TestCatalogs.Default, View.Name, Hour);
+
+        var before = await engine.ExecuteAsync(perMinute, CancellationToken.None);
+        var bytesBefore = before.Rows.Select(r => r.States.Select(s => Convert.ToHexString(s.ToBytes())).ToArray()).ToArray();
+        var all = await engine.ExecuteAsync(Queries.Parse(TestCatalogs.Default, View.Name, Hour + "&granularity=all"), CancellationToken.None);
+        var after = await engine.ExecuteAsync(perMinute, CancellationToken.None);
+
+        Assert.Equal(5, Assert.Single(all.Rows).States[0].GetValue().AsLong());
+        Assert.Equal(bytesBefore, before.Rows.Select(r => r.States.Select(s => Convert.ToHexString(s.ToBytes())).ToArray()).ToArray());
+        RowAssert.Equal(Aggregate(View, events), after.Rows);
+    }
+
+    [Fact]
     public async Task A_late_event_counts_at_once_in_its_old_bucket_and_never_twice()
     {
         // Offsets 0-2 (minute 0 and 1) are in the batch view; the flush [0, 2] is still in the speed table.
@@ -322,7 +345,7 @@ public sealed class ViewQueryEngineTests
     }
 
     [Fact]
-    public async Task An_expired_answer_is_refreshed_from_for_ten_seconds_and_then_dropped_so_distinct_queries_do_not_pile_up()
+    public async Task An_answer_asked_once_is_dropped_at_the_max_age_a_repeated_one_is_refreshed_from_for_ten_seconds()
     {
         _speed.FlushAll(View, Numbered((0, Orders.Create(0, "US", 1.00m)), (0, Orders.Create(1, "DE", 2.00m))), _ => []);
         var time = new FakeTimeProvider();
@@ -332,20 +355,27 @@ public sealed class ViewQueryEngineTests
 
         var first = await engine.ExecuteAsync(query, CancellationToken.None);
         time.Advance(TimeSpan.FromSeconds(5));
+        // The other query's computation sweeps: the first answer was asked once and is older than the max age.
+        await engine.ExecuteAsync(other, CancellationToken.None);
+        var repeated = await engine.ExecuteAsync(query, CancellationToken.None);
+        time.Advance(TimeSpan.FromSeconds(2));
         await engine.ExecuteAsync(other, CancellationToken.None);
         var kept = await engine.ExecuteAsync(query, CancellationToken.None);
         time.Advance(TimeSpan.FromSeconds(11));
         await engine.ExecuteAsync(other, CancellationToken.None);
         var dropped = await engine.ExecuteAsync(query, CancellationToken.None);
 
-        // Reads: first, other, kept (a refresh from first's watermark), other again (its own refresh), dropped (from scratch).
-        Assert.Equal(5, _speed.Reads.Count);
-        Assert.Equal(first.Watermark.Speed, _speed.Reads[2]);
-        Assert.Equal(_speed.Reads[0], _speed.Reads[4]);
-        Assert.NotEqual(_speed.Reads[0], _speed.Reads[2]);
+        // Reads: first, other, repeated (from scratch), other, kept (a refresh from repeated's watermark), other, dropped (from scratch).
+        Assert.Equal(7, _speed.Reads.Count);
+        Assert.Equal(_speed.Reads[0], _speed.Reads[2]);
+        Assert.Equal(repeated.Watermark.Speed, _speed.Reads[4]);
+        Assert.NotEqual(_speed.Reads[0], _speed.Reads[4]);
+        Assert.Equal(_speed.Reads[0], _speed.Reads[6]);
         Assert.Equal(2, first.GroupsComputed);
+        Assert.Equal(2, repeated.GroupsComputed);
         Assert.Equal(0, kept.GroupsComputed);
         Assert.Equal(2, dropped.GroupsComputed);
+        RowAssert.Equal(first.Rows, kept.Rows);
         RowAssert.Equal(first.Rows, dropped.Rows);
     }
 

@@ -64,13 +64,21 @@ internal sealed class FakeBatchViewStore : IBatchViewStore
                 yield break;
             }
 
-            var rolledUp = new ViewAggregator(view, granularity);
-            foreach (var group in entry.Groups)
+            // At the view's own granularity the same group objects every time, as the real store's file cache hands them
+            // out to every query: a query that changed them would change the next one's answer.
+            IReadOnlyList<ViewGroup> groups = entry.Groups;
+            if (granularity != view.Granularity)
             {
-                rolledUp.MergeGroup(group);
+                var rolledUp = new ViewAggregator(view, granularity);
+                foreach (var group in entry.Groups)
+                {
+                    rolledUp.MergeGroup(group);
+                }
+
+                groups = rolledUp.Drain();
             }
 
-            foreach (var group in rolledUp.Drain().Where(selection.Matches))
+            foreach (var group in groups.Where(selection.Matches))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 yield return group;
