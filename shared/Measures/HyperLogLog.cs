@@ -472,29 +472,42 @@ public sealed class HyperLogLog
 
     private void MergeSparse(uint[] other, int otherCount)
     {
+        var needed = _sparseCount + otherCount;
+        if (_sparse!.Length < needed)
+        {
+            // Grown by doubling, as SetMax grows it: a row of an answer that many small sketches merge into (a roll-up,
+            // a sliding window) reallocates a few times instead of once per merge.
+            Array.Resize(ref _sparse, Math.Max(needed, _sparse.Length * 2));
+        }
+
+        // Merged from the back into the free end of the array, so no entry is overwritten before it is read.
         var mine = _sparse!;
-        var merged = new uint[Math.Min(RegisterCount, _sparseCount + otherCount)];
-        int i = 0, j = 0, n = 0;
-        while (i < _sparseCount || j < otherCount)
+        int i = _sparseCount - 1, j = otherCount - 1, k = needed - 1;
+        while (i >= 0 || j >= 0)
         {
             uint next;
-            if (j >= otherCount || (i < _sparseCount && (mine[i] >> 8) < (other[j] >> 8)))
+            if (j < 0 || (i >= 0 && (mine[i] >> 8) > (other[j] >> 8)))
             {
-                next = mine[i++];
+                next = mine[i--];
             }
-            else if (i >= _sparseCount || (other[j] >> 8) < (mine[i] >> 8))
+            else if (i < 0 || (other[j] >> 8) > (mine[i] >> 8))
             {
-                next = other[j++];
+                next = other[j--];
             }
             else
             {
-                next = Math.Max(mine[i++], other[j++]);
+                next = Math.Max(mine[i--], other[j--]);
             }
 
-            merged[n++] = next;
+            mine[k--] = next;
         }
 
-        _sparse = merged;
+        var n = needed - 1 - k;
+        if (k >= 0)
+        {
+            Array.Copy(mine, k + 1, mine, 0, n);
+        }
+
         _sparseCount = n;
         if (n > SparseLimit)
         {

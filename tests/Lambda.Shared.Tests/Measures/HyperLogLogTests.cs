@@ -128,6 +128,23 @@ public sealed class HyperLogLogTests
         Assert.Equal([14, 0, 0], new HyperLogLog().ToBytes());
     }
 
+    [Theory]
+    [InlineData(1, 1_500)]
+    [InlineData(3, 400)]
+    public void Merging_many_small_sketches_into_one_equals_adding_their_values(int perSketch, int sketches)
+    {
+        // A roll-up's pattern: one row takes in the sketches of many small groups, which overlap.
+        var random = new Random(perSketch);
+        var values = Enumerable.Range(0, sketches).Select(_ => Enumerable.Range(0, perSketch).Select(_ => random.Next(2_000)).ToArray()).ToArray();
+        var merged = new HyperLogLog();
+        foreach (var group in values)
+        {
+            merged.Merge(Users(group));
+        }
+
+        Assert.Equal(Users(values.SelectMany(v => v)).ToBytes(), merged.ToBytes());
+    }
+
     [Fact]
     public void Merging_is_a_union()
     {
