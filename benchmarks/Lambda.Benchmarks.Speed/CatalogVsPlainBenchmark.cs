@@ -260,7 +260,7 @@ internal sealed class CatalogVsPlainBenchmark(SpeedBenchmarkSettings settings, T
         var cpu = host.CpuTime;
         var clickHouseCpu = StackProcessCpu.Seconds("clickhouse");
         output.WriteLine($"speed layer consuming ({host.BaseUrl}, log {host.LogPath})");
-        var pollers = produced.Keys.Select(source => new VisibilityPoller(clickHouse, catalog.ViewsOf(source), partitions, TimeSpan.FromMilliseconds(100))).ToArray();
+        var pollers = produced.Keys.Select(source => new VisibilityPoller(clickHouse, catalog.ViewsOf(source), partitions, settings.BacklogPollInterval)).ToArray();
         var done = false;
         var polling = pollers.Select(p => p.RunAsync(() => Volatile.Read(ref done), (_, _, _, _) => { }, cancellationToken)).ToArray();
         long tenth = 0, ninetieth = 0, visible;

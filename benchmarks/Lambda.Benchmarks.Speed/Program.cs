@@ -14,6 +14,11 @@ var seconds = new Option<int>("--seconds") { Description = "Duration of the fres
 var warmup = new Option<int>("--warmup") { Description = "Seconds at the start of the freshness phase left out of its percentiles.", DefaultValueFactory = _ => 5 };
 var freshnessPartitions = new Option<int>("--freshness-partitions") { Description = "Partitions of the freshness topic.", DefaultValueFactory = _ => 32 };
 var poll = new Option<int>("--poll-ms") { Description = "How often ClickHouse is asked what is visible, in ms.", DefaultValueFactory = _ => 20 };
+var backlogPoll = new Option<int>("--backlog-poll-ms")
+{
+    Description = "With --catalog-vs-plain: how often ClickHouse is asked what is visible of the backlog, in ms (each ask is two reads per view).",
+    DefaultValueFactory = _ => 100,
+};
 var spreadDays = new Option<double>("--spread-days")
 {
     Description = "Event times spread uniformly over this many days before now (a backfill or replay; 0: all now).",
@@ -38,7 +43,7 @@ var set = new Option<string[]>("--set") { Description = "Extra speed-layer setti
 
 var root = new RootCommand("Speed-layer benchmark: sustained events/s and freshness p50/p99, produce → ClickHouse.")
 {
-    events, throughputPartitions, rate, seconds, warmup, freshnessPartitions, poll, spreadDays, catalogVsPlain, withoutPairs, replayEvents, replayOnly, set,
+    events, throughputPartitions, rate, seconds, warmup, freshnessPartitions, poll, backlogPoll, spreadDays, catalogVsPlain, withoutPairs, replayEvents, replayOnly, set,
 };
 root.SetAction(async (parse, cancellationToken) =>
 {
@@ -70,6 +75,7 @@ root.SetAction(async (parse, cancellationToken) =>
         FreshnessWarmup = TimeSpan.FromSeconds(parse.GetValue(warmup)),
         FreshnessPartitions = parse.GetValue(freshnessPartitions),
         PollInterval = TimeSpan.FromMilliseconds(parse.GetValue(poll)),
+        BacklogPollInterval = TimeSpan.FromMilliseconds(parse.GetValue(backlogPoll)),
         SpreadDays = parse.GetValue(spreadDays),
         SpeedLayerEnvironment = extra,
         ReplayEvents = parse.GetValue(replayEvents),

@@ -27,6 +27,12 @@ internal sealed record SpeedBenchmarkSettings
     /// <summary>How often ClickHouse is asked what is visible (the resolution of the freshness figures).</summary>
     public required TimeSpan PollInterval { get; init; }
 
+    /// <summary>
+    /// With <c>--catalog-vs-plain</c>: how often ClickHouse is asked what is visible of the backlog (the end time's
+    /// resolution). Each ask reads every view's speed table twice, and those reads take ClickHouse's CPU from the layer.
+    /// </summary>
+    public TimeSpan BacklogPollInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>Extra environment for the speed-layer process (KEY=VALUE), e.g. SpeedLayer__FlushInterval=00:00:00.250.</summary>
     public required IReadOnlyDictionary<string, string> SpeedLayerEnvironment { get; init; }
 
