@@ -62,8 +62,9 @@ internal sealed class CatalogVsPlainBenchmark(SpeedBenchmarkSettings settings, T
             var plain = ConsumeAndParse(endpoints.KafkaBootstrap, catalog, topics, partitions, total, cancellationToken);
             Print("plain consume-and-parse (this process)", total, plain);
 
-            var speed = await SpeedLayerAsync("default", catalogPath, directory, database, catalog, partitions, produced, cancellationToken);
-            Print($"speed layer, default catalog (produce backlog → visible in ClickHouse in all {catalog.Views.Count(v => v.Source.Name is "orders" or "payments")} views of orders and payments)", total, speed);
+            var speed = await SpeedLayerAsync("default", catalogPath, directory, database, catalog, partitions, produced, cancellationToken, settings.Instances);
+            var processes = settings.Instances == 1 ? "" : $", {settings.Instances} processes in one group, CPU summed";
+            Print($"speed layer, default catalog (produce backlog → visible in ClickHouse in all {catalog.Views.Count(v => v.Source.Name is "orders" or "payments")} views of orders and payments{processes})", total, speed);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"RATIO speed layer / plain consume-and-parse: {speed.Steady / plain.Steady:F2}x steady (10 % → 90 %), {speed.Whole / plain.Whole:F2}x whole backlog (target >= 0.8x)"));
             await PrintSpeedTablesAsync(system, database, total, cancellationToken);
@@ -210,12 +211,14 @@ internal sealed class CatalogVsPlainBenchmark(SpeedBenchmarkSettings settings, T
     }
 
     /// <summary>
-    /// Starts the speed layer (<paramref name="name"/>: its group and log) with <paramref name="catalogPath"/> writing to
-    /// ClickHouse database <paramref name="database"/>; measures from when it owns the partitions (it then reads the
-    /// backlog) until every event is visible in every view of its source; stops it.
+    /// Starts the speed layer (<paramref name="name"/>: its group and log; <paramref name="instances"/> processes in that
+    /// group) with <paramref name="catalogPath"/> writing to ClickHouse database <paramref name="database"/>; measures
+    /// from when the first process owns partitions (it then reads the backlog; the others' joins and the rebalances they
+    /// cause count against the rate) until every event is visible in every view of its source; stops them.
     /// </summary>
     private async Task<Rates> SpeedLayerAsync(
-        string name, string catalogPath, string datasetRoot, string database, LambdaCatalog catalog, int partitions, Dictionary<string, long> produced, CancellationToken cancellationToken)
+        string name, string catalogPath, string datasetRoot, string database, LambdaCatalog catalog, int partitions, Dictionary<string, long> produced,
+        CancellationToken cancellationToken, int instances = 1)
     {
         var endpoints = StackEndpoints.Load();
         using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
@@ -232,34 +235,64 @@ internal sealed class CatalogVsPlainBenchmark(SpeedBenchmarkSettings settings, T
             ["SpeedLayer__GroupId"] = $"bench-{name}-" + Guid.NewGuid().ToString("N")[..8],
             ["SpeedLayer__SessionTimeout"] = "00:00:06",
         };
-        await using var host = SpeedLayerHost.Start(environment, Path.Combine(datasetRoot, $"speed-layer-{name}.log"));
+        var hosts = Enumerable.Range(0, instances)
+            .Select(i => SpeedLayerHost.Start(environment, Path.Combine(datasetRoot, instances == 1 ? $"speed-layer-{name}.log" : $"speed-layer-{name}-{i}.log")))
+            .ToArray();
         try
         {
-            var rates = await MeasureAsync(host, clickHouse, catalog, partitions, produced, catalog.Sources.Count(s => !produced.ContainsKey(s.Name)), cancellationToken);
-            output.WriteLine($"speed layer ({name}) stopped with exit code {await host.StopAsync(TimeSpan.FromSeconds(60))}");
+            var rates = await MeasureAsync(hosts, clickHouse, catalog, partitions, produced, catalog.Sources.Count(s => !produced.ContainsKey(s.Name)), cancellationToken);
+            foreach (var host in hosts)
+            {
+                output.WriteLine($"speed layer ({name}) stopped with exit code {await host.StopAsync(TimeSpan.FromSeconds(60))}");
+            }
+
             return rates;
         }
         catch
         {
-            output.WriteLine($"--- the speed layer's ({name}) last log lines ---");
-            foreach (var line in File.ReadLines(host.LogPath).TakeLast(40))
+            foreach (var host in hosts)
             {
-                output.WriteLine(line);
+                output.WriteLine($"--- the speed layer's ({name}) last log lines ({host.LogPath}) ---");
+                foreach (var line in File.ReadLines(host.LogPath).TakeLast(40))
+                {
+                    output.WriteLine(line);
+                }
             }
 
             throw;
         }
+        finally
+        {
+            foreach (var host in hosts)
+            {
+                await host.DisposeAsync();
+            }
+        }
     }
 
     private async Task<Rates> MeasureAsync(
-        SpeedLayerHost host, IClickHouseClient clickHouse, LambdaCatalog catalog, int partitions, Dictionary<string, long> produced, int emptyTopics, CancellationToken cancellationToken)
+        IReadOnlyList<SpeedLayerHost> hosts, IClickHouseClient clickHouse, LambdaCatalog catalog, int partitions, Dictionary<string, long> produced, int emptyTopics, CancellationToken cancellationToken)
     {
         var total = produced.Values.Sum();
-        await host.WaitUntilConsumingAsync(2 * partitions + emptyTopics, TimeSpan.FromSeconds(120), cancellationToken);
+        // One process: from when it owns every partition. Several: from when the first owns any, since it reads the backlog
+        // from then on while the others join.
+        if (hosts.Count == 1)
+        {
+            await hosts[0].WaitUntilConsumingAsync(2 * partitions + emptyTopics, TimeSpan.FromSeconds(120), cancellationToken);
+        }
+        else
+        {
+            await Task.WhenAny(hosts.Select(h => h.WaitUntilConsumingAsync(1, TimeSpan.FromSeconds(120), cancellationToken)));
+        }
+
         var start = Stopwatch.GetTimestamp();
-        var cpu = host.CpuTime;
+        var cpu = hosts.Aggregate(TimeSpan.Zero, (sum, h) => sum + h.CpuTime);
         var clickHouseCpu = StackProcessCpu.Seconds("clickhouse");
-        output.WriteLine($"speed layer consuming ({host.BaseUrl}, log {host.LogPath})");
+        foreach (var host in hosts)
+        {
+            output.WriteLine($"speed layer consuming ({host.BaseUrl}, log {host.LogPath})");
+        }
+
         var pollers = produced.Keys.Select(source => new VisibilityPoller(clickHouse, catalog.ViewsOf(source), partitions, settings.BacklogPollInterval)).ToArray();
         var done = false;
         var polling = pollers.Select(p => p.RunAsync(() => Volatile.Read(ref done), (_, _, _, _) => { }, cancellationToken)).ToArray();
@@ -278,7 +311,7 @@ internal sealed class CatalogVsPlainBenchmark(SpeedBenchmarkSettings settings, T
 
         var end = Stopwatch.GetTimestamp();
         ninetieth = ninetieth == 0 ? end : ninetieth;
-        var used = (host.CpuTime - cpu).TotalSeconds;
+        var used = (hosts.Aggregate(TimeSpan.Zero, (sum, h) => sum + h.CpuTime) - cpu).TotalSeconds;
         Volatile.Write(ref done, true);
         await Task.WhenAll(polling);
         return new Rates(total / Seconds(start, end), total * 0.8 / Seconds(tenth, ninetieth), used, StackProcessCpu.Seconds("clickhouse") - clickHouseCpu);

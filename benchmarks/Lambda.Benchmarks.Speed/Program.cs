@@ -16,8 +16,13 @@ var freshnessPartitions = new Option<int>("--freshness-partitions") { Descriptio
 var poll = new Option<int>("--poll-ms") { Description = "How often ClickHouse is asked what is visible, in ms.", DefaultValueFactory = _ => 20 };
 var backlogPoll = new Option<int>("--backlog-poll-ms")
 {
-    Description = "With --catalog-vs-plain: how often ClickHouse is asked what is visible of the backlog, in ms (each ask is two reads per view).",
-    DefaultValueFactory = _ => 100,
+    Description = "With --catalog-vs-plain: how often ClickHouse is asked what is visible of the backlog, in ms (each ask is two reads per view; at 100 ms the reads took more of ClickHouse's CPU than the speed layer's inserts).",
+    DefaultValueFactory = _ => 500,
+};
+var instances = new Option<int>("--instances")
+{
+    Description = "With --catalog-vs-plain: speed-layer processes in one consumer group for the default catalog (the layer's scale-out unit; 2 use both cores).",
+    DefaultValueFactory = _ => 1,
 };
 var spreadDays = new Option<double>("--spread-days")
 {
@@ -43,7 +48,7 @@ var set = new Option<string[]>("--set") { Description = "Extra speed-layer setti
 
 var root = new RootCommand("Speed-layer benchmark: sustained events/s and freshness p50/p99, produce → ClickHouse.")
 {
-    events, throughputPartitions, rate, seconds, warmup, freshnessPartitions, poll, backlogPoll, spreadDays, catalogVsPlain, withoutPairs, replayEvents, replayOnly, set,
+    events, throughputPartitions, rate, seconds, warmup, freshnessPartitions, poll, backlogPoll, instances, spreadDays, catalogVsPlain, withoutPairs, replayEvents, replayOnly, set,
 };
 root.SetAction(async (parse, cancellationToken) =>
 {
@@ -76,6 +81,7 @@ root.SetAction(async (parse, cancellationToken) =>
         FreshnessPartitions = parse.GetValue(freshnessPartitions),
         PollInterval = TimeSpan.FromMilliseconds(parse.GetValue(poll)),
         BacklogPollInterval = TimeSpan.FromMilliseconds(parse.GetValue(backlogPoll)),
+        Instances = Math.Max(1, parse.GetValue(instances)),
         SpreadDays = parse.GetValue(spreadDays),
         SpeedLayerEnvironment = extra,
         ReplayEvents = parse.GetValue(replayEvents),
