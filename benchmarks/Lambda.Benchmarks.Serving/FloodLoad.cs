@@ -18,7 +18,6 @@ namespace Lambda.Benchmarks.Serving;
 /// </summary>
 internal static class FloodLoad
 {
-    private static bool Allocations { get; set; }
 
     /// <summary>Limits no single-key capacity benchmark reaches.</summary>
     public static readonly Dictionary<string, string?> LiftedLimits = new()
@@ -38,7 +37,7 @@ internal static class FloodLoad
 
     public static async Task RunAsync(string[] args)
     {
-        Allocations = args.Contains("--allocations");
+        var sampleAllocations = args.Contains("--allocations");
         args = [.. args.Where(a => a != "--allocations")];
         var seconds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10;
         var cheapClients = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 4;
@@ -62,25 +61,25 @@ internal static class FloodLoad
         };
         var lifted = keys.Concat(LiftedLimits);
 
-        var baseline = await MeasureAsync(data, shipped, seconds, cheapClients, floodClients: 0, "unloaded");
-        var limited = await MeasureAsync(data, shipped, seconds, cheapClients, floodClients, "flood, limits as shipped");
-        var unlimited = await MeasureAsync(data, lifted, seconds, cheapClients, floodClients, "flood, limits lifted");
+        var baseline = await MeasureAsync(data, shipped, seconds, cheapClients, floodClients: 0, "unloaded", sampleAllocations);
+        var limited = await MeasureAsync(data, shipped, seconds, cheapClients, floodClients, "flood, limits as shipped", sampleAllocations);
+        var unlimited = await MeasureAsync(data, lifted, seconds, cheapClients, floodClients, "flood, limits lifted", sampleAllocations);
         Console.WriteLine(
             $"cheap p99 under the flood: {limited / baseline:F2}x the unloaded p99 with the shipped limits (target <= 2x: {(limited <= 2 * baseline ? "met" : "NOT met")}), "
             + $"{unlimited / baseline:F2}x without them");
     }
 
     private static async Task<double> MeasureAsync(
-        ServingData data, IEnumerable<KeyValuePair<string, string?>> settings, int seconds, int cheapClients, int floodClients, string phase)
+        ServingData data, IEnumerable<KeyValuePair<string, string?>> settings, int seconds, int cheapClients, int floodClients, string phase, bool sampleAllocations)
     {
         await using var app = await HttpLoad.StartAsync(data, settings);
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        var p99 = await RunPhaseAsync(address, seconds, cheapClients, floodClients, phase);
+        var p99 = await RunPhaseAsync(address, seconds, cheapClients, floodClients, phase, sampleAllocations);
         await app.StopAsync();
         return p99;
     }
 
-    private static async Task<double> RunPhaseAsync(Uri address, int seconds, int cheapClients, int floodClients, string phase)
+    private static async Task<double> RunPhaseAsync(Uri address, int seconds, int cheapClients, int floodClients, string phase, bool sampleAllocations)
     {
         using var cheapHttp = Client(address, HttpLoad.Key, cheapClients);
         for (var i = 0; i < 20; i++)
@@ -92,7 +91,7 @@ internal static class FloodLoad
         using var flood = floodClients > 0 ? await StartFloodAsync(address, seconds, floodClients) : null;
         var process = Process.GetCurrentProcess();
         var cpuBefore = process.TotalProcessorTime;
-        using var allocations = Allocations ? new AllocationSampler() : null;
+        using var allocations = sampleAllocations ? new AllocationSampler() : null;
         var pauseBefore = GC.GetTotalPauseDuration();
         var allocatedBefore = GC.GetTotalAllocatedBytes();
         var gcBefore = Enumerable.Range(0, 3).Select(GC.CollectionCount).ToArray();
