@@ -87,6 +87,14 @@ public sealed class QueryLimitsOptions
     [Range(1, 1_000_000_000)]
     public int GroupsBurst { get; init; } = 5_000_000;
 
+    /// <summary>
+    /// Longest time a 429 is held before it is sent, when the key asks again before an earlier refusal's
+    /// <c>Retry-After</c> is over (<see cref="RefusalHold"/>); <c>00:00:00</c> answers every refusal at once. A client
+    /// that waits as told is never held. Default 1 s.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan RefusalHold { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>The longest range a query of <paramref name="granularity"/> may ask for.</summary>
     public TimeSpan MaxRangeOf(QueryGranularity granularity) => granularity switch
     {

@@ -12,15 +12,19 @@ namespace Lambda.ServingLayer.Limits;
 /// (<see cref="QueryLimitsOptions.RequestsPerSecond"/>, <see cref="QueryLimitsOptions.Burst"/>) and a concurrency limit
 /// (<see cref="QueryLimitsOptions.MaxConcurrentQueries"/>, up to <see cref="QueryLimitsOptions.QueuedQueries"/> waiting
 /// in order). A refused
-/// request is a 429 problem with <c>Retry-After</c> naming the limit and its setting. Keys are told apart by the
+/// request is a 429 problem with <c>Retry-After</c> naming the limit and its setting, held a while when the key did not
+/// wait as an earlier refusal told it (<see cref="RefusalHold"/>). Keys are told apart by the
 /// authenticated identity's label, so the policy must run after authentication.
 /// </summary>
-internal sealed class QueryRateLimiterPolicy(IOptions<QueryLimitsOptions> options, QueryWorkBudget work, ServingLayerMetrics metrics) : IRateLimiterPolicy<string>
+internal sealed class QueryRateLimiterPolicy(
+    IOptions<QueryLimitsOptions> options, QueryWorkBudget work, ServingLayerMetrics metrics, TimeProvider? time = null) : IRateLimiterPolicy<string>
 {
     /// <summary>The policy name the query endpoints require.</summary>
     public const string Name = "per-key-queries";
 
     private readonly QueryLimitsOptions _limits = options.Value;
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly RefusalHold _hold = new(options.Value.RefusalHold, time ?? TimeProvider.System);
 
     public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected => RejectAsync;
 
@@ -68,6 +72,20 @@ internal sealed class QueryRateLimiterPolicy(IOptions<QueryLimitsOptions> option
                 $"this API key sent more than {_limits.RequestsPerSecond} view queries per second (bursts up to {_limits.Burst}); retry after {seconds} s");
         metrics.QueryRefused(limit);
         var http = context.HttpContext;
+        var hold = _hold.Refuse(QueryWorkBudget.KeyOf(http.User), TimeSpan.FromSeconds(seconds));
+        if (hold > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(hold, _time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // The client went away while held (the token is the request's): there is no one to answer.
+                return;
+            }
+        }
+
         http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
         http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         var problems = http.RequestServices.GetRequiredService<IProblemDetailsService>();

@@ -3,6 +3,7 @@ using Lambda.ServingLayer.Querying;
 using Lambda.ServingLayer.Tests.Querying;
 using Lambda.ServingLayer.Tests.Support;
 using Lambda.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Lambda.ServingLayer.Tests.Api;
 
@@ -104,12 +105,8 @@ public sealed class QueryLimitEndpointTests : IClassFixture<ServingAppFactory>
     [Fact]
     public async Task A_key_whose_queries_merged_more_groups_than_its_budget_gets_429_with_retry_after_until_repaid_while_another_key_is_answered()
     {
-        // Four groups (three minutes of one hour and one of the next, each its own country or minute) against a budget of one.
-        var reader = new FakeSpeedViewReader();
-        reader.FlushAll(
-            TestCatalogs.RevenueByCountry,
-            ViewQueryEngineTests.Numbered((0, Orders.Create(0, "US", 1m)), (0, Orders.Create(1, "DE", 2m)), (0, Orders.Create(2, "CH", 3m)), (0, Orders.Create(70, "US", 4m))),
-            _ => []);
+        // Four groups against a budget of one.
+        var reader = FourGroups();
         using var app = _factory.WithLimits(new() { ["GroupsPerSecond"] = "1", ["GroupsBurst"] = "1" }, reader);
         using var heavy = LimitedApps.ClientOf(app, ServingAppFactory.QueryKey);
         using var other = LimitedApps.ClientOf(app, ServingAppFactory.AllKey);
@@ -125,6 +122,40 @@ public sealed class QueryLimitEndpointTests : IClassFixture<ServingAppFactory>
         // Four groups charged to a balance of one: a debt of about three groups at one per second.
         Assert.True(refused.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(2), $"Retry-After: {refused.Headers.RetryAfter}");
         Assert.Equal(HttpStatusCode.OK, others.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_key_that_asks_again_before_its_retry_after_gets_its_429_only_after_the_rest_of_the_wait()
+    {
+        var reader = FourGroups();
+        // The work budget and the hold both run on this clock, so nothing is repaid or released until the test moves it.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var app = _factory.WithLimits(new() { ["GroupsPerSecond"] = "1", ["GroupsBurst"] = "1", ["RefusalHold"] = "00:00:05" }, reader, time);
+        using var heavy = LimitedApps.ClientOf(app, ServingAppFactory.QueryKey);
+
+        using var first = await heavy.GetAsync(Hours);
+        using var refused = await heavy.GetAsync(Hours).WaitAsync(TimeSpan.FromSeconds(30));
+        var again = heavy.GetAsync(Hours);
+        var heldWhileTimeStood = await Task.WhenAny(again, Task.Delay(TimeSpan.FromMilliseconds(500))) != again;
+        time.Advance(refused.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(5));
+        using var afterTheWait = await again.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.True(heldWhileTimeStood, "the refusal of a key that did not wait its Retry-After was sent at once");
+        var problem = await ProblemAssert.ReadAsync(afterTheWait, HttpStatusCode.TooManyRequests);
+        Assert.Equal("Serving:Limits:GroupsPerSecond", problem.GetProperty("setting").GetString());
+    }
+
+    /// <summary>Four groups: three minutes of one hour and one of the next, each its own country or minute.</summary>
+    private static FakeSpeedViewReader FourGroups()
+    {
+        var reader = new FakeSpeedViewReader();
+        reader.FlushAll(
+            TestCatalogs.RevenueByCountry,
+            ViewQueryEngineTests.Numbered((0, Orders.Create(0, "US", 1m)), (0, Orders.Create(1, "DE", 2m)), (0, Orders.Create(2, "CH", 3m)), (0, Orders.Create(70, "US", 4m))),
+            _ => []);
+        return reader;
     }
 
     [Fact]

@@ -11,7 +11,7 @@ namespace Lambda.ServingLayer.Tests.Support;
 internal static class LimitedApps
 {
     /// <summary>The app of <paramref name="factory"/> with each <c>Serving:Limits:&lt;key&gt;</c> of <paramref name="limits"/> set.</summary>
-    public static WebApplicationFactory<Program> WithLimits(this ServingAppFactory factory, Dictionary<string, string> limits, ISpeedViewReader? reader = null) =>
+    public static WebApplicationFactory<Program> WithLimits(this ServingAppFactory factory, Dictionary<string, string> limits, ISpeedViewReader? reader = null, TimeProvider? time = null) =>
         factory.WithWebHostBuilder(builder =>
         {
             builder.ConfigureAppConfiguration((_, configuration) => configuration.AddInMemoryCollection(
@@ -21,6 +21,11 @@ internal static class LimitedApps
                 if (reader is not null)
                 {
                     services.RemoveAll<ISpeedViewReader>().AddSingleton(reader);
+                }
+
+                if (time is not null)
+                {
+                    services.RemoveAll<TimeProvider>().AddSingleton(time);
                 }
             });
         });
