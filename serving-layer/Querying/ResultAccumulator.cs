@@ -1,5 +1,4 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
+using System.Collections;
 using Lambda.Shared.Aggregation;
 using Lambda.Shared.Events;
 using Lambda.Shared.Measures;
@@ -13,31 +12,52 @@ namespace Lambda.ServingLayer.Querying;
 /// granularity (or one bucket for <c>all</c>) and merges their states with the shared monoids.
 /// </summary>
 /// <remarks>
-/// Hand-written rather than a <see cref="ViewAggregator"/> at the coarser granularity because the aggregator keeps every dimension of the view. The design is in <c>docs/design-notes.md</c>, "Shared answers".
+/// Hand-written rather than a <see cref="ViewAggregator"/> at the coarser granularity because the aggregator keeps every
+/// dimension of the view. The rows live in a few flat arrays indexed by row number, not in an object per row: one query
+/// may build 70,000 rows while other keys' cheap queries wait on every garbage collection, and a collection's pause
+/// grows with the young objects it must trace and copy, not with a handful of large arrays. The design is in
+/// <c>docs/design-notes.md</c>, "Shared answers".
 /// </remarks>
 internal sealed class ResultAccumulator
 {
+    /// <summary>The owner of a row whose states are a group's own (borrowed), never merged into.</summary>
+    private const int Borrowed = 0;
+
+    private static int s_generations;
+
     private readonly ViewQuery _query;
     private readonly Granularity? _granularity;
-    private readonly Dictionary<ResultKey, Entry> _rows;
-    /// <summary>The generation of rows whose states are a group's own, never merged into.</summary>
-    private static readonly object Borrowed = new();
+    private readonly int _width;
+    private readonly int _generation = Interlocked.Increment(ref s_generations);
 
-    private readonly object _generation = new();
-    private readonly FieldValue[] _lookupDimensions;
-    private bool _frozen;
+    // Row r: its bucket, its group-by values at [r * _width, (r + 1) * _width), its states, the generation that owns them
+    // (Borrowed: a store's or an earlier answer's, cloned before a merge), and the row handed out for it when finalising
+    // its states is costly. The slot after the last row is where a group's key is written to be looked up.
+    private long[] _buckets;
+    private FieldValue[] _dimensions;
+    private MeasureState[][] _states;
+    private int[] _owners;
+    private ResultRow?[] _handedOut;
+    private int _count;
+    private HashSet<int>? _index;
 
     public ResultAccumulator(ViewQuery query)
-        : this(query, [])
+        : this(query, 0)
     {
     }
 
-    private ResultAccumulator(ViewQuery query, Dictionary<ResultKey, Entry> rows)
+    private ResultAccumulator(ViewQuery query, int rows)
     {
         _query = query;
         _granularity = query.Granularity.ToTimeGranularityOrNull();
-        _rows = rows;
-        _lookupDimensions = new FieldValue[query.GroupBy.Count];
+        _width = query.GroupBy.Count;
+        var capacity = Math.Max(16, rows + 1);
+        _buckets = new long[capacity];
+        _dimensions = new FieldValue[capacity * _width];
+        _states = new MeasureState[capacity][];
+        _owners = new int[capacity];
+        _handedOut = new ResultRow?[capacity];
+        _index = new HashSet<int>(capacity, new KeyComparer(this));
     }
 
     /// <summary>Groups taken in.</summary>
@@ -46,8 +66,20 @@ internal sealed class ResultAccumulator
     /// <summary>An accumulator that starts with this one's rows (shared, copied on write); this one is frozen.</summary>
     public ResultAccumulator Fork()
     {
-        _frozen = true;
-        return new ResultAccumulator(_query, new Dictionary<ResultKey, Entry>(_rows));
+        _index = null;
+        var fork = new ResultAccumulator(_query, _count);
+        Array.Copy(_buckets, fork._buckets, _count);
+        Array.Copy(_dimensions, fork._dimensions, _count * _width);
+        Array.Copy(_states, fork._states, _count);
+        Array.Copy(_handedOut, fork._handedOut, _count);
+        // Owners stay zero: every row this one holds is borrowed for the fork.
+        for (var row = 0; row < _count; row++)
+        {
+            fork._index!.Add(row);
+            fork._count++;
+        }
+
+        return fork;
     }
 
     /// <summary>
@@ -57,55 +89,69 @@ internal sealed class ResultAccumulator
     /// <exception cref="InvalidOperationException">The accumulator is frozen.</exception>
     public void Add(ViewGroup group)
     {
-        if (_frozen)
+        var index = _index ?? throw new InvalidOperationException("the accumulator's rows were handed out; fork it to add more groups");
+        Grow(_count + 1);
+        var slot = _count;
+        _buckets[slot] = _granularity is { } granularity ? TimeBucket.Floor(group.BucketStartMilliseconds, granularity) : _query.Range.StartMilliseconds;
+        var groupBy = _query.GroupBy;
+        for (var d = 0; d < _width; d++)
         {
-            throw new InvalidOperationException("the accumulator's rows were handed out; fork it to add more groups");
-        }
-
-        var bucket = _granularity is { } granularity ? TimeBucket.Floor(group.BucketStartMilliseconds, granularity) : _query.Range.StartMilliseconds;
-        // Looked up with a reused array; a key of its own is only allocated for a new row (a roll-up merges many groups
-        // into each row, and every allocation of a large query's merge is one the process-wide GC has to trace).
-        var dimensions = _lookupDimensions;
-        for (var i = 0; i < dimensions.Length; i++)
-        {
-            dimensions[i] = group.Dimensions[_query.GroupBy[i]];
+            _dimensions[(slot * _width) + d] = group.Dimensions[groupBy[d]];
         }
 
         var states = group.States;
-        ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_rows, new ResultKey(bucket, dimensions));
-        if (!Unsafe.IsNullRef(ref entry) && ReferenceEquals(entry.Generation, _generation))
-        {
-            for (var m = 0; m < entry.States.Length; m++)
-            {
-                entry.States[m].Merge(states[m]);
-            }
-        }
-        else if (Unsafe.IsNullRef(ref entry))
+        if (index.Add(slot))
         {
             // A new row borrows the group's states: a store's cache or an aggregator may own them, so they are cloned
             // only when a second group merges into the row (below), and a row that one group makes (most rows of an
             // answer at the view's own granularity) costs no copy of its states.
-            _rows.Add(new ResultKey(bucket, [.. dimensions]), new Entry(states as MeasureState[] ?? [.. states], Borrowed));
+            _states[slot] = states as MeasureState[] ?? [.. states];
+            _owners[slot] = Borrowed;
+            _handedOut[slot] = null;
+            _count++;
         }
         else
         {
-            // The row's states are borrowed or belong to an earlier answer: merged into copies of them.
-            var merged = new MeasureState[entry.States.Length];
-            for (var m = 0; m < merged.Length; m++)
+            index.TryGetValue(slot, out var row);
+            var merged = _states[row];
+            if (_owners[row] != _generation)
             {
-                merged[m] = entry.States[m].Clone();
-                merged[m].Merge(states[m]);
+                merged = new MeasureState[merged.Length];
+                for (var m = 0; m < merged.Length; m++)
+                {
+                    merged[m] = _states[row][m].Clone();
+                }
+
+                _states[row] = merged;
+                _owners[row] = _generation;
+                _handedOut[row] = null;
             }
 
-            entry = new Entry(merged, _generation);
+            for (var m = 0; m < merged.Length; m++)
+            {
+                merged[m].Merge(states[m]);
+            }
         }
 
         GroupsMerged++;
     }
 
     /// <summary>How many distinct groups (dimension values, whatever the bucket) the rows hold.</summary>
-    public int CountGroups() =>
-        _granularity is null ? _rows.Count : _rows.Keys.Select(k => k.Dimensions).Distinct(DimensionsComparer.Instance).Count();
+    public int CountGroups()
+    {
+        if (_granularity is null)
+        {
+            return _count;
+        }
+
+        var groups = new HashSet<int>(new DimensionsComparer(this));
+        for (var row = 0; row < _count; row++)
+        {
+            groups.Add(row);
+        }
+
+        return groups.Count;
+    }
 
     /// <summary>
     /// The rows ordered by bucket then dimension values, at most <paramref name="limit"/>; freezes the accumulator.
@@ -115,47 +161,113 @@ internal sealed class ResultAccumulator
     /// <param name="total">The number of rows before the limit.</param>
     public IReadOnlyList<ResultRow> ToRows(int limit, out int total)
     {
-        _frozen = true;
+        _index = null;
         if (_query.Window is { } window)
         {
+            var byGroup = Order(new RowOrder(this, bucketFirst: false));
             var slid = new List<ResultRow>();
-            foreach (var group in _rows.GroupBy(r => r.Key.Dimensions, DimensionsComparer.Instance))
+            var dimensions = new DimensionsComparer(this);
+            for (var start = 0; start < byGroup.Length;)
             {
-                var buckets = group.Select(r => (r.Key.Bucket, (IReadOnlyList<MeasureState>)r.Value.States)).OrderBy(b => b.Bucket).ToArray();
-                SlidingWindowMerger.SlideGroup(window, _query.Range, group.Key, buckets, slid);
+                var end = start + 1;
+                while (end < byGroup.Length && dimensions.Equals(byGroup[start], byGroup[end]))
+                {
+                    end++;
+                }
+
+                var buckets = new (long Bucket, IReadOnlyList<MeasureState> States)[end - start];
+                for (var i = start; i < end; i++)
+                {
+                    buckets[i - start] = (_buckets[byGroup[i]], _states[byGroup[i]]);
+                }
+
+                SlidingWindowMerger.SlideGroup(window, _query.Range, _dimensions.AsSpan(byGroup[start] * _width, _width).ToArray(), buckets, slid);
+                start = end;
             }
 
             total = slid.Count;
             return slid.Order(RowComparer.Instance).Take(limit).ToArray();
         }
 
-        total = _rows.Count;
-        return _rows.Select(r => r.Value.Row ??= new ResultRow(r.Key.Bucket, r.Key.Dimensions, r.Value.States))
-            .Order(RowComparer.Instance)
-            .Take(limit)
-            .ToArray();
+        total = _count;
+        return new Rows(this, Order(new RowOrder(this, bucketFirst: true)), Math.Min(limit, _count));
     }
 
-    /// <summary>One result row's merged states, owned by the accumulator generation that created them.</summary>
-    private sealed class Entry(MeasureState[] states, object generation)
+    private int[] Order(RowOrder order)
     {
-        public MeasureState[] States { get; } = states;
+        var rows = new int[_count];
+        for (var row = 0; row < rows.Length; row++)
+        {
+            rows[row] = row;
+        }
 
-        public object Generation { get; } = generation;
-
-        /// <summary>The row handed out for these states, kept so its finalised values are reused by later forks.</summary>
-        public ResultRow? Row { get; set; }
+        Array.Sort(rows, order);
+        return rows;
     }
 
-    private readonly record struct ResultKey(long Bucket, FieldValue[] Dimensions)
+    /// <summary>
+    /// Row <paramref name="row"/> as a <see cref="ResultRow"/>: made when asked for (it dies young, and young garbage costs a
+    /// collection nothing), except when one of its states is costly to finalise, whose row is kept so that its finalised
+    /// values serve every later rendering and the forks that leave the row untouched.
+    /// </summary>
+    private ResultRow RowAt(int row)
     {
-        public bool Equals(ResultKey other) => Bucket == other.Bucket && Dimensions.AsSpan().SequenceEqual(other.Dimensions);
+        if (Volatile.Read(ref _handedOut[row]) is { } kept)
+        {
+            return kept;
+        }
 
-        public override int GetHashCode()
+        var states = _states[row];
+        var made = new ResultRow(_buckets[row], new ArraySegment<FieldValue>(_dimensions, row * _width, _width), states);
+        return ResultRow.AnyCostlyToFinalise(states) ? Interlocked.CompareExchange(ref _handedOut[row], made, null) ?? made : made;
+    }
+
+    private void Grow(int rows)
+    {
+        if (rows <= _buckets.Length)
+        {
+            return;
+        }
+
+        var capacity = Math.Max(rows, _buckets.Length * 2);
+        Array.Resize(ref _buckets, capacity);
+        Array.Resize(ref _dimensions, capacity * _width);
+        Array.Resize(ref _states, capacity);
+        Array.Resize(ref _owners, capacity);
+        Array.Resize(ref _handedOut, capacity);
+    }
+
+    private ReadOnlySpan<FieldValue> DimensionsOf(int row) => _dimensions.AsSpan(row * _width, _width);
+
+    /// <summary>A frozen accumulator's rows in answer order, up to the limit.</summary>
+    private sealed class Rows(ResultAccumulator accumulator, int[] order, int count) : IReadOnlyList<ResultRow>
+    {
+        public int Count => count;
+
+        public ResultRow this[int index] =>
+            (uint)index < (uint)count ? accumulator.RowAt(order[index]) : throw new ArgumentOutOfRangeException(nameof(index));
+
+        public IEnumerator<ResultRow> GetEnumerator()
+        {
+            for (var i = 0; i < count; i++)
+            {
+                yield return accumulator.RowAt(order[i]);
+            }
+        }
+
+        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
+    /// <summary>Rows with the same bucket and group-by values (one result row).</summary>
+    private sealed class KeyComparer(ResultAccumulator rows) : IEqualityComparer<int>
+    {
+        public bool Equals(int x, int y) => rows._buckets[x] == rows._buckets[y] && rows.DimensionsOf(x).SequenceEqual(rows.DimensionsOf(y));
+
+        public int GetHashCode(int obj)
         {
             var hash = default(HashCode);
-            hash.Add(Bucket);
-            foreach (var d in Dimensions)
+            hash.Add(rows._buckets[obj]);
+            foreach (var d in rows.DimensionsOf(obj))
             {
                 hash.Add(d);
             }
@@ -164,21 +276,46 @@ internal sealed class ResultAccumulator
         }
     }
 
-    private sealed class DimensionsComparer : IEqualityComparer<FieldValue[]>
+    /// <summary>Rows with the same group-by values, whatever their buckets (one group).</summary>
+    private sealed class DimensionsComparer(ResultAccumulator rows) : IEqualityComparer<int>
     {
-        public static DimensionsComparer Instance { get; } = new();
+        public bool Equals(int x, int y) => rows.DimensionsOf(x).SequenceEqual(rows.DimensionsOf(y));
 
-        public bool Equals(FieldValue[]? x, FieldValue[]? y) => x.AsSpan().SequenceEqual(y);
-
-        public int GetHashCode(FieldValue[] obj)
+        public int GetHashCode(int obj)
         {
             var hash = default(HashCode);
-            foreach (var d in obj)
+            foreach (var d in rows.DimensionsOf(obj))
             {
                 hash.Add(d);
             }
 
             return hash.ToHashCode();
+        }
+    }
+
+    /// <summary>Answer order (bucket, then group-by values) or group order (group-by values, then bucket).</summary>
+    private sealed class RowOrder(ResultAccumulator rows, bool bucketFirst) : IComparer<int>
+    {
+        public int Compare(int x, int y)
+        {
+            var byBucket = rows._buckets[x].CompareTo(rows._buckets[y]);
+            if (bucketFirst && byBucket != 0)
+            {
+                return byBucket;
+            }
+
+            var a = rows.DimensionsOf(x);
+            var b = rows.DimensionsOf(y);
+            for (var d = 0; d < a.Length; d++)
+            {
+                var c = a[d].CompareTo(b[d]);
+                if (c != 0)
+                {
+                    return c;
+                }
+            }
+
+            return byBucket;
         }
     }
 

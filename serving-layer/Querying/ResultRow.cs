@@ -29,15 +29,21 @@ public sealed record ResultRow(long BucketStartMilliseconds, IReadOnlyList<Field
             return values[measure];
         }
 
-        for (var m = 0; m < States.Count; m++)
+        return AnyCostlyToFinalise(States) ? Values[measure] : States[measure].GetValue();
+    }
+
+    /// <summary>Whether one of <paramref name="states"/> is costly to finalise (<see cref="MeasureState.IsCostlyToFinalise"/>).</summary>
+    internal static bool AnyCostlyToFinalise(IReadOnlyList<MeasureState> states)
+    {
+        for (var m = 0; m < states.Count; m++)
         {
-            if (States[m].IsCostlyToFinalise)
+            if (states[m].IsCostlyToFinalise)
             {
-                return Values[measure];
+                return true;
             }
         }
 
-        return States[measure].GetValue();
+        return false;
     }
 
     private static MeasureValue[] Finalise(IReadOnlyList<MeasureState> states)

@@ -345,6 +345,32 @@ public sealed class ViewQueryEngineTests
     }
 
     [Fact]
+    public async Task A_refresh_that_merges_into_a_row_whose_values_were_finalised_and_kept_serves_the_new_values()
+    {
+        // 2,000 distinct buyers: a dense sketch, costly to finalise, so the answer keeps the row and its values.
+        _speed.FlushAll(View, Numbered([.. Enumerable.Range(0, 2_000).Select(i => (0, Orders.Create(0, "US", 1.25m, $"u{i}")))]), _ => []);
+        var time = new FakeTimeProvider();
+        var engine = new ViewQueryEngine(_batch, _speed, NullLogger<ViewQueryEngine>.Instance, Sharing(TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1)), time);
+        var query = Queries.Parse(TestCatalogs.Default, View.Name, Hour + "&granularity=hour&group_by=country");
+
+        var first = await engine.ExecuteAsync(query, CancellationToken.None);
+        var firstValues = Assert.Single(first.Rows).Values.ToArray();
+        var later = Enumerable.Range(0, 1_000).Select(i => new OffsetEvent(0, 2_000 + i, Orders.Create(1, "US", 1.25m, $"v{i}"))).ToArray();
+        _speed.Flush(View, 0, 2_000, 2_999, later);
+        time.Advance(TimeSpan.FromSeconds(1));
+        var refreshed = await engine.ExecuteAsync(query, CancellationToken.None);
+
+        Assert.Equal(first.Watermark.Speed, _speed.Reads[1]);
+        // Measure 3 is buyers: distinct(user_id).
+        Assert.True(Assert.Single(first.Rows).States[3].IsCostlyToFinalise);
+        Assert.InRange(firstValues[3].AsLong(), 1_970, 2_030);
+        Assert.Equal(3_000, Assert.Single(refreshed.Rows).Values[0].AsLong());
+        Assert.InRange(Assert.Single(refreshed.Rows).Values[3].AsLong(), 2_970, 3_030);
+        RowAssert.Equal((await Engine().ExecuteAsync(query, CancellationToken.None)).Rows, refreshed.Rows);
+        Assert.Equal(firstValues, Assert.Single(first.Rows).Values);
+    }
+
+    [Fact]
     public async Task An_answer_asked_once_is_dropped_at_the_max_age_a_repeated_one_is_refreshed_from_for_ten_seconds()
     {
         _speed.FlushAll(View, Numbered((0, Orders.Create(0, "US", 1.00m)), (0, Orders.Create(1, "DE", 2.00m))), _ => []);
