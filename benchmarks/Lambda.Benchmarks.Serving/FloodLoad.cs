@@ -13,7 +13,7 @@ namespace Lambda.Benchmarks.Serving;
 /// <summary>
 /// One key floods expensive queries while another sends cheap ones: the cheap key's latency unloaded, under the flood
 /// with the per-key limits (<c>Serving:Limits</c>) as shipped, and under the same flood with the limits lifted.
-/// Usage: <c>flood [seconds=10] [cheapClients=4] [floodClients=64] [--allocations]</c>; with <c>--allocations</c> each
+/// Usage: <c>flood [seconds=10] [cheapClients=4] [floodClients=64] [--allocations] [--refusal-hold 00:00:00]</c>; with <c>--allocations</c> each
 /// phase also prints the types the server allocated most (<see cref="AllocationSampler"/>).
 /// </summary>
 internal static class FloodLoad
@@ -39,6 +39,10 @@ internal static class FloodLoad
     {
         var sampleAllocations = args.Contains("--allocations");
         args = [.. args.Where(a => a != "--allocations")];
+        // --refusal-hold 00:00:00 shows the flood with every 429 sent at once (the ablation of Serving:Limits:RefusalHold).
+        var holdAt = Array.IndexOf(args, "--refusal-hold");
+        var refusalHold = holdAt >= 0 ? TimeSpan.Parse(args[holdAt + 1], CultureInfo.InvariantCulture) : new QueryLimitsOptions().RefusalHold;
+        args = holdAt >= 0 ? [.. args[..holdAt], .. args[(holdAt + 2)..]] : args;
         var seconds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10;
         var cheapClients = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 4;
         var floodClients = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 64;
@@ -58,6 +62,7 @@ internal static class FloodLoad
             ["Serving:Limits:QueuedQueries"] = defaults.QueuedQueries.ToString(CultureInfo.InvariantCulture),
             ["Serving:Limits:GroupsPerSecond"] = defaults.GroupsPerSecond.ToString(CultureInfo.InvariantCulture),
             ["Serving:Limits:GroupsBurst"] = defaults.GroupsBurst.ToString(CultureInfo.InvariantCulture),
+            ["Serving:Limits:RefusalHold"] = refusalHold.ToString("c", CultureInfo.InvariantCulture),
         };
         var lifted = keys.Concat(LiftedLimits);
 
