@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Numerics;
 using Lambda.Shared.Aggregation;
 using Lambda.Shared.Events;
 using Lambda.Shared.Measures;
@@ -38,8 +39,13 @@ internal sealed class ResultAccumulator
     private MeasureState[][] _states;
     private int[] _owners;
     private ResultRow?[] _handedOut;
+    private int[] _hashes;
     private int _count;
-    private HashSet<int>? _index;
+
+    // Open addressing over row numbers (row + 1; 0 is empty), at most half full: a group's key is looked up and, when
+    // new, inserted with one probe sequence, which the BCL's sets cannot do for a key that lives in these arrays. Null
+    // once the rows were handed out (frozen).
+    private int[]? _slots;
 
     public ResultAccumulator(ViewQuery query)
         : this(query, 0)
@@ -57,7 +63,8 @@ internal sealed class ResultAccumulator
         _states = new MeasureState[capacity][];
         _owners = new int[capacity];
         _handedOut = new ResultRow?[capacity];
-        _index = new HashSet<int>(capacity, new KeyComparer(this));
+        _hashes = new int[capacity];
+        _slots = new int[Math.Max(32, (int)BitOperations.RoundUpToPowerOf2((uint)capacity * 2))];
     }
 
     /// <summary>Groups taken in.</summary>
@@ -66,16 +73,17 @@ internal sealed class ResultAccumulator
     /// <summary>An accumulator that starts with this one's rows (shared, copied on write); this one is frozen.</summary>
     public ResultAccumulator Fork()
     {
-        _index = null;
+        _slots = null;
         var fork = new ResultAccumulator(_query, _count);
         Array.Copy(_buckets, fork._buckets, _count);
         Array.Copy(_dimensions, fork._dimensions, _count * _width);
         Array.Copy(_states, fork._states, _count);
         Array.Copy(_handedOut, fork._handedOut, _count);
+        Array.Copy(_hashes, fork._hashes, _count);
         // Owners stay zero: every row this one holds is borrowed for the fork.
         for (var row = 0; row < _count; row++)
         {
-            fork._index!.Add(row);
+            fork.Insert(row);
             fork._count++;
         }
 
@@ -89,7 +97,11 @@ internal sealed class ResultAccumulator
     /// <exception cref="InvalidOperationException">The accumulator is frozen.</exception>
     public void Add(ViewGroup group)
     {
-        var index = _index ?? throw new InvalidOperationException("the accumulator's rows were handed out; fork it to add more groups");
+        if (_slots is null)
+        {
+            throw new InvalidOperationException("the accumulator's rows were handed out; fork it to add more groups");
+        }
+
         Grow(_count + 1);
         var slot = _count;
         _buckets[slot] = _granularity is { } granularity ? TimeBucket.Floor(group.BucketStartMilliseconds, granularity) : _query.Range.StartMilliseconds;
@@ -99,8 +111,10 @@ internal sealed class ResultAccumulator
             _dimensions[(slot * _width) + d] = group.Dimensions[groupBy[d]];
         }
 
+        _hashes[slot] = HashOf(slot);
         var states = group.States;
-        if (index.Add(slot))
+        var row = Insert(slot);
+        if (row == slot)
         {
             // A new row borrows the group's states: a store's cache or an aggregator may own them, so they are cloned
             // only when a second group merges into the row (below), and a row that one group makes (most rows of an
@@ -112,7 +126,6 @@ internal sealed class ResultAccumulator
         }
         else
         {
-            index.TryGetValue(slot, out var row);
             var merged = _states[row];
             if (_owners[row] != _generation)
             {
@@ -161,12 +174,20 @@ internal sealed class ResultAccumulator
     /// <param name="total">The number of rows before the limit.</param>
     public IReadOnlyList<ResultRow> ToRows(int limit, out int total)
     {
-        _index = null;
+        _slots = null;
         if (_query.Window is { } window)
         {
-            var byGroup = Order(new RowOrder(this, bucketFirst: false));
-            var slid = new List<ResultRow>();
+            // Grouped by the hash of the group-by values first: the groups' order does not matter (the slid rows are
+            // sorted at the end), and comparing integers spares most of the value comparisons.
             var dimensions = new DimensionsComparer(this);
+            var groupHashes = new int[_count];
+            for (var row = 0; row < groupHashes.Length; row++)
+            {
+                groupHashes[row] = dimensions.GetHashCode(row);
+            }
+
+            var byGroup = Order(new RowOrder(this, bucketFirst: false, groupHashes));
+            var slid = new List<ResultRow>();
             for (var start = 0; start < byGroup.Length;)
             {
                 var end = start + 1;
@@ -190,7 +211,7 @@ internal sealed class ResultAccumulator
         }
 
         total = _count;
-        return new Rows(this, Order(new RowOrder(this, bucketFirst: true)), Math.Min(limit, _count));
+        return new Rows(this, Order(new RowOrder(this, bucketFirst: true, groupHashes: null)), Math.Min(limit, _count));
     }
 
     private int[] Order(RowOrder order)
@@ -222,6 +243,68 @@ internal sealed class ResultAccumulator
         return ResultRow.AnyCostlyToFinalise(states) ? Interlocked.CompareExchange(ref _handedOut[row], made, null) ?? made : made;
     }
 
+    /// <summary>
+    /// The row with the key written at <paramref name="row"/> (its hash in <see cref="_hashes"/>): an earlier one, or
+    /// <paramref name="row"/> itself, entered into the index.
+    /// </summary>
+    private int Insert(int row)
+    {
+        var slots = _slots!;
+        if ((_count + 1) * 2 > slots.Length)
+        {
+            slots = _slots = Rehash(slots.Length * 2);
+        }
+
+        var hash = _hashes[row];
+        var mask = slots.Length - 1;
+        for (var i = hash & mask; ; i = (i + 1) & mask)
+        {
+            var held = slots[i] - 1;
+            if (held < 0)
+            {
+                slots[i] = row + 1;
+                return row;
+            }
+
+            if (_hashes[held] == hash && SameKey(held, row))
+            {
+                return held;
+            }
+        }
+    }
+
+    private int[] Rehash(int size)
+    {
+        var slots = new int[size];
+        var mask = size - 1;
+        for (var row = 0; row < _count; row++)
+        {
+            var i = _hashes[row] & mask;
+            while (slots[i] != 0)
+            {
+                i = (i + 1) & mask;
+            }
+
+            slots[i] = row + 1;
+        }
+
+        return slots;
+    }
+
+    private bool SameKey(int x, int y) => _buckets[x] == _buckets[y] && DimensionsOf(x).SequenceEqual(DimensionsOf(y));
+
+    private int HashOf(int row)
+    {
+        var hash = default(HashCode);
+        hash.Add(_buckets[row]);
+        foreach (var d in DimensionsOf(row))
+        {
+            hash.Add(d);
+        }
+
+        return hash.ToHashCode() & int.MaxValue;
+    }
+
     private void Grow(int rows)
     {
         if (rows <= _buckets.Length)
@@ -235,6 +318,7 @@ internal sealed class ResultAccumulator
         Array.Resize(ref _states, capacity);
         Array.Resize(ref _owners, capacity);
         Array.Resize(ref _handedOut, capacity);
+        Array.Resize(ref _hashes, capacity);
     }
 
     private ReadOnlySpan<FieldValue> DimensionsOf(int row) => _dimensions.AsSpan(row * _width, _width);
@@ -258,24 +342,6 @@ internal sealed class ResultAccumulator
         IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
-    /// <summary>Rows with the same bucket and group-by values (one result row).</summary>
-    private sealed class KeyComparer(ResultAccumulator rows) : IEqualityComparer<int>
-    {
-        public bool Equals(int x, int y) => rows._buckets[x] == rows._buckets[y] && rows.DimensionsOf(x).SequenceEqual(rows.DimensionsOf(y));
-
-        public int GetHashCode(int obj)
-        {
-            var hash = default(HashCode);
-            hash.Add(rows._buckets[obj]);
-            foreach (var d in rows.DimensionsOf(obj))
-            {
-                hash.Add(d);
-            }
-
-            return hash.ToHashCode();
-        }
-    }
-
     /// <summary>Rows with the same group-by values, whatever their buckets (one group).</summary>
     private sealed class DimensionsComparer(ResultAccumulator rows) : IEqualityComparer<int>
     {
@@ -293,11 +359,19 @@ internal sealed class ResultAccumulator
         }
     }
 
-    /// <summary>Answer order (bucket, then group-by values) or group order (group-by values, then bucket).</summary>
-    private sealed class RowOrder(ResultAccumulator rows, bool bucketFirst) : IComparer<int>
+    /// <summary>
+    /// Answer order (bucket, then group-by values) or group order (the hash of the group-by values when given, the
+    /// values, then bucket).
+    /// </summary>
+    private sealed class RowOrder(ResultAccumulator rows, bool bucketFirst, int[]? groupHashes) : IComparer<int>
     {
         public int Compare(int x, int y)
         {
+            if (groupHashes is not null && groupHashes[x] != groupHashes[y])
+            {
+                return groupHashes[x].CompareTo(groupHashes[y]);
+            }
+
             var byBucket = rows._buckets[x].CompareTo(rows._buckets[y]);
             if (bucketFirst && byBucket != 0)
             {
