@@ -2,6 +2,8 @@ using System.Text.Json;
 using Lambda.Shared.Catalog;
 using Lambda.Shared.Dataset;
 using Lambda.Shared.Storage;
+using Polly;
+using Polly.Retry;
 
 namespace Lambda.Shared.Schema;
 
@@ -18,6 +20,24 @@ public static class ArchivedSchemaStore
     /// <summary>The file name of a source's record, beside its <c>_commits</c> directory.</summary>
     public const string FileName = "_schema.json";
 
+    /// <summary>
+    /// A record that does not parse is read again a few times (50 ms, 100 ms, … at most 250 ms; about 1.75 s in all)
+    /// before it is an error. Archivers starting together all write the record, and on a store whose writes are not
+    /// atomic (the S3 emulator the stack runs writes an object's file in place) a reader can meet it half written. A
+    /// real S3 PUT and the local kind's temp-and-rename are atomic, so there the first read is the only one.
+    /// </summary>
+    private static readonly ResiliencePipeline HalfWrittenReads = new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = new PredicateBuilder().Handle<JsonException>(),
+            MaxRetryAttempts = 9,
+            BackoffType = DelayBackoffType.Linear,
+            Delay = TimeSpan.FromMilliseconds(50),
+            MaxDelay = TimeSpan.FromMilliseconds(250),
+            UseJitter = false,
+        })
+        .Build();
+
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
@@ -33,22 +53,26 @@ public static class ArchivedSchemaStore
     {
         ArgumentNullException.ThrowIfNull(store);
         var key = KeyOf(source);
-        if (await store.ReadAsync(key, cancellationToken).ConfigureAwait(false) is not { } json)
-        {
-            return null;
-        }
-
-        ArchivedSchema? schema;
+        (bool Found, ArchivedSchema? Schema) read;
         try
         {
-            schema = JsonSerializer.Deserialize<ArchivedSchema>(json, JsonOptions);
+            read = await HalfWrittenReads.ExecuteAsync(
+                async token => await store.ReadAsync(key, token).ConfigureAwait(false) is { } json
+                    ? (true, JsonSerializer.Deserialize<ArchivedSchema>(json, JsonOptions))
+                    : (false, null),
+                cancellationToken).ConfigureAwait(false);
         }
         catch (JsonException ex)
         {
             throw new InvalidDataException($"the archived schema '{store.Location}{key}' is not valid: {ex.Message}", ex);
         }
 
-        return schema is not null && string.Equals(schema.Source, source, StringComparison.Ordinal) && schema.Fields is not null
+        if (!read.Found)
+        {
+            return null;
+        }
+
+        return read.Schema is { } schema && string.Equals(schema.Source, source, StringComparison.Ordinal) && schema.Fields is not null
             ? schema
             : throw new InvalidDataException($"the archived schema '{store.Location}{key}' is not a schema of source '{source}'");
     }

@@ -103,6 +103,19 @@ public sealed class SchemaCompatibilityTests : IDisposable
     }
 
     [Fact]
+    public async Task A_record_read_half_written_is_read_again_and_one_that_never_parses_is_an_error_naming_it()
+    {
+        await ArchivedSchemaStore.CheckAndRecordAsync(Store, _root, [Orders(Archived)], CancellationToken.None);
+
+        var reread = await ArchivedSchemaStore.ReadAsync(new HalfWrittenRecordStore(Store, halfWrittenReads: 2), "orders", CancellationToken.None);
+        var never = await Assert.ThrowsAsync<InvalidDataException>(
+            () => ArchivedSchemaStore.ReadAsync(new HalfWrittenRecordStore(Store, halfWrittenReads: int.MaxValue), "orders", CancellationToken.None));
+
+        Assert.Equal("orders", reread?.Source);
+        Assert.Contains("_schema.json' is not valid", never.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Adding_an_optional_field_or_removing_an_unused_one_is_compatible_and_recorded()
     {
         await ArchivedSchemaStore.CheckAndRecordAsync(Store, _root, [Orders(Archived)], CancellationToken.None);
