@@ -121,7 +121,6 @@ internal sealed class ResultAccumulator
             // answer at the view's own granularity) costs no copy of its states.
             _states[slot] = states as MeasureState[] ?? [.. states];
             _owners[slot] = Borrowed;
-            _handedOut[slot] = null;
             _count++;
         }
         else
@@ -179,19 +178,18 @@ internal sealed class ResultAccumulator
         {
             // Grouped by the hash of the group-by values first: the groups' order does not matter (the slid rows are
             // sorted at the end), and comparing integers spares most of the value comparisons.
-            var dimensions = new DimensionsComparer(this);
             var groupHashes = new int[_count];
             for (var row = 0; row < groupHashes.Length; row++)
             {
-                groupHashes[row] = dimensions.GetHashCode(row);
+                groupHashes[row] = DimensionsHashOf(row);
             }
 
-            var byGroup = Order(new RowOrder(this, bucketFirst: false, groupHashes));
+            var byGroup = Order(new RowOrder(this, groupHashes));
             var slid = new List<ResultRow>();
             for (var start = 0; start < byGroup.Length;)
             {
                 var end = start + 1;
-                while (end < byGroup.Length && dimensions.Equals(byGroup[start], byGroup[end]))
+                while (end < byGroup.Length && DimensionsOf(byGroup[start]).SequenceEqual(DimensionsOf(byGroup[end])))
                 {
                     end++;
                 }
@@ -211,7 +209,7 @@ internal sealed class ResultAccumulator
         }
 
         total = _count;
-        return new Rows(this, Order(new RowOrder(this, bucketFirst: true, groupHashes: null)), Math.Min(limit, _count));
+        return new Rows(this, Order(new RowOrder(this, groupHashes: null)), Math.Min(limit, _count));
     }
 
     private int[] Order(RowOrder order)
@@ -293,16 +291,17 @@ internal sealed class ResultAccumulator
 
     private bool SameKey(int x, int y) => _buckets[x] == _buckets[y] && DimensionsOf(x).SequenceEqual(DimensionsOf(y));
 
-    private int HashOf(int row)
+    private int HashOf(int row) => HashCode.Combine(_buckets[row], DimensionsHashOf(row)) & int.MaxValue;
+
+    private int DimensionsHashOf(int row)
     {
         var hash = default(HashCode);
-        hash.Add(_buckets[row]);
         foreach (var d in DimensionsOf(row))
         {
             hash.Add(d);
         }
 
-        return hash.ToHashCode() & int.MaxValue;
+        return hash.ToHashCode();
     }
 
     private void Grow(int rows)
@@ -347,23 +346,14 @@ internal sealed class ResultAccumulator
     {
         public bool Equals(int x, int y) => rows.DimensionsOf(x).SequenceEqual(rows.DimensionsOf(y));
 
-        public int GetHashCode(int obj)
-        {
-            var hash = default(HashCode);
-            foreach (var d in rows.DimensionsOf(obj))
-            {
-                hash.Add(d);
-            }
-
-            return hash.ToHashCode();
-        }
+        public int GetHashCode(int obj) => rows.DimensionsHashOf(obj);
     }
 
     /// <summary>
-    /// Answer order (bucket, then group-by values) or group order (the hash of the group-by values when given, the
-    /// values, then bucket).
+    /// Answer order (bucket, then group-by values) without <paramref name="groupHashes"/>; with them, group order (the
+    /// hash of the group-by values, the values, then bucket).
     /// </summary>
-    private sealed class RowOrder(ResultAccumulator rows, bool bucketFirst, int[]? groupHashes) : IComparer<int>
+    private sealed class RowOrder(ResultAccumulator rows, int[]? groupHashes) : IComparer<int>
     {
         public int Compare(int x, int y)
         {
@@ -373,7 +363,7 @@ internal sealed class ResultAccumulator
             }
 
             var byBucket = rows._buckets[x].CompareTo(rows._buckets[y]);
-            if (bucketFirst && byBucket != 0)
+            if (groupHashes is null && byBucket != 0)
             {
                 return byBucket;
             }

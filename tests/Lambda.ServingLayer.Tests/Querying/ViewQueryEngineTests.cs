@@ -345,6 +345,44 @@ public sealed class ViewQueryEngineTests
     }
 
     [Fact]
+    public async Task Hundreds_of_groups_rolled_up_and_refreshed_give_one_row_per_hour_and_country_with_every_event_counted()
+    {
+        // 300 countries over five minutes of the first hour and two of the second, minute after minute. The batch view
+        // holds minutes 0-2 and hands out a group per minute, so the first hour's rows outgrow the accumulator's first
+        // arrays and index many times and most of its groups merge into a row made before such a growth; the speed side
+        // adds minute 3 to those rows, and the refresh merges minute 4 into a fork of them and adds the second hour's.
+        var orders = (from minute in new[] { 0, 1, 2, 3, 4, 60, 61 }
+                      from country in Enumerable.Range(0, 300)
+                      select (Minute: minute, Country: $"C{country:D3}", Amount: 1.00m + country)).ToArray();
+        var events = Numbered([.. orders.Select(o => (0, Orders.Create(o.Minute, o.Country, o.Amount)))]);
+        _batch.Publish(View, "run-1", new Dictionary<int, long> { [0] = 900 }, events);
+        _speed.FlushAll(View, events.Take(1_200), _ => [900]);
+        var time = new FakeTimeProvider();
+        var engine = new ViewQueryEngine(_batch, _speed, NullLogger<ViewQueryEngine>.Instance, Sharing(TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1)), time);
+        var query = Queries.Parse(TestCatalogs.Default, View.Name, "from=2026-11-25T10:00:00Z&to=2026-11-25T12:00:00Z&granularity=hour&group_by=country");
+        var first = await engine.ExecuteAsync(query, CancellationToken.None);
+        var later = events.Skip(1_200).ToArray();
+        _speed.Flush(View, 0, later[0].Offset, later[^1].Offset, later);
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        var refreshed = await engine.ExecuteAsync(query, CancellationToken.None);
+        var fromScratch = await Engine().ExecuteAsync(query, CancellationToken.None);
+
+        // The oracle: the orders counted by hour and country directly from what was generated.
+        var tenOClock = new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
+        var expected = orders
+            .GroupBy(o => (Hour: tenOClock + (o.Minute / 60 * 3_600_000L), o.Country))
+            .OrderBy(g => g.Key.Hour).ThenBy(g => g.Key.Country, StringComparer.Ordinal)
+            .Select(g => (g.Key.Hour, g.Key.Country, (long)g.Count(), g.Sum(o => o.Amount)))
+            .ToArray();
+        Assert.Equal(first.Watermark.Speed, _speed.Reads[1]);
+        foreach (var result in new[] { refreshed, fromScratch })
+        {
+            Assert.Equal(expected, result.Rows.Select(r => (r.BucketStartMilliseconds, r.Dimensions[0].AsString(), r.Values[0].AsLong(), r.Values[1].AsDecimal())).ToArray());
+        }
+    }
+
+    [Fact]
     public async Task A_refresh_that_merges_into_a_row_whose_values_were_finalised_and_kept_serves_the_new_values()
     {
         // 2,000 distinct buyers: a dense sketch, costly to finalise, so the answer keeps the row and its values.
