@@ -112,11 +112,24 @@ internal sealed class CatalogVsPlainBenchmark(SpeedBenchmarkSettings settings, T
     /// Events/s over the whole backlog and between the moments 10 % and 90 % of it were done, CPU seconds the reader used,
     /// and those ClickHouse used meanwhile (null when unknown).
     /// </summary>
-    private readonly record struct Rates(double Whole, double Steady, double CpuSeconds, double? ClickHouseCpuSeconds = null);
+    private readonly record struct Rates(double Whole, double Steady, double CpuSeconds, Neighbours Meanwhile);
+
+    /// <summary>What else used the cores while a reader ran: ClickHouse, the dev broker, and the share of the machine busy.</summary>
+    private readonly record struct Neighbours(double? ClickHouseCpuSeconds, double? BrokerCpuSeconds, double? MachineBusy)
+    {
+        public static (double? ClickHouse, double? Broker, MachineCpu? Machine) Start() =>
+            (StackProcessCpu.Seconds("clickhouse"), StackProcessCpu.Seconds("dev-broker"), MachineCpu.Read());
+
+        public static Neighbours Since((double? ClickHouse, double? Broker, MachineCpu? Machine) start) =>
+            new(StackProcessCpu.Seconds("clickhouse") - start.ClickHouse, StackProcessCpu.Seconds("dev-broker") - start.Broker, MachineCpu.BusyShare(start.Machine, MachineCpu.Read()));
+    }
 
     private void Print(string what, long total, Rates rates)
     {
-        var clickHouse = rates.ClickHouseCpuSeconds is { } seconds ? string.Create(CultureInfo.InvariantCulture, $", ClickHouse server CPU meanwhile {seconds:F1} s") : "";
+        var meanwhile = rates.Meanwhile;
+        var clickHouse = meanwhile.ClickHouseCpuSeconds is { } seconds ? string.Create(CultureInfo.InvariantCulture, $", ClickHouse server CPU meanwhile {seconds:F1} s") : "";
+        clickHouse += meanwhile.BrokerCpuSeconds is { } broker ? string.Create(CultureInfo.InvariantCulture, $", dev broker CPU {broker:F1} s ({broker * 1e6 / total:F2} µs per event)") : "";
+        clickHouse += meanwhile.MachineBusy is { } busy ? string.Create(CultureInfo.InvariantCulture, $", machine {busy:P0} busy ({Environment.ProcessorCount} cores)") : "";
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"[{what}] {rates.Whole:N0} events/s whole backlog, {rates.Steady:N0} events/s steady (10 % → 90 %), CPU {rates.CpuSeconds:F1} s ({rates.CpuSeconds * 1e6 / total:F2} µs per event){clickHouse}"));
     }
@@ -179,6 +192,7 @@ internal sealed class CatalogVsPlainBenchmark(SpeedBenchmarkSettings settings, T
         var process = Process.GetCurrentProcess();
         process.Refresh();
         var cpu = process.TotalProcessorTime;
+        var neighbours = Neighbours.Start();
         long seen = 0, rejected = 0, first = 0, tenth = 0, ninetieth = 0;
         while (seen < total)
         {
@@ -207,7 +221,7 @@ internal sealed class CatalogVsPlainBenchmark(SpeedBenchmarkSettings settings, T
             throw new InvalidOperationException($"the plain consumer rejected {rejected:N0} events: the benchmark's events must all be valid");
         }
 
-        return new Rates(total / Seconds(first, end), total * 0.8 / Seconds(tenth, ninetieth), (process.TotalProcessorTime - cpu).TotalSeconds);
+        return new Rates(total / Seconds(first, end), total * 0.8 / Seconds(tenth, ninetieth), (process.TotalProcessorTime - cpu).TotalSeconds, Neighbours.Since(neighbours));
     }
 
     /// <summary>
@@ -287,7 +301,7 @@ internal sealed class CatalogVsPlainBenchmark(SpeedBenchmarkSettings settings, T
 
         var start = Stopwatch.GetTimestamp();
         var cpu = hosts.Aggregate(TimeSpan.Zero, (sum, h) => sum + h.CpuTime);
-        var clickHouseCpu = StackProcessCpu.Seconds("clickhouse");
+        var neighbours = Neighbours.Start();
         foreach (var host in hosts)
         {
             output.WriteLine($"speed layer consuming ({host.BaseUrl}, log {host.LogPath})");
@@ -297,8 +311,16 @@ internal sealed class CatalogVsPlainBenchmark(SpeedBenchmarkSettings settings, T
         var done = false;
         var polling = pollers.Select(p => p.RunAsync(() => Volatile.Read(ref done), (_, _, _, _) => { }, cancellationToken)).ToArray();
         long tenth = 0, ninetieth = 0, visible;
+        var steps = new List<string>();
+        long lastVisible = 0;
         while ((visible = pollers.Sum(p => p.VisibleCount)) < total)
         {
+            if (visible != lastVisible)
+            {
+                steps.Add(string.Create(CultureInfo.InvariantCulture, $"{Seconds(start, Stopwatch.GetTimestamp()):F1} s {(double)visible / total:P0}"));
+                lastVisible = visible;
+            }
+
             if (Seconds(start, Stopwatch.GetTimestamp()) > 600)
             {
                 throw new TimeoutException($"only {visible:N0} of {total:N0} events visible after 10 minutes");
@@ -310,11 +332,15 @@ internal sealed class CatalogVsPlainBenchmark(SpeedBenchmarkSettings settings, T
         }
 
         var end = Stopwatch.GetTimestamp();
+        steps.Add(string.Create(CultureInfo.InvariantCulture, $"{Seconds(start, end):F1} s 100 %"));
+
+        // Visibility moves in steps, one per flush; the steps say how much of the time is the tail after the last read.
+        output.WriteLine($"  visible over time: {string.Join(", ", steps)}");
         ninetieth = ninetieth == 0 ? end : ninetieth;
         var used = (hosts.Aggregate(TimeSpan.Zero, (sum, h) => sum + h.CpuTime) - cpu).TotalSeconds;
         Volatile.Write(ref done, true);
         await Task.WhenAll(polling);
-        return new Rates(total / Seconds(start, end), total * 0.8 / Seconds(tenth, ninetieth), used, StackProcessCpu.Seconds("clickhouse") - clickHouseCpu);
+        return new Rates(total / Seconds(start, end), total * 0.8 / Seconds(tenth, ninetieth), used, Neighbours.Since(neighbours));
     }
 
     private static double Seconds(long from, long to) => (to - from) / (double)Stopwatch.Frequency;

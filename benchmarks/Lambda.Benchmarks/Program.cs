@@ -41,6 +41,7 @@ static void RunQuick()
     RunQuickOne("ParseAggregateQuantiles", benchmark.ParseAggregateQuantiles);
     RunQuickOne("ParseDeriveAggregate", benchmark.ParseDeriveAggregate);
     RunQuickOne("ParseLookupDeriveQuantiles", benchmark.ParseLookupDeriveQuantiles);
+    RunQuickOne("ParseAggregateDistinctDrained", benchmark.ParseAggregateDistinctDrained);
 }
 
 static void RunQuickOne(string name, Func<long> run)

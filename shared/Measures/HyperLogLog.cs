@@ -27,10 +27,15 @@ public sealed class HyperLogLog
     /// <summary>Bytes of the dense register encoding (6 bits per register).</summary>
     public const int DensePackedLength = RegisterCount * 6 / 8;
 
+    private const int MinTableLength = 8;
+
     private const byte SparseEncoding = 0;
     private const byte DenseEncoding = 1;
 
-    // Sparse form: entries (index << 8 | rank) sorted by index; null once dense.
+    // Sparse form: an open-addressing table of entries (index << 8 | rank), 0 an empty slot, probed linearly from the
+    // register index (already the top bits of a hash, so spread evenly) and at most half full; null once dense. A
+    // table, not a sorted array: a sorted insert moved up to 4 KB per new register, the largest cost of folding an
+    // event into a distinct count. Order is only needed to serialise, which sorts a copy.
     private uint[]? _sparse = [];
     private int _sparseCount;
     private byte[]? _dense;
@@ -66,8 +71,8 @@ public sealed class HyperLogLog
             return _dense[index];
         }
 
-        var pos = FindSparse(index);
-        return pos >= 0 ? (int)(_sparse![pos] & 0xFF) : 0;
+        var table = _sparse!;
+        return table.Length == 0 ? 0 : (int)(table[FindSlot(table, index)] & 0xFF);
     }
 
     /// <summary>Number of registers that are not zero.</summary>
@@ -104,7 +109,15 @@ public sealed class HyperLogLog
 
         if (_dense is null && other._dense is null)
         {
-            MergeSparse(other._sparse!, other._sparseCount);
+            // SetMax turns this sketch dense when the union passes the sparse limit, and then goes on in the dense form.
+            foreach (var e in other._sparse!)
+            {
+                if (e != 0)
+                {
+                    SetMax((int)(e >> 8), (byte)e);
+                }
+            }
+
             return;
         }
 
@@ -131,10 +144,13 @@ public sealed class HyperLogLog
         }
         else
         {
-            var entries = other._sparse!;
-            for (var i = 0; i < other._sparseCount; i++)
+            foreach (var e in other._sparse!)
             {
-                var e = entries[i];
+                if (e == 0)
+                {
+                    continue;
+                }
+
                 var index = (int)(e >> 8);
                 var rank = (byte)e;
                 if (rank > dense[index])
@@ -153,9 +169,12 @@ public sealed class HyperLogLog
         if (_dense is null)
         {
             histogram[0] = RegisterCount - _sparseCount;
-            for (var i = 0; i < _sparseCount; i++)
+            foreach (var e in _sparse!)
             {
-                histogram[(int)(_sparse![i] & 0xFF)]++;
+                if (e != 0)
+                {
+                    histogram[(int)(e & 0xFF)]++;
+                }
             }
         }
         else
@@ -199,7 +218,7 @@ public sealed class HyperLogLog
         }
         else
         {
-            copy._sparse = _sparse.AsSpan(0, _sparseCount).ToArray();
+            copy._sparse = (uint[])_sparse!.Clone();
             copy._sparseCount = _sparseCount;
         }
 
@@ -209,24 +228,42 @@ public sealed class HyperLogLog
     /// <summary>Exact length of <see cref="Write"/>'s output.</summary>
     public int GetSerializedLength()
     {
-        var sparse = SparseLength(out _);
+        Span<uint> scratch = _dense is null ? stackalloc uint[SparseLimit] : default;
+        var sparse = SparseLength(scratch, out _, out _);
         return 2 + Math.Min(sparse, DensePackedLength);
     }
 
     /// <summary>Writes the sketch (see the remarks); returns the bytes written.</summary>
     public int Write(Span<byte> destination)
     {
-        var sparseLength = SparseLength(out var count);
+        Span<uint> scratch = _dense is null ? stackalloc uint[SparseLimit] : default;
+        var sparseLength = SparseLength(scratch, out var count, out var sorted);
         destination[0] = Precision;
         if (sparseLength < DensePackedLength)
         {
             destination[1] = SparseEncoding;
             var pos = 2 + VarInt.Write(destination[2..], (ulong)count);
             var previous = 0;
-            for (var index = NextNonZero(-1, out var rank); index >= 0; index = NextNonZero(index, out rank))
+            if (_dense is { } dense)
             {
+                for (var index = 0; index < RegisterCount; index++)
+                {
+                    if (dense[index] != 0)
+                    {
+                        pos += VarInt.Write(destination[pos..], (ulong)(index - previous));
+                        destination[pos++] = dense[index];
+                        previous = index;
+                    }
+                }
+
+                return pos;
+            }
+
+            foreach (var e in sorted)
+            {
+                var index = (int)(e >> 8);
                 pos += VarInt.Write(destination[pos..], (ulong)(index - previous));
-                destination[pos++] = rank;
+                destination[pos++] = (byte)e;
                 previous = index;
             }
 
@@ -408,110 +445,62 @@ public sealed class HyperLogLog
             return;
         }
 
-        var pos = FindSparse(index);
-        if (pos >= 0)
+        var table = _sparse!;
+        if (table.Length > 0)
         {
-            ref var entry = ref _sparse![pos];
-            if (rank > (entry & 0xFF))
+            var slot = FindSlot(table, index);
+            ref var entry = ref table[slot];
+            if (entry != 0)
             {
-                entry = ((uint)index << 8) | rank;
+                if (rank > (entry & 0xFF))
+                {
+                    entry = ((uint)index << 8) | rank;
+                }
+
+                return;
             }
 
-            return;
+            if (_sparseCount == SparseLimit)
+            {
+                ToDense();
+                _dense![index] = rank;
+                return;
+            }
+
+            if ((_sparseCount + 1) * 2 <= table.Length)
+            {
+                entry = ((uint)index << 8) | rank;
+                _sparseCount++;
+                return;
+            }
         }
 
-        if (_sparseCount == SparseLimit)
+        // No table yet, or it would be more than half full: twice the size, every entry placed again.
+        var grown = new uint[Math.Max(MinTableLength, table.Length * 2)];
+        foreach (var e in table)
         {
-            ToDense();
-            _dense![index] = rank;
-            return;
+            if (e != 0)
+            {
+                grown[FindSlot(grown, (int)(e >> 8))] = e;
+            }
         }
 
-        var insertAt = ~pos;
-        var sparse = _sparse!;
-        if (_sparseCount == sparse.Length)
-        {
-            Array.Resize(ref _sparse, Math.Max(8, Math.Min(SparseLimit, sparse.Length * 2)));
-            sparse = _sparse!;
-        }
-
-        if (insertAt < _sparseCount)
-        {
-            Array.Copy(sparse, insertAt, sparse, insertAt + 1, _sparseCount - insertAt);
-        }
-
-        sparse[insertAt] = ((uint)index << 8) | rank;
+        grown[FindSlot(grown, index)] = ((uint)index << 8) | rank;
+        _sparse = grown;
         _sparseCount++;
     }
 
-    private int FindSparse(int index)
+    // The slot holding register index's entry, or the empty slot where it goes; the table is never full.
+    private static int FindSlot(uint[] table, int index)
     {
-        var sparse = _sparse!;
-        int lo = 0, hi = _sparseCount - 1;
-        while (lo <= hi)
+        var mask = table.Length - 1;
+        for (var slot = index & mask; ; slot = (slot + 1) & mask)
         {
-            var mid = (lo + hi) >>> 1;
-            var midIndex = (int)(sparse[mid] >> 8);
-            if (midIndex == index)
+            var e = table[slot];
+            if (e == 0 || (int)(e >> 8) == index)
             {
-                return mid;
+                return slot;
             }
-
-            if (midIndex < index)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
-        }
-
-        return ~lo;
-    }
-
-    private void MergeSparse(uint[] other, int otherCount)
-    {
-        var needed = _sparseCount + otherCount;
-        if (_sparse!.Length < needed)
-        {
-            // Grown by doubling, as SetMax grows it: a row of an answer that many small sketches merge into (a roll-up,
-            // a sliding window) reallocates a few times instead of once per merge.
-            Array.Resize(ref _sparse, Math.Max(needed, _sparse.Length * 2));
-        }
-
-        // Merged from the back into the free end of the array, so no entry is overwritten before it is read.
-        var mine = _sparse!;
-        int i = _sparseCount - 1, j = otherCount - 1, k = needed - 1;
-        while (i >= 0 || j >= 0)
-        {
-            uint next;
-            if (j < 0 || (i >= 0 && (mine[i] >> 8) > (other[j] >> 8)))
-            {
-                next = mine[i--];
-            }
-            else if (i < 0 || (other[j] >> 8) > (mine[i] >> 8))
-            {
-                next = other[j--];
-            }
-            else
-            {
-                next = Math.Max(mine[i--], other[j--]);
-            }
-
-            mine[k--] = next;
-        }
-
-        var n = needed - 1 - k;
-        if (k >= 0)
-        {
-            Array.Copy(mine, k + 1, mine, 0, n);
-        }
-
-        _sparseCount = n;
-        if (n > SparseLimit)
-        {
-            ToDense();
         }
     }
 
@@ -523,10 +512,12 @@ public sealed class HyperLogLog
         }
 
         var dense = new byte[RegisterCount];
-        for (var i = 0; i < _sparseCount; i++)
+        foreach (var e in _sparse!)
         {
-            var e = _sparse![i];
-            dense[e >> 8] = (byte)e;
+            if (e != 0)
+            {
+                dense[e >> 8] = (byte)e;
+            }
         }
 
         _dense = dense;
@@ -537,64 +528,65 @@ public sealed class HyperLogLog
     private void ToSparse()
     {
         var dense = _dense!;
-        var entries = new List<uint>();
+        _dense = null;
+        _sparse = [];
+        _sparseCount = 0;
         for (var i = 0; i < RegisterCount; i++)
         {
             if (dense[i] != 0)
             {
-                entries.Add(((uint)i << 8) | dense[i]);
+                SetMax(i, dense[i]);
             }
         }
-
-        _sparse = [.. entries];
-        _sparseCount = entries.Count;
-        _dense = null;
     }
 
-    private int NextNonZero(int after, out byte rank)
-    {
-        if (_dense is { } dense)
-        {
-            for (var i = after + 1; i < RegisterCount; i++)
-            {
-                if (dense[i] != 0)
-                {
-                    rank = dense[i];
-                    return i;
-                }
-            }
-
-            rank = 0;
-            return -1;
-        }
-
-        var pos = after < 0 ? 0 : FindSparse(after) + 1;
-        if (pos < _sparseCount)
-        {
-            rank = (byte)_sparse![pos];
-            return (int)(_sparse[pos] >> 8);
-        }
-
-        rank = 0;
-        return -1;
-    }
-
-    private int SparseLength(out int count)
+    // The length of the sparse encoding (stopping once past the dense one) and the register count; for the sparse form
+    // its entries sorted by index into scratch (SparseLimit long), for Write to encode.
+    private int SparseLength(Span<uint> scratch, out int count, out ReadOnlySpan<uint> sorted)
     {
         var length = 0;
         var previous = 0;
         count = 0;
-        for (var index = NextNonZero(-1, out _); index >= 0; index = NextNonZero(index, out _))
+        sorted = default;
+        if (_dense is { } dense)
         {
-            length += VarInt.Size((ulong)(index - previous)) + 1;
-            previous = index;
-            count++;
-            if (length > DensePackedLength)
+            for (var index = 0; index < RegisterCount; index++)
             {
-                return length;
+                if (dense[index] == 0)
+                {
+                    continue;
+                }
+
+                length += VarInt.Size((ulong)(index - previous)) + 1;
+                previous = index;
+                count++;
+                if (length > DensePackedLength)
+                {
+                    return length;
+                }
+            }
+
+            return length + VarInt.Size((ulong)count);
+        }
+
+        foreach (var e in _sparse!)
+        {
+            if (e != 0)
+            {
+                scratch[count++] = e;
             }
         }
 
+        var entries = scratch[..count];
+        entries.Sort();
+        foreach (var e in entries)
+        {
+            var index = (int)(e >> 8);
+            length += VarInt.Size((ulong)(index - previous)) + 1;
+            previous = index;
+        }
+
+        sorted = entries;
         return length + VarInt.Size((ulong)count);
     }
 }

@@ -156,4 +156,75 @@ public sealed class HyperLogLogTests
         Assert.InRange(a.Estimate(), 49_000, 51_000);
         Assert.Equal(Users(Enumerable.Range(0, 50_000)).ToBytes(), a.ToBytes());
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(5)]
+    [InlineData(200)]
+    [InlineData(1_024)]
+    [InlineData(1_025)]
+    [InlineData(3_000)]
+    public void Registers_and_bytes_match_a_plain_register_array_at_sizes_around_the_dense_switch(int registers)
+    {
+        // The oracle: a plain array of 2^14 registers, each the largest rank seen (rank: leading zeros of the 50 bits below
+        // the index, plus one), encoded by hand as the documented sparse form (precision, 0, count, then gap and rank).
+        var random = new Random(registers);
+        var model = new byte[1 << 14];
+        var hashes = new List<ulong>();
+        foreach (var index in Enumerable.Range(0, 1 << 14).OrderBy(_ => random.Next()).Take(registers))
+        {
+            for (var k = random.Next(1, 4); k > 0; k--)
+            {
+                var low = (ulong)random.NextInt64() & ((1UL << 50) - 1) >> random.Next(0, 50);
+                var hash = ((ulong)index << 50) | low;
+                hashes.Add(hash);
+                var rank = (byte)(Math.Min(System.Numerics.BitOperations.LeadingZeroCount(hash << 14), 50) + 1);
+                model[index] = Math.Max(model[index], rank);
+            }
+        }
+
+        var expected = new List<byte> { 14, 0 };
+        AppendVarInt(expected, (ulong)registers);
+        var previous = 0;
+        for (var index = 0; index < model.Length; index++)
+        {
+            if (model[index] != 0)
+            {
+                AppendVarInt(expected, (ulong)(index - previous));
+                expected.Add(model[index]);
+                previous = index;
+            }
+        }
+
+        var shuffled = hashes.OrderBy(_ => random.Next()).ToArray();
+        var whole = new HyperLogLog();
+        var left = new HyperLogLog();
+        var right = new HyperLogLog();
+        for (var i = 0; i < shuffled.Length; i++)
+        {
+            whole.AddHash(shuffled[i]);
+            (i % 3 == 0 ? left : right).AddHash(shuffled[i]);
+        }
+
+        left.Merge(right);
+        foreach (var sketch in new[] { whole, left, HyperLogLog.Read(expected.ToArray()) })
+        {
+            Assert.Equal(registers, sketch.NonZeroRegisters);
+            Assert.Equal(registers > HyperLogLog.SparseLimit, sketch.IsDense);
+            Assert.Equal(model, Enumerable.Range(0, model.Length).Select(i => (byte)sketch.GetRegister(i)).ToArray());
+            Assert.Equal(expected.ToArray(), sketch.ToBytes());
+            Assert.Equal(expected.Count, sketch.GetSerializedLength());
+            Assert.Equal(expected.ToArray(), sketch.Clone().ToBytes());
+        }
+    }
+
+    private static void AppendVarInt(List<byte> bytes, ulong value)
+    {
+        for (; value >= 0x80; value >>= 7)
+        {
+            bytes.Add((byte)(value | 0x80));
+        }
+
+        bytes.Add((byte)value);
+    }
 }
