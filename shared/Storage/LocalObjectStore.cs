@@ -5,7 +5,9 @@ namespace Lambda.Shared.Storage;
 /// <summary>
 /// <see cref="IObjectStore"/> over a local directory: key <c>a/b/c</c> is the file <c>&lt;root&gt;/a/b/c</c>, so the
 /// files the platform always wrote there read as objects. A put writes a temporary file beside the target
-/// (<c>.put-*.tmp</c>, never listed) and renames it over the target, so a reader sees the old or the new bytes whole.
+/// (<c>.put-*.tmp</c>, never listed), flushes it to disk and renames it over the target, so a reader sees the old or the
+/// new bytes whole, and a put that returned survives a crash of the machine (as the commit log's and manifest's files do):
+/// without the flush, the rename can reach the disk before the bytes and leave an empty object under a published key.
 /// </summary>
 public sealed class LocalObjectStore(string root) : IObjectStore
 {
@@ -29,6 +31,7 @@ public sealed class LocalObjectStore(string root) : IObjectStore
             await using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
             {
                 await stream.WriteAsync(content, cancellationToken).ConfigureAwait(false);
+                stream.Flush(flushToDisk: true);
             }
 
             File.Move(temporary, target, overwrite: true);
@@ -48,6 +51,11 @@ public sealed class LocalObjectStore(string root) : IObjectStore
         try
         {
             File.Copy(path, temporary, overwrite: false);
+            using (var copy = new FileStream(temporary, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+            {
+                copy.Flush(flushToDisk: true);
+            }
+
             File.Move(temporary, target, overwrite: true);
         }
         finally
