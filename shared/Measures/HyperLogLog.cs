@@ -109,8 +109,19 @@ public sealed class HyperLogLog
 
         if (_dense is null && other._dense is null)
         {
-            // SetMax turns this sketch dense when the union passes the sparse limit, and then goes on in the dense form.
-            foreach (var e in other._sparse!)
+            // The smaller table's entries go into a copy of the larger one (a block copy, no probing): a window or a
+            // roll-up often merges a large sketch into a small or empty one. SetMax turns this sketch dense when the
+            // union passes the sparse limit, and then goes on in the dense form.
+            var (entries, count) = (other._sparse!, other._sparseCount);
+            if (other._sparseCount > _sparseCount)
+            {
+                (entries, count) = (_sparse!, _sparseCount);
+                _sparse = (uint[])other._sparse!.Clone();
+                _sparseCount = other._sparseCount;
+            }
+
+            Reserve(_sparseCount + count);
+            foreach (var e in entries)
             {
                 if (e != 0)
                 {
@@ -475,8 +486,24 @@ public sealed class HyperLogLog
             }
         }
 
-        // No table yet, or it would be more than half full: twice the size, every entry placed again.
-        var grown = new uint[Math.Max(MinTableLength, table.Length * 2)];
+        // No table yet, or it would be more than half full: twice the size.
+        Reserve(_sparseCount + 1);
+        _sparse![FindSlot(_sparse, index)] = ((uint)index << 8) | rank;
+        _sparseCount++;
+    }
+
+    // Makes the sparse table large enough for entries (capped at the sparse limit) at most half full, every entry placed
+    // again: a merge sizes it once for the union instead of doubling it several times.
+    private void Reserve(int entries)
+    {
+        var table = _sparse!;
+        var length = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(MinTableLength, 2 * Math.Min(entries, SparseLimit)));
+        if (length <= table.Length)
+        {
+            return;
+        }
+
+        var grown = new uint[length];
         foreach (var e in table)
         {
             if (e != 0)
@@ -485,9 +512,7 @@ public sealed class HyperLogLog
             }
         }
 
-        grown[FindSlot(grown, index)] = ((uint)index << 8) | rank;
         _sparse = grown;
-        _sparseCount++;
     }
 
     // The slot holding register index's entry, or the empty slot where it goes; the table is never full.
