@@ -98,19 +98,7 @@ public static class ArchivedSchemaStore
     public static async Task CheckAsync(IObjectStore store, string root, IEnumerable<SourceDefinition> sources, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sources);
-        var problems = new List<string>();
-        foreach (var source in sources)
-        {
-            if (await ReadOrInferAsync(store, root, source.Name, cancellationToken).ConfigureAwait(false) is { } archived)
-            {
-                problems.AddRange(SchemaCompatibility.Check(source, archived));
-            }
-        }
-
-        if (problems.Count > 0)
-        {
-            throw new SchemaIncompatibleException(problems);
-        }
+        await ReadAndCheckAsync(store, root, sources, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -121,15 +109,33 @@ public static class ArchivedSchemaStore
     public static async Task CheckAndRecordAsync(IObjectStore store, string root, IReadOnlyList<SourceDefinition> sources, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sources);
-        await CheckAsync(store, root, sources, cancellationToken).ConfigureAwait(false);
-        foreach (var source in sources)
+        foreach (var (source, archived) in await ReadAndCheckAsync(store, root, sources, cancellationToken).ConfigureAwait(false))
         {
-            var archived = await ReadOrInferAsync(store, root, source.Name, cancellationToken).ConfigureAwait(false);
             var merged = SchemaCompatibility.Merge(source, archived);
             if (archived is null || !merged.Fields.SequenceEqual(archived.Fields))
             {
                 await WriteAsync(store, merged, cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    // Each source's archived schema, read once; throws with every incompatible change when there is one.
+    private static async Task<List<(SourceDefinition Source, ArchivedSchema? Archived)>> ReadAndCheckAsync(
+        IObjectStore store, string root, IEnumerable<SourceDefinition> sources, CancellationToken cancellationToken)
+    {
+        var read = new List<(SourceDefinition, ArchivedSchema?)>();
+        var problems = new List<string>();
+        foreach (var source in sources)
+        {
+            var archived = await ReadOrInferAsync(store, root, source.Name, cancellationToken).ConfigureAwait(false);
+            if (archived is not null)
+            {
+                problems.AddRange(SchemaCompatibility.Check(source, archived));
+            }
+
+            read.Add((source, archived));
+        }
+
+        return problems.Count > 0 ? throw new SchemaIncompatibleException(problems) : read;
     }
 }
