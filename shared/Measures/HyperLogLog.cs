@@ -333,6 +333,9 @@ public sealed class HyperLogLog
                 throw new FormatException($"HyperLogLog: {count} sparse registers exceed {RegisterCount}");
             }
 
+            // Sized once for what follows (a stored state read back is never grown by doubling).
+            sketch.Reserve((int)count);
+
             var index = 0L;
             for (var i = 0UL; i < count; i++)
             {
@@ -553,9 +556,11 @@ public sealed class HyperLogLog
     private void ToSparse()
     {
         var dense = _dense!;
+        var count = NonZeroRegisters;
         _dense = null;
         _sparse = [];
         _sparseCount = 0;
+        Reserve(count);
         for (var i = 0; i < RegisterCount; i++)
         {
             if (dense[i] != 0)
