@@ -239,7 +239,7 @@ public sealed class HyperLogLog
     /// <summary>Exact length of <see cref="Write"/>'s output.</summary>
     public int GetSerializedLength()
     {
-        Span<uint> scratch = _dense is null ? stackalloc uint[SparseLimit] : default;
+        Span<uint> scratch = _dense is null ? stackalloc uint[_sparseCount] : default;
         var sparse = SparseLength(scratch, out _, out _);
         return 2 + Math.Min(sparse, DensePackedLength);
     }
@@ -247,7 +247,7 @@ public sealed class HyperLogLog
     /// <summary>Writes the sketch (see the remarks); returns the bytes written.</summary>
     public int Write(Span<byte> destination)
     {
-        Span<uint> scratch = _dense is null ? stackalloc uint[SparseLimit] : default;
+        Span<uint> scratch = _dense is null ? stackalloc uint[_sparseCount] : default;
         var sparseLength = SparseLength(scratch, out var count, out var sorted);
         destination[0] = Precision;
         if (sparseLength < DensePackedLength)
@@ -571,7 +571,7 @@ public sealed class HyperLogLog
     }
 
     // The length of the sparse encoding (stopping once past the dense one) and the register count; for the sparse form
-    // its entries sorted by index into scratch (SparseLimit long), for Write to encode.
+    // its entries sorted by index into scratch (as long as the register count), for Write to encode.
     private int SparseLength(Span<uint> scratch, out int count, out ReadOnlySpan<uint> sorted)
     {
         var length = 0;
