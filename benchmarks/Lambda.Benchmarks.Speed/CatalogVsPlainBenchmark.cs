@@ -110,7 +110,7 @@ internal sealed class CatalogVsPlainBenchmark(SpeedBenchmarkSettings settings, T
 
     /// <summary>
     /// Events/s over the whole backlog and between the moments 10 % and 90 % of it were done, CPU seconds the reader used,
-    /// and those ClickHouse used meanwhile (null when unknown).
+    /// and what the other processes on the cores used meanwhile.
     /// </summary>
     private readonly record struct Rates(double Whole, double Steady, double CpuSeconds, Neighbours Meanwhile);
 
@@ -127,11 +127,11 @@ internal sealed class CatalogVsPlainBenchmark(SpeedBenchmarkSettings settings, T
     private void Print(string what, long total, Rates rates)
     {
         var meanwhile = rates.Meanwhile;
-        var clickHouse = meanwhile.ClickHouseCpuSeconds is { } seconds ? string.Create(CultureInfo.InvariantCulture, $", ClickHouse server CPU meanwhile {seconds:F1} s") : "";
-        clickHouse += meanwhile.BrokerCpuSeconds is { } broker ? string.Create(CultureInfo.InvariantCulture, $", dev broker CPU {broker:F1} s ({broker * 1e6 / total:F2} µs per event)") : "";
-        clickHouse += meanwhile.MachineBusy is { } busy ? string.Create(CultureInfo.InvariantCulture, $", machine {busy:P0} busy ({Environment.ProcessorCount} cores)") : "";
+        var others = meanwhile.ClickHouseCpuSeconds is { } seconds ? string.Create(CultureInfo.InvariantCulture, $", ClickHouse server CPU meanwhile {seconds:F1} s") : "";
+        others += meanwhile.BrokerCpuSeconds is { } broker ? string.Create(CultureInfo.InvariantCulture, $", dev broker CPU {broker:F1} s ({broker * 1e6 / total:F2} µs per event)") : "";
+        others += meanwhile.MachineBusy is { } busy ? string.Create(CultureInfo.InvariantCulture, $", machine {busy:P0} busy ({Environment.ProcessorCount} cores)") : "";
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"[{what}] {rates.Whole:N0} events/s whole backlog, {rates.Steady:N0} events/s steady (10 % → 90 %), CPU {rates.CpuSeconds:F1} s ({rates.CpuSeconds * 1e6 / total:F2} µs per event){clickHouse}"));
+            $"[{what}] {rates.Whole:N0} events/s whole backlog, {rates.Steady:N0} events/s steady (10 % → 90 %), CPU {rates.CpuSeconds:F1} s ({rates.CpuSeconds * 1e6 / total:F2} µs per event){others}"));
     }
 
     /// <summary>What each view's speed table received (rows and uncompressed bytes, from <c>system.parts</c>), largest first.</summary>

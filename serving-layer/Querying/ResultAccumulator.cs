@@ -189,7 +189,7 @@ internal sealed class ResultAccumulator
             for (var start = 0; start < byGroup.Length;)
             {
                 var end = start + 1;
-                while (end < byGroup.Length && DimensionsOf(byGroup[start]).SequenceEqual(DimensionsOf(byGroup[end])))
+                while (end < byGroup.Length && SameDimensions(byGroup[start], byGroup[end]))
                 {
                     end++;
                 }
@@ -289,7 +289,9 @@ internal sealed class ResultAccumulator
         return slots;
     }
 
-    private bool SameKey(int x, int y) => _buckets[x] == _buckets[y] && DimensionsOf(x).SequenceEqual(DimensionsOf(y));
+    private bool SameKey(int x, int y) => _buckets[x] == _buckets[y] && SameDimensions(x, y);
+
+    private bool SameDimensions(int x, int y) => DimensionsOf(x).SequenceEqual(DimensionsOf(y));
 
     private int HashOf(int row) => HashCode.Combine(_buckets[row], DimensionsHashOf(row)) & int.MaxValue;
 
@@ -344,7 +346,7 @@ internal sealed class ResultAccumulator
     /// <summary>Rows with the same group-by values, whatever their buckets (one group).</summary>
     private sealed class DimensionsComparer(ResultAccumulator rows) : IEqualityComparer<int>
     {
-        public bool Equals(int x, int y) => rows.DimensionsOf(x).SequenceEqual(rows.DimensionsOf(y));
+        public bool Equals(int x, int y) => rows.SameDimensions(x, y);
 
         public int GetHashCode(int obj) => rows.DimensionsHashOf(obj);
     }

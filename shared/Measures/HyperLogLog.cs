@@ -240,7 +240,7 @@ public sealed class HyperLogLog
     public int GetSerializedLength()
     {
         Span<uint> scratch = _dense is null ? stackalloc uint[_sparseCount] : default;
-        var sparse = SparseLength(scratch, out _, out _);
+        var sparse = SparseLength(InOrder(scratch), out _);
         return 2 + Math.Min(sparse, DensePackedLength);
     }
 
@@ -248,34 +248,19 @@ public sealed class HyperLogLog
     public int Write(Span<byte> destination)
     {
         Span<uint> scratch = _dense is null ? stackalloc uint[_sparseCount] : default;
-        var sparseLength = SparseLength(scratch, out var count, out var sorted);
+        var registers = InOrder(scratch);
+        var sparseLength = SparseLength(registers, out var count);
         destination[0] = Precision;
         if (sparseLength < DensePackedLength)
         {
             destination[1] = SparseEncoding;
             var pos = 2 + VarInt.Write(destination[2..], (ulong)count);
             var previous = 0;
-            if (_dense is { } dense)
+            while (registers.MoveNext())
             {
-                for (var index = 0; index < RegisterCount; index++)
-                {
-                    if (dense[index] != 0)
-                    {
-                        pos += VarInt.Write(destination[pos..], (ulong)(index - previous));
-                        destination[pos++] = dense[index];
-                        previous = index;
-                    }
-                }
-
-                return pos;
-            }
-
-            foreach (var e in sorted)
-            {
-                var index = (int)(e >> 8);
-                pos += VarInt.Write(destination[pos..], (ulong)(index - previous));
-                destination[pos++] = (byte)e;
-                previous = index;
+                pos += VarInt.Write(destination[pos..], (ulong)(registers.Index - previous));
+                destination[pos++] = registers.Rank;
+                previous = registers.Index;
             }
 
             return pos;
@@ -570,35 +555,16 @@ public sealed class HyperLogLog
         }
     }
 
-    // The length of the sparse encoding (stopping once past the dense one) and the register count; for the sparse form
-    // its entries sorted by index into scratch (as long as the register count), for Write to encode.
-    private int SparseLength(Span<uint> scratch, out int count, out ReadOnlySpan<uint> sorted)
+    // The non-zero registers in index order: the dense array scanned, or the sparse table's entries sorted into scratch
+    // (as long as the register count).
+    private RegistersInOrder InOrder(Span<uint> scratch)
     {
-        var length = 0;
-        var previous = 0;
-        count = 0;
-        sorted = default;
         if (_dense is { } dense)
         {
-            for (var index = 0; index < RegisterCount; index++)
-            {
-                if (dense[index] == 0)
-                {
-                    continue;
-                }
-
-                length += VarInt.Size((ulong)(index - previous)) + 1;
-                previous = index;
-                count++;
-                if (length > DensePackedLength)
-                {
-                    return length;
-                }
-            }
-
-            return length + VarInt.Size((ulong)count);
+            return new RegistersInOrder(dense, default);
         }
 
+        var count = 0;
         foreach (var e in _sparse!)
         {
             if (e != 0)
@@ -607,16 +573,65 @@ public sealed class HyperLogLog
             }
         }
 
-        var entries = scratch[..count];
-        entries.Sort();
-        foreach (var e in entries)
+        var sorted = scratch[..count];
+        sorted.Sort();
+        return new RegistersInOrder(null, sorted);
+    }
+
+    // The length of the sparse encoding, stopping once past the dense one, and the register count (of a copy of the
+    // walk, which is a struct: the caller's copy still starts at the beginning).
+    private static int SparseLength(RegistersInOrder registers, out int count)
+    {
+        var length = 0;
+        var previous = 0;
+        count = 0;
+        while (registers.MoveNext())
         {
-            var index = (int)(e >> 8);
-            length += VarInt.Size((ulong)(index - previous)) + 1;
-            previous = index;
+            length += VarInt.Size((ulong)(registers.Index - previous)) + 1;
+            previous = registers.Index;
+            count++;
+            if (length > DensePackedLength)
+            {
+                return length;
+            }
         }
 
-        sorted = entries;
         return length + VarInt.Size((ulong)count);
+    }
+
+    // A walk over the non-zero registers in index order, of either form.
+    private ref struct RegistersInOrder(byte[]? dense, ReadOnlySpan<uint> sorted)
+    {
+        private readonly ReadOnlySpan<uint> _sorted = sorted;
+        private int _position = -1;
+
+        public int Index { get; private set; }
+
+        public byte Rank { get; private set; }
+
+        public bool MoveNext()
+        {
+            if (dense is not null)
+            {
+                while (++_position < RegisterCount)
+                {
+                    if (dense[_position] != 0)
+                    {
+                        (Index, Rank) = (_position, dense[_position]);
+                        return true;
+                    }
+                }
+
+                return false;
+            }
+
+            if (++_position >= _sorted.Length)
+            {
+                return false;
+            }
+
+            (Index, Rank) = ((int)(_sorted[_position] >> 8), (byte)_sorted[_position]);
+            return true;
+        }
     }
 }
